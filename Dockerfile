@@ -1,0 +1,21 @@
+# syntax=docker/dockerfile:1
+# Builder: dependencies first, in their own cached layer, so a change to src/
+# rebuilds only this crate.
+FROM rust:1.95-slim-bookworm AS builder
+WORKDIR /build
+COPY Cargo.toml Cargo.lock ./
+RUN mkdir src \
+    && echo 'fn main() {}' > src/main.rs \
+    && echo '' > src/lib.rs \
+    && cargo build --release --locked \
+    && rm -rf src target/release/er-precision-gate* target/release/deps/er_precision_gate* target/release/.fingerprint/er-precision-gate*
+COPY src ./src
+COPY templates ./templates
+RUN cargo build --release --locked \
+    && strip target/release/er-precision-gate
+
+# Runtime: glibc, CA certificates, nothing else. No USER: GitHub runs
+# container actions as root, and the workspace and file-command mounts need it.
+FROM gcr.io/distroless/cc-debian12
+COPY --from=builder /build/target/release/er-precision-gate /usr/local/bin/er-precision-gate
+ENTRYPOINT ["/usr/local/bin/er-precision-gate"]

@@ -1,0 +1,279 @@
+//! From arrow arrays to the bits the tally counts.
+//!
+//! [`Columns::resolve`] checks, once per file, that the label and the deciding
+//! column exist and have a usable type, and builds the projection. Per batch,
+//! [`Columns::extract`] turns them into [`Pairs`]: bitmaps of the true matches,
+//! the predicted matches and which values are present. The comparison
+//! `score >= threshold` is done here, in the score's own width widened to f64,
+//! so it is exact for float32 and float64 alike.
+
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type,
+    UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrowPrimitiveType, PrimitiveArray, RecordBatch};
+use arrow_buffer::BooleanBuffer;
+use arrow_schema::DataType;
+use parquet::arrow::ProjectionMask;
+
+use crate::dataset::Dataset;
+use crate::error::Error;
+use crate::inputs::Decision;
+
+const BINARY_TYPES: &str =
+    "boolean, or an integer type (int8..int64, uint8..uint64) holding 0 and 1";
+const SCORE_TYPES: &str = "float32 or float64";
+
+/// The resolved label and decision columns of one file.
+#[derive(Debug)]
+pub struct Columns {
+    path: PathBuf,
+    label: String,
+    decision: Decision,
+    mask: ProjectionMask,
+}
+
+/// One batch as bitmaps, all of the batch's length.
+#[derive(Debug)]
+pub struct Pairs {
+    /// Rows in the batch.
+    pub len: usize,
+    /// True matches (meaningless where the label is null).
+    pub label: BooleanBuffer,
+    /// Predicted matches (meaningless where the decision value is missing).
+    pub predicted: BooleanBuffer,
+    /// Where the label is not null; `None` when none is null.
+    pub label_valid: Option<BooleanBuffer>,
+    /// Where the score or prediction is not null; `None` when none is null.
+    pub decision_valid: Option<BooleanBuffer>,
+    /// Where the score is not NaN; `None` when none is NaN.
+    pub not_nan: Option<BooleanBuffer>,
+}
+
+impl Columns {
+    /// Checks the columns against the file's schema and builds the projection.
+    pub fn resolve(dataset: &Dataset, label: &str, decision: &Decision) -> Result<Columns, Error> {
+        let schema = dataset.schema();
+        let path = dataset.path();
+        let find = |column: &str, input: &'static str| {
+            schema.index_of(column).map_err(|_| Error::MissingColumn {
+                path: path.to_path_buf(),
+                column: column.to_string(),
+                input,
+                available: schema.fields().iter().map(|f| f.name().clone()).collect(),
+            })
+        };
+        let label_idx = find(label, "label_column")?;
+        let decision_idx = find(decision.column(), decision.input())?;
+        check_type(
+            path,
+            label,
+            schema.field(label_idx).data_type(),
+            is_binary,
+            BINARY_TYPES,
+        )?;
+        match decision {
+            Decision::Score { column, .. } => check_type(
+                path,
+                column,
+                schema.field(decision_idx).data_type(),
+                is_score,
+                SCORE_TYPES,
+            )?,
+            Decision::Prediction { column } => check_type(
+                path,
+                column,
+                schema.field(decision_idx).data_type(),
+                is_binary,
+                BINARY_TYPES,
+            )?,
+        }
+        Ok(Columns {
+            path: path.to_path_buf(),
+            label: label.to_string(),
+            decision: decision.clone(),
+            mask: dataset.projection([label_idx, decision_idx]),
+        })
+    }
+
+    /// The projection that reads only these columns.
+    pub fn mask(&self) -> &ProjectionMask {
+        &self.mask
+    }
+
+    /// Turns one projected batch into bitmaps. `first_row` is the file row of
+    /// the batch's first row, for error messages.
+    pub fn extract(&self, batch: &RecordBatch, first_row: u64) -> Result<Pairs, Error> {
+        let column = |name: &str| {
+            batch
+                .column_by_name(name)
+                .expect("the projection holds the resolved columns")
+        };
+        let label = column(&self.label);
+        let label_bits = self.binary(&self.label, label.as_ref(), first_row)?;
+        let decision = column(self.decision.column());
+        let (predicted, not_nan) = match &self.decision {
+            Decision::Score { threshold, .. } => score_bits(decision.as_ref(), *threshold),
+            Decision::Prediction { column } => {
+                (self.binary(column, decision.as_ref(), first_row)?, None)
+            }
+        };
+        Ok(Pairs {
+            len: batch.num_rows(),
+            label: label_bits,
+            predicted,
+            label_valid: valid_bits(label.as_ref()),
+            decision_valid: valid_bits(decision.as_ref()),
+            not_nan,
+        })
+    }
+
+    fn binary(
+        &self,
+        name: &str,
+        array: &dyn Array,
+        first_row: u64,
+    ) -> Result<BooleanBuffer, Error> {
+        let not_binary = |(index, value): (usize, i128)| Error::NotBinary {
+            path: self.path.clone(),
+            column: name.to_string(),
+            value,
+            row: first_row + index as u64,
+        };
+        match array.data_type() {
+            DataType::Boolean => Ok(array.as_boolean().values().clone()),
+            DataType::Int8 => int_bits(array.as_primitive::<Int8Type>()).map_err(not_binary),
+            DataType::Int16 => int_bits(array.as_primitive::<Int16Type>()).map_err(not_binary),
+            DataType::Int32 => int_bits(array.as_primitive::<Int32Type>()).map_err(not_binary),
+            DataType::Int64 => int_bits(array.as_primitive::<Int64Type>()).map_err(not_binary),
+            DataType::UInt8 => int_bits(array.as_primitive::<UInt8Type>()).map_err(not_binary),
+            DataType::UInt16 => int_bits(array.as_primitive::<UInt16Type>()).map_err(not_binary),
+            DataType::UInt32 => int_bits(array.as_primitive::<UInt32Type>()).map_err(not_binary),
+            DataType::UInt64 => int_bits(array.as_primitive::<UInt64Type>()).map_err(not_binary),
+            other => unreachable!("resolve() admitted {other} as binary"),
+        }
+    }
+}
+
+fn check_type(
+    path: &Path,
+    column: &str,
+    found: &DataType,
+    accepts: fn(&DataType) -> bool,
+    expected: &'static str,
+) -> Result<(), Error> {
+    if accepts(found) {
+        return Ok(());
+    }
+    Err(Error::ColumnType {
+        path: path.to_path_buf(),
+        column: column.to_string(),
+        found: found.clone(),
+        expected,
+    })
+}
+
+fn is_binary(t: &DataType) -> bool {
+    t == &DataType::Boolean || t.is_integer()
+}
+
+fn is_score(t: &DataType) -> bool {
+    matches!(t, DataType::Float32 | DataType::Float64)
+}
+
+fn valid_bits(array: &dyn Array) -> Option<BooleanBuffer> {
+    array
+        .logical_nulls()
+        .filter(|n| n.null_count() > 0)
+        .map(|n| n.inner().clone())
+}
+
+/// 0/1 integers as bits; the first other value (in a non-null slot) and its index otherwise.
+fn int_bits<T>(array: &PrimitiveArray<T>) -> Result<BooleanBuffer, (usize, i128)>
+where
+    T: ArrowPrimitiveType,
+    T::Native: Into<i128>,
+{
+    let values = array.values();
+    let is_bad = |i: usize| {
+        let v: i128 = values[i].into();
+        (v != 0 && v != 1).then_some((i, v))
+    };
+    let bad = match array.nulls() {
+        None => (0..values.len()).find_map(is_bad),
+        Some(nulls) => nulls.valid_indices().find_map(is_bad),
+    };
+    match bad {
+        Some(found) => Err(found),
+        None => Ok(BooleanBuffer::collect_bool(values.len(), |i| {
+            values[i].into() == 1
+        })),
+    }
+}
+
+/// `score >= threshold` as bits, and where the score is not NaN if any is.
+fn score_bits(array: &dyn Array, threshold: f64) -> (BooleanBuffer, Option<BooleanBuffer>) {
+    match array.data_type() {
+        DataType::Float64 => compare(array.as_primitive::<Float64Type>(), threshold),
+        DataType::Float32 => compare(array.as_primitive::<Float32Type>(), threshold),
+        other => unreachable!("resolve() admitted {other} as a score"),
+    }
+}
+
+fn compare<T>(array: &PrimitiveArray<T>, threshold: f64) -> (BooleanBuffer, Option<BooleanBuffer>)
+where
+    T: ArrowPrimitiveType,
+    T::Native: Into<f64>,
+{
+    let values = array.values();
+    // NaN >= t is false, so a NaN score is never a predicted match; whether the
+    // row counts at all is the null policy's call, through `not_nan`.
+    let predicted = BooleanBuffer::collect_bool(values.len(), |i| values[i].into() >= threshold);
+    let has_nan = values.iter().any(|v| (*v).into().is_nan());
+    let not_nan =
+        has_nan.then(|| BooleanBuffer::collect_bool(values.len(), |i| !values[i].into().is_nan()));
+    (predicted, not_nan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Float32Array, Int64Array, UInt8Array};
+
+    #[test]
+    fn integer_labels_must_be_zero_or_one() {
+        let ok = UInt8Array::from(vec![0, 1, 1, 0]);
+        let bits = int_bits(&ok).unwrap();
+        assert_eq!(bits.iter().collect::<Vec<_>>(), [false, true, true, false]);
+        let bad = Int64Array::from(vec![Some(1), None, Some(-1), Some(2)]);
+        assert_eq!(int_bits(&bad).unwrap_err(), (2, -1));
+        // A null slot's hidden value is not checked.
+        let hidden = Int64Array::new(vec![1, 7, 0].into(), Some(vec![true, false, true].into()));
+        assert!(int_bits(&hidden).is_ok());
+    }
+
+    #[test]
+    fn score_equal_to_threshold_is_a_predicted_match() {
+        let scores = Float32Array::from(vec![0.5, 0.49999997, f32::NAN, 0.7]);
+        let (predicted, not_nan) = compare(&scores, 0.5);
+        assert_eq!(
+            predicted.iter().collect::<Vec<_>>(),
+            [true, false, false, true]
+        );
+        assert_eq!(
+            not_nan.unwrap().iter().collect::<Vec<_>>(),
+            [true, true, false, true]
+        );
+        // float32 0.7 is 0.699999988..., below the float64 threshold 0.7.
+        let (predicted, not_nan) = compare(&scores, 0.7);
+        assert_eq!(
+            predicted.iter().collect::<Vec<_>>(),
+            [false, false, false, false]
+        );
+        assert!(compare(&Float32Array::from(vec![0.1]), 0.0).1.is_none());
+        assert!(not_nan.is_some());
+    }
+}

@@ -1,0 +1,13 @@
+//! The validation set: its bytes (hash), its parquet structure and its columns.
+//!
+//! This module reads; it never prints, reads the environment or decides a
+//! verdict. [`checksum`] hashes the file, [`reader`] streams record batches of
+//! the needed columns only, and [`columns`] turns arrow arrays into the bits the
+//! tally counts.
+
+pub mod checksum;
+pub mod columns;
+pub mod reader;
+
+pub use checksum::Sha256;
+pub use reader::Dataset;

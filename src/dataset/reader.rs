@@ -1,0 +1,255 @@
+//! Streaming the parquet file: projection, one row group at a time, in parallel.
+//!
+//! The file is opened once and shared by every reader through positional reads
+//! ([`SharedFile`]), so the bytes that are hashed are the bytes that are
+//! evaluated, and concurrent readers share no file offset (`File`'s own
+//! `ChunkReader` clones the descriptor and seeks, which races across threads).
+//! Workers take row groups from a shared counter, so a worker slowed by the
+//! hashing thread simply takes fewer; each holds one record batch of the
+//! projected columns at a time, which bounds memory whatever the file's size.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use arrow_array::RecordBatch;
+use bytes::Bytes;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::errors::ParquetError;
+use parquet::file::reader::{ChunkReader, Length};
+
+use crate::error::Error;
+
+/// Rows per record batch: 64Ki rows of a float and a boolean is about 0.5 MiB.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// An open parquet validation set whose footer has been read.
+#[derive(Debug)]
+pub struct Dataset {
+    path: PathBuf,
+    file: SharedFile,
+    meta: ArrowReaderMetadata,
+}
+
+impl Dataset {
+    /// Opens `path` for reading. Fails on a missing or unreadable file and on a
+    /// file of zero bytes; the footer is not read yet (see [`Dataset::parse`]).
+    pub fn open_file(path: &Path) -> Result<(File, u64), Error> {
+        let read_err = |source| Error::ReadDataset {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = File::open(path).map_err(read_err)?;
+        let meta = file.metadata().map_err(read_err)?;
+        if meta.is_dir() {
+            let source = io::Error::new(io::ErrorKind::IsADirectory, "is a directory");
+            return Err(read_err(source));
+        }
+        if meta.len() == 0 {
+            return Err(Error::EmptyFile {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok((file, meta.len()))
+    }
+
+    /// Reads the parquet footer of an opened file.
+    pub fn parse(path: &Path, file: Arc<File>, size: u64) -> Result<Dataset, Error> {
+        let file = SharedFile { file, size };
+        let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
+            .map_err(|source| parquet_error(path, source))?;
+        Ok(Dataset {
+            path: path.to_path_buf(),
+            file,
+            meta,
+        })
+    }
+
+    /// The file's path as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The arrow schema of the file.
+    pub fn schema(&self) -> &arrow_schema::SchemaRef {
+        self.meta.schema()
+    }
+
+    /// Rows in the file, from the footer.
+    pub fn rows(&self) -> u64 {
+        let rows = self.meta.metadata().file_metadata().num_rows();
+        u64::try_from(rows).unwrap_or(0)
+    }
+
+    /// Row groups in the file.
+    pub fn row_groups(&self) -> usize {
+        self.meta.metadata().num_row_groups()
+    }
+
+    /// A projection of the top-level columns at `roots` (indices into [`Self::schema`]).
+    pub fn projection(&self, roots: impl IntoIterator<Item = usize>) -> ProjectionMask {
+        ProjectionMask::roots(self.meta.parquet_schema(), roots)
+    }
+
+    /// Folds every record batch of the projected columns into per-worker
+    /// accumulators, `workers` row groups at a time.
+    ///
+    /// `step` gets the batch and the file row number of its first row. The
+    /// returned accumulators are in no particular order; merge them. On error
+    /// the other workers stop at their next batch, and the error of the
+    /// earliest row group is returned, so the message does not depend on timing.
+    pub fn fold<A, I, S>(
+        &self,
+        mask: &ProjectionMask,
+        workers: usize,
+        init: I,
+        step: S,
+    ) -> Result<Vec<A>, Error>
+    where
+        A: Send,
+        I: Fn() -> A + Sync,
+        S: Fn(&mut A, &RecordBatch, u64) -> Result<(), Error> + Sync,
+    {
+        let groups = self.meta.metadata().row_groups();
+        let mut starts = Vec::with_capacity(groups.len());
+        let mut start = 0u64;
+        for group in groups {
+            starts.push(start);
+            start += u64::try_from(group.num_rows()).unwrap_or(0);
+        }
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let work = || -> (A, Option<(usize, Error)>) {
+            let mut acc = init();
+            loop {
+                let group = next.fetch_add(1, Ordering::Relaxed);
+                if group >= groups.len() || stop.load(Ordering::Relaxed) {
+                    return (acc, None);
+                }
+                if let Err(e) = self.fold_group(mask, group, starts[group], &mut acc, &step, &stop)
+                {
+                    stop.store(true, Ordering::Relaxed);
+                    return (acc, Some((group, e)));
+                }
+            }
+        };
+        let results: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers.max(1)).map(|_| s.spawn(work)).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a reader thread panicked"))
+                .collect()
+        });
+        let mut accs = Vec::with_capacity(results.len());
+        let mut first: Option<(usize, Error)> = None;
+        for (acc, err) in results {
+            accs.push(acc);
+            if let Some((group, e)) = err
+                && first.as_ref().is_none_or(|(g, _)| group < *g)
+            {
+                first = Some((group, e));
+            }
+        }
+        match first {
+            Some((_, e)) => Err(e),
+            None => Ok(accs),
+        }
+    }
+
+    fn fold_group<A>(
+        &self,
+        mask: &ProjectionMask,
+        group: usize,
+        mut row: u64,
+        acc: &mut A,
+        step: &(impl Fn(&mut A, &RecordBatch, u64) -> Result<(), Error> + Sync),
+        stop: &AtomicBool,
+    ) -> Result<(), Error> {
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            self.file.clone(),
+            self.meta.clone(),
+        )
+        .with_projection(mask.clone())
+        .with_row_groups(vec![group])
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|source| parquet_error(&self.path, source))?;
+        for batch in reader {
+            let batch = batch
+                .map_err(|e| parquet_error(&self.path, ParquetError::ArrowError(e.to_string())))?;
+            step(acc, &batch, row)?;
+            row += batch.num_rows() as u64;
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parquet_error(path: &Path, source: ParquetError) -> Error {
+    Error::Parquet {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A file shared by several readers through positional reads.
+#[derive(Debug, Clone)]
+struct SharedFile {
+    file: Arc<File>,
+    size: u64,
+}
+
+impl Length for SharedFile {
+    fn len(&self) -> u64 {
+        self.size
+    }
+}
+
+impl ChunkReader for SharedFile {
+    // Buffered: the page reader parses thrift page headers with small reads.
+    type T = io::BufReader<ReadAt>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(io::BufReader::new(ReadAt {
+            file: self.file.clone(),
+            offset: start,
+        }))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        let mut buf = vec![0u8; length];
+        self.file
+            .read_exact_at(&mut buf, start)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::UnexpectedEof => ParquetError::EOF(format!(
+                    "expected {length} bytes at offset {start}, the file has {}",
+                    self.size
+                )),
+                _ => ParquetError::External(Box::new(e)),
+            })?;
+        Ok(buf.into())
+    }
+}
+
+/// A reader at its own offset of a shared file.
+#[derive(Debug)]
+struct ReadAt {
+    file: Arc<File>,
+    offset: u64,
+}
+
+impl Read for ReadAt {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read_at(buf, self.offset)?;
+        self.offset += n as u64;
+        Ok(n)
+    }
+}

@@ -1,0 +1,324 @@
+//! The one error type: everything that stops an evaluation before a verdict.
+//!
+//! A failed gate is not an error (see [`crate::gate::Verdict`]); every variant
+//! here means "could not evaluate" and maps to exit code 2. Each variant carries
+//! what a user needs to fix the input: the file, the column or the input name,
+//! what was found and what was expected.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::PathBuf;
+
+use crate::inputs::Origin;
+
+/// Why an evaluation could not produce a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The command line did not parse (unknown flag, missing value).
+    #[error("invalid command line")]
+    Flags(#[source] clap::Error),
+
+    /// An `INPUT_*` variable names no input of this action.
+    #[error("unknown input `{name}` (from `{var}`){}", hint_suffix(.hint))]
+    UnknownInput {
+        /// The input name as the runner spelled it, lower-cased.
+        name: String,
+        /// The environment variable it came from.
+        var: String,
+        /// The declared input it was probably meant to be.
+        hint: Option<&'static str>,
+    },
+
+    /// A required input has no value.
+    #[error("input `{input}` is required: {expected}")]
+    MissingInput {
+        /// The input name.
+        input: &'static str,
+        /// What it should hold.
+        expected: &'static str,
+    },
+
+    /// An input holds a value of the wrong form.
+    #[error("input `{input}` ({origin}) is `{value}`: expected {expected}")]
+    InvalidInput {
+        /// The input name.
+        input: &'static str,
+        /// Where the value came from.
+        origin: Origin,
+        /// The value as given (never a secret).
+        value: String,
+        /// What would have been accepted.
+        expected: &'static str,
+    },
+
+    /// The validation set could not be opened or read.
+    #[error("cannot read validation set `{path}`")]
+    ReadDataset {
+        /// The file.
+        path: PathBuf,
+        /// The I/O failure.
+        #[source]
+        source: io::Error,
+    },
+
+    /// The validation set has zero bytes.
+    #[error("validation set `{path}` is empty (0 bytes): expected a parquet file")]
+    EmptyFile {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The file's SHA-256 differs from `dataset_hash`.
+    #[error(
+        "validation set `{path}` does not match `dataset_hash`: expected sha256 {expected}, \
+         the file has {actual}"
+    )]
+    HashMismatch {
+        /// The file.
+        path: PathBuf,
+        /// `dataset_hash`, lower-case hex.
+        expected: String,
+        /// The computed hash, lower-case hex.
+        actual: String,
+    },
+
+    /// The file is not parquet, or its footer or pages are damaged.
+    #[error("validation set `{path}` is not a readable parquet file")]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// What the parquet reader reported.
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+
+    /// A column the evaluation needs is absent.
+    #[error(
+        "validation set `{path}` has no column `{column}` (input `{input}`); its columns are: {}",
+        available.join(", ")
+    )]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column asked for.
+        column: String,
+        /// The input that named it.
+        input: &'static str,
+        /// The top-level columns the file does have.
+        available: Vec<String>,
+    },
+
+    /// A column has a type the evaluation cannot use.
+    #[error("column `{column}` of `{path}` has type {found}: expected {expected}")]
+    ColumnType {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The arrow type found.
+        found: arrow_schema::DataType,
+        /// The types accepted.
+        expected: &'static str,
+    },
+
+    /// An integer label or prediction column holds something other than 0 or 1.
+    #[error("column `{column}` of `{path}` holds {value} at row {row}: expected only 0 and 1")]
+    NotBinary {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The offending value.
+        value: i128,
+        /// Its 0-based row number in the file.
+        row: u64,
+    },
+
+    /// Nulls or NaN were found and `null_policy` is `fail`.
+    #[error("{}", missing_message(path, counts))]
+    MissingValues {
+        /// The file.
+        path: PathBuf,
+        /// One entry per column and kind of missing value.
+        counts: Vec<MissingCount>,
+    },
+
+    /// The file (after skipping rows) has no rows to evaluate.
+    #[error("validation set `{path}` has no rows to evaluate{}", skipped_suffix(*skipped))]
+    NoRows {
+        /// The file.
+        path: PathBuf,
+        /// Rows left out under `null_policy: skip`.
+        skipped: u64,
+    },
+
+    /// No row is a true match, so recall and F1 cannot be computed.
+    #[error(
+        "validation set `{path}` has no true match in column `{column}` ({rows} rows): \
+         recall and F1 are undefined; expected at least one labelled match"
+    )]
+    NoTrueMatches {
+        /// The file.
+        path: PathBuf,
+        /// The label column.
+        column: String,
+        /// Rows evaluated.
+        rows: u64,
+    },
+
+    /// A report could not be written.
+    #[error("cannot write {what} `{path}`")]
+    Write {
+        /// Which report (`report_json`, job summary, step outputs).
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The I/O failure.
+        #[source]
+        source: io::Error,
+    },
+
+    /// A value for a step output contains the heredoc delimiter (never expected).
+    #[error("step output `{name}` contains its heredoc delimiter")]
+    OutputDelimiter {
+        /// The output name.
+        name: String,
+    },
+
+    /// A built-in template failed to render.
+    #[error("cannot render the {what}")]
+    Render {
+        /// Which template.
+        what: &'static str,
+        /// What handlebars reported.
+        #[source]
+        source: handlebars::RenderError,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error: always 2, "could not evaluate".
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+
+    /// The messages of the error's sources, outermost first.
+    pub fn causes(&self) -> Vec<String> {
+        let mut causes = Vec::new();
+        let mut source = std::error::Error::source(self);
+        while let Some(e) = source {
+            causes.push(e.to_string());
+            source = e.source();
+        }
+        causes
+    }
+
+    /// A short title for the `::error` annotation.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Error::Flags(_)
+            | Error::UnknownInput { .. }
+            | Error::MissingInput { .. }
+            | Error::InvalidInput { .. } => "Invalid input",
+            Error::HashMismatch { .. } => "Dataset hash mismatch",
+            Error::MissingValues { .. } => "Missing values in validation set",
+            Error::Write { .. } | Error::OutputDelimiter { .. } | Error::Render { .. } => {
+                "Cannot write report"
+            }
+            _ => "Cannot evaluate validation set",
+        }
+    }
+}
+
+/// How many values of one column are missing, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingCount {
+    /// The column.
+    pub column: String,
+    /// Null or NaN.
+    pub kind: Missing,
+    /// How many rows.
+    pub rows: u64,
+}
+
+/// The kinds of missing value `null_policy` governs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// An arrow null.
+    Null,
+    /// A floating-point NaN score.
+    NaN,
+}
+
+fn hint_suffix(hint: &Option<&'static str>) -> String {
+    match hint {
+        Some(name) => format!(": did you mean `{name}`?"),
+        None => ": see the inputs in action.yml or `--help`".to_string(),
+    }
+}
+
+fn skipped_suffix(skipped: u64) -> String {
+    match skipped {
+        0 => String::new(),
+        n => format!(" ({n} rows were skipped under `null_policy: skip`)"),
+    }
+}
+
+fn missing_message(path: &std::path::Path, counts: &[MissingCount]) -> String {
+    let mut msg = format!("validation set `{}` has missing values:", path.display());
+    for (i, c) in counts.iter().enumerate() {
+        let kind = match c.kind {
+            Missing::Null => "null",
+            Missing::NaN => "NaN",
+        };
+        let sep = if i == 0 { " " } else { ", " };
+        let _ = write!(msg, "{sep}{} rows with {kind} in `{}`", c.rows, c.column);
+    }
+    msg.push_str(
+        "; set `null_policy: skip` to leave those rows out (they are then counted and reported)",
+    );
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_values_message_names_every_column() {
+        let err = Error::MissingValues {
+            path: "v.parquet".into(),
+            counts: vec![
+                MissingCount {
+                    column: "label".into(),
+                    kind: Missing::Null,
+                    rows: 4,
+                },
+                MissingCount {
+                    column: "score".into(),
+                    kind: Missing::NaN,
+                    rows: 3,
+                },
+            ],
+        };
+        let msg = err.to_string();
+        assert!(
+            msg.contains("4 rows with null in `label`, 3 rows with NaN in `score`"),
+            "{msg}"
+        );
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn unknown_input_suggests_the_declared_name() {
+        let err = Error::UnknownInput {
+            name: "min-precision".into(),
+            var: "INPUT_MIN-PRECISION".into(),
+            hint: Some("min_precision"),
+        };
+        assert_eq!(
+            err.to_string(),
+            "unknown input `min-precision` (from `INPUT_MIN-PRECISION`): did you mean `min_precision`?"
+        );
+    }
+}

@@ -1,0 +1,746 @@
+//! Action inputs: the one table that names them, and their two-stage parsing.
+//!
+//! [`INPUTS`] is the single source of truth for every input: its `action.yml`
+//! name, its `INPUT_<NAME>` variable, its `--kebab-case` flag, its default and
+//! its help. Parsing is two stages (ripgrep's low/high args): [`RawInputs`]
+//! gathers strings from the environment and the command line without I/O, then
+//! [`Inputs::from_raw`] types and validates them. Reading the process
+//! environment happens only in [`Env::from_process`]; everything else takes an
+//! [`Env`] so tests inject one instead of calling `set_var`.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::dataset::Sha256;
+use crate::error::Error;
+use crate::gate::Thresholds;
+
+/// One action input.
+#[derive(Debug)]
+pub struct InputSpec {
+    /// The `action.yml` name (snake_case).
+    pub name: &'static str,
+    /// The default, as `action.yml` declares it; `None` for no default.
+    pub default: Option<&'static str>,
+    /// Whether the input must be given.
+    pub required: bool,
+    /// The description shown in `action.yml`, the README and `--help`.
+    pub help: &'static str,
+}
+
+/// Every input of the action, in `action.yml` order.
+pub const INPUTS: &[InputSpec] = &[
+    InputSpec {
+        name: "validation_set",
+        default: None,
+        required: true,
+        help: "Path to the parquet validation set, relative to the working directory.",
+    },
+    InputSpec {
+        name: "dataset_hash",
+        default: None,
+        required: false,
+        help: "Expected SHA-256 of the validation set (64 hex digits). When set, the file must match before any metric is reported.",
+    },
+    InputSpec {
+        name: "min_precision",
+        default: Some("0.92"),
+        required: false,
+        help: "Lowest passing precision, inclusive, in [0, 1].",
+    },
+    InputSpec {
+        name: "min_recall",
+        default: Some("0.88"),
+        required: false,
+        help: "Lowest passing recall, inclusive, in [0, 1].",
+    },
+    InputSpec {
+        name: "min_f1",
+        default: Some("0.90"),
+        required: false,
+        help: "Lowest passing F1, inclusive, in [0, 1].",
+    },
+    InputSpec {
+        name: "label_column",
+        default: Some("label"),
+        required: false,
+        help: "Ground-truth column: boolean, or an integer type holding only 0 and 1.",
+    },
+    InputSpec {
+        name: "score_column",
+        default: Some("score"),
+        required: false,
+        help: "Model score column, float32 or float64; a pair is a predicted match when score >= decision_threshold.",
+    },
+    InputSpec {
+        name: "prediction_column",
+        default: None,
+        required: false,
+        help: "Boolean or 0/1 integer prediction column; when set it is used instead of the score.",
+    },
+    InputSpec {
+        name: "decision_threshold",
+        default: Some("0.5"),
+        required: false,
+        help: "Score at or above which a pair is a predicted match; any finite number (probabilities or log-odds).",
+    },
+    InputSpec {
+        name: "null_policy",
+        default: Some("fail"),
+        required: false,
+        help: "`fail`: a null label, score or prediction, or a NaN score, stops with exit 2; `skip`: such rows are left out, counted and reported.",
+    },
+    InputSpec {
+        name: "summary",
+        default: Some("true"),
+        required: false,
+        help: "Write the job summary (true or false).",
+    },
+    InputSpec {
+        name: "report_json",
+        default: None,
+        required: false,
+        help: "Path where the machine-readable JSON result is written.",
+    },
+];
+
+/// Extra inputs the runner may pass to every container action.
+const RUNNER_INPUTS: &[&str] = &["entrypoint", "args"];
+
+/// A snapshot of the environment, read once.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    /// Reads the process environment. Non-UTF-8 values are converted lossily.
+    pub fn from_process() -> Env {
+        Env::from_pairs(std::env::vars_os().map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        }))
+    }
+
+    /// Builds an environment from name/value pairs (for tests).
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Env {
+        Env {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+
+    /// The value of `name`, if set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    /// Whether the process runs as a GitHub Actions step.
+    pub fn is_actions(&self) -> bool {
+        self.get("GITHUB_ACTIONS") == Some("true")
+    }
+
+    /// The log filter: `RUST_LOG` if set, else `debug` when the runner asks for
+    /// step debug logging (`RUNNER_DEBUG=1`), else `info`.
+    pub fn log_filter(&self) -> String {
+        match (self.get("RUST_LOG"), self.get("RUNNER_DEBUG")) {
+            (Some(filter), _) if !filter.is_empty() => filter.to_string(),
+            (_, Some("1")) => "debug".to_string(),
+            _ => "info".to_string(),
+        }
+    }
+
+    fn inputs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.vars
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("INPUT_")?, v.as_str())))
+    }
+}
+
+/// Where an input's value came from, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// An `INPUT_*` environment variable.
+    Env(String),
+    /// A command-line flag.
+    Flag(String),
+    /// The default from the table.
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Env(var) => write!(f, "from `{var}`"),
+            Origin::Flag(flag) => write!(f, "from `{flag}`"),
+            Origin::Default => f.write_str("the default"),
+        }
+    }
+}
+
+/// The environment variable the runner sets for an input (GHA.md 1.1).
+pub fn env_var(name: &str) -> String {
+    format!("INPUT_{}", name.replace(' ', "_").to_uppercase())
+}
+
+/// The command-line flag for an input.
+pub fn flag(name: &str) -> String {
+    format!("--{}", name.replace('_', "-"))
+}
+
+/// What the command line asked for.
+#[derive(Debug)]
+pub enum Request {
+    /// Evaluate with these inputs.
+    Run(Box<Inputs>),
+    /// Print this text (`--help`, `--version`) and exit 0.
+    Print(String),
+}
+
+/// Input values as strings, before typing. Empty values are unset.
+#[derive(Debug, Default)]
+pub struct RawInputs {
+    values: BTreeMap<&'static str, (String, Origin)>,
+}
+
+impl RawInputs {
+    /// Gathers inputs from `INPUT_*` variables, then lets flags override them.
+    ///
+    /// Fails on an `INPUT_*` variable that names no input, and on a command
+    /// line clap cannot parse. `--help` and `--version` return their text.
+    pub fn load(
+        env: &Env,
+        args: impl IntoIterator<Item = OsString>,
+    ) -> Result<Result<RawInputs, String>, Error> {
+        let mut raw = RawInputs::default();
+        for (suffix, value) in env.inputs() {
+            let name = suffix.to_lowercase();
+            let Some(spec) = INPUTS.iter().find(|s| s.name == name) else {
+                if RUNNER_INPUTS.contains(&name.as_str()) {
+                    continue;
+                }
+                let normalized = name.replace(['-', ' '], "_");
+                let hint = INPUTS.iter().find(|s| s.name == normalized).map(|s| s.name);
+                return Err(Error::UnknownInput {
+                    var: format!("INPUT_{suffix}"),
+                    name,
+                    hint,
+                });
+            };
+            raw.set(spec.name, value, Origin::Env(format!("INPUT_{suffix}")));
+        }
+        let matches = match command().try_get_matches_from(args) {
+            Ok(m) => m,
+            Err(e) => match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    return Ok(Err(e.to_string()));
+                }
+                _ => return Err(Error::Flags(e)),
+            },
+        };
+        for spec in INPUTS {
+            if let Some(value) = matches.get_one::<String>(spec.name) {
+                raw.set(spec.name, value, Origin::Flag(flag(spec.name)));
+            }
+        }
+        Ok(Ok(raw))
+    }
+
+    fn set(&mut self, name: &'static str, value: &str, origin: Origin) {
+        let value = value.trim();
+        if value.is_empty() {
+            self.values.remove(name);
+        } else {
+            self.values.insert(name, (value.to_string(), origin));
+        }
+    }
+
+    /// The value of `name` and its origin, or the table's default.
+    fn get(&self, name: &'static str) -> Option<(&str, Origin)> {
+        if let Some((value, origin)) = self.values.get(name) {
+            return Some((value, origin.clone()));
+        }
+        let spec = INPUTS.iter().find(|s| s.name == name)?;
+        spec.default.map(|d| (d, Origin::Default))
+    }
+}
+
+/// The clap command built from [`INPUTS`].
+pub fn command() -> clap::Command {
+    let mut cmd = clap::Command::new("er-precision-gate")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Gate an entity-resolution model on precision, recall and F1 over a parquet validation set.")
+        .after_help(
+            "Every flag is also read from INPUT_<NAME> (the GitHub Actions input); a flag wins.\n\
+             Exit codes: 0 gate passed, 1 gate failed, 2 could not evaluate.",
+        );
+    for spec in INPUTS {
+        // Defaults are applied in `RawInputs::get`, not by clap, so that a flag
+        // overrides INPUT_* only when it is actually given.
+        let help = match spec.default {
+            Some(default) => format!("{} [default: {default}]", spec.help),
+            None => spec.help.to_string(),
+        };
+        let arg = clap::Arg::new(spec.name)
+            .long(spec.name.replace('_', "-"))
+            .value_name("VALUE")
+            .num_args(1)
+            .help(help);
+        cmd = cmd.arg(arg);
+    }
+    cmd
+}
+
+/// What to do with rows whose label, score or prediction is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NullPolicy {
+    /// Stop with exit 2, naming the columns and counts.
+    Fail,
+    /// Leave the rows out, count and report them.
+    Skip,
+}
+
+/// How a pair becomes a predicted match.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// `score >= threshold`.
+    Score {
+        /// The score column.
+        column: String,
+        /// The decision threshold.
+        threshold: f64,
+    },
+    /// A boolean or 0/1 column of predictions.
+    Prediction {
+        /// The prediction column.
+        column: String,
+    },
+}
+
+impl Decision {
+    /// The column that decides.
+    pub fn column(&self) -> &str {
+        match self {
+            Decision::Score { column, .. } | Decision::Prediction { column } => column,
+        }
+    }
+
+    /// The input that named the deciding column.
+    pub fn input(&self) -> &'static str {
+        match self {
+            Decision::Score { .. } => "score_column",
+            Decision::Prediction { .. } => "prediction_column",
+        }
+    }
+}
+
+/// Typed, validated inputs.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// The parquet file to evaluate.
+    pub validation_set: PathBuf,
+    /// The SHA-256 the file must have, if given.
+    pub dataset_hash: Option<Sha256>,
+    /// The gate's thresholds.
+    pub thresholds: Thresholds,
+    /// The ground-truth column.
+    pub label_column: String,
+    /// How predictions are made.
+    pub decision: Decision,
+    /// What to do with missing values.
+    pub null_policy: NullPolicy,
+    /// Whether to write the job summary.
+    pub summary: bool,
+    /// Where to write the JSON result.
+    pub report_json: Option<PathBuf>,
+}
+
+impl Inputs {
+    /// Reads and types the inputs from `env` and `args` (argv, program name first).
+    pub fn load(env: &Env, args: impl IntoIterator<Item = OsString>) -> Result<Request, Error> {
+        match RawInputs::load(env, args)? {
+            Ok(raw) => Ok(Request::Run(Box::new(Inputs::from_raw(&raw)?))),
+            Err(text) => Ok(Request::Print(text)),
+        }
+    }
+
+    /// Types and validates raw inputs.
+    pub fn from_raw(raw: &RawInputs) -> Result<Inputs, Error> {
+        let validation_set = raw
+            .get("validation_set")
+            .map(|(v, _)| PathBuf::from(v))
+            .ok_or(Error::MissingInput {
+                input: "validation_set",
+                expected: "the path to a parquet validation set",
+            })?;
+        let dataset_hash = match raw.get("dataset_hash") {
+            None => None,
+            Some((v, origin)) => Some(Sha256::from_hex(v).ok_or_else(|| Error::InvalidInput {
+                input: "dataset_hash",
+                origin,
+                value: v.to_string(),
+                expected: "a SHA-256 of 64 hex digits",
+            })?),
+        };
+        let thresholds = Thresholds {
+            precision: unit(raw, "min_precision")?,
+            recall: unit(raw, "min_recall")?,
+            f1: unit(raw, "min_f1")?,
+        };
+        let decision = match raw.get("prediction_column") {
+            Some((column, _)) => Decision::Prediction {
+                column: column.to_string(),
+            },
+            None => Decision::Score {
+                column: string(raw, "score_column"),
+                threshold: finite(raw, "decision_threshold")?,
+            },
+        };
+        let null_policy = match raw.get("null_policy") {
+            Some(("fail", _)) | None => NullPolicy::Fail,
+            Some(("skip", _)) => NullPolicy::Skip,
+            Some((v, origin)) => {
+                return Err(Error::InvalidInput {
+                    input: "null_policy",
+                    origin,
+                    value: v.to_string(),
+                    expected: "`fail` or `skip`",
+                });
+            }
+        };
+        Ok(Inputs {
+            validation_set,
+            dataset_hash,
+            thresholds,
+            label_column: string(raw, "label_column"),
+            decision,
+            null_policy,
+            summary: boolean(raw, "summary")?,
+            report_json: raw.get("report_json").map(|(v, _)| PathBuf::from(v)),
+        })
+    }
+}
+
+fn string(raw: &RawInputs, name: &'static str) -> String {
+    raw.get(name)
+        .map(|(v, _)| v.to_string())
+        .unwrap_or_default()
+}
+
+fn number(raw: &RawInputs, name: &'static str, expected: &'static str) -> Result<f64, Error> {
+    let (value, origin) = raw.get(name).ok_or(Error::MissingInput {
+        input: name,
+        expected,
+    })?;
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| Error::InvalidInput {
+            input: name,
+            origin,
+            value: value.to_string(),
+            expected,
+        })
+}
+
+fn finite(raw: &RawInputs, name: &'static str) -> Result<f64, Error> {
+    number(raw, name, "a finite number, such as 0.5")
+}
+
+fn unit(raw: &RawInputs, name: &'static str) -> Result<f64, Error> {
+    const EXPECTED: &str = "a number in [0, 1], such as 0.92";
+    let v = number(raw, name, EXPECTED)?;
+    if (0.0..=1.0).contains(&v) {
+        return Ok(v);
+    }
+    let (value, origin) = raw.get(name).expect("number() found a value");
+    Err(Error::InvalidInput {
+        input: name,
+        origin,
+        value: value.to_string(),
+        expected: EXPECTED,
+    })
+}
+
+/// A boolean as `@actions/core` `getBooleanInput` accepts it (YAML 1.2 core schema).
+fn boolean(raw: &RawInputs, name: &'static str) -> Result<bool, Error> {
+    const EXPECTED: &str = "one of true, True, TRUE, false, False, FALSE";
+    match raw.get(name) {
+        Some(("true" | "True" | "TRUE", _)) => Ok(true),
+        Some(("false" | "False" | "FALSE", _)) => Ok(false),
+        Some((v, origin)) => Err(Error::InvalidInput {
+            input: name,
+            origin,
+            value: v.to_string(),
+            expected: EXPECTED,
+        }),
+        None => Err(Error::MissingInput {
+            input: name,
+            expected: EXPECTED,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(env: &[(&str, &str)], flags: &[&str]) -> Result<Inputs, Error> {
+        let env = Env::from_pairs(env.iter().copied());
+        let args = std::iter::once("er-precision-gate")
+            .chain(flags.iter().copied())
+            .map(OsString::from);
+        match Inputs::load(&env, args)? {
+            Request::Run(inputs) => Ok(*inputs),
+            Request::Print(text) => panic!("unexpected print: {text}"),
+        }
+    }
+
+    fn invalid(result: Result<Inputs, Error>) -> (&'static str, String) {
+        match result {
+            Err(Error::InvalidInput { input, origin, .. }) => (input, origin.to_string()),
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+
+    const SET: (&str, &str) = ("INPUT_VALIDATION_SET", "v.parquet");
+
+    #[test]
+    fn defaults_apply_when_only_the_file_is_given() {
+        let inputs = load(&[SET], &[]).unwrap();
+        assert_eq!(inputs.validation_set, PathBuf::from("v.parquet"));
+        assert_eq!(
+            inputs.thresholds,
+            Thresholds {
+                precision: 0.92,
+                recall: 0.88,
+                f1: 0.90
+            }
+        );
+        assert_eq!(inputs.label_column, "label");
+        assert_eq!(
+            inputs.decision,
+            Decision::Score {
+                column: "score".into(),
+                threshold: 0.5
+            }
+        );
+        assert_eq!(inputs.null_policy, NullPolicy::Fail);
+        assert!(inputs.summary);
+        assert_eq!(inputs.dataset_hash, None);
+        assert_eq!(inputs.report_json, None);
+    }
+
+    #[test]
+    fn validation_set_is_required() {
+        let err = load(&[], &[]).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::MissingInput {
+                    input: "validation_set",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // The runner passes an unset input as an empty string; blank is unset too.
+        let err = load(&[("INPUT_VALIDATION_SET", "  ")], &[]).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::MissingInput {
+                    input: "validation_set",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn values_are_trimmed() {
+        let inputs = load(&[("INPUT_VALIDATION_SET", " v.parquet \n")], &[]).unwrap();
+        assert_eq!(inputs.validation_set, PathBuf::from("v.parquet"));
+    }
+
+    #[test]
+    fn flag_wins_over_environment() {
+        let inputs = load(
+            &[SET, ("INPUT_MIN_PRECISION", "0.5")],
+            &["--min-precision", "0.75"],
+        )
+        .unwrap();
+        assert_eq!(inputs.thresholds.precision, 0.75);
+        let inputs = load(&[], &["--validation-set", "x.parquet"]).unwrap();
+        assert_eq!(inputs.validation_set, PathBuf::from("x.parquet"));
+    }
+
+    #[test]
+    fn dataset_hash_accepts_either_case_and_rejects_bad_length() {
+        let upper = "A".repeat(64);
+        let inputs = load(&[SET, ("INPUT_DATASET_HASH", &upper)], &[]).unwrap();
+        assert_eq!(inputs.dataset_hash.unwrap().to_string(), "a".repeat(64));
+        let (input, origin) = invalid(load(&[SET, ("INPUT_DATASET_HASH", "abc")], &[]));
+        assert_eq!(
+            (input, origin.as_str()),
+            ("dataset_hash", "from `INPUT_DATASET_HASH`")
+        );
+        let (input, _) = invalid(load(&[SET, ("INPUT_DATASET_HASH", &"g".repeat(64))], &[]));
+        assert_eq!(input, "dataset_hash");
+    }
+
+    #[test]
+    fn thresholds_must_be_numbers_in_the_unit_interval() {
+        for name in ["MIN_PRECISION", "MIN_RECALL", "MIN_F1"] {
+            let var = format!("INPUT_{name}");
+            for bad in ["abc", "1.5", "-0.1", "NaN", "inf", "0.9x"] {
+                let (input, _) = invalid(load(&[SET, (&var, bad)], &[]));
+                assert_eq!(input, name.to_lowercase());
+            }
+            for good in ["0", "1", "1.0", ".95", "0.925"] {
+                load(&[SET, (&var, good)], &[]).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn decision_threshold_is_any_finite_number() {
+        let inputs = load(&[SET, ("INPUT_DECISION_THRESHOLD", "-2.5")], &[]).unwrap();
+        assert_eq!(
+            inputs.decision,
+            Decision::Score {
+                column: "score".into(),
+                threshold: -2.5
+            }
+        );
+        let (input, _) = invalid(load(&[SET, ("INPUT_DECISION_THRESHOLD", "NaN")], &[]));
+        assert_eq!(input, "decision_threshold");
+        let (_, origin) = invalid(load(&[SET], &["--decision-threshold", "half"]));
+        assert_eq!(origin, "from `--decision-threshold`");
+    }
+
+    #[test]
+    fn prediction_column_replaces_the_score() {
+        let inputs = load(&[SET, ("INPUT_PREDICTION_COLUMN", "is_match")], &[]).unwrap();
+        assert_eq!(
+            inputs.decision,
+            Decision::Prediction {
+                column: "is_match".into()
+            }
+        );
+    }
+
+    #[test]
+    fn label_and_score_columns_are_read() {
+        let inputs = load(
+            &[
+                SET,
+                ("INPUT_LABEL_COLUMN", "truth"),
+                ("INPUT_SCORE_COLUMN", "match_probability"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(inputs.label_column, "truth");
+        assert_eq!(inputs.decision.column(), "match_probability");
+    }
+
+    #[test]
+    fn null_policy_is_fail_or_skip() {
+        let inputs = load(&[SET, ("INPUT_NULL_POLICY", "skip")], &[]).unwrap();
+        assert_eq!(inputs.null_policy, NullPolicy::Skip);
+        let (input, _) = invalid(load(&[SET, ("INPUT_NULL_POLICY", "drop")], &[]));
+        assert_eq!(input, "null_policy");
+    }
+
+    #[test]
+    fn summary_takes_only_yaml_core_booleans() {
+        for (value, expected) in [
+            ("false", false),
+            ("False", false),
+            ("FALSE", false),
+            ("True", true),
+        ] {
+            let inputs = load(&[SET, ("INPUT_SUMMARY", value)], &[]).unwrap();
+            assert_eq!(inputs.summary, expected);
+        }
+        for bad in ["yes", "1", "no", "tRue"] {
+            let (input, _) = invalid(load(&[SET, ("INPUT_SUMMARY", bad)], &[]));
+            assert_eq!(input, "summary");
+        }
+    }
+
+    #[test]
+    fn report_json_is_a_path() {
+        let inputs = load(&[SET, ("INPUT_REPORT_JSON", "out/gate.json")], &[]).unwrap();
+        assert_eq!(inputs.report_json, Some(PathBuf::from("out/gate.json")));
+    }
+
+    #[test]
+    fn unknown_input_variable_is_an_error_with_a_hint() {
+        match load(&[SET, ("INPUT_MIN-PRECISION", "0.9")], &[]).unwrap_err() {
+            Error::UnknownInput { name, hint, .. } => {
+                assert_eq!(name, "min-precision");
+                assert_eq!(hint, Some("min_precision"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            load(&[SET, ("INPUT_THRESHOLD", "0.9")], &[]).unwrap_err(),
+            Error::UnknownInput { hint: None, .. }
+        ));
+        // The runner's own extra inputs of container actions are not ours to reject.
+        load(&[SET, ("INPUT_ENTRYPOINT", ""), ("INPUT_ARGS", "")], &[]).unwrap();
+    }
+
+    #[test]
+    fn unknown_flag_is_an_error() {
+        assert!(matches!(
+            load(&[SET], &["--min-precison", "0.9"]).unwrap_err(),
+            Error::Flags(_)
+        ));
+    }
+
+    #[test]
+    fn help_and_version_short_circuit() {
+        let env = Env::from_pairs([("INPUT_MIN_F1", "not a number")]);
+        for flag in ["--help", "--version"] {
+            let args = ["er-precision-gate", flag].map(OsString::from);
+            assert!(matches!(
+                Inputs::load(&env, args).unwrap(),
+                Request::Print(_)
+            ));
+        }
+    }
+
+    #[test]
+    fn env_var_and_flag_names_follow_the_runner() {
+        assert_eq!(env_var("min_f1"), "INPUT_MIN_F1");
+        assert_eq!(env_var("min-f1"), "INPUT_MIN-F1");
+        assert_eq!(flag("min_f1"), "--min-f1");
+    }
+
+    #[test]
+    fn log_filter_follows_runner_debug() {
+        assert_eq!(
+            Env::from_pairs([("RUNNER_DEBUG", "1")]).log_filter(),
+            "debug"
+        );
+        assert_eq!(
+            Env::from_pairs([("RUST_LOG", "trace"), ("RUNNER_DEBUG", "1")]).log_filter(),
+            "trace"
+        );
+        assert_eq!(Env::default().log_filter(), "info");
+    }
+}

@@ -1,0 +1,305 @@
+//! GitHub Actions: step outputs, the job summary and workflow commands.
+//!
+//! Follows `@actions/core` to the letter (shared GHA.md): outputs are appended
+//! to `GITHUB_OUTPUT` as `name<<delimiter` heredocs with a random delimiter,
+//! the summary is appended to `GITHUB_STEP_SUMMARY`, and annotations are
+//! `::error title=…::message` lines on stdout with `%`, CR and LF escaped (and
+//! `:` and `,` in properties). Neither file is created: like the toolkit, a
+//! missing file is an error. Outside Actions, outputs become a readable block
+//! and annotations plain `error:`/`warning:` lines.
+
+use std::collections::hash_map::RandomState;
+use std::fs::OpenOptions;
+use std::hash::BuildHasher;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::inputs::Env;
+
+/// The runner refuses summaries over 1 MiB per step (GHA.md 1.3).
+pub const SUMMARY_LIMIT: usize = 1024 * 1024;
+
+/// How an annotation is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// `::error`.
+    Error,
+    /// `::warning`.
+    Warning,
+    /// `::notice`.
+    Notice,
+}
+
+impl Level {
+    fn command(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Notice => "notice",
+        }
+    }
+}
+
+/// One annotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annotation {
+    /// Its level.
+    pub level: Level,
+    /// A short title.
+    pub title: String,
+    /// The message.
+    pub message: String,
+}
+
+/// The Actions environment of this step.
+#[derive(Debug, Clone, Default)]
+pub struct Actions {
+    enabled: bool,
+    output: Option<PathBuf>,
+    summary: Option<PathBuf>,
+    run_url: Option<String>,
+}
+
+impl Actions {
+    /// Reads `GITHUB_ACTIONS`, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and the
+    /// parts of the run URL.
+    pub fn from_env(env: &Env) -> Actions {
+        let path = |name| env.get(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let run_url = match (
+            env.get("GITHUB_SERVER_URL"),
+            env.get("GITHUB_REPOSITORY"),
+            env.get("GITHUB_RUN_ID"),
+        ) {
+            (Some(server), Some(repo), Some(run)) if ![server, repo, run].contains(&"") => Some(
+                format!("{}/{repo}/actions/runs/{run}", server.trim_end_matches('/')),
+            ),
+            _ => None,
+        };
+        Actions {
+            enabled: env.is_actions(),
+            output: path("GITHUB_OUTPUT"),
+            summary: path("GITHUB_STEP_SUMMARY"),
+            run_url,
+        }
+    }
+
+    /// `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID`, when known.
+    pub fn run_url(&self) -> Option<&str> {
+        self.run_url.as_deref()
+    }
+
+    /// Appends Markdown to the job summary; does nothing outside Actions.
+    pub fn append_summary(&self, markdown: &str) -> Result<(), Error> {
+        let Some(path) = &self.summary else {
+            return Ok(());
+        };
+        let mut text = markdown.to_string();
+        if text.len() > SUMMARY_LIMIT {
+            let mut end = SUMMARY_LIMIT - 200;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
+            text.push_str("\n\n> Summary truncated at the 1 MiB limit of job summaries.\n");
+        }
+        append(path, "job summary", text.as_bytes())
+    }
+
+    /// Sets step outputs: heredocs in `GITHUB_OUTPUT`, else a readable block on `out`.
+    pub fn set_outputs(
+        &self,
+        outputs: &[(&str, String)],
+        out: &mut dyn Write,
+    ) -> Result<(), Error> {
+        match &self.output {
+            Some(path) => {
+                let mut text = String::new();
+                for (name, value) in outputs {
+                    text.push_str(&heredoc(name, value)?);
+                }
+                append(path, "step outputs", text.as_bytes())
+            }
+            None => {
+                let width = outputs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+                let mut text = String::from("outputs:\n");
+                for (name, value) in outputs {
+                    let value = if value.is_empty() {
+                        "(undefined)"
+                    } else {
+                        value
+                    };
+                    text.push_str(&format!("  {name:<width$}  {value}\n"));
+                }
+                write_out(out, &text)
+            }
+        }
+    }
+
+    /// Prints annotations: workflow commands under Actions, plain lines otherwise.
+    pub fn annotate(&self, annotations: &[Annotation], out: &mut dyn Write) -> Result<(), Error> {
+        let text: String = annotations
+            .iter()
+            .map(|a| match self.enabled {
+                true => format!("{}\n", command(a)),
+                false => format!("{}: {}: {}\n", a.level.command(), a.title, a.message),
+            })
+            .collect();
+        write_out(out, &text)
+    }
+
+    /// Whether this is a GitHub Actions step.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+fn write_out(out: &mut dyn Write, text: &str) -> Result<(), Error> {
+    out.write_all(text.as_bytes())
+        .map_err(|source| Error::Write {
+            what: "standard output",
+            path: PathBuf::from("-"),
+            source,
+        })
+}
+
+fn append(path: &Path, what: &'static str, bytes: &[u8]) -> Result<(), Error> {
+    let write_err = |source| Error::Write {
+        what,
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map_err(write_err)?;
+    file.write_all(bytes).map_err(write_err)
+}
+
+/// `name<<delimiter\nvalue\ndelimiter\n`, as `prepareKeyValueMessage` writes it.
+fn heredoc(name: &str, value: &str) -> Result<String, Error> {
+    let delimiter = delimiter();
+    if name.contains(&delimiter) || value.contains(&delimiter) {
+        return Err(Error::OutputDelimiter {
+            name: name.to_string(),
+        });
+    }
+    Ok(format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"))
+}
+
+/// `ghadelimiter_` and 128 random bits in UUID form, like `crypto.randomUUID()`.
+fn delimiter() -> String {
+    let a = RandomState::new().hash_one(0u8);
+    let b = RandomState::new().hash_one(1u8);
+    let hex = format!("{a:016x}{b:016x}");
+    format!(
+        "ghadelimiter_{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// A workflow command line (without the trailing newline).
+pub fn command(a: &Annotation) -> String {
+    format!(
+        "::{} title={}::{}",
+        a.level.command(),
+        escape_property(&a.title),
+        escape_data(&a.message)
+    )
+}
+
+/// `escapeData`: `%`, CR and LF.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// `escapeProperty`: `escapeData` plus `:` and `,`.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_matches_the_toolkit() {
+        assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
+        assert_eq!(escape_property("a: b, c%"), "a%3A b%2C c%25");
+        let a = Annotation {
+            level: Level::Error,
+            title: "Low: P, R".into(),
+            message: "x\ny".into(),
+        };
+        assert_eq!(command(&a), "::error title=Low%3A P%2C R::x%0Ay");
+    }
+
+    #[test]
+    fn heredoc_uses_a_fresh_delimiter() {
+        let doc = heredoc("f1", "0.9").unwrap();
+        let (first, rest) = doc.split_once('\n').unwrap();
+        let delim = first.strip_prefix("f1<<").unwrap();
+        assert!(
+            delim.starts_with("ghadelimiter_") && delim.len() == 13 + 36,
+            "{delim}"
+        );
+        assert_eq!(rest, format!("0.9\n{delim}\n"));
+        assert_ne!(delimiter(), delimiter());
+    }
+
+    #[test]
+    fn run_url_needs_all_three_parts() {
+        let env = Env::from_pairs([
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_REPOSITORY", "acme/er"),
+            ("GITHUB_RUN_ID", "42"),
+        ]);
+        assert_eq!(
+            Actions::from_env(&env).run_url(),
+            Some("https://github.com/acme/er/actions/runs/42")
+        );
+        let env = Env::from_pairs([
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_RUN_ID", "42"),
+        ]);
+        assert_eq!(Actions::from_env(&env).run_url(), None);
+    }
+
+    #[test]
+    fn outputs_outside_actions_are_a_readable_block() {
+        let mut out = Vec::new();
+        let outputs = [("passed", "true".to_string()), ("precision", String::new())];
+        Actions::default().set_outputs(&outputs, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "outputs:\n  passed     true\n  precision  (undefined)\n"
+        );
+    }
+
+    #[test]
+    fn missing_output_file_is_an_error_like_the_toolkit() {
+        let actions = Actions {
+            output: Some("/nonexistent/out".into()),
+            ..Actions::default()
+        };
+        let err = actions
+            .set_outputs(&[("passed", "true".into())], &mut Vec::new())
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Write {
+                    what: "step outputs",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+}

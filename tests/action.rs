@@ -1,0 +1,232 @@
+//! action.yml, the README and the code agree; the binary runs as the runner
+//! starts a container action.
+
+use std::collections::BTreeMap;
+
+use er_precision_gate::inputs::INPUTS;
+use er_precision_gate::report::OUTPUTS;
+use serde::Deserialize;
+
+use crate::util::{Gate, fixture, root};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Action {
+    name: String,
+    description: String,
+    author: Option<String>,
+    branding: Branding,
+    inputs: serde_norway::Mapping,
+    outputs: BTreeMap<String, Output>,
+    runs: Runs,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Branding {
+    icon: String,
+    color: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    description: String,
+    required: Option<bool>,
+    default: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Output {
+    description: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Runs {
+    using: String,
+    image: String,
+}
+
+fn action() -> Action {
+    serde_norway::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap()).unwrap()
+}
+
+/// The inputs of action.yml in file order.
+fn action_inputs(action: &Action) -> Vec<(String, Input)> {
+    action
+        .inputs
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().unwrap().to_string(),
+                serde_norway::from_value(v.clone()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn action_yml_inputs_equal_the_input_table() {
+    let action = action();
+    assert!(!action.name.is_empty() && !action.description.is_empty());
+    assert!(action.author.is_some());
+    assert!(!action.branding.icon.is_empty() && !action.branding.color.is_empty());
+    assert_eq!(action.runs.using, "docker");
+    assert_eq!(action.runs.image, "Dockerfile");
+    let inputs = action_inputs(&action);
+    let names: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
+    let table: Vec<&str> = INPUTS.iter().map(|s| s.name).collect();
+    assert_eq!(names, table, "same inputs in the same order");
+    for ((name, input), spec) in inputs.iter().zip(INPUTS) {
+        assert_eq!(input.default.as_deref(), spec.default, "default of {name}");
+        assert_eq!(
+            input.required.unwrap_or(false),
+            spec.required,
+            "required of {name}"
+        );
+        assert_eq!(input.description.trim(), spec.help, "description of {name}");
+    }
+}
+
+#[test]
+fn action_yml_outputs_equal_the_output_table() {
+    let action = action();
+    let mut table: Vec<(&str, &str)> = OUTPUTS.to_vec();
+    table.sort();
+    let declared: Vec<(&str, &str)> = action
+        .outputs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.description.trim()))
+        .collect();
+    assert_eq!(declared, table);
+}
+
+/// The rows of the first Markdown table after `heading` in README.md.
+fn readme_table(heading: &str) -> Vec<Vec<String>> {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("README lacks {heading}"));
+    readme[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| {
+            let mut cells: Vec<String> = l
+                .trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_string())
+                .collect();
+            cells[0] = cells[0].trim_matches('`').to_string();
+            cells
+        })
+        .collect()
+}
+
+#[test]
+fn readme_input_table_equals_the_input_table() {
+    let rows = readme_table("\n## Inputs");
+    let expected: Vec<Vec<String>> = INPUTS
+        .iter()
+        .map(|s| {
+            let default = match (s.required, s.default) {
+                (true, _) => "(required)".to_string(),
+                (false, Some(d)) => d.to_string(),
+                (false, None) => "(none)".to_string(),
+            };
+            vec![s.name.to_string(), default, s.help.to_string()]
+        })
+        .collect();
+    assert_eq!(rows, expected);
+}
+
+#[test]
+fn readme_output_table_equals_the_output_table() {
+    let rows = readme_table("\n## Outputs");
+    let expected: Vec<Vec<String>> = OUTPUTS
+        .iter()
+        .map(|(n, d)| vec![n.to_string(), d.to_string()])
+        .collect();
+    assert_eq!(rows, expected);
+}
+
+#[test]
+fn every_output_the_program_sets_is_declared() {
+    let ran = Gate::with_fixture("sample_validation.parquet")
+        .input("report_json", "r.json")
+        .run();
+    let declared: Vec<&str> = OUTPUTS.iter().map(|(n, _)| *n).collect();
+    let set: Vec<&str> = ran.outputs.keys().map(String::as_str).collect();
+    let mut sorted = declared.clone();
+    sorted.sort();
+    assert_eq!(set, sorted);
+}
+
+#[test]
+fn runs_as_the_runner_starts_a_container_action() {
+    // Every declared input arrives as INPUT_*: the user's value, else the
+    // action.yml default, else "". The working directory is the workspace.
+    // CI sets ER_GATE_CONTAINER_WORKSPACE=/github/workspace to run in the
+    // runner's real mount point, as root; elsewhere a temporary folder stands in.
+    let real = std::env::var_os("ER_GATE_CONTAINER_WORKSPACE").map(std::path::PathBuf::from);
+    let mut gate = Gate::new();
+    let workspace = match &real {
+        Some(dir) => {
+            let dir = dir.join(format!("gate-test-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            gate = gate.cwd(&dir);
+            dir
+        }
+        None => gate.path(""),
+    };
+    gate = gate.env("GITHUB_WORKSPACE", &workspace.display().to_string());
+    std::fs::create_dir_all(workspace.join("data/validation")).unwrap();
+    std::fs::copy(
+        fixture("sample_validation.parquet"),
+        workspace.join("data/validation/er_20251015.parquet"),
+    )
+    .unwrap();
+    for (name, input) in action_inputs(&action()) {
+        let value = match name.as_str() {
+            "validation_set" => "data/validation/er_20251015.parquet".to_string(),
+            _ => input.default.unwrap_or_default(),
+        };
+        gate = gate.input(&name, &value);
+    }
+    let ran = gate.run();
+    if real.is_some() {
+        std::fs::remove_dir_all(&workspace).unwrap();
+    }
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!(ran.outputs["passed"], "true");
+    assert!(
+        ran.summary
+            .contains("`data/validation/er_20251015.parquet`")
+    );
+}
+
+#[test]
+fn dockerfile_follows_the_container_action_rules() {
+    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    let lines: Vec<&str> = dockerfile.lines().map(str::trim).collect();
+    assert!(
+        !lines.iter().any(|l| l.starts_with("USER ")),
+        "container actions run as root"
+    );
+    let entrypoint = lines
+        .iter()
+        .rev()
+        .find(|l| l.starts_with("ENTRYPOINT "))
+        .expect("an ENTRYPOINT");
+    assert!(
+        entrypoint.starts_with("ENTRYPOINT [\"/"),
+        "absolute exec-form ENTRYPOINT: {entrypoint}"
+    );
+    assert!(
+        lines.iter().filter(|l| l.starts_with("FROM ")).count() >= 2,
+        "multi-stage"
+    );
+}

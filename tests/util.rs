@@ -1,0 +1,229 @@
+//! Shared setup: a temporary workspace, the binary, parquet writers and parsers.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch};
+use parquet::arrow::ArrowWriter;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A committed fixture.
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("fixtures").join(name)
+}
+
+/// The SHA-256 of a fixture as `fixtures/checksums.txt` (written by
+/// `sha256sum`-compatible Python hashlib) records it.
+pub fn recorded_sha256(name: &str) -> String {
+    let text = std::fs::read_to_string(fixture("checksums.txt")).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_suffix(name).map(|h| h.trim().to_string()))
+        .unwrap_or_else(|| panic!("{name} is not in checksums.txt"))
+}
+
+/// Writes one record batch as a parquet file.
+pub fn write_parquet(path: &Path, columns: Vec<(&str, ArrayRef)>) {
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}
+
+/// Wraps an array for [`write_parquet`].
+pub fn col(array: impl arrow_array::Array + 'static) -> ArrayRef {
+    Arc::new(array)
+}
+
+/// One run of the binary, as a GitHub Actions step.
+pub struct Gate {
+    pub dir: tempfile::TempDir,
+    env: BTreeMap<String, String>,
+    args: Vec<String>,
+    cwd: Option<PathBuf>,
+}
+
+/// What a run left behind.
+#[derive(Debug)]
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub outputs: BTreeMap<String, String>,
+    pub summary: String,
+    pub dir: PathBuf,
+    /// Keeps the workspace alive as long as the result.
+    _workspace: tempfile::TempDir,
+}
+
+impl Gate {
+    /// A workspace with empty output and summary files and `GITHUB_ACTIONS=true`.
+    pub fn new() -> Gate {
+        let dir = tempfile::tempdir().unwrap();
+        let files = dir.path().join("_file_commands");
+        std::fs::create_dir(&files).unwrap();
+        std::fs::write(files.join("output"), "").unwrap();
+        std::fs::write(files.join("summary"), "").unwrap();
+        let mut env = BTreeMap::new();
+        env.insert("GITHUB_ACTIONS".into(), "true".into());
+        env.insert(
+            "GITHUB_OUTPUT".into(),
+            files.join("output").display().to_string(),
+        );
+        env.insert(
+            "GITHUB_STEP_SUMMARY".into(),
+            files.join("summary").display().to_string(),
+        );
+        env.insert("GITHUB_SERVER_URL".into(), "https://github.com".into());
+        env.insert("GITHUB_REPOSITORY".into(), "acme/entity-resolution".into());
+        env.insert("GITHUB_RUN_ID".into(), "4242".into());
+        Gate {
+            dir,
+            env,
+            args: Vec::new(),
+            cwd: None,
+        }
+    }
+
+    /// A workspace with one fixture copied in under its own name.
+    pub fn with_fixture(name: &str) -> Gate {
+        let gate = Gate::new();
+        std::fs::copy(fixture(name), gate.dir.path().join(name)).unwrap();
+        gate.input("validation_set", name)
+    }
+
+    /// Sets an action input as the runner does: `INPUT_<NAME>`.
+    pub fn input(mut self, name: &str, value: &str) -> Gate {
+        self.env
+            .insert(format!("INPUT_{}", name.to_uppercase()), value.into());
+        self
+    }
+
+    /// Sets any environment variable.
+    pub fn env(mut self, name: &str, value: &str) -> Gate {
+        self.env.insert(name.into(), value.into());
+        self
+    }
+
+    /// Removes an environment variable set by default.
+    pub fn unset(mut self, name: &str) -> Gate {
+        self.env.remove(name);
+        self
+    }
+
+    /// Adds command-line arguments.
+    pub fn args(mut self, args: &[&str]) -> Gate {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    /// Runs in `dir` instead of the temporary workspace (file commands stay there).
+    pub fn cwd(mut self, dir: &Path) -> Gate {
+        self.cwd = Some(dir.to_path_buf());
+        self
+    }
+
+    /// A path inside the workspace.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs the binary in the workspace with only the configured environment.
+    pub fn run(self) -> Ran {
+        let out = Command::new(env!("CARGO_BIN_EXE_er-precision-gate"))
+            .env_clear()
+            .envs(&self.env)
+            .args(&self.args)
+            .current_dir(self.cwd.as_deref().unwrap_or(self.dir.path()))
+            .output()
+            .unwrap();
+        let read = |name: &str| {
+            std::fs::read_to_string(self.dir.path().join("_file_commands").join(name))
+                .unwrap_or_default()
+        };
+        Ran {
+            code: out.status.code().expect("exited normally"),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+            outputs: parse_outputs(&read("output")),
+            summary: read("summary"),
+            dir: self.dir.path().to_path_buf(),
+            _workspace: self.dir,
+        }
+    }
+}
+
+impl Ran {
+    /// The `::error` lines on stdout.
+    pub fn errors(&self) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter(|l| l.starts_with("::error "))
+            .collect()
+    }
+
+    /// Asserts exit 2, one `::error` annotation containing `needle`, the same
+    /// message on stderr, and no step output.
+    pub fn assert_cannot_evaluate(&self, needle: &str) {
+        assert_eq!(self.code, 2, "{self:#?}");
+        let errors = self.errors();
+        assert_eq!(errors.len(), 1, "{self:#?}");
+        assert!(
+            errors[0].contains(needle),
+            "annotation lacks {needle:?}: {self:#?}"
+        );
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}: {self:#?}"
+        );
+        assert!(self.outputs.is_empty(), "outputs written: {self:#?}");
+        assert!(self.summary.contains("could not evaluate"), "{self:#?}");
+    }
+
+    /// An output parsed as a number.
+    pub fn number(&self, name: &str) -> f64 {
+        self.outputs[name].parse().unwrap()
+    }
+}
+
+/// Parses `GITHUB_OUTPUT` as the runner does: `name<<delim` heredocs (and
+/// `name=value` lines), failing on anything the runner would reject.
+pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut lines = text.split('\n');
+    while let Some(line) = lines.next() {
+        if line.is_empty() {
+            continue;
+        }
+        match (line.find('='), line.find("<<")) {
+            (Some(eq), heredoc) if heredoc.is_none_or(|h| eq < h) => {
+                out.insert(line[..eq].to_string(), line[eq + 1..].to_string());
+            }
+            (_, Some(h)) => {
+                let (name, delim) = (&line[..h], &line[h + 2..]);
+                let mut value = Vec::new();
+                loop {
+                    let l = lines
+                        .next()
+                        .unwrap_or_else(|| panic!("matching delimiter not found {delim}"));
+                    if l == delim {
+                        break;
+                    }
+                    value.push(l);
+                }
+                assert!(
+                    out.insert(name.to_string(), value.join("\n")).is_none(),
+                    "{name} set twice"
+                );
+            }
+            _ => panic!("invalid format {line:?}"),
+        }
+    }
+    out
+}
