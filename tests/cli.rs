@@ -11,3 +11,4 @@ mod action;
 mod bad_input;
 mod gate;
 mod oracle;
+mod workflows;

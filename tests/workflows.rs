@@ -1,0 +1,193 @@
+//! The shipped workflows: the gate workflow's triggers, inputs, check name and
+//! output chain, the deploy example's gating, and the self-test.
+
+use serde_norway::Value;
+
+use crate::util::root;
+
+fn workflow(path: &str) -> Value {
+    serde_norway::from_str(&std::fs::read_to_string(root().join(path)).unwrap()).unwrap()
+}
+
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or_else(|| panic!("not a string: {v:?}"))
+}
+
+/// The runbook's inputs and their defaults.
+const RUNBOOK: &[(&str, Option<&str>)] = &[
+    ("dataset_hash", None),
+    ("min_precision", Some("0.92")),
+    ("min_recall", Some("0.88")),
+    ("min_f1", Some("0.90")),
+];
+
+#[test]
+fn gate_workflow_is_dispatchable_and_reusable_with_the_runbook_inputs() {
+    let wf = workflow(".github/workflows/er-precision-gate.yml");
+    let on = &wf["on"];
+    for trigger in ["workflow_dispatch", "workflow_call"] {
+        let inputs = on[trigger]["inputs"]
+            .as_mapping()
+            .unwrap_or_else(|| panic!("{trigger} inputs"));
+        for name in [
+            "dataset_hash",
+            "min_precision",
+            "min_recall",
+            "min_f1",
+            "validation_set",
+            "dataset_date",
+        ] {
+            assert!(inputs.contains_key(name), "{trigger} lacks input {name}");
+            assert!(
+                inputs[name]["type"].is_string(),
+                "{trigger}.{name} has a type"
+            );
+            assert!(
+                inputs[name]["description"].is_string(),
+                "{trigger}.{name} has a description"
+            );
+        }
+        for (name, default) in RUNBOOK {
+            let declared = &inputs[*name]["default"];
+            match default {
+                None => assert_eq!(
+                    inputs[*name]["required"],
+                    Value::Bool(true),
+                    "{trigger}.{name}"
+                ),
+                // Dispatch inputs are strings; workflow_call thresholds are numbers.
+                Some(d) => {
+                    let found = match declared {
+                        Value::Number(n) => n.as_f64().unwrap(),
+                        other => text(other).parse().unwrap(),
+                    };
+                    assert_eq!(found, d.parse::<f64>().unwrap(), "{trigger}.{name} default");
+                }
+            }
+        }
+    }
+    assert_eq!(
+        text(&on["workflow_call"]["inputs"]["min_f1"]["type"]),
+        "number"
+    );
+}
+
+#[test]
+fn gate_job_has_the_static_check_name_and_chains_its_outputs() {
+    let wf = workflow(".github/workflows/er-precision-gate.yml");
+    let jobs = wf["jobs"].as_mapping().unwrap();
+    assert_eq!(jobs.len(), 1, "one job");
+    let (id, job) = jobs.iter().next().unwrap();
+    let id = text(id);
+    assert_eq!(
+        text(&job["name"]),
+        "ER Precision Gate",
+        "the check name branch protection requires"
+    );
+    let steps = job["steps"].as_sequence().unwrap();
+    let gate = steps
+        .iter()
+        .find(|s| s["uses"] == "./")
+        .expect("a `uses: ./` step");
+    let step_id = text(&gate["id"]);
+    for output in ["passed", "precision", "recall", "f1"] {
+        assert_eq!(
+            text(&job["outputs"][output]),
+            format!("${{{{ steps.{step_id}.outputs.{output} }}}}"),
+            "job output {output}"
+        );
+        assert_eq!(
+            text(&wf["on"]["workflow_call"]["outputs"][output]["value"]),
+            format!("${{{{ jobs.{id}.outputs.{output} }}}}"),
+            "workflow output {output}"
+        );
+    }
+    // Every workflow input reaches the action.
+    let with: Vec<&str> = gate["with"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .map(text)
+        .collect();
+    for name in wf["on"]["workflow_dispatch"]["inputs"]
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .map(text)
+    {
+        assert!(
+            with.iter().any(|v| v.contains(&format!("inputs.{name}"))),
+            "input {name} is not wired"
+        );
+    }
+    assert!(
+        with.iter()
+            .any(|v| v.contains("report_json") || v.ends_with(".json"))
+    );
+    let upload = steps.iter().find(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+    });
+    assert!(upload.is_some(), "the JSON result is uploaded");
+}
+
+#[test]
+fn deploy_example_deploys_only_after_a_passed_gate() {
+    let wf = workflow("examples/model-deploy.yml");
+    let jobs = wf["jobs"].as_mapping().unwrap();
+    let (gate_id, _) = jobs
+        .iter()
+        .find(|(_, j)| j["uses"] == "./.github/workflows/er-precision-gate.yml")
+        .expect("a job calling the reusable workflow");
+    let gate_id = text(gate_id);
+    let deploy = jobs
+        .values()
+        .find(|j| j["needs"] == gate_id)
+        .expect("a job needing the gate");
+    let condition = text(&deploy["if"]);
+    assert!(
+        condition.contains(&format!("needs.{gate_id}.result == 'success'")),
+        "{condition}"
+    );
+    assert!(
+        condition.contains(&format!("needs.{gate_id}.outputs.passed == 'true'")),
+        "{condition}"
+    );
+}
+
+#[test]
+fn self_test_runs_the_action_on_the_fixtures_expecting_pass_and_fail() {
+    let wf = workflow(".github/workflows/ci.yml");
+    let steps = wf["jobs"]["self-test"]["steps"].as_sequence().unwrap();
+    let gates: Vec<&Value> = steps.iter().filter(|s| s["uses"] == "./").collect();
+    assert_eq!(gates.len(), 2);
+    assert_eq!(gates[1]["continue-on-error"], Value::Bool(true));
+    assert!(
+        gates[0].get("continue-on-error").is_none(),
+        "the passing case must not hide failure"
+    );
+    let assert_step = steps.last().unwrap();
+    let env: Vec<&str> = assert_step["env"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .map(text)
+        .collect();
+    for expected in [
+        "steps.pass.outcome",
+        "steps.fail.outcome",
+        "steps.pass.outputs.passed",
+        "steps.fail.outputs.passed",
+    ] {
+        assert!(
+            env.iter().any(|v| v.contains(expected)),
+            "{expected} is not asserted"
+        );
+    }
+    let script = text(&assert_step["run"]);
+    assert!(
+        script.contains("test \"$FAIL_OUTCOME\" = failure"),
+        "{script}"
+    );
+}
