@@ -68,15 +68,17 @@ pub enum Error {
         path: PathBuf,
     },
 
-    /// The file's SHA-256 differs from `dataset_hash`.
+    /// The file's SHA-256 differs from `dataset_hash` or its checksums line.
     #[error(
-        "validation set `{path}` does not match `dataset_hash`: expected sha256 {expected}, \
+        "validation set `{path}` does not match {against}: expected sha256 {expected}, \
          the file has {actual}"
     )]
     HashMismatch {
         /// The file.
         path: PathBuf,
-        /// `dataset_hash`, lower-case hex.
+        /// Where the expected hash came from: `` `dataset_hash` `` or a checksums line.
+        against: String,
+        /// The expected hash, lower-case hex.
         expected: String,
         /// The computed hash, lower-case hex.
         actual: String,
@@ -166,6 +168,86 @@ pub enum Error {
         rows: u64,
     },
 
+    /// The checksums file could not be read.
+    #[error("cannot read checksums file `{path}`")]
+    ReadChecksums {
+        /// The checksums file.
+        path: PathBuf,
+        /// The I/O failure.
+        #[source]
+        source: io::Error,
+    },
+
+    /// Files listed in the checksums file are missing or differ.
+    #[error("{}", checksums_message(path, failures))]
+    Checksums {
+        /// The checksums file.
+        path: PathBuf,
+        /// Every failing line.
+        failures: Vec<crate::dataset::checksums::Failure>,
+    },
+
+    /// The baseline report could not be read.
+    #[error("cannot read baseline `{path}`")]
+    ReadBaseline {
+        /// The baseline file.
+        path: PathBuf,
+        /// The I/O failure.
+        #[source]
+        source: io::Error,
+    },
+
+    /// The baseline is not a gate report.
+    #[error("baseline `{path}` is not a JSON report of er-precision-gate")]
+    BaselineFormat {
+        /// The baseline file.
+        path: PathBuf,
+        /// What the JSON parser reported.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// The baseline has a schema version this program does not know.
+    #[error(
+        "baseline `{path}` has schema version {found}: expected {}",
+        crate::report::SCHEMA_VERSION
+    )]
+    BaselineVersion {
+        /// The baseline file.
+        path: PathBuf,
+        /// The version found.
+        found: String,
+    },
+
+    /// A `max_*_drop` rule was given without a baseline to compare with.
+    #[error(
+        "input `{input}` needs input `baseline`: a drop is measured from the previous model's result"
+    )]
+    DropWithoutBaseline {
+        /// The input.
+        input: &'static str,
+    },
+
+    /// A user template could not be read.
+    #[error("cannot read template `{path}`")]
+    ReadTemplate {
+        /// The template file.
+        path: PathBuf,
+        /// The I/O failure.
+        #[source]
+        source: io::Error,
+    },
+
+    /// A template failed to parse or render.
+    #[error("template `{name}`{}", template_detail(error))]
+    Template {
+        /// The template's path, or the input holding it.
+        name: String,
+        /// What handlebars reported (its reason is in the message; a parse
+        /// error's reason gives the line and column itself).
+        error: handlebars::RenderError,
+    },
+
     /// A report could not be written.
     #[error("cannot write {what} `{path}`")]
     Write {
@@ -220,7 +302,9 @@ impl Error {
             | Error::UnknownInput { .. }
             | Error::MissingInput { .. }
             | Error::InvalidInput { .. } => "Invalid input",
-            Error::HashMismatch { .. } => "Dataset hash mismatch",
+            Error::HashMismatch { .. } | Error::Checksums { .. } => "Checksum mismatch",
+            Error::DropWithoutBaseline { .. } => "Invalid input",
+            Error::ReadTemplate { .. } | Error::Template { .. } => "Template error",
             Error::MissingValues { .. } => "Missing values in validation set",
             Error::Write { .. } | Error::OutputDelimiter { .. } | Error::Render { .. } => {
                 "Cannot write report"
@@ -248,6 +332,33 @@ pub enum Missing {
     Null,
     /// A floating-point NaN score.
     NaN,
+}
+
+fn checksums_message(
+    path: &std::path::Path,
+    failures: &[crate::dataset::checksums::Failure],
+) -> String {
+    let mut msg = format!(
+        "checksums file `{}`: {} of its lines failed verification:",
+        path.display(),
+        failures.len()
+    );
+    for f in failures {
+        let _ = write!(msg, "\n  {f}");
+    }
+    msg
+}
+
+/// ` line L, column C: reason`, from a render error or the parse error inside it.
+fn template_detail(e: &handlebars::RenderError) -> String {
+    let (pos, reason) = match e.reason() {
+        handlebars::RenderErrorReason::TemplateError(t) => (t.pos(), t.reason().to_string()),
+        other => (e.line_no.zip(e.column_no), other.to_string()),
+    };
+    match pos {
+        Some((line, column)) => format!(" line {line}, column {column}: {reason}"),
+        None => format!(": {reason}"),
+    }
 }
 
 fn hint_suffix(hint: &Option<&'static str>) -> String {
@@ -289,23 +400,12 @@ mod tests {
         let err = Error::MissingValues {
             path: "v.parquet".into(),
             counts: vec![
-                MissingCount {
-                    column: "label".into(),
-                    kind: Missing::Null,
-                    rows: 4,
-                },
-                MissingCount {
-                    column: "score".into(),
-                    kind: Missing::NaN,
-                    rows: 3,
-                },
+                MissingCount { column: "label".into(), kind: Missing::Null, rows: 4 },
+                MissingCount { column: "score".into(), kind: Missing::NaN, rows: 3 },
             ],
         };
         let msg = err.to_string();
-        assert!(
-            msg.contains("4 rows with null in `label`, 3 rows with NaN in `score`"),
-            "{msg}"
-        );
+        assert!(msg.contains("4 rows with null in `label`, 3 rows with NaN in `score`"), "{msg}");
         assert_eq!(err.exit_code(), 2);
     }
 

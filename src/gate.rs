@@ -6,6 +6,7 @@
 //! new outcomes (inconclusive) and rule kinds (per slice, versus a baseline)
 //! are new variants, not new booleans.
 
+use crate::inputs::Drops;
 use crate::metrics::{Counts, Metric};
 
 /// The inclusive lower bounds the metrics must reach.
@@ -41,7 +42,31 @@ pub enum Rule {
         /// Its inclusive lower bound.
         threshold: f64,
     },
+    /// `metric >= baseline - max_drop`: no more than `max_drop` below the
+    /// previous model.
+    MaxDrop {
+        /// The metric.
+        metric: Metric,
+        /// The largest allowed fall, absolute.
+        max_drop: f64,
+        /// The previous model's value; `None` when it was undefined.
+        baseline: Option<f64>,
+    },
 }
+
+impl Rule {
+    /// The metric the rule is about.
+    pub fn metric(&self) -> Metric {
+        match *self {
+            Rule::AtLeast { metric, .. } | Rule::MaxDrop { metric, .. } => metric,
+        }
+    }
+}
+
+/// Slack for comparisons against `baseline - max_drop`, which binary
+/// rounding can put a hair above a value that is exactly on the bound
+/// (0.92 - 0.02 is not exactly 0.90).
+const DROP_TOLERANCE: f64 = 1e-12;
 
 /// How one rule came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -69,15 +94,15 @@ pub struct Check {
 impl Check {
     /// The metric the rule is about.
     pub fn metric(&self) -> Metric {
-        match self.rule {
-            Rule::AtLeast { metric, .. } => metric,
-        }
+        self.rule.metric()
     }
 
-    /// The rule's threshold.
-    pub fn threshold(&self) -> f64 {
+    /// The lowest passing value: the threshold, or the baseline less the
+    /// allowed drop; `None` when the baseline is undefined.
+    pub fn floor(&self) -> Option<f64> {
         match self.rule {
-            Rule::AtLeast { threshold, .. } => threshold,
+            Rule::AtLeast { threshold, .. } => Some(threshold),
+            Rule::MaxDrop { max_drop, baseline, .. } => baseline.map(|b| b - max_drop),
         }
     }
 
@@ -128,30 +153,42 @@ impl Verdict {
     }
 }
 
-/// Applies the thresholds to the counts.
-pub fn evaluate(counts: &Counts, thresholds: &Thresholds) -> Verdict {
-    let checks: Vec<Check> = Metric::ALL
+/// Applies the thresholds, and the drop rules against the baseline, to the
+/// counts. `baseline` gives the previous value of a metric.
+pub fn evaluate(
+    counts: &Counts,
+    thresholds: &Thresholds,
+    drops: &Drops,
+    baseline: Option<&dyn Fn(Metric) -> Option<f64>>,
+) -> Verdict {
+    let mut rules: Vec<Rule> = Metric::ALL
         .into_iter()
-        .map(|metric| {
-            let threshold = thresholds.get(metric);
-            let value = metric.of(counts);
-            let status = match value {
-                None => Status::Undefined,
-                Some(v) if v >= threshold => Status::Pass,
-                Some(_) => Status::Fail,
+        .map(|metric| Rule::AtLeast { metric, threshold: thresholds.get(metric) })
+        .collect();
+    if let Some(previous) = baseline {
+        rules.extend(Metric::ALL.into_iter().filter_map(|metric| {
+            let max_drop = drops.get(metric)?;
+            Some(Rule::MaxDrop { metric, max_drop, baseline: previous(metric) })
+        }));
+    }
+    let checks: Vec<Check> = rules
+        .into_iter()
+        .map(|rule| {
+            let value = rule.metric().of(counts);
+            let slack = match rule {
+                Rule::AtLeast { .. } => 0.0,
+                Rule::MaxDrop { .. } => DROP_TOLERANCE,
             };
-            Check {
-                rule: Rule::AtLeast { metric, threshold },
-                value,
-                status,
-            }
+            let mut check = Check { rule, value, status: Status::Undefined };
+            check.status = match (value, check.floor()) {
+                (Some(v), Some(floor)) if v + slack >= floor => Status::Pass,
+                (Some(_), Some(_)) => Status::Fail,
+                _ => Status::Undefined,
+            };
+            check
         })
         .collect();
-    let outcome = if checks.iter().all(Check::is_pass) {
-        Outcome::Passed
-    } else {
-        Outcome::Failed
-    };
+    let outcome = if checks.iter().all(Check::is_pass) { Outcome::Passed } else { Outcome::Failed };
     Verdict { outcome, checks }
 }
 
@@ -159,23 +196,47 @@ pub fn evaluate(counts: &Counts, thresholds: &Thresholds) -> Verdict {
 mod tests {
     use super::*;
 
-    const DEFAULTS: Thresholds = Thresholds {
-        precision: 0.92,
-        recall: 0.88,
-        f1: 0.90,
-    };
+    const DEFAULTS: Thresholds = Thresholds { precision: 0.92, recall: 0.88, f1: 0.90 };
+    const NONE: Drops = Drops { precision: None, recall: None, f1: None };
+    const ZERO: Thresholds = Thresholds { precision: 0.0, recall: 0.0, f1: 0.0 };
+
+    #[test]
+    fn drop_rules_compare_with_the_baseline_inclusively() {
+        // P = 0.9, R = 0.9, F1 = 0.9.
+        let counts = Counts { tp: 90, fp: 10, fn_: 10, tn: 0 };
+        let drops = Drops { precision: Some(0.02), recall: None, f1: Some(0.01) };
+        let previous = |m: Metric| match m {
+            Metric::Precision => Some(0.92),
+            Metric::Recall => Some(0.99),
+            Metric::F1 => Some(0.92),
+        };
+        let v = evaluate(&counts, &ZERO, &drops, Some(&previous));
+        assert_eq!(v.checks.len(), 5, "three thresholds, two drop rules");
+        // Precision fell exactly 2 points: allowed. F1 fell 2 points, 1 allowed.
+        let precision =
+            Rule::MaxDrop { metric: Metric::Precision, max_drop: 0.02, baseline: Some(0.92) };
+        assert_eq!(v.checks[3].rule, precision);
+        assert_eq!(v.checks[3].status, Status::Pass);
+        assert_eq!(v.checks[4].metric(), Metric::F1);
+        assert_eq!(v.checks[4].status, Status::Fail);
+        assert_eq!(v.outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn undefined_baseline_makes_the_drop_rule_undefined() {
+        let counts = Counts { tp: 90, fp: 10, fn_: 10, tn: 0 };
+        let drops = Drops { precision: Some(0.5), recall: None, f1: None };
+        let v = evaluate(&counts, &ZERO, &drops, Some(&|_| None));
+        assert_eq!(v.checks[3].status, Status::Undefined);
+        assert_eq!(v.checks[3].floor(), None);
+        assert!(!v.is_passed());
+        // Without a baseline no drop rule is made.
+        assert_eq!(evaluate(&counts, &ZERO, &drops, None).checks.len(), 3);
+    }
 
     #[test]
     fn passes_when_every_metric_reaches_its_threshold() {
-        let v = evaluate(
-            &Counts {
-                tp: 95,
-                fp: 5,
-                fn_: 5,
-                tn: 895,
-            },
-            &DEFAULTS,
-        );
+        let v = evaluate(&Counts { tp: 95, fp: 5, fn_: 5, tn: 895 }, &DEFAULTS, &NONE, None);
         assert!(v.is_passed());
         assert_eq!(v.outcome.exit_code(), 0);
         assert_eq!(v.failures().count(), 0);
@@ -184,44 +245,17 @@ mod tests {
     #[test]
     fn thresholds_are_inclusive() {
         // P = 92/100 exactly, R = 92/100, F1 = 184/200.
-        let v = evaluate(
-            &Counts {
-                tp: 92,
-                fp: 8,
-                fn_: 8,
-                tn: 0,
-            },
-            &DEFAULTS,
-        );
+        let v = evaluate(&Counts { tp: 92, fp: 8, fn_: 8, tn: 0 }, &DEFAULTS, &NONE, None);
         assert!(v.is_passed(), "{v:?}");
-        let strict = Thresholds {
-            precision: 0.9200001,
-            ..DEFAULTS
-        };
-        let v = evaluate(
-            &Counts {
-                tp: 92,
-                fp: 8,
-                fn_: 8,
-                tn: 0,
-            },
-            &strict,
-        );
+        let strict = Thresholds { precision: 0.9200001, ..DEFAULTS };
+        let v = evaluate(&Counts { tp: 92, fp: 8, fn_: 8, tn: 0 }, &strict, &NONE, None);
         assert_eq!(v.checks[0].status, Status::Fail);
         assert_eq!(v.outcome.exit_code(), 1);
     }
 
     #[test]
     fn undefined_precision_fails_the_gate_and_says_so() {
-        let v = evaluate(
-            &Counts {
-                tp: 0,
-                fp: 0,
-                fn_: 10,
-                tn: 90,
-            },
-            &DEFAULTS,
-        );
+        let v = evaluate(&Counts { tp: 0, fp: 0, fn_: 10, tn: 90 }, &DEFAULTS, &NONE, None);
         assert_eq!(v.outcome, Outcome::Failed);
         assert_eq!(v.checks[0].status, Status::Undefined);
         assert_eq!(v.checks[0].value, None);
@@ -231,34 +265,8 @@ mod tests {
 
     #[test]
     fn zero_thresholds_still_require_a_defined_metric() {
-        let zero = Thresholds {
-            precision: 0.0,
-            recall: 0.0,
-            f1: 0.0,
-        };
-        assert!(
-            evaluate(
-                &Counts {
-                    tp: 0,
-                    fp: 1,
-                    fn_: 1,
-                    tn: 0
-                },
-                &zero
-            )
-            .is_passed()
-        );
-        assert!(
-            !evaluate(
-                &Counts {
-                    tp: 0,
-                    fp: 0,
-                    fn_: 1,
-                    tn: 0
-                },
-                &zero
-            )
-            .is_passed()
-        );
+        let zero = Thresholds { precision: 0.0, recall: 0.0, f1: 0.0 };
+        assert!(evaluate(&Counts { tp: 0, fp: 1, fn_: 1, tn: 0 }, &zero, &NONE, None).is_passed());
+        assert!(!evaluate(&Counts { tp: 0, fp: 0, fn_: 1, tn: 0 }, &zero, &NONE, None).is_passed());
     }
 }

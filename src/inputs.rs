@@ -104,6 +104,114 @@ pub const INPUTS: &[InputSpec] = &[
         required: false,
         help: "Path where the machine-readable JSON result is written.",
     },
+    InputSpec {
+        name: "checksums",
+        default: None,
+        required: false,
+        help: "Path to a sha256sum-format checksums file; every file it lists is verified, relative to its folder, before the gate runs.",
+    },
+    InputSpec {
+        name: "baseline",
+        default: None,
+        required: false,
+        help: "Path to the JSON report of the previous model's gate run, to compare with.",
+    },
+    InputSpec {
+        name: "max_precision_drop",
+        default: None,
+        required: false,
+        help: "Largest allowed fall of precision below the baseline, absolute, in [0, 1]; needs baseline.",
+    },
+    InputSpec {
+        name: "max_recall_drop",
+        default: None,
+        required: false,
+        help: "Largest allowed fall of recall below the baseline, absolute, in [0, 1]; needs baseline.",
+    },
+    InputSpec {
+        name: "max_f1_drop",
+        default: None,
+        required: false,
+        help: "Largest allowed fall of F1 below the baseline, absolute, in [0, 1]; needs baseline.",
+    },
+    InputSpec {
+        name: "model_card",
+        default: None,
+        required: false,
+        help: "Path of the Markdown model card to write, itself a handlebars template, e.g. model_cards/er_{{dataset_date}}.md.",
+    },
+    InputSpec {
+        name: "model_card_template",
+        default: None,
+        required: false,
+        help: "Path to your own handlebars template for the model card; the built-in one is used when unset.",
+    },
+    InputSpec {
+        name: "model_card_json",
+        default: None,
+        required: false,
+        help: "Path of the JSON model card to write: the same content as the Markdown card, for tools.",
+    },
+    InputSpec {
+        name: "model_id",
+        default: None,
+        required: false,
+        help: "Model id; er_<dataset_date> when unset.",
+    },
+    InputSpec {
+        name: "dataset_date",
+        default: None,
+        required: false,
+        help: "Dataset version as YYYYMMDD; today (UTC) when unset.",
+    },
+    InputSpec {
+        name: "framework",
+        default: None,
+        required: false,
+        help: "Framework the model was built with, for the model card.",
+    },
+    InputSpec {
+        name: "architecture",
+        default: None,
+        required: false,
+        help: "Model architecture, for the model card.",
+    },
+    InputSpec {
+        name: "dataset_source",
+        default: None,
+        required: false,
+        help: "Where the validation set comes from, for the model card.",
+    },
+    InputSpec {
+        name: "training_run_id",
+        default: None,
+        required: false,
+        help: "Actions run id of the training run, linked from the model card.",
+    },
+    InputSpec {
+        name: "limitations",
+        default: None,
+        required: false,
+        help: "Known limitations, one per line, added to those derived from the data.",
+    },
+    InputSpec {
+        name: "ethical_considerations",
+        default: None,
+        required: false,
+        help: "Ethical considerations, one per line.",
+    },
+    InputSpec {
+        name: "deployment_date",
+        default: None,
+        required: false,
+        help: "Planned deployment date, for the model card.",
+    },
+    InputSpec {
+        name: "rollback_plan",
+        default: None,
+        required: false,
+        help: "How to roll back this model, for the model card.",
+    },
 ];
 
 /// Extra inputs the runner may pass to every container action.
@@ -118,24 +226,17 @@ pub struct Env {
 impl Env {
     /// Reads the process environment. Non-UTF-8 values are converted lossily.
     pub fn from_process() -> Env {
-        Env::from_pairs(std::env::vars_os().map(|(k, v)| {
-            (
-                k.to_string_lossy().into_owned(),
-                v.to_string_lossy().into_owned(),
-            )
-        }))
+        Env::from_pairs(
+            std::env::vars_os()
+                .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned())),
+        )
     }
 
     /// Builds an environment from name/value pairs (for tests).
     pub fn from_pairs<K: Into<String>, V: Into<String>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Env {
-        Env {
-            vars: pairs
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        }
+        Env { vars: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
     }
 
     /// The value of `name`, if set.
@@ -158,10 +259,17 @@ impl Env {
         }
     }
 
+    /// The evaluation time: `SOURCE_DATE_EPOCH` (seconds since 1970, the
+    /// reproducible-builds convention) when set, else the clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.get("SOURCE_DATE_EPOCH")
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .unwrap_or_else(chrono::Utc::now)
+    }
+
     fn inputs(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.vars
-            .iter()
-            .filter_map(|(k, v)| Some((k.strip_prefix("INPUT_")?, v.as_str())))
+        self.vars.iter().filter_map(|(k, v)| Some((k.strip_prefix("INPUT_")?, v.as_str())))
     }
 }
 
@@ -229,11 +337,7 @@ impl RawInputs {
                 }
                 let normalized = name.replace(['-', ' '], "_");
                 let hint = INPUTS.iter().find(|s| s.name == normalized).map(|s| s.name);
-                return Err(Error::UnknownInput {
-                    var: format!("INPUT_{suffix}"),
-                    name,
-                    hint,
-                });
+                return Err(Error::UnknownInput { var: format!("INPUT_{suffix}"), name, hint });
             };
             raw.set(spec.name, value, Origin::Env(format!("INPUT_{suffix}")));
         }
@@ -362,6 +466,67 @@ pub struct Inputs {
     pub summary: bool,
     /// Where to write the JSON result.
     pub report_json: Option<PathBuf>,
+    /// A checksums file to verify first.
+    pub checksums: Option<PathBuf>,
+    /// The previous model's report.
+    pub baseline: Option<PathBuf>,
+    /// Largest allowed falls below the baseline.
+    pub max_drop: Drops,
+    /// What the model card needs.
+    pub card: CardInputs,
+}
+
+/// Largest allowed falls of each metric below the baseline; `None` = no rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Drops {
+    /// For precision.
+    pub precision: Option<f64>,
+    /// For recall.
+    pub recall: Option<f64>,
+    /// For F1.
+    pub f1: Option<f64>,
+}
+
+impl Drops {
+    /// The allowed drop of `metric`.
+    pub fn get(&self, metric: crate::metrics::Metric) -> Option<f64> {
+        match metric {
+            crate::metrics::Metric::Precision => self.precision,
+            crate::metrics::Metric::Recall => self.recall,
+            crate::metrics::Metric::F1 => self.f1,
+        }
+    }
+}
+
+/// Model card inputs: where to write it and what the program cannot know.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CardInputs {
+    /// The Markdown card's path, a handlebars template.
+    pub path: Option<String>,
+    /// A user's template.
+    pub template: Option<PathBuf>,
+    /// The JSON card's path, a handlebars template too.
+    pub json: Option<String>,
+    /// The model id.
+    pub model_id: Option<String>,
+    /// The dataset version, YYYYMMDD.
+    pub dataset_date: Option<String>,
+    /// The framework.
+    pub framework: Option<String>,
+    /// The architecture.
+    pub architecture: Option<String>,
+    /// The validation set's source.
+    pub dataset_source: Option<String>,
+    /// The training run's Actions run id.
+    pub training_run_id: Option<String>,
+    /// Known limitations, one per line.
+    pub limitations: Vec<String>,
+    /// Ethical considerations, one per line.
+    pub ethical_considerations: Vec<String>,
+    /// Planned deployment date.
+    pub deployment_date: Option<String>,
+    /// Rollback plan.
+    pub rollback_plan: Option<String>,
 }
 
 impl Inputs {
@@ -375,13 +540,12 @@ impl Inputs {
 
     /// Types and validates raw inputs.
     pub fn from_raw(raw: &RawInputs) -> Result<Inputs, Error> {
-        let validation_set = raw
-            .get("validation_set")
-            .map(|(v, _)| PathBuf::from(v))
-            .ok_or(Error::MissingInput {
+        let validation_set = raw.get("validation_set").map(|(v, _)| PathBuf::from(v)).ok_or(
+            Error::MissingInput {
                 input: "validation_set",
                 expected: "the path to a parquet validation set",
-            })?;
+            },
+        )?;
         let dataset_hash = match raw.get("dataset_hash") {
             None => None,
             Some((v, origin)) => Some(Sha256::from_hex(v).ok_or_else(|| Error::InvalidInput {
@@ -397,9 +561,7 @@ impl Inputs {
             f1: unit(raw, "min_f1")?,
         };
         let decision = match raw.get("prediction_column") {
-            Some((column, _)) => Decision::Prediction {
-                column: column.to_string(),
-            },
+            Some((column, _)) => Decision::Prediction { column: column.to_string() },
             None => Decision::Score {
                 column: string(raw, "score_column"),
                 threshold: finite(raw, "decision_threshold")?,
@@ -425,32 +587,97 @@ impl Inputs {
             decision,
             null_policy,
             summary: boolean(raw, "summary")?,
-            report_json: raw.get("report_json").map(|(v, _)| PathBuf::from(v)),
+            report_json: optional(raw, "report_json").map(PathBuf::from),
+            checksums: optional(raw, "checksums").map(PathBuf::from),
+            baseline: optional(raw, "baseline").map(PathBuf::from),
+            max_drop: drops(raw)?,
+            card: CardInputs {
+                path: optional(raw, "model_card"),
+                template: optional(raw, "model_card_template").map(PathBuf::from),
+                json: optional(raw, "model_card_json"),
+                model_id: optional(raw, "model_id"),
+                dataset_date: date(raw, "dataset_date")?,
+                framework: optional(raw, "framework"),
+                architecture: optional(raw, "architecture"),
+                dataset_source: optional(raw, "dataset_source"),
+                training_run_id: optional(raw, "training_run_id"),
+                limitations: lines(raw, "limitations"),
+                ethical_considerations: lines(raw, "ethical_considerations"),
+                deployment_date: optional(raw, "deployment_date"),
+                rollback_plan: optional(raw, "rollback_plan"),
+            },
         })
     }
 }
 
-fn string(raw: &RawInputs, name: &'static str) -> String {
+fn optional(raw: &RawInputs, name: &'static str) -> Option<String> {
+    raw.get(name).map(|(v, _)| v.to_string())
+}
+
+/// `getMultilineInput`: one item per non-empty line, each trimmed.
+fn lines(raw: &RawInputs, name: &'static str) -> Vec<String> {
     raw.get(name)
-        .map(|(v, _)| v.to_string())
+        .map(|(v, _)| {
+            v.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+        })
         .unwrap_or_default()
 }
 
-fn number(raw: &RawInputs, name: &'static str, expected: &'static str) -> Result<f64, Error> {
-    let (value, origin) = raw.get(name).ok_or(Error::MissingInput {
-        input: name,
-        expected,
-    })?;
-    value
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| Error::InvalidInput {
+fn drops(raw: &RawInputs) -> Result<Drops, Error> {
+    let drop = |name| match raw.get(name) {
+        None => Ok(None),
+        Some(_) => unit(raw, name).map(Some),
+    };
+    let drops = Drops {
+        precision: drop("max_precision_drop")?,
+        recall: drop("max_recall_drop")?,
+        f1: drop("max_f1_drop")?,
+    };
+    if raw.get("baseline").is_none() {
+        for (input, set) in [
+            ("max_precision_drop", drops.precision),
+            ("max_recall_drop", drops.recall),
+            ("max_f1_drop", drops.f1),
+        ] {
+            if set.is_some() {
+                return Err(Error::DropWithoutBaseline { input });
+            }
+        }
+    }
+    Ok(drops)
+}
+
+/// A calendar date written YYYYMMDD.
+fn date(raw: &RawInputs, name: &'static str) -> Result<Option<String>, Error> {
+    let Some((value, origin)) = raw.get(name) else {
+        return Ok(None);
+    };
+    let valid = value.len() == 8
+        && value.bytes().all(|b| b.is_ascii_digit())
+        && chrono::NaiveDate::parse_from_str(value, "%Y%m%d").is_ok();
+    if !valid {
+        return Err(Error::InvalidInput {
             input: name,
             origin,
             value: value.to_string(),
-            expected,
-        })
+            expected: "a date as YYYYMMDD, such as 20251015",
+        });
+    }
+    Ok(Some(value.to_string()))
+}
+
+fn string(raw: &RawInputs, name: &'static str) -> String {
+    raw.get(name).map(|(v, _)| v.to_string()).unwrap_or_default()
+}
+
+fn number(raw: &RawInputs, name: &'static str, expected: &'static str) -> Result<f64, Error> {
+    let (value, origin) = raw.get(name).ok_or(Error::MissingInput { input: name, expected })?;
+    value.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| Error::InvalidInput {
+        input: name,
+        origin,
+        value: value.to_string(),
+        expected,
+    })
 }
 
 fn finite(raw: &RawInputs, name: &'static str) -> Result<f64, Error> {
@@ -464,12 +691,7 @@ fn unit(raw: &RawInputs, name: &'static str) -> Result<f64, Error> {
         return Ok(v);
     }
     let (value, origin) = raw.get(name).expect("number() found a value");
-    Err(Error::InvalidInput {
-        input: name,
-        origin,
-        value: value.to_string(),
-        expected: EXPECTED,
-    })
+    Err(Error::InvalidInput { input: name, origin, value: value.to_string(), expected: EXPECTED })
 }
 
 /// A boolean as `@actions/core` `getBooleanInput` accepts it (YAML 1.2 core schema).
@@ -484,10 +706,7 @@ fn boolean(raw: &RawInputs, name: &'static str) -> Result<bool, Error> {
             value: v.to_string(),
             expected: EXPECTED,
         }),
-        None => Err(Error::MissingInput {
-            input: name,
-            expected: EXPECTED,
-        }),
+        None => Err(Error::MissingInput { input: name, expected: EXPECTED }),
     }
 }
 
@@ -497,9 +716,8 @@ mod tests {
 
     fn load(env: &[(&str, &str)], flags: &[&str]) -> Result<Inputs, Error> {
         let env = Env::from_pairs(env.iter().copied());
-        let args = std::iter::once("er-precision-gate")
-            .chain(flags.iter().copied())
-            .map(OsString::from);
+        let args =
+            std::iter::once("er-precision-gate").chain(flags.iter().copied()).map(OsString::from);
         match Inputs::load(&env, args)? {
             Request::Run(inputs) => Ok(*inputs),
             Request::Print(text) => panic!("unexpected print: {text}"),
@@ -519,22 +737,9 @@ mod tests {
     fn defaults_apply_when_only_the_file_is_given() {
         let inputs = load(&[SET], &[]).unwrap();
         assert_eq!(inputs.validation_set, PathBuf::from("v.parquet"));
-        assert_eq!(
-            inputs.thresholds,
-            Thresholds {
-                precision: 0.92,
-                recall: 0.88,
-                f1: 0.90
-            }
-        );
+        assert_eq!(inputs.thresholds, Thresholds { precision: 0.92, recall: 0.88, f1: 0.90 });
         assert_eq!(inputs.label_column, "label");
-        assert_eq!(
-            inputs.decision,
-            Decision::Score {
-                column: "score".into(),
-                threshold: 0.5
-            }
-        );
+        assert_eq!(inputs.decision, Decision::Score { column: "score".into(), threshold: 0.5 });
         assert_eq!(inputs.null_policy, NullPolicy::Fail);
         assert!(inputs.summary);
         assert_eq!(inputs.dataset_hash, None);
@@ -544,28 +749,10 @@ mod tests {
     #[test]
     fn validation_set_is_required() {
         let err = load(&[], &[]).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::MissingInput {
-                    input: "validation_set",
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert!(matches!(err, Error::MissingInput { input: "validation_set", .. }), "{err:?}");
         // The runner passes an unset input as an empty string; blank is unset too.
         let err = load(&[("INPUT_VALIDATION_SET", "  ")], &[]).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::MissingInput {
-                    input: "validation_set",
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert!(matches!(err, Error::MissingInput { input: "validation_set", .. }), "{err:?}");
     }
 
     #[test]
@@ -576,11 +763,8 @@ mod tests {
 
     #[test]
     fn flag_wins_over_environment() {
-        let inputs = load(
-            &[SET, ("INPUT_MIN_PRECISION", "0.5")],
-            &["--min-precision", "0.75"],
-        )
-        .unwrap();
+        let inputs =
+            load(&[SET, ("INPUT_MIN_PRECISION", "0.5")], &["--min-precision", "0.75"]).unwrap();
         assert_eq!(inputs.thresholds.precision, 0.75);
         let inputs = load(&[], &["--validation-set", "x.parquet"]).unwrap();
         assert_eq!(inputs.validation_set, PathBuf::from("x.parquet"));
@@ -592,10 +776,7 @@ mod tests {
         let inputs = load(&[SET, ("INPUT_DATASET_HASH", &upper)], &[]).unwrap();
         assert_eq!(inputs.dataset_hash.unwrap().to_string(), "a".repeat(64));
         let (input, origin) = invalid(load(&[SET, ("INPUT_DATASET_HASH", "abc")], &[]));
-        assert_eq!(
-            (input, origin.as_str()),
-            ("dataset_hash", "from `INPUT_DATASET_HASH`")
-        );
+        assert_eq!((input, origin.as_str()), ("dataset_hash", "from `INPUT_DATASET_HASH`"));
         let (input, _) = invalid(load(&[SET, ("INPUT_DATASET_HASH", &"g".repeat(64))], &[]));
         assert_eq!(input, "dataset_hash");
     }
@@ -617,13 +798,7 @@ mod tests {
     #[test]
     fn decision_threshold_is_any_finite_number() {
         let inputs = load(&[SET, ("INPUT_DECISION_THRESHOLD", "-2.5")], &[]).unwrap();
-        assert_eq!(
-            inputs.decision,
-            Decision::Score {
-                column: "score".into(),
-                threshold: -2.5
-            }
-        );
+        assert_eq!(inputs.decision, Decision::Score { column: "score".into(), threshold: -2.5 });
         let (input, _) = invalid(load(&[SET, ("INPUT_DECISION_THRESHOLD", "NaN")], &[]));
         assert_eq!(input, "decision_threshold");
         let (_, origin) = invalid(load(&[SET], &["--decision-threshold", "half"]));
@@ -633,22 +808,13 @@ mod tests {
     #[test]
     fn prediction_column_replaces_the_score() {
         let inputs = load(&[SET, ("INPUT_PREDICTION_COLUMN", "is_match")], &[]).unwrap();
-        assert_eq!(
-            inputs.decision,
-            Decision::Prediction {
-                column: "is_match".into()
-            }
-        );
+        assert_eq!(inputs.decision, Decision::Prediction { column: "is_match".into() });
     }
 
     #[test]
     fn label_and_score_columns_are_read() {
         let inputs = load(
-            &[
-                SET,
-                ("INPUT_LABEL_COLUMN", "truth"),
-                ("INPUT_SCORE_COLUMN", "match_probability"),
-            ],
+            &[SET, ("INPUT_LABEL_COLUMN", "truth"), ("INPUT_SCORE_COLUMN", "match_probability")],
             &[],
         )
         .unwrap();
@@ -666,12 +832,9 @@ mod tests {
 
     #[test]
     fn summary_takes_only_yaml_core_booleans() {
-        for (value, expected) in [
-            ("false", false),
-            ("False", false),
-            ("FALSE", false),
-            ("True", true),
-        ] {
+        for (value, expected) in
+            [("false", false), ("False", false), ("FALSE", false), ("True", true)]
+        {
             let inputs = load(&[SET, ("INPUT_SUMMARY", value)], &[]).unwrap();
             assert_eq!(inputs.summary, expected);
         }
@@ -685,6 +848,85 @@ mod tests {
     fn report_json_is_a_path() {
         let inputs = load(&[SET, ("INPUT_REPORT_JSON", "out/gate.json")], &[]).unwrap();
         assert_eq!(inputs.report_json, Some(PathBuf::from("out/gate.json")));
+    }
+
+    #[test]
+    fn checksums_and_baseline_are_paths() {
+        let inputs = load(
+            &[SET, ("INPUT_CHECKSUMS", "art/checksums.txt"), ("INPUT_BASELINE", "prev.json")],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(inputs.checksums, Some(PathBuf::from("art/checksums.txt")));
+        assert_eq!(inputs.baseline, Some(PathBuf::from("prev.json")));
+    }
+
+    #[test]
+    fn drops_are_unit_numbers_that_need_a_baseline() {
+        let base = ("INPUT_BASELINE", "prev.json");
+        let inputs = load(&[SET, base, ("INPUT_MAX_F1_DROP", "0.02")], &[]).unwrap();
+        assert_eq!(inputs.max_drop, Drops { precision: None, recall: None, f1: Some(0.02) });
+        let inputs = load(
+            &[SET, base, ("INPUT_MAX_PRECISION_DROP", "0"), ("INPUT_MAX_RECALL_DROP", "1")],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(inputs.max_drop.precision, Some(0.0));
+        assert_eq!(inputs.max_drop.recall, Some(1.0));
+        let (input, _) = invalid(load(&[SET, base, ("INPUT_MAX_RECALL_DROP", "-0.1")], &[]));
+        assert_eq!(input, "max_recall_drop");
+        let err = load(&[SET, ("INPUT_MAX_PRECISION_DROP", "0.01")], &[]).unwrap_err();
+        assert!(
+            matches!(err, Error::DropWithoutBaseline { input: "max_precision_drop" }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn model_card_inputs_are_read() {
+        let inputs = load(
+            &[
+                SET,
+                ("INPUT_MODEL_CARD", "model_cards/er_{{dataset_date}}.md"),
+                ("INPUT_MODEL_CARD_TEMPLATE", "card.hbs"),
+                ("INPUT_MODEL_CARD_JSON", "card.json"),
+                ("INPUT_MODEL_ID", "er_v7"),
+                ("INPUT_DATASET_DATE", "20251015"),
+                ("INPUT_FRAMEWORK", "splink 4"),
+                ("INPUT_ARCHITECTURE", "Fellegi-Sunter"),
+                ("INPUT_DATASET_SOURCE", "clerical review"),
+                ("INPUT_TRAINING_RUN_ID", "123"),
+                ("INPUT_LIMITATIONS", "  first\n\n second  \n"),
+                ("INPUT_ETHICAL_CONSIDERATIONS", "names from one country"),
+                ("INPUT_DEPLOYMENT_DATE", "2025-10-20"),
+                ("INPUT_ROLLBACK_PLAN", "re-point alias to er_20250901"),
+            ],
+            &[],
+        )
+        .unwrap();
+        let c = &inputs.card;
+        assert_eq!(c.path.as_deref(), Some("model_cards/er_{{dataset_date}}.md"));
+        assert_eq!(c.template, Some(PathBuf::from("card.hbs")));
+        assert_eq!(c.json.as_deref(), Some("card.json"));
+        assert_eq!(c.model_id.as_deref(), Some("er_v7"));
+        assert_eq!(c.dataset_date.as_deref(), Some("20251015"));
+        assert_eq!(c.framework.as_deref(), Some("splink 4"));
+        assert_eq!(c.architecture.as_deref(), Some("Fellegi-Sunter"));
+        assert_eq!(c.dataset_source.as_deref(), Some("clerical review"));
+        assert_eq!(c.training_run_id.as_deref(), Some("123"));
+        assert_eq!(c.limitations, ["first", "second"]);
+        assert_eq!(c.ethical_considerations, ["names from one country"]);
+        assert_eq!(c.deployment_date.as_deref(), Some("2025-10-20"));
+        assert_eq!(c.rollback_plan.as_deref(), Some("re-point alias to er_20250901"));
+    }
+
+    #[test]
+    fn dataset_date_must_be_a_real_yyyymmdd_date() {
+        for bad in ["2025-10-15", "20251315", "20250230", "2025101", "+2025101"] {
+            let (input, _) = invalid(load(&[SET, ("INPUT_DATASET_DATE", bad)], &[]));
+            assert_eq!(input, "dataset_date", "{bad}");
+        }
+        assert_eq!(load(&[SET], &[]).unwrap().card.dataset_date, None);
     }
 
     #[test]
@@ -706,10 +948,7 @@ mod tests {
 
     #[test]
     fn unknown_flag_is_an_error() {
-        assert!(matches!(
-            load(&[SET], &["--min-precison", "0.9"]).unwrap_err(),
-            Error::Flags(_)
-        ));
+        assert!(matches!(load(&[SET], &["--min-precison", "0.9"]).unwrap_err(), Error::Flags(_)));
     }
 
     #[test]
@@ -717,10 +956,7 @@ mod tests {
         let env = Env::from_pairs([("INPUT_MIN_F1", "not a number")]);
         for flag in ["--help", "--version"] {
             let args = ["er-precision-gate", flag].map(OsString::from);
-            assert!(matches!(
-                Inputs::load(&env, args).unwrap(),
-                Request::Print(_)
-            ));
+            assert!(matches!(Inputs::load(&env, args).unwrap(), Request::Print(_)));
         }
     }
 
@@ -733,10 +969,7 @@ mod tests {
 
     #[test]
     fn log_filter_follows_runner_debug() {
-        assert_eq!(
-            Env::from_pairs([("RUNNER_DEBUG", "1")]).log_filter(),
-            "debug"
-        );
+        assert_eq!(Env::from_pairs([("RUNNER_DEBUG", "1")]).log_filter(), "debug");
         assert_eq!(
             Env::from_pairs([("RUST_LOG", "trace"), ("RUNNER_DEBUG", "1")]).log_filter(),
             "trace"

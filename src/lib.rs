@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod baseline;
 pub mod dataset;
 pub mod error;
 pub mod gate;
@@ -28,9 +29,12 @@ pub mod integrations;
 pub mod metrics;
 pub mod report;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::baseline::Baseline;
+use crate::dataset::checksums;
 use crate::dataset::columns::Columns;
 use crate::dataset::{Dataset, Sha256};
 use crate::error::{Error, Missing, MissingCount};
@@ -47,7 +51,7 @@ pub struct Provenance {
     pub path: String,
     /// The SHA-256 of the bytes that were evaluated.
     pub sha256: Sha256,
-    /// Whether `sha256` was checked against `dataset_hash`.
+    /// Whether `sha256` was checked against `dataset_hash` or a checksums line.
     pub verified: bool,
     /// File size in bytes.
     pub size_bytes: u64,
@@ -55,6 +59,8 @@ pub struct Provenance {
     pub rows: u64,
     /// Row groups in the file.
     pub row_groups: usize,
+    /// The checksums file whose every line was verified, if one was given.
+    pub checksums: Option<String>,
 }
 
 /// Everything an evaluation found.
@@ -66,18 +72,39 @@ pub struct Evaluation {
     pub tally: Tally,
     /// The gate's verdict.
     pub verdict: Verdict,
+    /// The previous model's result, when `baseline` was given.
+    pub baseline: Option<Baseline>,
+    /// When the evaluation ran.
+    pub evaluated_at: chrono::DateTime<chrono::Utc>,
     /// Wall time from opening the file to the verdict.
     pub elapsed: Duration,
 }
 
-/// Hashes and reads the validation set and applies the gate.
+/// A hash the validation set must have, and where it was asked for.
+struct Expected {
+    sha256: Sha256,
+    against: String,
+}
+
+/// Verifies the checksums file, loads the baseline, hashes and reads the
+/// validation set and applies the gate. `now` is the evaluation time.
 ///
 /// The hash and the metrics run at the same time on separate cores, from one
-/// open file. When `dataset_hash` is set, a mismatch wins over anything the
-/// reading found: no number from unverified bytes is ever returned.
-pub fn evaluate(inputs: &Inputs) -> Result<Evaluation, Error> {
+/// open file. When an expected hash is given (`dataset_hash`, or the
+/// validation set's line in the checksums file), a mismatch wins over
+/// anything the reading found: no number from unverified bytes is returned.
+pub fn evaluate(inputs: &Inputs, now: chrono::DateTime<chrono::Utc>) -> Result<Evaluation, Error> {
     let start = Instant::now();
     let path = &inputs.validation_set;
+    let baseline = inputs.baseline.as_deref().map(Baseline::load).transpose()?;
+    let mut expected: Vec<Expected> = inputs
+        .dataset_hash
+        .map(|sha256| Expected { sha256, against: "`dataset_hash`".to_string() })
+        .into_iter()
+        .collect();
+    if let Some(list) = &inputs.checksums {
+        expected.extend(verify_checksums(list, path)?);
+    }
     let (file, size) = Dataset::open_file(path)?;
     let file = Arc::new(file);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -86,17 +113,13 @@ pub fn evaluate(inputs: &Inputs) -> Result<Evaluation, Error> {
         let scanned = scan(inputs, file.clone(), size, workers);
         (hasher.join().expect("the hashing thread panicked"), scanned)
     });
-    let sha256 = hashed.map_err(|source| Error::ReadDataset {
-        path: path.clone(),
-        source,
-    })?;
+    let sha256 = hashed.map_err(|source| Error::ReadDataset { path: path.clone(), source })?;
     log::debug!("sha256 {sha256} over {size} bytes in {:?}", start.elapsed());
-    if let Some(expected) = inputs.dataset_hash
-        && expected != sha256
-    {
+    if let Some(e) = expected.iter().find(|e| e.sha256 != sha256) {
         return Err(Error::HashMismatch {
             path: path.clone(),
-            expected: expected.to_string(),
+            against: e.against.clone(),
+            expected: e.sha256.to_string(),
             actual: sha256.to_string(),
         });
     }
@@ -104,10 +127,7 @@ pub fn evaluate(inputs: &Inputs) -> Result<Evaluation, Error> {
     check_missing(inputs, &tally)?;
     let counts = tally.counts;
     if counts.rows() == 0 {
-        return Err(Error::NoRows {
-            path: path.clone(),
-            skipped: tally.skipped.rows,
-        });
+        return Err(Error::NoRows { path: path.clone(), skipped: tally.skipped.rows });
     }
     if counts.positives() == 0 {
         return Err(Error::NoTrueMatches {
@@ -116,20 +136,53 @@ pub fn evaluate(inputs: &Inputs) -> Result<Evaluation, Error> {
             rows: counts.rows(),
         });
     }
-    let verdict = gate::evaluate(&counts, &inputs.thresholds);
+    let previous = baseline.as_ref().map(|b| move |m| b.get(m));
+    let previous = previous.as_ref().map(|f| f as &dyn Fn(metrics::Metric) -> Option<f64>);
+    let verdict = gate::evaluate(&counts, &inputs.thresholds, &inputs.max_drop, previous);
     Ok(Evaluation {
         dataset: Provenance {
             path: path.display().to_string(),
             sha256,
-            verified: inputs.dataset_hash.is_some(),
+            verified: !expected.is_empty(),
             size_bytes: size,
             rows: dataset.rows(),
             row_groups: dataset.row_groups(),
+            checksums: inputs.checksums.as_ref().map(|p| p.display().to_string()),
         },
         tally,
         verdict,
+        baseline,
+        evaluated_at: now,
         elapsed: start.elapsed(),
     })
+}
+
+/// Verifies every line of a checksums file but the validation set's, whose
+/// hash is returned to be checked while the set is read (hashing it once).
+fn verify_checksums(list: &Path, validation_set: &Path) -> Result<Option<Expected>, Error> {
+    let text = std::fs::read_to_string(list)
+        .map_err(|source| Error::ReadChecksums { path: list.to_path_buf(), source })?;
+    let dir = list.parent().unwrap_or(Path::new(""));
+    let (entries, mut failures) = checksums::parse(&text, dir);
+    let target = std::fs::canonicalize(validation_set).ok();
+    let mut own = None;
+    for entry in &entries {
+        let is_target = target.is_some() && std::fs::canonicalize(&entry.path).ok() == target;
+        if is_target {
+            own = Some(Expected {
+                sha256: entry.expected,
+                against: format!("line {} of `{}`", entry.line, list.display()),
+            });
+        } else {
+            failures.extend(checksums::check(entry));
+        }
+    }
+    failures.sort_by_key(|f| f.line);
+    if !failures.is_empty() {
+        return Err(Error::Checksums { path: list.to_path_buf(), failures });
+    }
+    log::info!("verified {} files listed in `{}`", entries.len(), list.display());
+    Ok(own)
 }
 
 fn scan(
@@ -147,15 +200,10 @@ fn scan(
         inputs.label_column,
         inputs.decision.column()
     );
-    let tallies = dataset.fold(
-        columns.mask(),
-        workers,
-        Tally::default,
-        |tally, batch, row| {
-            tally.add(&columns.extract(batch, row)?);
-            Ok(())
-        },
-    )?;
+    let tallies = dataset.fold(columns.mask(), workers, Tally::default, |tally, batch, row| {
+        tally.add(&columns.extract(batch, row)?);
+        Ok(())
+    })?;
     let tally = tallies.iter().fold(Tally::default(), Tally::merge);
     Ok((dataset, tally))
 }
@@ -168,30 +216,21 @@ fn check_missing(inputs: &Inputs, tally: &Tally) -> Result<(), Error> {
     }
     let decision = inputs.decision.column();
     let counts = [
-        (
-            inputs.label_column.as_str(),
-            Missing::Null,
-            skipped.label_null,
-        ),
+        (inputs.label_column.as_str(), Missing::Null, skipped.label_null),
         (decision, Missing::Null, skipped.decision_null),
         (decision, Missing::NaN, skipped.score_nan),
     ]
     .into_iter()
     .filter(|(_, _, rows)| *rows > 0)
-    .map(|(column, kind, rows)| MissingCount {
-        column: column.to_string(),
-        kind,
-        rows,
-    })
+    .map(|(column, kind, rows)| MissingCount { column: column.to_string(), kind, rows })
     .collect();
-    Err(Error::MissingValues {
-        path: inputs.validation_set.clone(),
-        counts,
-    })
+    Err(Error::MissingValues { path: inputs.validation_set.clone(), counts })
 }
 
-/// Writes every report of an evaluation: the job summary, the JSON report,
-/// the step outputs (or a readable block outside Actions) and the annotations.
+/// Writes every report of an evaluation: the JSON report, the model cards,
+/// the job summary, the step outputs (or a readable block outside Actions)
+/// and the annotations. Everything is rendered first, so a template error
+/// leaves no file and no summary behind.
 pub fn publish(
     evaluation: &Evaluation,
     inputs: &Inputs,
@@ -199,23 +238,71 @@ pub fn publish(
     out: &mut dyn std::io::Write,
 ) -> Result<(), Error> {
     let report = report::Report::new(evaluation, inputs, actions.run_url());
-    // The report file first: it is the one a user's path can make fail, and a
-    // failure must not leave a summary that claims a finished run.
+    let mut files = Vec::new();
     if let Some(path) = &inputs.report_json {
-        report::write_json(&report, path)?;
+        files.push(File {
+            what: "report_json",
+            path: path.clone(),
+            bytes: report::to_json(&report),
+        });
     }
-    if inputs.summary {
-        actions.append_summary(&report::render::summary(&report)?)?;
+    files.extend(render_card(&report, inputs, actions)?);
+    let summary = match inputs.summary {
+        true => Some(report::render::summary(&report)?),
+        false => None,
+    };
+    let mut outputs = report.outputs();
+    for file in &files {
+        report::write_file(&file.path, file.what, &file.bytes)?;
+        outputs.push((file.what, file.path.display().to_string()));
+    }
+    if let Some(markdown) = summary {
+        actions.append_summary(&markdown)?;
     }
     if !actions.is_enabled() {
         out.write_all(report::render::verdict_block(&report).as_bytes())
-            .map_err(|source| Error::Write {
-                what: "standard output",
-                path: "-".into(),
-                source,
-            })?;
+            .map_err(|source| Error::Write { what: "standard output", path: "-".into(), source })?;
     }
-    let outputs = report.outputs(inputs.report_json.as_deref());
     actions.set_outputs(&outputs, out)?;
     actions.annotate(&report.annotations(), out)
+}
+
+/// A rendered file, not yet written; `what` is also its output's name.
+struct File {
+    what: &'static str,
+    path: std::path::PathBuf,
+    bytes: Vec<u8>,
+}
+
+/// Renders the model cards that were asked for, with their paths.
+fn render_card(
+    report: &report::Report,
+    inputs: &Inputs,
+    actions: &integrations::github::Actions,
+) -> Result<Vec<File>, Error> {
+    let c = &inputs.card;
+    if c.path.is_none() && c.json.is_none() {
+        return Ok(Vec::new());
+    }
+    let card = report::card::Card::new(report, c, actions.server_repo());
+    let mut files = Vec::new();
+    if let Some(template) = &c.json {
+        let path = report::render::path("model_card_json", template, &card)?;
+        files.push(File { what: "model_card_json", path, bytes: report::to_json(&card) });
+    }
+    if let Some(template) = &c.path {
+        let user = match &c.template {
+            Some(p) => Some((
+                p.as_path(),
+                std::fs::read_to_string(p)
+                    .map_err(|source| Error::ReadTemplate { path: p.clone(), source })?,
+            )),
+            None => None,
+        };
+        let markdown =
+            report::render::model_card(&card, user.as_ref().map(|(p, t)| (*p, t.as_str())))?;
+        let path = report::render::path("model_card", template, &card)?;
+        files.push(File { what: "model_card", path, bytes: markdown.into_bytes() });
+    }
+    Ok(files)
 }

@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         }
         Err(err) => return fail(&err, &actions, true, &mut stdout),
     };
-    let evaluation = match er_precision_gate::evaluate(&inputs) {
+    let evaluation = match er_precision_gate::evaluate(&inputs, env.now()) {
         Ok(evaluation) => evaluation,
         Err(err) => return fail(&err, &actions, inputs.summary, &mut stdout),
     };
@@ -37,7 +37,9 @@ fn main() -> ExitCode {
         evaluation.elapsed.as_secs_f64()
     );
     if let Err(err) = er_precision_gate::publish(&evaluation, &inputs, &actions, &mut stdout) {
-        return fail(&err, &actions, false, &mut stdout);
+        // Everything is rendered before anything is written, so a failure
+        // here has left no summary behind: say why in one.
+        return fail(&err, &actions, inputs.summary, &mut stdout);
     }
     ExitCode::from(evaluation.verdict.outcome.exit_code())
 }
@@ -63,11 +65,8 @@ fn fail(err: &Error, actions: &Actions, summary: bool, out: &mut dyn Write) -> E
         for cause in err.causes() {
             message.push_str(&format!("\ncaused by: {cause}"));
         }
-        let annotation = Annotation {
-            level: Level::Error,
-            title: err.title().to_string(),
-            message,
-        };
+        let annotation =
+            Annotation { level: Level::Error, title: err.title().to_string(), message };
         if let Err(e) = actions.annotate(&[annotation], out) {
             eprintln!("error: {e}");
         }

@@ -68,9 +68,7 @@ impl Tally {
         let present = [&pairs.label_valid, &pairs.decision_valid, &pairs.not_nan]
             .into_iter()
             .flatten()
-            .fold(None::<BooleanBuffer>, |acc, b| {
-                Some(acc.map_or_else(|| b.clone(), |a| &a & b))
-            });
+            .fold(None::<BooleanBuffer>, |acc, b| Some(acc.map_or_else(|| b.clone(), |a| &a & b)));
         let len = pairs.len as u64;
         let (tp, predicted, positives, rows) = match &present {
             None => (
@@ -123,10 +121,7 @@ impl Tally {
 
 fn count_and(a: &BooleanBuffer, b: &BooleanBuffer) -> u64 {
     let (a, b) = (a.bit_chunks(), b.bit_chunks());
-    a.iter_padded()
-        .zip(b.iter_padded())
-        .map(|(x, y)| u64::from((x & y).count_ones()))
-        .sum()
+    a.iter_padded().zip(b.iter_padded()).map(|(x, y)| u64::from((x & y).count_ones())).sum()
 }
 
 fn count_and3(a: &BooleanBuffer, b: &BooleanBuffer, c: &BooleanBuffer) -> u64 {
@@ -216,15 +211,7 @@ mod tests {
     fn counts_every_cell() {
         let mut tally = Tally::default();
         tally.add(&pairs(&[1, 1, 0, 0, 1], &[1, 0, 1, 0, 1]));
-        assert_eq!(
-            tally.counts,
-            Counts {
-                tp: 2,
-                fp: 1,
-                fn_: 1,
-                tn: 1
-            }
-        );
+        assert_eq!(tally.counts, Counts { tp: 2, fp: 1, fn_: 1, tn: 1 });
         assert_eq!(tally.skipped, Skipped::default());
     }
 
@@ -251,23 +238,10 @@ mod tests {
         let mut tally = Tally::default();
         tally.add(&p);
         // Rows 0, 2, 4 remain: (1,1) (0,1) (1,0).
-        assert_eq!(
-            tally.counts,
-            Counts {
-                tp: 1,
-                fp: 1,
-                fn_: 1,
-                tn: 0
-            }
-        );
+        assert_eq!(tally.counts, Counts { tp: 1, fp: 1, fn_: 1, tn: 0 });
         assert_eq!(
             tally.skipped,
-            Skipped {
-                rows: 3,
-                label_null: 1,
-                decision_null: 2,
-                score_nan: 1
-            }
+            Skipped { rows: 3, label_null: 1, decision_null: 2, score_nan: 1 }
         );
     }
 
@@ -277,25 +251,12 @@ mod tests {
         a.add(&pairs(&[1, 0], &[1, 1]));
         let mut b = Tally::default();
         b.add(&pairs(&[1, 0], &[0, 0]));
-        assert_eq!(
-            a.merge(&b).counts,
-            Counts {
-                tp: 1,
-                fp: 1,
-                fn_: 1,
-                tn: 1
-            }
-        );
+        assert_eq!(a.merge(&b).counts, Counts { tp: 1, fp: 1, fn_: 1, tn: 1 });
     }
 
     #[test]
     fn metrics_follow_their_definitions() {
-        let c = Counts {
-            tp: 90,
-            fp: 10,
-            fn_: 30,
-            tn: 870,
-        };
+        let c = Counts { tp: 90, fp: 10, fn_: 30, tn: 870 };
         assert_eq!(Metric::Precision.of(&c), Some(0.9));
         assert_eq!(Metric::Recall.of(&c), Some(0.75));
         assert_eq!(Metric::F1.of(&c), Some(180.0 / 220.0));
@@ -303,12 +264,7 @@ mod tests {
 
     #[test]
     fn no_predicted_match_leaves_precision_undefined() {
-        let c = Counts {
-            tp: 0,
-            fp: 0,
-            fn_: 5,
-            tn: 10,
-        };
+        let c = Counts { tp: 0, fp: 0, fn_: 5, tn: 10 };
         assert_eq!(Metric::Precision.of(&c), None);
         assert_eq!(Metric::Recall.of(&c), Some(0.0));
         assert_eq!(Metric::F1.of(&c), Some(0.0));
@@ -316,23 +272,10 @@ mod tests {
 
     #[test]
     fn no_true_match_leaves_recall_undefined() {
-        let c = Counts {
-            tp: 0,
-            fp: 3,
-            fn_: 0,
-            tn: 10,
-        };
+        let c = Counts { tp: 0, fp: 3, fn_: 0, tn: 10 };
         assert_eq!(Metric::Precision.of(&c), Some(0.0));
         assert_eq!(Metric::Recall.of(&c), None);
         assert_eq!(Metric::F1.of(&c), Some(0.0));
-        assert_eq!(
-            Metric::F1.of(&Counts {
-                tp: 0,
-                fp: 0,
-                fn_: 0,
-                tn: 4
-            }),
-            None
-        );
+        assert_eq!(Metric::F1.of(&Counts { tp: 0, fp: 0, fn_: 0, tn: 4 }), None);
     }
 }

@@ -59,10 +59,7 @@ fn action_inputs(action: &Action) -> Vec<(String, Input)> {
         .inputs
         .iter()
         .map(|(k, v)| {
-            (
-                k.as_str().unwrap().to_string(),
-                serde_norway::from_value(v.clone()).unwrap(),
-            )
+            (k.as_str().unwrap().to_string(), serde_norway::from_value(v.clone()).unwrap())
         })
         .collect()
 }
@@ -81,11 +78,7 @@ fn action_yml_inputs_equal_the_input_table() {
     assert_eq!(names, table, "same inputs in the same order");
     for ((name, input), spec) in inputs.iter().zip(INPUTS) {
         assert_eq!(input.default.as_deref(), spec.default, "default of {name}");
-        assert_eq!(
-            input.required.unwrap_or(false),
-            spec.required,
-            "required of {name}"
-        );
+        assert_eq!(input.required.unwrap_or(false), spec.required, "required of {name}");
         assert_eq!(input.description.trim(), spec.help, "description of {name}");
     }
 }
@@ -95,31 +88,23 @@ fn action_yml_outputs_equal_the_output_table() {
     let action = action();
     let mut table: Vec<(&str, &str)> = OUTPUTS.to_vec();
     table.sort();
-    let declared: Vec<(&str, &str)> = action
-        .outputs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.description.trim()))
-        .collect();
+    let declared: Vec<(&str, &str)> =
+        action.outputs.iter().map(|(k, v)| (k.as_str(), v.description.trim())).collect();
     assert_eq!(declared, table);
 }
 
 /// The rows of the first Markdown table after `heading` in README.md.
 fn readme_table(heading: &str) -> Vec<Vec<String>> {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let start = readme
-        .find(heading)
-        .unwrap_or_else(|| panic!("README lacks {heading}"));
+    let start = readme.find(heading).unwrap_or_else(|| panic!("README lacks {heading}"));
     readme[start..]
         .lines()
         .skip_while(|l| !l.starts_with('|'))
         .take_while(|l| l.starts_with('|'))
         .skip(2)
         .map(|l| {
-            let mut cells: Vec<String> = l
-                .trim_matches('|')
-                .split(" | ")
-                .map(|c| c.trim().to_string())
-                .collect();
+            let mut cells: Vec<String> =
+                l.trim_matches('|').split(" | ").map(|c| c.trim().to_string()).collect();
             cells[0] = cells[0].trim_matches('`').to_string();
             cells
         })
@@ -146,10 +131,8 @@ fn readme_input_table_equals_the_input_table() {
 #[test]
 fn readme_output_table_equals_the_output_table() {
     let rows = readme_table("\n## Outputs");
-    let expected: Vec<Vec<String>> = OUTPUTS
-        .iter()
-        .map(|(n, d)| vec![n.to_string(), d.to_string()])
-        .collect();
+    let expected: Vec<Vec<String>> =
+        OUTPUTS.iter().map(|(n, d)| vec![n.to_string(), d.to_string()]).collect();
     assert_eq!(rows, expected);
 }
 
@@ -157,6 +140,8 @@ fn readme_output_table_equals_the_output_table() {
 fn every_output_the_program_sets_is_declared() {
     let ran = Gate::with_fixture("sample_validation.parquet")
         .input("report_json", "r.json")
+        .input("model_card", "card.md")
+        .input("model_card_json", "card.json")
         .run();
     let declared: Vec<&str> = OUTPUTS.iter().map(|(n, _)| *n).collect();
     let set: Vec<&str> = ran.outputs.keys().map(String::as_str).collect();
@@ -202,31 +187,19 @@ fn runs_as_the_runner_starts_a_container_action() {
     }
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_eq!(ran.outputs["passed"], "true");
-    assert!(
-        ran.summary
-            .contains("`data/validation/er_20251015.parquet`")
-    );
+    assert!(ran.summary.contains("`data/validation/er_20251015.parquet`"));
 }
 
 #[test]
 fn dockerfile_follows_the_container_action_rules() {
     let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
     let lines: Vec<&str> = dockerfile.lines().map(str::trim).collect();
-    assert!(
-        !lines.iter().any(|l| l.starts_with("USER ")),
-        "container actions run as root"
-    );
-    let entrypoint = lines
-        .iter()
-        .rev()
-        .find(|l| l.starts_with("ENTRYPOINT "))
-        .expect("an ENTRYPOINT");
+    assert!(!lines.iter().any(|l| l.starts_with("USER ")), "container actions run as root");
+    let entrypoint =
+        lines.iter().rev().find(|l| l.starts_with("ENTRYPOINT ")).expect("an ENTRYPOINT");
     assert!(
         entrypoint.starts_with("ENTRYPOINT [\"/"),
         "absolute exec-form ENTRYPOINT: {entrypoint}"
     );
-    assert!(
-        lines.iter().filter(|l| l.starts_with("FROM ")).count() >= 2,
-        "multi-stage"
-    );
+    assert!(lines.iter().filter(|l| l.starts_with("FROM ")).count() >= 2, "multi-stage");
 }

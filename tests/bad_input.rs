@@ -6,9 +6,7 @@ use arrow_array::{BooleanArray, Float32Array, Float64Array, Int64Array, StringAr
 use crate::util::{Gate, col, write_parquet};
 
 fn with_file(columns: Vec<(&str, arrow_array::ArrayRef)>) -> Gate {
-    let gate = Gate::new()
-        .input("validation_set", "v.parquet")
-        .input("report_json", "r.json");
+    let gate = Gate::new().input("validation_set", "v.parquet").input("report_json", "r.json");
     write_parquet(&gate.path("v.parquet"), columns);
     gate
 }
@@ -17,42 +15,33 @@ fn with_file(columns: Vec<(&str, arrow_array::ArrayRef)>) -> Gate {
 fn missing_file() {
     let ran = Gate::new().input("validation_set", "nope.parquet").run();
     ran.assert_cannot_evaluate("cannot read validation set `nope.parquet`");
-    assert!(
-        ran.stderr.contains("caused by: No such file or directory"),
-        "{}",
-        ran.stderr
-    );
+    assert!(ran.stderr.contains("caused by: No such file or directory"), "{}", ran.stderr);
 }
 
 #[test]
 fn missing_validation_set_input() {
-    Gate::new()
-        .run()
-        .assert_cannot_evaluate("input `validation_set` is required");
+    Gate::new().run().assert_cannot_evaluate("input `validation_set` is required");
 }
 
 #[test]
 fn directory_instead_of_a_file() {
     let gate = Gate::new().input("validation_set", "data");
     std::fs::create_dir(gate.path("data")).unwrap();
-    gate.run()
-        .assert_cannot_evaluate("cannot read validation set `data`");
+    gate.run().assert_cannot_evaluate("cannot read validation set `data`");
 }
 
 #[test]
 fn empty_file() {
     let gate = Gate::new().input("validation_set", "v.parquet");
     std::fs::write(gate.path("v.parquet"), "").unwrap();
-    gate.run()
-        .assert_cannot_evaluate("validation set `v.parquet` is empty (0 bytes)");
+    gate.run().assert_cannot_evaluate("validation set `v.parquet` is empty (0 bytes)");
 }
 
 #[test]
 fn not_parquet() {
     let gate = Gate::new().input("validation_set", "v.parquet");
     std::fs::write(gate.path("v.parquet"), "left_id,right_id,label\n1,2,1\n").unwrap();
-    gate.run()
-        .assert_cannot_evaluate("validation set `v.parquet` is not a readable parquet file");
+    gate.run().assert_cannot_evaluate("validation set `v.parquet` is not a readable parquet file");
 }
 
 #[test]
@@ -63,9 +52,7 @@ fn truncated_file() {
 
 #[test]
 fn parquet_with_no_rows() {
-    Gate::with_fixture("empty.parquet")
-        .run()
-        .assert_cannot_evaluate("has no rows to evaluate");
+    Gate::with_fixture("empty.parquet").run().assert_cannot_evaluate("has no rows to evaluate");
 }
 
 #[test]
@@ -85,8 +72,7 @@ fn missing_column_lists_the_columns_the_file_has() {
 #[test]
 fn missing_score_column_names_the_score_input() {
     let gate = with_file(vec![("label", col(BooleanArray::from(vec![true])))]);
-    gate.run()
-        .assert_cannot_evaluate("has no column `score` (input `score_column`)");
+    gate.run().assert_cannot_evaluate("has no column `score` (input `score_column`)");
 }
 
 #[test]
@@ -115,10 +101,7 @@ fn wrong_score_type() {
 fn label_that_is_neither_zero_nor_one() {
     let gate = with_file(vec![
         ("label", col(Int64Array::from(vec![0, 1, 1, 2, 0]))),
-        (
-            "score",
-            col(Float32Array::from(vec![0.1, 0.9, 0.8, 0.7, 0.2])),
-        ),
+        ("score", col(Float32Array::from(vec![0.1, 0.9, 0.8, 0.7, 0.2]))),
     ]);
     gate.run().assert_cannot_evaluate(
         "column `label` of `v.parquet` holds 2 at row 3: expected only 0 and 1",
@@ -131,8 +114,7 @@ fn no_true_match() {
         ("label", col(BooleanArray::from(vec![false, false]))),
         ("score", col(Float64Array::from(vec![0.9, 0.1]))),
     ]);
-    gate.run()
-        .assert_cannot_evaluate("has no true match in column `label` (2 rows)");
+    gate.run().assert_cannot_evaluate("has no true match in column `label` (2 rows)");
 }
 
 #[test]
@@ -149,9 +131,7 @@ fn every_row_skipped_leaves_no_rows() {
 
 #[test]
 fn malformed_number() {
-    let ran = Gate::with_fixture("sample_validation.parquet")
-        .input("min_recall", "0,88")
-        .run();
+    let ran = Gate::with_fixture("sample_validation.parquet").input("min_recall", "0,88").run();
     ran.assert_cannot_evaluate(
         "input `min_recall` (from `INPUT_MIN_RECALL`) is `0,88`: expected a number in [0, 1]",
     );
@@ -159,9 +139,7 @@ fn malformed_number() {
 
 #[test]
 fn threshold_out_of_range() {
-    let ran = Gate::with_fixture("sample_validation.parquet")
-        .input("min_f1", "90")
-        .run();
+    let ran = Gate::with_fixture("sample_validation.parquet").input("min_f1", "90").run();
     ran.assert_cannot_evaluate(
         "input `min_f1` (from `INPUT_MIN_F1`) is `90`: expected a number in [0, 1]",
     );
@@ -169,9 +147,7 @@ fn threshold_out_of_range() {
 
 #[test]
 fn malformed_boolean() {
-    let ran = Gate::with_fixture("sample_validation.parquet")
-        .input("summary", "yes")
-        .run();
+    let ran = Gate::with_fixture("sample_validation.parquet").input("summary", "yes").run();
     assert_eq!(ran.code, 2);
     assert!(ran.errors()[0].contains(
         "input `summary` (from `INPUT_SUMMARY`) is `yes`: expected one of true, True, TRUE"
@@ -180,17 +156,15 @@ fn malformed_boolean() {
 
 #[test]
 fn hash_that_is_not_64_hex_digits() {
-    let ran = Gate::with_fixture("sample_validation.parquet")
-        .input("dataset_hash", "sha256:abc")
-        .run();
+    let ran =
+        Gate::with_fixture("sample_validation.parquet").input("dataset_hash", "sha256:abc").run();
     ran.assert_cannot_evaluate("input `dataset_hash` (from `INPUT_DATASET_HASH`) is `sha256:abc`: expected a SHA-256 of 64 hex digits");
 }
 
 #[test]
 fn unknown_input_name() {
-    let ran = Gate::with_fixture("sample_validation.parquet")
-        .env("INPUT_MIN-PRECISION", "0.9")
-        .run();
+    let ran =
+        Gate::with_fixture("sample_validation.parquet").env("INPUT_MIN-PRECISION", "0.9").run();
     ran.assert_cannot_evaluate(
         "unknown input `min-precision` (from `INPUT_MIN-PRECISION`): did you mean `min_precision`?",
     );
@@ -198,20 +172,11 @@ fn unknown_input_name() {
 
 #[test]
 fn unknown_flag() {
-    let ran = Gate::with_fixture("sample_validation.parquet")
-        .args(&["--min-precison", "0.9"])
-        .run();
+    let ran =
+        Gate::with_fixture("sample_validation.parquet").args(&["--min-precison", "0.9"]).run();
     assert_eq!(ran.code, 2, "{ran:#?}");
-    assert!(
-        ran.stderr.contains("unexpected argument '--min-precison'"),
-        "{}",
-        ran.stderr
-    );
-    assert!(
-        ran.stderr.contains("--min-precision"),
-        "clap suggests the flag: {}",
-        ran.stderr
-    );
+    assert!(ran.stderr.contains("unexpected argument '--min-precison'"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("--min-precision"), "clap suggests the flag: {}", ran.stderr);
     assert_eq!(ran.errors().len(), 1);
     assert!(ran.outputs.is_empty());
 }

@@ -9,6 +9,8 @@ mod util;
 
 mod action;
 mod bad_input;
+mod card;
+mod checksums;
 mod gate;
 mod oracle;
 mod workflows;

@@ -22,21 +22,11 @@ fn sample_passes_with_the_default_thresholds() {
     assert_eq!(o["rows_skipped"], "0");
     assert_eq!(ran.number("precision"), tp as f64 / (tp + fp) as f64);
     assert_eq!(ran.number("recall"), tp as f64 / (tp + fn_) as f64);
-    assert_eq!(
-        ran.number("f1"),
-        (2 * tp) as f64 / (2 * tp + fp + fn_) as f64
-    );
-    assert_eq!(
-        o["dataset_hash"],
-        recorded_sha256("sample_validation.parquet")
-    );
+    assert_eq!(ran.number("f1"), (2 * tp) as f64 / (2 * tp + fp + fn_) as f64);
+    assert_eq!(o["dataset_hash"], recorded_sha256("sample_validation.parquet"));
     assert!(!o.contains_key("report_json"));
     assert!(ran.errors().is_empty(), "{ran:#?}");
-    assert!(
-        ran.stdout
-            .contains("::notice title=ER precision gate passed::"),
-        "{ran:#?}"
-    );
+    assert!(ran.stdout.contains("::notice title=ER precision gate passed::"), "{ran:#?}");
     assert_data_eq!(ran.summary, snapbox::file!["snapshots/summary_pass.md"]);
 }
 
@@ -49,11 +39,7 @@ fn a_metric_below_its_threshold_fails_the_step() {
     assert_eq!(ran.code, 1, "{ran:#?}");
     assert_eq!(ran.outputs["passed"], "false");
     let errors = ran.errors();
-    assert_eq!(
-        errors.len(),
-        2,
-        "one annotation per failed metric: {ran:#?}"
-    );
+    assert_eq!(errors.len(), 2, "one annotation per failed metric: {ran:#?}");
     assert!(errors[0].starts_with(
         "::error title=Precision below threshold::precision 0.9503 is below min_precision 0.97"
     ));
@@ -72,46 +58,26 @@ fn dataset_hash_is_verified_before_metrics_are_reported() {
         .run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_eq!(ran.outputs["dataset_hash"], hash);
-    assert!(
-        ran.summary.contains("✅ matches `dataset_hash`"),
-        "{}",
-        ran.summary
-    );
+    assert!(ran.summary.contains("✅ matches `dataset_hash`"), "{}", ran.summary);
 
     let wrong = format!("{}0", &hash[..63]);
-    let wrong = if wrong == hash {
-        format!("{}1", &hash[..63])
-    } else {
-        wrong
-    };
-    let ran = Gate::with_fixture("sample_validation.parquet")
-        .input("dataset_hash", &wrong)
-        .run();
+    let wrong = if wrong == hash { format!("{}1", &hash[..63]) } else { wrong };
+    let ran = Gate::with_fixture("sample_validation.parquet").input("dataset_hash", &wrong).run();
     ran.assert_cannot_evaluate("does not match `dataset_hash`");
-    assert!(
-        ran.errors()[0].contains(&wrong) && ran.errors()[0].contains(&hash),
-        "{ran:#?}"
-    );
-    assert!(
-        !ran.summary.contains("Precision"),
-        "no metric from unverified bytes: {}",
-        ran.summary
-    );
+    assert!(ran.errors()[0].contains(&wrong) && ran.errors()[0].contains(&hash), "{ran:#?}");
+    assert!(!ran.summary.contains("Precision"), "no metric from unverified bytes: {}", ran.summary);
 }
 
 #[test]
 fn hash_mismatch_wins_over_a_broken_file() {
-    let ran = Gate::with_fixture("truncated.parquet")
-        .input("dataset_hash", &"0".repeat(64))
-        .run();
+    let ran = Gate::with_fixture("truncated.parquet").input("dataset_hash", &"0".repeat(64)).run();
     ran.assert_cannot_evaluate("does not match `dataset_hash`");
 }
 
 #[test]
 fn report_json_holds_the_same_numbers_as_the_outputs() {
-    let ran = Gate::with_fixture("multi_row_groups.parquet")
-        .input("report_json", "out/gate.json")
-        .run();
+    let ran =
+        Gate::with_fixture("multi_row_groups.parquet").input("report_json", "out/gate.json").run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_eq!(ran.outputs["report_json"], "out/gate.json");
     let json: serde_json::Value =
@@ -124,23 +90,13 @@ fn report_json_holds_the_same_numbers_as_the_outputs() {
         assert_eq!(json["counts"][key].to_string(), ran.outputs[key], "{key}");
     }
     for key in ["precision", "recall", "f1"] {
-        assert_eq!(
-            json["metrics"][key].as_f64().unwrap(),
-            ran.number(key),
-            "{key}"
-        );
+        assert_eq!(json["metrics"][key].as_f64().unwrap(), ran.number(key), "{key}");
     }
     assert_eq!(json["dataset"]["row_groups"], 9);
     assert_eq!(json["dataset"]["rows"], 2500);
-    assert_eq!(
-        json["dataset"]["sha256"],
-        recorded_sha256("multi_row_groups.parquet")
-    );
+    assert_eq!(json["dataset"]["sha256"], recorded_sha256("multi_row_groups.parquet"));
     assert_eq!(json["dataset"]["verified"], false);
-    assert_eq!(
-        json["run_url"],
-        "https://github.com/acme/entity-resolution/actions/runs/4242"
-    );
+    assert_eq!(json["run_url"], "https://github.com/acme/entity-resolution/actions/runs/4242");
     assert_eq!(json["checks"][0]["rule"]["kind"], "at_least");
     assert_eq!(json["checks"][0]["status"], "pass");
     assert!(json["checks"].as_array().unwrap().len() == 3);
@@ -161,28 +117,18 @@ fn prediction_column_decides_instead_of_the_score() {
     write_parquet(
         &gate.path("p.parquet"),
         vec![
-            (
-                "label",
-                col(BooleanArray::from(vec![true, true, false, false, true])),
-            ),
+            ("label", col(BooleanArray::from(vec![true, true, false, false, true]))),
             ("score", col(Float64Array::from(vec![0.0; 5]))),
             ("is_match_pred", col(Int32Array::from(vec![1, 0, 1, 0, 1]))),
         ],
     );
-    let ran = gate
-        .input("min_precision", "0")
-        .input("min_recall", "0")
-        .input("min_f1", "0")
-        .run();
+    let ran = gate.input("min_precision", "0").input("min_recall", "0").input("min_f1", "0").run();
     assert_eq!(ran.code, 0, "{ran:#?}");
-    let cells: Vec<&str> = ["tp", "fp", "fn", "tn"]
-        .iter()
-        .map(|k| ran.outputs[*k].as_str())
-        .collect();
+    let cells: Vec<&str> =
+        ["tp", "fp", "fn", "tn"].iter().map(|k| ran.outputs[*k].as_str()).collect();
     assert_eq!(cells, ["2", "1", "1", "1"]);
     assert!(
-        ran.summary
-            .contains("column `is_match_pred` (boolean or 0/1 predictions)"),
+        ran.summary.contains("column `is_match_pred` (boolean or 0/1 predictions)"),
         "{}",
         ran.summary
     );
@@ -190,14 +136,10 @@ fn prediction_column_decides_instead_of_the_score() {
 
 #[test]
 fn no_predicted_match_leaves_precision_undefined_and_fails() {
-    let ran = Gate::with_fixture("sample_validation.parquet")
-        .input("decision_threshold", "1.5")
-        .run();
+    let ran =
+        Gate::with_fixture("sample_validation.parquet").input("decision_threshold", "1.5").run();
     assert_eq!(ran.code, 1, "{ran:#?}");
-    assert_eq!(
-        ran.outputs["precision"], "",
-        "undefined is empty, never 0 or 1"
-    );
+    assert_eq!(ran.outputs["precision"], "", "undefined is empty, never 0 or 1");
     assert_eq!(ran.outputs["recall"], "0");
     assert_eq!(ran.outputs["f1"], "0");
     assert!(
@@ -205,8 +147,7 @@ fn no_predicted_match_leaves_precision_undefined_and_fails() {
         "{ran:#?}"
     );
     assert!(
-        ran.summary
-            .contains("| Precision | undefined | ≥ 0.92 | ❌ undefined |"),
+        ran.summary.contains("| Precision | undefined | ≥ 0.92 | ❌ undefined |"),
         "{}",
         ran.summary
     );
@@ -214,18 +155,12 @@ fn no_predicted_match_leaves_precision_undefined_and_fails() {
 
 #[test]
 fn null_policy_skip_leaves_rows_out_and_reports_them() {
-    let ran = Gate::with_fixture("nulls.parquet")
-        .input("null_policy", "skip")
-        .run();
+    let ran = Gate::with_fixture("nulls.parquet").input("null_policy", "skip").run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     // Rows 3 (label and score null), 30, 300, 999 (label), 31 (score), 5, 50, 500 (NaN).
     assert_eq!(ran.outputs["rows_skipped"], "8");
     assert_eq!(ran.outputs["rows"], "992");
-    assert!(
-        ran.stdout
-            .contains("::warning title=Rows skipped::8 of 1000 rows"),
-        "{ran:#?}"
-    );
+    assert!(ran.stdout.contains("::warning title=Rows skipped::8 of 1000 rows"), "{ran:#?}");
     assert!(
         ran.summary.contains("| Rows skipped | 8 (4 null label, 2 null score or prediction, 3 NaN score; `null_policy: skip`) |"),
         "{}",
@@ -243,9 +178,7 @@ fn null_policy_fail_names_every_column_and_count() {
 
 #[test]
 fn summary_false_writes_no_summary() {
-    let ran = Gate::with_fixture("sample_validation.parquet")
-        .input("summary", "false")
-        .run();
+    let ran = Gate::with_fixture("sample_validation.parquet").input("summary", "false").run();
     assert_eq!(ran.code, 0);
     assert_eq!(ran.summary, "");
     assert_eq!(ran.outputs["passed"], "true");
@@ -260,34 +193,19 @@ fn outside_actions_outputs_are_printed_as_a_block() {
         .args(&["--min-f1", "0.99"])
         .run();
     assert_eq!(ran.code, 1, "{ran:#?}");
+    assert!(ran.stdout.starts_with("ER precision gate FAILED\n"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("\noutputs:\n  passed        false\n"), "{}", ran.stdout);
     assert!(
-        ran.stdout.starts_with("ER precision gate FAILED\n"),
+        ran.stdout.contains("error: F1 below threshold: f1 0.9397 is below min_f1 0.99"),
         "{}",
         ran.stdout
     );
-    assert!(
-        ran.stdout.contains("\noutputs:\n  passed        false\n"),
-        "{}",
-        ran.stdout
-    );
-    assert!(
-        ran.stdout
-            .contains("error: F1 below threshold: f1 0.9397 is below min_f1 0.99"),
-        "{}",
-        ran.stdout
-    );
-    assert!(
-        !ran.stdout.contains("::"),
-        "no workflow commands outside Actions: {}",
-        ran.stdout
-    );
+    assert!(!ran.stdout.contains("::"), "no workflow commands outside Actions: {}", ran.stdout);
 }
 
 #[test]
 fn runner_debug_turns_on_debug_logs() {
-    let ran = Gate::with_fixture("sample_validation.parquet")
-        .env("RUNNER_DEBUG", "1")
-        .run();
+    let ran = Gate::with_fixture("sample_validation.parquet").env("RUNNER_DEBUG", "1").run();
     assert_eq!(ran.code, 0);
     assert!(ran.stderr.contains("DEBUG"), "{}", ran.stderr);
     let quiet = Gate::with_fixture("sample_validation.parquet").run();

@@ -13,38 +13,14 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
-    Case {
-        fixture: "sample_validation.parquet",
-        inputs: &[],
-    },
-    Case {
-        fixture: "sample_validation.parquet",
-        inputs: &[("decision_threshold", "0.3")],
-    },
-    Case {
-        fixture: "sample_validation.parquet",
-        inputs: &[("decision_threshold", "0.77")],
-    },
-    Case {
-        fixture: "sample_validation.parquet",
-        inputs: &[("prediction_column", "prediction")],
-    },
-    Case {
-        fixture: "multi_row_groups.parquet",
-        inputs: &[("decision_threshold", "0.62")],
-    },
-    Case {
-        fixture: "int_labels.parquet",
-        inputs: &[("decision_threshold", "0.7")],
-    },
-    Case {
-        fixture: "int_labels.parquet",
-        inputs: &[("prediction_column", "prediction")],
-    },
-    Case {
-        fixture: "nulls.parquet",
-        inputs: &[("null_policy", "skip")],
-    },
+    Case { fixture: "sample_validation.parquet", inputs: &[] },
+    Case { fixture: "sample_validation.parquet", inputs: &[("decision_threshold", "0.3")] },
+    Case { fixture: "sample_validation.parquet", inputs: &[("decision_threshold", "0.77")] },
+    Case { fixture: "sample_validation.parquet", inputs: &[("prediction_column", "prediction")] },
+    Case { fixture: "multi_row_groups.parquet", inputs: &[("decision_threshold", "0.62")] },
+    Case { fixture: "int_labels.parquet", inputs: &[("decision_threshold", "0.7")] },
+    Case { fixture: "int_labels.parquet", inputs: &[("prediction_column", "prediction")] },
+    Case { fixture: "nulls.parquet", inputs: &[("null_policy", "skip")] },
     Case {
         fixture: "nulls.parquet",
         inputs: &[("null_policy", "skip"), ("decision_threshold", "0.2")],
@@ -60,9 +36,7 @@ fn oracle(case: &Case) -> serde_json::Value {
     };
     let file = root().join("fixtures").join(case.fixture);
     let mut cmd = Command::new("python3");
-    cmd.arg(root().join("tests/oracle.py"))
-        .arg(file)
-        .arg("label");
+    cmd.arg(root().join("tests/oracle.py")).arg(file).arg("label");
     match input("prediction_column", "") {
         p if p.is_empty() => cmd.args(["score", "score", &input("decision_threshold", "0.5")]),
         p => cmd.args(["prediction", &p]),
@@ -99,10 +73,7 @@ fn counts_and_metrics_equal_scikit_learn() {
         for key in ["tp", "fp", "fn", "tn"] {
             assert_eq!(report["counts"][key], expected[key], "{key} of {what}");
         }
-        assert_eq!(
-            report["rows_skipped"], expected["skipped"],
-            "skipped of {what}"
-        );
+        assert_eq!(report["rows_skipped"], expected["skipped"], "skipped of {what}");
         for key in ["precision", "recall", "f1"] {
             let ours = report["metrics"][key].as_f64().map(f64::to_bits);
             let theirs = expected[key].as_f64().map(f64::to_bits);

@@ -72,23 +72,12 @@ impl Gate {
         std::fs::write(files.join("summary"), "").unwrap();
         let mut env = BTreeMap::new();
         env.insert("GITHUB_ACTIONS".into(), "true".into());
-        env.insert(
-            "GITHUB_OUTPUT".into(),
-            files.join("output").display().to_string(),
-        );
-        env.insert(
-            "GITHUB_STEP_SUMMARY".into(),
-            files.join("summary").display().to_string(),
-        );
+        env.insert("GITHUB_OUTPUT".into(), files.join("output").display().to_string());
+        env.insert("GITHUB_STEP_SUMMARY".into(), files.join("summary").display().to_string());
         env.insert("GITHUB_SERVER_URL".into(), "https://github.com".into());
         env.insert("GITHUB_REPOSITORY".into(), "acme/entity-resolution".into());
         env.insert("GITHUB_RUN_ID".into(), "4242".into());
-        Gate {
-            dir,
-            env,
-            args: Vec::new(),
-            cwd: None,
-        }
+        Gate { dir, env, args: Vec::new(), cwd: None }
     }
 
     /// A workspace with one fixture copied in under its own name.
@@ -100,8 +89,7 @@ impl Gate {
 
     /// Sets an action input as the runner does: `INPUT_<NAME>`.
     pub fn input(mut self, name: &str, value: &str) -> Gate {
-        self.env
-            .insert(format!("INPUT_{}", name.to_uppercase()), value.into());
+        self.env.insert(format!("INPUT_{}", name.to_uppercase()), value.into());
         self
     }
 
@@ -162,10 +150,7 @@ impl Gate {
 impl Ran {
     /// The `::error` lines on stdout.
     pub fn errors(&self) -> Vec<&str> {
-        self.stdout
-            .lines()
-            .filter(|l| l.starts_with("::error "))
-            .collect()
+        self.stdout.lines().filter(|l| l.starts_with("::error ")).collect()
     }
 
     /// Asserts exit 2, one `::error` annotation containing `needle`, the same
@@ -174,14 +159,8 @@ impl Ran {
         assert_eq!(self.code, 2, "{self:#?}");
         let errors = self.errors();
         assert_eq!(errors.len(), 1, "{self:#?}");
-        assert!(
-            errors[0].contains(needle),
-            "annotation lacks {needle:?}: {self:#?}"
-        );
-        assert!(
-            self.stderr.contains(needle),
-            "stderr lacks {needle:?}: {self:#?}"
-        );
+        assert!(errors[0].contains(needle), "annotation lacks {needle:?}: {self:#?}");
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}: {self:#?}");
         assert!(self.outputs.is_empty(), "outputs written: {self:#?}");
         assert!(self.summary.contains("could not evaluate"), "{self:#?}");
     }

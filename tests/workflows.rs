@@ -26,9 +26,8 @@ fn gate_workflow_is_dispatchable_and_reusable_with_the_runbook_inputs() {
     let wf = workflow(".github/workflows/er-precision-gate.yml");
     let on = &wf["on"];
     for trigger in ["workflow_dispatch", "workflow_call"] {
-        let inputs = on[trigger]["inputs"]
-            .as_mapping()
-            .unwrap_or_else(|| panic!("{trigger} inputs"));
+        let inputs =
+            on[trigger]["inputs"].as_mapping().unwrap_or_else(|| panic!("{trigger} inputs"));
         for name in [
             "dataset_hash",
             "min_precision",
@@ -38,23 +37,15 @@ fn gate_workflow_is_dispatchable_and_reusable_with_the_runbook_inputs() {
             "dataset_date",
         ] {
             assert!(inputs.contains_key(name), "{trigger} lacks input {name}");
-            assert!(
-                inputs[name]["type"].is_string(),
-                "{trigger}.{name} has a type"
-            );
-            assert!(
-                inputs[name]["description"].is_string(),
-                "{trigger}.{name} has a description"
-            );
+            assert!(inputs[name]["type"].is_string(), "{trigger}.{name} has a type");
+            assert!(inputs[name]["description"].is_string(), "{trigger}.{name} has a description");
         }
         for (name, default) in RUNBOOK {
             let declared = &inputs[*name]["default"];
             match default {
-                None => assert_eq!(
-                    inputs[*name]["required"],
-                    Value::Bool(true),
-                    "{trigger}.{name}"
-                ),
+                None => {
+                    assert_eq!(inputs[*name]["required"], Value::Bool(true), "{trigger}.{name}")
+                }
                 // Dispatch inputs are strings; workflow_call thresholds are numbers.
                 Some(d) => {
                     let found = match declared {
@@ -66,10 +57,7 @@ fn gate_workflow_is_dispatchable_and_reusable_with_the_runbook_inputs() {
             }
         }
     }
-    assert_eq!(
-        text(&on["workflow_call"]["inputs"]["min_f1"]["type"]),
-        "number"
-    );
+    assert_eq!(text(&on["workflow_call"]["inputs"]["min_f1"]["type"]), "number");
 }
 
 #[test]
@@ -85,10 +73,7 @@ fn gate_job_has_the_static_check_name_and_chains_its_outputs() {
         "the check name branch protection requires"
     );
     let steps = job["steps"].as_sequence().unwrap();
-    let gate = steps
-        .iter()
-        .find(|s| s["uses"] == "./")
-        .expect("a `uses: ./` step");
+    let gate = steps.iter().find(|s| s["uses"] == "./").expect("a `uses: ./` step");
     let step_id = text(&gate["id"]);
     for output in ["passed", "precision", "recall", "f1"] {
         assert_eq!(
@@ -103,32 +88,17 @@ fn gate_job_has_the_static_check_name_and_chains_its_outputs() {
         );
     }
     // Every workflow input reaches the action.
-    let with: Vec<&str> = gate["with"]
-        .as_mapping()
-        .unwrap()
-        .values()
-        .map(text)
-        .collect();
-    for name in wf["on"]["workflow_dispatch"]["inputs"]
-        .as_mapping()
-        .unwrap()
-        .keys()
-        .map(text)
-    {
+    let with: Vec<&str> = gate["with"].as_mapping().unwrap().values().map(text).collect();
+    for name in wf["on"]["workflow_dispatch"]["inputs"].as_mapping().unwrap().keys().map(text) {
         assert!(
             with.iter().any(|v| v.contains(&format!("inputs.{name}"))),
             "input {name} is not wired"
         );
     }
-    assert!(
-        with.iter()
-            .any(|v| v.contains("report_json") || v.ends_with(".json"))
-    );
-    let upload = steps.iter().find(|s| {
-        s["uses"]
-            .as_str()
-            .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
-    });
+    assert!(with.iter().any(|v| v.contains("report_json") || v.ends_with(".json")));
+    let upload = steps
+        .iter()
+        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")));
     assert!(upload.is_some(), "the JSON result is uploaded");
 }
 
@@ -141,15 +111,9 @@ fn deploy_example_deploys_only_after_a_passed_gate() {
         .find(|(_, j)| j["uses"] == "./.github/workflows/er-precision-gate.yml")
         .expect("a job calling the reusable workflow");
     let gate_id = text(gate_id);
-    let deploy = jobs
-        .values()
-        .find(|j| j["needs"] == gate_id)
-        .expect("a job needing the gate");
+    let deploy = jobs.values().find(|j| j["needs"] == gate_id).expect("a job needing the gate");
     let condition = text(&deploy["if"]);
-    assert!(
-        condition.contains(&format!("needs.{gate_id}.result == 'success'")),
-        "{condition}"
-    );
+    assert!(condition.contains(&format!("needs.{gate_id}.result == 'success'")), "{condition}");
     assert!(
         condition.contains(&format!("needs.{gate_id}.outputs.passed == 'true'")),
         "{condition}"
@@ -163,31 +127,17 @@ fn self_test_runs_the_action_on_the_fixtures_expecting_pass_and_fail() {
     let gates: Vec<&Value> = steps.iter().filter(|s| s["uses"] == "./").collect();
     assert_eq!(gates.len(), 2);
     assert_eq!(gates[1]["continue-on-error"], Value::Bool(true));
-    assert!(
-        gates[0].get("continue-on-error").is_none(),
-        "the passing case must not hide failure"
-    );
+    assert!(gates[0].get("continue-on-error").is_none(), "the passing case must not hide failure");
     let assert_step = steps.last().unwrap();
-    let env: Vec<&str> = assert_step["env"]
-        .as_mapping()
-        .unwrap()
-        .values()
-        .map(text)
-        .collect();
+    let env: Vec<&str> = assert_step["env"].as_mapping().unwrap().values().map(text).collect();
     for expected in [
         "steps.pass.outcome",
         "steps.fail.outcome",
         "steps.pass.outputs.passed",
         "steps.fail.outputs.passed",
     ] {
-        assert!(
-            env.iter().any(|v| v.contains(expected)),
-            "{expected} is not asserted"
-        );
+        assert!(env.iter().any(|v| v.contains(expected)), "{expected} is not asserted");
     }
     let script = text(&assert_step["run"]);
-    assert!(
-        script.contains("test \"$FAIL_OUTCOME\" = failure"),
-        "{script}"
-    );
+    assert!(script.contains("test \"$FAIL_OUTCOME\" = failure"), "{script}");
 }

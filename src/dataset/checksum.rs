@@ -88,10 +88,7 @@ mod tests {
     fn hex_round_trips_and_rejects_non_hex() {
         let hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
         assert_eq!(Sha256::from_hex(hex).unwrap().to_string(), hex);
-        assert_eq!(
-            Sha256::from_hex(&hex.to_uppercase()).unwrap().to_string(),
-            hex
-        );
+        assert_eq!(Sha256::from_hex(&hex.to_uppercase()).unwrap().to_string(), hex);
         assert!(Sha256::from_hex(&hex[1..]).is_none());
         assert!(Sha256::from_hex(&format!("{}zz", &hex[2..])).is_none());
         assert!(Sha256::from_hex(&format!("+{}", &hex[1..])).is_none());
@@ -110,9 +107,6 @@ mod tests {
         big.write_all(&vec![b'a'; 1_000_000]).unwrap();
         let expected = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
         assert_eq!(Sha256::of_file(&big).unwrap().to_string(), expected);
-        assert_eq!(
-            Sha256::of_file_in_chunks(&big, 4093).unwrap().to_string(),
-            expected
-        );
+        assert_eq!(Sha256::of_file_in_chunks(&big, 4093).unwrap().to_string(), expected);
     }
 }

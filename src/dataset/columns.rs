@@ -68,13 +68,7 @@ impl Columns {
         };
         let label_idx = find(label, "label_column")?;
         let decision_idx = find(decision.column(), decision.input())?;
-        check_type(
-            path,
-            label,
-            schema.field(label_idx).data_type(),
-            is_binary,
-            BINARY_TYPES,
-        )?;
+        check_type(path, label, schema.field(label_idx).data_type(), is_binary, BINARY_TYPES)?;
         match decision {
             Decision::Score { column, .. } => check_type(
                 path,
@@ -108,9 +102,7 @@ impl Columns {
     /// the batch's first row, for error messages.
     pub fn extract(&self, batch: &RecordBatch, first_row: u64) -> Result<Pairs, Error> {
         let column = |name: &str| {
-            batch
-                .column_by_name(name)
-                .expect("the projection holds the resolved columns")
+            batch.column_by_name(name).expect("the projection holds the resolved columns")
         };
         let label = column(&self.label);
         let label_bits = self.binary(&self.label, label.as_ref(), first_row)?;
@@ -185,10 +177,7 @@ fn is_score(t: &DataType) -> bool {
 }
 
 fn valid_bits(array: &dyn Array) -> Option<BooleanBuffer> {
-    array
-        .logical_nulls()
-        .filter(|n| n.null_count() > 0)
-        .map(|n| n.inner().clone())
+    array.logical_nulls().filter(|n| n.null_count() > 0).map(|n| n.inner().clone())
 }
 
 /// 0/1 integers as bits; the first other value (in a non-null slot) and its index otherwise.
@@ -208,9 +197,7 @@ where
     };
     match bad {
         Some(found) => Err(found),
-        None => Ok(BooleanBuffer::collect_bool(values.len(), |i| {
-            values[i].into() == 1
-        })),
+        None => Ok(BooleanBuffer::collect_bool(values.len(), |i| values[i].into() == 1)),
     }
 }
 
@@ -259,20 +246,11 @@ mod tests {
     fn score_equal_to_threshold_is_a_predicted_match() {
         let scores = Float32Array::from(vec![0.5, 0.49999997, f32::NAN, 0.7]);
         let (predicted, not_nan) = compare(&scores, 0.5);
-        assert_eq!(
-            predicted.iter().collect::<Vec<_>>(),
-            [true, false, false, true]
-        );
-        assert_eq!(
-            not_nan.unwrap().iter().collect::<Vec<_>>(),
-            [true, true, false, true]
-        );
+        assert_eq!(predicted.iter().collect::<Vec<_>>(), [true, false, false, true]);
+        assert_eq!(not_nan.unwrap().iter().collect::<Vec<_>>(), [true, true, false, true]);
         // float32 0.7 is 0.699999988..., below the float64 threshold 0.7.
         let (predicted, not_nan) = compare(&scores, 0.7);
-        assert_eq!(
-            predicted.iter().collect::<Vec<_>>(),
-            [false, false, false, false]
-        );
+        assert_eq!(predicted.iter().collect::<Vec<_>>(), [false, false, false, false]);
         assert!(compare(&Float32Array::from(vec![0.1]), 0.0).1.is_none());
         assert!(not_nan.is_some());
     }

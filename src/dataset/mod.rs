@@ -6,6 +6,7 @@
 //! tally counts.
 
 pub mod checksum;
+pub mod checksums;
 pub mod columns;
 pub mod reader;
 

@@ -41,10 +41,7 @@ impl Dataset {
     /// Opens `path` for reading. Fails on a missing or unreadable file and on a
     /// file of zero bytes; the footer is not read yet (see [`Dataset::parse`]).
     pub fn open_file(path: &Path) -> Result<(File, u64), Error> {
-        let read_err = |source| Error::ReadDataset {
-            path: path.to_path_buf(),
-            source,
-        };
+        let read_err = |source| Error::ReadDataset { path: path.to_path_buf(), source };
         let file = File::open(path).map_err(read_err)?;
         let meta = file.metadata().map_err(read_err)?;
         if meta.is_dir() {
@@ -52,9 +49,7 @@ impl Dataset {
             return Err(read_err(source));
         }
         if meta.len() == 0 {
-            return Err(Error::EmptyFile {
-                path: path.to_path_buf(),
-            });
+            return Err(Error::EmptyFile { path: path.to_path_buf() });
         }
         Ok((file, meta.len()))
     }
@@ -64,11 +59,7 @@ impl Dataset {
         let file = SharedFile { file, size };
         let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
             .map_err(|source| parquet_error(path, source))?;
-        Ok(Dataset {
-            path: path.to_path_buf(),
-            file,
-            meta,
-        })
+        Ok(Dataset { path: path.to_path_buf(), file, meta })
     }
 
     /// The file's path as given.
@@ -141,10 +132,7 @@ impl Dataset {
         };
         let results: Vec<_> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..workers.max(1)).map(|_| s.spawn(work)).collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a reader thread panicked"))
-                .collect()
+            handles.into_iter().map(|h| h.join().expect("a reader thread panicked")).collect()
         });
         let mut accs = Vec::with_capacity(results.len());
         let mut first: Option<(usize, Error)> = None;
@@ -194,10 +182,7 @@ impl Dataset {
 }
 
 fn parquet_error(path: &Path, source: ParquetError) -> Error {
-    Error::Parquet {
-        path: path.to_path_buf(),
-        source,
-    }
+    Error::Parquet { path: path.to_path_buf(), source }
 }
 
 /// A file shared by several readers through positional reads.
@@ -218,23 +203,18 @@ impl ChunkReader for SharedFile {
     type T = io::BufReader<ReadAt>;
 
     fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
-        Ok(io::BufReader::new(ReadAt {
-            file: self.file.clone(),
-            offset: start,
-        }))
+        Ok(io::BufReader::new(ReadAt { file: self.file.clone(), offset: start }))
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
         let mut buf = vec![0u8; length];
-        self.file
-            .read_exact_at(&mut buf, start)
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::UnexpectedEof => ParquetError::EOF(format!(
-                    "expected {length} bytes at offset {start}, the file has {}",
-                    self.size
-                )),
-                _ => ParquetError::External(Box::new(e)),
-            })?;
+        self.file.read_exact_at(&mut buf, start).map_err(|e| match e.kind() {
+            io::ErrorKind::UnexpectedEof => ParquetError::EOF(format!(
+                "expected {length} bytes at offset {start}, the file has {}",
+                self.size
+            )),
+            _ => ParquetError::External(Box::new(e)),
+        })?;
         Ok(buf.into())
     }
 }

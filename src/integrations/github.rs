@@ -58,6 +58,7 @@ pub struct Actions {
     enabled: bool,
     output: Option<PathBuf>,
     summary: Option<PathBuf>,
+    server_repo: Option<String>,
     run_url: Option<String>,
 }
 
@@ -66,20 +67,23 @@ impl Actions {
     /// parts of the run URL.
     pub fn from_env(env: &Env) -> Actions {
         let path = |name| env.get(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-        let run_url = match (
-            env.get("GITHUB_SERVER_URL"),
-            env.get("GITHUB_REPOSITORY"),
-            env.get("GITHUB_RUN_ID"),
-        ) {
-            (Some(server), Some(repo), Some(run)) if ![server, repo, run].contains(&"") => Some(
-                format!("{}/{repo}/actions/runs/{run}", server.trim_end_matches('/')),
-            ),
+        let server_repo = match (env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")) {
+            (Some(server), Some(repo)) if !server.is_empty() && !repo.is_empty() => {
+                Some(format!("{}/{repo}", server.trim_end_matches('/')))
+            }
+            _ => None,
+        };
+        let run_url = match (&server_repo, env.get("GITHUB_RUN_ID")) {
+            (Some(base), Some(run)) if !run.is_empty() => {
+                Some(format!("{base}/actions/runs/{run}"))
+            }
             _ => None,
         };
         Actions {
             enabled: env.is_actions(),
             output: path("GITHUB_OUTPUT"),
             summary: path("GITHUB_STEP_SUMMARY"),
+            server_repo,
             run_url,
         }
     }
@@ -87,6 +91,11 @@ impl Actions {
     /// `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID`, when known.
     pub fn run_url(&self) -> Option<&str> {
         self.run_url.as_deref()
+    }
+
+    /// `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY`, when known.
+    pub fn server_repo(&self) -> Option<&str> {
+        self.server_repo.as_deref()
     }
 
     /// Appends Markdown to the job summary; does nothing outside Actions.
@@ -124,11 +133,7 @@ impl Actions {
                 let width = outputs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
                 let mut text = String::from("outputs:\n");
                 for (name, value) in outputs {
-                    let value = if value.is_empty() {
-                        "(undefined)"
-                    } else {
-                        value
-                    };
+                    let value = if value.is_empty() { "(undefined)" } else { value };
                     text.push_str(&format!("  {name:<width$}  {value}\n"));
                 }
                 write_out(out, &text)
@@ -155,24 +160,16 @@ impl Actions {
 }
 
 fn write_out(out: &mut dyn Write, text: &str) -> Result<(), Error> {
-    out.write_all(text.as_bytes())
-        .map_err(|source| Error::Write {
-            what: "standard output",
-            path: PathBuf::from("-"),
-            source,
-        })
+    out.write_all(text.as_bytes()).map_err(|source| Error::Write {
+        what: "standard output",
+        path: PathBuf::from("-"),
+        source,
+    })
 }
 
 fn append(path: &Path, what: &'static str, bytes: &[u8]) -> Result<(), Error> {
-    let write_err = |source| Error::Write {
-        what,
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = OpenOptions::new()
-        .append(true)
-        .open(path)
-        .map_err(write_err)?;
+    let write_err = |source| Error::Write { what, path: path.to_path_buf(), source };
+    let mut file = OpenOptions::new().append(true).open(path).map_err(write_err)?;
     file.write_all(bytes).map_err(write_err)
 }
 
@@ -180,9 +177,7 @@ fn append(path: &Path, what: &'static str, bytes: &[u8]) -> Result<(), Error> {
 fn heredoc(name: &str, value: &str) -> Result<String, Error> {
     let delimiter = delimiter();
     if name.contains(&delimiter) || value.contains(&delimiter) {
-        return Err(Error::OutputDelimiter {
-            name: name.to_string(),
-        });
+        return Err(Error::OutputDelimiter { name: name.to_string() });
     }
     Ok(format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"))
 }
@@ -214,9 +209,7 @@ pub fn command(a: &Annotation) -> String {
 
 /// `escapeData`: `%`, CR and LF.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// `escapeProperty`: `escapeData` plus `:` and `,`.
@@ -232,11 +225,8 @@ mod tests {
     fn escaping_matches_the_toolkit() {
         assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
         assert_eq!(escape_property("a: b, c%"), "a%3A b%2C c%25");
-        let a = Annotation {
-            level: Level::Error,
-            title: "Low: P, R".into(),
-            message: "x\ny".into(),
-        };
+        let a =
+            Annotation { level: Level::Error, title: "Low: P, R".into(), message: "x\ny".into() };
         assert_eq!(command(&a), "::error title=Low%3A P%2C R::x%0Ay");
     }
 
@@ -245,10 +235,7 @@ mod tests {
         let doc = heredoc("f1", "0.9").unwrap();
         let (first, rest) = doc.split_once('\n').unwrap();
         let delim = first.strip_prefix("f1<<").unwrap();
-        assert!(
-            delim.starts_with("ghadelimiter_") && delim.len() == 13 + 36,
-            "{delim}"
-        );
+        assert!(delim.starts_with("ghadelimiter_") && delim.len() == 13 + 36, "{delim}");
         assert_eq!(rest, format!("0.9\n{delim}\n"));
         assert_ne!(delimiter(), delimiter());
     }
@@ -264,10 +251,8 @@ mod tests {
             Actions::from_env(&env).run_url(),
             Some("https://github.com/acme/er/actions/runs/42")
         );
-        let env = Env::from_pairs([
-            ("GITHUB_SERVER_URL", "https://github.com"),
-            ("GITHUB_RUN_ID", "42"),
-        ]);
+        let env =
+            Env::from_pairs([("GITHUB_SERVER_URL", "https://github.com"), ("GITHUB_RUN_ID", "42")]);
         assert_eq!(Actions::from_env(&env).run_url(), None);
     }
 
@@ -284,22 +269,8 @@ mod tests {
 
     #[test]
     fn missing_output_file_is_an_error_like_the_toolkit() {
-        let actions = Actions {
-            output: Some("/nonexistent/out".into()),
-            ..Actions::default()
-        };
-        let err = actions
-            .set_outputs(&[("passed", "true".into())], &mut Vec::new())
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Write {
-                    what: "step outputs",
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        let actions = Actions { output: Some("/nonexistent/out".into()), ..Actions::default() };
+        let err = actions.set_outputs(&[("passed", "true".into())], &mut Vec::new()).unwrap_err();
+        assert!(matches!(err, Error::Write { what: "step outputs", .. }), "{err:?}");
     }
 }

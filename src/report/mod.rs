@@ -5,13 +5,15 @@
 //! fields are only ever added within a version. Human Markdown comes from
 //! [`render`], which formats this same data.
 
+pub mod card;
 pub mod render;
 
 use std::io::Write;
 use std::path::Path;
 
+use crate::baseline::Baseline;
 use crate::error::Error;
-use crate::gate::{Check, Outcome, Status};
+use crate::gate::{Check, Outcome, Rule};
 use crate::inputs::{Decision, Inputs, NullPolicy};
 use crate::integrations::github::{Annotation, Level};
 use crate::metrics::{Counts, Metric, Skipped};
@@ -22,39 +24,20 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Every step output with its description, in `action.yml` order.
 pub const OUTPUTS: &[(&str, &str)] = &[
-    (
-        "passed",
-        "`true` when every rule of the gate holds, else `false`.",
-    ),
-    (
-        "precision",
-        "TP / (TP + FP) as a decimal string; empty when undefined (no predicted match).",
-    ),
+    ("passed", "`true` when every rule of the gate holds, else `false`."),
+    ("precision", "TP / (TP + FP) as a decimal string; empty when undefined (no predicted match)."),
     ("recall", "TP / (TP + FN) as a decimal string."),
     ("f1", "2TP / (2TP + FP + FN) as a decimal string."),
     ("tp", "True positives: true matches predicted as matches."),
     ("fp", "False positives: non-matches predicted as matches."),
-    (
-        "fn",
-        "False negatives: true matches predicted as non-matches.",
-    ),
-    (
-        "tn",
-        "True negatives: non-matches predicted as non-matches.",
-    ),
+    ("fn", "False negatives: true matches predicted as non-matches."),
+    ("tn", "True negatives: non-matches predicted as non-matches."),
     ("rows", "Rows evaluated."),
-    (
-        "rows_skipped",
-        "Rows left out for missing values (`null_policy: skip`).",
-    ),
-    (
-        "dataset_hash",
-        "SHA-256 of the evaluated file, always computed.",
-    ),
-    (
-        "report_json",
-        "Path of the JSON report, when `report_json` is set.",
-    ),
+    ("rows_skipped", "Rows left out for missing values (`null_policy: skip`)."),
+    ("dataset_hash", "SHA-256 of the evaluated file, always computed."),
+    ("report_json", "Path of the JSON report, when `report_json` is set."),
+    ("model_card", "Path of the Markdown model card, when `model_card` is set."),
+    ("model_card_json", "Path of the JSON model card, when `model_card_json` is set."),
 ];
 
 /// The program that wrote a report.
@@ -121,30 +104,76 @@ pub struct Report {
     pub dataset: Provenance,
     /// This run's URL under Actions.
     pub run_url: Option<String>,
+    /// The model evaluated.
+    pub model: Model,
+    /// When the evaluation ran, UTC, RFC 3339.
+    pub evaluated_at: String,
+    /// The comparison with the previous model, when `baseline` was given.
+    pub baseline: Option<Comparison>,
+}
+
+/// The model evaluated.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Model {
+    /// `model_id`, or `er_<dataset_date>`.
+    pub id: String,
+    /// `dataset_date`, or the evaluation's UTC date, YYYYMMDD.
+    pub dataset_date: String,
+}
+
+/// This model against the previous one.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comparison {
+    /// The baseline report's path.
+    pub path: String,
+    /// The previous model's id, when its report has one.
+    pub model_id: Option<String>,
+    /// The SHA-256 of the dataset the previous model was evaluated on.
+    pub dataset_sha256: String,
+    /// Whether both were evaluated on the same bytes.
+    pub same_dataset: bool,
+    /// One entry per metric.
+    pub changes: Vec<Change>,
+}
+
+/// One metric, before and now.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Change {
+    /// The metric.
+    pub metric: Metric,
+    /// The previous value.
+    pub previous: Option<f64>,
+    /// This model's value.
+    pub current: Option<f64>,
+    /// `current - previous`, absolute; `None` when either is undefined.
+    pub delta: Option<f64>,
+    /// The change in percentage points, one decimal, ASCII sign (`+4.6`).
+    pub points: Option<String>,
 }
 
 impl Report {
     /// Gathers the report of an evaluation.
     pub fn new(evaluation: &Evaluation, inputs: &Inputs, run_url: Option<&str>) -> Report {
         let counts = evaluation.tally.counts;
+        let dataset_date = inputs
+            .card
+            .dataset_date
+            .clone()
+            .unwrap_or_else(|| evaluation.evaluated_at.format("%Y%m%d").to_string());
+        let model_id = inputs.card.model_id.clone().unwrap_or_else(|| format!("er_{dataset_date}"));
         let decision = match &inputs.decision {
             Decision::Score { column, threshold } => DecisionReport {
                 kind: "score",
                 column: column.clone(),
                 threshold: Some(*threshold),
             },
-            Decision::Prediction { column } => DecisionReport {
-                kind: "prediction",
-                column: column.clone(),
-                threshold: None,
-            },
+            Decision::Prediction { column } => {
+                DecisionReport { kind: "prediction", column: column.clone(), threshold: None }
+            }
         };
         Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
             outcome: evaluation.verdict.outcome,
             passed: evaluation.verdict.is_passed(),
             metrics: Metrics {
@@ -162,13 +191,22 @@ impl Report {
             decision,
             dataset: evaluation.dataset.clone(),
             run_url: run_url.map(str::to_string),
+            model: Model { id: model_id, dataset_date },
+            evaluated_at: evaluation
+                .evaluated_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            baseline: evaluation
+                .baseline
+                .as_ref()
+                .map(|b| compare(b, &counts, &evaluation.dataset)),
         }
     }
 
-    /// The step outputs, in `action.yml` order. Undefined metrics are empty.
-    pub fn outputs(&self, report_json: Option<&Path>) -> Vec<(&'static str, String)> {
+    /// The step outputs of the evaluation, in `action.yml` order; the paths
+    /// of written files follow. Undefined metrics are empty.
+    pub fn outputs(&self) -> Vec<(&'static str, String)> {
         let metric = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        let mut outputs = vec![
+        vec![
             ("passed", self.passed.to_string()),
             ("precision", metric(self.metrics.precision)),
             ("recall", metric(self.metrics.recall)),
@@ -180,11 +218,7 @@ impl Report {
             ("rows", self.rows.to_string()),
             ("rows_skipped", self.rows_skipped.to_string()),
             ("dataset_hash", self.dataset.sha256.to_string()),
-        ];
-        if let Some(path) = report_json {
-            outputs.push(("report_json", path.display().to_string()));
-        }
-        outputs
+        ]
     }
 
     /// One error per failed rule, a warning for skipped rows, a notice on pass.
@@ -202,41 +236,31 @@ impl Report {
                 ),
             });
         }
-        for check in self.checks.iter().filter(|c| !c.is_pass()) {
-            let metric = check.metric();
-            let message = match (check.status, check.value) {
-                (Status::Undefined, _) | (_, None) => {
-                    format!(
-                        "{} is undefined: {}",
-                        metric.name(),
-                        metric.undefined_reason()
-                    )
-                }
-                (_, Some(value)) => format!(
-                    "{} {} is below min_{} {} ({})",
-                    metric.name(),
-                    render::metric_value(value, check.threshold()),
-                    metric.name(),
-                    check.threshold(),
-                    self.counts_text()
-                ),
-            };
-            let title = format!("{} below threshold", metric.title());
+        if let Some(c) = self.baseline.as_ref().filter(|c| !c.same_dataset) {
             out.push(Annotation {
-                level: Level::Error,
-                title,
-                message,
+                level: Level::Warning,
+                title: "Baseline on another dataset".to_string(),
+                message: format!(
+                    "the baseline `{}` was evaluated on dataset {}, this run on {}: changes mix model and data",
+                    c.path, c.dataset_sha256, self.dataset.sha256
+                ),
             });
+        }
+        for check in self.checks.iter().filter(|c| !c.is_pass()) {
+            let (title, message) = failure(check, &self.counts_text());
+            out.push(Annotation { level: Level::Error, title, message });
         }
         if self.passed {
             let parts: Vec<String> = self
                 .checks
                 .iter()
                 .map(|c| {
-                    let value = c
-                        .value
-                        .map_or(String::new(), |v| render::metric_value(v, c.threshold()));
-                    format!("{} {value} >= {}", c.metric().name(), c.threshold())
+                    format!(
+                        "{} {} {}",
+                        render::rule_title(c),
+                        render::value_text(c),
+                        render::rule_bound(c)
+                    )
                 })
                 .collect();
             out.push(Annotation {
@@ -254,23 +278,74 @@ impl Report {
     }
 }
 
-/// Writes the JSON report to `path`, creating its folder, atomically: a
-/// reader sees the old file or the whole new one, never half of it.
-pub fn write_json(report: &Report, path: &Path) -> Result<(), Error> {
-    let write_err = |source| Error::Write {
-        what: "report_json",
-        path: path.to_path_buf(),
-        source,
-    };
+fn compare(baseline: &Baseline, counts: &Counts, dataset: &Provenance) -> Comparison {
+    let changes = Metric::ALL
+        .into_iter()
+        .map(|metric| {
+            let (previous, current) = (baseline.get(metric), metric.of(counts));
+            let delta = previous.zip(current).map(|(p, c)| c - p);
+            Change { metric, previous, current, delta, points: delta.map(crate::baseline::points) }
+        })
+        .collect();
+    Comparison {
+        path: baseline.path.display().to_string(),
+        model_id: baseline.model_id.clone(),
+        dataset_sha256: baseline.dataset_sha256.clone(),
+        same_dataset: baseline.dataset_sha256.eq_ignore_ascii_case(&dataset.sha256.to_string()),
+        changes,
+    }
+}
+
+/// The annotation title and message of a rule that did not pass.
+fn failure(check: &Check, counts: &str) -> (String, String) {
+    let metric = check.metric();
+    let name = metric.name();
+    match (check.rule, check.value) {
+        (Rule::AtLeast { threshold, .. }, Some(value)) => (
+            format!("{} below threshold", metric.title()),
+            format!(
+                "{name} {} is below min_{name} {threshold} ({counts})",
+                render::metric_value(value, threshold)
+            ),
+        ),
+        (Rule::MaxDrop { max_drop, baseline: Some(previous), .. }, Some(value)) => (
+            format!("{} dropped below the baseline", metric.title()),
+            format!(
+                "{name} {} is {} points from the baseline's {} (max_{name}_drop {max_drop}) ({counts})",
+                render::value_text(check),
+                crate::baseline::points(value - previous),
+                render::metric_value(previous, previous),
+            ),
+        ),
+        (Rule::MaxDrop { baseline: None, .. }, Some(_)) => (
+            format!("{} baseline undefined", metric.title()),
+            format!("the baseline's {name} is undefined, so max_{name}_drop cannot hold"),
+        ),
+        (_, None) => (
+            format!("{} undefined", metric.title()),
+            format!("{name} is undefined: {}", metric.undefined_reason()),
+        ),
+    }
+}
+
+/// Pretty JSON with a final newline.
+pub fn to_json(value: &impl serde::Serialize) -> Vec<u8> {
+    let mut json = serde_json::to_vec_pretty(value).expect("reports and cards always serialize");
+    json.push(b'\n');
+    json
+}
+
+/// Writes `bytes` to `path`, creating its folder, atomically: a reader sees
+/// the old file or the whole new one, never half of it.
+pub fn write_file(path: &Path, what: &'static str, bytes: &[u8]) -> Result<(), Error> {
+    let write_err = |source| Error::Write { what, path: path.to_path_buf(), source };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(write_err)?;
     }
-    let mut json = serde_json::to_vec_pretty(report).expect("a report always serializes");
-    json.push(b'\n');
     let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
     tmp_name.push(format!(".tmp-{}", std::process::id()));
     let tmp = path.with_file_name(tmp_name);
     let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
-    file.write_all(&json).map_err(write_err)?;
+    file.write_all(bytes).map_err(write_err)?;
     std::fs::rename(&tmp, path).map_err(write_err)
 }

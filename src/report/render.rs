@@ -8,13 +8,18 @@
 use handlebars::Handlebars;
 use serde::Serialize;
 
+use std::path::{Path, PathBuf};
+
 use crate::error::Error;
-use crate::gate::Status;
+use crate::gate::{Check, Rule, Status};
 use crate::metrics::Metric;
 use crate::report::Report;
+use crate::report::card::Card;
 
 const SUMMARY: &str = include_str!("../../templates/summary.md.hbs");
 const ERROR: &str = include_str!("../../templates/error.md.hbs");
+/// The built-in model card template (README, "Model card").
+pub const MODEL_CARD: &str = include_str!("../../templates/model_card.md.hbs");
 
 /// The job summary of a finished evaluation.
 pub fn summary(report: &Report) -> Result<String, Error> {
@@ -33,19 +38,14 @@ pub fn error_summary(err: &Error) -> Result<String, Error> {
 
 /// The verdict as plain text, for a terminal.
 pub fn verdict_block(r: &Report) -> String {
-    let mut text = format!(
-        "ER precision gate {}\n",
-        if r.passed { "PASSED" } else { "FAILED" }
-    );
+    let mut text = format!("ER precision gate {}\n", if r.passed { "PASSED" } else { "FAILED" });
     for c in &r.checks {
-        let value = c
-            .value
-            .map_or("undefined".into(), |v| metric_value(v, c.threshold()));
         let status = if c.is_pass() { "pass" } else { "FAIL" };
         text.push_str(&format!(
-            "  {:<9}  {value:>9}  >= {:<6}  {status}\n",
-            c.metric().name(),
-            c.threshold()
+            "  {:<22} {:>9}  {:<36} {status}\n",
+            rule_title(c),
+            value_text(c),
+            rule_bound(c)
         ));
     }
     let c = &r.counts;
@@ -56,14 +56,43 @@ pub fn verdict_block(r: &Report) -> String {
     text
 }
 
+/// The Markdown model card, from the built-in template or a user's
+/// (`(path, text)`); a user template's errors name its path and line.
+pub fn model_card(card: &Card, user: Option<(&Path, &str)>) -> Result<String, Error> {
+    match user {
+        None => render("model card", MODEL_CARD, card),
+        Some((path, text)) => registry()
+            .render_template(text, card)
+            .map_err(|error| Error::Template { name: path.display().to_string(), error }),
+    }
+}
+
+/// A path given as a handlebars template (`model_cards/er_{{dataset_date}}.md`),
+/// rendered with `dataset_date` and `model_id`.
+pub fn path(input: &'static str, template: &str, card: &Card) -> Result<PathBuf, Error> {
+    let data = serde_json::json!({
+        "dataset_date": card.model.dataset_date,
+        "model_id": card.model.id,
+    });
+    registry()
+        .render_template(template, &data)
+        .map(PathBuf::from)
+        .map_err(|error| Error::Template { name: format!("input {input}"), error })
+}
+
 fn render(what: &'static str, template: &str, data: &impl Serialize) -> Result<String, Error> {
+    registry().render_template(template, data).map_err(|source| Error::Render { what, source })
+}
+
+/// The one registry: strict, no HTML escaping, our helpers.
+fn registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
     hb.register_helper("code", Box::new(helpers::code_helper));
     hb.register_helper("cell", Box::new(helpers::cell_helper));
-    hb.render_template(template, data)
-        .map_err(|source| Error::Render { what, source })
+    hb.register_helper("provided", Box::new(helpers::provided_helper));
+    hb
 }
 
 /// The macro declares public structs; a private module keeps them internal.
@@ -71,6 +100,12 @@ mod helpers {
     use handlebars::handlebars_helper;
     handlebars_helper!(code_helper: |s: str| super::code(s));
     handlebars_helper!(cell_helper: |s: str| super::cell(s));
+    handlebars_helper!(provided_helper: |v: Json| match v {
+        serde_json::Value::Null => "not provided".to_string(),
+        serde_json::Value::String(s) if s.is_empty() => "not provided".to_string(),
+        serde_json::Value::String(s) => super::cell(s),
+        other => other.to_string(),
+    });
 }
 
 /// Text made safe for one Markdown table cell: pipes escaped, lines joined.
@@ -82,12 +117,37 @@ pub fn cell(s: &str) -> String {
 pub fn code(s: &str) -> String {
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
+    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
     format!("{fence}{pad}{}{pad}{fence}", cell(s))
+}
+
+/// The name of a rule's row: `Precision`, or `Precision vs baseline`.
+pub fn rule_title(c: &Check) -> String {
+    match c.rule {
+        Rule::AtLeast { metric, .. } => metric.title().to_string(),
+        Rule::MaxDrop { metric, .. } => format!("{} vs baseline", metric.title()),
+    }
+}
+
+/// The rule's bound in prose: `≥ 0.92`, or `≥ 0.9012 (baseline 0.9212 − 0.02)`.
+pub fn rule_bound(c: &Check) -> String {
+    match (c.rule, c.floor()) {
+        (Rule::AtLeast { threshold, .. }, _) => format!("≥ {threshold}"),
+        (Rule::MaxDrop { max_drop, baseline: Some(b), .. }, Some(floor)) => format!(
+            "≥ {} (baseline {} − {max_drop})",
+            metric_value(floor, floor),
+            metric_value(b, b)
+        ),
+        (Rule::MaxDrop { .. }, _) => "baseline undefined".to_string(),
+    }
+}
+
+/// The rule's value, formatted against its bound; `undefined` when 0/0.
+pub fn value_text(c: &Check) -> String {
+    match c.value {
+        Some(v) => metric_value(v, c.floor().unwrap_or(v)),
+        None => "undefined".to_string(),
+    }
 }
 
 /// A metric value with 4 decimals, or more when 4 would hide which side of
@@ -125,17 +185,33 @@ struct View {
     decision: String,
     label_column: String,
     advice: Vec<Advice>,
+    comparison: Option<ComparisonView>,
     version: &'static str,
     run_url: Option<String>,
 }
 
 #[derive(Serialize)]
 struct CheckView {
-    title: &'static str,
+    title: String,
     value: String,
     threshold: String,
     icon: &'static str,
     status: &'static str,
+}
+
+#[derive(Serialize)]
+struct ComparisonView {
+    previous_model: String,
+    dataset_note: String,
+    rows: Vec<ChangeRow>,
+}
+
+#[derive(Serialize)]
+struct ChangeRow {
+    title: &'static str,
+    previous: String,
+    current: String,
+    points: String,
 }
 
 #[derive(Serialize)]
@@ -148,26 +224,16 @@ impl View {
     fn new(r: &Report) -> View {
         let failed = r.checks.iter().filter(|c| !c.is_pass()).count();
         let headline = match failed {
-            0 => format!(
-                "All {} checks passed on {} candidate pairs.",
-                r.checks.len(),
-                r.rows
-            ),
-            n => format!(
-                "{n} of {} checks failed on {} candidate pairs.",
-                r.checks.len(),
-                r.rows
-            ),
+            0 => format!("All {} checks passed on {} candidate pairs.", r.checks.len(), r.rows),
+            n => format!("{n} of {} checks failed on {} candidate pairs.", r.checks.len(), r.rows),
         };
         let checks = r
             .checks
             .iter()
             .map(|c| CheckView {
-                title: c.metric().title(),
-                value: c
-                    .value
-                    .map_or("undefined".into(), |v| metric_value(v, c.threshold())),
-                threshold: c.threshold().to_string(),
+                title: rule_title(c),
+                value: value_text(c),
+                threshold: rule_bound(c),
                 icon: if c.is_pass() { "✅" } else { "❌" },
                 status: match c.status {
                     Status::Pass => "pass",
@@ -181,11 +247,7 @@ impl View {
             .iter()
             .filter(|c| c.status == Status::Undefined)
             .map(|c| {
-                format!(
-                    "{} is undefined: {}.",
-                    c.metric().title(),
-                    c.metric().undefined_reason()
-                )
+                format!("{} is undefined: {}.", c.metric().title(), c.metric().undefined_reason())
             })
             .collect();
         View {
@@ -211,13 +273,45 @@ impl View {
             decision: decision_text(r),
             label_column: r.label_column.clone(),
             advice: advice(r),
+            comparison: r.baseline.as_ref().map(comparison_view),
             version: r.tool.version,
             run_url: r.run_url.clone(),
         }
     }
 }
 
-fn skipped_text(r: &Report) -> String {
+fn comparison_view(c: &crate::report::Comparison) -> ComparisonView {
+    let value = |v: Option<f64>| v.map_or("undefined".to_string(), |v| metric_value(v, v));
+    ComparisonView {
+        previous_model: c.model_id.as_deref().map_or_else(|| code(&c.path), code),
+        dataset_note: dataset_note(c),
+        rows: c
+            .changes
+            .iter()
+            .map(|ch| ChangeRow {
+                title: ch.metric.title(),
+                previous: value(ch.previous),
+                current: value(ch.current),
+                points: ch.points.clone().unwrap_or_else(|| "undefined".to_string()),
+            })
+            .collect(),
+    }
+}
+
+/// Whether the comparison is like for like, in prose.
+pub fn dataset_note(c: &crate::report::Comparison) -> String {
+    if c.same_dataset {
+        "Both were evaluated on the same dataset (same SHA-256).".to_string()
+    } else {
+        format!(
+            "⚠️ The previous model was evaluated on a different dataset (SHA-256 `{}`): the change mixes the model's and the data's.",
+            c.dataset_sha256
+        )
+    }
+}
+
+/// Rows skipped with reasons, in prose.
+pub fn skipped_text(r: &Report) -> String {
     if r.rows_skipped == 0 {
         return "0".to_string();
     }
@@ -231,14 +325,11 @@ fn skipped_text(r: &Report) -> String {
     .filter(|(n, _)| *n > 0)
     .map(|(n, what)| format!("{n} {what}"))
     .collect();
-    format!(
-        "{} ({}; `null_policy: skip`)",
-        r.rows_skipped,
-        reasons.join(", ")
-    )
+    format!("{} ({}; `null_policy: skip`)", r.rows_skipped, reasons.join(", "))
 }
 
-fn size_text(bytes: u64) -> String {
+/// A size in bytes, exact and readable.
+pub fn size_text(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
     let mut value = bytes as f64;
     let mut unit = "B";
@@ -255,13 +346,11 @@ fn size_text(bytes: u64) -> String {
     }
 }
 
-fn decision_text(r: &Report) -> String {
+/// How predictions were made, in prose.
+pub fn decision_text(r: &Report) -> String {
     match r.decision.threshold {
         Some(t) => format!("{} ≥ {t} is a predicted match", code(&r.decision.column)),
-        None => format!(
-            "column {} (boolean or 0/1 predictions)",
-            code(&r.decision.column)
-        ),
+        None => format!("column {} (boolean or 0/1 predictions)", code(&r.decision.column)),
     }
 }
 

@@ -1,0 +1,167 @@
+//! Verifying a `sha256sum` / `shasum -a 256` checksums file, like `sha256sum -c`.
+//!
+//! Artifacts ship with a `checksums.txt`; every file it lists is checked,
+//! relative to the checksums file's folder, before the gate runs. Every
+//! failing line is collected (not just the first), so one run tells a user
+//! everything that is wrong. Blank lines and `#` comments are skipped; the
+//! binary-mode `*` marker and GNU's backslash-escaped names are understood.
+//! A line of any other form is a failure too, as under `sha256sum --strict`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::dataset::Sha256;
+
+/// One entry of a checksums file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// 1-based line number.
+    pub line: usize,
+    /// The file name as listed.
+    pub name: String,
+    /// The path, resolved against the checksums file's folder.
+    pub path: PathBuf,
+    /// The listed hash.
+    pub expected: Sha256,
+}
+
+/// Why one line failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The line is not `<64 hex> <space><space or *><name>`.
+    Malformed,
+    /// The file could not be read.
+    Unreadable(String),
+    /// The file's hash differs.
+    Mismatch {
+        /// The listed hash.
+        expected: Sha256,
+        /// The file's hash.
+        actual: Sha256,
+    },
+}
+
+/// One failing line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// 1-based line number.
+    pub line: usize,
+    /// The file name as listed, or the line itself when malformed.
+    pub name: String,
+    /// What went wrong.
+    pub problem: Problem,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.problem {
+            Problem::Malformed => {
+                write!(f, "line {}: improperly formatted: `{}`", self.line, self.name)
+            }
+            Problem::Unreadable(why) => write!(f, "line {}: `{}`: {why}", self.line, self.name),
+            Problem::Mismatch { expected, actual } => write!(
+                f,
+                "line {}: `{}`: FAILED, expected {expected}, the file has {actual}",
+                self.line, self.name
+            ),
+        }
+    }
+}
+
+/// Parses a checksums file's text; `dir` is the folder names are relative to.
+/// Returns the entries and the malformed lines.
+pub fn parse(text: &str, dir: &Path) -> (Vec<Entry>, Vec<Failure>) {
+    let mut entries = Vec::new();
+    let mut malformed = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        match parse_line(line) {
+            Some((expected, name)) => {
+                entries.push(Entry { line: i + 1, path: dir.join(&name), name, expected })
+            }
+            None => malformed.push(Failure {
+                line: i + 1,
+                name: line.to_string(),
+                problem: Problem::Malformed,
+            }),
+        }
+    }
+    (entries, malformed)
+}
+
+/// `<hash> <space or *><name>`, with GNU's `\` prefix for escaped names.
+fn parse_line(line: &str) -> Option<(Sha256, String)> {
+    let (escaped, line) = match line.strip_prefix('\\') {
+        Some(rest) => (true, rest),
+        None => (false, line),
+    };
+    let hash = Sha256::from_hex(line.get(..64)?)?;
+    let rest = line.get(64..)?;
+    let name = rest.strip_prefix("  ").or_else(|| rest.strip_prefix(" *"))?;
+    if name.is_empty() {
+        return None;
+    }
+    let name = if escaped { unescape(name)? } else { name.to_string() };
+    Some((hash, name))
+}
+
+fn unescape(name: &str) -> Option<String> {
+    let mut out = String::with_capacity(name.len());
+    let mut chars = name.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next()? {
+                '\\' => out.push('\\'),
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                _ => return None,
+            },
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// Checks one entry's file.
+pub fn check(entry: &Entry) -> Option<Failure> {
+    let failure = |problem| Failure { line: entry.line, name: entry.name.clone(), problem };
+    let actual = match std::fs::File::open(&entry.path).and_then(|f| Sha256::of_file(&f)) {
+        Ok(actual) => actual,
+        Err(e) => return Some(failure(Problem::Unreadable(e.to_string()))),
+    };
+    (actual != entry.expected)
+        .then(|| failure(Problem::Mismatch { expected: entry.expected, actual }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    #[test]
+    fn parses_text_binary_comments_and_escapes() {
+        let text = format!(
+            "# artifacts\n\n{A}  model.bin\n{A} *weights.bin\r\n\\{A}  dir\\\\a\\nb\nnot a line\n{A}   spaced name\n"
+        );
+        let (entries, malformed) = parse(&text, Path::new("art"));
+        let names: Vec<(usize, &str)> = entries.iter().map(|e| (e.line, e.name.as_str())).collect();
+        assert_eq!(
+            names,
+            [(3, "model.bin"), (4, "weights.bin"), (5, "dir\\a\nb"), (7, " spaced name")]
+        );
+        assert_eq!(entries[0].path, Path::new("art/model.bin"));
+        assert_eq!(malformed.len(), 1);
+        assert_eq!(malformed[0].line, 6);
+    }
+
+    #[test]
+    fn rejects_short_hashes_and_missing_names() {
+        let (entries, malformed) = parse(&format!("{}  x\n{A}\n{A} x\n", &A[1..]), Path::new("."));
+        assert!(entries.is_empty());
+        assert_eq!(malformed.len(), 3);
+    }
+}

@@ -1,0 +1,397 @@
+//! The model card: one [`Card`], written as Markdown (handlebars) and JSON.
+//!
+//! The JSON card is the card's data itself, and the same data is the context
+//! of the Markdown template, the built-in one or a user's: what a template
+//! can show, a tool can read without parsing Markdown. Values the program
+//! cannot know are `null` in JSON and "not provided" in Markdown (the
+//! `provided` helper). Limitations are derived from the data where the data
+//! shows them, then the user's own are added.
+
+use serde::Serialize;
+
+use crate::gate::{Check, Rule};
+use crate::inputs::CardInputs;
+use crate::metrics::Metric;
+use crate::report::render::{self, code};
+use crate::report::{Report, Tool};
+
+/// The version of the JSON card's schema.
+pub const CARD_SCHEMA_VERSION: u32 = 1;
+
+/// A metric within this distance above its threshold is a limitation.
+const CLOSE_TO_THRESHOLD: f64 = 0.01;
+/// Fewer true or predicted matches than this is a limitation.
+const FEW_EXAMPLES: u64 = 100;
+
+/// Everything the model card says.
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    /// [`CARD_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The program.
+    pub tool: Tool,
+    /// Model details.
+    pub model: ModelDetails,
+    /// The gate's verdict.
+    pub verdict: CardVerdict,
+    /// How predictions were made, in prose.
+    pub decision: String,
+    /// One entry per threshold rule.
+    pub metrics: Vec<CardMetric>,
+    /// One entry per rule against the previous model.
+    pub drop_rules: Vec<CardMetric>,
+    /// The confusion matrix.
+    pub counts: crate::metrics::Counts,
+    /// The validation set.
+    pub dataset: CardDataset,
+    /// Known limitations: derived ones first, then the user's.
+    pub limitations: Vec<String>,
+    /// The change from the previous model, when a baseline was given.
+    pub changes: Option<CardChanges>,
+    /// Ethical considerations, as given.
+    pub ethical_considerations: Vec<String>,
+    /// Deployment status and plan.
+    pub deployment: CardDeployment,
+    /// Links and hashes.
+    pub provenance: CardProvenance,
+}
+
+/// Model details.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelDetails {
+    /// The model id.
+    pub id: String,
+    /// The dataset version, YYYYMMDD.
+    pub dataset_date: String,
+    /// When the evaluation ran, UTC, RFC 3339.
+    pub evaluated_at: String,
+    /// The framework, if given.
+    pub framework: Option<String>,
+    /// The architecture, if given.
+    pub architecture: Option<String>,
+}
+
+/// The verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardVerdict {
+    /// Whether the gate passed.
+    pub passed: bool,
+    /// ✅ or ❌.
+    pub icon: &'static str,
+    /// In prose.
+    pub text: String,
+}
+
+/// One rule of the gate.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardMetric {
+    /// The metric.
+    pub metric: Metric,
+    /// Row title.
+    pub title: String,
+    /// The value; `None` when undefined.
+    pub value: Option<f64>,
+    /// The value as a percentage with one decimal.
+    pub value_percent: String,
+    /// The lowest passing value; `None` when it cannot be known.
+    pub threshold: Option<f64>,
+    /// The threshold as a percentage with one decimal.
+    pub threshold_percent: String,
+    /// The bound in prose.
+    pub bound: String,
+    /// Whether the rule holds.
+    pub passed: bool,
+    /// ✅ or ❌.
+    pub icon: &'static str,
+}
+
+/// The validation set.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardDataset {
+    /// Where it comes from, if given.
+    pub source: Option<String>,
+    /// The file.
+    pub path: String,
+    /// Its size in prose.
+    pub size: String,
+    /// Its size in bytes.
+    pub size_bytes: u64,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Whether the hash was checked against an expected one.
+    pub verified: bool,
+    /// How the hash was checked, in prose.
+    pub verification: String,
+    /// Rows in the file.
+    pub rows_in_file: u64,
+    /// Rows evaluated.
+    pub rows_evaluated: u64,
+    /// Rows left out, with reasons, in prose.
+    pub skipped: String,
+    /// Rows left out.
+    pub rows_skipped: u64,
+    /// True matches among the rows evaluated.
+    pub true_matches: u64,
+    /// True matches / rows evaluated.
+    pub prevalence: f64,
+    /// The prevalence as a percentage with one decimal.
+    pub prevalence_percent: String,
+}
+
+/// The change from the previous model.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardChanges {
+    /// The previous model, in prose.
+    pub previous_model: String,
+    /// The previous model's id, when known.
+    pub previous_model_id: Option<String>,
+    /// Whether both were evaluated on the same dataset.
+    pub same_dataset: bool,
+    /// The comparison's caveat, in prose.
+    pub dataset_note: String,
+    /// One row per metric.
+    pub rows: Vec<CardChange>,
+}
+
+/// One metric, before and now.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardChange {
+    /// The metric.
+    pub metric: Metric,
+    /// Row title.
+    pub title: &'static str,
+    /// The previous value as a percentage.
+    pub previous_percent: String,
+    /// This model's value as a percentage.
+    pub current_percent: String,
+    /// The change in percentage points (`+4.6`), or `undefined`.
+    pub points: String,
+    /// The change, absolute.
+    pub delta: Option<f64>,
+}
+
+/// Deployment.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardDeployment {
+    /// Whether the gate approved the model for production.
+    pub approved: bool,
+    /// In prose.
+    pub status: String,
+    /// The planned date, if given.
+    pub date: Option<String>,
+    /// The rollback plan, if given.
+    pub rollback_plan: Option<String>,
+}
+
+/// Links and hashes.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardProvenance {
+    /// The training run's Actions run id, if given.
+    pub training_run_id: Option<String>,
+    /// The training run's URL, when its id and the run context are known.
+    pub training_run_url: Option<String>,
+    /// This gate run's URL under Actions.
+    pub gate_run_url: Option<String>,
+    /// The checksums file, when one was verified.
+    pub checksums: Option<String>,
+}
+
+impl Card {
+    /// Builds the card of a report. `server_repo` is
+    /// `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY`, for the training run link.
+    pub fn new(r: &Report, inputs: &CardInputs, server_repo: Option<&str>) -> Card {
+        let (metrics, drop_rules) =
+            r.checks.iter().partition::<Vec<&Check>, _>(|c| matches!(c.rule, Rule::AtLeast { .. }));
+        let true_matches = r.counts.positives();
+        let prevalence = true_matches as f64 / r.rows as f64;
+        let failed: Vec<String> =
+            r.checks.iter().filter(|c| !c.is_pass()).map(render::rule_title).collect();
+        Card {
+            schema_version: CARD_SCHEMA_VERSION,
+            tool: r.tool.clone(),
+            model: ModelDetails {
+                id: r.model.id.clone(),
+                dataset_date: r.model.dataset_date.clone(),
+                evaluated_at: r.evaluated_at.clone(),
+                framework: inputs.framework.clone(),
+                architecture: inputs.architecture.clone(),
+            },
+            verdict: CardVerdict {
+                passed: r.passed,
+                icon: if r.passed { "✅" } else { "❌" },
+                text: match r.passed {
+                    true => "The gate passed: every metric meets its threshold".to_string(),
+                    false => format!("The gate failed: {} below the bar", failed.join(", ")),
+                },
+            },
+            decision: render::decision_text(r),
+            metrics: metrics.into_iter().map(card_metric).collect(),
+            drop_rules: drop_rules.into_iter().map(card_metric).collect(),
+            counts: r.counts,
+            dataset: CardDataset {
+                source: inputs.dataset_source.clone(),
+                path: r.dataset.path.clone(),
+                size: render::size_text(r.dataset.size_bytes),
+                size_bytes: r.dataset.size_bytes,
+                sha256: r.dataset.sha256.to_string(),
+                verified: r.dataset.verified,
+                verification: match r.dataset.verified {
+                    true => "verified before evaluation".to_string(),
+                    false => "computed, not verified: no expected hash was given".to_string(),
+                },
+                rows_in_file: r.dataset.rows,
+                rows_evaluated: r.rows,
+                skipped: render::skipped_text(r),
+                rows_skipped: r.rows_skipped,
+                true_matches,
+                prevalence,
+                prevalence_percent: percent(prevalence),
+            },
+            limitations: limitations(r, inputs),
+            changes: r.baseline.as_ref().map(|c| CardChanges {
+                previous_model: c.model_id.as_deref().map_or_else(|| code(&c.path), code),
+                previous_model_id: c.model_id.clone(),
+                same_dataset: c.same_dataset,
+                dataset_note: render::dataset_note(c),
+                rows: c
+                    .changes
+                    .iter()
+                    .map(|ch| CardChange {
+                        metric: ch.metric,
+                        title: ch.metric.title(),
+                        previous_percent: ch.previous.map_or("undefined".into(), percent),
+                        current_percent: ch.current.map_or("undefined".into(), percent),
+                        points: ch.points.clone().unwrap_or_else(|| "undefined".into()),
+                        delta: ch.delta,
+                    })
+                    .collect(),
+            }),
+            ethical_considerations: inputs.ethical_considerations.clone(),
+            deployment: CardDeployment {
+                approved: r.passed,
+                status: match r.passed {
+                    true => "✅ Approved for production: the gate passed".to_string(),
+                    false => "❌ Not approved for production: the gate failed".to_string(),
+                },
+                date: inputs.deployment_date.clone(),
+                rollback_plan: inputs.rollback_plan.clone(),
+            },
+            provenance: CardProvenance {
+                training_run_id: inputs.training_run_id.clone(),
+                training_run_url: inputs
+                    .training_run_id
+                    .as_ref()
+                    .zip(server_repo)
+                    .map(|(id, base)| format!("{base}/actions/runs/{id}")),
+                gate_run_url: r.run_url.clone(),
+                checksums: r.dataset.checksums.clone(),
+            },
+        }
+    }
+}
+
+/// A share as a percentage with one decimal: `0.9503` is `95.0%`.
+pub fn percent(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// A value as a percentage with one decimal, or more where one decimal would
+/// put it on the wrong side of `floor` (0.91996 against 0.92 is `91.996%`).
+pub fn percent_against(v: f64, floor: f64) -> String {
+    let passes = v >= floor;
+    for decimals in 1..=15 {
+        let text = format!("{:.decimals$}", v * 100.0);
+        let shown: f64 = text.parse::<f64>().expect("a formatted float parses") / 100.0;
+        if (shown >= floor) == passes {
+            return format!("{text}%");
+        }
+    }
+    format!("{}%", v * 100.0)
+}
+
+/// A rule's bound in percent: `≥ 92.0%`, or `≥ 94.3% (previous 99.3% − 5.0 pp)`.
+fn bound(c: &Check) -> String {
+    match (c.rule, c.floor()) {
+        (Rule::AtLeast { threshold, .. }, _) => format!("≥ {}", percent(threshold)),
+        (Rule::MaxDrop { max_drop, baseline: Some(b), .. }, Some(floor)) => {
+            format!("≥ {} (previous {} − {:.1} pp)", percent(floor), percent(b), max_drop * 100.0)
+        }
+        (Rule::MaxDrop { .. }, _) => "previous value undefined".to_string(),
+    }
+}
+
+fn card_metric(c: &Check) -> CardMetric {
+    let floor = c.floor();
+    CardMetric {
+        metric: c.metric(),
+        title: render::rule_title(c),
+        value: c.value,
+        value_percent: c
+            .value
+            .map_or("undefined".into(), |v| percent_against(v, floor.unwrap_or(v))),
+        threshold: floor,
+        threshold_percent: floor.map_or("undefined".into(), percent),
+        bound: bound(c),
+        passed: c.is_pass(),
+        icon: if c.is_pass() { "✅" } else { "❌" },
+    }
+}
+
+/// What the data shows a reader should be careful about, then the user's own.
+fn limitations(r: &Report, inputs: &CardInputs) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in r.checks.iter().filter(|c| matches!(c.rule, Rule::AtLeast { .. }) && c.is_pass()) {
+        if let (Some(v), Some(t)) = (c.value, c.floor())
+            && v - t < CLOSE_TO_THRESHOLD
+        {
+            out.push(format!(
+                "{} ({}) is within 1 point of its threshold ({}): a small change in the data or the model can flip the verdict.",
+                c.metric().title(),
+                percent(v),
+                percent(t)
+            ));
+        }
+    }
+    if r.rows_skipped > 0 {
+        let total = r.rows + r.rows_skipped;
+        out.push(format!(
+            "{} of {total} rows ({}) were skipped for missing values; the metrics describe the other rows only.",
+            r.rows_skipped,
+            percent(r.rows_skipped as f64 / total as f64)
+        ));
+    }
+    let positives = r.counts.positives();
+    if positives < FEW_EXAMPLES {
+        out.push(format!(
+            "Only {positives} true matches in the validation set: recall and F1 rest on few examples and can move by several points between samples."
+        ));
+    }
+    let predicted = r.counts.predicted();
+    if predicted < FEW_EXAMPLES {
+        out.push(format!(
+            "Only {predicted} predicted matches: precision rests on few examples and can move by several points between samples."
+        ));
+    }
+    if let Some(c) = r.baseline.as_ref().filter(|c| !c.same_dataset) {
+        out.push(format!(
+            "The previous model was evaluated on a different dataset ({}), so the changes mix model and data.",
+            code(&c.dataset_sha256)
+        ));
+    }
+    out.extend(inputs.limitations.iter().cloned());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_keep_one_decimal_unless_it_would_flip_the_verdict() {
+        assert_eq!(percent(0.95028), "95.0%");
+        assert_eq!(percent_against(0.95028, 0.92), "95.0%");
+        assert_eq!(percent_against(0.91996, 0.92), "91.996%");
+        assert_eq!(percent_against(0.92, 0.92), "92.0%");
+        assert_eq!(percent_against(0.9195, 0.92), "91.95%");
+    }
+}
