@@ -38,6 +38,15 @@ pub enum Error {
         expected: &'static str,
     },
 
+    /// Inputs that cannot be given together, or not alone.
+    #[error("inputs {inputs}: expected {expected}")]
+    ConflictingInputs {
+        /// The inputs involved.
+        inputs: &'static str,
+        /// What is accepted.
+        expected: &'static str,
+    },
+
     /// An input holds a value of the wrong form.
     #[error("input `{input}` ({origin}) is `{value}`: expected {expected}")]
     InvalidInput {
@@ -248,6 +257,10 @@ pub enum Error {
         error: handlebars::RenderError,
     },
 
+    /// The metrics could not be pushed (reported after every other report).
+    #[error("metrics were not pushed")]
+    Push(#[source] crate::integrations::push::PushError),
+
     /// A report could not be written.
     #[error("cannot write {what} `{path}`")]
     Write {
@@ -301,10 +314,12 @@ impl Error {
             Error::Flags(_)
             | Error::UnknownInput { .. }
             | Error::MissingInput { .. }
-            | Error::InvalidInput { .. } => "Invalid input",
+            | Error::InvalidInput { .. }
+            | Error::ConflictingInputs { .. } => "Invalid input",
             Error::HashMismatch { .. } | Error::Checksums { .. } => "Checksum mismatch",
             Error::DropWithoutBaseline { .. } => "Invalid input",
             Error::ReadTemplate { .. } | Error::Template { .. } => "Template error",
+            Error::Push(_) => "Metrics not pushed",
             Error::MissingValues { .. } => "Missing values in validation set",
             Error::Write { .. } | Error::OutputDelimiter { .. } | Error::Render { .. } => {
                 "Cannot write report"

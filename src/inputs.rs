@@ -212,7 +212,46 @@ pub const INPUTS: &[InputSpec] = &[
         required: false,
         help: "How to roll back this model, for the model card.",
     },
+    InputSpec {
+        name: "pushgateway_url",
+        default: None,
+        required: false,
+        help: "Prometheus Pushgateway base URL (http or https); unset: nothing is pushed.",
+    },
+    InputSpec {
+        name: "push_job",
+        default: Some("er_precision_gate"),
+        required: false,
+        help: "Pushgateway job name; metrics go to the group job/<push_job>/model_id/<model_id>.",
+    },
+    InputSpec {
+        name: "pushgateway_token",
+        default: None,
+        required: false,
+        help: "Bearer token for the Pushgateway (secret: masked, never logged).",
+    },
+    InputSpec {
+        name: "pushgateway_username",
+        default: None,
+        required: false,
+        help: "Basic-auth user name for the Pushgateway; needs pushgateway_password.",
+    },
+    InputSpec {
+        name: "pushgateway_password",
+        default: None,
+        required: false,
+        help: "Basic-auth password for the Pushgateway (secret: masked, never logged).",
+    },
+    InputSpec {
+        name: "metrics_file",
+        default: None,
+        required: false,
+        help: "Path where the same metrics are written in the Prometheus text format (for node_exporter's textfile collector).",
+    },
 ];
+
+/// Inputs whose values are secrets: masked under Actions, never logged.
+pub const SECRET_INPUTS: &[&str] = &["pushgateway_token", "pushgateway_password"];
 
 /// Extra inputs the runner may pass to every container action.
 const RUNNER_INPUTS: &[&str] = &["entrypoint", "args"];
@@ -474,6 +513,65 @@ pub struct Inputs {
     pub max_drop: Drops,
     /// What the model card needs.
     pub card: CardInputs,
+    /// Where and how to push metrics.
+    pub push: PushInputs,
+}
+
+/// A secret value: its `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How to authenticate to the Pushgateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushAuth {
+    /// No authentication.
+    None,
+    /// `Authorization: Bearer <token>`.
+    Bearer(Secret),
+    /// `Authorization: Basic`.
+    Basic {
+        /// The user name.
+        username: String,
+        /// The password.
+        password: Secret,
+    },
+}
+
+impl PushAuth {
+    /// The secret values, to mask.
+    pub fn secrets(&self) -> Vec<&str> {
+        match self {
+            PushAuth::None => Vec::new(),
+            PushAuth::Bearer(token) => vec![token.expose()],
+            PushAuth::Basic { password, .. } => vec![password.expose()],
+        }
+    }
+}
+
+/// Where and how to push metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushInputs {
+    /// The Pushgateway's base URL; `None`: no push.
+    pub url: Option<reqwest::Url>,
+    /// The job name.
+    pub job: String,
+    /// Authentication.
+    pub auth: PushAuth,
+    /// Where to write the exposition too.
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// Largest allowed falls of each metric below the baseline; `None` = no rule.
@@ -606,8 +704,54 @@ impl Inputs {
                 deployment_date: optional(raw, "deployment_date"),
                 rollback_plan: optional(raw, "rollback_plan"),
             },
+            push: push(raw)?,
         })
     }
+}
+
+fn push(raw: &RawInputs) -> Result<PushInputs, Error> {
+    let url = match raw.get("pushgateway_url") {
+        None => None,
+        Some((value, origin)) => Some(
+            reqwest::Url::parse(value)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+                .ok_or_else(|| Error::InvalidInput {
+                    input: "pushgateway_url",
+                    origin,
+                    value: value.to_string(),
+                    expected: "an http or https URL, such as http://pushgateway:9091",
+                })?,
+        ),
+    };
+    let secret = |name| optional(raw, name).map(Secret);
+    let auth = match (
+        secret("pushgateway_token"),
+        optional(raw, "pushgateway_username"),
+        secret("pushgateway_password"),
+    ) {
+        (None, None, None) => PushAuth::None,
+        (Some(token), None, None) => PushAuth::Bearer(token),
+        (None, Some(username), Some(password)) => PushAuth::Basic { username, password },
+        (Some(_), _, _) => {
+            return Err(Error::ConflictingInputs {
+                inputs: "pushgateway_token and pushgateway_username/pushgateway_password",
+                expected: "a bearer token or basic auth, not both",
+            });
+        }
+        (None, _, _) => {
+            return Err(Error::ConflictingInputs {
+                inputs: "pushgateway_username and pushgateway_password",
+                expected: "both, for basic auth",
+            });
+        }
+    };
+    Ok(PushInputs {
+        url,
+        job: string(raw, "push_job"),
+        auth,
+        metrics_file: optional(raw, "metrics_file").map(PathBuf::from),
+    })
 }
 
 fn optional(raw: &RawInputs, name: &'static str) -> Option<String> {
@@ -927,6 +1071,56 @@ mod tests {
             assert_eq!(input, "dataset_date", "{bad}");
         }
         assert_eq!(load(&[SET], &[]).unwrap().card.dataset_date, None);
+    }
+
+    #[test]
+    fn push_inputs_are_read_and_secrets_stay_hidden() {
+        let inputs = load(&[SET], &[]).unwrap();
+        assert_eq!(inputs.push.url, None);
+        assert_eq!(inputs.push.job, "er_precision_gate");
+        assert_eq!(inputs.push.auth, PushAuth::None);
+        let inputs = load(
+            &[
+                SET,
+                ("INPUT_PUSHGATEWAY_URL", "http://127.0.0.1:9091"),
+                ("INPUT_PUSH_JOB", "er_nightly"),
+                ("INPUT_PUSHGATEWAY_TOKEN", "s3cr3t-token"),
+                ("INPUT_METRICS_FILE", "/var/lib/node_exporter/er.prom"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(inputs.push.url.as_ref().unwrap().as_str(), "http://127.0.0.1:9091/");
+        assert_eq!(inputs.push.job, "er_nightly");
+        assert_eq!(inputs.push.metrics_file, Some(PathBuf::from("/var/lib/node_exporter/er.prom")));
+        assert!(matches!(&inputs.push.auth, PushAuth::Bearer(t) if t.expose() == "s3cr3t-token"));
+        assert!(!format!("{inputs:?}").contains("s3cr3t"), "Debug never shows a secret");
+        let inputs = load(
+            &[
+                SET,
+                ("INPUT_PUSHGATEWAY_USERNAME", "ci"),
+                ("INPUT_PUSHGATEWAY_PASSWORD", "pw-123456"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert!(matches!(&inputs.push.auth, PushAuth::Basic { username, .. } if username == "ci"));
+        assert!(!format!("{inputs:?}").contains("pw-123456"));
+    }
+
+    #[test]
+    fn push_inputs_are_validated() {
+        for bad in ["not a url", "ftp://host/", "unix:/run/push.sock"] {
+            let (input, _) = invalid(load(&[SET, ("INPUT_PUSHGATEWAY_URL", bad)], &[]));
+            assert_eq!(input, "pushgateway_url");
+        }
+        let both = load(
+            &[SET, ("INPUT_PUSHGATEWAY_TOKEN", "t"), ("INPUT_PUSHGATEWAY_USERNAME", "u")],
+            &[],
+        );
+        assert!(matches!(both.unwrap_err(), Error::ConflictingInputs { .. }));
+        let half = load(&[SET, ("INPUT_PUSHGATEWAY_USERNAME", "u")], &[]);
+        assert!(matches!(half.unwrap_err(), Error::ConflictingInputs { .. }));
     }
 
     #[test]

@@ -236,7 +236,7 @@ pub fn publish(
     inputs: &Inputs,
     actions: &integrations::github::Actions,
     out: &mut dyn std::io::Write,
-) -> Result<(), Error> {
+) -> Result<report::Report, Error> {
     let report = report::Report::new(evaluation, inputs, actions.run_url());
     let mut files = Vec::new();
     if let Some(path) = &inputs.report_json {
@@ -247,6 +247,11 @@ pub fn publish(
         });
     }
     files.extend(render_card(&report, inputs, actions)?);
+    if let Some(path) = &inputs.push.metrics_file {
+        let bytes =
+            integrations::push::exposition(&report, integrations::push::Target::File).into_bytes();
+        files.push(File { what: "metrics_file", path: path.clone(), bytes });
+    }
     let summary = match inputs.summary {
         true => Some(report::render::summary(&report)?),
         false => None,
@@ -264,7 +269,46 @@ pub fn publish(
             .map_err(|source| Error::Write { what: "standard output", path: "-".into(), source })?;
     }
     actions.set_outputs(&outputs, out)?;
-    actions.annotate(&report.annotations(), out)
+    actions.annotate(&report.annotations(), out)?;
+    Ok(report)
+}
+
+/// Pushes the metrics to the Pushgateway, when one is configured. A failure
+/// is reported (warning annotation, summary line, `pushed=false`) and
+/// returned, for the caller to turn into exit code 2; the gate's own outputs
+/// are already written by then.
+pub fn push_metrics(
+    report: &report::Report,
+    inputs: &Inputs,
+    actions: &integrations::github::Actions,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Error> {
+    let Some(base) = &inputs.push.url else {
+        return Ok(());
+    };
+    let body = integrations::push::exposition(report, integrations::push::Target::Pushgateway);
+    let result = integrations::push::push(&inputs.push, base, &report.model.id, &body);
+    actions.set_outputs(&[("pushed", result.is_ok().to_string())], out)?;
+    let Err(err) = result else {
+        return Ok(());
+    };
+    let mut message = err.to_string();
+    for cause in std::iter::successors(std::error::Error::source(&err), |e| e.source()) {
+        message.push_str(&format!(": {cause}"));
+    }
+    let warning = integrations::github::Annotation {
+        level: integrations::github::Level::Warning,
+        title: "Metrics not pushed".to_string(),
+        message: message.clone(),
+    };
+    actions.annotate(&[warning], out)?;
+    if inputs.summary {
+        actions.append_summary(&format!(
+            "\n> ⚠️ **Metrics not pushed to the Pushgateway**: {}. The verdict above stands; the step exits with code 2.\n",
+            report::render::cell(&message)
+        ))?;
+    }
+    Err(Error::Push(err))
 }
 
 /// A rendered file, not yet written; `what` is also its output's name.

@@ -19,7 +19,14 @@ fn main() -> ExitCode {
     let actions = Actions::from_env(&env);
     let mut stdout = std::io::stdout().lock();
     let inputs = match Inputs::load(&env, std::env::args_os()) {
-        Ok(Request::Run(inputs)) => inputs,
+        Ok(Request::Run(inputs)) => {
+            // Before anything else is printed or logged.
+            let secrets = inputs.push.auth.secrets();
+            if let Err(e) = actions.mask(&secrets, &mut stdout) {
+                eprintln!("error: {e}");
+            }
+            inputs
+        }
         Ok(Request::Print(text)) => {
             let _ = write!(stdout, "{text}");
             return ExitCode::SUCCESS;
@@ -36,10 +43,20 @@ fn main() -> ExitCode {
         inputs.validation_set.display(),
         evaluation.elapsed.as_secs_f64()
     );
-    if let Err(err) = er_precision_gate::publish(&evaluation, &inputs, &actions, &mut stdout) {
+    let report = match er_precision_gate::publish(&evaluation, &inputs, &actions, &mut stdout) {
+        Ok(report) => report,
         // Everything is rendered before anything is written, so a failure
         // here has left no summary behind: say why in one.
-        return fail(&err, &actions, inputs.summary, &mut stdout);
+        Err(err) => return fail(&err, &actions, inputs.summary, &mut stdout),
+    };
+    // Side effects last; a failed push is already reported and only changes
+    // the exit code.
+    if let Err(err) = er_precision_gate::push_metrics(&report, &inputs, &actions, &mut stdout) {
+        eprintln!("error: {err}");
+        for cause in err.causes() {
+            eprintln!("caused by: {cause}");
+        }
+        return ExitCode::from(err.exit_code());
     }
     ExitCode::from(evaluation.verdict.outcome.exit_code())
 }

@@ -13,4 +13,5 @@ mod card;
 mod checksums;
 mod gate;
 mod oracle;
+mod push;
 mod workflows;

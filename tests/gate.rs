@@ -194,7 +194,13 @@ fn outside_actions_outputs_are_printed_as_a_block() {
         .run();
     assert_eq!(ran.code, 1, "{ran:#?}");
     assert!(ran.stdout.starts_with("ER precision gate FAILED\n"), "{}", ran.stdout);
-    assert!(ran.stdout.contains("\noutputs:\n  passed        false\n"), "{}", ran.stdout);
+    let passed = ran.stdout.lines().skip_while(|l| *l != "outputs:").nth(1).unwrap_or_default();
+    assert_eq!(
+        passed.split_whitespace().collect::<Vec<_>>(),
+        ["passed", "false"],
+        "{}",
+        ran.stdout
+    );
     assert!(
         ran.stdout.contains("error: F1 below threshold: f1 0.9397 is below min_f1 0.99"),
         "{}",

@@ -153,6 +153,20 @@ impl Actions {
         write_out(out, &text)
     }
 
+    /// Registers secrets with the runner (`::add-mask::`) so no log line
+    /// shows them; does nothing outside Actions.
+    pub fn mask(&self, secrets: &[&str], out: &mut dyn Write) -> Result<(), Error> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let text: String = secrets
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| format!("::add-mask::{}\n", escape_data(s)))
+            .collect();
+        write_out(out, &text)
+    }
+
     /// Whether this is a GitHub Actions step.
     pub fn is_enabled(&self) -> bool {
         self.enabled

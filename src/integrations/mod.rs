@@ -2,3 +2,4 @@
 //! workflow commands. (Later: the Pushgateway and the issue comment.)
 
 pub mod github;
+pub mod push;

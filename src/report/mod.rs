@@ -35,9 +35,21 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("rows", "Rows evaluated."),
     ("rows_skipped", "Rows left out for missing values (`null_policy: skip`)."),
     ("dataset_hash", "SHA-256 of the evaluated file, always computed."),
+    (
+        "dataset_verified",
+        "`true` when the hash was checked against `dataset_hash` or `checksums`, else `false`.",
+    ),
+    ("dataset_size_bytes", "Size of the evaluated file in bytes."),
+    ("version", "Version of er-precision-gate that evaluated."),
+    ("run_url", "URL of this workflow run; empty outside Actions."),
     ("report_json", "Path of the JSON report, when `report_json` is set."),
     ("model_card", "Path of the Markdown model card, when `model_card` is set."),
     ("model_card_json", "Path of the JSON model card, when `model_card_json` is set."),
+    ("metrics_file", "Path of the Prometheus metrics file, when `metrics_file` is set."),
+    (
+        "pushed",
+        "`true` when the metrics reached the Pushgateway, `false` when the push failed; unset without `pushgateway_url`.",
+    ),
 ];
 
 /// The program that wrote a report.
@@ -108,6 +120,8 @@ pub struct Report {
     pub model: Model,
     /// When the evaluation ran, UTC, RFC 3339.
     pub evaluated_at: String,
+    /// Wall time spent evaluating (hashing and reading), in seconds.
+    pub duration_seconds: f64,
     /// The comparison with the previous model, when `baseline` was given.
     pub baseline: Option<Comparison>,
 }
@@ -195,6 +209,7 @@ impl Report {
             evaluated_at: evaluation
                 .evaluated_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            duration_seconds: evaluation.elapsed.as_secs_f64(),
             baseline: evaluation
                 .baseline
                 .as_ref()
@@ -218,6 +233,10 @@ impl Report {
             ("rows", self.rows.to_string()),
             ("rows_skipped", self.rows_skipped.to_string()),
             ("dataset_hash", self.dataset.sha256.to_string()),
+            ("dataset_verified", self.dataset.verified.to_string()),
+            ("dataset_size_bytes", self.dataset.size_bytes.to_string()),
+            ("version", self.tool.version.to_string()),
+            ("run_url", self.run_url.clone().unwrap_or_default()),
         ]
     }
 

@@ -1,0 +1,296 @@
+//! Metrics to Prometheus: pushed to the real Pushgateway (Debian's
+//! `prometheus-pushgateway`, started here on a loopback port) and read back;
+//! written to a file; auth headers, masking and failures on a loopback
+//! listener.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{Gate, Ran, recorded_sha256};
+
+/// A server process killed when dropped.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// GETs `url`; the body of a 2xx answer.
+pub fn get(url: &str) -> Option<String> {
+    let response = reqwest::blocking::get(url).ok()?;
+    response.status().is_success().then(|| response.text().ok()).flatten()
+}
+
+/// Starts a server binary and waits until `ready` answers.
+pub fn start(
+    binary: &str,
+    args: &[String],
+    ready: &str,
+    dir: tempfile::TempDir,
+    url: String,
+) -> Server {
+    let child = Command::new(binary)
+        .args(args)
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {binary} (installed by .ci/run from Debian's packages): {e}")
+        });
+    let server = Server { child, url, _dir: dir };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while get(&format!("{}{ready}", server.url)).is_none() {
+        assert!(Instant::now() < deadline, "{binary} did not become ready");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server
+}
+
+/// Debian's Pushgateway on a free loopback port.
+pub fn pushgateway() -> Server {
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let args = vec![format!("--web.listen-address=127.0.0.1:{port}")];
+    start("prometheus-pushgateway", &args, "/-/ready", tempfile::tempdir().unwrap(), url)
+}
+
+/// The samples of a text exposition: `name{labels}` -> value.
+pub fn samples(text: &str) -> BTreeMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| {
+            let (key, value) = l.rsplit_once(' ')?;
+            Some((key.to_string(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The value of the one sample of `name` whose labels contain all of `labels`.
+pub fn sample(samples: &BTreeMap<String, f64>, name: &str, labels: &[&str]) -> f64 {
+    let found: Vec<f64> = samples
+        .iter()
+        .filter(|(k, _)| {
+            k.starts_with(&format!("{name}{{")) && labels.iter().all(|l| k.contains(l))
+        })
+        .map(|(_, v)| *v)
+        .collect();
+    assert_eq!(found.len(), 1, "{name} {labels:?} in {samples:#?}");
+    found[0]
+}
+
+fn gate_pushing_to(url: &str) -> Gate {
+    Gate::with_fixture("sample_validation.parquet")
+        .input("pushgateway_url", url)
+        .input("dataset_date", "20251015")
+}
+
+fn assert_pushed_values(ran: &Ran, exposition: &str, job: &[&str]) {
+    let s = samples(exposition);
+    let hash = format!("dataset_hash=\"{}\"", recorded_sha256("sample_validation.parquet"));
+    let mut group = vec!["model_id=\"er_20251015\"", "dataset_date=\"20251015\"", &hash];
+    group.extend(job);
+    for metric in ["precision", "recall", "f1"] {
+        assert_eq!(
+            sample(&s, &format!("er_gate_{metric}"), &group),
+            ran.number(metric),
+            "{metric}"
+        );
+    }
+    for cell in ["tp", "fp", "fn", "tn"] {
+        let label = format!("cell=\"{cell}\"");
+        let mut labels = group.to_vec();
+        labels.push(&label);
+        assert_eq!(sample(&s, "er_gate_confusion", &labels), ran.number(cell), "{cell}");
+    }
+    let mut labels = group.to_vec();
+    labels.push("metric=\"precision\"");
+    assert_eq!(sample(&s, "er_gate_threshold", &labels), 0.92);
+    assert_eq!(sample(&s, "er_gate_passed", &group), 1.0);
+    assert_eq!(sample(&s, "er_gate_rows", &group), 10_000.0);
+    assert!(sample(&s, "er_gate_duration_seconds", &group) > 0.0);
+    assert!(sample(&s, "er_gate_rows_per_second", &group) > 0.0);
+}
+
+#[test]
+fn metrics_reach_the_real_pushgateway() {
+    let server = pushgateway();
+    let ran = gate_pushing_to(&server.url).run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!(ran.outputs["pushed"], "true");
+    let metrics = get(&format!("{}/metrics", server.url)).unwrap();
+    assert_pushed_values(&ran, &metrics, &["job=\"er_precision_gate\""]);
+    assert!(metrics.contains("# HELP er_gate_precision Precision TP/(TP+FP)"), "{metrics}");
+    // A second run of the same model replaces its group instead of adding one.
+    let again = gate_pushing_to(&server.url).input("min_precision", "0.99").run();
+    assert_eq!(again.code, 1);
+    let metrics = samples(&get(&format!("{}/metrics", server.url)).unwrap());
+    assert_eq!(sample(&metrics, "er_gate_passed", &["model_id=\"er_20251015\""]), 0.0);
+}
+
+#[test]
+fn model_ids_with_slashes_are_grouped_with_base64() {
+    let server = pushgateway();
+    let ran = gate_pushing_to(&server.url)
+        .input("model_id", "team/er v2")
+        .input("push_job", "nightly")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let metrics = samples(&get(&format!("{}/metrics", server.url)).unwrap());
+    assert_eq!(
+        sample(&metrics, "er_gate_passed", &["job=\"nightly\"", "model_id=\"team/er v2\""]),
+        1.0
+    );
+}
+
+#[test]
+fn metrics_file_holds_the_same_exposition() {
+    let ran = gate_pushing_to("http://127.0.0.1:1")
+        .unset("INPUT_PUSHGATEWAY_URL")
+        .input("metrics_file", "textfile/er.prom")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!(ran.outputs["metrics_file"], "textfile/er.prom");
+    let text = std::fs::read_to_string(ran.dir.join("textfile/er.prom")).unwrap();
+    // No job label in the file: the textfile collector's scrape job applies.
+    assert_pushed_values(&ran, &text, &[]);
+    assert!(!text.contains("job="), "{text}");
+    assert!(!ran.outputs.contains_key("pushed"));
+}
+
+/// A loopback listener that answers every request with `status` and keeps
+/// the raw requests.
+fn listener(status: u16) -> (String, std::sync::mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                head.push_str(&line);
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let _ = tx.send(head);
+            let answer =
+                format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nno");
+            stream.write_all(answer.as_bytes()).unwrap();
+        }
+    });
+    (url, rx)
+}
+
+#[test]
+fn bearer_token_is_sent_masked_and_never_printed() {
+    let (url, requests) = listener(200);
+    let token = "tok-8f2c1e55d0";
+    let ran =
+        gate_pushing_to(&url).input("pushgateway_token", token).env("RUNNER_DEBUG", "1").run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let head = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(
+        head.starts_with("PUT /metrics/job/er_precision_gate/model_id/er_20251015 HTTP/1.1"),
+        "{head}"
+    );
+    assert!(head.contains(&format!("authorization: Bearer {token}")), "{head}");
+    assert!(head.contains("content-type: text/plain; version=0.0.4"), "{head}");
+    assert_eq!(
+        ran.stdout.lines().next(),
+        Some(format!("::add-mask::{token}").as_str()),
+        "masked first"
+    );
+    assert_eq!(ran.stdout.matches(token).count(), 1, "only in the mask command: {}", ran.stdout);
+    assert!(!ran.stderr.contains(token), "{}", ran.stderr);
+}
+
+#[test]
+fn basic_auth_is_sent() {
+    let (url, requests) = listener(200);
+    let ran = gate_pushing_to(&url)
+        .input("pushgateway_username", "ci")
+        .input("pushgateway_password", "pw-3d9a71")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let head = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    // base64("ci:pw-3d9a71")
+    assert!(head.contains("authorization: Basic Y2k6cHctM2Q5YTcx"), "{head}");
+    assert_eq!(
+        ran.stdout.matches("pw-3d9a71").count(),
+        1,
+        "only in the mask command: {}",
+        ran.stdout
+    );
+    assert!(ran.stdout.starts_with("::add-mask::pw-3d9a71\n"), "{}", ran.stdout);
+    assert!(!ran.stderr.contains("pw-3d9a71"), "{}", ran.stderr);
+}
+
+#[test]
+fn a_4xx_answer_is_not_retried_and_exits_2_after_the_reports() {
+    let (url, requests) = listener(401);
+    let ran = gate_pushing_to(&url).input("report_json", "r.json").run();
+    assert_eq!(ran.code, 2, "{ran:#?}");
+    assert!(requests.recv_timeout(Duration::from_secs(5)).is_ok());
+    assert!(requests.recv_timeout(Duration::from_millis(300)).is_err(), "no retry on 401");
+    assert_eq!(ran.outputs["passed"], "true", "the verdict stays in the outputs");
+    assert_eq!(ran.outputs["pushed"], "false");
+    assert!(ran.dir.join("r.json").exists());
+    assert!(
+        ran.stdout.contains("::warning title=Metrics not pushed::the Pushgateway at"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("answered 401 Unauthorized after 1 attempts"), "{}", ran.stdout);
+    assert!(ran.summary.contains("## ✅ ER precision gate passed"));
+    assert!(ran.summary.contains("**Metrics not pushed to the Pushgateway**"), "{}", ran.summary);
+}
+
+#[test]
+fn a_5xx_answer_is_retried_then_reported() {
+    let (url, requests) = listener(503);
+    let ran = gate_pushing_to(&url).run();
+    assert_eq!(ran.code, 2, "{ran:#?}");
+    let attempts =
+        std::iter::from_fn(|| requests.recv_timeout(Duration::from_millis(200)).ok()).count();
+    assert_eq!(attempts, 3);
+    assert!(
+        ran.stdout.contains("answered 503 Service Unavailable after 3 attempts"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn an_unreachable_pushgateway_is_reported() {
+    let port = free_port();
+    let ran = gate_pushing_to(&format!("http://127.0.0.1:{port}")).run();
+    assert_eq!(ran.code, 2, "{ran:#?}");
+    assert_eq!(ran.outputs["pushed"], "false");
+    assert!(ran.stdout.contains(&format!("cannot reach the Pushgateway at `http://127.0.0.1:{port}/metrics/job/er_precision_gate/model_id/er_20251015` after 3 attempts")), "{}", ran.stdout);
+}
