@@ -261,6 +261,10 @@ pub enum Error {
     #[error("metrics were not pushed")]
     Push(#[source] crate::integrations::push::PushError),
 
+    /// The verdict comment could not be posted (reported after every other report).
+    #[error("the verdict comment was not posted")]
+    Comment(#[source] crate::integrations::comment::CommentError),
+
     /// A report could not be written.
     #[error("cannot write {what} `{path}`")]
     Write {
@@ -320,6 +324,7 @@ impl Error {
             Error::DropWithoutBaseline { .. } => "Invalid input",
             Error::ReadTemplate { .. } | Error::Template { .. } => "Template error",
             Error::Push(_) => "Metrics not pushed",
+            Error::Comment(_) => "Comment not posted",
             Error::MissingValues { .. } => "Missing values in validation set",
             Error::Write { .. } | Error::OutputDelimiter { .. } | Error::Render { .. } => {
                 "Cannot write report"

@@ -248,10 +248,19 @@ pub const INPUTS: &[InputSpec] = &[
         required: false,
         help: "Path where the same metrics are written in the Prometheus text format (for node_exporter's textfile collector).",
     },
+    InputSpec {
+        name: "github_token",
+        default: Some("${{ github.token }}"),
+        required: false,
+        help: "Token for commenting on the tracking issue or pull request (secret: masked, never logged).",
+    },
+    InputSpec {
+        name: "comment_on",
+        default: None,
+        required: false,
+        help: "Where to post the verdict comment, updated in place on re-runs: `pr` (the event's pull request), an issue number, or empty for none.",
+    },
 ];
-
-/// Inputs whose values are secrets: masked under Actions, never logged.
-pub const SECRET_INPUTS: &[&str] = &["pushgateway_token", "pushgateway_password"];
 
 /// Extra inputs the runner may pass to every container action.
 const RUNNER_INPUTS: &[&str] = &["entrypoint", "args"];
@@ -515,6 +524,19 @@ pub struct Inputs {
     pub card: CardInputs,
     /// Where and how to push metrics.
     pub push: PushInputs,
+    /// Where to comment.
+    pub comment_on: Option<CommentOn>,
+    /// The token for comments.
+    pub github_token: Option<Secret>,
+}
+
+/// Which issue gets the verdict comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentOn {
+    /// The pull request of the triggering event.
+    PullRequest,
+    /// This issue or pull request number.
+    Issue(u64),
 }
 
 /// A secret value: its `Debug` and `Display` never show it.
@@ -628,6 +650,13 @@ pub struct CardInputs {
 }
 
 impl Inputs {
+    /// Every secret value given, to mask before anything is printed.
+    pub fn secrets(&self) -> Vec<&str> {
+        let mut secrets = self.push.auth.secrets();
+        secrets.extend(self.github_token.as_ref().map(Secret::expose));
+        secrets
+    }
+
     /// Reads and types the inputs from `env` and `args` (argv, program name first).
     pub fn load(env: &Env, args: impl IntoIterator<Item = OsString>) -> Result<Request, Error> {
         match RawInputs::load(env, args)? {
@@ -705,7 +734,29 @@ impl Inputs {
                 rollback_plan: optional(raw, "rollback_plan"),
             },
             push: push(raw)?,
+            comment_on: comment_on(raw)?,
+            // The runner evaluates the `${{ github.token }}` default; run by
+            // hand, the literal expression means no token.
+            github_token: optional(raw, "github_token")
+                .filter(|t| !t.starts_with("${{"))
+                .map(Secret),
         })
+    }
+}
+
+fn comment_on(raw: &RawInputs) -> Result<Option<CommentOn>, Error> {
+    match raw.get("comment_on") {
+        None => Ok(None),
+        Some(("pr", _)) => Ok(Some(CommentOn::PullRequest)),
+        Some((value, origin)) => match value.trim_start_matches('#').parse::<u64>() {
+            Ok(n) if n > 0 => Ok(Some(CommentOn::Issue(n))),
+            _ => Err(Error::InvalidInput {
+                input: "comment_on",
+                origin,
+                value: value.to_string(),
+                expected: "`pr`, an issue number such as 42, or nothing",
+            }),
+        },
     }
 }
 
@@ -1106,6 +1157,25 @@ mod tests {
         .unwrap();
         assert!(matches!(&inputs.push.auth, PushAuth::Basic { username, .. } if username == "ci"));
         assert!(!format!("{inputs:?}").contains("pw-123456"));
+    }
+
+    #[test]
+    fn comment_inputs_are_read() {
+        let inputs = load(&[SET], &[]).unwrap();
+        assert_eq!(inputs.comment_on, None);
+        assert_eq!(inputs.github_token, None, "the literal default is no token");
+        let inputs =
+            load(&[SET, ("INPUT_COMMENT_ON", "pr"), ("INPUT_GITHUB_TOKEN", "ghs_abc123")], &[])
+                .unwrap();
+        assert_eq!(inputs.comment_on, Some(CommentOn::PullRequest));
+        assert_eq!(inputs.github_token.as_ref().map(Secret::expose), Some("ghs_abc123"));
+        assert!(!format!("{inputs:?}").contains("ghs_abc123"));
+        let inputs = load(&[SET, ("INPUT_COMMENT_ON", "#42")], &[]).unwrap();
+        assert_eq!(inputs.comment_on, Some(CommentOn::Issue(42)));
+        for bad in ["0", "-3", "issue", "4.2"] {
+            let (input, _) = invalid(load(&[SET, ("INPUT_COMMENT_ON", bad)], &[]));
+            assert_eq!(input, "comment_on");
+        }
     }
 
     #[test]

@@ -229,14 +229,15 @@ fn check_missing(inputs: &Inputs, tally: &Tally) -> Result<(), Error> {
 
 /// Writes every report of an evaluation: the JSON report, the model cards,
 /// the job summary, the step outputs (or a readable block outside Actions)
-/// and the annotations. Everything is rendered first, so a template error
-/// leaves no file and no summary behind.
+/// and the annotations; returns the report and the outputs set. Everything
+/// is rendered first, so a template error leaves no file and no summary
+/// behind.
 pub fn publish(
     evaluation: &Evaluation,
     inputs: &Inputs,
     actions: &integrations::github::Actions,
     out: &mut dyn std::io::Write,
-) -> Result<report::Report, Error> {
+) -> Result<(report::Report, report::Outputs), Error> {
     let report = report::Report::new(evaluation, inputs, actions.run_url());
     let mut files = Vec::new();
     if let Some(path) = &inputs.report_json {
@@ -270,7 +271,7 @@ pub fn publish(
     }
     actions.set_outputs(&outputs, out)?;
     actions.annotate(&report.annotations(), out)?;
-    Ok(report)
+    Ok((report, outputs))
 }
 
 /// Pushes the metrics to the Pushgateway, when one is configured. A failure
@@ -349,4 +350,69 @@ fn render_card(
         files.push(File { what: "model_card", path, bytes: markdown.into_bytes() });
     }
     Ok(files)
+}
+
+/// Posts or updates the verdict comment, when `comment_on` asks for one;
+/// `card` is the model card's path, to link. A `403` (a fork's read-only
+/// token) ends in a warning; any other failure is reported and returned, for
+/// exit code 2.
+pub fn comment(
+    report: &report::Report,
+    card: Option<&str>,
+    inputs: &Inputs,
+    actions: &integrations::github::Actions,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Error> {
+    use integrations::comment::{self, CommentError, Posted};
+    let Some(on) = inputs.comment_on else {
+        return Ok(());
+    };
+    let warn = |err: &CommentError, out: &mut dyn std::io::Write| -> Result<(), Error> {
+        let message = err.to_string();
+        let level = integrations::github::Level::Warning;
+        let title = "Comment not posted".to_string();
+        let annotation =
+            integrations::github::Annotation { level, title, message: message.clone() };
+        actions.annotate(&[annotation], out)?;
+        match inputs.summary {
+            true => actions.append_summary(&format!(
+                "\n> ⚠️ **Comment not posted**: {}.\n",
+                report::render::cell(&message)
+            )),
+            false => Ok(()),
+        }
+    };
+    let number = match on {
+        inputs::CommentOn::Issue(n) => Some(n),
+        inputs::CommentOn::PullRequest => actions.pull_request_number(),
+    };
+    let target = match (number, actions.repository(), &inputs.github_token) {
+        (None, _, _) => Err("the triggering event has no pull request (`comment_on: pr`)"),
+        (_, None, _) => Err("GITHUB_REPOSITORY is not set"),
+        (_, _, None) => Err("`github_token` is empty"),
+        (Some(number), Some(repository), Some(token)) => reqwest::Url::parse(actions.api_url())
+            .map_err(|_| "GITHUB_API_URL is not a URL")
+            .map(|api| comment::Target {
+                api,
+                repository: repository.to_string(),
+                number,
+                token: token.clone(),
+                marker: comment::marker(actions.gate_name()),
+            }),
+    };
+    let body = report::render::comment(report, card)?;
+    let result = target
+        .map_err(|why| CommentError::NotConfigured { why })
+        .and_then(|target| comment::post(&target, &body));
+    match result {
+        Ok(Posted::Created { url } | Posted::Updated { url }) => {
+            log::info!("verdict comment: {url}");
+            actions.set_outputs(&[("comment_url", url)], out)
+        }
+        Err(err @ CommentError::Forbidden { .. }) => warn(&err, out),
+        Err(err) => {
+            warn(&err, out)?;
+            Err(Error::Comment(err))
+        }
+    }
 }

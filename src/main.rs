@@ -21,8 +21,7 @@ fn main() -> ExitCode {
     let inputs = match Inputs::load(&env, std::env::args_os()) {
         Ok(Request::Run(inputs)) => {
             // Before anything else is printed or logged.
-            let secrets = inputs.push.auth.secrets();
-            if let Err(e) = actions.mask(&secrets, &mut stdout) {
+            if let Err(e) = actions.mask(&inputs.secrets(), &mut stdout) {
                 eprintln!("error: {e}");
             }
             inputs
@@ -43,22 +42,31 @@ fn main() -> ExitCode {
         inputs.validation_set.display(),
         evaluation.elapsed.as_secs_f64()
     );
-    let report = match er_precision_gate::publish(&evaluation, &inputs, &actions, &mut stdout) {
-        Ok(report) => report,
-        // Everything is rendered before anything is written, so a failure
-        // here has left no summary behind: say why in one.
-        Err(err) => return fail(&err, &actions, inputs.summary, &mut stdout),
-    };
+    let (report, outputs) =
+        match er_precision_gate::publish(&evaluation, &inputs, &actions, &mut stdout) {
+            Ok(published) => published,
+            // Everything is rendered before anything is written, so a failure
+            // here has left no summary behind: say why in one.
+            Err(err) => return fail(&err, &actions, inputs.summary, &mut stdout),
+        };
     // Side effects last; a failed push is already reported and only changes
     // the exit code.
-    if let Err(err) = er_precision_gate::push_metrics(&report, &inputs, &actions, &mut stdout) {
+    // Side effects last. Each failure is already reported (annotation,
+    // summary line) and only changes the exit code, decided here once.
+    let card = outputs.iter().find(|(name, _)| *name == "model_card").map(|(_, p)| p.as_str());
+    let side_effects = [
+        er_precision_gate::push_metrics(&report, &inputs, &actions, &mut stdout),
+        er_precision_gate::comment(&report, card, &inputs, &actions, &mut stdout),
+    ];
+    let mut code = evaluation.verdict.outcome.exit_code();
+    for err in side_effects.iter().filter_map(|r| r.as_ref().err()) {
         eprintln!("error: {err}");
         for cause in err.causes() {
             eprintln!("caused by: {cause}");
         }
-        return ExitCode::from(err.exit_code());
+        code = err.exit_code();
     }
-    ExitCode::from(evaluation.verdict.outcome.exit_code())
+    ExitCode::from(code)
 }
 
 /// Reports an error once (stderr, `::error` annotation, job summary) and

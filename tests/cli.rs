@@ -11,6 +11,7 @@ mod action;
 mod bad_input;
 mod card;
 mod checksums;
+mod comment;
 mod dashboard;
 mod gate;
 mod oracle;

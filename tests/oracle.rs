@@ -1,7 +1,7 @@
 //! The gate's counts and metrics equal scikit-learn's, bit for bit.
 //!
 //! `tests/oracle.py` reads each file with pyarrow and counts with scikit-learn
-//! (installed by `.ci/run`, or `pip install -r tests/requirements.txt`).
+//! (installed by `bash tests/setup.sh`).
 
 use std::process::Command;
 
@@ -46,7 +46,7 @@ fn oracle(case: &Case) -> serde_json::Value {
     assert!(
         out.status.success(),
         "the oracle needs python3 with pyarrow and scikit-learn \
-         (pip install -r tests/requirements.txt):\n{}",
+         (bash tests/setup.sh):\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()

@@ -36,7 +36,8 @@ pub fn get(url: &str) -> Option<String> {
     response.status().is_success().then(|| response.text().ok()).flatten()
 }
 
-/// Starts a server binary and waits until `ready` answers.
+/// Starts a server binary and waits until `ready` answers 2xx (or, for an
+/// empty `ready`, until its port accepts connections).
 pub fn start(
     binary: &str,
     args: &[String],
@@ -54,8 +55,12 @@ pub fn start(
             panic!("cannot start {binary} (installed by .ci/run from Debian's packages): {e}")
         });
     let server = Server { child, url, _dir: dir };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while get(&format!("{}{ready}", server.url)).is_none() {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let is_ready = || match ready {
+        "" => std::net::TcpStream::connect(server.url.trim_start_matches("http://")).is_ok(),
+        path => get(&format!("{}{path}", server.url)).is_some(),
+    };
+    while !is_ready() {
         assert!(Instant::now() < deadline, "{binary} did not become ready");
         std::thread::sleep(Duration::from_millis(100));
     }

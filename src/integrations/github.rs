@@ -60,6 +60,10 @@ pub struct Actions {
     summary: Option<PathBuf>,
     server_repo: Option<String>,
     run_url: Option<String>,
+    api_url: String,
+    repository: Option<String>,
+    event_path: Option<PathBuf>,
+    gate_name: String,
 }
 
 impl Actions {
@@ -85,12 +89,48 @@ impl Actions {
             summary: path("GITHUB_STEP_SUMMARY"),
             server_repo,
             run_url,
+            api_url: env
+                .get("GITHUB_API_URL")
+                .filter(|v| !v.is_empty())
+                .unwrap_or("https://api.github.com")
+                .to_string(),
+            repository: env.get("GITHUB_REPOSITORY").filter(|v| !v.is_empty()).map(str::to_string),
+            event_path: path("GITHUB_EVENT_PATH"),
+            gate_name: match (env.get("GITHUB_WORKFLOW"), env.get("GITHUB_JOB")) {
+                (Some(workflow), Some(job)) => format!("{workflow}/{job}"),
+                _ => "er-precision-gate".to_string(),
+            },
         }
     }
 
     /// `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID`, when known.
     pub fn run_url(&self) -> Option<&str> {
         self.run_url.as_deref()
+    }
+
+    /// `GITHUB_API_URL`, or `https://api.github.com`.
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    /// `GITHUB_REPOSITORY` (`owner/name`), when known.
+    pub fn repository(&self) -> Option<&str> {
+        self.repository.as_deref()
+    }
+
+    /// The gate's name for its comment marker: `<workflow>/<job>`.
+    pub fn gate_name(&self) -> &str {
+        &self.gate_name
+    }
+
+    /// The pull request number of the triggering event (`pull_request`,
+    /// `pull_request_target`, or an `issue_comment` on a pull request).
+    pub fn pull_request_number(&self) -> Option<u64> {
+        let text = std::fs::read_to_string(self.event_path.as_ref()?).ok()?;
+        let event: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let number = |v: &serde_json::Value| v["number"].as_u64();
+        number(&event["pull_request"])
+            .or_else(|| event["issue"].get("pull_request").and_then(|_| number(&event["issue"])))
     }
 
     /// `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY`, when known.

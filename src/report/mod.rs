@@ -22,6 +22,9 @@ use crate::{Evaluation, Provenance};
 /// The version of the JSON report's schema.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Step outputs as name and value, in the order they are set.
+pub type Outputs = Vec<(&'static str, String)>;
+
 /// Every step output with its description, in `action.yml` order.
 pub const OUTPUTS: &[(&str, &str)] = &[
     ("passed", "`true` when every rule of the gate holds, else `false`."),
@@ -46,6 +49,7 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("model_card", "Path of the Markdown model card, when `model_card` is set."),
     ("model_card_json", "Path of the JSON model card, when `model_card_json` is set."),
     ("metrics_file", "Path of the Prometheus metrics file, when `metrics_file` is set."),
+    ("comment_url", "URL of the verdict comment, when `comment_on` is set and it was posted."),
     (
         "pushed",
         "`true` when the metrics reached the Pushgateway, `false` when the push failed; unset without `pushgateway_url`.",
@@ -219,7 +223,7 @@ impl Report {
 
     /// The step outputs of the evaluation, in `action.yml` order; the paths
     /// of written files follow. Undefined metrics are empty.
-    pub fn outputs(&self) -> Vec<(&'static str, String)> {
+    pub fn outputs(&self) -> Outputs {
         let metric = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         vec![
             ("passed", self.passed.to_string()),

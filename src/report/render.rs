@@ -18,12 +18,28 @@ use crate::report::card::Card;
 
 const SUMMARY: &str = include_str!("../../templates/summary.md.hbs");
 const ERROR: &str = include_str!("../../templates/error.md.hbs");
+const COMMENT: &str = include_str!("../../templates/comment.md.hbs");
 /// The built-in model card template (README, "Model card").
 pub const MODEL_CARD: &str = include_str!("../../templates/model_card.md.hbs");
 
 /// The job summary of a finished evaluation.
 pub fn summary(report: &Report) -> Result<String, Error> {
     render("summary", SUMMARY, &View::new(report))
+}
+
+/// The verdict comment for the tracking issue or pull request; `card` is
+/// the model card's path, when one was written.
+pub fn comment(report: &Report, card: Option<&str>) -> Result<String, Error> {
+    #[derive(Serialize)]
+    struct CommentView<'a> {
+        #[serde(flatten)]
+        view: View,
+        model_id: &'a str,
+        model_card: Option<&'a str>,
+    }
+    let view =
+        CommentView { view: View::new(report), model_id: &report.model.id, model_card: card };
+    render("comment", COMMENT, &view)
 }
 
 /// The job summary of an evaluation that stopped with an error.

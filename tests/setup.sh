@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the tests use, once: pyarrow and scikit-learn (the oracle),
+# Debian's prometheus-pushgateway and prometheus (the push and dashboard
+# tests start them), and, from npm, Prism with GitHub's published OpenAPI
+# description (the comment tests validate every request against it).
+# Idempotent: run it before `cargo test --release`, as the README says.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+
+if ! command -v prometheus-pushgateway >/dev/null || ! command -v prometheus >/dev/null; then
+  sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    prometheus prometheus-pushgateway
+fi
+
+if [ ! -x tests/node/node_modules/.bin/prism ] \
+  || [ ! -f tests/node/node_modules/@octokit/openapi/generated/api.github.com.deref.json ]; then
+  npm install --silent --no-audit --no-fund --prefix tests/node \
+    @stoplight/prism-cli@5.16.0 @octokit/openapi@23.0.2
+fi
