@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::metrics::Metric;
+use crate::metrics::{Metric, PerMetric};
 use crate::report::SCHEMA_VERSION;
 
 /// The previous model's metrics and provenance.
@@ -20,12 +20,8 @@ pub struct Baseline {
     pub path: PathBuf,
     /// The previous model's id, when its report has one.
     pub model_id: Option<String>,
-    /// The previous precision; `None` when it was undefined.
-    pub precision: Option<f64>,
-    /// The previous recall.
-    pub recall: Option<f64>,
-    /// The previous F1.
-    pub f1: Option<f64>,
+    /// The previous metrics; `None` where undefined.
+    pub metrics: PerMetric<Option<f64>>,
     /// The SHA-256 of the dataset it was evaluated on.
     pub dataset_sha256: String,
 }
@@ -75,20 +71,18 @@ impl Baseline {
         Ok(Baseline {
             path: path.to_path_buf(),
             model_id: raw.model.and_then(|m| m.id),
-            precision: raw.metrics.precision,
-            recall: raw.metrics.recall,
-            f1: raw.metrics.f1,
+            metrics: PerMetric {
+                precision: raw.metrics.precision,
+                recall: raw.metrics.recall,
+                f1: raw.metrics.f1,
+            },
             dataset_sha256: raw.dataset.sha256,
         })
     }
 
     /// The previous value of `metric`.
     pub fn get(&self, metric: Metric) -> Option<f64> {
-        match metric {
-            Metric::Precision => self.precision,
-            Metric::Recall => self.recall,
-            Metric::F1 => self.f1,
-        }
+        self.metrics.get(metric)
     }
 }
 

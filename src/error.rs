@@ -303,13 +303,7 @@ impl Error {
 
     /// The messages of the error's sources, outermost first.
     pub fn causes(&self) -> Vec<String> {
-        let mut causes = Vec::new();
-        let mut source = std::error::Error::source(self);
-        while let Some(e) = source {
-            causes.push(e.to_string());
-            source = e.source();
-        }
-        causes
+        sources(self)
     }
 
     /// A short title for the `::error` annotation.
@@ -332,6 +326,11 @@ impl Error {
             _ => "Cannot evaluate validation set",
         }
     }
+}
+
+/// The messages of an error's sources, outermost first.
+pub fn sources(err: &dyn std::error::Error) -> Vec<String> {
+    std::iter::successors(err.source(), |e| e.source()).map(|e| e.to_string()).collect()
 }
 
 /// How many values of one column are missing, and how.

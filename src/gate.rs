@@ -7,29 +7,10 @@
 //! are new variants, not new booleans.
 
 use crate::inputs::Drops;
-use crate::metrics::{Counts, Metric};
+use crate::metrics::{Counts, Metric, PerMetric};
 
 /// The inclusive lower bounds the metrics must reach.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct Thresholds {
-    /// Lowest passing precision.
-    pub precision: f64,
-    /// Lowest passing recall.
-    pub recall: f64,
-    /// Lowest passing F1.
-    pub f1: f64,
-}
-
-impl Thresholds {
-    /// The threshold for `metric`.
-    pub fn get(&self, metric: Metric) -> f64 {
-        match metric {
-            Metric::Precision => self.precision,
-            Metric::Recall => self.recall,
-            Metric::F1 => self.f1,
-        }
-    }
-}
+pub type Thresholds = PerMetric<f64>;
 
 /// A condition the model must meet.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]

@@ -293,10 +293,8 @@ pub fn push_metrics(
     let Err(err) = result else {
         return Ok(());
     };
-    let mut message = err.to_string();
-    for cause in std::iter::successors(std::error::Error::source(&err), |e| e.source()) {
-        message.push_str(&format!(": {cause}"));
-    }
+    let message =
+        std::iter::once(err.to_string()).chain(error::sources(&err)).collect::<Vec<_>>().join(": ");
     let warning = integrations::github::Annotation {
         level: integrations::github::Level::Warning,
         title: "Metrics not pushed".to_string(),

@@ -49,8 +49,6 @@ fn main() -> ExitCode {
             // here has left no summary behind: say why in one.
             Err(err) => return fail(&err, &actions, inputs.summary, &mut stdout),
         };
-    // Side effects last; a failed push is already reported and only changes
-    // the exit code.
     // Side effects last. Each failure is already reported (annotation,
     // summary line) and only changes the exit code, decided here once.
     let card = outputs.iter().find(|(name, _)| *name == "model_card").map(|(_, p)| p.as_str());
@@ -60,13 +58,18 @@ fn main() -> ExitCode {
     ];
     let mut code = evaluation.verdict.outcome.exit_code();
     for err in side_effects.iter().filter_map(|r| r.as_ref().err()) {
-        eprintln!("error: {err}");
-        for cause in err.causes() {
-            eprintln!("caused by: {cause}");
-        }
+        print_error(err);
         code = err.exit_code();
     }
     ExitCode::from(code)
+}
+
+/// `error: …` on stderr, then `caused by: …` per source.
+fn print_error(err: &Error) {
+    eprintln!("error: {err}");
+    for cause in err.causes() {
+        eprintln!("caused by: {cause}");
+    }
 }
 
 /// Reports an error once (stderr, `::error` annotation, job summary) and
@@ -75,12 +78,7 @@ fn fail(err: &Error, actions: &Actions, summary: bool, out: &mut dyn Write) -> E
     match err {
         // clap renders its own message, usage and hint.
         Error::Flags(e) => eprint!("{e}"),
-        _ => {
-            eprintln!("error: {err}");
-            for cause in err.causes() {
-                eprintln!("caused by: {cause}");
-            }
-        }
+        _ => print_error(err),
     }
     if actions.is_enabled() {
         let mut message = err.to_string();

@@ -133,6 +133,33 @@ fn count_and3(a: &BooleanBuffer, b: &BooleanBuffer, c: &BooleanBuffer) -> u64 {
         .sum()
 }
 
+/// One value per metric: thresholds, allowed drops, results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct PerMetric<T> {
+    /// For precision.
+    pub precision: T,
+    /// For recall.
+    pub recall: T,
+    /// For F1.
+    pub f1: T,
+}
+
+impl<T: Copy> PerMetric<T> {
+    /// Builds one from a function of the metric.
+    pub fn from_fn(f: impl Fn(Metric) -> T) -> PerMetric<T> {
+        PerMetric { precision: f(Metric::Precision), recall: f(Metric::Recall), f1: f(Metric::F1) }
+    }
+
+    /// The value for `metric`.
+    pub fn get(&self, metric: Metric) -> T {
+        match metric {
+            Metric::Precision => self.precision,
+            Metric::Recall => self.recall,
+            Metric::F1 => self.f1,
+        }
+    }
+}
+
 /// A metric of the gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::gate::{Check, Outcome, Rule};
 use crate::inputs::{Decision, Inputs, NullPolicy};
 use crate::integrations::github::{Annotation, Level};
-use crate::metrics::{Counts, Metric, Skipped};
+use crate::metrics::{Counts, Metric, PerMetric, Skipped};
 use crate::{Evaluation, Provenance};
 
 /// The version of the JSON report's schema.
@@ -66,15 +66,7 @@ pub struct Tool {
 }
 
 /// The metrics; `None` (JSON `null`) when undefined.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
-pub struct Metrics {
-    /// TP / (TP + FP).
-    pub precision: Option<f64>,
-    /// TP / (TP + FN).
-    pub recall: Option<f64>,
-    /// 2TP / (2TP + FP + FN).
-    pub f1: Option<f64>,
-}
+pub type Metrics = PerMetric<Option<f64>>;
 
 /// How predictions were made.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -194,11 +186,7 @@ impl Report {
             tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
             outcome: evaluation.verdict.outcome,
             passed: evaluation.verdict.is_passed(),
-            metrics: Metrics {
-                precision: Metric::Precision.of(&counts),
-                recall: Metric::Recall.of(&counts),
-                f1: Metric::F1.of(&counts),
-            },
+            metrics: PerMetric::from_fn(|m| m.of(&counts)),
             checks: evaluation.verdict.checks.clone(),
             counts,
             rows: counts.rows(),
