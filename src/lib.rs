@@ -293,21 +293,33 @@ pub fn push_metrics(
     let Err(err) = result else {
         return Ok(());
     };
+    warn(actions, inputs.summary, "Metrics not pushed", &err, out)?;
+    Err(Error::Push(err))
+}
+
+/// Reports a failed side effect: a `::warning` and, with the summary on, a
+/// line appended to it (the verdict above it stands).
+fn warn(
+    actions: &integrations::github::Actions,
+    summary: bool,
+    title: &str,
+    err: &dyn std::error::Error,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Error> {
     let message =
-        std::iter::once(err.to_string()).chain(error::sources(&err)).collect::<Vec<_>>().join(": ");
-    let warning = integrations::github::Annotation {
-        level: integrations::github::Level::Warning,
-        title: "Metrics not pushed".to_string(),
+        std::iter::once(err.to_string()).chain(error::sources(err)).collect::<Vec<_>>().join(": ");
+    let level = integrations::github::Level::Warning;
+    let annotation = integrations::github::Annotation {
+        level,
+        title: title.to_string(),
         message: message.clone(),
     };
-    actions.annotate(&[warning], out)?;
-    if inputs.summary {
-        actions.append_summary(&format!(
-            "\n> ⚠️ **Metrics not pushed to the Pushgateway**: {}. The verdict above stands; the step exits with code 2.\n",
-            report::render::cell(&message)
-        ))?;
+    actions.annotate(&[annotation], out)?;
+    match summary {
+        true => actions
+            .append_summary(&format!("\n> ⚠️ **{title}**: {}.\n", report::render::cell(&message))),
+        false => Ok(()),
     }
-    Err(Error::Push(err))
 }
 
 /// A rendered file, not yet written; `what` is also its output's name.
@@ -365,20 +377,8 @@ pub fn comment(
     let Some(on) = inputs.comment_on else {
         return Ok(());
     };
-    let warn = |err: &CommentError, out: &mut dyn std::io::Write| -> Result<(), Error> {
-        let message = err.to_string();
-        let level = integrations::github::Level::Warning;
-        let title = "Comment not posted".to_string();
-        let annotation =
-            integrations::github::Annotation { level, title, message: message.clone() };
-        actions.annotate(&[annotation], out)?;
-        match inputs.summary {
-            true => actions.append_summary(&format!(
-                "\n> ⚠️ **Comment not posted**: {}.\n",
-                report::render::cell(&message)
-            )),
-            false => Ok(()),
-        }
+    let warn = |err: &CommentError, out: &mut dyn std::io::Write| {
+        warn(actions, inputs.summary, "Comment not posted", err, out)
     };
     let number = match on {
         inputs::CommentOn::Issue(n) => Some(n),
