@@ -205,3 +205,13 @@ fn dockerfile_follows_the_container_action_rules() {
     );
     assert!(lines.iter().filter(|l| l.starts_with("FROM ")).count() >= 2, "multi-stage");
 }
+
+#[test]
+fn fixtures_readme_lists_the_recorded_hashes() {
+    let readme = std::fs::read_to_string(fixture("README.md")).unwrap();
+    let checksums = std::fs::read_to_string(fixture("checksums.txt")).unwrap();
+    for line in checksums.lines() {
+        assert!(readme.contains(line), "fixtures/README.md lacks `{line}`");
+    }
+    assert_eq!(checksums.lines().count(), 6);
+}
