@@ -56,6 +56,9 @@ pub enum Posted {
 /// Why a comment could not be posted.
 #[derive(Debug, thiserror::Error)]
 pub enum CommentError {
+    /// The HTTP client could not be set up (for example, no TLS roots).
+    #[error("cannot set up the HTTP client")]
+    Client(#[source] reqwest::Error),
     /// Something the comment needs is missing.
     #[error("cannot comment: {why}")]
     NotConfigured {
@@ -120,7 +123,7 @@ pub fn marker(name: &str) -> String {
 
 /// Creates or updates the gate's comment with `body` (the marker is added).
 pub fn post(target: &Target, body: &str) -> Result<Posted, CommentError> {
-    let client = Client::builder().timeout(TIMEOUT).build().expect("a TLS backend is compiled in");
+    let client = Client::builder().timeout(TIMEOUT).build().map_err(CommentError::Client)?;
     let body = format!("{}\n{body}", target.marker);
     let issue = format!("repos/{}/issues/{}/comments", target.repository, target.number);
     match find(&client, target, &issue)? {

@@ -27,6 +27,9 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// Why a push failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PushError {
+    /// The HTTP client could not be set up (for example, no TLS roots).
+    #[error("cannot set up the HTTP client")]
+    Client(#[source] reqwest::Error),
     /// No response (connection refused, DNS, timeout).
     #[error("cannot reach the Pushgateway at `{url}` after {attempts} attempts")]
     Unreachable {
@@ -171,7 +174,7 @@ pub fn push(
     body: &str,
 ) -> Result<(), PushError> {
     let url = group_url(base, &inputs.job, model_id);
-    let client = Client::builder().timeout(TIMEOUT).build().expect("a TLS backend is compiled in");
+    let client = Client::builder().timeout(TIMEOUT).build().map_err(PushError::Client)?;
     let shown = url.to_string();
     let mut attempt = 0;
     loop {
