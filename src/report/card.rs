@@ -298,15 +298,7 @@ pub fn percent(v: f64) -> String {
 /// A value as a percentage with one decimal, or more where one decimal would
 /// put it on the wrong side of `floor` (0.91996 against 0.92 is `91.996%`).
 pub fn percent_against(v: f64, floor: f64) -> String {
-    let passes = v >= floor;
-    for decimals in 1..=15 {
-        let text = format!("{:.decimals$}", v * 100.0);
-        let shown: f64 = text.parse::<f64>().expect("a formatted float parses") / 100.0;
-        if (shown >= floor) == passes {
-            return format!("{text}%");
-        }
-    }
-    format!("{}%", v * 100.0)
+    format!("{}%", render::on_its_side(v, floor, 100.0, 1))
 }
 
 /// A rule's bound in percent: `≥ 92.0%`, or `≥ 94.3% (previous 99.3% − 5.0 pp)`.

@@ -169,15 +169,21 @@ pub fn value_text(c: &Check) -> String {
 /// A metric value with 4 decimals, or more when 4 would hide which side of
 /// the threshold it falls (0.91996 against 0.92 shows as 0.91996, not 0.9200).
 pub fn metric_value(value: f64, threshold: f64) -> String {
-    let passes = value >= threshold;
-    for decimals in 4..=17 {
-        let text = format!("{value:.decimals$}");
-        let shown: f64 = text.parse().expect("a formatted float parses");
-        if (shown >= threshold) == passes {
+    on_its_side(value, threshold, 1.0, 4)
+}
+
+/// `value * scale` with `min_decimals` decimals, or more where fewer would
+/// show it on the other side of `floor`.
+pub fn on_its_side(value: f64, floor: f64, scale: f64, min_decimals: usize) -> String {
+    let passes = value >= floor;
+    for decimals in min_decimals..=17 {
+        let text = format!("{:.decimals$}", value * scale);
+        let shown = text.parse::<f64>().expect("a formatted float parses") / scale;
+        if (shown >= floor) == passes {
             return text;
         }
     }
-    value.to_string()
+    (value * scale).to_string()
 }
 
 #[derive(Serialize)]
