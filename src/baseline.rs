@@ -1,17 +1,59 @@
 //! The previous model's result, read from its JSON report, for comparison.
 //!
-//! A baseline is the `report_json` of an earlier gate run (schema version 1).
-//! Only what the comparison needs is read: the metrics, the model id and the
-//! dataset it was evaluated on. Anything else in the file is ignored, so newer
-//! reports of the same schema version still load.
+//! A baseline is the `report_json` of an earlier gate run, of a schema
+//! version in [`READABLE_VERSIONS`]. Only what the comparison needs is read:
+//! the metrics, the model id and the dataset it was evaluated on. Anything
+//! else in the file is ignored, so newer reports of the same schema version
+//! still load. Failures are a [`BaselineError`].
 
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::Error;
 use crate::metrics::{Metric, PerMetric};
-use crate::report::SCHEMA_VERSION;
+
+/// The JSON report schema versions a baseline may have; the report's own
+/// version is among them (a test in `report` checks it).
+pub const READABLE_VERSIONS: &[u32] = &[1];
+
+/// Why a baseline could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// The baseline report could not be read.
+    #[error("cannot read baseline `{}`", path.display())]
+    Read {
+        /// The baseline file.
+        path: PathBuf,
+        /// The I/O failure.
+        #[source]
+        source: io::Error,
+    },
+
+    /// The baseline is not a gate report.
+    #[error("baseline `{}` is not a JSON report of er-precision-gate", path.display())]
+    Format {
+        /// The baseline file.
+        path: PathBuf,
+        /// What the JSON parser reported.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// The baseline has a schema version this program does not know.
+    #[error("baseline `{}` has schema version {found}: expected {}", path.display(), versions())]
+    Version {
+        /// The baseline file.
+        path: PathBuf,
+        /// The version found.
+        found: String,
+    },
+}
+
+/// The readable versions in prose: `1`, or `1 or 2`.
+fn versions() -> String {
+    READABLE_VERSIONS.iter().map(u32::to_string).collect::<Vec<_>>().join(" or ")
+}
 
 /// The previous model's metrics and provenance.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -54,15 +96,15 @@ struct RawModel {
 impl Baseline {
     /// Reads a baseline report. Fails on a missing or unreadable file, on
     /// malformed JSON and on an unknown schema version.
-    pub fn load(path: &Path) -> Result<Baseline, Error> {
+    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::ReadBaseline { path: path.to_path_buf(), source })?;
+            .map_err(|source| BaselineError::Read { path: path.to_path_buf(), source })?;
         let raw: Raw = serde_json::from_str(&text)
-            .map_err(|source| Error::BaselineFormat { path: path.to_path_buf(), source })?;
+            .map_err(|source| BaselineError::Format { path: path.to_path_buf(), source })?;
         match raw.schema_version {
-            Some(SCHEMA_VERSION) => {}
+            Some(v) if READABLE_VERSIONS.contains(&v) => {}
             found => {
-                return Err(Error::BaselineVersion {
+                return Err(BaselineError::Version {
                     path: path.to_path_buf(),
                     found: found.map_or("none".to_string(), |v| v.to_string()),
                 });
@@ -84,13 +126,6 @@ impl Baseline {
     pub fn get(&self, metric: Metric) -> Option<f64> {
         self.metrics.get(metric)
     }
-}
-
-/// A change in percentage points with one decimal and an ASCII sign:
-/// `+4.6`, `-14.5`, `+0.0`.
-pub fn points(delta: f64) -> String {
-    let text = format!("{:+.1}", delta * 100.0);
-    if text == "-0.0" { "+0.0".to_string() } else { text }
 }
 
 #[cfg(test)]
@@ -119,19 +154,11 @@ mod tests {
     #[test]
     fn rejects_missing_malformed_and_unknown_versions() {
         let missing = Baseline::load(Path::new("/nonexistent/b.json")).unwrap_err();
-        assert!(matches!(missing, Error::ReadBaseline { .. }), "{missing:?}");
+        assert!(matches!(missing, BaselineError::Read { .. }), "{missing:?}");
         let bad = write("{not json");
-        assert!(matches!(Baseline::load(bad.path()).unwrap_err(), Error::BaselineFormat { .. }));
+        assert!(matches!(Baseline::load(bad.path()).unwrap_err(), BaselineError::Format { .. }));
         let v2 = write(r#"{"schema_version": 2, "metrics": {}, "dataset": {"sha256": "ab"}}"#);
         let err = Baseline::load(v2.path()).unwrap_err();
         assert!(err.to_string().contains("schema version 2"), "{err}");
-    }
-
-    #[test]
-    fn points_have_one_decimal_and_an_ascii_sign() {
-        assert_eq!(points(0.046), "+4.6");
-        assert_eq!(points(-0.145), "-14.5");
-        assert_eq!(points(-0.0001), "+0.0");
-        assert_eq!(points(0.0), "+0.0");
     }
 }

@@ -1,16 +1,18 @@
 //! The gate: rules over metrics, and the verdict they give.
 //!
-//! Pure: [`evaluate`] turns counts and thresholds into a [`Verdict`], which
+//! Pure: [`decide`] turns counts and rules into a [`Verdict`], which
 //! decides the exit code. Every rule is kept with its value and status so
 //! reports can explain each one. The verdict is its own type, built to grow:
 //! new outcomes (inconclusive) and rule kinds (per slice, versus a baseline)
 //! are new variants, not new booleans.
 
-use crate::inputs::Drops;
 use crate::metrics::{Counts, Metric, PerMetric};
 
 /// The inclusive lower bounds the metrics must reach.
 pub type Thresholds = PerMetric<f64>;
+
+/// Largest allowed falls of each metric below the baseline; `None` = no rule.
+pub type Drops = PerMetric<Option<f64>>;
 
 /// A condition the model must meet.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -130,13 +132,18 @@ impl Verdict {
 
     /// The checks that did not pass.
     pub fn failures(&self) -> impl Iterator<Item = &Check> {
-        self.checks.iter().filter(|c| !c.is_pass())
+        failures(&self.checks)
     }
+}
+
+/// The checks of a list that did not pass, in order.
+pub fn failures(checks: &[Check]) -> impl Iterator<Item = &Check> {
+    checks.iter().filter(|c| !c.is_pass())
 }
 
 /// Applies the thresholds, and the drop rules against the baseline, to the
 /// counts. `baseline` gives the previous value of a metric.
-pub fn evaluate(
+pub fn decide(
     counts: &Counts,
     thresholds: &Thresholds,
     drops: &Drops,
@@ -191,7 +198,7 @@ mod tests {
             Metric::Recall => Some(0.99),
             Metric::F1 => Some(0.92),
         };
-        let v = evaluate(&counts, &ZERO, &drops, Some(&previous));
+        let v = decide(&counts, &ZERO, &drops, Some(&previous));
         assert_eq!(v.checks.len(), 5, "three thresholds, two drop rules");
         // Precision fell exactly 2 points: allowed. F1 fell 2 points, 1 allowed.
         let precision =
@@ -207,17 +214,17 @@ mod tests {
     fn undefined_baseline_makes_the_drop_rule_undefined() {
         let counts = Counts { tp: 90, fp: 10, fn_: 10, tn: 0 };
         let drops = Drops { precision: Some(0.5), recall: None, f1: None };
-        let v = evaluate(&counts, &ZERO, &drops, Some(&|_| None));
+        let v = decide(&counts, &ZERO, &drops, Some(&|_| None));
         assert_eq!(v.checks[3].status, Status::Undefined);
         assert_eq!(v.checks[3].floor(), None);
         assert!(!v.is_passed());
         // Without a baseline no drop rule is made.
-        assert_eq!(evaluate(&counts, &ZERO, &drops, None).checks.len(), 3);
+        assert_eq!(decide(&counts, &ZERO, &drops, None).checks.len(), 3);
     }
 
     #[test]
     fn passes_when_every_metric_reaches_its_threshold() {
-        let v = evaluate(&Counts { tp: 95, fp: 5, fn_: 5, tn: 895 }, &DEFAULTS, &NONE, None);
+        let v = decide(&Counts { tp: 95, fp: 5, fn_: 5, tn: 895 }, &DEFAULTS, &NONE, None);
         assert!(v.is_passed());
         assert_eq!(v.outcome.exit_code(), 0);
         assert_eq!(v.failures().count(), 0);
@@ -226,17 +233,17 @@ mod tests {
     #[test]
     fn thresholds_are_inclusive() {
         // P = 92/100 exactly, R = 92/100, F1 = 184/200.
-        let v = evaluate(&Counts { tp: 92, fp: 8, fn_: 8, tn: 0 }, &DEFAULTS, &NONE, None);
+        let v = decide(&Counts { tp: 92, fp: 8, fn_: 8, tn: 0 }, &DEFAULTS, &NONE, None);
         assert!(v.is_passed(), "{v:?}");
         let strict = Thresholds { precision: 0.9200001, ..DEFAULTS };
-        let v = evaluate(&Counts { tp: 92, fp: 8, fn_: 8, tn: 0 }, &strict, &NONE, None);
+        let v = decide(&Counts { tp: 92, fp: 8, fn_: 8, tn: 0 }, &strict, &NONE, None);
         assert_eq!(v.checks[0].status, Status::Fail);
         assert_eq!(v.outcome.exit_code(), 1);
     }
 
     #[test]
     fn undefined_precision_fails_the_gate_and_says_so() {
-        let v = evaluate(&Counts { tp: 0, fp: 0, fn_: 10, tn: 90 }, &DEFAULTS, &NONE, None);
+        let v = decide(&Counts { tp: 0, fp: 0, fn_: 10, tn: 90 }, &DEFAULTS, &NONE, None);
         assert_eq!(v.outcome, Outcome::Failed);
         assert_eq!(v.checks[0].status, Status::Undefined);
         assert_eq!(v.checks[0].value, None);
@@ -247,7 +254,7 @@ mod tests {
     #[test]
     fn zero_thresholds_still_require_a_defined_metric() {
         let zero = Thresholds { precision: 0.0, recall: 0.0, f1: 0.0 };
-        assert!(evaluate(&Counts { tp: 0, fp: 1, fn_: 1, tn: 0 }, &zero, &NONE, None).is_passed());
-        assert!(!evaluate(&Counts { tp: 0, fp: 0, fn_: 1, tn: 0 }, &zero, &NONE, None).is_passed());
+        assert!(decide(&Counts { tp: 0, fp: 1, fn_: 1, tn: 0 }, &zero, &NONE, None).is_passed());
+        assert!(!decide(&Counts { tp: 0, fp: 0, fn_: 1, tn: 0 }, &zero, &NONE, None).is_passed());
     }
 }

@@ -4,10 +4,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use er_precision_gate::env::Env;
 use er_precision_gate::error::Error;
-use er_precision_gate::inputs::{Env, Inputs, Request};
-use er_precision_gate::integrations::github::{Actions, Annotation, Level};
-use er_precision_gate::report::render;
+use er_precision_gate::inputs::{InputError, Inputs, Request};
+use er_precision_gate::integrations::github::Actions;
+use er_precision_gate::publish;
 
 fn main() -> ExitCode {
     let env = Env::from_process();
@@ -30,31 +31,30 @@ fn main() -> ExitCode {
             let _ = write!(stdout, "{text}");
             return ExitCode::SUCCESS;
         }
-        Err(err) => return fail(&err, &actions, true, &mut stdout),
+        Err(err) => return fail(&err.into(), &actions, true, &mut stdout),
     };
-    let evaluation = match er_precision_gate::evaluate(&inputs, env.now()) {
+    let evaluation = match er_precision_gate::evaluate(&inputs.evaluate, env.now()) {
         Ok(evaluation) => evaluation,
-        Err(err) => return fail(&err, &actions, inputs.summary, &mut stdout),
+        Err(err) => return fail(&err.into(), &actions, inputs.summary, &mut stdout),
     };
     log::info!(
         "evaluated {} rows of `{}` in {:.3} s",
         evaluation.tally.counts.rows() + evaluation.tally.skipped.rows,
-        inputs.validation_set.display(),
+        inputs.evaluate.validation_set.display(),
         evaluation.elapsed.as_secs_f64()
     );
-    let (report, outputs) =
-        match er_precision_gate::publish(&evaluation, &inputs, &actions, &mut stdout) {
-            Ok(published) => published,
-            // Everything is rendered before anything is written, so a failure
-            // here has left no summary behind: say why in one.
-            Err(err) => return fail(&err, &actions, inputs.summary, &mut stdout),
-        };
+    let published = match publish::publish(&evaluation, &inputs, &actions, &mut stdout) {
+        Ok(published) => published,
+        // Everything is rendered before anything is written, so a failure
+        // here has left no summary behind: say why in one.
+        Err(err) => return fail(&err, &actions, inputs.summary, &mut stdout),
+    };
     // Side effects last. Each failure is already reported (annotation,
     // summary line) and only changes the exit code, decided here once.
-    let card = outputs.iter().find(|(name, _)| *name == "model_card").map(|(_, p)| p.as_str());
+    let report = &published.report;
     let side_effects = [
-        er_precision_gate::push_metrics(&report, &inputs, &actions, &mut stdout),
-        er_precision_gate::comment(&report, card, &inputs, &actions, &mut stdout),
+        publish::push_metrics(report, &inputs, &actions, &mut stdout),
+        publish::comment(report, published.model_card.as_deref(), &inputs, &actions, &mut stdout),
     ];
     let mut code = evaluation.verdict.outcome.exit_code();
     for err in side_effects.iter().filter_map(|r| r.as_ref().err()) {
@@ -66,8 +66,11 @@ fn main() -> ExitCode {
 
 /// `error: …` on stderr, then `caused by: …` per source.
 fn print_error(err: &Error) {
-    eprintln!("error: {err}");
-    for cause in err.causes() {
+    let mut chain = er_precision_gate::error::chain(err).into_iter();
+    if let Some(message) = chain.next() {
+        eprintln!("error: {message}");
+    }
+    for cause in chain {
         eprintln!("caused by: {cause}");
     }
 }
@@ -77,27 +80,11 @@ fn print_error(err: &Error) {
 fn fail(err: &Error, actions: &Actions, summary: bool, out: &mut dyn Write) -> ExitCode {
     match err {
         // clap renders its own message, usage and hint.
-        Error::Flags(e) => eprint!("{e}"),
+        Error::Input(InputError::Flags(e)) => eprint!("{e}"),
         _ => print_error(err),
     }
-    if actions.is_enabled() {
-        let mut message = err.to_string();
-        if let Error::Flags(e) = err {
-            message = format!("{message}: {}", e.kind());
-        }
-        for cause in err.causes() {
-            message.push_str(&format!("\ncaused by: {cause}"));
-        }
-        let annotation =
-            Annotation { level: Level::Error, title: err.title().to_string(), message };
-        if let Err(e) = actions.annotate(&[annotation], out) {
-            eprintln!("error: {e}");
-        }
-        if summary
-            && let Err(e) = render::error_summary(err).and_then(|md| actions.append_summary(&md))
-        {
-            eprintln!("error: {e}");
-        }
+    if let Err(e) = publish::could_not_evaluate(err, actions, summary, out) {
+        eprintln!("error: {e}");
     }
     ExitCode::from(err.exit_code())
 }

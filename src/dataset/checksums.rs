@@ -8,9 +8,21 @@
 //! A line of any other form is a failure too, as under `sha256sum --strict`.
 
 use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::dataset::Sha256;
+use super::DatasetError;
+use super::checksum::Sha256;
+
+/// A hash the validation set must have, and where it was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    /// The hash.
+    pub sha256: Sha256,
+    /// Where it came from, in prose: `` `dataset_hash` `` or
+    /// `` line 3 of `checksums.txt` ``.
+    pub against: String,
+}
 
 /// One entry of a checksums file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,12 +38,12 @@ pub struct Entry {
 }
 
 /// Why one line failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Problem {
     /// The line is not `<64 hex> <space><space or *><name>`.
     Malformed,
     /// The file could not be read.
-    Unreadable(String),
+    Unreadable(io::Error),
     /// The file's hash differs.
     Mismatch {
         /// The listed hash.
@@ -42,7 +54,7 @@ pub enum Problem {
 }
 
 /// One failing line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Failure {
     /// 1-based line number.
     pub line: usize,
@@ -125,12 +137,41 @@ fn unescape(name: &str) -> Option<String> {
     Some(out)
 }
 
+/// Verifies every line of the checksums file `list` but the validation
+/// set's, whose expected hash is returned to be checked while the set is read
+/// (so it is hashed once). Every failing line is reported, not just the first.
+pub fn verify(list: &Path, validation_set: &Path) -> Result<Option<Expected>, DatasetError> {
+    let text = std::fs::read_to_string(list)
+        .map_err(|source| DatasetError::ReadChecksums { path: list.to_path_buf(), source })?;
+    let dir = list.parent().unwrap_or(Path::new(""));
+    let (entries, mut failures) = parse(&text, dir);
+    let target = std::fs::canonicalize(validation_set).ok();
+    let mut own = None;
+    for entry in &entries {
+        let is_target = target.is_some() && std::fs::canonicalize(&entry.path).ok() == target;
+        if is_target {
+            own = Some(Expected {
+                sha256: entry.expected,
+                against: format!("line {} of `{}`", entry.line, list.display()),
+            });
+        } else {
+            failures.extend(check(entry));
+        }
+    }
+    failures.sort_by_key(|f| f.line);
+    if !failures.is_empty() {
+        return Err(DatasetError::Checksums { path: list.to_path_buf(), failures });
+    }
+    log::info!("verified {} files listed in `{}`", entries.len(), list.display());
+    Ok(own)
+}
+
 /// Checks one entry's file.
 pub fn check(entry: &Entry) -> Option<Failure> {
     let failure = |problem| Failure { line: entry.line, name: entry.name.clone(), problem };
     let actual = match std::fs::File::open(&entry.path).and_then(|f| Sha256::of_file(&f)) {
         Ok(actual) => actual,
-        Err(e) => return Some(failure(Problem::Unreadable(e.to_string()))),
+        Err(e) => return Some(failure(Problem::Unreadable(e))),
     };
     (actual != entry.expected)
         .then(|| failure(Problem::Mismatch { expected: entry.expected, actual }))

@@ -19,13 +19,55 @@ use arrow_buffer::BooleanBuffer;
 use arrow_schema::DataType;
 use parquet::arrow::ProjectionMask;
 
-use crate::dataset::Dataset;
-use crate::error::Error;
-use crate::inputs::Decision;
+use super::{Dataset, DatasetError};
 
 const BINARY_TYPES: &str =
     "boolean, or an integer type (int8..int64, uint8..uint64) holding 0 and 1";
 const SCORE_TYPES: &str = "float32 or float64";
+
+/// How a pair becomes a predicted match.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// `score >= threshold`.
+    Score {
+        /// The score column.
+        column: String,
+        /// The decision threshold.
+        threshold: f64,
+    },
+    /// A boolean or 0/1 column of predictions.
+    Prediction {
+        /// The prediction column.
+        column: String,
+    },
+}
+
+impl Decision {
+    /// The column that decides.
+    pub fn column(&self) -> &str {
+        match self {
+            Decision::Score { column, .. } | Decision::Prediction { column } => column,
+        }
+    }
+
+    /// The input that named the deciding column.
+    pub fn input(&self) -> &'static str {
+        match self {
+            Decision::Score { .. } => "score_column",
+            Decision::Prediction { .. } => "prediction_column",
+        }
+    }
+}
+
+/// What to do with rows whose label, score or prediction is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NullPolicy {
+    /// Stop with exit 2, naming the columns and counts.
+    Fail,
+    /// Leave the rows out, count and report them.
+    Skip,
+}
 
 /// The resolved label and decision columns of one file.
 #[derive(Debug)]
@@ -55,11 +97,15 @@ pub struct Pairs {
 
 impl Columns {
     /// Checks the columns against the file's schema and builds the projection.
-    pub fn resolve(dataset: &Dataset, label: &str, decision: &Decision) -> Result<Columns, Error> {
+    pub fn resolve(
+        dataset: &Dataset,
+        label: &str,
+        decision: &Decision,
+    ) -> Result<Columns, DatasetError> {
         let schema = dataset.schema();
         let path = dataset.path();
         let find = |column: &str, input: &'static str| {
-            schema.index_of(column).map_err(|_| Error::MissingColumn {
+            schema.index_of(column).map_err(|_| DatasetError::MissingColumn {
                 path: path.to_path_buf(),
                 column: column.to_string(),
                 input,
@@ -100,7 +146,7 @@ impl Columns {
 
     /// Turns one projected batch into bitmaps. `first_row` is the file row of
     /// the batch's first row, for error messages.
-    pub fn extract(&self, batch: &RecordBatch, first_row: u64) -> Result<Pairs, Error> {
+    pub fn extract(&self, batch: &RecordBatch, first_row: u64) -> Result<Pairs, DatasetError> {
         let column = |name: &str| {
             batch.column_by_name(name).expect("the projection holds the resolved columns")
         };
@@ -128,8 +174,8 @@ impl Columns {
         name: &str,
         array: &dyn Array,
         first_row: u64,
-    ) -> Result<BooleanBuffer, Error> {
-        let not_binary = |(index, value): (usize, i128)| Error::NotBinary {
+    ) -> Result<BooleanBuffer, DatasetError> {
+        let not_binary = |(index, value): (usize, i128)| DatasetError::NotBinary {
             path: self.path.clone(),
             column: name.to_string(),
             value,
@@ -156,11 +202,11 @@ fn check_type(
     found: &DataType,
     accepts: fn(&DataType) -> bool,
     expected: &'static str,
-) -> Result<(), Error> {
+) -> Result<(), DatasetError> {
     if accepts(found) {
         return Ok(());
     }
-    Err(Error::ColumnType {
+    Err(DatasetError::ColumnType {
         path: path.to_path_buf(),
         column: column.to_string(),
         found: found.clone(),

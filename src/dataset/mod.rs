@@ -1,14 +1,18 @@
 //! The validation set: its bytes (hash), its parquet structure and its columns.
 //!
 //! This module reads; it never prints, reads the environment or decides a
-//! verdict. [`checksum`] hashes the file, [`reader`] streams record batches of
-//! the needed columns only, and [`columns`] turns arrow arrays into the bits the
-//! tally counts.
+//! verdict. [`checksum`] hashes the file, [`checksums`] verifies a
+//! `sha256sum` list, [`reader`] streams record batches of the needed columns
+//! only, and [`columns`] turns arrow arrays into the bits the tally counts.
+//! Every failure is a [`DatasetError`].
 
 pub mod checksum;
 pub mod checksums;
 pub mod columns;
+mod error;
 pub mod reader;
 
 pub use checksum::Sha256;
+pub use columns::{Decision, NullPolicy};
+pub use error::DatasetError;
 pub use reader::Dataset;

@@ -24,7 +24,7 @@ use parquet::arrow::arrow_reader::{
 use parquet::errors::ParquetError;
 use parquet::file::reader::{ChunkReader, Length};
 
-use crate::error::Error;
+use super::DatasetError;
 
 /// Rows per record batch: 64Ki rows of a float and a boolean is about 0.5 MiB.
 const BATCH_ROWS: usize = 64 * 1024;
@@ -40,8 +40,8 @@ pub struct Dataset {
 impl Dataset {
     /// Opens `path` for reading. Fails on a missing or unreadable file and on a
     /// file of zero bytes; the footer is not read yet (see [`Dataset::parse`]).
-    pub fn open_file(path: &Path) -> Result<(File, u64), Error> {
-        let read_err = |source| Error::ReadDataset { path: path.to_path_buf(), source };
+    pub fn open_file(path: &Path) -> Result<(File, u64), DatasetError> {
+        let read_err = |source| DatasetError::Read { path: path.to_path_buf(), source };
         let file = File::open(path).map_err(read_err)?;
         let meta = file.metadata().map_err(read_err)?;
         if meta.is_dir() {
@@ -49,13 +49,13 @@ impl Dataset {
             return Err(read_err(source));
         }
         if meta.len() == 0 {
-            return Err(Error::EmptyFile { path: path.to_path_buf() });
+            return Err(DatasetError::EmptyFile { path: path.to_path_buf() });
         }
         Ok((file, meta.len()))
     }
 
     /// Reads the parquet footer of an opened file.
-    pub fn parse(path: &Path, file: Arc<File>, size: u64) -> Result<Dataset, Error> {
+    pub fn parse(path: &Path, file: Arc<File>, size: u64) -> Result<Dataset, DatasetError> {
         let file = SharedFile { file, size };
         let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
             .map_err(|source| parquet_error(path, source))?;
@@ -101,11 +101,11 @@ impl Dataset {
         workers: usize,
         init: I,
         step: S,
-    ) -> Result<Vec<A>, Error>
+    ) -> Result<Vec<A>, DatasetError>
     where
         A: Send,
         I: Fn() -> A + Sync,
-        S: Fn(&mut A, &RecordBatch, u64) -> Result<(), Error> + Sync,
+        S: Fn(&mut A, &RecordBatch, u64) -> Result<(), DatasetError> + Sync,
     {
         let groups = self.meta.metadata().row_groups();
         let mut starts = Vec::with_capacity(groups.len());
@@ -116,7 +116,7 @@ impl Dataset {
         }
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
-        let work = || -> (A, Option<(usize, Error)>) {
+        let work = || -> (A, Option<(usize, DatasetError)>) {
             let mut acc = init();
             loop {
                 let group = next.fetch_add(1, Ordering::Relaxed);
@@ -135,7 +135,7 @@ impl Dataset {
             handles.into_iter().map(|h| h.join().expect("a reader thread panicked")).collect()
         });
         let mut accs = Vec::with_capacity(results.len());
-        let mut first: Option<(usize, Error)> = None;
+        let mut first: Option<(usize, DatasetError)> = None;
         for (acc, err) in results {
             accs.push(acc);
             if let Some((group, e)) = err
@@ -156,9 +156,9 @@ impl Dataset {
         group: usize,
         mut row: u64,
         acc: &mut A,
-        step: &(impl Fn(&mut A, &RecordBatch, u64) -> Result<(), Error> + Sync),
+        step: &(impl Fn(&mut A, &RecordBatch, u64) -> Result<(), DatasetError> + Sync),
         stop: &AtomicBool,
-    ) -> Result<(), Error> {
+    ) -> Result<(), DatasetError> {
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
             self.file.clone(),
             self.meta.clone(),
@@ -181,8 +181,8 @@ impl Dataset {
     }
 }
 
-fn parquet_error(path: &Path, source: ParquetError) -> Error {
-    Error::Parquet { path: path.to_path_buf(), source }
+fn parquet_error(path: &Path, source: ParquetError) -> DatasetError {
+    DatasetError::Parquet { path: path.to_path_buf(), source }
 }
 
 /// A file shared by several readers through positional reads.

@@ -11,10 +11,10 @@
 use std::time::Duration;
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
-use reqwest::header::{ACCEPT, LINK, USER_AGENT};
+use reqwest::header::{ACCEPT, LINK};
 use serde::Deserialize;
 
-use crate::inputs::Secret;
+use crate::secret::Secret;
 
 /// Time limit of one request.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -22,6 +22,15 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 const PER_PAGE: u32 = 100;
 /// Pages read at most when looking for our comment (10,000 comments).
 const MAX_PAGES: usize = 100;
+
+/// Which issue gets the verdict comment (input `comment_on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentOn {
+    /// The pull request of the triggering event.
+    PullRequest,
+    /// This issue or pull request number.
+    Issue(u64),
+}
 
 /// Where to comment and how.
 #[derive(Debug, Clone)]
@@ -123,7 +132,7 @@ pub fn marker(name: &str) -> String {
 
 /// Creates or updates the gate's comment with `body` (the marker is added).
 pub fn post(target: &Target, body: &str) -> Result<Posted, CommentError> {
-    let client = Client::builder().timeout(TIMEOUT).build().map_err(CommentError::Client)?;
+    let client = super::http::client(TIMEOUT).map_err(CommentError::Client)?;
     let body = format!("{}\n{body}", target.marker);
     let issue = format!("repos/{}/issues/{}/comments", target.repository, target.number);
     match find(&client, target, &issue)? {
@@ -186,7 +195,6 @@ fn send(
         .bearer_auth(target.token.expose())
         .header(ACCEPT, "application/vnd.github+json")
         .header("X-GitHub-Api-Version", "2022-11-28")
-        .header(USER_AGENT, concat!("er-precision-gate/", env!("CARGO_PKG_VERSION")))
         .send()
         .map_err(|source| CommentError::Unreachable { api: target.api.to_string(), source })?;
     let status = response.status();

@@ -6,56 +6,48 @@
 //! `::error title=…::message` lines on stdout with `%`, CR and LF escaped (and
 //! `:` and `,` in properties). Neither file is created: like the toolkit, a
 //! missing file is an error. Outside Actions, outputs become a readable block
-//! and annotations plain `error:`/`warning:` lines.
+//! and findings plain `error:`/`warning:` lines. This is the one module that
+//! knows the runner's command syntax.
 
 use std::collections::hash_map::RandomState;
-use std::fs::OpenOptions;
 use std::hash::BuildHasher;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::error::Error;
-use crate::inputs::Env;
+use crate::env::Env;
+use crate::files::{self, WriteError};
+use crate::report::{Finding, Level};
 
 /// The runner refuses summaries over 1 MiB per step (GHA.md 1.3).
 pub const SUMMARY_LIMIT: usize = 1024 * 1024;
 
-/// How an annotation is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    /// `::error`.
-    Error,
-    /// `::warning`.
-    Warning,
-    /// `::notice`.
-    Notice,
+/// Why a step output, the summary or an annotation could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum GithubError {
+    /// A file or stream could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// A value for a step output contains the heredoc delimiter (never expected).
+    #[error("step output `{name}` contains its heredoc delimiter")]
+    OutputDelimiter {
+        /// The output name.
+        name: String,
+    },
 }
 
-impl Level {
-    fn command(self) -> &'static str {
-        match self {
-            Level::Error => "error",
-            Level::Warning => "warning",
-            Level::Notice => "notice",
-        }
+/// The workflow command of a level.
+fn level_command(level: Level) -> &'static str {
+    match level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Notice => "notice",
     }
-}
-
-/// One annotation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Annotation {
-    /// Its level.
-    pub level: Level,
-    /// A short title.
-    pub title: String,
-    /// The message.
-    pub message: String,
 }
 
 /// The Actions environment of this step.
 #[derive(Debug, Clone, Default)]
 pub struct Actions {
-    enabled: bool,
+    active: bool,
     output: Option<PathBuf>,
     summary: Option<PathBuf>,
     server_repo: Option<String>,
@@ -70,7 +62,7 @@ impl Actions {
     /// Reads `GITHUB_ACTIONS`, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and the
     /// parts of the run URL.
     pub fn from_env(env: &Env) -> Actions {
-        let path = |name| env.get(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let path = |name| env.non_empty(name).map(PathBuf::from);
         let server_repo = match (env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")) {
             (Some(server), Some(repo)) if !server.is_empty() && !repo.is_empty() => {
                 Some(format!("{}/{repo}", server.trim_end_matches('/')))
@@ -84,17 +76,16 @@ impl Actions {
             _ => None,
         };
         Actions {
-            enabled: env.is_actions(),
+            active: env.get("GITHUB_ACTIONS") == Some("true"),
             output: path("GITHUB_OUTPUT"),
             summary: path("GITHUB_STEP_SUMMARY"),
             server_repo,
             run_url,
             api_url: env
-                .get("GITHUB_API_URL")
-                .filter(|v| !v.is_empty())
+                .non_empty("GITHUB_API_URL")
                 .unwrap_or("https://api.github.com")
                 .to_string(),
-            repository: env.get("GITHUB_REPOSITORY").filter(|v| !v.is_empty()).map(str::to_string),
+            repository: env.non_empty("GITHUB_REPOSITORY").map(str::to_string),
             event_path: path("GITHUB_EVENT_PATH"),
             gate_name: match (env.get("GITHUB_WORKFLOW"), env.get("GITHUB_JOB")) {
                 (Some(workflow), Some(job)) => format!("{workflow}/{job}"),
@@ -139,7 +130,7 @@ impl Actions {
     }
 
     /// Appends Markdown to the job summary; does nothing outside Actions.
-    pub fn append_summary(&self, markdown: &str) -> Result<(), Error> {
+    pub fn append_summary(&self, markdown: &str) -> Result<(), GithubError> {
         let Some(path) = &self.summary else {
             return Ok(());
         };
@@ -152,7 +143,7 @@ impl Actions {
             text.truncate(end);
             text.push_str("\n\n> Summary truncated at the 1 MiB limit of job summaries.\n");
         }
-        append(path, "job summary", text.as_bytes())
+        Ok(files::append(path, "job summary", text.as_bytes())?)
     }
 
     /// Sets step outputs: heredocs in `GITHUB_OUTPUT`, else a readable block on `out`.
@@ -160,14 +151,14 @@ impl Actions {
         &self,
         outputs: &[(&str, String)],
         out: &mut dyn Write,
-    ) -> Result<(), Error> {
+    ) -> Result<(), GithubError> {
         match &self.output {
             Some(path) => {
                 let mut text = String::new();
                 for (name, value) in outputs {
                     text.push_str(&heredoc(name, value)?);
                 }
-                append(path, "step outputs", text.as_bytes())
+                Ok(files::append(path, "step outputs", text.as_bytes())?)
             }
             None => {
                 let width = outputs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
@@ -176,27 +167,28 @@ impl Actions {
                     let value = if value.is_empty() { "(undefined)" } else { value };
                     text.push_str(&format!("  {name:<width$}  {value}\n"));
                 }
-                write_out(out, &text)
+                Ok(files::write_stream(out, &text)?)
             }
         }
     }
 
-    /// Prints annotations: workflow commands under Actions, plain lines otherwise.
-    pub fn annotate(&self, annotations: &[Annotation], out: &mut dyn Write) -> Result<(), Error> {
-        let text: String = annotations
+    /// Prints findings: annotations (workflow commands) under Actions, plain
+    /// lines otherwise.
+    pub fn annotate(&self, findings: &[Finding], out: &mut dyn Write) -> Result<(), GithubError> {
+        let text: String = findings
             .iter()
-            .map(|a| match self.enabled {
-                true => format!("{}\n", command(a)),
-                false => format!("{}: {}: {}\n", a.level.command(), a.title, a.message),
+            .map(|f| match self.active {
+                true => format!("{}\n", command(f)),
+                false => format!("{}: {}: {}\n", level_command(f.level), f.title, f.message),
             })
             .collect();
-        write_out(out, &text)
+        Ok(files::write_stream(out, &text)?)
     }
 
     /// Registers secrets with the runner (`::add-mask::`) so no log line
     /// shows them; does nothing outside Actions.
-    pub fn mask(&self, secrets: &[&str], out: &mut dyn Write) -> Result<(), Error> {
-        if !self.enabled {
+    pub fn mask(&self, secrets: &[&str], out: &mut dyn Write) -> Result<(), GithubError> {
+        if !self.active {
             return Ok(());
         }
         let text: String = secrets
@@ -204,34 +196,20 @@ impl Actions {
             .filter(|s| !s.trim().is_empty())
             .map(|s| format!("::add-mask::{}\n", escape_data(s)))
             .collect();
-        write_out(out, &text)
+        Ok(files::write_stream(out, &text)?)
     }
 
-    /// Whether this is a GitHub Actions step.
-    pub fn is_enabled(&self) -> bool {
-        self.enabled
+    /// Whether this process runs as a GitHub Actions step (`GITHUB_ACTIONS=true`).
+    pub fn is_active(&self) -> bool {
+        self.active
     }
-}
-
-fn write_out(out: &mut dyn Write, text: &str) -> Result<(), Error> {
-    out.write_all(text.as_bytes()).map_err(|source| Error::Write {
-        what: "standard output",
-        path: PathBuf::from("-"),
-        source,
-    })
-}
-
-fn append(path: &Path, what: &'static str, bytes: &[u8]) -> Result<(), Error> {
-    let write_err = |source| Error::Write { what, path: path.to_path_buf(), source };
-    let mut file = OpenOptions::new().append(true).open(path).map_err(write_err)?;
-    file.write_all(bytes).map_err(write_err)
 }
 
 /// `name<<delimiter\nvalue\ndelimiter\n`, as `prepareKeyValueMessage` writes it.
-fn heredoc(name: &str, value: &str) -> Result<String, Error> {
+fn heredoc(name: &str, value: &str) -> Result<String, GithubError> {
     let delimiter = delimiter();
     if name.contains(&delimiter) || value.contains(&delimiter) {
-        return Err(Error::OutputDelimiter { name: name.to_string() });
+        return Err(GithubError::OutputDelimiter { name: name.to_string() });
     }
     Ok(format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"))
 }
@@ -252,12 +230,12 @@ fn delimiter() -> String {
 }
 
 /// A workflow command line (without the trailing newline).
-pub fn command(a: &Annotation) -> String {
+pub fn command(f: &Finding) -> String {
     format!(
         "::{} title={}::{}",
-        a.level.command(),
-        escape_property(&a.title),
-        escape_data(&a.message)
+        level_command(f.level),
+        escape_property(&f.title),
+        escape_data(&f.message)
     )
 }
 
@@ -279,8 +257,7 @@ mod tests {
     fn escaping_matches_the_toolkit() {
         assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
         assert_eq!(escape_property("a: b, c%"), "a%3A b%2C c%25");
-        let a =
-            Annotation { level: Level::Error, title: "Low: P, R".into(), message: "x\ny".into() };
+        let a = Finding { level: Level::Error, title: "Low: P, R".into(), message: "x\ny".into() };
         assert_eq!(command(&a), "::error title=Low%3A P%2C R::x%0Ay");
     }
 
@@ -325,6 +302,9 @@ mod tests {
     fn missing_output_file_is_an_error_like_the_toolkit() {
         let actions = Actions { output: Some("/nonexistent/out".into()), ..Actions::default() };
         let err = actions.set_outputs(&[("passed", "true".into())], &mut Vec::new()).unwrap_err();
-        assert!(matches!(err, Error::Write { what: "step outputs", .. }), "{err:?}");
+        assert!(
+            matches!(err, GithubError::Write(WriteError { what: "step outputs", .. })),
+            "{err:?}"
+        );
     }
 }

@@ -7,12 +7,13 @@
 //! `provided` helper). Limitations are derived from the data where the data
 //! shows them, then the user's own are added.
 
+use std::path::PathBuf;
+
 use serde::Serialize;
 
-use crate::gate::{Check, Rule};
-use crate::inputs::CardInputs;
+use crate::gate::{self, Check, Rule};
 use crate::metrics::Metric;
-use crate::report::render::{self, code};
+use crate::report::format::{self, Units, code, percent};
 use crate::report::{Report, Tool};
 
 /// The version of the JSON card's schema.
@@ -22,6 +23,37 @@ pub const CARD_SCHEMA_VERSION: u32 = 1;
 const CLOSE_TO_THRESHOLD: f64 = 0.01;
 /// Fewer true or predicted matches than this is a limitation.
 const FEW_EXAMPLES: u64 = 100;
+
+/// Model card inputs: where to write it and what the program cannot know.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CardInputs {
+    /// The Markdown card's path, a handlebars template.
+    pub path: Option<String>,
+    /// A user's template.
+    pub template: Option<PathBuf>,
+    /// The JSON card's path, a handlebars template too.
+    pub json: Option<String>,
+    /// The model id.
+    pub model_id: Option<String>,
+    /// The dataset version, YYYYMMDD.
+    pub dataset_date: Option<String>,
+    /// The framework.
+    pub framework: Option<String>,
+    /// The architecture.
+    pub architecture: Option<String>,
+    /// The validation set's source.
+    pub dataset_source: Option<String>,
+    /// The training run's Actions run id.
+    pub training_run_id: Option<String>,
+    /// Known limitations, one per line.
+    pub limitations: Vec<String>,
+    /// Ethical considerations, one per line.
+    pub ethical_considerations: Vec<String>,
+    /// Planned deployment date.
+    pub deployment_date: Option<String>,
+    /// Rollback plan.
+    pub rollback_plan: Option<String>,
+}
 
 /// Everything the model card says.
 #[derive(Debug, Clone, Serialize)]
@@ -204,8 +236,7 @@ impl Card {
             r.checks.iter().partition::<Vec<&Check>, _>(|c| matches!(c.rule, Rule::AtLeast { .. }));
         let true_matches = r.counts.positives();
         let prevalence = true_matches as f64 / r.rows as f64;
-        let failed: Vec<String> =
-            r.checks.iter().filter(|c| !c.is_pass()).map(render::rule_title).collect();
+        let failed: Vec<String> = gate::failures(&r.checks).map(format::rule_title).collect();
         Card {
             schema_version: CARD_SCHEMA_VERSION,
             tool: r.tool.clone(),
@@ -218,20 +249,20 @@ impl Card {
             },
             verdict: CardVerdict {
                 passed: r.passed,
-                icon: if r.passed { "✅" } else { "❌" },
+                icon: format::icon(r.passed),
                 text: match r.passed {
                     true => "The gate passed: every metric meets its threshold".to_string(),
                     false => format!("The gate failed: {} below the bar", failed.join(", ")),
                 },
             },
-            decision: render::decision_text(r),
+            decision: format::decision_text(&r.decision.column, r.decision.threshold),
             metrics: metrics.into_iter().map(card_metric).collect(),
             drop_rules: drop_rules.into_iter().map(card_metric).collect(),
             counts: r.counts,
             dataset: CardDataset {
                 source: inputs.dataset_source.clone(),
                 path: r.dataset.path.clone(),
-                size: render::size_text(r.dataset.size_bytes),
+                size: format::size_text(r.dataset.size_bytes),
                 size_bytes: r.dataset.size_bytes,
                 sha256: r.dataset.sha256.to_string(),
                 verified: r.dataset.verified,
@@ -241,7 +272,7 @@ impl Card {
                 },
                 rows_in_file: r.dataset.rows,
                 rows_evaluated: r.rows,
-                skipped: render::skipped_text(r),
+                skipped: format::skipped_text(&r.skipped),
                 rows_skipped: r.rows_skipped,
                 true_matches,
                 prevalence,
@@ -252,15 +283,19 @@ impl Card {
                 previous_model: c.model_id.as_deref().map_or_else(|| code(&c.path), code),
                 previous_model_id: c.model_id.clone(),
                 same_dataset: c.same_dataset,
-                dataset_note: render::dataset_note(c),
+                dataset_note: format::comparison_note(
+                    c.same_dataset,
+                    &c.dataset_sha256,
+                    &r.dataset.sha256.to_string(),
+                ),
                 rows: c
                     .changes
                     .iter()
                     .map(|ch| CardChange {
                         metric: ch.metric,
                         title: ch.metric.title(),
-                        previous_percent: ch.previous.map_or("undefined".into(), percent),
-                        current_percent: ch.current.map_or("undefined".into(), percent),
+                        previous_percent: Units::Percent.level_or_undefined(ch.previous),
+                        current_percent: Units::Percent.level_or_undefined(ch.current),
                         points: ch.points.clone().unwrap_or_else(|| "undefined".into()),
                         delta: ch.delta,
                     })
@@ -290,42 +325,18 @@ impl Card {
     }
 }
 
-/// A share as a percentage with one decimal: `0.9503` is `95.0%`.
-pub fn percent(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
-}
-
-/// A value as a percentage with one decimal, or more where one decimal would
-/// put it on the wrong side of `floor` (0.91996 against 0.92 is `91.996%`).
-pub fn percent_against(v: f64, floor: f64) -> String {
-    format!("{}%", render::on_its_side(v, floor, 100.0, 1))
-}
-
-/// A rule's bound in percent: `≥ 92.0%`, or `≥ 94.3% (previous 99.3% − 5.0 pp)`.
-fn bound(c: &Check) -> String {
-    match (c.rule, c.floor()) {
-        (Rule::AtLeast { threshold, .. }, _) => format!("≥ {}", percent(threshold)),
-        (Rule::MaxDrop { max_drop, baseline: Some(b), .. }, Some(floor)) => {
-            format!("≥ {} (previous {} − {:.1} pp)", percent(floor), percent(b), max_drop * 100.0)
-        }
-        (Rule::MaxDrop { .. }, _) => "previous value undefined".to_string(),
-    }
-}
-
 fn card_metric(c: &Check) -> CardMetric {
     let floor = c.floor();
     CardMetric {
         metric: c.metric(),
-        title: render::rule_title(c),
+        title: format::rule_title(c),
         value: c.value,
-        value_percent: c
-            .value
-            .map_or("undefined".into(), |v| percent_against(v, floor.unwrap_or(v))),
+        value_percent: format::check_value(c, Units::Percent),
         threshold: floor,
-        threshold_percent: floor.map_or("undefined".into(), percent),
-        bound: bound(c),
+        threshold_percent: Units::Percent.level_or_undefined(floor),
+        bound: format::rule_bound(c, Units::Percent),
         passed: c.is_pass(),
-        icon: if c.is_pass() { "✅" } else { "❌" },
+        icon: format::icon(c.is_pass()),
     }
 }
 
@@ -365,25 +376,8 @@ fn limitations(r: &Report, inputs: &CardInputs) -> Vec<String> {
         ));
     }
     if let Some(c) = r.baseline.as_ref().filter(|c| !c.same_dataset) {
-        out.push(format!(
-            "The previous model was evaluated on a different dataset ({}), so the changes mix model and data.",
-            code(&c.dataset_sha256)
-        ));
+        out.push(format::different_dataset(&c.dataset_sha256, &r.dataset.sha256.to_string()));
     }
     out.extend(inputs.limitations.iter().cloned());
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentages_keep_one_decimal_unless_it_would_flip_the_verdict() {
-        assert_eq!(percent(0.95028), "95.0%");
-        assert_eq!(percent_against(0.95028, 0.92), "95.0%");
-        assert_eq!(percent_against(0.91996, 0.92), "91.996%");
-        assert_eq!(percent_against(0.92, 0.92), "92.0%");
-        assert_eq!(percent_against(0.9195, 0.92), "91.95%");
-    }
 }

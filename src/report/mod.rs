@@ -1,23 +1,27 @@
 //! The result of a run as data: the JSON report, the step outputs and the
-//! annotations, all from one [`Report`].
+//! findings, all from one [`Report`].
 //!
 //! The JSON report is versioned ([`SCHEMA_VERSION`], documented in the README);
 //! fields are only ever added within a version. Human Markdown comes from
-//! [`render`], which formats this same data.
+//! [`render`], the model card from [`card`], the Prometheus exposition from
+//! [`exposition`], and every number and phrase they share from [`format`].
+//! Nothing here knows GitHub's command syntax or writes a file.
 
 pub mod card;
+pub mod exposition;
+mod findings;
+pub mod format;
 pub mod render;
 
-use std::io::Write;
-use std::path::Path;
-
 use crate::baseline::Baseline;
-use crate::error::Error;
-use crate::gate::{Check, Outcome, Rule};
-use crate::inputs::{Decision, Inputs, NullPolicy};
-use crate::integrations::github::{Annotation, Level};
+use crate::dataset::{Decision, NullPolicy};
+use crate::evaluate::{Evaluation, Provenance};
+use crate::gate::{Check, Outcome};
 use crate::metrics::{Counts, Metric, PerMetric, Skipped};
-use crate::{Evaluation, Provenance};
+
+pub use card::CardInputs;
+pub use findings::{Finding, Level};
+pub use render::RenderError;
 
 /// The version of the JSON report's schema.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -162,16 +166,16 @@ pub struct Change {
 }
 
 impl Report {
-    /// Gathers the report of an evaluation.
-    pub fn new(evaluation: &Evaluation, inputs: &Inputs, run_url: Option<&str>) -> Report {
+    /// Gathers the report of an evaluation; `card` gives the model's id and
+    /// dataset date, `run_url` this run's page.
+    pub fn new(evaluation: &Evaluation, card: &CardInputs, run_url: Option<&str>) -> Report {
         let counts = evaluation.tally.counts;
-        let dataset_date = inputs
-            .card
+        let dataset_date = card
             .dataset_date
             .clone()
             .unwrap_or_else(|| evaluation.evaluated_at.format("%Y%m%d").to_string());
-        let model_id = inputs.card.model_id.clone().unwrap_or_else(|| format!("er_{dataset_date}"));
-        let decision = match &inputs.decision {
+        let model_id = card.model_id.clone().unwrap_or_else(|| format!("er_{dataset_date}"));
+        let decision = match &evaluation.decision {
             Decision::Score { column, threshold } => DecisionReport {
                 kind: "score",
                 column: column.clone(),
@@ -192,8 +196,8 @@ impl Report {
             rows: counts.rows(),
             rows_skipped: evaluation.tally.skipped.rows,
             skipped: evaluation.tally.skipped,
-            null_policy: inputs.null_policy,
-            label_column: inputs.label_column.clone(),
+            null_policy: evaluation.null_policy,
+            label_column: evaluation.label_column.clone(),
             decision,
             dataset: evaluation.dataset.clone(),
             run_url: run_url.map(str::to_string),
@@ -231,62 +235,6 @@ impl Report {
             ("run_url", self.run_url.clone().unwrap_or_default()),
         ]
     }
-
-    /// One error per failed rule, a warning for skipped rows, a notice on pass.
-    pub fn annotations(&self) -> Vec<Annotation> {
-        let mut out = Vec::new();
-        if self.rows_skipped > 0 {
-            out.push(Annotation {
-                level: Level::Warning,
-                title: "Rows skipped".to_string(),
-                message: format!(
-                    "{} of {} rows of `{}` were left out for missing values (null_policy: skip)",
-                    self.rows_skipped,
-                    self.rows + self.rows_skipped,
-                    self.dataset.path
-                ),
-            });
-        }
-        if let Some(c) = self.baseline.as_ref().filter(|c| !c.same_dataset) {
-            out.push(Annotation {
-                level: Level::Warning,
-                title: "Baseline on another dataset".to_string(),
-                message: format!(
-                    "the baseline `{}` was evaluated on dataset {}, this run on {}: changes mix model and data",
-                    c.path, c.dataset_sha256, self.dataset.sha256
-                ),
-            });
-        }
-        for check in self.checks.iter().filter(|c| !c.is_pass()) {
-            let (title, message) = failure(check, &self.counts_text());
-            out.push(Annotation { level: Level::Error, title, message });
-        }
-        if self.passed {
-            let parts: Vec<String> = self
-                .checks
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{} {} {}",
-                        render::rule_title(c),
-                        render::value_text(c),
-                        render::rule_bound(c)
-                    )
-                })
-                .collect();
-            out.push(Annotation {
-                level: Level::Notice,
-                title: "ER precision gate passed".to_string(),
-                message: format!("{} on {} pairs", parts.join(", "), self.rows),
-            });
-        }
-        out
-    }
-
-    fn counts_text(&self) -> String {
-        let c = &self.counts;
-        format!("TP {}, FP {}, FN {}, TN {}", c.tp, c.fp, c.fn_, c.tn)
-    }
 }
 
 fn compare(baseline: &Baseline, counts: &Counts, dataset: &Provenance) -> Comparison {
@@ -295,7 +243,7 @@ fn compare(baseline: &Baseline, counts: &Counts, dataset: &Provenance) -> Compar
         .map(|metric| {
             let (previous, current) = (baseline.get(metric), metric.of(counts));
             let delta = previous.zip(current).map(|(p, c)| c - p);
-            Change { metric, previous, current, delta, points: delta.map(crate::baseline::points) }
+            Change { metric, previous, current, delta, points: delta.map(format::points) }
         })
         .collect();
     Comparison {
@@ -307,38 +255,6 @@ fn compare(baseline: &Baseline, counts: &Counts, dataset: &Provenance) -> Compar
     }
 }
 
-/// The annotation title and message of a rule that did not pass.
-fn failure(check: &Check, counts: &str) -> (String, String) {
-    let metric = check.metric();
-    let name = metric.name();
-    match (check.rule, check.value) {
-        (Rule::AtLeast { threshold, .. }, Some(value)) => (
-            format!("{} below threshold", metric.title()),
-            format!(
-                "{name} {} is below min_{name} {threshold} ({counts})",
-                render::metric_value(value, threshold)
-            ),
-        ),
-        (Rule::MaxDrop { max_drop, baseline: Some(previous), .. }, Some(value)) => (
-            format!("{} dropped below the baseline", metric.title()),
-            format!(
-                "{name} {} is {} points from the baseline's {} (max_{name}_drop {max_drop}) ({counts})",
-                render::value_text(check),
-                crate::baseline::points(value - previous),
-                render::metric_value(previous, previous),
-            ),
-        ),
-        (Rule::MaxDrop { baseline: None, .. }, Some(_)) => (
-            format!("{} baseline undefined", metric.title()),
-            format!("the baseline's {name} is undefined, so max_{name}_drop cannot hold"),
-        ),
-        (_, None) => (
-            format!("{} undefined", metric.title()),
-            format!("{name} is undefined: {}", metric.undefined_reason()),
-        ),
-    }
-}
-
 /// Pretty JSON with a final newline.
 pub fn to_json(value: &impl serde::Serialize) -> Vec<u8> {
     let mut json = serde_json::to_vec_pretty(value).expect("reports and cards always serialize");
@@ -346,17 +262,12 @@ pub fn to_json(value: &impl serde::Serialize) -> Vec<u8> {
     json
 }
 
-/// Writes `bytes` to `path`, creating its folder, atomically: a reader sees
-/// the old file or the whole new one, never half of it.
-pub fn write_file(path: &Path, what: &'static str, bytes: &[u8]) -> Result<(), Error> {
-    let write_err = |source| Error::Write { what, path: path.to_path_buf(), source };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(write_err)?;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_of_this_version_can_be_the_next_runs_baseline() {
+        assert!(crate::baseline::READABLE_VERSIONS.contains(&SCHEMA_VERSION));
     }
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
-    file.write_all(bytes).map_err(write_err)?;
-    std::fs::rename(&tmp, path).map_err(write_err)
 }

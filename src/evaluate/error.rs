@@ -1,0 +1,159 @@
+//! Why an evaluation stopped before a verdict.
+//!
+//! A failed gate is not an error (see [`crate::gate::Verdict`]); every
+//! variant here means "could not evaluate". Reading failures of the dataset
+//! and of the baseline keep their own types and messages.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::baseline::BaselineError;
+use crate::dataset::DatasetError;
+
+/// Why an evaluation could not produce a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum EvaluateError {
+    /// The validation set, or a file of the checksums list, could not be read.
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+
+    /// The baseline could not be used.
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+
+    /// The file's SHA-256 differs from `dataset_hash` or its checksums line.
+    #[error(
+        "validation set `{}` does not match {against}: expected sha256 {expected}, \
+         the file has {actual}",
+        path.display()
+    )]
+    HashMismatch {
+        /// The file.
+        path: PathBuf,
+        /// Where the expected hash came from: `` `dataset_hash` `` or a checksums line.
+        against: String,
+        /// The expected hash, lower-case hex.
+        expected: String,
+        /// The computed hash, lower-case hex.
+        actual: String,
+    },
+
+    /// Nulls or NaN were found and `null_policy` is `fail`.
+    #[error("{}", missing_message(path, counts))]
+    MissingValues {
+        /// The file.
+        path: PathBuf,
+        /// One entry per column and kind of missing value.
+        counts: Vec<MissingCount>,
+    },
+
+    /// The file (after skipping rows) has no rows to evaluate.
+    #[error("validation set `{}` has no rows to evaluate{}", path.display(), skipped_suffix(*skipped))]
+    NoRows {
+        /// The file.
+        path: PathBuf,
+        /// Rows left out under `null_policy: skip`.
+        skipped: u64,
+    },
+
+    /// No row is a true match, so recall and F1 cannot be computed.
+    #[error(
+        "validation set `{}` has no true match in column `{column}` ({rows} rows): \
+         recall and F1 are undefined; expected at least one labelled match",
+        path.display()
+    )]
+    NoTrueMatches {
+        /// The file.
+        path: PathBuf,
+        /// The label column.
+        column: String,
+        /// Rows evaluated.
+        rows: u64,
+    },
+}
+
+impl EvaluateError {
+    /// A short title for the annotation.
+    pub fn title(&self) -> &'static str {
+        match self {
+            EvaluateError::HashMismatch { .. } => "Checksum mismatch",
+            EvaluateError::Dataset(e) if e.is_checksum_failure() => "Checksum mismatch",
+            EvaluateError::MissingValues { .. } => "Missing values in validation set",
+            _ => "Cannot evaluate validation set",
+        }
+    }
+}
+
+/// How many values of one column are missing, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingCount {
+    /// The column.
+    pub column: String,
+    /// Null or NaN.
+    pub kind: Missing,
+    /// How many rows.
+    pub rows: u64,
+}
+
+/// The kinds of missing value `null_policy` governs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// An arrow null.
+    Null,
+    /// A floating-point NaN score.
+    NaN,
+}
+
+fn skipped_suffix(skipped: u64) -> String {
+    match skipped {
+        0 => String::new(),
+        n => format!(" ({n} rows were skipped under `null_policy: skip`)"),
+    }
+}
+
+fn missing_message(path: &Path, counts: &[MissingCount]) -> String {
+    let mut msg = format!("validation set `{}` has missing values:", path.display());
+    for (i, c) in counts.iter().enumerate() {
+        let kind = match c.kind {
+            Missing::Null => "null",
+            Missing::NaN => "NaN",
+        };
+        let sep = if i == 0 { " " } else { ", " };
+        let _ = write!(msg, "{sep}{} rows with {kind} in `{}`", c.rows, c.column);
+    }
+    msg.push_str(
+        "; set `null_policy: skip` to leave those rows out (they are then counted and reported)",
+    );
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_values_message_names_every_column() {
+        let err = EvaluateError::MissingValues {
+            path: "v.parquet".into(),
+            counts: vec![
+                MissingCount { column: "label".into(), kind: Missing::Null, rows: 4 },
+                MissingCount { column: "score".into(), kind: Missing::NaN, rows: 3 },
+            ],
+        };
+        assert_eq!(
+            err.to_string(),
+            "validation set `v.parquet` has missing values: 4 rows with null in `label`, \
+             3 rows with NaN in `score`; set `null_policy: skip` to leave those rows out \
+             (they are then counted and reported)"
+        );
+        assert_eq!(err.title(), "Missing values in validation set");
+    }
+
+    #[test]
+    fn no_rows_says_how_many_were_skipped() {
+        let err = EvaluateError::NoRows { path: "v.parquet".into(), skipped: 0 };
+        assert_eq!(err.to_string(), "validation set `v.parquet` has no rows to evaluate");
+        let err = EvaluateError::NoRows { path: "v.parquet".into(), skipped: 3 };
+        assert!(err.to_string().ends_with(" (3 rows were skipped under `null_policy: skip`)"));
+    }
+}

@@ -1,0 +1,214 @@
+//! One evaluation: verify, hash, read, count, decide.
+//!
+//! [`evaluate`] verifies the checksums file, loads the baseline, hashes and
+//! reads the validation set at the same time on separate cores, and applies
+//! the gate, giving an [`Evaluation`]. It owns its configuration,
+//! [`Settings`], which `inputs` fills; it never prints, reads the environment
+//! or writes a file.
+
+mod error;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::baseline::Baseline;
+use crate::dataset::checksums::{self, Expected};
+use crate::dataset::columns::Columns;
+use crate::dataset::{Dataset, Decision, NullPolicy, Sha256};
+use crate::gate::{self, Drops, Thresholds, Verdict};
+use crate::metrics::{Metric, Tally};
+
+pub use error::{EvaluateError, Missing, MissingCount};
+
+/// What to evaluate and how: the validation set, its provenance checks, the
+/// columns and the rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The parquet file to evaluate.
+    pub validation_set: PathBuf,
+    /// The SHA-256 the file must have, if given.
+    pub dataset_hash: Option<Sha256>,
+    /// A checksums file whose every line is verified first.
+    pub checksums: Option<PathBuf>,
+    /// The ground-truth column.
+    pub label_column: String,
+    /// How predictions are made.
+    pub decision: Decision,
+    /// What to do with missing values.
+    pub null_policy: NullPolicy,
+    /// The gate's thresholds.
+    pub thresholds: Thresholds,
+    /// The previous model's report.
+    pub baseline: Option<PathBuf>,
+    /// Largest allowed falls below the baseline.
+    pub max_drop: Drops,
+}
+
+/// What is known of the evaluated file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Provenance {
+    /// The path as given.
+    pub path: String,
+    /// The SHA-256 of the bytes that were evaluated.
+    pub sha256: Sha256,
+    /// Whether `sha256` was checked against `dataset_hash` or a checksums line.
+    pub verified: bool,
+    /// What `sha256` was checked against, in prose: `` `dataset_hash` ``,
+    /// `` line 3 of `checksums.txt` ``; empty when not verified.
+    #[serde(skip)]
+    pub verified_against: Vec<String>,
+    /// File size in bytes.
+    pub size_bytes: u64,
+    /// Rows in the file, from its footer.
+    pub rows: u64,
+    /// Row groups in the file.
+    pub row_groups: usize,
+    /// The checksums file whose every line was verified, if one was given.
+    pub checksums: Option<String>,
+}
+
+/// Everything an evaluation found.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The file.
+    pub dataset: Provenance,
+    /// The ground-truth column read.
+    pub label_column: String,
+    /// How predictions were made.
+    pub decision: Decision,
+    /// The null policy in force.
+    pub null_policy: NullPolicy,
+    /// The counts and the skipped rows.
+    pub tally: Tally,
+    /// The gate's verdict.
+    pub verdict: Verdict,
+    /// The previous model's result, when `baseline` was given.
+    pub baseline: Option<Baseline>,
+    /// When the evaluation ran.
+    pub evaluated_at: chrono::DateTime<chrono::Utc>,
+    /// Wall time from opening the file to the verdict.
+    pub elapsed: Duration,
+}
+
+/// Verifies the checksums file, loads the baseline, hashes and reads the
+/// validation set and applies the gate. `now` is the evaluation time.
+///
+/// The hash and the metrics run at the same time on separate cores, from one
+/// open file. When an expected hash is given (`dataset_hash`, or the
+/// validation set's line in the checksums file), a mismatch wins over
+/// anything the reading found: no number from unverified bytes is returned.
+pub fn evaluate(
+    settings: &Settings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Evaluation, EvaluateError> {
+    let start = Instant::now();
+    let path = &settings.validation_set;
+    let baseline = settings.baseline.as_deref().map(Baseline::load).transpose()?;
+    let mut expected: Vec<Expected> = settings
+        .dataset_hash
+        .map(|sha256| Expected { sha256, against: "`dataset_hash`".to_string() })
+        .into_iter()
+        .collect();
+    if let Some(list) = &settings.checksums {
+        expected.extend(checksums::verify(list, path)?);
+    }
+    let (file, size) = Dataset::open_file(path)?;
+    let file = Arc::new(file);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (hashed, scanned) = std::thread::scope(|s| {
+        let hasher = s.spawn(|| Sha256::of_file(&file));
+        let scanned = scan(settings, file.clone(), size, workers);
+        (hasher.join().expect("the hashing thread panicked"), scanned)
+    });
+    let sha256 = hashed
+        .map_err(|source| crate::dataset::DatasetError::Read { path: path.clone(), source })?;
+    log::debug!("sha256 {sha256} over {size} bytes in {:?}", start.elapsed());
+    if let Some(e) = expected.iter().find(|e| e.sha256 != sha256) {
+        return Err(EvaluateError::HashMismatch {
+            path: path.clone(),
+            against: e.against.clone(),
+            expected: e.sha256.to_string(),
+            actual: sha256.to_string(),
+        });
+    }
+    let (dataset, tally) = scanned?;
+    check_missing(settings, &tally)?;
+    let counts = tally.counts;
+    if counts.rows() == 0 {
+        return Err(EvaluateError::NoRows { path: path.clone(), skipped: tally.skipped.rows });
+    }
+    if counts.positives() == 0 {
+        return Err(EvaluateError::NoTrueMatches {
+            path: path.clone(),
+            column: settings.label_column.clone(),
+            rows: counts.rows(),
+        });
+    }
+    let previous = baseline.as_ref().map(|b| move |m| b.get(m));
+    let previous = previous.as_ref().map(|f| f as &dyn Fn(Metric) -> Option<f64>);
+    let verdict = gate::decide(&counts, &settings.thresholds, &settings.max_drop, previous);
+    Ok(Evaluation {
+        dataset: Provenance {
+            path: path.display().to_string(),
+            sha256,
+            verified: !expected.is_empty(),
+            verified_against: expected.into_iter().map(|e| e.against).collect(),
+            size_bytes: size,
+            rows: dataset.rows(),
+            row_groups: dataset.row_groups(),
+            checksums: settings.checksums.as_ref().map(|p| p.display().to_string()),
+        },
+        label_column: settings.label_column.clone(),
+        decision: settings.decision.clone(),
+        null_policy: settings.null_policy,
+        tally,
+        verdict,
+        baseline,
+        evaluated_at: now,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Reads the footer, resolves the columns and folds every batch into tallies.
+fn scan(
+    settings: &Settings,
+    file: Arc<std::fs::File>,
+    size: u64,
+    workers: usize,
+) -> Result<(Dataset, Tally), EvaluateError> {
+    let dataset = Dataset::parse(&settings.validation_set, file, size)?;
+    let columns = Columns::resolve(&dataset, &settings.label_column, &settings.decision)?;
+    log::debug!(
+        "{} rows in {} row groups; reading `{}` and `{}` with {workers} workers",
+        dataset.rows(),
+        dataset.row_groups(),
+        settings.label_column,
+        settings.decision.column()
+    );
+    let tallies = dataset.fold(columns.mask(), workers, Tally::default, |tally, batch, row| {
+        tally.add(&columns.extract(batch, row)?);
+        Ok(())
+    })?;
+    let tally = tallies.iter().fold(Tally::default(), Tally::merge);
+    Ok((dataset, tally))
+}
+
+/// Under `null_policy: fail`, any missing value stops the evaluation.
+fn check_missing(settings: &Settings, tally: &Tally) -> Result<(), EvaluateError> {
+    let skipped = &tally.skipped;
+    if settings.null_policy == NullPolicy::Skip || skipped.rows == 0 {
+        return Ok(());
+    }
+    let decision = settings.decision.column();
+    let counts = [
+        (settings.label_column.as_str(), Missing::Null, skipped.label_null),
+        (decision, Missing::Null, skipped.decision_null),
+        (decision, Missing::NaN, skipped.score_nan),
+    ]
+    .into_iter()
+    .filter(|(_, _, rows)| *rows > 0)
+    .map(|(column, kind, rows)| MissingCount { column: column.to_string(), kind, rows })
+    .collect();
+    Err(EvaluateError::MissingValues { path: settings.validation_set.clone(), counts })
+}

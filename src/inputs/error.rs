@@ -1,0 +1,126 @@
+//! Why the inputs could not be typed: what was given, where it came from and
+//! what would have been accepted.
+
+use std::fmt;
+
+/// Where an input's value came from, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// An `INPUT_*` environment variable.
+    Env(String),
+    /// A command-line flag.
+    Flag(String),
+    /// The default from the table.
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Env(var) => write!(f, "from `{var}`"),
+            Origin::Flag(flag) => write!(f, "from `{flag}`"),
+            Origin::Default => f.write_str("the default"),
+        }
+    }
+}
+
+/// Why the inputs are unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The command line did not parse (unknown flag, missing value).
+    #[error("invalid command line")]
+    Flags(#[source] clap::Error),
+
+    /// An `INPUT_*` variable names no input of this action.
+    #[error("unknown input `{name}` (from `{var}`){}", hint_suffix(.hint))]
+    UnknownInput {
+        /// The input name as the runner spelled it, lower-cased.
+        name: String,
+        /// The environment variable it came from.
+        var: String,
+        /// The declared input it was probably meant to be.
+        hint: Option<&'static str>,
+    },
+
+    /// A required input has no value.
+    #[error("input `{input}` is required: {expected}")]
+    MissingInput {
+        /// The input name.
+        input: &'static str,
+        /// What it should hold.
+        expected: &'static str,
+    },
+
+    /// Inputs that cannot be given together, or not alone.
+    #[error("inputs {inputs}: expected {expected}")]
+    ConflictingInputs {
+        /// The inputs involved.
+        inputs: &'static str,
+        /// What is accepted.
+        expected: &'static str,
+    },
+
+    /// An input holds a value of the wrong form.
+    #[error("input `{input}` ({origin}) is `{value}`: expected {expected}")]
+    InvalidInput {
+        /// The input name.
+        input: &'static str,
+        /// Where the value came from.
+        origin: Origin,
+        /// The value as given (never a secret).
+        value: String,
+        /// What would have been accepted.
+        expected: &'static str,
+    },
+
+    /// A `max_*_drop` rule was given without a baseline to compare with.
+    #[error(
+        "input `{input}` needs input `baseline`: a drop is measured from the previous model's result"
+    )]
+    DropWithoutBaseline {
+        /// The input.
+        input: &'static str,
+    },
+}
+
+fn hint_suffix(hint: &Option<&'static str>) -> String {
+    match hint {
+        Some(name) => format!(": did you mean `{name}`?"),
+        None => ": see the inputs in action.yml or `--help`".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_input_suggests_the_declared_name() {
+        let err = InputError::UnknownInput {
+            name: "min-precision".into(),
+            var: "INPUT_MIN-PRECISION".into(),
+            hint: Some("min_precision"),
+        };
+        assert_eq!(
+            err.to_string(),
+            "unknown input `min-precision` (from `INPUT_MIN-PRECISION`): did you mean `min_precision`?"
+        );
+        let err = InputError::UnknownInput {
+            name: "threshold".into(),
+            var: "INPUT_THRESHOLD".into(),
+            hint: None,
+        };
+        assert!(err.to_string().ends_with(": see the inputs in action.yml or `--help`"), "{err}");
+    }
+
+    #[test]
+    fn invalid_input_names_value_origin_and_expectation() {
+        let err = InputError::InvalidInput {
+            input: "min_f1",
+            origin: Origin::Flag("--min-f1".into()),
+            value: "x".into(),
+            expected: "a number",
+        };
+        assert_eq!(err.to_string(), "input `min_f1` (from `--min-f1`) is `x`: expected a number");
+    }
+}

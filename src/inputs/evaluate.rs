@@ -1,0 +1,190 @@
+//! The inputs that say what to evaluate and how: typed into
+//! [`evaluate::Settings`], which the evaluation owns.
+
+use super::error::InputError;
+use super::raw::RawInputs;
+use super::table::{
+    BASELINE, CHECKSUMS, DATASET_HASH, DECISION_THRESHOLD, LABEL_COLUMN, MAX_F1_DROP,
+    MAX_PRECISION_DROP, MAX_RECALL_DROP, MIN_F1, MIN_PRECISION, MIN_RECALL, NULL_POLICY,
+    PREDICTION_COLUMN, SCORE_COLUMN, VALIDATION_SET,
+};
+use super::values::{finite, optional_unit, path, sha256, string, unit};
+use crate::dataset::{Decision, NullPolicy};
+use crate::evaluate::Settings;
+use crate::gate::{Drops, Thresholds};
+
+/// Types and validates the evaluation's inputs.
+pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
+    let validation_set = path(raw, &VALIDATION_SET).ok_or(InputError::MissingInput {
+        input: VALIDATION_SET.name,
+        expected: "the path to a parquet validation set",
+    })?;
+    Ok(Settings {
+        validation_set,
+        dataset_hash: sha256(raw, &DATASET_HASH)?,
+        checksums: path(raw, &CHECKSUMS),
+        label_column: string(raw, &LABEL_COLUMN),
+        decision: decision(raw)?,
+        null_policy: null_policy(raw)?,
+        thresholds: Thresholds {
+            precision: unit(raw, &MIN_PRECISION)?,
+            recall: unit(raw, &MIN_RECALL)?,
+            f1: unit(raw, &MIN_F1)?,
+        },
+        baseline: path(raw, &BASELINE),
+        max_drop: drops(raw)?,
+    })
+}
+
+fn decision(raw: &RawInputs) -> Result<Decision, InputError> {
+    Ok(match raw.get(&PREDICTION_COLUMN) {
+        Some((column, _)) => Decision::Prediction { column: column.to_string() },
+        None => Decision::Score {
+            column: string(raw, &SCORE_COLUMN),
+            threshold: finite(raw, &DECISION_THRESHOLD)?,
+        },
+    })
+}
+
+fn null_policy(raw: &RawInputs) -> Result<NullPolicy, InputError> {
+    match raw.get(&NULL_POLICY) {
+        Some(("fail", _)) | None => Ok(NullPolicy::Fail),
+        Some(("skip", _)) => Ok(NullPolicy::Skip),
+        Some((v, origin)) => Err(InputError::InvalidInput {
+            input: NULL_POLICY.name,
+            origin,
+            value: v.to_string(),
+            expected: "`fail` or `skip`",
+        }),
+    }
+}
+
+fn drops(raw: &RawInputs) -> Result<Drops, InputError> {
+    let drops = Drops {
+        precision: optional_unit(raw, &MAX_PRECISION_DROP)?,
+        recall: optional_unit(raw, &MAX_RECALL_DROP)?,
+        f1: optional_unit(raw, &MAX_F1_DROP)?,
+    };
+    if raw.get(&BASELINE).is_none() {
+        for (spec, set) in [
+            (&MAX_PRECISION_DROP, drops.precision),
+            (&MAX_RECALL_DROP, drops.recall),
+            (&MAX_F1_DROP, drops.f1),
+        ] {
+            if set.is_some() {
+                return Err(InputError::DropWithoutBaseline { input: spec.name });
+            }
+        }
+    }
+    Ok(drops)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::inputs::tests::{invalid, load};
+
+    const SET: (&str, &str) = ("INPUT_VALIDATION_SET", "v.parquet");
+
+    fn settings_of(env: &[(&str, &str)]) -> Result<Settings, InputError> {
+        load(env, &[]).map(|inputs| inputs.evaluate)
+    }
+
+    #[test]
+    fn defaults_apply_when_only_the_file_is_given() {
+        let s = settings_of(&[SET]).unwrap();
+        assert_eq!(s.validation_set, PathBuf::from("v.parquet"));
+        assert_eq!(s.thresholds, Thresholds { precision: 0.92, recall: 0.88, f1: 0.90 });
+        assert_eq!(s.label_column, "label");
+        assert_eq!(s.decision, Decision::Score { column: "score".into(), threshold: 0.5 });
+        assert_eq!(s.null_policy, NullPolicy::Fail);
+        assert_eq!((s.dataset_hash, s.checksums, s.baseline), (None, None, None));
+    }
+
+    #[test]
+    fn validation_set_is_required() {
+        let err = settings_of(&[]).unwrap_err();
+        assert!(matches!(err, InputError::MissingInput { input: "validation_set", .. }), "{err:?}");
+    }
+
+    #[test]
+    fn prediction_column_replaces_the_score() {
+        let s = settings_of(&[SET, ("INPUT_PREDICTION_COLUMN", "is_match")]).unwrap();
+        assert_eq!(s.decision, Decision::Prediction { column: "is_match".into() });
+    }
+
+    #[test]
+    fn label_and_score_columns_and_threshold_are_read() {
+        let s = settings_of(&[
+            SET,
+            ("INPUT_LABEL_COLUMN", "truth"),
+            ("INPUT_SCORE_COLUMN", "match_probability"),
+            ("INPUT_DECISION_THRESHOLD", "-2.5"),
+        ])
+        .unwrap();
+        assert_eq!(s.label_column, "truth");
+        assert_eq!(
+            s.decision,
+            Decision::Score { column: "match_probability".into(), threshold: -2.5 }
+        );
+    }
+
+    #[test]
+    fn null_policy_is_fail_or_skip() {
+        let s = settings_of(&[SET, ("INPUT_NULL_POLICY", "skip")]).unwrap();
+        assert_eq!(s.null_policy, NullPolicy::Skip);
+        assert_eq!(invalid(settings_of(&[SET, ("INPUT_NULL_POLICY", "drop")])).0, "null_policy");
+    }
+
+    #[test]
+    fn checksums_baseline_and_hash_are_read() {
+        let hash = "ab".repeat(32);
+        let s = settings_of(&[
+            SET,
+            ("INPUT_CHECKSUMS", "art/checksums.txt"),
+            ("INPUT_BASELINE", "prev.json"),
+            ("INPUT_DATASET_HASH", &hash),
+        ])
+        .unwrap();
+        assert_eq!(s.checksums, Some(PathBuf::from("art/checksums.txt")));
+        assert_eq!(s.baseline, Some(PathBuf::from("prev.json")));
+        assert_eq!(s.dataset_hash.unwrap().to_string(), hash);
+    }
+
+    #[test]
+    fn thresholds_are_read_per_metric() {
+        let s = settings_of(&[
+            SET,
+            ("INPUT_MIN_PRECISION", "0.5"),
+            ("INPUT_MIN_RECALL", "0.6"),
+            ("INPUT_MIN_F1", "0.7"),
+        ])
+        .unwrap();
+        assert_eq!(s.thresholds, Thresholds { precision: 0.5, recall: 0.6, f1: 0.7 });
+        assert_eq!(invalid(settings_of(&[SET, ("INPUT_MIN_RECALL", "2")])).0, "min_recall");
+    }
+
+    #[test]
+    fn drops_are_unit_numbers_that_need_a_baseline() {
+        let base = ("INPUT_BASELINE", "prev.json");
+        let s = settings_of(&[SET, base, ("INPUT_MAX_F1_DROP", "0.02")]).unwrap();
+        assert_eq!(s.max_drop, Drops { precision: None, recall: None, f1: Some(0.02) });
+        let s = settings_of(&[
+            SET,
+            base,
+            ("INPUT_MAX_PRECISION_DROP", "0"),
+            ("INPUT_MAX_RECALL_DROP", "1"),
+        ])
+        .unwrap();
+        assert_eq!((s.max_drop.precision, s.max_drop.recall), (Some(0.0), Some(1.0)));
+        let (input, _) = invalid(settings_of(&[SET, base, ("INPUT_MAX_RECALL_DROP", "-0.1")]));
+        assert_eq!(input, "max_recall_drop");
+        let err = settings_of(&[SET, ("INPUT_MAX_PRECISION_DROP", "0.01")]).unwrap_err();
+        assert!(
+            matches!(err, InputError::DropWithoutBaseline { input: "max_precision_drop" }),
+            "{err:?}"
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! Publishing a verdict: every report first, then the side effects.
+//!
+//! [`publish`] renders the JSON report, the model cards, the metrics file and
+//! the job summary, writes them, then sets the step outputs and prints the
+//! annotations. Everything is rendered before anything is written, so a
+//! template error leaves no file behind. [`push_metrics`] and [`comment`]
+//! follow; each failure is reported (a warning and a summary line) and
+//! returned for `main` to turn into the exit code. [`could_not_evaluate`]
+//! reports an error that stopped the run.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{self, Error};
+use crate::evaluate::Evaluation;
+use crate::files;
+use crate::inputs::Inputs;
+use crate::integrations::comment::{self, CommentError, CommentOn, Posted};
+use crate::integrations::github::Actions;
+use crate::integrations::push;
+use crate::report::card::Card;
+use crate::report::exposition::{self, Target};
+use crate::report::{self, Finding, Level, Report, format, render};
+
+/// What [`publish`] wrote.
+#[derive(Debug)]
+pub struct Published {
+    /// The report of the evaluation.
+    pub report: Report,
+    /// The Markdown model card's path, when one was written.
+    pub model_card: Option<PathBuf>,
+}
+
+/// A rendered file, not yet written; `what` is also its output's name.
+struct File {
+    what: &'static str,
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
+/// Writes every report of an evaluation: the JSON report, the model cards,
+/// the metrics file, the job summary, the step outputs (or a readable block
+/// outside Actions) and the annotations.
+pub fn publish(
+    evaluation: &Evaluation,
+    inputs: &Inputs,
+    actions: &Actions,
+    out: &mut dyn Write,
+) -> Result<Published, Error> {
+    let report = Report::new(evaluation, &inputs.card, actions.run_url());
+    let mut files = Vec::new();
+    if let Some(path) = &inputs.report_json {
+        files.push(File {
+            what: "report_json",
+            path: path.clone(),
+            bytes: report::to_json(&report),
+        });
+    }
+    files.extend(render_card(&report, inputs, actions)?);
+    if let Some(path) = &inputs.push.metrics_file {
+        let bytes = exposition::exposition(&report, Target::File).into_bytes();
+        files.push(File { what: "metrics_file", path: path.clone(), bytes });
+    }
+    let summary = match inputs.summary {
+        true => Some(render::summary(&report)?),
+        false => None,
+    };
+    let mut outputs = report.outputs();
+    for file in &files {
+        files::write_atomic(&file.path, file.what, &file.bytes)?;
+        outputs.push((file.what, file.path.display().to_string()));
+    }
+    if let Some(markdown) = summary {
+        actions.append_summary(&markdown)?;
+    }
+    if !actions.is_active() {
+        files::write_stream(out, &render::verdict_block(&report))?;
+    }
+    actions.set_outputs(&outputs, out)?;
+    actions.annotate(&report.findings(), out)?;
+    let model_card = files.into_iter().find(|f| f.what == "model_card").map(|f| f.path);
+    Ok(Published { report, model_card })
+}
+
+/// Renders the model cards that were asked for, with their paths.
+fn render_card(report: &Report, inputs: &Inputs, actions: &Actions) -> Result<Vec<File>, Error> {
+    let c = &inputs.card;
+    if c.path.is_none() && c.json.is_none() {
+        return Ok(Vec::new());
+    }
+    let card = Card::new(report, c, actions.server_repo());
+    let mut files = Vec::new();
+    if let Some(template) = &c.json {
+        let path = render::path("model_card_json", template, &card)?;
+        files.push(File { what: "model_card_json", path, bytes: report::to_json(&card) });
+    }
+    if let Some(template) = &c.path {
+        let user = match &c.template {
+            Some(p) => Some((
+                p.as_path(),
+                std::fs::read_to_string(p)
+                    .map_err(|source| Error::ReadTemplate { path: p.clone(), source })?,
+            )),
+            None => None,
+        };
+        let markdown = render::model_card(&card, user.as_ref().map(|(p, t)| (*p, t.as_str())))?;
+        let path = render::path("model_card", template, &card)?;
+        files.push(File { what: "model_card", path, bytes: markdown.into_bytes() });
+    }
+    Ok(files)
+}
+
+/// Pushes the metrics to the Pushgateway, when one is configured. A failure
+/// is reported (warning, summary line, `pushed=false`) and returned.
+pub fn push_metrics(
+    report: &Report,
+    inputs: &Inputs,
+    actions: &Actions,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let Some(base) = &inputs.push.url else {
+        return Ok(());
+    };
+    let body = exposition::exposition(report, Target::Pushgateway);
+    let result = push::push(&inputs.push, base, &report.model.id, &body);
+    actions.set_outputs(&[("pushed", result.is_ok().to_string())], out)?;
+    let Err(err) = result else {
+        return Ok(());
+    };
+    side_effect_failed(actions, inputs.summary, "Metrics not pushed", &err, out)?;
+    Err(Error::Push(err))
+}
+
+/// Posts or updates the verdict comment, when `comment_on` asks for one;
+/// `card` is the model card's path, to link. A `403` (a fork's read-only
+/// token) ends in a warning; any other failure is reported and returned.
+pub fn comment(
+    report: &Report,
+    card: Option<&Path>,
+    inputs: &Inputs,
+    actions: &Actions,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let Some(on) = inputs.comment_on else {
+        return Ok(());
+    };
+    let number = match on {
+        CommentOn::Issue(n) => Some(n),
+        CommentOn::PullRequest => actions.pull_request_number(),
+    };
+    let target = match (number, actions.repository(), &inputs.github_token) {
+        (None, _, _) => Err("the triggering event has no pull request (`comment_on: pr`)"),
+        (_, None, _) => Err("GITHUB_REPOSITORY is not set"),
+        (_, _, None) => Err("`github_token` is empty"),
+        (Some(number), Some(repository), Some(token)) => reqwest::Url::parse(actions.api_url())
+            .map_err(|_| "GITHUB_API_URL is not a URL")
+            .map(|api| comment::Target {
+                api,
+                repository: repository.to_string(),
+                number,
+                token: token.clone(),
+                marker: comment::marker(actions.gate_name()),
+            }),
+    };
+    let body = render::comment(report, card)?;
+    let result = target
+        .map_err(|why| CommentError::NotConfigured { why })
+        .and_then(|target| comment::post(&target, &body));
+    let failed = |err: &CommentError, out: &mut dyn Write| {
+        side_effect_failed(actions, inputs.summary, "Comment not posted", err, out)
+    };
+    match result {
+        Ok(Posted::Created { url } | Posted::Updated { url }) => {
+            log::info!("verdict comment: {url}");
+            Ok(actions.set_outputs(&[("comment_url", url)], out)?)
+        }
+        Err(err @ CommentError::Forbidden { .. }) => failed(&err, out),
+        Err(err) => {
+            failed(&err, out)?;
+            Err(Error::Comment(err))
+        }
+    }
+}
+
+/// Reports a failed side effect: a warning and, with the summary on, a line
+/// appended to it (the verdict above it stands).
+fn side_effect_failed(
+    actions: &Actions,
+    summary: bool,
+    title: &str,
+    err: &dyn std::error::Error,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let message = error::chain(err).join(": ");
+    let finding =
+        Finding { level: Level::Warning, title: title.to_string(), message: message.clone() };
+    actions.annotate(&[finding], out)?;
+    if summary {
+        actions.append_summary(&format!("\n> ⚠️ **{title}**: {}.\n", format::cell(&message)))?;
+    }
+    Ok(())
+}
+
+/// Reports an error that stopped the run: an `::error` annotation with its
+/// causes and, with the summary on, a job summary that says why. Does
+/// nothing outside Actions (`main` prints the error on stderr).
+pub fn could_not_evaluate(
+    err: &Error,
+    actions: &Actions,
+    summary: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    if !actions.is_active() {
+        return Ok(());
+    }
+    let mut chain = error::chain(err);
+    if let Error::Input(crate::inputs::InputError::Flags(e)) = err {
+        chain[0] = format!("{}: {}", chain[0], e.kind());
+    }
+    let message = chain.join("\ncaused by: ");
+    let finding = Finding { level: Level::Error, title: err.title().to_string(), message };
+    // Both are tried: a summary that cannot be written must not hide the
+    // annotation, nor the other way round.
+    let annotated = actions.annotate(&[finding], out).map_err(Error::from);
+    let summarized = match summary {
+        true => render::error_summary(err.title(), &err.to_string(), &err.causes())
+            .map_err(Error::from)
+            .and_then(|markdown| Ok(actions.append_summary(&markdown)?)),
+        false => Ok(()),
+    };
+    annotated.and(summarized)
+}

@@ -1,0 +1,110 @@
+//! The gate's metrics in Prometheus' text exposition format, for the
+//! Pushgateway and for node_exporter's textfile collector.
+//!
+//! Every sample carries `dataset_hash` and `dataset_date`, which the
+//! dashboard's dataset-version selector filters on. Sending it is
+//! `integrations::push`'s business.
+
+use std::fmt::Write as _;
+
+use crate::gate::Rule;
+use crate::report::Report;
+
+/// Where an exposition goes, which decides its labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The Pushgateway: `job` and `model_id` come from the grouping key.
+    Pushgateway,
+    /// A file for node_exporter's textfile collector: `model_id` is a label.
+    File,
+}
+
+/// The exposition of a report: HELP and TYPE lines, then the samples.
+pub fn exposition(r: &Report, target: Target) -> String {
+    let mut labels = format!(
+        "dataset_hash=\"{}\",dataset_date=\"{}\"",
+        escape(&r.dataset.sha256.to_string()),
+        escape(&r.model.dataset_date)
+    );
+    if target == Target::File {
+        labels = format!("model_id=\"{}\",{labels}", escape(&r.model.id));
+    }
+    let mut e = Exposition { out: String::new(), labels };
+    let metrics = [
+        (
+            "er_gate_precision",
+            "Precision TP/(TP+FP) on the validation set; NaN when undefined.",
+            r.metrics.precision,
+        ),
+        (
+            "er_gate_recall",
+            "Recall TP/(TP+FN) on the validation set; NaN when undefined.",
+            r.metrics.recall,
+        ),
+        (
+            "er_gate_f1",
+            "F1 2TP/(2TP+FP+FN) on the validation set; NaN when undefined.",
+            r.metrics.f1,
+        ),
+    ];
+    for (name, help, value) in metrics {
+        e.family(name, help);
+        e.sample(name, None, value.unwrap_or(f64::NAN));
+    }
+    e.family("er_gate_threshold", "Lowest passing value of each metric.");
+    for c in &r.checks {
+        if let Rule::AtLeast { metric, threshold } = c.rule {
+            e.sample("er_gate_threshold", Some(("metric", metric.name())), threshold);
+        }
+    }
+    e.family("er_gate_passed", "1 when the gate passed, 0 when it failed.");
+    e.sample("er_gate_passed", None, u8::from(r.passed));
+    e.family("er_gate_confusion", "Confusion matrix of the evaluated pairs, by cell.");
+    let c = &r.counts;
+    for (cell, n) in [("tp", c.tp), ("fp", c.fp), ("fn", c.fn_), ("tn", c.tn)] {
+        e.sample("er_gate_confusion", Some(("cell", cell)), n);
+    }
+    e.family("er_gate_rows", "Rows evaluated.");
+    e.sample("er_gate_rows", None, r.rows);
+    e.family("er_gate_duration_seconds", "Wall time spent evaluating the validation set.");
+    e.sample("er_gate_duration_seconds", None, r.duration_seconds);
+    e.family("er_gate_rows_per_second", "Rows read per second of evaluation.");
+    let read = (r.rows + r.rows_skipped) as f64;
+    e.sample("er_gate_rows_per_second", None, read / r.duration_seconds.max(f64::MIN_POSITIVE));
+    e.out
+}
+
+/// An exposition being written; every sample gets the run's labels.
+struct Exposition {
+    out: String,
+    labels: String,
+}
+
+impl Exposition {
+    fn family(&mut self, name: &str, help: &str) {
+        let _ = writeln!(self.out, "# HELP {name} {help}\n# TYPE {name} gauge");
+    }
+
+    fn sample(&mut self, name: &str, label: Option<(&str, &str)>, value: impl std::fmt::Display) {
+        let labels = &self.labels;
+        let _ = match label {
+            Some((key, val)) => writeln!(self.out, "{name}{{{key}=\"{val}\",{labels}}} {value}"),
+            None => writeln!(self.out, "{name}{{{labels}}} {value}"),
+        };
+    }
+}
+
+/// A label value with `\`, `"` and newlines escaped.
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+}

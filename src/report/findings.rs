@@ -1,0 +1,123 @@
+//! What the run wants a reader's attention for, as neutral findings.
+//!
+//! A [`Finding`] is a level, a title and a message: one per failed rule, a
+//! warning for skipped rows or a baseline on other data, a notice on a pass.
+//! How a finding is shown (a GitHub `::error` line, a plain `error:` line) is
+//! the integrations' business, not this module's.
+
+use crate::gate::{self, Check, Rule};
+use crate::report::Report;
+use crate::report::format::{self, Units};
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The gate failed, or the run could not evaluate.
+    Error,
+    /// Something a reader should know; the verdict stands.
+    Warning,
+    /// For information.
+    Notice,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Its level.
+    pub level: Level,
+    /// A short title.
+    pub title: String,
+    /// The message.
+    pub message: String,
+}
+
+impl Report {
+    /// One error per failed rule, a warning for skipped rows and for a
+    /// baseline on another dataset, a notice on pass.
+    pub fn findings(&self) -> Vec<Finding> {
+        let mut out = Vec::new();
+        if self.rows_skipped > 0 {
+            out.push(Finding {
+                level: Level::Warning,
+                title: "Rows skipped".to_string(),
+                message: format!(
+                    "{} of {} rows of `{}` were left out for missing values (null_policy: skip)",
+                    self.rows_skipped,
+                    self.rows + self.rows_skipped,
+                    self.dataset.path
+                ),
+            });
+        }
+        if let Some(c) = self.baseline.as_ref().filter(|c| !c.same_dataset) {
+            out.push(Finding {
+                level: Level::Warning,
+                title: "Baseline on another dataset".to_string(),
+                message: format::different_dataset(
+                    &c.dataset_sha256,
+                    &self.dataset.sha256.to_string(),
+                ),
+            });
+        }
+        for check in gate::failures(&self.checks) {
+            let (title, message) = failure(check, &self.counts_text());
+            out.push(Finding { level: Level::Error, title, message });
+        }
+        if self.passed {
+            let parts: Vec<String> = self
+                .checks
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {} {}",
+                        format::rule_title(c),
+                        format::check_value(c, Units::Fraction),
+                        format::rule_bound(c, Units::Fraction)
+                    )
+                })
+                .collect();
+            out.push(Finding {
+                level: Level::Notice,
+                title: "ER precision gate passed".to_string(),
+                message: format!("{} on {} pairs", parts.join(", "), self.rows),
+            });
+        }
+        out
+    }
+
+    fn counts_text(&self) -> String {
+        let c = &self.counts;
+        format!("TP {}, FP {}, FN {}, TN {}", c.tp, c.fp, c.fn_, c.tn)
+    }
+}
+
+/// The title and message of a rule that did not pass.
+fn failure(check: &Check, counts: &str) -> (String, String) {
+    let metric = check.metric();
+    let name = metric.name();
+    match (check.rule, check.value) {
+        (Rule::AtLeast { threshold, .. }, Some(value)) => (
+            format!("{} below threshold", metric.title()),
+            format!(
+                "{name} {} is below min_{name} {threshold} ({counts})",
+                format::metric_value(value, threshold)
+            ),
+        ),
+        (Rule::MaxDrop { max_drop, baseline: Some(previous), .. }, Some(value)) => (
+            format!("{} dropped below the baseline", metric.title()),
+            format!(
+                "{name} {} is {} points from the baseline's {} (max_{name}_drop {max_drop}) ({counts})",
+                format::check_value(check, Units::Fraction),
+                format::points(value - previous),
+                Units::Fraction.level(previous),
+            ),
+        ),
+        (Rule::MaxDrop { baseline: None, .. }, Some(_)) => (
+            format!("{} baseline undefined", metric.title()),
+            format!("the baseline's {name} is undefined, so max_{name}_drop cannot hold"),
+        ),
+        (_, None) => (
+            format!("{} undefined", metric.title()),
+            format!("{name} is undefined: {}", metric.undefined_reason()),
+        ),
+    }
+}

@@ -1,0 +1,284 @@
+//! Numbers and text as people read them, shared by the summary, the model
+//! card, the comment and the annotations: one place for each wording.
+//!
+//! A leaf: it knows the gate's rules and counts, never a [`super::Report`]
+//! or a template. Values are shown in one of two [`Units`]: fractions with 4
+//! decimals (summary, annotations) or percentages with 1 (model card), each
+//! with more decimals only where fewer would put a value on the wrong side of
+//! its bound.
+
+use crate::gate::{Check, Rule};
+use crate::metrics::Skipped;
+
+/// How metric values are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Units {
+    /// `0.9503`: the summary, the comment and the annotations.
+    Fraction,
+    /// `95.0%`: the model card.
+    Percent,
+}
+
+impl Units {
+    /// A value against the bound it must reach, never rounded across it.
+    pub fn against(self, value: f64, floor: f64) -> String {
+        match self {
+            Units::Fraction => metric_value(value, floor),
+            Units::Percent => format!("{}%", round_keeping_side(value, floor, 100.0, 1)),
+        }
+    }
+
+    /// A value on its own (a baseline's, a floor).
+    pub fn level(self, value: f64) -> String {
+        match self {
+            Units::Fraction => metric_value(value, value),
+            Units::Percent => percent(value),
+        }
+    }
+
+    /// A value, or `undefined`.
+    pub fn level_or_undefined(self, value: Option<f64>) -> String {
+        value.map_or_else(|| "undefined".to_string(), |v| self.level(v))
+    }
+
+    /// A threshold as the user wrote it (fractions), or as a percentage.
+    fn threshold(self, t: f64) -> String {
+        match self {
+            Units::Fraction => t.to_string(),
+            Units::Percent => percent(t),
+        }
+    }
+
+    /// An allowed drop: `0.02`, or `2.0 pp`.
+    fn drop(self, d: f64) -> String {
+        match self {
+            Units::Fraction => d.to_string(),
+            Units::Percent => format!("{:.1} pp", d * 100.0),
+        }
+    }
+
+    /// What the previous model's value is called.
+    fn previous(self) -> &'static str {
+        match self {
+            Units::Fraction => "baseline",
+            Units::Percent => "previous",
+        }
+    }
+}
+
+/// ✅ or ❌.
+pub fn icon(passed: bool) -> &'static str {
+    if passed { "✅" } else { "❌" }
+}
+
+/// The name of a rule's row: `Precision`, or `Precision vs baseline`.
+pub fn rule_title(c: &Check) -> String {
+    match c.rule {
+        Rule::AtLeast { metric, .. } => metric.title().to_string(),
+        Rule::MaxDrop { metric, .. } => format!("{} vs baseline", metric.title()),
+    }
+}
+
+/// The rule's bound in prose: `≥ 0.92`, `≥ 0.9012 (baseline 0.9212 − 0.02)`,
+/// or in percent `≥ 94.3% (previous 99.3% − 5.0 pp)`.
+pub fn rule_bound(c: &Check, units: Units) -> String {
+    match (c.rule, c.floor()) {
+        (Rule::AtLeast { threshold, .. }, _) => format!("≥ {}", units.threshold(threshold)),
+        (Rule::MaxDrop { max_drop, baseline: Some(b), .. }, Some(floor)) => format!(
+            "≥ {} ({} {} − {})",
+            units.level(floor),
+            units.previous(),
+            units.level(b),
+            units.drop(max_drop)
+        ),
+        (Rule::MaxDrop { .. }, _) => match units {
+            Units::Fraction => "baseline undefined".to_string(),
+            Units::Percent => "previous value undefined".to_string(),
+        },
+    }
+}
+
+/// The rule's value against its bound; `undefined` when 0/0.
+pub fn check_value(c: &Check, units: Units) -> String {
+    match c.value {
+        Some(v) => units.against(v, c.floor().unwrap_or(v)),
+        None => "undefined".to_string(),
+    }
+}
+
+/// A metric value with 4 decimals, or more when 4 would hide which side of
+/// the threshold it falls (0.91996 against 0.92 shows as 0.91996, not 0.9200).
+pub fn metric_value(value: f64, threshold: f64) -> String {
+    round_keeping_side(value, threshold, 1.0, 4)
+}
+
+/// `value * scale` with `min_decimals` decimals, or as many more as it takes
+/// for the shown number to fall on the same side of `floor` as the value.
+pub fn round_keeping_side(value: f64, floor: f64, scale: f64, min_decimals: usize) -> String {
+    let passes = value >= floor;
+    for decimals in min_decimals..=17 {
+        let text = format!("{:.decimals$}", value * scale);
+        let shown = text.parse::<f64>().expect("a formatted float parses") / scale;
+        if (shown >= floor) == passes {
+            return text;
+        }
+    }
+    (value * scale).to_string()
+}
+
+/// A share as a percentage with one decimal: `0.9503` is `95.0%`.
+pub fn percent(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// A change in percentage points with one decimal and an ASCII sign:
+/// `+4.6`, `-14.5`, `+0.0`.
+pub fn points(delta: f64) -> String {
+    let text = format!("{:+.1}", delta * 100.0);
+    if text == "-0.0" { "+0.0".to_string() } else { text }
+}
+
+/// The warning that a comparison mixes model and data; the hashes are shown
+/// as code spans.
+pub fn different_dataset(previous_sha256: &str, current_sha256: &str) -> String {
+    format!(
+        "The previous model was evaluated on a different dataset (SHA-256 {}, this run {}): the changes mix the model's and the data's.",
+        code(previous_sha256),
+        code(current_sha256)
+    )
+}
+
+/// Whether a comparison with the previous model is like for like, in prose.
+pub fn comparison_note(same_dataset: bool, previous_sha256: &str, current_sha256: &str) -> String {
+    match same_dataset {
+        true => "Both were evaluated on the same dataset (same SHA-256).".to_string(),
+        false => format!("⚠️ {}", different_dataset(previous_sha256, current_sha256)),
+    }
+}
+
+/// Rows skipped with reasons, in prose.
+pub fn skipped_text(s: &Skipped) -> String {
+    if s.rows == 0 {
+        return "0".to_string();
+    }
+    let reasons: Vec<String> = [
+        (s.label_null, "null label"),
+        (s.decision_null, "null score or prediction"),
+        (s.score_nan, "NaN score"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    format!("{} ({}; `null_policy: skip`)", s.rows, reasons.join(", "))
+}
+
+/// How predictions were made, in prose.
+pub fn decision_text(column: &str, threshold: Option<f64>) -> String {
+    match threshold {
+        Some(t) => format!("{} ≥ {t} is a predicted match", code(column)),
+        None => format!("column {} (boolean or 0/1 predictions)", code(column)),
+    }
+}
+
+/// A size in bytes, exact and readable.
+pub fn size_text(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = "B";
+    for u in UNITS {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = u;
+    }
+    match unit {
+        "B" => format!("{bytes} bytes"),
+        _ => format!("{bytes} bytes ({value:.1} {unit})"),
+    }
+}
+
+/// Text made safe for one Markdown table cell: pipes escaped, lines joined.
+pub fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
+/// A code span safe in a table cell, with a fence longer than any backtick run.
+pub fn code(s: &str) -> String {
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{}{pad}{fence}", cell(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::Status;
+    use crate::metrics::Metric;
+
+    #[test]
+    fn metric_value_never_rounds_across_the_threshold() {
+        assert_eq!(metric_value(0.95028, 0.92), "0.9503");
+        assert_eq!(metric_value(0.91996, 0.92), "0.91996");
+        assert_eq!(metric_value(0.92, 0.92), "0.9200");
+        assert_eq!(metric_value(0.919999999, 0.92), "0.919999999");
+    }
+
+    #[test]
+    fn percentages_keep_one_decimal_unless_it_would_flip_the_verdict() {
+        assert_eq!(percent(0.95028), "95.0%");
+        assert_eq!(Units::Percent.against(0.95028, 0.92), "95.0%");
+        assert_eq!(Units::Percent.against(0.91996, 0.92), "91.996%");
+        assert_eq!(Units::Percent.against(0.92, 0.92), "92.0%");
+        assert_eq!(Units::Percent.against(0.9195, 0.92), "91.95%");
+    }
+
+    #[test]
+    fn points_have_one_decimal_and_an_ascii_sign() {
+        assert_eq!(points(0.046), "+4.6");
+        assert_eq!(points(-0.145), "-14.5");
+        assert_eq!(points(-0.0001), "+0.0");
+        assert_eq!(points(0.0), "+0.0");
+    }
+
+    #[test]
+    fn rule_bounds_in_both_units() {
+        let at_least = Check {
+            rule: Rule::AtLeast { metric: Metric::F1, threshold: 0.9 },
+            value: Some(0.95),
+            status: Status::Pass,
+        };
+        assert_eq!(rule_bound(&at_least, Units::Fraction), "≥ 0.9");
+        assert_eq!(rule_bound(&at_least, Units::Percent), "≥ 90.0%");
+        let drop = Check {
+            rule: Rule::MaxDrop { metric: Metric::Recall, max_drop: 0.05, baseline: Some(0.993) },
+            value: Some(0.95),
+            status: Status::Pass,
+        };
+        assert_eq!(rule_bound(&drop, Units::Fraction), "≥ 0.9430 (baseline 0.9930 − 0.05)");
+        assert_eq!(rule_bound(&drop, Units::Percent), "≥ 94.3% (previous 99.3% − 5.0 pp)");
+        let undefined = Check {
+            rule: Rule::MaxDrop { metric: Metric::Recall, max_drop: 0.05, baseline: None },
+            value: Some(0.95),
+            status: Status::Undefined,
+        };
+        assert_eq!(rule_bound(&undefined, Units::Fraction), "baseline undefined");
+        assert_eq!(rule_bound(&undefined, Units::Percent), "previous value undefined");
+        assert_eq!(check_value(&undefined, Units::Percent), "95.0%");
+    }
+
+    #[test]
+    fn code_spans_survive_backticks_and_pipes() {
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("x`y"), "``x`y``");
+        assert_eq!(code("`x"), "`` `x ``");
+    }
+
+    #[test]
+    fn sizes_are_exact_and_readable() {
+        assert_eq!(size_text(452), "452 bytes");
+        assert_eq!(size_text(238_412), "238412 bytes (232.8 KiB)");
+    }
+}
