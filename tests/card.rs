@@ -1,8 +1,6 @@
 //! The model card: the default template for passing and failing gates, with
 //! and without a baseline; a user's template; template and baseline errors.
 
-use snapbox::assert_data_eq;
-
 use crate::util::{Gate, Ran, recorded_sha256};
 
 /// 2025-10-15T12:00:00Z, pinned so cards are reproducible.
@@ -57,7 +55,10 @@ fn passing_gate_card() {
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_eq!(ran.outputs["model_card"], "model_cards/er_20251015.md");
     assert_eq!(ran.outputs["model_card_json"], "model_cards/er_20251015.json");
-    assert_data_eq!(card(&ran), snapbox::file!["snapshots/card_pass.md"]);
+    // The text itself is snapshot-tested in-process (render.rs).
+    let md = card(&ran);
+    assert!(md.starts_with("# Model card: er_20251015\n"), "{md}");
+    assert!(md.contains("| Precision | 95.0% | ≥ 92.0% | ✅ |"), "{md}");
 }
 
 #[test]
@@ -69,7 +70,7 @@ fn failing_gate_card_says_so() {
     assert_eq!(ran.code, 1, "{ran:#?}");
     let md = card(&ran);
     assert!(md.contains("❌ Not approved for production: the gate failed"), "{md}");
-    assert_data_eq!(md, snapbox::file!["snapshots/card_fail.md"]);
+    assert!(md.contains("- Trained on one country's addresses."), "{md}");
 }
 
 #[test]
@@ -83,7 +84,7 @@ fn card_with_a_baseline_shows_each_change_in_points() {
     assert!(md.contains("| Precision | 93.0% | 95.0% | +2.0 |"), "{md}");
     assert!(md.contains("| Recall | 90.0% | 92.9% | +2.9 |"), "{md}");
     assert!(md.contains("| F1 | 91.5% | 94.0% | +2.5 |"), "{md}");
-    assert_data_eq!(md, snapbox::file!["snapshots/card_pass_baseline.md"]);
+    assert!(md.contains("Previous model: `er_20250901`. Both were evaluated on the same dataset"));
     assert!(ran.summary.contains("### Change from the previous model"), "{}", ran.summary);
 }
 
@@ -106,7 +107,10 @@ fn failing_drop_rule_card_with_a_baseline_on_another_dataset() {
     assert!(ran.stdout.contains("::warning title=Baseline on another dataset::"), "{}", ran.stdout);
     let md = card(&ran);
     assert!(md.contains("evaluated on a different dataset"), "{md}");
-    assert_data_eq!(md, snapbox::file!["snapshots/card_fail_baseline.md"]);
+    assert!(
+        md.contains("| Recall vs baseline | 92.9% | ≥ 94.0% (previous 96.0% − 2.0 pp) | ❌ |"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -123,6 +123,14 @@ fn the_validation_set_listed_in_checksums_is_verified_while_it_is_read() {
         serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap()).unwrap();
     assert_eq!(report["dataset"]["verified"], true);
     assert_eq!(report["dataset"]["checksums"], "artifacts/checksums.txt");
+    // The summary says what the hash matched: the checksums line, not `dataset_hash`.
+    assert!(
+        ran.summary.contains(&format!(
+            "| SHA-256 | `{sha}` ✅ matches line 2 of `artifacts/checksums.txt` |"
+        )),
+        "{}",
+        ran.summary
+    );
 
     let gate = artifacts(&format!(
         "{EMPTY}  model.bin\n{}  ../sample_validation.parquet\n",

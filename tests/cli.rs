@@ -16,4 +16,5 @@ mod dashboard;
 mod gate;
 mod oracle;
 mod push;
+mod render;
 mod workflows;

@@ -7,7 +7,6 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use tiny_http::{Header, Response, Server as Http};
 
@@ -30,6 +29,8 @@ struct State {
     comments: Vec<(u64, u64, String)>,
     page_size: usize,
     forbidden: bool,
+    /// Issue numbers whose comment was refused with 403.
+    refused: Vec<u64>,
     seen: Vec<Seen>,
 }
 
@@ -139,7 +140,7 @@ fn handle(
             (200, serde_json::Value::Array(items), link)
         }
         ("POST", ["repos", _, _, "issues", n, "comments"]) if state.forbidden => {
-            let _ = n;
+            state.refused.push(n.parse().unwrap());
             (403, forbidden, None)
         }
         ("POST", ["repos", _, _, "issues", n, "comments"]) => {
@@ -212,15 +213,8 @@ fn github() -> (Server, FakeGitHub) {
         format!("--port={prism_port}"),
     ];
     // Prism answers 404 for paths outside the description; any answer means ready.
-    let server = start_any(prism.to_str().unwrap(), &args, dir, public);
+    let server = start(prism.to_str().unwrap(), &args, "", dir, public);
     (server, fake)
-}
-
-fn start_any(binary: &str, args: &[String], dir: tempfile::TempDir, url: String) -> Server {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let server = start(binary, args, "", dir, url);
-    let _ = deadline;
-    server
 }
 
 fn event(gate: &Gate, json: serde_json::Value) -> String {
@@ -334,6 +328,7 @@ fn a_forks_read_only_token_ends_in_a_warning_not_a_failed_step() {
     assert!(ran.summary.contains("**Comment not posted**"), "{}", ran.summary);
     assert!(!ran.outputs.contains_key("comment_url"));
     assert_eq!(ran.outputs["passed"], "true");
+    assert_eq!(fake.state.lock().unwrap().refused, [7], "one POST, to the event's pull request");
 }
 
 #[test]

@@ -106,7 +106,7 @@ fn every_panel_query_returns_the_pushed_values() {
     assert_eq!(checked_vars, 3, "model_id, dataset_date and dataset_hash selectors");
 
     // Panels: every target, with the selector on the current model.
-    let mut checked = 0;
+    let mut checked = Vec::new();
     for panel in d["panels"].as_array().unwrap() {
         for t in panel["targets"].as_array().unwrap() {
             let expr = bind(t["expr"].as_str().unwrap(), "er_20251015", "20251015", &hash);
@@ -154,10 +154,23 @@ fn every_panel_query_returns_the_pushed_values() {
                     _ => assert!(v > 0.0, "{expr}"),
                 }
             }
-            checked += 1;
+            checked.push((panel["title"].as_str().unwrap().to_string(), metric));
         }
     }
-    assert!(checked >= 9, "{checked} panel queries");
+    let expected = [
+        ("Latest verdict", "passed"),
+        ("Rows evaluated", "rows"),
+        ("Rows per second", "rows_per_second"),
+        ("Evaluation time", "duration_seconds"),
+        ("Precision, recall and F1 over time", "precision"),
+        ("Precision, recall and F1 over time", "recall"),
+        ("Precision, recall and F1 over time", "f1"),
+        ("Precision, recall and F1 over time", "threshold"),
+        ("Confusion matrix (latest)", "confusion"),
+        ("Evaluation speed over time", "rows_per_second"),
+    ];
+    let expected: Vec<(String, &str)> = expected.iter().map(|(t, m)| (t.to_string(), *m)).collect();
+    assert_eq!(checked, expected, "every panel and query, in order");
 
     // The dataset-version selector separates the two runs.
     let expr = bind(

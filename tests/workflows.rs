@@ -95,11 +95,20 @@ fn gate_job_has_the_static_check_name_and_chains_its_outputs() {
             "input {name} is not wired"
         );
     }
-    assert!(with.iter().any(|v| v.contains("report_json") || v.ends_with(".json")));
+    // Every report the gate writes lies in a folder the artifact uploads.
     let upload = steps
         .iter()
-        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")));
-    assert!(upload.is_some(), "the JSON result is uploaded");
+        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")))
+        .expect("the reports are uploaded");
+    let uploaded: Vec<&str> = text(&upload["with"]["path"]).lines().map(str::trim).collect();
+    for report in ["report_json", "model_card", "model_card_json"] {
+        let path = text(&gate["with"][report]);
+        assert!(
+            uploaded.iter().any(|dir| dir.ends_with('/') && path.starts_with(dir)),
+            "{report} `{path}` is not under an uploaded folder {uploaded:?}"
+        );
+    }
+    assert_eq!(text(&gate["with"]["report_json"]), "er-precision-gate/result.json");
 }
 
 #[test]
