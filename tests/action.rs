@@ -224,3 +224,17 @@ fn fixtures_readme_lists_the_recorded_hashes() {
     parquet.sort_unstable();
     assert_eq!(listed, parquet);
 }
+
+#[test]
+fn ci_runs_the_readmes_test_command_with_the_external_suites() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let quick = &readme[readme.find("## Quick start").unwrap()..];
+    let block = &quick[quick.find("```sh\n").unwrap() + 6..];
+    let block = &block[..block.find("```").unwrap()];
+    let commands: Vec<&str> = block.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(commands.len(), 2, "two commands for a newcomer: {commands:?}");
+    let test = commands[1];
+    assert!(test.contains("--features external-tests"), "{test}");
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert_eq!(ci.trim_end().lines().last(), Some(test), ".ci/run ends with the README's command");
+}

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use tiny_http::{Header, Response, Server as Http};
 
-use crate::push::{Server, free_port, start};
+use crate::servers::{Server, start};
+use crate::util::free_port;
 use crate::util::{Gate, Ran, root};
 
 /// One request the fake received.

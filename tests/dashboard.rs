@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::push::{Server, free_port, get, pushgateway, start};
+use crate::servers::{Server, get, pushgateway, start};
+use crate::util::free_port;
 use crate::util::{Gate, Ran, recorded_sha256, root};
 
 fn prometheus(pushgateway: &Server) -> Server {

@@ -1,78 +1,14 @@
 //! Metrics to Prometheus: pushed to the real Pushgateway (Debian's
-//! `prometheus-pushgateway`, started here on a loopback port) and read back;
-//! written to a file; auth headers, masking and failures on a loopback
-//! listener.
+//! `prometheus-pushgateway`, started here on a loopback port, with the
+//! `external-tests` feature) and read back; written to a file; auth headers,
+//! masking and failures on a loopback listener.
 
 use std::collections::BTreeMap;
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::util::{Gate, Ran, recorded_sha256};
-
-/// A server process killed when dropped.
-pub struct Server {
-    child: Child,
-    pub url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A free loopback port.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// GETs `url`; the body of a 2xx answer.
-pub fn get(url: &str) -> Option<String> {
-    let response = reqwest::blocking::get(url).ok()?;
-    response.status().is_success().then(|| response.text().ok()).flatten()
-}
-
-/// Starts a server binary and waits until `ready` answers 2xx (or, for an
-/// empty `ready`, until its port accepts connections).
-pub fn start(
-    binary: &str,
-    args: &[String],
-    ready: &str,
-    dir: tempfile::TempDir,
-    url: String,
-) -> Server {
-    let child = Command::new(binary)
-        .args(args)
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {binary} (installed by .ci/run from Debian's packages): {e}")
-        });
-    let server = Server { child, url, _dir: dir };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let is_ready = || match ready {
-        "" => std::net::TcpStream::connect(server.url.trim_start_matches("http://")).is_ok(),
-        path => get(&format!("{}{path}", server.url)).is_some(),
-    };
-    while !is_ready() {
-        assert!(Instant::now() < deadline, "{binary} did not become ready");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    server
-}
-
-/// Debian's Pushgateway on a free loopback port.
-pub fn pushgateway() -> Server {
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let args = vec![format!("--web.listen-address=127.0.0.1:{port}")];
-    start("prometheus-pushgateway", &args, "/-/ready", tempfile::tempdir().unwrap(), url)
-}
+#[cfg(feature = "external-tests")]
+use crate::servers::{get, pushgateway};
+use crate::util::{Gate, Ran, free_port, recorded_sha256};
 
 /// The samples of a text exposition: `name{labels}` -> value.
 pub fn samples(text: &str) -> BTreeMap<String, f64> {
@@ -131,6 +67,7 @@ fn assert_pushed_values(ran: &Ran, exposition: &str, job: &[&str]) {
     assert!(sample(&s, "er_gate_rows_per_second", &group) > 0.0);
 }
 
+#[cfg(feature = "external-tests")]
 #[test]
 fn metrics_reach_the_real_pushgateway() {
     let server = pushgateway();
@@ -147,6 +84,7 @@ fn metrics_reach_the_real_pushgateway() {
     assert_eq!(sample(&metrics, "er_gate_passed", &["model_id=\"er_20251015\""]), 0.0);
 }
 
+#[cfg(feature = "external-tests")]
 #[test]
 fn model_ids_with_slashes_are_grouped_with_base64() {
     let server = pushgateway();

@@ -3,7 +3,8 @@
 # Debian's prometheus-pushgateway and prometheus (the push and dashboard
 # tests start them), and, from npm, Prism with GitHub's published OpenAPI
 # description (the comment tests validate every request against it).
-# Idempotent: run it before `cargo test --release`, as the README says.
+# Idempotent: run it before `cargo test --release --features external-tests`,
+# as the README says.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
