@@ -231,7 +231,8 @@ fn ci_runs_the_readmes_test_command_with_the_external_suites() {
     let quick = &readme[readme.find("## Quick start").unwrap()..];
     let block = &quick[quick.find("```sh\n").unwrap() + 6..];
     let block = &block[..block.find("```").unwrap()];
-    let commands: Vec<&str> = block.lines().filter(|l| !l.starts_with('#')).collect();
+    let commands: Vec<&str> =
+        block.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
     assert_eq!(commands.len(), 2, "two commands for a newcomer: {commands:?}");
     let test = commands[1];
     assert!(test.contains("--features external-tests"), "{test}");
