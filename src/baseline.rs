@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::metrics::{Metric, PerMetric};
+use crate::untrusted;
 
 /// The JSON report schema versions a baseline may have; the report's own
 /// version is among them (a test in `report` checks it).
@@ -21,7 +22,7 @@ pub const READABLE_VERSIONS: &[u32] = &[1];
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
     /// The baseline report could not be read.
-    #[error("cannot read baseline `{}`", path.display())]
+    #[error("cannot read baseline `{}`", untrusted::path(path))]
     Read {
         /// The baseline file.
         path: PathBuf,
@@ -31,7 +32,7 @@ pub enum BaselineError {
     },
 
     /// The baseline is not a gate report.
-    #[error("baseline `{}` is not a JSON report of er-precision-gate", path.display())]
+    #[error("baseline `{}` is not a JSON report of er-precision-gate", untrusted::path(path))]
     Format {
         /// The baseline file.
         path: PathBuf,
@@ -40,14 +41,40 @@ pub enum BaselineError {
         source: serde_json::Error,
     },
 
+    /// A field of the baseline holds something no report of this program writes.
+    #[error(
+        "baseline `{}` has `{field}` = `{}`: expected {expected}",
+        untrusted::path(path),
+        untrusted::shown(value)
+    )]
+    Field {
+        /// The baseline file.
+        path: PathBuf,
+        /// The field, dotted (`metrics.precision`).
+        field: &'static str,
+        /// The value found, as JSON text.
+        value: String,
+        /// What a report holds there.
+        expected: &'static str,
+    },
+
     /// The baseline has a schema version this program does not know.
-    #[error("baseline `{}` has schema version {found}: expected {}", path.display(), versions())]
+    #[error(
+        "baseline `{}` has schema version {found}: expected {}",
+        untrusted::path(path),
+        versions()
+    )]
     Version {
         /// The baseline file.
         path: PathBuf,
         /// The version found.
         found: String,
     },
+}
+
+/// One line of text without control characters, at most 200 characters.
+fn is_plain_text(s: &str) -> bool {
+    s.chars().count() <= 200 && !s.chars().any(char::is_control)
 }
 
 /// The readable versions in prose: `1`, or `1 or 2`.
@@ -97,7 +124,7 @@ impl Baseline {
     /// Reads a baseline report. Fails on a missing or unreadable file, on
     /// malformed JSON and on an unknown schema version.
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::files::read_text(path)
             .map_err(|source| BaselineError::Read { path: path.to_path_buf(), source })?;
         let raw: Raw = serde_json::from_str(&text)
             .map_err(|source| BaselineError::Format { path: path.to_path_buf(), source })?;
@@ -110,15 +137,36 @@ impl Baseline {
                 });
             }
         }
+        let field = |field, value: String, expected| BaselineError::Field {
+            path: path.to_path_buf(),
+            field,
+            value,
+            expected,
+        };
+        let metric = |name, value: Option<f64>| match value {
+            Some(v) if !(0.0..=1.0).contains(&v) => {
+                Err(field(name, v.to_string(), "a number in [0, 1], or null"))
+            }
+            _ => Ok(value),
+        };
+        let metrics = PerMetric {
+            precision: metric("metrics.precision", raw.metrics.precision)?,
+            recall: metric("metrics.recall", raw.metrics.recall)?,
+            f1: metric("metrics.f1", raw.metrics.f1)?,
+        };
+        let sha256 = raw.dataset.sha256;
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(field("dataset.sha256", sha256, "a SHA-256 of 64 hex digits"));
+        }
+        let model_id = raw.model.and_then(|m| m.id);
+        if let Some(id) = model_id.as_ref().filter(|id| !is_plain_text(id)) {
+            return Err(field("model.id", id.clone(), "one line of at most 200 characters"));
+        }
         Ok(Baseline {
             path: path.to_path_buf(),
-            model_id: raw.model.and_then(|m| m.id),
-            metrics: PerMetric {
-                precision: raw.metrics.precision,
-                recall: raw.metrics.recall,
-                f1: raw.metrics.f1,
-            },
-            dataset_sha256: raw.dataset.sha256,
+            model_id,
+            metrics,
+            dataset_sha256: sha256.to_ascii_lowercase(),
         })
     }
 
@@ -142,13 +190,14 @@ mod tests {
     fn reads_a_version_1_report() {
         let file = write(
             r#"{"schema_version": 1, "metrics": {"precision": 0.9, "recall": null, "f1": 0.5},
-                "dataset": {"sha256": "ab"}, "model": {"id": "er_20250101"}, "extra": 1}"#,
+                "dataset": {"sha256": "ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB"},
+                "model": {"id": "er_20250101"}, "extra": 1}"#,
         );
         let b = Baseline::load(file.path()).unwrap();
         assert_eq!(b.get(Metric::Precision), Some(0.9));
         assert_eq!(b.get(Metric::Recall), None);
         assert_eq!(b.model_id.as_deref(), Some("er_20250101"));
-        assert_eq!(b.dataset_sha256, "ab");
+        assert_eq!(b.dataset_sha256, "ab".repeat(32));
     }
 
     #[test]
@@ -159,6 +208,37 @@ mod tests {
         assert!(matches!(Baseline::load(bad.path()).unwrap_err(), BaselineError::Format { .. }));
         let v2 = write(r#"{"schema_version": 2, "metrics": {}, "dataset": {"sha256": "ab"}}"#);
         let err = Baseline::load(v2.path()).unwrap_err();
-        assert!(err.to_string().contains("schema version 2"), "{err}");
+        assert!(err.to_string().contains("schema version 2: expected 1"), "{err}");
+    }
+
+    #[test]
+    fn rejects_fields_no_report_holds() {
+        let sha = "ab".repeat(32);
+        let cases = [
+            (
+                format!(r#"{{"precision": 1e308}}, "dataset": {{"sha256": "{sha}"}}"#),
+                "metrics.precision",
+            ),
+            (format!(r#"{{"f1": -0.5}}, "dataset": {{"sha256": "{sha}"}}"#), "metrics.f1"),
+            (r#"{}, "dataset": {"sha256": "ab\n## Approved"}"#.to_string(), "dataset.sha256"),
+            (
+                format!(r#"{{}}, "dataset": {{"sha256": "{sha}"}}, "model": {{"id": "a\nb"}}"#),
+                "model.id",
+            ),
+        ];
+        for (rest, expected) in cases {
+            let file = write(&format!(r#"{{"schema_version": 1, "metrics": {rest}}}"#));
+            match Baseline::load(file.path()).unwrap_err() {
+                BaselineError::Field { field, .. } => assert_eq!(field, expected),
+                other => panic!("{expected}: {other:?}"),
+            }
+        }
+        let file = write(r#"{"schema_version": 1, "metrics": {}, "dataset": {"sha256": "x\ny"}}"#);
+        let message = Baseline::load(file.path()).unwrap_err().to_string();
+        assert!(
+            message
+                .ends_with("has `dataset.sha256` = `x\\ny`: expected a SHA-256 of 64 hex digits"),
+            "{message}"
+        );
     }
 }

@@ -33,7 +33,7 @@ pub enum Error {
     Render(#[from] RenderError),
 
     /// A user template could not be read.
-    #[error("cannot read template `{}`", path.display())]
+    #[error("cannot read template `{}`", crate::untrusted::path(path))]
     ReadTemplate {
         /// The template file.
         path: PathBuf,

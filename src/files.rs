@@ -1,16 +1,26 @@
-//! Writing the run's files: reports atomically, the runner's files by append.
+//! Reading and writing the run's own files, safely.
 //!
-//! Owns [`WriteError`], which says which report could not be written where;
-//! the integrations and `publish` share it, so a failed write reads the same
-//! whichever file it was.
+//! Reading: configuration-like files (templates, baselines, checksums lists)
+//! must be regular files and are read up to [`READ_LIMIT`], so `/dev/zero`,
+//! a FIFO or a huge file fails at once instead of hanging or growing.
+//! Writing: every report is checked before anything is written (never onto
+//! an input of the run, a symbolic link, a device or anything but a regular
+//! file), then all are written to temporary files and renamed into place, so
+//! each is whole or absent. Owns [`WriteError`], shared by the integrations
+//! and `publish`.
 
 use std::fs::OpenOptions;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+
+use crate::untrusted;
+
+/// The most bytes read from a template, baseline or checksums file.
+pub const READ_LIMIT: u64 = 1024 * 1024;
 
 /// A report, an output file or a stream could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {what} `{}`", path.display())]
+#[error("cannot write {what} `{}`", untrusted::path(path))]
 pub struct WriteError {
     /// Which report (`report_json`, job summary, step outputs, standard output).
     pub what: &'static str,
@@ -21,19 +31,140 @@ pub struct WriteError {
     pub source: io::Error,
 }
 
-/// Writes `bytes` to `path`, creating its folder, atomically: a reader sees
-/// the old file or the whole new one, never half of it.
-pub fn write_atomic(path: &Path, what: &'static str, bytes: &[u8]) -> Result<(), WriteError> {
-    let write_err = |source| WriteError { what, path: path.to_path_buf(), source };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+/// What kind of thing is at a path that is not a regular file, in prose.
+pub fn kind(file_type: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    match file_type {
+        t if t.is_dir() => "a directory",
+        t if t.is_symlink() => "a symbolic link",
+        t if t.is_fifo() => "a FIFO",
+        t if t.is_char_device() => "a character device",
+        t if t.is_block_device() => "a block device",
+        t if t.is_socket() => "a socket",
+        _ => "not a regular file",
+    }
+}
+
+/// An I/O error that says a path is not a regular file.
+pub fn not_regular(file_type: std::fs::FileType) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, format!("not a regular file: {}", kind(file_type)))
+}
+
+/// Checks that `path` is a regular file (symbolic links followed) without
+/// opening it: opening a FIFO would block.
+pub fn require_regular(path: &Path) -> io::Result<std::fs::Metadata> {
+    let meta = std::fs::metadata(path)?;
+    match meta.is_file() {
+        true => Ok(meta),
+        false => Err(not_regular(meta.file_type())),
+    }
+}
+
+/// Reads a regular file of at most [`READ_LIMIT`] bytes as UTF-8 text.
+pub fn read_text(path: &Path) -> io::Result<String> {
+    require_regular(path)?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(READ_LIMIT + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > READ_LIMIT {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than the {} MiB limit", READ_LIMIT >> 20),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// A report rendered and not yet written; `what` is also its output's name.
+#[derive(Debug)]
+pub struct Pending {
+    /// Which report.
+    pub what: &'static str,
+    /// Where it goes.
+    pub path: PathBuf,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Refuses, before anything is written, a report whose path is one of
+/// `inputs` (the validation set, a template…), another report's, or anything
+/// but a regular file or a path that does not exist yet.
+pub fn check_targets(reports: &[Pending], inputs: &[&Path]) -> Result<(), WriteError> {
+    let refuse = |p: &Pending, why: String| WriteError {
+        what: p.what,
+        path: p.path.clone(),
+        source: io::Error::new(io::ErrorKind::InvalidInput, why),
+    };
+    let canonical: Vec<PathBuf> = inputs.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    for (i, report) in reports.iter().enumerate() {
+        if let Some(other) = reports[..i].iter().find(|o| same_path(&o.path, &report.path)) {
+            return Err(refuse(report, format!("`{}` writes to the same path", other.what)));
+        }
+        match std::fs::symlink_metadata(&report.path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(WriteError { what: report.what, path: report.path.clone(), source: e });
+            }
+            Ok(meta) if !meta.file_type().is_file() => {
+                return Err(refuse(
+                    report,
+                    format!("it is {}, not a regular file", kind(meta.file_type())),
+                ));
+            }
+            Ok(_) => {}
+        }
+        let target = report.path.canonicalize().ok();
+        if target.is_some_and(|t| canonical.contains(&t)) {
+            return Err(refuse(report, "it is an input of this run".to_string()));
+        }
+    }
+    Ok(())
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    a == b || a.canonicalize().ok().is_some_and(|a| b.canonicalize().ok() == Some(a))
+}
+
+/// Writes every report, creating folders, all or none: each goes to a
+/// temporary file first, and only when all are written are they renamed
+/// into place. A reader sees the old file or the whole new one.
+pub fn write_all(reports: &[Pending]) -> Result<(), WriteError> {
+    let mut staged: Vec<(PathBuf, &Pending)> = Vec::with_capacity(reports.len());
+    let staging = (|| {
+        for report in reports {
+            let tmp = stage(report)?;
+            staged.push((tmp, report));
+        }
+        Ok(())
+    })();
+    if let Err(e) = staging {
+        staged.iter().for_each(|(tmp, _)| drop(std::fs::remove_file(tmp)));
+        return Err(e);
+    }
+    for (tmp, report) in &staged {
+        std::fs::rename(tmp, &report.path).map_err(|source| WriteError {
+            what: report.what,
+            path: report.path.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes a report's bytes to a temporary file beside its path.
+fn stage(report: &Pending) -> Result<PathBuf, WriteError> {
+    let write_err = |source| WriteError { what: report.what, path: report.path.clone(), source };
+    if let Some(dir) = report.path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(write_err)?;
     }
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    let mut tmp_name = report.path.file_name().unwrap_or_default().to_os_string();
     tmp_name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let mut file = std::fs::File::create(&tmp).map_err(write_err)?;
-    file.write_all(bytes).map_err(write_err)?;
-    std::fs::rename(&tmp, path).map_err(write_err)
+    let tmp = report.path.with_file_name(tmp_name);
+    let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(write_err)?;
+    if let Err(e) = file.write_all(&report.bytes) {
+        drop(std::fs::remove_file(&tmp));
+        return Err(write_err(e));
+    }
+    Ok(tmp)
 }
 
 /// Appends `bytes` to an existing file; like `@actions/core`, a missing file
@@ -57,14 +188,76 @@ pub fn write_stream(out: &mut dyn Write, text: &str) -> Result<(), WriteError> {
 mod tests {
     use super::*;
 
+    fn pending(what: &'static str, path: PathBuf, bytes: &[u8]) -> Pending {
+        Pending { what, path, bytes: bytes.to_vec() }
+    }
+
     #[test]
-    fn atomic_write_creates_the_folder_and_replaces_the_file() {
+    fn writes_create_folders_and_replace_files_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a/b/report.json");
-        write_atomic(&path, "report_json", b"one").unwrap();
-        write_atomic(&path, "report_json", b"two").unwrap();
+        write_all(&[pending("report_json", path.clone(), b"one")]).unwrap();
+        write_all(&[pending("report_json", path.clone(), b"two")]).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1, "no temp left");
+    }
+
+    #[test]
+    fn one_unwritable_report_leaves_every_report_unwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("blocker"), "a file, not a folder").unwrap();
+        let good = dir.path().join("good.json");
+        let bad = dir.path().join("blocker/card.md");
+        let err = write_all(&[
+            pending("report_json", good.clone(), b"x"),
+            pending("model_card", bad, b"y"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.what, "model_card");
+        assert!(!good.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp left");
+    }
+
+    #[test]
+    fn targets_that_are_inputs_links_or_devices_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("v.parquet");
+        std::fs::write(&input, "data").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&input, &link).unwrap();
+        let refused = |path: PathBuf| {
+            check_targets(&[pending("report_json", path, b"")], &[&input])
+                .unwrap_err()
+                .source
+                .to_string()
+        };
+        assert_eq!(refused(input.clone()), "it is an input of this run");
+        assert_eq!(refused(dir.path().join("./v.parquet")), "it is an input of this run");
+        assert_eq!(refused(link), "it is a symbolic link, not a regular file");
+        assert_eq!(refused("/dev/null".into()), "it is a character device, not a regular file");
+        assert_eq!(refused(dir.path().to_path_buf()), "it is a directory, not a regular file");
+        let new = dir.path().join("new.json");
+        check_targets(&[pending("report_json", new.clone(), b"")], &[&input]).unwrap();
+        let twice =
+            [pending("report_json", new.clone(), b""), pending("model_card_json", new, b"")];
+        assert_eq!(
+            check_targets(&twice, &[]).unwrap_err().source.to_string(),
+            "`report_json` writes to the same path"
+        );
+    }
+
+    #[test]
+    fn reads_are_bounded_and_only_of_regular_files() {
+        assert_eq!(
+            read_text(Path::new("/dev/zero")).unwrap_err().to_string(),
+            "not a regular file: a character device"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'a'; READ_LIMIT as usize + 1]).unwrap();
+        assert_eq!(read_text(&big).unwrap_err().to_string(), "larger than the 1 MiB limit");
+        std::fs::write(&big, "small").unwrap();
+        assert_eq!(read_text(&big).unwrap(), "small");
     }
 
     #[test]

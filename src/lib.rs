@@ -36,6 +36,7 @@ pub mod metrics;
 pub mod publish;
 pub mod report;
 pub mod secret;
+pub mod untrusted;
 
 pub use crate::error::Error;
 pub use crate::evaluate::{Evaluation, Settings, evaluate};

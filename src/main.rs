@@ -9,12 +9,16 @@ use er_precision_gate::error::Error;
 use er_precision_gate::inputs::{InputError, Inputs, Request};
 use er_precision_gate::integrations::github::Actions;
 use er_precision_gate::publish;
+use er_precision_gate::untrusted::{self, shown};
 
 fn main() -> ExitCode {
     let env = Env::from_process();
     env_logger::Builder::new()
         .parse_filters(&env.log_filter())
-        .format_timestamp(None)
+        .format(|buf, record| {
+            let line = format!("[{:<5} {}] {}", record.level(), record.target(), record.args());
+            writeln!(buf, "{}", untrusted::neutralize(&line))
+        })
         .target(env_logger::Target::Stderr)
         .init();
     let actions = Actions::from_env(&env);
@@ -23,7 +27,7 @@ fn main() -> ExitCode {
         Ok(Request::Run(inputs)) => {
             // Before anything else is printed or logged.
             if let Err(e) = actions.mask(&inputs.secrets(), &mut stdout) {
-                eprintln!("error: {e}");
+                say(&format!("error: {e}"));
             }
             inputs
         }
@@ -40,7 +44,7 @@ fn main() -> ExitCode {
     log::info!(
         "evaluated {} rows of `{}` in {:.3} s",
         evaluation.tally.counts.rows() + evaluation.tally.skipped.rows,
-        inputs.evaluate.validation_set.display(),
+        untrusted::path(&inputs.evaluate.validation_set),
         evaluation.elapsed.as_secs_f64()
     );
     let published = match publish::publish(&evaluation, &inputs, &actions, &mut stdout) {
@@ -64,14 +68,21 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Writes text to stderr, each line made inert for the runner. A closed or
+/// failing stderr is ignored: the exit code stays the verdict's or 2.
+fn say(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{}", untrusted::neutralize(text.trim_end_matches('\n')));
+}
+
 /// `error: …` on stderr, then `caused by: …` per source.
 fn print_error(err: &Error) {
     let mut chain = er_precision_gate::error::chain(err).into_iter();
     if let Some(message) = chain.next() {
-        eprintln!("error: {message}");
+        say(&format!("error: {message}"));
     }
     for cause in chain {
-        eprintln!("caused by: {cause}");
+        say(&format!("caused by: {cause}"));
     }
 }
 
@@ -79,12 +90,16 @@ fn print_error(err: &Error) {
 /// returns exit code 2.
 fn fail(err: &Error, actions: &Actions, summary: bool, out: &mut dyn Write) -> ExitCode {
     match err {
-        // clap renders its own message, usage and hint.
-        Error::Input(InputError::Flags(e)) => eprint!("{e}"),
+        // clap renders its own message, usage and hint; the arguments it
+        // quotes are the user's, so control characters are escaped too.
+        Error::Input(InputError::Flags(e)) => {
+            let text = e.to_string();
+            say(&text.lines().map(|l| shown(l).to_string()).collect::<Vec<_>>().join("\n"));
+        }
         _ => print_error(err),
     }
     if let Err(e) = publish::could_not_evaluate(err, actions, summary, out) {
-        eprintln!("error: {e}");
+        say(&format!("error: {e}"));
     }
     ExitCode::from(err.exit_code())
 }

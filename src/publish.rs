@@ -1,9 +1,12 @@
 //! Publishing a verdict: every report first, then the side effects.
 //!
 //! [`publish`] renders the JSON report, the model cards, the metrics file and
-//! the job summary, writes them, then sets the step outputs and prints the
-//! annotations. Everything is rendered before anything is written, so a
-//! template error leaves no file behind. [`push_metrics`] and [`comment`]
+//! the job summary, and checks every path, before anything is written: a
+//! template error or a refused path leaves no file behind. Then one order,
+//! always: the annotations (they need nothing but stdout), every report file
+//! (all or none), the step outputs, and the job summary last, so the summary
+//! never says "passed" above a report that could not be written.
+//! [`push_metrics`] and [`comment`]
 //! follow; each failure is reported (a warning and a summary line) and
 //! returned for `main` to turn into the exit code. [`could_not_evaluate`]
 //! reports an error that stopped the run.
@@ -13,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{self, Error};
 use crate::evaluate::Evaluation;
-use crate::files;
+use crate::files::{self, Pending};
 use crate::inputs::Inputs;
 use crate::integrations::comment::{self, CommentError, CommentOn, Posted};
 use crate::integrations::github::Actions;
@@ -31,16 +34,9 @@ pub struct Published {
     pub model_card: Option<PathBuf>,
 }
 
-/// A rendered file, not yet written; `what` is also its output's name.
-struct File {
-    what: &'static str,
-    path: PathBuf,
-    bytes: Vec<u8>,
-}
-
-/// Writes every report of an evaluation: the JSON report, the model cards,
-/// the metrics file, the job summary, the step outputs (or a readable block
-/// outside Actions) and the annotations.
+/// Writes every report of an evaluation, in the module's one order: the
+/// annotations (and, outside Actions, the verdict block), the JSON report,
+/// model cards and metrics file, the step outputs, the job summary.
 pub fn publish(
     evaluation: &Evaluation,
     inputs: &Inputs,
@@ -50,40 +46,37 @@ pub fn publish(
     let report = Report::new(evaluation, &inputs.card, actions.run_url());
     let mut files = Vec::new();
     if let Some(path) = &inputs.report_json {
-        files.push(File {
-            what: "report_json",
-            path: path.clone(),
-            bytes: report::to_json(&report),
-        });
+        let bytes = report::to_json(&report);
+        files.push(Pending { what: "report_json", path: path.clone(), bytes });
     }
     files.extend(render_card(&report, inputs, actions)?);
     if let Some(path) = &inputs.push.metrics_file {
         let bytes = exposition::exposition(&report, Target::File).into_bytes();
-        files.push(File { what: "metrics_file", path: path.clone(), bytes });
+        files.push(Pending { what: "metrics_file", path: path.clone(), bytes });
     }
     let summary = match inputs.summary {
         true => Some(render::summary(&report)?),
         false => None,
     };
-    let mut outputs = report.outputs();
-    for file in &files {
-        files::write_atomic(&file.path, file.what, &file.bytes)?;
-        outputs.push((file.what, file.path.display().to_string()));
-    }
-    if let Some(markdown) = summary {
-        actions.append_summary(&markdown)?;
-    }
+    files::check_targets(&files, &inputs.read_paths())?;
+
     if !actions.is_active() {
         files::write_stream(out, &render::verdict_block(&report))?;
     }
-    actions.set_outputs(&outputs, out)?;
     actions.annotate(&report.findings(), out)?;
+    files::write_all(&files)?;
+    let mut outputs = report.outputs();
+    outputs.extend(files.iter().map(|f| (f.what, f.path.display().to_string())));
+    actions.set_outputs(&outputs, out)?;
+    if let Some(markdown) = summary {
+        actions.append_summary(&markdown)?;
+    }
     let model_card = files.into_iter().find(|f| f.what == "model_card").map(|f| f.path);
     Ok(Published { report, model_card })
 }
 
 /// Renders the model cards that were asked for, with their paths.
-fn render_card(report: &Report, inputs: &Inputs, actions: &Actions) -> Result<Vec<File>, Error> {
+fn render_card(report: &Report, inputs: &Inputs, actions: &Actions) -> Result<Vec<Pending>, Error> {
     let c = &inputs.card;
     if c.path.is_none() && c.json.is_none() {
         return Ok(Vec::new());
@@ -92,20 +85,20 @@ fn render_card(report: &Report, inputs: &Inputs, actions: &Actions) -> Result<Ve
     let mut files = Vec::new();
     if let Some(template) = &c.json {
         let path = render::path("model_card_json", template, &card)?;
-        files.push(File { what: "model_card_json", path, bytes: report::to_json(&card) });
+        files.push(Pending { what: "model_card_json", path, bytes: report::to_json(&card) });
     }
     if let Some(template) = &c.path {
         let user = match &c.template {
             Some(p) => Some((
                 p.as_path(),
-                std::fs::read_to_string(p)
+                files::read_text(p)
                     .map_err(|source| Error::ReadTemplate { path: p.clone(), source })?,
             )),
             None => None,
         };
         let markdown = render::model_card(&card, user.as_ref().map(|(p, t)| (*p, t.as_str())))?;
         let path = render::path("model_card", template, &card)?;
-        files.push(File { what: "model_card", path, bytes: markdown.into_bytes() });
+        files.push(Pending { what: "model_card", path, bytes: markdown.into_bytes() });
     }
     Ok(files)
 }
@@ -171,7 +164,7 @@ pub fn comment(
     };
     match result {
         Ok(Posted::Created { url } | Posted::Updated { url }) => {
-            log::info!("verdict comment: {url}");
+            log::info!("verdict comment: {}", crate::untrusted::shown(&url));
             Ok(actions.set_outputs(&[("comment_url", url)], out)?)
         }
         Err(err @ CommentError::Forbidden { .. }) => failed(&err, out),
@@ -196,7 +189,8 @@ fn side_effect_failed(
         Finding { level: Level::Warning, title: title.to_string(), message: message.clone() };
     actions.annotate(&[finding], out)?;
     if summary {
-        actions.append_summary(&format!("\n> ⚠️ **{title}**: {}.\n", format::cell(&message)))?;
+        // The message quotes a server's answer: a code span renders none of it.
+        actions.append_summary(&format!("\n> ⚠️ **{title}**: {}\n", format::code(&message)))?;
     }
     Ok(())
 }

@@ -64,7 +64,7 @@ fn missing_column_lists_the_columns_the_file_has() {
     ]);
     let ran = gate.run();
     ran.assert_cannot_evaluate(
-        "has no column `label` (input `label_column`); its columns are: pair_id, is_match, match_probability",
+        "has no column `label` (input `label_column`); its columns are: `pair_id`, `is_match`, `match_probability`",
     );
     assert!(!ran.dir.join("r.json").exists(), "no report on error");
 }

@@ -197,7 +197,7 @@ fn a_4xx_answer_is_not_retried_and_exits_2_after_the_reports() {
     assert!(ran.stdout.contains("answered 401 Unauthorized after 1 attempts"), "{}", ran.stdout);
     assert!(ran.summary.contains("## ✅ ER precision gate passed"));
     assert!(
-        ran.summary.contains("> ⚠️ **Metrics not pushed**: the Pushgateway at"),
+        ran.summary.contains("> ⚠️ **Metrics not pushed**: ``the Pushgateway at"),
         "{}",
         ran.summary
     );

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::DatasetError;
 use super::checksum::Sha256;
+use crate::untrusted::{self, shown};
 
 /// A hash the validation set must have, and where it was asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,13 +69,16 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.problem {
             Problem::Malformed => {
-                write!(f, "line {}: improperly formatted: `{}`", self.line, self.name)
+                write!(f, "line {}: improperly formatted: `{}`", self.line, shown(&self.name))
             }
-            Problem::Unreadable(why) => write!(f, "line {}: `{}`: {why}", self.line, self.name),
+            Problem::Unreadable(why) => {
+                write!(f, "line {}: `{}`: {why}", self.line, shown(&self.name))
+            }
             Problem::Mismatch { expected, actual } => write!(
                 f,
                 "line {}: `{}`: FAILED, expected {expected}, the file has {actual}",
-                self.line, self.name
+                self.line,
+                shown(&self.name)
             ),
         }
     }
@@ -141,10 +145,14 @@ fn unescape(name: &str) -> Option<String> {
 /// set's, whose expected hash is returned to be checked while the set is read
 /// (so it is hashed once). Every failing line is reported, not just the first.
 pub fn verify(list: &Path, validation_set: &Path) -> Result<Option<Expected>, DatasetError> {
-    let text = std::fs::read_to_string(list)
+    let text = crate::files::read_text(list)
         .map_err(|source| DatasetError::ReadChecksums { path: list.to_path_buf(), source })?;
     let dir = list.parent().unwrap_or(Path::new(""));
     let (entries, mut failures) = parse(&text, dir);
+    if entries.is_empty() && failures.is_empty() {
+        // `sha256sum -c --strict` rejects a list that checks nothing.
+        return Err(DatasetError::EmptyChecksums { path: list.to_path_buf() });
+    }
     let target = std::fs::canonicalize(validation_set).ok();
     let mut own = None;
     for entry in &entries {
@@ -152,7 +160,7 @@ pub fn verify(list: &Path, validation_set: &Path) -> Result<Option<Expected>, Da
         if is_target {
             own = Some(Expected {
                 sha256: entry.expected,
-                against: format!("line {} of `{}`", entry.line, list.display()),
+                against: format!("line {} of `{}`", entry.line, untrusted::path(list)),
             });
         } else {
             failures.extend(check(entry));
@@ -162,14 +170,17 @@ pub fn verify(list: &Path, validation_set: &Path) -> Result<Option<Expected>, Da
     if !failures.is_empty() {
         return Err(DatasetError::Checksums { path: list.to_path_buf(), failures });
     }
-    log::info!("verified {} files listed in `{}`", entries.len(), list.display());
+    log::info!("verified {} files listed in `{}`", entries.len(), untrusted::path(list));
     Ok(own)
 }
 
 /// Checks one entry's file.
 pub fn check(entry: &Entry) -> Option<Failure> {
     let failure = |problem| Failure { line: entry.line, name: entry.name.clone(), problem };
-    let actual = match std::fs::File::open(&entry.path).and_then(|f| Sha256::of_file(&f)) {
+    let hashed = crate::files::require_regular(&entry.path)
+        .and_then(|_| std::fs::File::open(&entry.path))
+        .and_then(|f| Sha256::of_file(&f));
+    let actual = match hashed {
         Ok(actual) => actual,
         Err(e) => return Some(failure(Problem::Unreadable(e))),
     };

@@ -114,6 +114,17 @@ impl Columns {
         };
         let label_idx = find(label, "label_column")?;
         let decision_idx = find(decision.column(), decision.input())?;
+        for (column, input) in [(label, "label_column"), (decision.column(), decision.input())] {
+            let count = schema.fields().iter().filter(|f| f.name() == column).count();
+            if count > 1 {
+                return Err(DatasetError::DuplicateColumn {
+                    path: path.to_path_buf(),
+                    column: column.to_string(),
+                    input,
+                    count,
+                });
+            }
+        }
         check_type(path, label, schema.field(label_idx).data_type(), is_binary, BINARY_TYPES)?;
         match decision {
             Decision::Score { column, .. } => check_type(

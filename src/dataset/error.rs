@@ -8,12 +8,13 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::checksums::Failure;
+use crate::untrusted::{self, shown};
 
 /// Why the dataset could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
     /// The validation set could not be opened or read.
-    #[error("cannot read validation set `{}`", path.display())]
+    #[error("cannot read validation set `{}`", untrusted::path(path))]
     Read {
         /// The file.
         path: PathBuf,
@@ -23,14 +24,17 @@ pub enum DatasetError {
     },
 
     /// The validation set has zero bytes.
-    #[error("validation set `{}` is empty (0 bytes): expected a parquet file", path.display())]
+    #[error(
+        "validation set `{}` is empty (0 bytes): expected a parquet file",
+        untrusted::path(path)
+    )]
     EmptyFile {
         /// The file.
         path: PathBuf,
     },
 
     /// The file is not parquet, or its footer or pages are damaged.
-    #[error("validation set `{}` is not a readable parquet file", path.display())]
+    #[error("validation set `{}` is not a readable parquet file", untrusted::path(path))]
     Parquet {
         /// The file.
         path: PathBuf,
@@ -39,11 +43,31 @@ pub enum DatasetError {
         source: parquet::errors::ParquetError,
     },
 
+    /// A row group's pages could not be read: a page whose CRC does not
+    /// match its bytes, or data that does not decode.
+    #[error(
+        "validation set `{}` is damaged in row group {row_group}{}",
+        untrusted::path(path),
+        column.as_ref().map(|c| format!(", column `{}`", shown(c))).unwrap_or_default()
+    )]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// The row group, from 0.
+        row_group: usize,
+        /// The column that fails when read alone, when one does.
+        column: Option<String>,
+        /// What the parquet reader reported.
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+
     /// A column the evaluation needs is absent.
     #[error(
-        "validation set `{}` has no column `{column}` (input `{input}`); its columns are: {}",
-        path.display(),
-        available.join(", ")
+        "validation set `{}` has no column `{}` (input `{input}`); its columns are: {}",
+        untrusted::path(path),
+        shown(column),
+        column_list(available)
     )]
     MissingColumn {
         /// The file.
@@ -57,7 +81,12 @@ pub enum DatasetError {
     },
 
     /// A column has a type the evaluation cannot use.
-    #[error("column `{column}` of `{}` has type {found}: expected {expected}", path.display())]
+    #[error(
+        "column `{}` of `{}` has type {}: expected {expected}",
+        shown(column),
+        untrusted::path(path),
+        shown(&found.to_string())
+    )]
     ColumnType {
         /// The file.
         path: PathBuf,
@@ -71,8 +100,9 @@ pub enum DatasetError {
 
     /// An integer label or prediction column holds something other than 0 or 1.
     #[error(
-        "column `{column}` of `{}` holds {value} at row {row}: expected only 0 and 1",
-        path.display()
+        "column `{}` of `{}` holds {value} at row {row}: expected only 0 and 1",
+        shown(column),
+        untrusted::path(path)
     )]
     NotBinary {
         /// The file.
@@ -86,13 +116,40 @@ pub enum DatasetError {
     },
 
     /// The checksums file could not be read.
-    #[error("cannot read checksums file `{}`", path.display())]
+    #[error("cannot read checksums file `{}`", untrusted::path(path))]
     ReadChecksums {
         /// The checksums file.
         path: PathBuf,
         /// The I/O failure.
         #[source]
         source: io::Error,
+    },
+
+    /// The checksums file lists no file at all.
+    #[error(
+        "checksums file `{}` lists no file: expected lines of `<sha256>  <file>`",
+        untrusted::path(path)
+    )]
+    EmptyChecksums {
+        /// The checksums file.
+        path: PathBuf,
+    },
+
+    /// Two columns of the file have the name of a column the gate reads.
+    #[error(
+        "validation set `{}` has {count} columns named `{}` (input `{input}`): expected one",
+        untrusted::path(path),
+        shown(column)
+    )]
+    DuplicateColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column name.
+        column: String,
+        /// The input that named it.
+        input: &'static str,
+        /// How many columns have the name.
+        count: usize,
     },
 
     /// Files listed in the checksums file are missing or differ.
@@ -108,14 +165,27 @@ pub enum DatasetError {
 impl DatasetError {
     /// Whether the bytes differ from what was recorded (a checksum failure).
     pub fn is_checksum_failure(&self) -> bool {
-        matches!(self, DatasetError::Checksums { .. })
+        matches!(self, DatasetError::Checksums { .. } | DatasetError::EmptyChecksums { .. })
     }
+}
+
+/// How many column names a message lists before it only counts the rest.
+const LISTED_COLUMNS: usize = 20;
+
+/// `a`, `b`, … and N more: the first names, each shown safely.
+fn column_list(names: &[String]) -> String {
+    let mut list: Vec<String> =
+        names.iter().take(LISTED_COLUMNS).map(|n| format!("`{}`", shown(n))).collect();
+    if names.len() > LISTED_COLUMNS {
+        list.push(format!("and {} more", names.len() - LISTED_COLUMNS));
+    }
+    list.join(", ")
 }
 
 fn checksums_message(path: &Path, failures: &[Failure]) -> String {
     let mut msg = format!(
         "checksums file `{}`: {} of its lines failed verification:",
-        path.display(),
+        untrusted::path(path),
         failures.len()
     );
     for f in failures {

@@ -19,7 +19,8 @@ use arrow_array::RecordBatch;
 use bytes::Bytes;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder,
 };
 use parquet::errors::ParquetError;
 use parquet::file::reader::{ChunkReader, Length};
@@ -42,11 +43,12 @@ impl Dataset {
     /// file of zero bytes; the footer is not read yet (see [`Dataset::parse`]).
     pub fn open_file(path: &Path) -> Result<(File, u64), DatasetError> {
         let read_err = |source| DatasetError::Read { path: path.to_path_buf(), source };
+        // Checked before opening: opening a FIFO would block.
+        crate::files::require_regular(path).map_err(read_err)?;
         let file = File::open(path).map_err(read_err)?;
         let meta = file.metadata().map_err(read_err)?;
-        if meta.is_dir() {
-            let source = io::Error::new(io::ErrorKind::IsADirectory, "is a directory");
-            return Err(read_err(source));
+        if !meta.is_file() {
+            return Err(read_err(crate::files::not_regular(meta.file_type())));
         }
         if meta.len() == 0 {
             return Err(DatasetError::EmptyFile { path: path.to_path_buf() });
@@ -159,18 +161,9 @@ impl Dataset {
         step: &(impl Fn(&mut A, &RecordBatch, u64) -> Result<(), DatasetError> + Sync),
         stop: &AtomicBool,
     ) -> Result<(), DatasetError> {
-        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
-            self.file.clone(),
-            self.meta.clone(),
-        )
-        .with_projection(mask.clone())
-        .with_row_groups(vec![group])
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(|source| parquet_error(&self.path, source))?;
-        for batch in reader {
-            let batch = batch
-                .map_err(|e| parquet_error(&self.path, ParquetError::ArrowError(e.to_string())))?;
+        let damaged = |source| self.damaged(mask, group, source);
+        for batch in self.batches(mask, group).map_err(damaged)? {
+            let batch = batch.map_err(|e| damaged(ParquetError::ArrowError(e.to_string())))?;
             step(acc, &batch, row)?;
             row += batch.num_rows() as u64;
             if stop.load(Ordering::Relaxed) {
@@ -178,6 +171,32 @@ impl Dataset {
             }
         }
         Ok(())
+    }
+
+    /// A reader of one row group's projected columns.
+    fn batches(
+        &self,
+        mask: &ProjectionMask,
+        group: usize,
+    ) -> Result<ParquetRecordBatchReader, ParquetError> {
+        ParquetRecordBatchReaderBuilder::new_with_metadata(self.file.clone(), self.meta.clone())
+            .with_projection(mask.clone())
+            .with_row_groups(vec![group])
+            .with_batch_size(BATCH_ROWS)
+            .build()
+    }
+
+    /// The error for a row group whose pages could not be read (a page CRC
+    /// that does not match, data that does not decode), naming the column
+    /// that fails when read alone.
+    fn damaged(&self, mask: &ProjectionMask, group: usize, source: ParquetError) -> DatasetError {
+        let schema = self.meta.parquet_schema();
+        let column = (0..schema.num_columns()).filter(|&i| mask.leaf_included(i)).find_map(|i| {
+            let alone = ProjectionMask::leaves(schema, [i]);
+            let fails = self.batches(&alone, group).map_or(true, |mut r| r.any(|b| b.is_err()));
+            fails.then(|| schema.column(i).path().string())
+        });
+        DatasetError::Damaged { path: self.path.clone(), row_group: group, column, source }
     }
 }
 

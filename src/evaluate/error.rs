@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::baseline::BaselineError;
 use crate::dataset::DatasetError;
+use crate::untrusted::{self, shown};
 
 /// Why an evaluation could not produce a verdict.
 #[derive(Debug, thiserror::Error)]
@@ -25,7 +26,7 @@ pub enum EvaluateError {
     #[error(
         "validation set `{}` does not match {against}: expected sha256 {expected}, \
          the file has {actual}",
-        path.display()
+        untrusted::path(path)
     )]
     HashMismatch {
         /// The file.
@@ -48,7 +49,7 @@ pub enum EvaluateError {
     },
 
     /// The file (after skipping rows) has no rows to evaluate.
-    #[error("validation set `{}` has no rows to evaluate{}", path.display(), skipped_suffix(*skipped))]
+    #[error("validation set `{}` has no rows to evaluate{}", untrusted::path(path), skipped_suffix(*skipped))]
     NoRows {
         /// The file.
         path: PathBuf,
@@ -58,9 +59,10 @@ pub enum EvaluateError {
 
     /// No row is a true match, so recall and F1 cannot be computed.
     #[error(
-        "validation set `{}` has no true match in column `{column}` ({rows} rows): \
+        "validation set `{}` has no true match in column `{}` ({rows} rows): \
          recall and F1 are undefined; expected at least one labelled match",
-        path.display()
+        untrusted::path(path),
+        shown(column)
     )]
     NoTrueMatches {
         /// The file.
@@ -112,14 +114,14 @@ fn skipped_suffix(skipped: u64) -> String {
 }
 
 fn missing_message(path: &Path, counts: &[MissingCount]) -> String {
-    let mut msg = format!("validation set `{}` has missing values:", path.display());
+    let mut msg = format!("validation set `{}` has missing values:", untrusted::path(path));
     for (i, c) in counts.iter().enumerate() {
         let kind = match c.kind {
             Missing::Null => "null",
             Missing::NaN => "NaN",
         };
         let sep = if i == 0 { " " } else { ", " };
-        let _ = write!(msg, "{sep}{} rows with {kind} in `{}`", c.rows, c.column);
+        let _ = write!(msg, "{sep}{} rows with {kind} in `{}`", c.rows, shown(&c.column));
     }
     msg.push_str(
         "; set `null_policy: skip` to leave those rows out (they are then counted and reported)",

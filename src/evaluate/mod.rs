@@ -18,6 +18,7 @@ use crate::dataset::columns::Columns;
 use crate::dataset::{Dataset, Decision, NullPolicy, Sha256};
 use crate::gate::{self, Drops, Thresholds, Verdict};
 use crate::metrics::{Metric, Tally};
+use crate::untrusted::shown;
 
 pub use error::{EvaluateError, Missing, MissingCount};
 
@@ -183,8 +184,8 @@ fn scan(
         "{} rows in {} row groups; reading `{}` and `{}` with {workers} workers",
         dataset.rows(),
         dataset.row_groups(),
-        settings.label_column,
-        settings.decision.column()
+        shown(&settings.label_column),
+        shown(settings.decision.column())
     );
     let tallies = dataset.fold(columns.mask(), workers, Tally::default, |tally, batch, row| {
         tally.add(&columns.extract(batch, row)?);

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::untrusted::shown;
+
 /// Where an input's value came from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -17,7 +19,7 @@ pub enum Origin {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::Env(var) => write!(f, "from `{var}`"),
+            Origin::Env(var) => write!(f, "from `{}`", shown(var)),
             Origin::Flag(flag) => write!(f, "from `{flag}`"),
             Origin::Default => f.write_str("the default"),
         }
@@ -32,7 +34,7 @@ pub enum InputError {
     Flags(#[source] clap::Error),
 
     /// An `INPUT_*` variable names no input of this action.
-    #[error("unknown input `{name}` (from `{var}`){}", hint_suffix(.hint))]
+    #[error("unknown input `{}` (from `{}`){}", shown(name), shown(var), hint_suffix(.hint))]
     UnknownInput {
         /// The input name as the runner spelled it, lower-cased.
         name: String,
@@ -61,7 +63,7 @@ pub enum InputError {
     },
 
     /// An input holds a value of the wrong form.
-    #[error("input `{input}` ({origin}) is `{value}`: expected {expected}")]
+    #[error("input `{input}` ({origin}) is `{}`: expected {expected}", shown(value))]
     InvalidInput {
         /// The input name.
         input: &'static str,

@@ -38,6 +38,12 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
 
 fn decision(raw: &RawInputs) -> Result<Decision, InputError> {
     Ok(match raw.get(&PREDICTION_COLUMN) {
+        Some(_) if raw.is_given(&DECISION_THRESHOLD) => {
+            return Err(InputError::ConflictingInputs {
+                inputs: "prediction_column and decision_threshold",
+                expected: "one of them: a threshold applies to scores, not to predictions",
+            });
+        }
         Some((column, _)) => Decision::Prediction { column: column.to_string() },
         None => Decision::Score {
             column: string(raw, &SCORE_COLUMN),
@@ -113,6 +119,12 @@ mod tests {
     fn prediction_column_replaces_the_score() {
         let s = settings_of(&[SET, ("INPUT_PREDICTION_COLUMN", "is_match")]).unwrap();
         assert_eq!(s.decision, Decision::Prediction { column: "is_match".into() });
+        let both = settings_of(&[
+            SET,
+            ("INPUT_PREDICTION_COLUMN", "p"),
+            ("INPUT_DECISION_THRESHOLD", "0.7"),
+        ]);
+        assert!(matches!(both.unwrap_err(), InputError::ConflictingInputs { .. }));
     }
 
     #[test]

@@ -64,6 +64,15 @@ impl Inputs {
         secrets
     }
 
+    /// Every file the run reads: no report may be written onto one.
+    pub fn read_paths(&self) -> Vec<&std::path::Path> {
+        let e = &self.evaluate;
+        let optional = [&e.checksums, &e.baseline, &self.card.template];
+        std::iter::once(e.validation_set.as_path())
+            .chain(optional.into_iter().flatten().map(PathBuf::as_path))
+            .collect()
+    }
+
     /// Reads and types the inputs from `env` and `args` (argv, program name first).
     pub fn load(
         env: &Env,

@@ -55,9 +55,24 @@ fn number(
 ) -> Result<f64, InputError> {
     let (value, origin) =
         raw.get(spec).ok_or(InputError::MissingInput { input: spec.name, expected })?;
-    value.parse::<f64>().ok().filter(|v| v.is_finite() && accepts(*v)).ok_or_else(|| {
-        InputError::InvalidInput { input: spec.name, origin, value: value.to_string(), expected }
-    })
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && accepts(*v) && !underflows(value, *v))
+        // `-0` is 0: a threshold is never shown as `≥ -0`.
+        .map(|v| v + 0.0)
+        .ok_or_else(|| InputError::InvalidInput {
+            input: spec.name,
+            origin,
+            value: value.to_string(),
+            expected,
+        })
+}
+
+/// Whether a number written with a non-zero digit parsed to 0 (`1e-400`).
+fn underflows(text: &str, parsed: f64) -> bool {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    parsed == 0.0 && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b))
 }
 
 /// Any finite number (a decision threshold: probabilities or log-odds).
@@ -158,6 +173,13 @@ mod tests {
             assert_eq!(unit(&raw(&[("INPUT_MIN_F1", good)]), &MIN_F1).unwrap(), value);
         }
         assert_eq!(unit(&raw(&[]), &MIN_F1).unwrap(), 0.90, "the default");
+        let zero = unit(&raw(&[("INPUT_MIN_F1", "-0")]), &MIN_F1).unwrap();
+        assert!(zero == 0.0 && zero.is_sign_positive(), "-0 is 0");
+        for underflow in ["1e-400", "0.001e-999", "5E-324000"] {
+            let (input, _) = invalid(unit(&raw(&[("INPUT_MIN_F1", underflow)]), &MIN_F1));
+            assert_eq!(input, "min_f1", "{underflow}");
+        }
+        assert_eq!(unit(&raw(&[("INPUT_MIN_F1", "0e-400")]), &MIN_F1).unwrap(), 0.0);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use reqwest::header::{ACCEPT, LINK};
 use serde::Deserialize;
 
 use crate::secret::Secret;
+use crate::untrusted::shown;
 
 /// Time limit of one request.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -76,7 +77,8 @@ pub enum CommentError {
     },
     /// The token may not write comments (a fork's pull request).
     #[error(
-        "the token may not comment on #{number} (403 Forbidden; a pull request from a fork gets a read-only token): {message}"
+        "the token may not comment on #{number} (403 Forbidden; a pull request from a fork gets a read-only token): {}",
+        shown(message)
     )]
     Forbidden {
         /// The issue number.
@@ -85,7 +87,7 @@ pub enum CommentError {
         message: String,
     },
     /// Another error status.
-    #[error("GitHub answered {status} to {method} {path}: {message}")]
+    #[error("GitHub answered {status} to {method} {}: {}", shown(path), shown(message))]
     Status {
         /// The method.
         method: &'static str,
@@ -97,7 +99,7 @@ pub enum CommentError {
         message: String,
     },
     /// An answer that is not the documented JSON.
-    #[error("GitHub's answer to {method} {path} is not the documented JSON")]
+    #[error("GitHub's answer to {method} {} is not the documented JSON", shown(path))]
     Unexpected {
         /// The method.
         method: &'static str,
@@ -108,7 +110,7 @@ pub enum CommentError {
         source: reqwest::Error,
     },
     /// No answer.
-    #[error("cannot reach the GitHub API at `{api}`")]
+    #[error("cannot reach the GitHub API at `{}`", shown(api))]
     Unreachable {
         /// The API base.
         api: String,

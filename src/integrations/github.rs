@@ -229,14 +229,17 @@ fn delimiter() -> String {
     )
 }
 
-/// A workflow command line (without the trailing newline).
+/// A workflow command line (without the trailing newline). Besides the
+/// toolkit's escaping, a legacy `##[` in the text is broken (see
+/// [`crate::untrusted`]).
 pub fn command(f: &Finding) -> String {
-    format!(
+    let line = format!(
         "::{} title={}::{}",
         level_command(f.level),
         escape_property(&f.title),
         escape_data(&f.message)
-    )
+    );
+    line.replace("##[", "##\\[")
 }
 
 /// `escapeData`: `%`, CR and LF.

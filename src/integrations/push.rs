@@ -13,6 +13,7 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use crate::secret::Secret;
+use crate::untrusted::shown;
 
 /// Attempts per push, and the pause before each retry.
 const BACKOFF: [Duration; 2] = [Duration::from_millis(500), Duration::from_millis(1500)];
@@ -66,7 +67,7 @@ pub enum PushError {
     #[error("cannot set up the HTTP client")]
     Client(#[source] reqwest::Error),
     /// No response (connection refused, DNS, timeout).
-    #[error("cannot reach the Pushgateway at `{url}` after {attempts} attempts")]
+    #[error("cannot reach the Pushgateway at `{}` after {attempts} attempts", shown(url))]
     Unreachable {
         /// The push URL.
         url: String,
@@ -77,7 +78,11 @@ pub enum PushError {
         source: reqwest::Error,
     },
     /// The Pushgateway answered with an error status.
-    #[error("the Pushgateway at `{url}` answered {status} after {attempts} attempts: {body}")]
+    #[error(
+        "the Pushgateway at `{}` answered {status} after {attempts} attempts: {}",
+        shown(url),
+        shown(body)
+    )]
     Status {
         /// The push URL.
         url: String,
@@ -121,7 +126,7 @@ pub fn push(
 ) -> Result<(), PushError> {
     let url = group_url(base, &inputs.job, model_id);
     let client = super::http::client(TIMEOUT).map_err(PushError::Client)?;
-    let shown = url.to_string();
+    let url_text = url.to_string();
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -138,14 +143,14 @@ pub fn push(
         };
         let retry = match request.send() {
             Ok(response) if response.status().is_success() => {
-                log::info!("pushed metrics to {shown}");
+                log::info!("pushed metrics to {}", shown(&url_text));
                 return Ok(());
             }
             Ok(response) => {
                 let status = response.status();
                 let body: String = response.text().unwrap_or_default().chars().take(200).collect();
                 let err = PushError::Status {
-                    url: shown.clone(),
+                    url: url_text.clone(),
                     attempts: attempt,
                     status,
                     body: body.trim().to_string(),
@@ -155,7 +160,9 @@ pub fn push(
                 }
                 err
             }
-            Err(source) => PushError::Unreachable { url: shown.clone(), attempts: attempt, source },
+            Err(source) => {
+                PushError::Unreachable { url: url_text.clone(), attempts: attempt, source }
+            }
         };
         match BACKOFF.get(attempt - 1) {
             Some(pause) => {

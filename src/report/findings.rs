@@ -44,7 +44,7 @@ impl Report {
                     "{} of {} rows of `{}` were left out for missing values (null_policy: skip)",
                     self.rows_skipped,
                     self.rows + self.rows_skipped,
-                    self.dataset.path
+                    crate::untrusted::shown(&self.dataset.path)
                 ),
             });
         }
@@ -78,7 +78,7 @@ impl Report {
             out.push(Finding {
                 level: Level::Notice,
                 title: "ER precision gate passed".to_string(),
-                message: format!("{} on {} pairs", parts.join(", "), self.rows),
+                message: format!("{} on {}", parts.join(", "), format::count(self.rows, "pair")),
             });
         }
         out

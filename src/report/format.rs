@@ -66,6 +66,14 @@ impl Units {
     }
 }
 
+/// `1 pair`, `2 pairs`: a count and its noun, plural where it needs one.
+pub fn count(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 /// ✅ or ❌.
 pub fn icon(passed: bool) -> &'static str {
     if passed { "✅" } else { "❌" }
@@ -204,6 +212,14 @@ pub fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
+/// The fence of a code block that holds `lines`: three backticks, or one more
+/// than the longest run of backticks in them, so no line can close it.
+pub fn fence<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
+    let longest =
+        lines.into_iter().flat_map(|l| l.split(|c| c != '`').map(str::len)).max().unwrap_or(0);
+    "`".repeat((longest + 1).max(3))
+}
+
 /// A code span safe in a table cell, with a fence longer than any backtick run.
 pub fn code(s: &str) -> String {
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
@@ -274,6 +290,19 @@ mod tests {
         assert_eq!(code("a|b"), "`a\\|b`");
         assert_eq!(code("x`y"), "``x`y``");
         assert_eq!(code("`x"), "`` `x ``");
+    }
+
+    #[test]
+    fn counts_take_a_plural_except_for_one() {
+        assert_eq!(count(1, "pair"), "1 pair");
+        assert_eq!(count(0, "pair"), "0 pairs");
+        assert_eq!(count(10_000, "candidate pair"), "10000 candidate pairs");
+    }
+
+    #[test]
+    fn fences_outlast_every_backtick_run() {
+        assert_eq!(fence(["plain"]), "```");
+        assert_eq!(fence(["a ```` b", "``"]), "`````");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::metrics::Metric;
 use crate::report::card::Card;
 use crate::report::format::{self, Units, code};
 use crate::report::{Comparison, Report};
+use crate::untrusted::shown;
 
 const SUMMARY: &str = include_str!("../../templates/summary.md.hbs");
 const ERROR: &str = include_str!("../../templates/error.md.hbs");
@@ -27,13 +28,27 @@ pub const MODEL_CARD: &str = include_str!("../../templates/model_card.md.hbs");
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// A user's template, or a path template, failed to parse or render.
-    #[error("template `{name}`{}", template_detail(error))]
+    #[error("template `{}`{}", shown(name), template_detail(error))]
     Template {
         /// The template's path, or the input holding it.
         name: String,
         /// What handlebars reported (its reason is in the message; a parse
         /// error's reason gives the line and column itself).
         error: handlebars::RenderError,
+    },
+
+    /// A value substituted into an output path would leave its folder.
+    #[error(
+        "input `{input}` puts `{value_input}` = `{}` into a path: expected a value without `/`, `\\`, `..` or control characters",
+        shown(value)
+    )]
+    UnsafePathValue {
+        /// The path input (`model_card`).
+        input: &'static str,
+        /// The input whose value is substituted (`model_id`).
+        value_input: &'static str,
+        /// The value.
+        value: String,
     },
 
     /// A built-in template failed to render.
@@ -52,6 +67,7 @@ impl RenderError {
     pub fn title(&self) -> &'static str {
         match self {
             RenderError::Template { .. } => "Template error",
+            RenderError::UnsafePathValue { .. } => "Invalid input",
             RenderError::BuiltIn { .. } => "Cannot write report",
         }
     }
@@ -63,6 +79,7 @@ fn template_detail(e: &handlebars::RenderError) -> String {
         handlebars::RenderErrorReason::TemplateError(t) => (t.pos(), t.reason().to_string()),
         other => (e.line_no.zip(e.column_no), other.to_string()),
     };
+    let reason = shown(&reason);
     match pos {
         Some((line, column)) => format!(" line {line}, column {column}: {reason}"),
         None => format!(": {reason}"),
@@ -93,9 +110,17 @@ pub fn comment(report: &Report, card: Option<&Path>) -> Result<String, RenderErr
 }
 
 /// The job summary of a run that stopped with an error: its title, message
-/// and causes, outermost first.
+/// and causes, outermost first. The message and causes can quote the data
+/// (a column name, a path), so they stand in a fenced code block, where
+/// Markdown renders nothing: no heading, link or HTML can be forged.
 pub fn error_summary(title: &str, message: &str, causes: &[String]) -> Result<String, RenderError> {
-    let view = serde_json::json!({ "title": title, "message": message, "causes": causes });
+    let text = std::iter::once(message).chain(causes.iter().map(String::as_str));
+    let view = serde_json::json!({
+        "title": title,
+        "message": message,
+        "causes": causes,
+        "fence": format::fence(text),
+    });
     render("error summary", ERROR, &view)
 }
 
@@ -132,7 +157,22 @@ pub fn model_card(card: &Card, user: Option<(&Path, &str)>) -> Result<String, Re
 
 /// A path given as a handlebars template (`model_cards/er_{{dataset_date}}.md`),
 /// rendered with `dataset_date` and `model_id`.
+/// A value substituted into it may not leave the folder the user wrote or
+/// name another file: no `/`, `\`, `..` or control characters.
 pub fn path(input: &'static str, template: &str, card: &Card) -> Result<PathBuf, RenderError> {
+    let values = [("dataset_date", &card.model.dataset_date), ("model_id", &card.model.id)];
+    for (name, value) in values {
+        let unsafe_value = value.contains(['/', '\\'])
+            || value.contains("..")
+            || value.chars().any(char::is_control);
+        if unsafe_value && template.contains(name) {
+            return Err(RenderError::UnsafePathValue {
+                input,
+                value_input: name,
+                value: value.clone(),
+            });
+        }
+    }
     let data = serde_json::json!({
         "dataset_date": card.model.dataset_date,
         "model_id": card.model.id,
@@ -237,9 +277,10 @@ struct Advice {
 impl View {
     fn new(r: &Report) -> View {
         let failed = gate::failures(&r.checks).count();
+        let pairs = format::count(r.rows, "candidate pair");
         let headline = match failed {
-            0 => format!("All {} checks passed on {} candidate pairs.", r.checks.len(), r.rows),
-            n => format!("{n} of {} checks failed on {} candidate pairs.", r.checks.len(), r.rows),
+            0 => format!("All {} checks passed on {pairs}.", r.checks.len()),
+            n => format!("{n} of {} checks failed on {pairs}.", r.checks.len()),
         };
         let checks = r
             .checks
