@@ -145,7 +145,12 @@ impl Baseline {
         };
         let metric = |name, value: Option<f64>| match value {
             Some(v) if !(0.0..=1.0).contains(&v) => {
-                Err(field(name, v.to_string(), "a number in [0, 1], or null"))
+                // As JSON writes it: 1e308, not 309 digits.
+                Err(field(
+                    name,
+                    serde_json::Value::from(v).to_string(),
+                    "a number in [0, 1], or null",
+                ))
             }
             _ => Ok(value),
         };

@@ -78,6 +78,12 @@ impl Error {
         }
     }
 
+    /// Whether this is the job summary failing to be written (so an error
+    /// summary cannot be written either).
+    pub fn is_summary_failure(&self) -> bool {
+        matches!(self, Error::Github(GithubError::Write(w)) if w.what == "job summary")
+    }
+
     /// The messages of the error's sources, outermost first.
     pub fn causes(&self) -> Vec<String> {
         sources(self)

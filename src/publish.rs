@@ -216,7 +216,7 @@ pub fn could_not_evaluate(
     // Both are tried: a summary that cannot be written must not hide the
     // annotation, nor the other way round.
     let annotated = actions.annotate(&[finding], out).map_err(Error::from);
-    let summarized = match summary {
+    let summarized = match summary && !err.is_summary_failure() {
         true => render::error_summary(err.title(), &err.to_string(), &err.causes())
             .map_err(Error::from)
             .and_then(|markdown| Ok(actions.append_summary(&markdown)?)),

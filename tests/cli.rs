@@ -22,6 +22,7 @@ mod comment;
 #[cfg(feature = "external-tests")]
 mod dashboard;
 mod gate;
+mod hostile;
 #[cfg(feature = "external-tests")]
 mod oracle;
 mod push;

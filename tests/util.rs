@@ -1,12 +1,17 @@
 //! Shared setup: a temporary workspace, the binary, parquet writers and parsers.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use arrow_array::{ArrayRef, RecordBatch};
 use parquet::arrow::ArrowWriter;
+
+/// The longest a run of the gate may take in a test.
+pub const DEADLINE: Duration = Duration::from_secs(60);
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -128,14 +133,40 @@ impl Gate {
     }
 
     /// Runs the binary in the workspace with only the configured environment.
+    /// A run that outlives [`DEADLINE`] is killed and fails the test, so a
+    /// read that hangs (a FIFO) cannot hang the suite.
     pub fn run(self) -> Ran {
-        let out = Command::new(env!("CARGO_BIN_EXE_er-precision-gate"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_er-precision-gate"))
             .env_clear()
             .envs(&self.env)
             .args(&self.args)
             .current_dir(self.cwd.as_deref().unwrap_or(self.dir.path()))
-            .output()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .unwrap();
+        let drain = |mut pipe: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                pipe.read_to_end(&mut bytes).unwrap();
+                bytes
+            })
+        };
+        let stdout = drain(Box::new(child.stdout.take().unwrap()));
+        let stderr = drain(Box::new(child.stderr.take().unwrap()));
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > DEADLINE {
+                child.kill().unwrap();
+                panic!("the gate ran longer than {DEADLINE:?}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let out = Output { status, stdout: stdout.join().unwrap(), stderr: stderr.join().unwrap() };
         let read = |name: &str| {
             std::fs::read_to_string(self.dir.path().join("_file_commands").join(name))
                 .unwrap_or_default()
