@@ -7,6 +7,7 @@
 //! are new variants, not new booleans.
 
 use crate::metrics::{Counts, Metric, PerMetric};
+use crate::stats::{self, Interval};
 
 /// The inclusive lower bounds the metrics must reach.
 pub type Thresholds = PerMetric<f64>;
@@ -59,6 +60,9 @@ pub enum Status {
     Pass,
     /// The rule does not hold.
     Fail,
+    /// The minimum lies inside the metric's confidence interval: the data
+    /// cannot tell whether the rule holds.
+    Inconclusive,
     /// The metric is undefined (0/0), so the rule cannot hold.
     Undefined,
 }
@@ -70,6 +74,10 @@ pub struct Check {
     pub rule: Rule,
     /// The metric's value; `None` when undefined.
     pub value: Option<f64>,
+    /// The metric's confidence interval, when `confidence` is set (threshold
+    /// rules only: drop rules compare point estimates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Interval>,
     /// Whether it holds.
     pub status: Status,
 }
@@ -103,16 +111,32 @@ pub enum Outcome {
     Passed,
     /// At least one rule does not hold.
     Failed,
+    /// No rule fails, but at least one is inconclusive.
+    Inconclusive,
 }
 
 impl Outcome {
-    /// The process exit code: 0 passed, 1 failed.
-    pub fn exit_code(self) -> u8 {
+    /// `pass`, `fail` or `inconclusive`: the `verdict` output.
+    pub fn word(self) -> &'static str {
         match self {
-            Outcome::Passed => 0,
-            Outcome::Failed => 1,
+            Outcome::Passed => "pass",
+            Outcome::Failed => "fail",
+            Outcome::Inconclusive => "inconclusive",
         }
     }
+}
+
+/// What an inconclusive verdict does to the step (input `on_inconclusive`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnInconclusive {
+    /// The step fails: the model must show it meets the bar.
+    #[default]
+    Fail,
+    /// The step passes with a warning.
+    Warn,
+    /// The step passes.
+    Pass,
 }
 
 /// Every check and the outcome they add up to.
@@ -125,9 +149,23 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// Whether the gate passed.
+    /// Whether the gate passed outright.
     pub fn is_passed(&self) -> bool {
         self.outcome == Outcome::Passed
+    }
+
+    /// Whether the step succeeds on this verdict under `policy`.
+    pub fn is_success(&self, policy: OnInconclusive) -> bool {
+        match self.outcome {
+            Outcome::Passed => true,
+            Outcome::Failed => false,
+            Outcome::Inconclusive => policy != OnInconclusive::Fail,
+        }
+    }
+
+    /// The process exit code under `policy`: 0 when the step succeeds, else 1.
+    pub fn exit_code(&self, policy: OnInconclusive) -> u8 {
+        if self.is_success(policy) { 0 } else { 1 }
     }
 
     /// The checks that did not pass.
@@ -142,12 +180,16 @@ pub fn failures(checks: &[Check]) -> impl Iterator<Item = &Check> {
 }
 
 /// Applies the thresholds, and the drop rules against the baseline, to the
-/// counts. `baseline` gives the previous value of a metric.
+/// counts. `baseline` gives the previous value of a metric. With
+/// `confidence`, a threshold rule passes when the metric's interval lies at
+/// or above the threshold, fails when it lies below, and is inconclusive
+/// when the threshold is inside it; without, the point value decides.
 pub fn decide(
     counts: &Counts,
     thresholds: &Thresholds,
     drops: &Drops,
     baseline: Option<&dyn Fn(Metric) -> Option<f64>>,
+    confidence: Option<f64>,
 ) -> Verdict {
     let mut rules: Vec<Rule> = Metric::ALL
         .into_iter()
@@ -159,25 +201,41 @@ pub fn decide(
             Some(Rule::MaxDrop { metric, max_drop, baseline: previous(metric) })
         }));
     }
-    let checks: Vec<Check> = rules
-        .into_iter()
-        .map(|rule| {
-            let value = rule.metric().of(counts);
-            let slack = match rule {
-                Rule::AtLeast { .. } => 0.0,
-                Rule::MaxDrop { .. } => DROP_TOLERANCE,
-            };
-            let mut check = Check { rule, value, status: Status::Undefined };
-            check.status = match (value, check.floor()) {
-                (Some(v), Some(floor)) if v + slack >= floor => Status::Pass,
-                (Some(_), Some(_)) => Status::Fail,
-                _ => Status::Undefined,
-            };
-            check
-        })
-        .collect();
-    let outcome = if checks.iter().all(Check::is_pass) { Outcome::Passed } else { Outcome::Failed };
+    let checks: Vec<Check> =
+        rules.into_iter().map(|rule| check(rule, counts, confidence)).collect();
+    let outcome = if checks.iter().all(Check::is_pass) {
+        Outcome::Passed
+    } else if checks.iter().all(|c| matches!(c.status, Status::Pass | Status::Inconclusive)) {
+        Outcome::Inconclusive
+    } else {
+        Outcome::Failed
+    };
     Verdict { outcome, checks }
+}
+
+/// One rule against the counts.
+fn check(rule: Rule, counts: &Counts, confidence: Option<f64>) -> Check {
+    let value = rule.metric().of(counts);
+    let interval = match rule {
+        Rule::AtLeast { metric, .. } => {
+            confidence.and_then(|level| stats::interval(metric, counts, level))
+        }
+        Rule::MaxDrop { .. } => None,
+    };
+    let slack = match rule {
+        Rule::AtLeast { .. } => 0.0,
+        Rule::MaxDrop { .. } => DROP_TOLERANCE,
+    };
+    let mut check = Check { rule, value, interval, status: Status::Undefined };
+    check.status = match (value, check.floor(), interval) {
+        (Some(_), Some(floor), Some(i)) if i.lower >= floor => Status::Pass,
+        (Some(_), Some(floor), Some(i)) if i.upper < floor => Status::Fail,
+        (Some(_), Some(_), Some(_)) => Status::Inconclusive,
+        (Some(v), Some(floor), None) if v + slack >= floor => Status::Pass,
+        (Some(_), Some(_), None) => Status::Fail,
+        _ => Status::Undefined,
+    };
+    check
 }
 
 #[cfg(test)]
@@ -198,7 +256,7 @@ mod tests {
             Metric::Recall => Some(0.99),
             Metric::F1 => Some(0.92),
         };
-        let v = decide(&counts, &ZERO, &drops, Some(&previous));
+        let v = decide(&counts, &ZERO, &drops, Some(&previous), None);
         assert_eq!(v.checks.len(), 5, "three thresholds, two drop rules");
         // Precision fell exactly 2 points: allowed. F1 fell 2 points, 1 allowed.
         let precision =
@@ -214,36 +272,36 @@ mod tests {
     fn undefined_baseline_makes_the_drop_rule_undefined() {
         let counts = Counts { tp: 90, fp: 10, fn_: 10, tn: 0 };
         let drops = Drops { precision: Some(0.5), recall: None, f1: None };
-        let v = decide(&counts, &ZERO, &drops, Some(&|_| None));
+        let v = decide(&counts, &ZERO, &drops, Some(&|_| None), None);
         assert_eq!(v.checks[3].status, Status::Undefined);
         assert_eq!(v.checks[3].floor(), None);
         assert!(!v.is_passed());
         // Without a baseline no drop rule is made.
-        assert_eq!(decide(&counts, &ZERO, &drops, None).checks.len(), 3);
+        assert_eq!(decide(&counts, &ZERO, &drops, None, None).checks.len(), 3);
     }
 
     #[test]
     fn passes_when_every_metric_reaches_its_threshold() {
-        let v = decide(&Counts { tp: 95, fp: 5, fn_: 5, tn: 895 }, &DEFAULTS, &NONE, None);
+        let v = decide(&Counts { tp: 95, fp: 5, fn_: 5, tn: 895 }, &DEFAULTS, &NONE, None, None);
         assert!(v.is_passed());
-        assert_eq!(v.outcome.exit_code(), 0);
+        assert_eq!(v.exit_code(OnInconclusive::Fail), 0);
         assert_eq!(v.failures().count(), 0);
     }
 
     #[test]
     fn thresholds_are_inclusive() {
         // P = 92/100 exactly, R = 92/100, F1 = 184/200.
-        let v = decide(&Counts { tp: 92, fp: 8, fn_: 8, tn: 0 }, &DEFAULTS, &NONE, None);
+        let v = decide(&Counts { tp: 92, fp: 8, fn_: 8, tn: 0 }, &DEFAULTS, &NONE, None, None);
         assert!(v.is_passed(), "{v:?}");
         let strict = Thresholds { precision: 0.9200001, ..DEFAULTS };
-        let v = decide(&Counts { tp: 92, fp: 8, fn_: 8, tn: 0 }, &strict, &NONE, None);
+        let v = decide(&Counts { tp: 92, fp: 8, fn_: 8, tn: 0 }, &strict, &NONE, None, None);
         assert_eq!(v.checks[0].status, Status::Fail);
-        assert_eq!(v.outcome.exit_code(), 1);
+        assert_eq!(v.exit_code(OnInconclusive::Pass), 1);
     }
 
     #[test]
     fn undefined_precision_fails_the_gate_and_says_so() {
-        let v = decide(&Counts { tp: 0, fp: 0, fn_: 10, tn: 90 }, &DEFAULTS, &NONE, None);
+        let v = decide(&Counts { tp: 0, fp: 0, fn_: 10, tn: 90 }, &DEFAULTS, &NONE, None, None);
         assert_eq!(v.outcome, Outcome::Failed);
         assert_eq!(v.checks[0].status, Status::Undefined);
         assert_eq!(v.checks[0].value, None);
@@ -252,9 +310,42 @@ mod tests {
     }
 
     #[test]
+    fn with_confidence_the_interval_decides_in_three_ways() {
+        // Recall 893/1000 against 0.88: the 95% interval holds 0.88.
+        let counts = Counts { tp: 893, fp: 7, fn_: 107, tn: 0 };
+        let t = Thresholds { precision: 0.95, recall: 0.88, f1: 0.5 };
+        let v = decide(&counts, &t, &NONE, None, Some(0.95));
+        assert_eq!(v.checks[0].status, Status::Pass, "P = 893/900, lower bound above 0.95");
+        assert_eq!(v.checks[1].status, Status::Inconclusive);
+        assert_eq!(v.checks[2].status, Status::Pass);
+        assert_eq!(v.outcome, Outcome::Inconclusive);
+        assert_eq!(v.exit_code(OnInconclusive::Fail), 1);
+        assert_eq!(v.exit_code(OnInconclusive::Warn), 0);
+        assert!(v.is_success(OnInconclusive::Pass));
+        let i = v.checks[1].interval.unwrap();
+        assert!(i.lower < 0.88 && 0.88 < i.upper, "{i:?}");
+        // Far below: fail, whatever the policy.
+        let t = Thresholds { recall: 0.95, ..t };
+        let v = decide(&counts, &t, &NONE, None, Some(0.95));
+        assert_eq!(v.checks[1].status, Status::Fail);
+        assert_eq!(v.outcome, Outcome::Failed);
+        assert!(!v.is_success(OnInconclusive::Pass));
+        // A failing drop rule fails an otherwise inconclusive verdict.
+        let t = Thresholds { precision: 0.95, recall: 0.88, f1: 0.5 };
+        let drops = Drops { precision: None, recall: None, f1: Some(0.0) };
+        let v = decide(&counts, &t, &drops, Some(&|_| Some(0.99)), Some(0.95));
+        assert_eq!(v.outcome, Outcome::Failed);
+        assert_eq!(v.checks[3].interval, None, "drop rules stay on point estimates");
+    }
+
+    #[test]
     fn zero_thresholds_still_require_a_defined_metric() {
         let zero = Thresholds { precision: 0.0, recall: 0.0, f1: 0.0 };
-        assert!(decide(&Counts { tp: 0, fp: 1, fn_: 1, tn: 0 }, &zero, &NONE, None).is_passed());
-        assert!(!decide(&Counts { tp: 0, fp: 0, fn_: 1, tn: 0 }, &zero, &NONE, None).is_passed());
+        assert!(
+            decide(&Counts { tp: 0, fp: 1, fn_: 1, tn: 0 }, &zero, &NONE, None, None).is_passed()
+        );
+        assert!(
+            !decide(&Counts { tp: 0, fp: 0, fn_: 1, tn: 0 }, &zero, &NONE, None, None).is_passed()
+        );
     }
 }

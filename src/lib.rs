@@ -36,6 +36,8 @@ pub mod metrics;
 pub mod publish;
 pub mod report;
 pub mod secret;
+pub mod stats;
+pub mod sweep;
 pub mod untrusted;
 
 pub use crate::error::Error;

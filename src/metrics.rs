@@ -6,7 +6,8 @@
 
 use arrow_buffer::BooleanBuffer;
 
-use crate::dataset::columns::Pairs;
+use crate::dataset::columns::{Pairs, Scores};
+use crate::sweep::Histogram;
 
 /// The confusion matrix of the evaluated rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -60,9 +61,16 @@ pub struct Tally {
     pub counts: Counts,
     /// Rows with a missing value, excluded from `counts`.
     pub skipped: Skipped,
+    /// The same rows' scores by candidate threshold, when sweeping.
+    pub histogram: Option<Histogram>,
 }
 
 impl Tally {
+    /// An empty tally that also sweeps the scores when `sweep` is set.
+    pub fn new(sweep: bool) -> Tally {
+        Tally { histogram: sweep.then(Histogram::default), ..Tally::default() }
+    }
+
     /// Adds one batch.
     pub fn add(&mut self, pairs: &Pairs) {
         let present = [&pairs.label_valid, &pairs.decision_valid, &pairs.not_nan]
@@ -84,6 +92,14 @@ impl Tally {
                 valid.count_set_bits() as u64,
             ),
         };
+        if let (Some(h), Some(scores)) = (&mut self.histogram, &pairs.scores) {
+            match scores {
+                Scores::F64(v) => bin(h, &pairs.label, present.as_ref(), v.iter().copied()),
+                Scores::F32(v) => {
+                    bin(h, &pairs.label, present.as_ref(), v.iter().map(|x| *x as f64))
+                }
+            }
+        }
         self.counts.tp += tp;
         self.counts.fp += predicted - tp;
         self.counts.fn_ += positives - tp;
@@ -115,7 +131,29 @@ impl Tally {
         self.skipped.label_null += other.skipped.label_null;
         self.skipped.decision_null += other.skipped.decision_null;
         self.skipped.score_nan += other.skipped.score_nan;
+        self.histogram = match (self.histogram, &other.histogram) {
+            (Some(h), Some(o)) => Some(h.merge(o)),
+            (h, None) => h,
+            (None, Some(o)) => Some(o.clone()),
+        };
         self
+    }
+}
+
+/// Adds the present rows' scores to the histogram.
+fn bin(
+    h: &mut Histogram,
+    label: &BooleanBuffer,
+    present: Option<&BooleanBuffer>,
+    scores: impl Iterator<Item = f64>,
+) {
+    match present {
+        None => label.iter().zip(scores).for_each(|(m, s)| h.add(m, s)),
+        Some(p) => label.iter().zip(scores).zip(p.iter()).for_each(|((m, s), ok)| {
+            if ok {
+                h.add(m, s)
+            }
+        }),
     }
 }
 
@@ -231,6 +269,7 @@ mod tests {
             label_valid: None,
             decision_valid: None,
             not_nan: None,
+            scores: None,
         }
     }
 

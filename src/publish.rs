@@ -6,10 +6,9 @@
 //! always: the annotations (they need nothing but stdout), every report file
 //! (all or none), the step outputs, and the job summary last, so the summary
 //! never says "passed" above a report that could not be written.
-//! [`push_metrics`] and [`comment`]
-//! follow; each failure is reported (a warning and a summary line) and
-//! returned for `main` to turn into the exit code. [`could_not_evaluate`]
-//! reports an error that stopped the run.
+//! [`push_metrics`] and [`comment`] follow; each failure is reported (a
+//! warning and a summary line) and returned for `main` to turn into the exit
+//! code. [`could_not_evaluate`] reports an error that stopped the run.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

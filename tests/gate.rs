@@ -87,7 +87,7 @@ fn report_json_holds_the_same_numbers_as_the_outputs() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(ran.dir.join("out/gate.json")).unwrap())
             .unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["passed"], true);
     assert_eq!(json["outcome"], "passed");
     for key in ["tp", "fp", "fn", "tn"] {

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use er_precision_gate::evaluate::{Settings, evaluate};
-use er_precision_gate::gate::{Drops, Thresholds};
+use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
 use er_precision_gate::report::card::Card;
 use er_precision_gate::report::{CardInputs, Report, render};
 use er_precision_gate::{dataset, inputs};
@@ -36,6 +36,8 @@ fn settings() -> Settings {
         thresholds: Thresholds { precision: 0.92, recall: 0.88, f1: 0.90 },
         baseline: None,
         max_drop: Drops::default(),
+        confidence: None,
+        on_inconclusive: OnInconclusive::Fail,
     }
 }
 

@@ -15,7 +15,7 @@ use arrow_array::types::{
     UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, ArrowPrimitiveType, PrimitiveArray, RecordBatch};
-use arrow_buffer::BooleanBuffer;
+use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use arrow_schema::DataType;
 use parquet::arrow::ProjectionMask;
 
@@ -93,6 +93,17 @@ pub struct Pairs {
     pub decision_valid: Option<BooleanBuffer>,
     /// Where the score is not NaN; `None` when none is NaN.
     pub not_nan: Option<BooleanBuffer>,
+    /// The scores themselves, for the threshold sweep; `None` for predictions.
+    pub scores: Option<Scores>,
+}
+
+/// A batch's scores in their own width.
+#[derive(Debug, Clone)]
+pub enum Scores {
+    /// float64 scores.
+    F64(ScalarBuffer<f64>),
+    /// float32 scores, compared widened to f64 as the gate compares them.
+    F32(ScalarBuffer<f32>),
 }
 
 impl Columns {
@@ -164,10 +175,13 @@ impl Columns {
         let label = column(&self.label);
         let label_bits = self.binary(&self.label, label.as_ref(), first_row)?;
         let decision = column(self.decision.column());
-        let (predicted, not_nan) = match &self.decision {
-            Decision::Score { threshold, .. } => score_bits(decision.as_ref(), *threshold),
+        let (predicted, not_nan, scores) = match &self.decision {
+            Decision::Score { threshold, .. } => {
+                let (predicted, not_nan) = score_bits(decision.as_ref(), *threshold);
+                (predicted, not_nan, Some(scores(decision.as_ref())))
+            }
             Decision::Prediction { column } => {
-                (self.binary(column, decision.as_ref(), first_row)?, None)
+                (self.binary(column, decision.as_ref(), first_row)?, None, None)
             }
         };
         Ok(Pairs {
@@ -177,6 +191,7 @@ impl Columns {
             label_valid: valid_bits(label.as_ref()),
             decision_valid: valid_bits(decision.as_ref()),
             not_nan,
+            scores,
         })
     }
 
@@ -255,6 +270,15 @@ where
     match bad {
         Some(found) => Err(found),
         None => Ok(BooleanBuffer::collect_bool(values.len(), |i| values[i].into() == 1)),
+    }
+}
+
+/// The score values, sharing the array's buffer.
+fn scores(array: &dyn Array) -> Scores {
+    match array.data_type() {
+        DataType::Float64 => Scores::F64(array.as_primitive::<Float64Type>().values().clone()),
+        DataType::Float32 => Scores::F32(array.as_primitive::<Float32Type>().values().clone()),
+        other => unreachable!("resolve() admitted {other} as a score"),
     }
 }
 

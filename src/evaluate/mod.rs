@@ -16,8 +16,9 @@ use crate::baseline::Baseline;
 use crate::dataset::checksums::{self, Expected};
 use crate::dataset::columns::Columns;
 use crate::dataset::{Dataset, Decision, NullPolicy, Sha256};
-use crate::gate::{self, Drops, Thresholds, Verdict};
+use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
 use crate::metrics::{Metric, Tally};
+use crate::sweep::{self, Analysis, Point};
 use crate::untrusted::shown;
 
 pub use error::{EvaluateError, Missing, MissingCount};
@@ -44,6 +45,10 @@ pub struct Settings {
     pub baseline: Option<PathBuf>,
     /// Largest allowed falls below the baseline.
     pub max_drop: Drops,
+    /// The two-sided level of each metric's interval; `None`: point values decide.
+    pub confidence: Option<f64>,
+    /// What an inconclusive verdict does to the step.
+    pub on_inconclusive: OnInconclusive,
 }
 
 /// What is known of the evaluated file.
@@ -84,6 +89,14 @@ pub struct Evaluation {
     pub tally: Tally,
     /// The gate's verdict.
     pub verdict: Verdict,
+    /// The level of the intervals in the verdict, when set.
+    pub confidence: Option<f64>,
+    /// What an inconclusive verdict does to the step.
+    pub on_inconclusive: OnInconclusive,
+    /// The counts at every candidate threshold, when the decision is a score.
+    pub curve: Vec<Point>,
+    /// What the sweep says about the decision threshold.
+    pub sweep: Option<Analysis>,
     /// The previous model's result, when `baseline` was given.
     pub baseline: Option<Baseline>,
     /// When the evaluation ran.
@@ -148,7 +161,21 @@ pub fn evaluate(
     }
     let previous = baseline.as_ref().map(|b| move |m| b.get(m));
     let previous = previous.as_ref().map(|f| f as &dyn Fn(Metric) -> Option<f64>);
-    let verdict = gate::decide(&counts, &settings.thresholds, &settings.max_drop, previous);
+    let decide = |counts: &crate::metrics::Counts| {
+        let (t, d) = (&settings.thresholds, &settings.max_drop);
+        gate::decide(counts, t, d, previous, settings.confidence)
+    };
+    let verdict = decide(&counts);
+    let curve = tally.histogram.as_ref().map(sweep::Histogram::points).unwrap_or_default();
+    let sweep = (!curve.is_empty()).then(|| {
+        sweep::analyse(&curve, |metric, counts| {
+            decide(counts)
+                .checks
+                .iter()
+                .filter(|c| c.metric() == metric)
+                .all(|c| c.status == Status::Pass)
+        })
+    });
     Ok(Evaluation {
         dataset: Provenance {
             path: path.display().to_string(),
@@ -165,6 +192,10 @@ pub fn evaluate(
         null_policy: settings.null_policy,
         tally,
         verdict,
+        confidence: settings.confidence,
+        on_inconclusive: settings.on_inconclusive,
+        curve,
+        sweep,
         baseline,
         evaluated_at: now,
         elapsed: start.elapsed(),
@@ -187,11 +218,17 @@ fn scan(
         shown(&settings.label_column),
         shown(settings.decision.column())
     );
-    let tallies = dataset.fold(columns.mask(), workers, Tally::default, |tally, batch, row| {
-        tally.add(&columns.extract(batch, row)?);
-        Ok(())
-    })?;
-    let tally = tallies.iter().fold(Tally::default(), Tally::merge);
+    let sweep = matches!(settings.decision, Decision::Score { .. });
+    let tallies = dataset.fold(
+        columns.mask(),
+        workers,
+        || Tally::new(sweep),
+        |tally, batch, row| {
+            tally.add(&columns.extract(batch, row)?);
+            Ok(())
+        },
+    )?;
+    let tally = tallies.iter().fold(Tally::new(sweep), Tally::merge);
     Ok((dataset, tally))
 }
 

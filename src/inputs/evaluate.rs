@@ -4,13 +4,14 @@
 use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::{
-    BASELINE, CHECKSUMS, DATASET_HASH, DECISION_THRESHOLD, LABEL_COLUMN, MAX_F1_DROP,
+    BASELINE, CHECKSUMS, CONFIDENCE, DATASET_HASH, DECISION_THRESHOLD, LABEL_COLUMN, MAX_F1_DROP,
     MAX_PRECISION_DROP, MAX_RECALL_DROP, MIN_F1, MIN_PRECISION, MIN_RECALL, NULL_POLICY,
-    PREDICTION_COLUMN, SCORE_COLUMN, VALIDATION_SET,
+    ON_INCONCLUSIVE, PREDICTION_COLUMN, SCORE_COLUMN, VALIDATION_SET,
 };
 use super::values::{finite, optional_unit, path, sha256, string, unit};
 use crate::dataset::{Decision, NullPolicy};
 use crate::evaluate::Settings;
+use crate::gate::OnInconclusive;
 use crate::gate::{Drops, Thresholds};
 
 /// Types and validates the evaluation's inputs.
@@ -33,7 +34,38 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         },
         baseline: path(raw, &BASELINE),
         max_drop: drops(raw)?,
+        confidence: confidence(raw)?,
+        on_inconclusive: on_inconclusive(raw)?,
     })
+}
+
+fn confidence(raw: &RawInputs) -> Result<Option<f64>, InputError> {
+    let Some((value, origin)) = raw.get(&CONFIDENCE) else {
+        return Ok(None);
+    };
+    match optional_unit(raw, &CONFIDENCE) {
+        Ok(Some(level)) if level > 0.0 && level < 1.0 => Ok(Some(level)),
+        _ => Err(InputError::InvalidInput {
+            input: CONFIDENCE.name,
+            origin,
+            value: value.to_string(),
+            expected: "a level strictly between 0 and 1, such as 0.95",
+        }),
+    }
+}
+
+fn on_inconclusive(raw: &RawInputs) -> Result<OnInconclusive, InputError> {
+    match raw.get(&ON_INCONCLUSIVE) {
+        Some(("fail", _)) | None => Ok(OnInconclusive::Fail),
+        Some(("warn", _)) => Ok(OnInconclusive::Warn),
+        Some(("pass", _)) => Ok(OnInconclusive::Pass),
+        Some((v, origin)) => Err(InputError::InvalidInput {
+            input: ON_INCONCLUSIVE.name,
+            origin,
+            value: v.to_string(),
+            expected: "`fail`, `warn` or `pass`",
+        }),
+    }
 }
 
 fn decision(raw: &RawInputs) -> Result<Decision, InputError> {
@@ -141,6 +173,32 @@ mod tests {
             s.decision,
             Decision::Score { column: "match_probability".into(), threshold: -2.5 }
         );
+    }
+
+    #[test]
+    fn confidence_is_a_level_strictly_inside_the_unit_interval() {
+        assert_eq!(settings_of(&[SET]).unwrap().confidence, None);
+        let s = settings_of(&[SET, ("INPUT_CONFIDENCE", "0.95")]).unwrap();
+        assert_eq!(s.confidence, Some(0.95));
+        for bad in ["0", "1", "1.5", "-0.5", "95%", "NaN"] {
+            let (input, _) = invalid(settings_of(&[SET, ("INPUT_CONFIDENCE", bad)]));
+            assert_eq!(input, "confidence", "{bad}");
+        }
+    }
+
+    #[test]
+    fn on_inconclusive_is_fail_warn_or_pass() {
+        assert_eq!(settings_of(&[SET]).unwrap().on_inconclusive, OnInconclusive::Fail);
+        for (text, policy) in [
+            ("warn", OnInconclusive::Warn),
+            ("pass", OnInconclusive::Pass),
+            ("fail", OnInconclusive::Fail),
+        ] {
+            let s = settings_of(&[SET, ("INPUT_ON_INCONCLUSIVE", text)]).unwrap();
+            assert_eq!(s.on_inconclusive, policy);
+        }
+        let (input, _) = invalid(settings_of(&[SET, ("INPUT_ON_INCONCLUSIVE", "ignore")]));
+        assert_eq!(input, "on_inconclusive");
     }
 
     #[test]

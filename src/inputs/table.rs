@@ -59,6 +59,22 @@ pub const MIN_F1: InputSpec = InputSpec {
     help: "Lowest passing F1, inclusive, in [0, 1].",
 };
 
+/// Input `confidence`.
+pub const CONFIDENCE: InputSpec = InputSpec {
+    name: "confidence",
+    default: None,
+    required: false,
+    help: "Two-sided level of a Wilson confidence interval for each metric, in (0, 1), e.g. 0.95; a metric then passes when its whole interval reaches the minimum, fails when it lies below, and is inconclusive otherwise. Unset: the point value decides.",
+};
+
+/// Input `on_inconclusive`.
+pub const ON_INCONCLUSIVE: InputSpec = InputSpec {
+    name: "on_inconclusive",
+    default: Some("fail"),
+    required: false,
+    help: "What an inconclusive verdict does (with `confidence`): `fail` the step, `warn` (exit 0 with a warning) or `pass`.",
+};
+
 /// Input `label_column`.
 pub const LABEL_COLUMN: InputSpec = InputSpec {
     name: "label_column",
@@ -330,6 +346,8 @@ pub const INPUTS: &[InputSpec] = &[
     MIN_PRECISION,
     MIN_RECALL,
     MIN_F1,
+    CONFIDENCE,
+    ON_INCONCLUSIVE,
     LABEL_COLUMN,
     SCORE_COLUMN,
     PREDICTION_COLUMN,

@@ -5,9 +5,10 @@
 //! How a finding is shown (a GitHub `::error` line, a plain `error:` line) is
 //! the integrations' business, not this module's.
 
-use crate::gate::{self, Check, Rule};
+use crate::gate::{self, Check, OnInconclusive, Outcome, Rule, Status};
 use crate::report::Report;
 use crate::report::format::{self, Units};
+use crate::stats::Interval;
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,10 +60,18 @@ impl Report {
             });
         }
         for check in gate::failures(&self.checks) {
-            let (title, message) = failure(check, &self.counts_text());
-            out.push(Finding { level: Level::Error, title, message });
+            let (title, message) = match (check.status, check.interval) {
+                (Status::Inconclusive, Some(interval)) => inconclusive(check, interval),
+                _ => failure(check, &self.counts_text()),
+            };
+            let level = match (check.status, self.on_inconclusive) {
+                (Status::Inconclusive, OnInconclusive::Warn) => Level::Warning,
+                (Status::Inconclusive, OnInconclusive::Pass) => Level::Notice,
+                _ => Level::Error,
+            };
+            out.push(Finding { level, title, message });
         }
-        if self.passed {
+        if self.outcome == Outcome::Passed {
             let parts: Vec<String> = self
                 .checks
                 .iter()
@@ -88,6 +97,23 @@ impl Report {
         let c = &self.counts;
         format!("TP {}, FP {}, FN {}, TN {}", c.tp, c.fp, c.fn_, c.tn)
     }
+}
+
+/// The title and message of a rule its interval cannot decide.
+fn inconclusive(check: &Check, interval: Interval) -> (String, String) {
+    let metric = check.metric();
+    let floor = check.floor().unwrap_or(interval.lower);
+    (
+        format!("{} inconclusive", metric.title()),
+        format!(
+            "{} {} has the interval {}–{}, which holds min_{} {floor}: the data cannot tell whether the rule holds",
+            metric.name(),
+            format::check_value(check, Units::Fraction),
+            Units::Fraction.against(interval.lower, floor),
+            Units::Fraction.against(interval.upper, floor),
+            metric.name(),
+        ),
+    )
 }
 
 /// The title and message of a rule that did not pass.

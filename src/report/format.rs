@@ -7,7 +7,7 @@
 //! with more decimals only where fewer would put a value on the wrong side of
 //! its bound.
 
-use crate::gate::{Check, Rule};
+use crate::gate::{Check, Outcome, Rule, Status};
 use crate::metrics::Skipped;
 
 /// How metric values are shown.
@@ -79,6 +79,29 @@ pub fn icon(passed: bool) -> &'static str {
     if passed { "✅" } else { "❌" }
 }
 
+/// ✅, ❌, or ⚠️ for a rule the data cannot decide.
+pub fn status_icon(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✅",
+        Status::Inconclusive => "⚠️",
+        Status::Fail | Status::Undefined => "❌",
+    }
+}
+
+/// ✅, ❌, or ⚠️ for an inconclusive verdict.
+pub fn verdict_icon(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passed => "✅",
+        Outcome::Inconclusive => "⚠️",
+        Outcome::Failed => "❌",
+    }
+}
+
+/// A confidence level as a percentage: `95%`, `99.9%`.
+pub fn level(level: f64) -> String {
+    format!("{}%", (level * 1000.0).round() / 10.0)
+}
+
 /// The name of a rule's row: `Precision`, or `Precision vs baseline`.
 pub fn rule_title(c: &Check) -> String {
     match c.rule {
@@ -112,6 +135,12 @@ pub fn check_value(c: &Check, units: Units) -> String {
         Some(v) => units.against(v, c.floor().unwrap_or(v)),
         None => "undefined".to_string(),
     }
+}
+
+/// A value with 4 decimals, for numbers with no bound to keep a side of
+/// (the sweep's curve); `undefined` for `None`.
+pub fn plain(value: Option<f64>) -> String {
+    value.map_or_else(|| "undefined".to_string(), |v| format!("{v:.4}"))
 }
 
 /// A metric value with 4 decimals, or more when 4 would hide which side of
@@ -231,7 +260,6 @@ pub fn code(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gate::Status;
     use crate::metrics::Metric;
 
     #[test]
@@ -264,6 +292,7 @@ mod tests {
         let at_least = Check {
             rule: Rule::AtLeast { metric: Metric::F1, threshold: 0.9 },
             value: Some(0.95),
+            interval: None,
             status: Status::Pass,
         };
         assert_eq!(rule_bound(&at_least, Units::Fraction), "≥ 0.9");
@@ -271,6 +300,7 @@ mod tests {
         let drop = Check {
             rule: Rule::MaxDrop { metric: Metric::Recall, max_drop: 0.05, baseline: Some(0.993) },
             value: Some(0.95),
+            interval: None,
             status: Status::Pass,
         };
         assert_eq!(rule_bound(&drop, Units::Fraction), "≥ 0.9430 (baseline 0.9930 − 0.05)");
@@ -278,6 +308,7 @@ mod tests {
         let undefined = Check {
             rule: Rule::MaxDrop { metric: Metric::Recall, max_drop: 0.05, baseline: None },
             value: Some(0.95),
+            interval: None,
             status: Status::Undefined,
         };
         assert_eq!(rule_bound(&undefined, Units::Fraction), "baseline undefined");

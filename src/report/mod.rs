@@ -8,15 +8,18 @@
 //! Nothing here knows GitHub's command syntax or writes a file.
 
 pub mod card;
+mod chart;
 pub mod exposition;
 mod findings;
 pub mod format;
 pub mod render;
+pub mod uncertainty;
+mod view;
 
 use crate::baseline::Baseline;
 use crate::dataset::{Decision, NullPolicy};
 use crate::evaluate::{Evaluation, Provenance};
-use crate::gate::{Check, Outcome};
+use crate::gate::{Check, OnInconclusive, Outcome};
 use crate::metrics::{Counts, Metric, PerMetric, Skipped};
 
 pub use card::CardInputs;
@@ -24,14 +27,18 @@ pub use findings::{Finding, Level};
 pub use render::RenderError;
 
 /// The version of the JSON report's schema.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Step outputs as name and value, in the order they are set.
 pub type Outputs = Vec<(&'static str, String)>;
 
 /// Every step output with its description, in `action.yml` order.
 pub const OUTPUTS: &[(&str, &str)] = &[
-    ("passed", "`true` when every rule of the gate holds, else `false`."),
+    (
+        "passed",
+        "`true` when the step succeeds on the verdict: `pass`, or `inconclusive` with `on_inconclusive` `warn` or `pass`; else `false`.",
+    ),
+    ("verdict", "`pass`, `fail` or `inconclusive` (only with `confidence`)."),
     ("precision", "TP / (TP + FP) as a decimal string; empty when undefined (no predicted match)."),
     ("recall", "TP / (TP + FN) as a decimal string."),
     ("f1", "2TP / (2TP + FP + FN) as a decimal string."),
@@ -49,6 +56,21 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("dataset_size_bytes", "Size of the evaluated file in bytes."),
     ("version", "Version of er-precision-gate that evaluated."),
     ("run_url", "URL of this workflow run; empty outside Actions."),
+    ("precision_lower", "Lower bound of precision's interval, when `confidence` is set."),
+    ("precision_upper", "Upper bound of precision's interval, when `confidence` is set."),
+    ("recall_lower", "Lower bound of recall's interval, when `confidence` is set."),
+    ("recall_upper", "Upper bound of recall's interval, when `confidence` is set."),
+    ("f1_lower", "Lower bound of F1's interval, when `confidence` is set."),
+    ("f1_upper", "Upper bound of F1's interval, when `confidence` is set."),
+    (
+        "recommended_threshold",
+        "The decision threshold at which every rule holds with the highest F1; empty when none does or the decision is a prediction column.",
+    ),
+    (
+        "max_f1_threshold",
+        "The decision threshold with the highest F1; empty for a prediction column.",
+    ),
+    ("max_f1", "The highest F1 over all decision thresholds; empty for a prediction column."),
     ("report_json", "Path of the JSON report, when `report_json` is set."),
     ("model_card", "Path of the Markdown model card, when `model_card` is set."),
     ("model_card_json", "Path of the JSON model card, when `model_card_json` is set."),
@@ -90,10 +112,14 @@ pub struct Report {
     pub schema_version: u32,
     /// The program.
     pub tool: Tool,
-    /// `passed` or `failed`.
+    /// `passed`, `failed` or `inconclusive`.
     pub outcome: Outcome,
-    /// Whether the gate passed.
+    /// `pass`, `fail` or `inconclusive`.
+    pub verdict: &'static str,
+    /// Whether the step succeeds on the verdict.
     pub passed: bool,
+    /// What an inconclusive verdict does.
+    pub on_inconclusive: OnInconclusive,
     /// The metrics.
     pub metrics: Metrics,
     /// Each rule with its value and status.
@@ -124,6 +150,12 @@ pub struct Report {
     pub duration_seconds: f64,
     /// The comparison with the previous model, when `baseline` was given.
     pub baseline: Option<Comparison>,
+    /// Each metric's interval, when `confidence` is set.
+    pub intervals: Option<uncertainty::Intervals>,
+    /// For each inconclusive metric, the data that would decide it.
+    pub inconclusive: Vec<uncertainty::Needed>,
+    /// The threshold sweep, when the decision is a score.
+    pub sweep: Option<uncertainty::SweepReport>,
 }
 
 /// The model evaluated.
@@ -189,7 +221,9 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
             outcome: evaluation.verdict.outcome,
-            passed: evaluation.verdict.is_passed(),
+            verdict: evaluation.verdict.outcome.word(),
+            passed: evaluation.verdict.is_success(evaluation.on_inconclusive),
+            on_inconclusive: evaluation.on_inconclusive,
             metrics: PerMetric::from_fn(|m| m.of(&counts)),
             checks: evaluation.verdict.checks.clone(),
             counts,
@@ -210,6 +244,13 @@ impl Report {
                 .baseline
                 .as_ref()
                 .map(|b| compare(b, &counts, &evaluation.dataset)),
+            intervals: uncertainty::intervals(evaluation),
+            inconclusive: uncertainty::needed(
+                &evaluation.verdict.checks,
+                &counts,
+                evaluation.confidence,
+            ),
+            sweep: uncertainty::sweep(evaluation),
         }
     }
 
@@ -217,7 +258,7 @@ impl Report {
     /// of written files follow. Undefined metrics are empty.
     pub fn outputs(&self) -> Outputs {
         let metric = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        vec![
+        let mut outputs = vec![
             ("passed", self.passed.to_string()),
             ("precision", metric(self.metrics.precision)),
             ("recall", metric(self.metrics.recall)),
@@ -233,7 +274,31 @@ impl Report {
             ("dataset_size_bytes", self.dataset.size_bytes.to_string()),
             ("version", self.tool.version.to_string()),
             ("run_url", self.run_url.clone().unwrap_or_default()),
-        ]
+        ];
+        outputs.insert(1, ("verdict", self.verdict.to_string()));
+        if let Some(i) = &self.intervals {
+            for (metric, names) in [
+                (i.metrics.precision, ["precision_lower", "precision_upper"]),
+                (i.metrics.recall, ["recall_lower", "recall_upper"]),
+                (i.metrics.f1, ["f1_lower", "f1_upper"]),
+            ] {
+                outputs.push((names[0], metric.map(|m| m.lower.to_string()).unwrap_or_default()));
+                outputs.push((names[1], metric.map(|m| m.upper.to_string()).unwrap_or_default()));
+            }
+        }
+        let sweep = self.sweep.as_ref();
+        let threshold = |p: Option<&uncertainty::CurvePoint>| p.map(|p| p.threshold.to_string());
+        outputs.push((
+            "recommended_threshold",
+            threshold(sweep.and_then(|s| s.recommended.as_ref())).unwrap_or_default(),
+        ));
+        outputs.push((
+            "max_f1_threshold",
+            threshold(sweep.and_then(|s| s.max_f1.as_ref())).unwrap_or_default(),
+        ));
+        let max_f1 = sweep.and_then(|s| s.max_f1.as_ref()).and_then(|p| p.metrics.f1);
+        outputs.push(("max_f1", max_f1.map(|v| v.to_string()).unwrap_or_default()));
+        outputs
     }
 }
 

@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use handlebars::Handlebars;
 use serde::Serialize;
 
-use crate::gate::{self, Status};
-use crate::metrics::Metric;
+use crate::gate::{Outcome, Status};
+use crate::report::Report;
 use crate::report::card::Card;
-use crate::report::format::{self, Units, code};
-use crate::report::{Comparison, Report};
+use crate::report::format::{self, Units};
+use crate::report::view::View;
 use crate::untrusted::shown;
 
 const SUMMARY: &str = include_str!("../../templates/summary.md.hbs");
@@ -126,9 +126,18 @@ pub fn error_summary(title: &str, message: &str, causes: &[String]) -> Result<St
 
 /// The verdict as plain text, for a terminal.
 pub fn verdict_block(r: &Report) -> String {
-    let mut text = format!("ER precision gate {}\n", if r.passed { "PASSED" } else { "FAILED" });
+    let word = match r.outcome {
+        Outcome::Passed => "PASSED",
+        Outcome::Failed => "FAILED",
+        Outcome::Inconclusive => "INCONCLUSIVE",
+    };
+    let mut text = format!("ER precision gate {word}\n");
     for c in &r.checks {
-        let status = if c.is_pass() { "pass" } else { "FAIL" };
+        let status = match c.status {
+            Status::Pass => "pass",
+            Status::Inconclusive => "INCONCLUSIVE",
+            Status::Fail | Status::Undefined => "FAIL",
+        };
         text.push_str(&format!(
             "  {:<22} {:>9}  {:<36} {status}\n",
             format::rule_title(c),
@@ -216,214 +225,4 @@ mod helpers {
         serde_json::Value::String(s) => format::cell(s),
         other => other.to_string(),
     });
-}
-
-#[derive(Serialize)]
-struct View {
-    icon: &'static str,
-    outcome: &'static str,
-    headline: String,
-    checks: Vec<CheckView>,
-    undefined: Vec<String>,
-    tp: u64,
-    fp: u64,
-    #[serde(rename = "fn")]
-    fn_: u64,
-    tn: u64,
-    path: String,
-    rows: u64,
-    skipped: String,
-    size: String,
-    sha256: String,
-    verified: String,
-    decision: String,
-    label_column: String,
-    advice: Vec<Advice>,
-    comparison: Option<ComparisonView>,
-    version: &'static str,
-    run_url: Option<String>,
-}
-
-#[derive(Serialize)]
-struct CheckView {
-    title: String,
-    value: String,
-    threshold: String,
-    icon: &'static str,
-    status: &'static str,
-}
-
-#[derive(Serialize)]
-struct ComparisonView {
-    previous_model: String,
-    dataset_note: String,
-    rows: Vec<ChangeRow>,
-}
-
-#[derive(Serialize)]
-struct ChangeRow {
-    title: &'static str,
-    previous: String,
-    current: String,
-    points: String,
-}
-
-#[derive(Serialize)]
-struct Advice {
-    title: String,
-    items: Vec<String>,
-}
-
-impl View {
-    fn new(r: &Report) -> View {
-        let failed = gate::failures(&r.checks).count();
-        let pairs = format::count(r.rows, "candidate pair");
-        let headline = match failed {
-            0 => format!("All {} checks passed on {pairs}.", r.checks.len()),
-            n => format!("{n} of {} checks failed on {pairs}.", r.checks.len()),
-        };
-        let checks = r
-            .checks
-            .iter()
-            .map(|c| CheckView {
-                title: format::rule_title(c),
-                value: format::check_value(c, Units::Fraction),
-                threshold: format::rule_bound(c, Units::Fraction),
-                icon: format::icon(c.is_pass()),
-                status: match c.status {
-                    Status::Pass => "pass",
-                    Status::Fail => "fail",
-                    Status::Undefined => "undefined",
-                },
-            })
-            .collect();
-        let undefined = r
-            .checks
-            .iter()
-            .filter(|c| c.status == Status::Undefined)
-            .map(|c| {
-                format!("{} is undefined: {}.", c.metric().title(), c.metric().undefined_reason())
-            })
-            .collect();
-        View {
-            icon: format::icon(r.passed),
-            outcome: if r.passed { "passed" } else { "failed" },
-            headline,
-            checks,
-            undefined,
-            tp: r.counts.tp,
-            fp: r.counts.fp,
-            fn_: r.counts.fn_,
-            tn: r.counts.tn,
-            path: r.dataset.path.clone(),
-            rows: r.rows,
-            skipped: format::skipped_text(&r.skipped),
-            size: format::size_text(r.dataset.size_bytes),
-            sha256: r.dataset.sha256.to_string(),
-            verified: verified_text(&r.dataset.verified_against),
-            decision: format::decision_text(&r.decision.column, r.decision.threshold),
-            label_column: r.label_column.clone(),
-            advice: advice(r),
-            comparison: r.baseline.as_ref().map(|c| comparison_view(c, r)),
-            version: r.tool.version,
-            run_url: r.run_url.clone(),
-        }
-    }
-}
-
-/// What the hash was checked against: `✅ matches line 3 of `checksums.txt``.
-fn verified_text(against: &[String]) -> String {
-    match against {
-        [] => "(not verified: `dataset_hash` not set)".to_string(),
-        _ => format!("✅ matches {}", against.join(" and ")),
-    }
-}
-
-fn comparison_view(c: &Comparison, r: &Report) -> ComparisonView {
-    ComparisonView {
-        previous_model: c.model_id.as_deref().map_or_else(|| code(&c.path), code),
-        dataset_note: format::comparison_note(
-            c.same_dataset,
-            &c.dataset_sha256,
-            &r.dataset.sha256.to_string(),
-        ),
-        rows: c
-            .changes
-            .iter()
-            .map(|ch| ChangeRow {
-                title: ch.metric.title(),
-                previous: Units::Fraction.level_or_undefined(ch.previous),
-                current: Units::Fraction.level_or_undefined(ch.current),
-                points: ch.points.clone().unwrap_or_else(|| "undefined".to_string()),
-            })
-            .collect(),
-    }
-}
-
-fn advice(r: &Report) -> Vec<Advice> {
-    let failing = |m: Metric| gate::failures(&r.checks).any(|c| c.metric() == m);
-    let column = code(&r.decision.column);
-    let (raise, lower) = match r.decision.threshold {
-        Some(t) => (
-            format!(
-                "Raise `decision_threshold` (now {t}): fewer pairs become matches, so precision rises and recall falls; re-run to see both move."
-            ),
-            format!(
-                "Lower `decision_threshold` (now {t}): more pairs become matches, so recall rises and precision falls."
-            ),
-        ),
-        None => (
-            format!(
-                "Re-derive {column} with a higher score threshold: precision rises and recall falls."
-            ),
-            format!(
-                "Re-derive {column} with a lower score threshold: recall rises and precision falls."
-            ),
-        ),
-    };
-    let mut out = Vec::new();
-    if failing(Metric::Precision) {
-        out.push(Advice {
-            title: format!("Precision is low: {} false positives", r.counts.fp),
-            items: vec![
-                "Look at the false positives first: pairs labelled non-match that the model matched. They are usually look-alikes that are different entities (same name and city, shared address, parent and subsidiary).".to_string(),
-                raise,
-                "Add hard negative examples to the training data: non-matching pairs that look alike.".to_string(),
-            ],
-        });
-    }
-    if failing(Metric::Recall) {
-        out.push(Advice {
-            title: format!("Recall is low: {} missed matches (false negatives)", r.counts.fn_),
-            items: vec![
-                "Look at the false negatives first: pairs labelled match that the model missed. Typical causes: typos, transliterations, nicknames, missing or reordered fields.".to_string(),
-                lower,
-                "Add diverse positive examples: the variations the model misses. Check too that blocking did not drop true pairs before scoring.".to_string(),
-            ],
-        });
-    }
-    if failing(Metric::F1) && !failing(Metric::Precision) && !failing(Metric::Recall) {
-        out.push(Advice {
-            title: "F1 is low although precision and recall each pass".to_string(),
-            items: vec![
-                "Both are close to their thresholds: improve the weaker one, with the advice for low precision (false positives) or low recall (false negatives).".to_string(),
-            ],
-        });
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn verified_text_names_what_the_hash_was_checked_against() {
-        assert_eq!(verified_text(&[]), "(not verified: `dataset_hash` not set)");
-        assert_eq!(verified_text(&["`dataset_hash`".into()]), "✅ matches `dataset_hash`");
-        assert_eq!(
-            verified_text(&["`dataset_hash`".into(), "line 2 of `c.txt`".into()]),
-            "✅ matches `dataset_hash` and line 2 of `c.txt`"
-        );
-    }
 }

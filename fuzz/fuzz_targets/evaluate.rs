@@ -1,0 +1,46 @@
+//! Parquet bytes through the whole evaluation: hash, footer, columns,
+//! counting, verdict. Any input may fail; none may panic.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use er_precision_gate::dataset::{Decision, NullPolicy};
+use er_precision_gate::evaluate::{Settings, evaluate};
+use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
+use libfuzzer_sys::fuzz_target;
+
+fn dir() -> &'static tempfile::TempDir {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap())
+}
+
+fuzz_target!(|data: &[u8]| {
+    // The first byte picks the settings, the rest is the file.
+    let Some((&pick, bytes)) = data.split_first() else { return };
+    let path = dir().path().join("v.parquet");
+    std::fs::write(&path, bytes).unwrap();
+    let decision = match pick % 3 {
+        0 => Decision::Score { column: "score".into(), threshold: 0.5 },
+        1 => Decision::Score { column: "score".into(), threshold: -1e300 },
+        _ => Decision::Prediction { column: "prediction".into() },
+    };
+    let settings = Settings {
+        validation_set: path,
+        dataset_hash: None,
+        checksums: None,
+        label_column: "label".into(),
+        decision,
+        null_policy: if pick & 4 == 0 { NullPolicy::Fail } else { NullPolicy::Skip },
+        thresholds: Thresholds { precision: 0.5, recall: 0.5, f1: 0.5 },
+        baseline: None,
+        max_drop: Drops::default(),
+        confidence: (pick & 8 != 0).then_some(0.95),
+        on_inconclusive: OnInconclusive::Fail,
+    };
+    let now = chrono::DateTime::UNIX_EPOCH;
+    if let Ok(evaluation) = evaluate(&settings, now) {
+        // What reached a verdict counted every row the footer declares.
+        let counted = evaluation.tally.counts.rows() + evaluation.tally.skipped.rows;
+        assert_eq!(counted, evaluation.dataset.rows);
+    }
+});

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Seeds the corpora from fixtures/ and the hostile cases, then runs every
+# fuzz target for a bounded time. Fails on any crash (the input is kept in
+# fuzz/artifacts/<target>/). Needs a nightly toolchain and cargo-fuzz.
+#
+# Usage: bash fuzz/run.sh [seconds per target, default 60] [targets...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(evaluate inputs texts)
+
+mkdir -p fuzz/corpus/evaluate fuzz/corpus/inputs fuzz/corpus/texts
+seed() { printf '%b' "$3" > "fuzz/corpus/$1/$2"; }
+
+for f in fixtures/*.parquet; do
+  for pick in 0 1 2 5; do
+    { printf '%b' "\\x0$pick"; cat "$f"; } > "fuzz/corpus/evaluate/$(basename "$f" .parquet)-$pick"
+  done
+done
+forged='\\n::set-output name=passed::true\\n::add-mask::ER precision gate\\n::warning::forged\\n'
+seed inputs defaults 'MIN_PRECISION=0.92\nMIN_RECALL=0.88\nMIN_F1=0.90'
+seed inputs numbers '2=1e-400\n3=-0\n8=NaN\n14=0.02\nBASELINE=b.json'
+seed inputs forged "LABEL_COLUMN=x${forged}\nDATASET_HASH=##[stop-commands]tok\n--min-f1=0.9"
+seed inputs push 'PUSHGATEWAY_URL=http://127.0.0.1:9091\nPUSHGATEWAY_USERNAME=u\nCOMMENT_ON=#42'
+cp fixtures/checksums.txt fuzz/corpus/texts/checksums
+seed texts escaped "\\\\$(printf '0%.0s' {1..64})  dir\\\\\\\\a\\\\nb${forged}\n"
+seed texts baseline '{"schema_version": 1, "metrics": {"precision": 1e308, "recall": null, "f1": 0.5}, "dataset": {"sha256": "ab"}, "model": {"id": "a\\nb"}}'
+seed texts markdown '\n\n## ✅ ER precision gate passed\n\n[Approved: deploy](https://evil.example)\n```x``'
+
+for target in "${targets[@]}"; do
+  echo "--- fuzz $target for ${seconds}s"
+  mkdir -p "fuzz/artifacts/$target"
+  set +e
+  cargo +nightly fuzz run --fuzz-dir fuzz "$target" "fuzz/corpus/$target" -- \
+    -max_total_time="$seconds" -print_final_stats=1 \
+    -artifact_prefix="fuzz/artifacts/$target/" > "fuzz/artifacts/$target.log" 2>&1
+  status=$?
+  set -e
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done)|panicked|SUMMARY' \
+    "fuzz/artifacts/$target.log" || true
+  if [ "$status" != 0 ] || compgen -G "fuzz/artifacts/$target/*" > /dev/null; then
+    tail -40 "fuzz/artifacts/$target.log" >&2
+    echo "fuzz target $target failed (exit $status); inputs in fuzz/artifacts/$target/" >&2
+    exit 1
+  fi
+done

@@ -1,0 +1,143 @@
+//! What the report says beyond the point values: each metric's confidence
+//! interval, how much more labelled data would decide an inconclusive
+//! metric, and the threshold sweep (its curve and what it recommends).
+
+use crate::evaluate::Evaluation;
+use crate::gate::{Check, Rule, Status};
+use crate::metrics::{Counts, Metric, PerMetric};
+use crate::stats::{self, Interval};
+use crate::sweep::{self, Analysis, Point, Range};
+
+/// Points of the curve kept in the JSON report.
+pub const CURVE_POINTS: usize = 200;
+
+/// The intervals and how they were computed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Intervals {
+    /// `wilson` (F1: Wilson of TP in TP+FP+FN, mapped through 2J/(1+J)).
+    pub method: &'static str,
+    /// The two-sided level.
+    pub level: f64,
+    /// Each metric's interval; `null` when the metric is undefined.
+    #[serde(flatten)]
+    pub metrics: PerMetric<Option<Interval>>,
+}
+
+/// How much more data would decide an inconclusive metric.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Needed {
+    /// The metric.
+    pub metric: Metric,
+    /// What its denominator counts: `predicted matches`, `true matches`, or
+    /// `true or predicted matches` (TP+FP+FN, for F1).
+    pub denominator: &'static str,
+    /// Its denominator today.
+    pub trials: u64,
+    /// The denominator that would put the whole interval at or above the
+    /// minimum if the metric stayed at its point value; `None` when the
+    /// point value is below the minimum (more data would most likely
+    /// confirm the failure).
+    pub trials_needed: Option<u64>,
+    /// `trials_needed - trials`.
+    pub more: Option<u64>,
+}
+
+/// One point of the curve, as the JSON report lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CurvePoint {
+    /// The decision threshold.
+    pub threshold: f64,
+    /// The confusion matrix a run with it gives.
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// Its metrics; `null` where undefined.
+    #[serde(flatten)]
+    pub metrics: PerMetric<Option<f64>>,
+}
+
+impl From<&Point> for CurvePoint {
+    fn from(p: &Point) -> CurvePoint {
+        CurvePoint {
+            threshold: p.threshold,
+            counts: p.counts,
+            metrics: PerMetric::from_fn(|m| m.of(&p.counts)),
+        }
+    }
+}
+
+/// The threshold sweep in the report.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SweepReport {
+    /// Candidate thresholds are 0.001 apart on [-1, 1], four significant
+    /// digits beyond; every count is exact.
+    pub resolution: &'static str,
+    /// At most [`CURVE_POINTS`] points, evenly spread, ascending.
+    pub curve: Vec<CurvePoint>,
+    /// The highest F1 and where.
+    pub max_f1: Option<CurvePoint>,
+    /// Where every rule holds.
+    pub passing_range: Option<Range>,
+    /// The passing threshold with the highest F1.
+    pub recommended: Option<CurvePoint>,
+    /// Where recall's rules hold, the highest precision.
+    pub best_precision_keeping_recall: Option<CurvePoint>,
+    /// Where precision's rules hold, the highest recall.
+    pub best_recall_keeping_precision: Option<CurvePoint>,
+}
+
+/// The intervals of an evaluation, when `confidence` was set.
+pub fn intervals(e: &Evaluation) -> Option<Intervals> {
+    let level = e.confidence?;
+    Some(Intervals { method: "wilson", level, metrics: stats::intervals(&e.tally.counts, level) })
+}
+
+/// For each inconclusive threshold rule, the data that would decide it.
+pub fn needed(checks: &[Check], counts: &Counts, confidence: Option<f64>) -> Vec<Needed> {
+    let Some(level) = confidence else {
+        return Vec::new();
+    };
+    checks
+        .iter()
+        .filter(|c| c.status == Status::Inconclusive)
+        .filter_map(|c| match c.rule {
+            Rule::AtLeast { metric, threshold } => Some((metric, threshold)),
+            Rule::MaxDrop { .. } => None,
+        })
+        .map(|(metric, threshold)| {
+            let (denominator, trials) = match metric {
+                Metric::Precision => ("predicted matches", counts.tp + counts.fp),
+                Metric::Recall => ("true matches", counts.tp + counts.fn_),
+                Metric::F1 => ("true or predicted matches", counts.tp + counts.fp + counts.fn_),
+            };
+            let decided = stats::trials_to_pass(metric, counts, threshold, level);
+            Needed {
+                metric,
+                denominator,
+                trials,
+                trials_needed: decided.map(|(n, _)| n),
+                more: decided.map(|(_, more)| more),
+            }
+        })
+        .collect()
+}
+
+/// The sweep of an evaluation, when its decision is a score.
+pub fn sweep(e: &Evaluation) -> Option<SweepReport> {
+    let Analysis {
+        max_f1,
+        passing,
+        recommended,
+        best_precision_keeping_recall,
+        best_recall_keeping_precision,
+    } = e.sweep.as_ref()?;
+    let point = |p: &Option<Point>| p.as_ref().map(CurvePoint::from);
+    Some(SweepReport {
+        resolution: "0.001 on [-1, 1], four significant digits beyond",
+        curve: sweep::thin(&e.curve, CURVE_POINTS).iter().map(CurvePoint::from).collect(),
+        max_f1: point(max_f1),
+        passing_range: *passing,
+        recommended: point(recommended),
+        best_precision_keeping_recall: point(best_precision_keeping_recall),
+        best_recall_keeping_precision: point(best_recall_keeping_precision),
+    })
+}

@@ -1,0 +1,352 @@
+//! The summary's and the comment's data: every number and phrase formatted,
+//! so the templates hold no logic.
+
+use serde::Serialize;
+
+use crate::gate::{self, Outcome, Rule, Status};
+use crate::metrics::Metric;
+use crate::report::chart;
+use crate::report::format::{self, Units, code};
+use crate::report::{Comparison, Report};
+
+/// The summary and comment data.
+#[derive(Serialize)]
+pub struct View {
+    icon: &'static str,
+    outcome: &'static str,
+    headline: String,
+    checks: Vec<CheckView>,
+    undefined: Vec<String>,
+    tp: u64,
+    fp: u64,
+    #[serde(rename = "fn")]
+    fn_: u64,
+    tn: u64,
+    path: String,
+    rows: u64,
+    skipped: String,
+    size: String,
+    sha256: String,
+    verified: String,
+    decision: String,
+    label_column: String,
+    advice: Vec<Advice>,
+    comparison: Option<ComparisonView>,
+    version: &'static str,
+    run_url: Option<String>,
+    confidence: Option<String>,
+    inconclusive: Vec<String>,
+    intervals_note: Option<String>,
+    sweep: Option<SweepView>,
+}
+
+#[derive(Serialize)]
+struct CheckView {
+    title: String,
+    value: String,
+    interval: String,
+    threshold: String,
+    icon: &'static str,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct SweepView {
+    headline: String,
+    chart: Option<String>,
+    caption: String,
+    table: Vec<chart::Row>,
+}
+
+#[derive(Serialize)]
+struct ComparisonView {
+    previous_model: String,
+    dataset_note: String,
+    rows: Vec<ChangeRow>,
+}
+
+#[derive(Serialize)]
+struct ChangeRow {
+    title: &'static str,
+    previous: String,
+    current: String,
+    points: String,
+}
+
+#[derive(Serialize)]
+struct Advice {
+    title: String,
+    items: Vec<String>,
+}
+
+impl View {
+    /// The view of a report.
+    pub fn new(r: &Report) -> View {
+        let pairs = format::count(r.rows, "candidate pair");
+        let total = r.checks.len();
+        let unsure = r.checks.iter().filter(|c| c.status == Status::Inconclusive).count();
+        let headline = match (gate::failures(&r.checks).count() - unsure, unsure) {
+            (0, 0) => format!("All {total} checks passed on {pairs}."),
+            (0, k) => format!(
+                "{k} of {total} checks are inconclusive on {pairs}: the data cannot tell whether they hold."
+            ),
+            (n, 0) => format!("{n} of {total} checks failed on {pairs}."),
+            (n, k) => format!("{n} of {total} checks failed and {k} are inconclusive on {pairs}."),
+        };
+        let checks = r
+            .checks
+            .iter()
+            .map(|c| CheckView {
+                title: format::rule_title(c),
+                value: format::check_value(c, Units::Fraction),
+                interval: c.interval.map_or_else(String::new, |i| {
+                    let floor = c.floor().unwrap_or(i.lower);
+                    format!(
+                        "{}–{}",
+                        Units::Fraction.against(i.lower, floor),
+                        Units::Fraction.against(i.upper, floor)
+                    )
+                }),
+                threshold: format::rule_bound(c, Units::Fraction),
+                icon: format::status_icon(c.status),
+                status: match c.status {
+                    Status::Pass => "pass",
+                    Status::Fail => "fail",
+                    Status::Inconclusive => "inconclusive",
+                    Status::Undefined => "undefined",
+                },
+            })
+            .collect();
+        let undefined = r
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Undefined)
+            .map(|c| {
+                format!("{} is undefined: {}.", c.metric().title(), c.metric().undefined_reason())
+            })
+            .collect();
+        let level = r.intervals.as_ref().map(|i| format::level(i.level));
+        View {
+            icon: format::verdict_icon(r.outcome),
+            outcome: match r.outcome {
+                Outcome::Passed => "passed",
+                Outcome::Failed => "failed",
+                Outcome::Inconclusive => "inconclusive",
+            },
+            headline,
+            checks,
+            undefined,
+            tp: r.counts.tp,
+            fp: r.counts.fp,
+            fn_: r.counts.fn_,
+            tn: r.counts.tn,
+            path: r.dataset.path.clone(),
+            rows: r.rows,
+            skipped: format::skipped_text(&r.skipped),
+            size: format::size_text(r.dataset.size_bytes),
+            sha256: r.dataset.sha256.to_string(),
+            verified: verified_text(&r.dataset.verified_against),
+            decision: format::decision_text(&r.decision.column, r.decision.threshold),
+            label_column: r.label_column.clone(),
+            advice: advice(r),
+            comparison: r.baseline.as_ref().map(|c| comparison_view(c, r)),
+            version: r.tool.version,
+            run_url: r.run_url.clone(),
+            inconclusive: inconclusive_notes(r),
+            intervals_note: level.as_ref().map(|l| format!(
+                "Intervals: Wilson score, {l} two-sided. Pairs are treated as independent; pairs that share a record are not, so the intervals are somewhat narrow for heavily connected candidate sets."
+            )),
+            confidence: level,
+            sweep: sweep_view(r),
+        }
+    }
+}
+
+/// For each inconclusive metric, what more data would do.
+fn inconclusive_notes(r: &Report) -> Vec<String> {
+    r.inconclusive
+        .iter()
+        .filter_map(|n| {
+            let check = r.checks.iter().find(|c| {
+                matches!(c.rule, Rule::AtLeast { metric, .. } if metric == n.metric)
+            })?;
+            let (value, floor) = (check.value?, check.floor()?);
+            let name = n.metric.name();
+            Some(match n.more {
+                Some(more) => format!(
+                    "{} is inconclusive: about {more} more labelled {} ({name}'s denominator, {} in all) would put the interval above {floor} if {name} stays at {}.",
+                    n.metric.title(),
+                    n.denominator,
+                    n.trials_needed.unwrap_or(n.trials),
+                    format::metric_value(value, floor),
+                ),
+                None => format!(
+                    "{} is inconclusive, and its point value {} is below {floor}: more labelled pairs would most likely confirm the failure.",
+                    n.metric.title(),
+                    format::metric_value(value, floor),
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The decision threshold section: what the sweep says, and the curve.
+fn sweep_view(r: &Report) -> Option<SweepView> {
+    let s = r.sweep.as_ref()?;
+    let value =
+        |p: &crate::report::uncertainty::CurvePoint, m: Metric| format::plain(p.metrics.get(m));
+    let minimum = |m: Metric| {
+        r.checks.iter().find_map(|c| match c.rule {
+            Rule::AtLeast { metric, threshold } if metric == m => Some(threshold),
+            _ => None,
+        })
+    };
+    let headline = match (&s.recommended, &s.passing_range, &s.max_f1) {
+        (Some(best), Some(range), _) if !r.passed => format!(
+            "At `decision_threshold` {} the gate would pass: precision {}, recall {}, F1 {} (exact counts on this validation set; every rule holds from {} to {}).",
+            best.threshold,
+            value(best, Metric::Precision),
+            value(best, Metric::Recall),
+            value(best, Metric::F1),
+            range.lowest,
+            range.highest
+        ),
+        (Some(best), Some(range), _) => format!(
+            "Every rule holds for `decision_threshold` from {} to {}; F1 is highest there ({}) at {}.",
+            range.lowest,
+            range.highest,
+            value(best, Metric::F1),
+            best.threshold
+        ),
+        (_, _, Some(top)) => {
+            let mut text = format!(
+                "No decision threshold passes every rule. Best F1 {} at {}",
+                value(top, Metric::F1),
+                top.threshold
+            );
+            if let (Some(p), Some(min)) =
+                (&s.best_precision_keeping_recall, minimum(Metric::Recall))
+            {
+                text.push_str(&format!(
+                    "; where recall stays ≥ {min}, precision reaches at most {} (at {})",
+                    value(p, Metric::Precision),
+                    p.threshold
+                ));
+            }
+            text + "."
+        }
+        _ => return None,
+    };
+    let gate_threshold = r.decision.threshold.map_or_else(String::new, |t| {
+        format!(
+            " The gate's threshold is {t}: precision {}, recall {}.",
+            format::plain(r.metrics.precision),
+            format::plain(r.metrics.recall)
+        )
+    });
+    Some(SweepView {
+        headline: format!(
+            "{headline} A threshold chosen on this validation set is optimistic on it: confirm it on fresh labelled pairs."
+        ),
+        chart: chart::mermaid(&s.curve),
+        caption: format!("Lines: precision, then recall.{gate_threshold}"),
+        table: chart::table(&s.curve),
+    })
+}
+
+/// What the hash was checked against: `✅ matches line 3 of `checksums.txt``.
+fn verified_text(against: &[String]) -> String {
+    match against {
+        [] => "(not verified: `dataset_hash` not set)".to_string(),
+        _ => format!("✅ matches {}", against.join(" and ")),
+    }
+}
+
+fn comparison_view(c: &Comparison, r: &Report) -> ComparisonView {
+    ComparisonView {
+        previous_model: c.model_id.as_deref().map_or_else(|| code(&c.path), code),
+        dataset_note: format::comparison_note(
+            c.same_dataset,
+            &c.dataset_sha256,
+            &r.dataset.sha256.to_string(),
+        ),
+        rows: c
+            .changes
+            .iter()
+            .map(|ch| ChangeRow {
+                title: ch.metric.title(),
+                previous: Units::Fraction.level_or_undefined(ch.previous),
+                current: Units::Fraction.level_or_undefined(ch.current),
+                points: ch.points.clone().unwrap_or_else(|| "undefined".to_string()),
+            })
+            .collect(),
+    }
+}
+
+fn advice(r: &Report) -> Vec<Advice> {
+    let failing = |m: Metric| gate::failures(&r.checks).any(|c| c.metric() == m);
+    let column = code(&r.decision.column);
+    let (raise, lower) = match r.decision.threshold {
+        Some(t) => (
+            format!(
+                "Raise `decision_threshold` (now {t}): fewer pairs become matches, so precision rises and recall falls; re-run to see both move."
+            ),
+            format!(
+                "Lower `decision_threshold` (now {t}): more pairs become matches, so recall rises and precision falls."
+            ),
+        ),
+        None => (
+            format!(
+                "Re-derive {column} with a higher score threshold: precision rises and recall falls."
+            ),
+            format!(
+                "Re-derive {column} with a lower score threshold: recall rises and precision falls."
+            ),
+        ),
+    };
+    let mut out = Vec::new();
+    if failing(Metric::Precision) {
+        out.push(Advice {
+            title: format!("Precision is low: {} false positives", r.counts.fp),
+            items: vec![
+                "Look at the false positives first: pairs labelled non-match that the model matched. They are usually look-alikes that are different entities (same name and city, shared address, parent and subsidiary).".to_string(),
+                raise,
+                "Add hard negative examples to the training data: non-matching pairs that look alike.".to_string(),
+            ],
+        });
+    }
+    if failing(Metric::Recall) {
+        out.push(Advice {
+            title: format!("Recall is low: {} missed matches (false negatives)", r.counts.fn_),
+            items: vec![
+                "Look at the false negatives first: pairs labelled match that the model missed. Typical causes: typos, transliterations, nicknames, missing or reordered fields.".to_string(),
+                lower,
+                "Add diverse positive examples: the variations the model misses. Check too that blocking did not drop true pairs before scoring.".to_string(),
+            ],
+        });
+    }
+    if failing(Metric::F1) && !failing(Metric::Precision) && !failing(Metric::Recall) {
+        out.push(Advice {
+            title: "F1 is low although precision and recall each pass".to_string(),
+            items: vec![
+                "Both are close to their thresholds: improve the weaker one, with the advice for low precision (false positives) or low recall (false negatives).".to_string(),
+            ],
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verified_text_names_what_the_hash_was_checked_against() {
+        assert_eq!(verified_text(&[]), "(not verified: `dataset_hash` not set)");
+        assert_eq!(verified_text(&["`dataset_hash`".into()]), "✅ matches `dataset_hash`");
+        assert_eq!(
+            verified_text(&["`dataset_hash`".into(), "line 2 of `c.txt`".into()]),
+            "✅ matches `dataset_hash` and line 2 of `c.txt`"
+        );
+    }
+}

@@ -1,0 +1,208 @@
+//! Confidence intervals for the gate's metrics, and how much more data would
+//! decide one.
+//!
+//! Pure. Precision and recall are proportions (TP of TP+FP, TP of TP+FN), so
+//! each gets a Wilson score interval, computed term for term as statsmodels'
+//! `proportion_confint(method="wilson")` does. F1 = 2J/(1+J) with
+//! J = TP/(TP+FP+FN) is increasing in J, so its interval is the Wilson
+//! interval of J mapped through that function. Pairs are treated as
+//! independent trials; pairs that share a record are not, so the intervals
+//! are somewhat narrow for heavily connected candidate sets (README).
+
+use crate::metrics::{Counts, Metric, PerMetric};
+
+/// A two-sided interval, `lower <= upper`, both in [0, 1].
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Interval {
+    /// The lower bound.
+    pub lower: f64,
+    /// The upper bound.
+    pub upper: f64,
+}
+
+/// The standard normal's upper quantile: the `z` with `P(Z > z) = tail`,
+/// for `tail` in (0, 0.5]. Newton's method on `erfc`, from a rough start,
+/// to the last bit (scipy's `norm.isf` agrees within 1e-15).
+pub fn normal_upper_quantile(tail: f64) -> f64 {
+    let q = |z: f64| 0.5 * libm::erfc(z / std::f64::consts::SQRT_2);
+    let density = |z: f64| (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    // A start within 0.05 of the root (Abramowitz and Stegun 26.2.23 shape).
+    let t = (-2.0 * tail.ln()).sqrt();
+    let mut z = t
+        - (2.515517 + 0.802853 * t + 0.010328 * t * t)
+            / (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
+    for _ in 0..50 {
+        let step = (q(z) - tail) / density(z);
+        z += step;
+        if step.abs() <= 1e-16 * z.abs().max(1.0) {
+            break;
+        }
+    }
+    z
+}
+
+/// The Wilson score interval of `successes` in `trials` at two-sided level
+/// `confidence`; `None` when there is no trial.
+pub fn wilson(successes: u64, trials: u64, confidence: f64) -> Option<Interval> {
+    if trials == 0 {
+        return None;
+    }
+    let crit = normal_upper_quantile((1.0 - confidence) / 2.0);
+    let (n, q) = (trials as f64, successes as f64 / trials as f64);
+    let crit2 = crit * crit;
+    let denom = 1.0 + crit2 / n;
+    let center = (q + crit2 / (2.0 * n)) / denom;
+    let dist = crit * (q * (1.0 - q) / n + crit2 / (4.0 * n * n)).sqrt() / denom;
+    Some(Interval { lower: (center - dist).max(0.0), upper: (center + dist).min(1.0) })
+}
+
+/// F1 as a function of J = TP/(TP+FP+FN).
+fn f1_of_jaccard(j: f64) -> f64 {
+    2.0 * j / (1.0 + j)
+}
+
+/// J = TP/(TP+FP+FN) as a function of F1, its inverse.
+fn jaccard_of_f1(f1: f64) -> f64 {
+    f1 / (2.0 - f1)
+}
+
+/// Successes and trials of a metric's proportion: TP of TP+FP (precision),
+/// TP of TP+FN (recall), TP of TP+FP+FN (F1, through J).
+fn proportion(metric: Metric, c: &Counts) -> (u64, u64) {
+    match metric {
+        Metric::Precision => (c.tp, c.tp + c.fp),
+        Metric::Recall => (c.tp, c.tp + c.fn_),
+        Metric::F1 => (c.tp, c.tp + c.fp + c.fn_),
+    }
+}
+
+/// The interval of one metric; `None` when the metric is undefined.
+pub fn interval(metric: Metric, c: &Counts, confidence: f64) -> Option<Interval> {
+    let (k, n) = proportion(metric, c);
+    let w = wilson(k, n, confidence)?;
+    Some(match metric {
+        Metric::F1 => Interval { lower: f1_of_jaccard(w.lower), upper: f1_of_jaccard(w.upper) },
+        _ => w,
+    })
+}
+
+/// Every metric's interval.
+pub fn intervals(c: &Counts, confidence: f64) -> PerMetric<Option<Interval>> {
+    PerMetric::from_fn(|m| interval(m, c, confidence))
+}
+
+/// How many trials (the metric's denominator) a Wilson lower bound needs to
+/// reach `minimum` if the proportion stays at `observed`; `None` when it
+/// never can (observed at or below the minimum) or needs over 10^12.
+fn trials_for_lower(observed: f64, minimum: f64, confidence: f64) -> Option<u64> {
+    if observed <= minimum {
+        return None;
+    }
+    let lower_at = |n: u64| {
+        let k = observed * n as f64;
+        let crit = normal_upper_quantile((1.0 - confidence) / 2.0);
+        let (nf, q) = (n as f64, k / n as f64);
+        let crit2 = crit * crit;
+        let denom = 1.0 + crit2 / nf;
+        (q + crit2 / (2.0 * nf)) / denom
+            - crit * (q * (1.0 - q) / nf + crit2 / (4.0 * nf * nf)).sqrt() / denom
+    };
+    let mut high = 1u64;
+    while lower_at(high) < minimum {
+        high = high.checked_mul(2).filter(|h| *h <= 1_000_000_000_000)?;
+    }
+    let mut low = high / 2;
+    while high - low > 1 {
+        let mid = low + (high - low) / 2;
+        if lower_at(mid) >= minimum { high = mid } else { low = mid }
+    }
+    Some(high)
+}
+
+/// For a metric whose interval holds its minimum: how many trials in all
+/// (its denominator: predicted matches for precision, true matches for
+/// recall, TP+FP+FN for F1) would put the whole interval above the minimum
+/// if the metric stayed at its point estimate, and how many that is beyond
+/// today's. `None` when the point estimate is below the minimum (more data
+/// would most likely confirm the failure).
+pub fn trials_to_pass(
+    metric: Metric,
+    c: &Counts,
+    minimum: f64,
+    confidence: f64,
+) -> Option<(u64, u64)> {
+    let (k, n) = proportion(metric, c);
+    let observed = k as f64 / n as f64;
+    let floor = match metric {
+        Metric::F1 => jaccard_of_f1(minimum),
+        _ => minimum,
+    };
+    let needed = trials_for_lower(observed, floor, confidence)?;
+    Some((needed, needed.saturating_sub(n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-12
+    }
+
+    #[test]
+    fn quantiles_match_the_normal_table() {
+        // scipy.stats.norm.isf
+        assert!(close(normal_upper_quantile(0.025), 1.959963984540054));
+        assert!(close(normal_upper_quantile(0.25), 0.6744897501960817));
+        assert!(close(normal_upper_quantile(0.0005), 3.2905267314918945));
+        assert!(close(normal_upper_quantile(0.5), 0.0));
+    }
+
+    #[test]
+    fn wilson_edge_cases_by_hand() {
+        // TP = 0: the lower bound is 0, the upper z^2/(n + z^2).
+        let z = normal_upper_quantile(0.025);
+        let w = wilson(0, 10, 0.95).unwrap();
+        assert!(close(w.lower, 0.0), "{w:?}");
+        assert!(close(w.upper, z * z / (10.0 + z * z)), "{w:?}");
+        // TP = n: mirrored.
+        let w = wilson(10, 10, 0.95).unwrap();
+        assert!(close(w.lower, 10.0 / (10.0 + z * z)), "{w:?}");
+        assert!(close(w.upper, 1.0), "{w:?}");
+        // n = 1, one success: [1/(1+z^2), 1].
+        let w = wilson(1, 1, 0.95).unwrap();
+        assert!(close(w.lower, 1.0 / (1.0 + z * z)), "{w:?}");
+        // Confidence 0.5 and 0.999 bracket 0.95.
+        let narrow = wilson(90, 100, 0.5).unwrap();
+        let wide = wilson(90, 100, 0.999).unwrap();
+        let mid = wilson(90, 100, 0.95).unwrap();
+        assert!(wide.lower < mid.lower && mid.lower < narrow.lower && narrow.lower < 0.9);
+        assert!(narrow.upper < mid.upper && mid.upper < wide.upper && narrow.upper > 0.9);
+        assert_eq!(wilson(0, 0, 0.95), None);
+    }
+
+    #[test]
+    fn f1_interval_maps_the_jaccard_interval() {
+        let c = Counts { tp: 80, fp: 10, fn_: 10, tn: 900 };
+        let j = wilson(80, 100, 0.95).unwrap();
+        let f1 = interval(Metric::F1, &c, 0.95).unwrap();
+        assert!(close(f1.lower, 2.0 * j.lower / (1.0 + j.lower)));
+        assert!(close(f1.upper, 2.0 * j.upper / (1.0 + j.upper)));
+        let point = Metric::F1.of(&c).unwrap();
+        assert!(f1.lower < point && point < f1.upper);
+        assert_eq!(interval(Metric::Precision, &Counts::default(), 0.95), None);
+    }
+
+    #[test]
+    fn trials_to_pass_is_the_smallest_that_decides() {
+        // Recall 0.893 against 0.88 at 95%.
+        let c = Counts { tp: 893, fp: 0, fn_: 107, tn: 0 };
+        let (needed, more) = trials_to_pass(Metric::Recall, &c, 0.88, 0.95).unwrap();
+        assert_eq!(more, needed - 1000);
+        let lower = |n: u64| wilson((0.893 * n as f64).round() as u64, n, 0.95).unwrap().lower;
+        assert!(lower(needed + needed / 100) >= 0.88 - 1e-4);
+        assert!(lower(needed - needed / 10) < 0.88);
+        // Below the minimum, more data would confirm the failure.
+        assert_eq!(trials_to_pass(Metric::Recall, &c, 0.90, 0.95), None);
+    }
+}

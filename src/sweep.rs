@@ -1,0 +1,278 @@
+//! The threshold sweep: how many true matches and non-matches score at or
+//! above every candidate decision threshold, counted exactly in the same
+//! pass as the confusion matrix.
+//!
+//! Pure. The candidates are a fixed grid: 0.001 apart on [-1, 1], and four
+//! significant digits beyond (1.001, …, 9.999, 10.00, …, 9999), so at most
+//! 0.1% of |score| apart for log-odds scores. Each candidate is exactly the
+//! `f64` its decimal text parses to, and a score is binned by the same
+//! `score >= threshold` comparison the gate makes, so the counts at a
+//! candidate equal a re-run with that `decision_threshold`, row for row.
+//! Memory is two counters per candidate (about 1.2 MiB), whatever the rows.
+
+use std::sync::OnceLock;
+
+use crate::metrics::{Counts, Metric};
+
+/// Decades of four-significant-digit candidates beyond ±1 (up to 9999).
+const DECADES: u32 = 4;
+
+/// The candidate thresholds, ascending.
+pub fn grid() -> &'static [f64] {
+    static GRID: OnceLock<Vec<f64>> = OnceLock::new();
+    GRID.get_or_init(|| {
+        // m / 10^d for the magnitudes above 1: 1001/1000 … 9999/1000,
+        // 1000/100 … 9999/100, and so on; each one division of exact
+        // integers, so correctly rounded, as parsing its text is.
+        let mut above: Vec<f64> = Vec::new();
+        for decade in 0..DECADES {
+            let scale = 10f64.powi(3 - decade as i32);
+            let first = if decade == 0 { 1001 } else { 1000 };
+            above.extend((first..=9999).map(|m| m as f64 / scale));
+        }
+        let unit = (-1000..=1000).map(|k| k as f64 / 1000.0);
+        let mut grid: Vec<f64> = above.iter().rev().map(|t| -t).collect();
+        grid.extend(unit);
+        grid.extend(above);
+        grid
+    })
+}
+
+/// Where `0.0` stands in the grid.
+fn zero_index() -> usize {
+    grid().len() / 2
+}
+
+/// Counts of true matches and non-matches by score slot: slot 0 holds the
+/// scores below every candidate, slot `i + 1` those in `[grid[i], grid[i + 1])`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Histogram {
+    positives: Vec<u64>,
+    negatives: Vec<u64>,
+}
+
+impl Default for Histogram {
+    fn default() -> Histogram {
+        let slots = grid().len() + 1;
+        Histogram { positives: vec![0; slots], negatives: vec![0; slots] }
+    }
+}
+
+/// The slot of a score: one more than the index of the highest candidate
+/// at or below it (0 when it is below every candidate).
+pub fn slot(score: f64) -> usize {
+    let g = grid();
+    if (0.0..=1.0).contains(&score) {
+        // Close guess from the 0.001 spacing, then exact by comparison.
+        let mut i = zero_index() + (score * 1000.0) as usize;
+        if score < g[i] {
+            i -= 1;
+        } else if i + 1 < g.len() && score >= g[i + 1] {
+            i += 1;
+        }
+        return i + 1;
+    }
+    g.partition_point(|t| *t <= score)
+}
+
+impl Histogram {
+    /// Counts one scored pair.
+    pub fn add(&mut self, is_match: bool, score: f64) {
+        let s = slot(score);
+        if is_match {
+            self.positives[s] += 1;
+        } else {
+            self.negatives[s] += 1;
+        }
+    }
+
+    /// Combines two workers' histograms.
+    pub fn merge(mut self, other: &Histogram) -> Histogram {
+        for (a, b) in self.positives.iter_mut().zip(&other.positives) {
+            *a += b;
+        }
+        for (a, b) in self.negatives.iter_mut().zip(&other.negatives) {
+            *a += b;
+        }
+        self
+    }
+
+    /// The counts at every candidate from the highest at or below the lowest
+    /// score (everything predicted) to the first above the highest score
+    /// (nothing predicted), ascending; beyond them the counts do not change.
+    pub fn points(&self) -> Vec<Point> {
+        let used = |i: &usize| self.positives[*i] + self.negatives[*i] > 0;
+        let (Some(first), Some(last)) =
+            ((0..self.positives.len()).find(used), (0..self.positives.len()).rev().find(used))
+        else {
+            return Vec::new();
+        };
+        let g = grid();
+        // Candidate i has slots i + 1.. at or above it.
+        let low = first.saturating_sub(1);
+        let high = last.min(g.len() - 1);
+        let (p, n): (u64, u64) = (self.positives.iter().sum(), self.negatives.iter().sum());
+        let (mut tp, mut fp) = (0u64, 0u64);
+        let mut points = Vec::with_capacity(high - low + 1);
+        for slot in (low + 1..self.positives.len()).rev() {
+            tp += self.positives[slot];
+            fp += self.negatives[slot];
+            let i = slot - 1;
+            if i <= high {
+                let counts = Counts { tp, fp, fn_: p - tp, tn: n - fp };
+                points.push(Point { threshold: g[i], counts });
+            }
+        }
+        points.reverse();
+        points
+    }
+}
+
+/// The confusion matrix at one candidate threshold.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Point {
+    /// The decision threshold.
+    pub threshold: f64,
+    /// The counts a re-run with it gives.
+    pub counts: Counts,
+}
+
+/// The thresholds at which every rule holds.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Range {
+    /// The lowest passing candidate.
+    pub lowest: f64,
+    /// The highest passing candidate.
+    pub highest: f64,
+    /// How many candidates between them pass (all of them when the range has
+    /// no gap).
+    pub candidates: usize,
+}
+
+/// What the sweep says about the decision threshold.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Analysis {
+    /// The candidate with the highest F1 (the lowest such threshold on a tie).
+    pub max_f1: Option<Point>,
+    /// Where every rule holds; `None` when nowhere.
+    pub passing: Option<Range>,
+    /// The passing candidate with the highest F1.
+    pub recommended: Option<Point>,
+    /// Where recall's rules hold, the candidate with the highest precision.
+    pub best_precision_keeping_recall: Option<Point>,
+    /// Where precision's rules hold, the candidate with the highest recall.
+    pub best_recall_keeping_precision: Option<Point>,
+}
+
+/// Analyses every candidate; `holds(metric, counts)` says whether all of a
+/// metric's rules hold at those counts.
+pub fn analyse(points: &[Point], holds: impl Fn(Metric, &Counts) -> bool) -> Analysis {
+    let f1 = |p: &Point| Metric::F1.of(&p.counts).unwrap_or(-1.0);
+    let best = |of: Metric, among: &dyn Fn(&Point) -> bool| {
+        let value = |p: &Point| of.of(&p.counts).unwrap_or(-1.0);
+        points.iter().filter(|p| among(p)).fold(None::<Point>, |acc, p| match acc {
+            Some(a) if value(&a) >= value(p) => Some(a),
+            _ => Some(*p),
+        })
+    };
+    let passes = |p: &Point| Metric::ALL.iter().all(|m| holds(*m, &p.counts));
+    let passing: Vec<&Point> = points.iter().filter(|p| passes(p)).collect();
+    Analysis {
+        max_f1: best(Metric::F1, &|p| f1(p) >= 0.0),
+        passing: match (passing.first(), passing.last()) {
+            (Some(lo), Some(hi)) => Some(Range {
+                lowest: lo.threshold,
+                highest: hi.threshold,
+                candidates: passing.len(),
+            }),
+            _ => None,
+        },
+        recommended: best(Metric::F1, &passes),
+        best_precision_keeping_recall: best(Metric::Precision, &|p| {
+            holds(Metric::Recall, &p.counts)
+        }),
+        best_recall_keeping_precision: best(Metric::Recall, &|p| {
+            holds(Metric::Precision, &p.counts)
+        }),
+    }
+}
+
+/// At most `n` items spread evenly over `points`, keeping the first and
+/// the last.
+pub fn thin<T: Clone>(points: &[T], n: usize) -> Vec<T> {
+    if points.len() <= n || n < 2 {
+        return points.to_vec();
+    }
+    (0..n).map(|k| points[k * (points.len() - 1) / (n - 1)].clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_candidate_is_the_number_its_text_parses_to() {
+        let g = grid();
+        assert!(g.windows(2).all(|w| w[0] < w[1]), "ascending");
+        assert_eq!(g[zero_index()], 0.0);
+        for t in g {
+            assert_eq!(t.to_string().parse::<f64>().unwrap(), *t);
+        }
+        for text in ["0.62", "-0.001", "1.001", "12.34", "999.9", "9999", "-42.42", "0.5"] {
+            assert!(g.contains(&text.parse().unwrap()), "{text}");
+        }
+        // Spacing: 0.001 on [-1, 1], at most 0.1% of |t| beyond.
+        for w in g.windows(2) {
+            let gap = w[1] - w[0];
+            let bound = if w[1].abs() <= 1.0 {
+                0.001 + 1e-12
+            } else {
+                w[0].abs().max(w[1].abs()) * 0.001 + 1e-9
+            };
+            assert!(gap <= bound, "{w:?}");
+        }
+    }
+
+    #[test]
+    fn a_score_counts_at_every_candidate_at_or_below_it() {
+        let g = grid();
+        for score in [0.62, 0.6199999999999999, 0.0, 1.0, -0.0005, 0.9995, 3.25, -7.5, 1e9, -1e9] {
+            let s = slot(score);
+            assert_eq!(s, g.iter().filter(|t| **t <= score).count(), "{score}");
+        }
+        // float32 scores compare in their own value, widened.
+        let f = 0.7f32 as f64;
+        assert_eq!(slot(f), g.iter().filter(|t| **t <= f).count());
+    }
+
+    #[test]
+    fn points_are_the_counts_of_a_rerun() {
+        let scores = [(true, 0.9), (true, 0.62), (false, 0.62), (false, 0.1), (true, 0.3)];
+        let mut h = Histogram::default();
+        for (m, s) in scores {
+            h.add(m, s);
+        }
+        let points = h.points();
+        assert_eq!(points.first().unwrap().threshold, 0.1);
+        assert_eq!(points.last().unwrap().threshold, 0.901);
+        assert_eq!(points.last().unwrap().counts.predicted(), 0);
+        for p in &points {
+            let tp = scores.iter().filter(|(m, s)| *m && *s >= p.threshold).count() as u64;
+            let fp = scores.iter().filter(|(m, s)| !*m && *s >= p.threshold).count() as u64;
+            assert_eq!(p.counts, Counts { tp, fp, fn_: 3 - tp, tn: 2 - fp }, "{}", p.threshold);
+        }
+        let merged = h.clone().merge(&h);
+        assert_eq!(merged.points()[0].counts.tp, 6);
+        assert!(Histogram::default().points().is_empty());
+        let analysis = analyse(&points, |m, c| m.of(c).is_some_and(|v| v >= 0.6));
+        // All three >= 0.6 from 0.1 (P 3/5) to 0.62 (P 2/3, R 2/3); above, R is 1/3.
+        assert_eq!(analysis.passing.map(|r| (r.lowest, r.highest)), Some((0.1, 0.62)));
+        // F1 peaks (6/7) from 0.101 to 0.3, at P 3/4: the lowest such is kept.
+        assert_eq!(analysis.recommended.unwrap().threshold, 0.101);
+        assert_eq!(analysis.max_f1.unwrap().threshold, 0.101);
+        assert_eq!(analysis.best_precision_keeping_recall.unwrap().threshold, 0.101);
+        assert_eq!(analysis.best_recall_keeping_precision.unwrap().counts.tp, 3);
+        let few = thin(&points, 5);
+        assert_eq!((few.len(), few[0], few[4]), (5, points[0], *points.last().unwrap()));
+    }
+}
