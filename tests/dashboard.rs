@@ -71,6 +71,7 @@ fn run(url: &str, model: &str, date: &str, threshold: &str) -> Ran {
         .input("decision_threshold", threshold)
         .input("min_precision", "0")
         .input("min_f1", "0")
+        .input("confidence", "0.95")
         .run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_eq!(ran.outputs["pushed"], "true");
@@ -118,6 +119,8 @@ fn every_panel_query_returns_the_pushed_values() {
                 "recall",
                 "f1",
                 "threshold",
+                "lower",
+                "upper",
                 "passed",
                 "confusion",
                 "rows_per_second",
@@ -146,6 +149,10 @@ fn every_panel_query_returns_the_pushed_values() {
                         };
                         assert_eq!(v, expected, "{expr} {m}");
                     }
+                    "lower" | "upper" => {
+                        let m = series["metric"]["metric"].as_str().unwrap();
+                        assert_eq!(v, current.number(&format!("{m}_{metric}")), "{expr} {m}");
+                    }
                     "passed" => assert_eq!(v, 1.0),
                     "confusion" => {
                         let cell = series["metric"]["cell"].as_str().unwrap();
@@ -167,6 +174,8 @@ fn every_panel_query_returns_the_pushed_values() {
         ("Precision, recall and F1 over time", "recall"),
         ("Precision, recall and F1 over time", "f1"),
         ("Precision, recall and F1 over time", "threshold"),
+        ("Precision, recall and F1 over time", "lower"),
+        ("Precision, recall and F1 over time", "upper"),
         ("Confusion matrix (latest)", "confusion"),
         ("Evaluation speed over time", "rows_per_second"),
     ];

@@ -221,3 +221,81 @@ fn runner_debug_turns_on_debug_logs() {
     let quiet = Gate::with_fixture("sample_validation.parquet").run();
     assert!(!quiet.stderr.contains("DEBUG"), "{}", quiet.stderr);
 }
+
+#[test]
+fn an_inconclusive_verdict_follows_on_inconclusive() {
+    // Recall 0.9293 against 0.925 at 95%: the interval holds the minimum.
+    let gate = || {
+        Gate::with_fixture("sample_validation.parquet")
+            .input("confidence", "0.95")
+            .input("min_recall", "0.925")
+    };
+    let ran = gate().run();
+    assert_eq!(ran.code, 1, "fail is the default: {ran:#?}");
+    assert_eq!(
+        (ran.outputs["verdict"].as_str(), ran.outputs["passed"].as_str()),
+        ("inconclusive", "false")
+    );
+    assert!(ran.stdout.contains("::error title=Recall inconclusive::recall 0.9293 has the interval 0.9172–0.9398, which holds min_recall 0.925"), "{}", ran.stdout);
+    assert!(ran.summary.contains("about 12264 more labelled true matches"), "{}", ran.summary);
+
+    let ran = gate().input("on_inconclusive", "warn").run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!(
+        (ran.outputs["verdict"].as_str(), ran.outputs["passed"].as_str()),
+        ("inconclusive", "true")
+    );
+    assert!(ran.stdout.contains("::warning title=Recall inconclusive::"), "{}", ran.stdout);
+    assert!(ran.errors().is_empty(), "{}", ran.stdout);
+
+    let ran = gate().input("on_inconclusive", "pass").run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert!(ran.stdout.contains("::notice title=Recall inconclusive::"), "{}", ran.stdout);
+
+    // Far from the minimum, the interval decides as the point value did.
+    let ran = Gate::with_fixture("sample_validation.parquet").input("confidence", "0.95").run();
+    assert_eq!((ran.code, ran.outputs["verdict"].as_str()), (0, "pass"), "{ran:#?}");
+    let ran = Gate::with_fixture("sample_validation.parquet")
+        .input("confidence", "0.95")
+        .input("min_recall", "0.96")
+        .run();
+    assert_eq!((ran.code, ran.outputs["verdict"].as_str()), (1, "fail"), "{ran:#?}");
+}
+
+#[test]
+fn the_recommended_threshold_passes_when_run_again_with_the_counts_reported() {
+    // The sample fails min_recall 0.95 at 0.5; the sweep names a threshold that passes.
+    for (inputs, passes) in [
+        (&[("min_recall", "0.94"), ("min_precision", "0.93")][..], true),
+        (&[("min_recall", "0.95"), ("min_precision", "0.92"), ("confidence", "0.9")][..], false),
+        (&[("min_precision", "0.99"), ("min_recall", "0.5"), ("min_f1", "0.5")][..], true),
+    ] {
+        let mut gate =
+            Gate::with_fixture("sample_validation.parquet").input("report_json", "r.json");
+        for (name, value) in inputs {
+            gate = gate.input(name, value);
+        }
+        let ran = gate.run();
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap())
+                .unwrap();
+        let recommended = &report["sweep"]["recommended"];
+        assert_eq!(recommended.is_object(), passes, "{inputs:?}: {}", report["sweep"]);
+        if !passes {
+            assert_eq!(ran.outputs["recommended_threshold"], "");
+            continue;
+        }
+        let threshold = ran.outputs["recommended_threshold"].clone();
+        assert_eq!(recommended["threshold"].as_f64().unwrap().to_string(), threshold);
+        let mut again =
+            Gate::with_fixture("sample_validation.parquet").input("decision_threshold", &threshold);
+        for (name, value) in inputs {
+            again = again.input(name, value);
+        }
+        let rerun = again.run();
+        assert_eq!(rerun.code, 0, "{inputs:?} at {threshold}: {rerun:#?}");
+        for cell in ["tp", "fp", "fn", "tn"] {
+            assert_eq!(rerun.outputs[cell], recommended[cell].to_string(), "{cell} at {threshold}");
+        }
+    }
+}

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Independent confusion matrix and metrics of a parquet validation set.
 
-Usage: oracle.py FILE LABEL_COLUMN (score COLUMN THRESHOLD | prediction COLUMN) NULL_POLICY
+Usage: oracle.py FILE LABEL_COLUMN (score COLUMN THRESHOLD | prediction COLUMN) NULL_POLICY [REPORT]
 
 Reads the file with pyarrow and counts with scikit-learn; prints one JSON
 object. The Rust integration test `oracle` compares it with the gate's
-report, bit for bit.
+report, bit for bit. Given the gate's JSON REPORT, also: statsmodels' Wilson
+intervals at the report's level (F1 through J = TP/(TP+FP+FN)), and
+scikit-learn's precision_recall_curve read at each threshold of the
+report's curve.
 """
 
 import json
@@ -13,7 +16,42 @@ import sys
 
 import numpy as np
 import pyarrow.parquet as pq
-from sklearn.metrics import confusion_matrix, f1_score, precision_score, recall_score
+from sklearn.metrics import (
+    confusion_matrix,
+    f1_score,
+    precision_recall_curve,
+    precision_score,
+    recall_score,
+)
+
+
+def intervals(tp, fp, fn, level):
+    """statsmodels' Wilson intervals; F1 maps J's through 2J/(1+J)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    def wilson(count, nobs):
+        if nobs == 0:
+            return None
+        low, high = proportion_confint(count, nobs, alpha=1 - level, method="wilson")
+        return {"lower": float(low), "upper": float(high)}
+
+    j = wilson(tp, tp + fp + fn)
+    f1 = j and {k: 2 * v / (1 + v) for k, v in j.items()}
+    return {"precision": wilson(tp, tp + fp), "recall": wilson(tp, tp + fn), "f1": f1}
+
+
+def curve(y_true, scores, thresholds):
+    """Precision and recall at each threshold, from precision_recall_curve:
+    its value at the lowest distinct score at or above the threshold."""
+    precision, recall, cut = precision_recall_curve(y_true, scores)
+    out = []
+    for t in thresholds:
+        i = int(np.searchsorted(cut, t, side="left"))
+        if i == len(cut):
+            out.append([None, 0.0])  # nothing predicted: precision undefined
+        else:
+            out.append([float(precision[i]), float(recall[i])])
+    return out
 
 
 def main(argv):
@@ -40,20 +78,25 @@ def main(argv):
         v = f(y_true, y_pred, zero_division=nan)
         return None if np.isnan(v) else float(v)
 
-    print(
-        json.dumps(
-            {
-                "tp": tp,
-                "fp": fp,
-                "fn": fn,
-                "tn": tn,
-                "skipped": int((~present).sum()),
-                "precision": metric(precision_score),
-                "recall": metric(recall_score),
-                "f1": metric(f1_score),
-            }
-        )
-    )
+    out = {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "skipped": int((~present).sum()),
+        "precision": metric(precision_score),
+        "recall": metric(recall_score),
+        "f1": metric(f1_score),
+    }
+    report_arg = argv[6] if kind == "score" else argv[5]
+    if len(argv) > (6 if kind == "score" else 5) and report_arg:
+        report = json.load(open(report_arg))
+        if report.get("intervals"):
+            out["intervals"] = intervals(tp, fp, fn, report["intervals"]["level"])
+        if report.get("sweep"):
+            thresholds = [p["threshold"] for p in report["sweep"]["curve"]]
+            out["curve"] = curve(y_true, values[present], thresholds)
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-//! The gate's counts and metrics equal scikit-learn's, bit for bit.
+//! The gate's counts and metrics equal scikit-learn's, bit for bit; its
+//! intervals equal statsmodels' Wilson intervals within 1e-12; its threshold
+//! sweep equals scikit-learn's `precision_recall_curve` at every point.
 //!
-//! `tests/oracle.py` reads each file with pyarrow and counts with scikit-learn
-//! (installed by `bash tests/setup.sh`).
+//! `tests/oracle.py` reads each file with pyarrow and computes with
+//! scikit-learn and statsmodels (installed by `bash tests/setup.sh`).
 
 use std::process::Command;
 
@@ -25,9 +27,20 @@ const CASES: &[Case] = &[
         fixture: "nulls.parquet",
         inputs: &[("null_policy", "skip"), ("decision_threshold", "0.2")],
     },
+    Case { fixture: "sample_validation.parquet", inputs: &[("confidence", "0.95")] },
+    Case {
+        fixture: "multi_row_groups.parquet",
+        inputs: &[("confidence", "0.999"), ("decision_threshold", "0.62")],
+    },
+    Case { fixture: "int_labels.parquet", inputs: &[("confidence", "0.5")] },
+    Case { fixture: "nulls.parquet", inputs: &[("null_policy", "skip"), ("confidence", "0.9")] },
+    Case {
+        fixture: "int_labels.parquet",
+        inputs: &[("prediction_column", "prediction"), ("confidence", "0.95")],
+    },
 ];
 
-fn oracle(case: &Case) -> serde_json::Value {
+fn oracle(case: &Case, report: &std::path::Path) -> serde_json::Value {
     let input = |name: &str, default: &str| {
         case.inputs
             .iter()
@@ -41,7 +54,7 @@ fn oracle(case: &Case) -> serde_json::Value {
         p if p.is_empty() => cmd.args(["score", "score", &input("decision_threshold", "0.5")]),
         p => cmd.args(["prediction", &p]),
     };
-    cmd.arg(input("null_policy", "fail"));
+    cmd.arg(input("null_policy", "fail")).arg(report);
     let out = cmd.output().expect("python3 runs");
     assert!(
         out.status.success(),
@@ -55,7 +68,6 @@ fn oracle(case: &Case) -> serde_json::Value {
 #[test]
 fn counts_and_metrics_equal_scikit_learn() {
     for case in CASES {
-        let expected = oracle(case);
         let mut gate = Gate::with_fixture(case.fixture)
             .input("report_json", "r.json")
             .input("min_precision", "0")
@@ -69,6 +81,7 @@ fn counts_and_metrics_equal_scikit_learn() {
         let report: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap())
                 .unwrap();
+        let expected = oracle(case, &ran.dir.join("r.json"));
         let what = format!("{} {:?}", case.fixture, case.inputs);
         for key in ["tp", "fp", "fn", "tn"] {
             assert_eq!(report["counts"][key], expected[key], "{key} of {what}");
@@ -82,6 +95,31 @@ fn counts_and_metrics_equal_scikit_learn() {
                 "{key} of {what}: {} vs {}",
                 report["metrics"][key], expected[key]
             );
+        }
+        assert_eq!(report["intervals"].is_object(), expected["intervals"].is_object(), "{what}");
+        if let Some(theirs) = expected["intervals"].as_object() {
+            for (metric, bounds) in theirs {
+                for bound in ["lower", "upper"] {
+                    let ours = report["intervals"][metric][bound].as_f64().unwrap();
+                    let theirs = bounds[bound].as_f64().unwrap();
+                    assert!(
+                        (ours - theirs).abs() <= 1e-12,
+                        "{metric} {bound} of {what}: {ours} vs {theirs}"
+                    );
+                }
+            }
+        }
+        assert_eq!(report["sweep"].is_object(), expected["curve"].is_array(), "{what}");
+        if let Some(theirs) = expected["curve"].as_array() {
+            let ours = report["sweep"]["curve"].as_array().unwrap();
+            assert_eq!(ours.len(), theirs.len());
+            assert!(ours.len() > 50, "{what}: {} points", ours.len());
+            for (point, pr) in ours.iter().zip(theirs) {
+                let t = &point["threshold"];
+                let bits = |v: &serde_json::Value| v.as_f64().map(f64::to_bits);
+                assert_eq!(bits(&point["precision"]), bits(&pr[0]), "precision at {t} of {what}");
+                assert_eq!(bits(&point["recall"]), bits(&pr[1]), "recall at {t} of {what}");
+            }
         }
     }
 }

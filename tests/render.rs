@@ -177,3 +177,25 @@ fn card_with_a_failing_drop_rule_and_a_baseline_on_another_dataset() {
         snapbox::file!["snapshots/card_fail_baseline.md"]
     );
 }
+
+#[test]
+fn summary_and_card_of_an_inconclusive_gate() {
+    // Recall 0.9293 against 0.925: its 95% interval (0.917-0.940) holds the minimum.
+    let mut s = settings();
+    s.thresholds.recall = 0.925;
+    s.confidence = Some(0.95);
+    let card = card_inputs();
+    let report = report(&s, &card);
+    assert_eq!(report.verdict, "inconclusive");
+    assert!(!report.passed, "on_inconclusive: fail");
+    let summary = render::summary(&report).unwrap();
+    assert_data_eq!(summary, snapbox::file!["snapshots/summary_inconclusive.md"]);
+    let md = render::model_card(&Card::new(&report, &card, Some(SERVER_REPO)), None).unwrap();
+    assert!(md.contains("| Recall | 92.9% (91.7–94.0%, 95% CI) | ≥ 92.5% | ⚠️ |"), "{md}");
+    assert!(
+        md.contains(
+            "⚠️ **The gate is inconclusive: the data cannot tell whether Recall meets the bar.**"
+        ),
+        "{md}"
+    );
+}

@@ -11,10 +11,12 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::gate::{self, Check, Rule};
+use crate::gate::{self, Check, Outcome, Rule};
 use crate::metrics::Metric;
+use crate::report::chart;
 use crate::report::format::{self, Units, code, percent};
 use crate::report::{Report, Tool};
+use crate::stats::Interval;
 
 /// The version of the JSON card's schema.
 pub const CARD_SCHEMA_VERSION: u32 = 1;
@@ -72,6 +74,8 @@ pub struct Card {
     pub metrics: Vec<CardMetric>,
     /// One entry per rule against the previous model.
     pub drop_rules: Vec<CardMetric>,
+    /// Precision and recall by decision threshold, a Mermaid chart.
+    pub chart: Option<String>,
     /// The confusion matrix.
     pub counts: crate::metrics::Counts,
     /// The validation set.
@@ -125,6 +129,10 @@ pub struct CardMetric {
     pub value: Option<f64>,
     /// The value as a percentage with one decimal.
     pub value_percent: String,
+    /// The confidence interval, when `confidence` is set.
+    pub interval: Option<Interval>,
+    /// The interval in prose: `94.0–95.9%, 95% CI`.
+    pub interval_text: Option<String>,
     /// The lowest passing value; `None` when it cannot be known.
     pub threshold: Option<f64>,
     /// The threshold as a percentage with one decimal.
@@ -237,6 +245,7 @@ impl Card {
         let true_matches = r.counts.positives();
         let prevalence = true_matches as f64 / r.rows as f64;
         let failed: Vec<String> = gate::failures(&r.checks).map(format::rule_title).collect();
+        let level = r.intervals.as_ref().map(|i| i.level);
         Card {
             schema_version: CARD_SCHEMA_VERSION,
             tool: r.tool.clone(),
@@ -249,15 +258,24 @@ impl Card {
             },
             verdict: CardVerdict {
                 passed: r.passed,
-                icon: format::icon(r.passed),
-                text: match r.passed {
-                    true => "The gate passed: every metric meets its threshold".to_string(),
-                    false => format!("The gate failed: {} below the bar", failed.join(", ")),
+                icon: format::verdict_icon(r.outcome),
+                text: match r.outcome {
+                    Outcome::Passed => {
+                        "The gate passed: every metric meets its threshold".to_string()
+                    }
+                    Outcome::Failed => {
+                        format!("The gate failed: {} below the bar", failed.join(", "))
+                    }
+                    Outcome::Inconclusive => format!(
+                        "The gate is inconclusive: the data cannot tell whether {} meets the bar",
+                        failed.join(", ")
+                    ),
                 },
             },
             decision: format::decision_text(&r.decision.column, r.decision.threshold),
-            metrics: metrics.into_iter().map(card_metric).collect(),
-            drop_rules: drop_rules.into_iter().map(card_metric).collect(),
+            metrics: metrics.into_iter().map(|c| card_metric(c, level)).collect(),
+            drop_rules: drop_rules.into_iter().map(|c| card_metric(c, level)).collect(),
+            chart: r.sweep.as_ref().and_then(|s| chart::mermaid(&s.curve)),
             counts: r.counts,
             dataset: CardDataset {
                 source: inputs.dataset_source.clone(),
@@ -325,18 +343,26 @@ impl Card {
     }
 }
 
-fn card_metric(c: &Check) -> CardMetric {
+fn card_metric(c: &Check, level: Option<f64>) -> CardMetric {
     let floor = c.floor();
+    let interval_text = c.interval.zip(level).map(|(i, level)| {
+        let floor = floor.unwrap_or(i.lower);
+        let (lower, upper) =
+            (Units::Percent.against(i.lower, floor), Units::Percent.against(i.upper, floor));
+        format!("{}–{upper}, {} CI", lower.trim_end_matches('%'), format::level(level))
+    });
     CardMetric {
         metric: c.metric(),
         title: format::rule_title(c),
         value: c.value,
         value_percent: format::check_value(c, Units::Percent),
+        interval: c.interval,
+        interval_text,
         threshold: floor,
         threshold_percent: Units::Percent.level_or_undefined(floor),
         bound: format::rule_bound(c, Units::Percent),
         passed: c.is_pass(),
-        icon: format::icon(c.is_pass()),
+        icon: format::status_icon(c.status),
     }
 }
 

@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use crate::gate::Rule;
+use crate::metrics::Metric;
 use crate::report::Report;
 
 /// Where an exposition goes, which decides its labels.
@@ -55,6 +56,20 @@ pub fn exposition(r: &Report, target: Target) -> String {
     for c in &r.checks {
         if let Rule::AtLeast { metric, threshold } = c.rule {
             e.sample("er_gate_threshold", Some(("metric", metric.name())), threshold);
+        }
+    }
+    if let Some(intervals) = &r.intervals {
+        for (bound, help) in [
+            ("er_gate_lower", "Lower bound of each metric's confidence interval (Wilson)."),
+            ("er_gate_upper", "Upper bound of each metric's confidence interval (Wilson)."),
+        ] {
+            e.family(bound, help);
+            for metric in Metric::ALL {
+                let interval = intervals.metrics.get(metric);
+                let value =
+                    interval.map(|i| if bound == "er_gate_lower" { i.lower } else { i.upper });
+                e.sample(bound, Some(("metric", metric.name())), value.unwrap_or(f64::NAN));
+            }
         }
     }
     e.family("er_gate_passed", "1 when the gate passed, 0 when it failed.");

@@ -87,6 +87,9 @@ impl View {
         let unsure = r.checks.iter().filter(|c| c.status == Status::Inconclusive).count();
         let headline = match (gate::failures(&r.checks).count() - unsure, unsure) {
             (0, 0) => format!("All {total} checks passed on {pairs}."),
+            (0, 1) => format!(
+                "1 of {total} checks is inconclusive on {pairs}: the data cannot tell whether it holds."
+            ),
             (0, k) => format!(
                 "{k} of {total} checks are inconclusive on {pairs}: the data cannot tell whether they hold."
             ),
