@@ -12,16 +12,19 @@ a fixed seed: row groups of 1M rows, snappy, columns pair_id (int64), label
 (bool), score (float64), entity_type (dictionary string). It then runs, with
 the page cache warm, each of:
 
-    gate         er-precision-gate (the SHA-256 is always computed, beside the metrics)
-    gate+verify  er-precision-gate with --dataset-hash (the hash must match)
+    gate         er-precision-gate --sweep false (the SHA-256 is always computed, beside the metrics)
+    gate+verify  the same with --dataset-hash (the hash must match)
+    gate+stats   gate+verify with --confidence 0.95 and the threshold sweep on (the defaults)
     duckdb       python3 -c 'import duckdb; ... confusion matrix in SQL'
     polars       python3 -c 'import polars; ... confusion matrix, lazy scan'
     openssl      openssl dgst -sha256 FILE
 
 each --repeat times, process start included, and prints the median wall time,
 rows/s and peak RSS (GNU time's %M, so /usr/bin/time must exist: Debian
-package `time`). The three confusion matrices
-must agree, or the script exits 1. It is a benchmark, not a test: run it on
+package `time`). The confusion matrices must agree, or the script exits 1.
+Then it runs the library's metrics pass alone, hash excluded, with and
+without the sweep (`cargo bench --bench metrics`), since on large files the
+hash bounds the binary's wall time. It is a benchmark, not a test: run it on
 an idle machine.
 """
 
@@ -137,9 +140,11 @@ def bench(path, rows, repeat, binary):
         binary, "--validation-set", str(path), "--min-precision", "0", "--min-recall", "0",
         "--min-f1", "0", "--decision-threshold", str(THRESHOLD), "--report-json", report,
     ]
+    verify = ["--dataset-hash", digest]
     tools = {
-        "gate": (gate, env),
-        "gate+verify": (gate + ["--dataset-hash", digest], env),
+        "gate": (gate + ["--sweep", "false"], env),
+        "gate+verify": (gate + verify + ["--sweep", "false"], env),
+        "gate+stats": (gate + verify + ["--confidence", "0.95"], env),
         "duckdb": ([sys.executable, "-c", DUCKDB, str(path), str(THRESHOLD)], None),
         "polars": ([sys.executable, "-c", POLARS, str(path), str(THRESHOLD)], None),
         "openssl": (["openssl", "dgst", "-sha256", str(path)], None),
@@ -174,7 +179,14 @@ def bench(path, rows, repeat, binary):
     fastest = min(results["duckdb"][0], results["polars"][0])
     print(f"gate / fastest of duckdb, polars: {results['gate'][0] / fastest:.2f}x")
     print(f"gate+verify / openssl dgst -sha256: {results['gate+verify'][0] / results['openssl'][0]:.2f}x")
-    print(f"gate peak RSS: {max(results['gate'][1], results['gate+verify'][1]):.1f} MiB")
+    print(f"gate+stats / gate+verify: {results['gate+stats'][0] / results['gate+verify'][0]:.2f}x")
+    print(f"gate peak RSS: {max(v[1] for k, v in results.items() if k.startswith('gate')):.1f} MiB")
+    sys.stdout.flush()
+    subprocess.run(
+        ["cargo", "bench", "--quiet", "--bench", "metrics", "--", str(path), str(repeat)],
+        cwd=ROOT,
+        check=True,
+    )
 
 
 def main():

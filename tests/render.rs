@@ -38,6 +38,7 @@ fn settings() -> Settings {
         max_drop: Drops::default(),
         confidence: None,
         on_inconclusive: OnInconclusive::Fail,
+        sweep: true,
     }
 }
 

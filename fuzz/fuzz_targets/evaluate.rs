@@ -36,6 +36,7 @@ fuzz_target!(|data: &[u8]| {
         max_drop: Drops::default(),
         confidence: (pick & 8 != 0).then_some(0.95),
         on_inconclusive: OnInconclusive::Fail,
+        sweep: true,
     };
     let now = chrono::DateTime::UNIX_EPOCH;
     if let Ok(evaluation) = evaluate(&settings, now) {

@@ -49,6 +49,8 @@ pub struct Settings {
     pub confidence: Option<f64>,
     /// What an inconclusive verdict does to the step.
     pub on_inconclusive: OnInconclusive,
+    /// Whether to count the threshold sweep (score decisions only).
+    pub sweep: bool,
 }
 
 /// What is known of the evaluated file.
@@ -202,6 +204,14 @@ pub fn evaluate(
     })
 }
 
+/// Reads and counts the validation set without hashing it: the metrics
+/// pass alone, for a benchmark of the library (`bench/metrics.rs`).
+pub fn count(settings: &Settings) -> Result<Tally, EvaluateError> {
+    let (file, size) = Dataset::open_file(&settings.validation_set)?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Ok(scan(settings, Arc::new(file), size, workers)?.1)
+}
+
 /// Reads the footer, resolves the columns and folds every batch into tallies.
 fn scan(
     settings: &Settings,
@@ -218,7 +228,7 @@ fn scan(
         shown(&settings.label_column),
         shown(settings.decision.column())
     );
-    let sweep = matches!(settings.decision, Decision::Score { .. });
+    let sweep = settings.sweep && matches!(settings.decision, Decision::Score { .. });
     let tallies = dataset.fold(
         columns.mask(),
         workers,

@@ -6,9 +6,9 @@ use super::raw::RawInputs;
 use super::table::{
     BASELINE, CHECKSUMS, CONFIDENCE, DATASET_HASH, DECISION_THRESHOLD, LABEL_COLUMN, MAX_F1_DROP,
     MAX_PRECISION_DROP, MAX_RECALL_DROP, MIN_F1, MIN_PRECISION, MIN_RECALL, NULL_POLICY,
-    ON_INCONCLUSIVE, PREDICTION_COLUMN, SCORE_COLUMN, VALIDATION_SET,
+    ON_INCONCLUSIVE, PREDICTION_COLUMN, SCORE_COLUMN, SWEEP, VALIDATION_SET,
 };
-use super::values::{finite, optional_unit, path, sha256, string, unit};
+use super::values::{boolean, finite, optional_unit, path, sha256, string, unit};
 use crate::dataset::{Decision, NullPolicy};
 use crate::evaluate::Settings;
 use crate::gate::OnInconclusive;
@@ -36,6 +36,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         max_drop: drops(raw)?,
         confidence: confidence(raw)?,
         on_inconclusive: on_inconclusive(raw)?,
+        sweep: boolean(raw, &SWEEP)?,
     })
 }
 
@@ -184,6 +185,13 @@ mod tests {
             let (input, _) = invalid(settings_of(&[SET, ("INPUT_CONFIDENCE", bad)]));
             assert_eq!(input, "confidence", "{bad}");
         }
+    }
+
+    #[test]
+    fn the_sweep_is_on_unless_switched_off() {
+        assert!(settings_of(&[SET]).unwrap().sweep);
+        assert!(!settings_of(&[SET, ("INPUT_SWEEP", "false")]).unwrap().sweep);
+        assert_eq!(invalid(settings_of(&[SET, ("INPUT_SWEEP", "off")])).0, "sweep");
     }
 
     #[test]

@@ -75,6 +75,14 @@ pub const ON_INCONCLUSIVE: InputSpec = InputSpec {
     help: "What an inconclusive verdict does (with `confidence`): `fail` the step, `warn` (exit 0 with a warning) or `pass`.",
 };
 
+/// Input `sweep`.
+pub const SWEEP: InputSpec = InputSpec {
+    name: "sweep",
+    default: Some("true"),
+    required: false,
+    help: "Count the threshold sweep in the same pass (score decisions only): the curve, the passing range and the recommended threshold (true or false).",
+};
+
 /// Input `label_column`.
 pub const LABEL_COLUMN: InputSpec = InputSpec {
     name: "label_column",
@@ -348,6 +356,7 @@ pub const INPUTS: &[InputSpec] = &[
     MIN_F1,
     CONFIDENCE,
     ON_INCONCLUSIVE,
+    SWEEP,
     LABEL_COLUMN,
     SCORE_COLUMN,
     PREDICTION_COLUMN,
