@@ -103,7 +103,10 @@ impl Tally {
         self.counts.tp += tp;
         self.counts.fp += predicted - tp;
         self.counts.fn_ += positives - tp;
-        self.counts.tn += rows - predicted - positives + tp;
+        // Inclusion-exclusion, ordered so no step goes below zero: a batch
+        // of true matches only has predicted + positives > rows (found by
+        // the `evaluate` fuzz target).
+        self.counts.tn += rows + tp - predicted - positives;
         if present.is_some() {
             let nulls = |v: &Option<BooleanBuffer>| {
                 v.as_ref().map_or(0, |b| len - b.count_set_bits() as u64)
@@ -279,6 +282,17 @@ mod tests {
         tally.add(&pairs(&[1, 1, 0, 0, 1], &[1, 0, 1, 0, 1]));
         assert_eq!(tally.counts, Counts { tp: 2, fp: 1, fn_: 1, tn: 1 });
         assert_eq!(tally.skipped, Skipped::default());
+    }
+
+    #[test]
+    fn a_batch_without_true_negatives_counts_without_overflow() {
+        let mut tally = Tally::default();
+        tally.add(&pairs(&[1, 1, 1], &[1, 1, 1]));
+        assert_eq!(tally.counts, Counts { tp: 3, fp: 0, fn_: 0, tn: 0 });
+        let mut p = pairs(&[1, 1, 0], &[1, 0, 1]);
+        p.label_valid = Some(bits(&[1, 1, 0]));
+        tally.add(&p);
+        assert_eq!(tally.counts, Counts { tp: 4, fp: 0, fn_: 1, tn: 0 });
     }
 
     #[test]

@@ -412,3 +412,21 @@ fn thousands_of_columns_are_listed_twenty_at_a_time() {
     ran.assert_cannot_evaluate("its columns are: `c0`, `c1`");
     assert!(ran.errors()[0].ends_with("`c19`, and 4980 more"), "{}", ran.stdout);
 }
+
+/// Found by the `evaluate` fuzz target: a file of true matches only (no
+/// true negative) overflowed the count of true negatives.
+#[test]
+fn a_file_of_true_matches_only_is_counted() {
+    let gate = Gate::new().input("validation_set", "v.parquet");
+    write_parquet(
+        &gate.path("v.parquet"),
+        vec![
+            ("label", col(BooleanArray::from(vec![true; 5]))),
+            ("score", col(Float64Array::from(vec![0.9, 0.8, 0.7, 0.6, 0.3]))),
+        ],
+    );
+    let ran = gate.input("min_recall", "0.5").input("min_f1", "0.5").run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!((ran.outputs["tp"].as_str(), ran.outputs["fn"].as_str()), ("4", "1"));
+    assert_eq!((ran.outputs["fp"].as_str(), ran.outputs["tn"].as_str()), ("0", "0"));
+}
