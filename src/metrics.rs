@@ -94,10 +94,8 @@ impl Tally {
         };
         if let (Some(h), Some(scores)) = (&mut self.histogram, &pairs.scores) {
             match scores {
-                Scores::F64(v) => bin(h, &pairs.label, present.as_ref(), v.iter().copied()),
-                Scores::F32(v) => {
-                    bin(h, &pairs.label, present.as_ref(), v.iter().map(|x| *x as f64))
-                }
+                Scores::F64(v) => h.add_batch(v, &pairs.label, present.as_ref()),
+                Scores::F32(v) => h.add_batch(v, &pairs.label, present.as_ref()),
             }
         }
         self.counts.tp += tp;
@@ -140,23 +138,6 @@ impl Tally {
             (None, Some(o)) => Some(o.clone()),
         };
         self
-    }
-}
-
-/// Adds the present rows' scores to the histogram.
-fn bin(
-    h: &mut Histogram,
-    label: &BooleanBuffer,
-    present: Option<&BooleanBuffer>,
-    scores: impl Iterator<Item = f64>,
-) {
-    match present {
-        None => label.iter().zip(scores).for_each(|(m, s)| h.add(m, s)),
-        Some(p) => label.iter().zip(scores).zip(p.iter()).for_each(|((m, s), ok)| {
-            if ok {
-                h.add(m, s)
-            }
-        }),
     }
 }
 

@@ -12,7 +12,12 @@
 
 use std::sync::OnceLock;
 
+use arrow_buffer::BooleanBuffer;
+
 use crate::metrics::{Counts, Metric};
+
+/// Candidates from 0.000 to 1.000, one slot each in `add_batch`'s fast path.
+const UNIT: usize = 1001;
 
 /// Decades of four-significant-digit candidates beyond ±1 (up to 9999).
 const DECADES: u32 = 4;
@@ -45,31 +50,35 @@ fn zero_index() -> usize {
 
 /// Counts of true matches and non-matches by score slot: slot 0 holds the
 /// scores below every candidate, slot `i + 1` those in `[grid[i], grid[i + 1])`.
+/// Interleaved, `counts[2 * slot + is_match]`, so adding a pair needs no
+/// branch on its label.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Histogram {
-    positives: Vec<u64>,
-    negatives: Vec<u64>,
+    counts: Vec<u64>,
 }
 
 impl Default for Histogram {
     fn default() -> Histogram {
-        let slots = grid().len() + 1;
-        Histogram { positives: vec![0; slots], negatives: vec![0; slots] }
+        Histogram { counts: vec![0; 2 * (grid().len() + 1)] }
     }
 }
 
 /// The slot of a score: one more than the index of the highest candidate
 /// at or below it (0 when it is below every candidate).
 pub fn slot(score: f64) -> usize {
-    let g = grid();
+    slot_in(grid(), zero_index(), score)
+}
+
+/// [`slot`] with the grid and its zero's index at hand (the hot path).
+#[inline]
+fn slot_in(g: &[f64], zero: usize, score: f64) -> usize {
     if (0.0..=1.0).contains(&score) {
-        // Close guess from the 0.001 spacing, then exact by comparison.
-        let mut i = zero_index() + (score * 1000.0) as usize;
-        if score < g[i] {
-            i -= 1;
-        } else if i + 1 < g.len() && score >= g[i + 1] {
-            i += 1;
-        }
+        // A guess from the 0.001 spacing, off by at most one either way,
+        // then made exact by comparison, without a branch. The grid goes on
+        // past 1.0, so `i + 1` is in it.
+        let mut i = zero + (score * 1000.0) as usize;
+        i -= usize::from(score < g[i]);
+        i += usize::from(score >= g[i + 1]);
         return i + 1;
     }
     g.partition_point(|t| *t <= score)
@@ -78,20 +87,67 @@ pub fn slot(score: f64) -> usize {
 impl Histogram {
     /// Counts one scored pair.
     pub fn add(&mut self, is_match: bool, score: f64) {
-        let s = slot(score);
-        if is_match {
-            self.positives[s] += 1;
-        } else {
-            self.negatives[s] += 1;
+        self.counts[2 * slot(score) + usize::from(is_match)] += 1;
+    }
+
+    /// Counts a batch: `scores[i]` with `label` bit `i`, where `present`
+    /// (all rows when `None`) has bit `i` set. Works a 64-bit word of bits
+    /// at a time.
+    pub fn add_batch<T: Copy + Into<f64>>(
+        &mut self,
+        scores: &[T],
+        label: &BooleanBuffer,
+        present: Option<&BooleanBuffer>,
+    ) {
+        let (g, zero) = (grid(), zero_index());
+        // Scores in [0, 1], nearly all of them for probabilities, go through
+        // fixed-size views of the grid and the counters, whose bounds the
+        // compiler can see: candidates 0.000 ..= 1.001 and their slots.
+        let unit: &[f64; UNIT + 1] =
+            g[zero..=zero + UNIT].try_into().expect("the grid spans 0..=1.001");
+        let (low, rest) = self.counts.split_at_mut(2 * (zero + 1));
+        let (unit_counts, high) = rest.split_at_mut(2 * UNIT);
+        let unit_counts: &mut [u64; 2 * UNIT] = unit_counts.try_into().expect("2 * UNIT counters");
+        let labels = label.bit_chunks();
+        let mut labels = labels.iter_padded();
+        let presence = present.map(|p| p.bit_chunks());
+        let mut presence = presence.as_ref().map(|p| p.iter_padded());
+        for chunk in scores.chunks(64) {
+            let l = labels.next().unwrap_or(0);
+            let p = presence.as_mut().map_or(u64::MAX, |it| it.next().unwrap_or(0));
+            for (j, score) in chunk.iter().enumerate() {
+                if p >> j & 1 == 0 {
+                    continue;
+                }
+                let (score, m) = ((*score).into(), (l >> j & 1) as usize);
+                if (0.0..=1.0).contains(&score) {
+                    // A guess from the 0.001 spacing, off by at most one either
+                    // way, made exact by comparison without a branch.
+                    // score * 1000 rounded to an integer by adding 2^52, whose
+                    // low mantissa bits then hold it: cheaper than a cast.
+                    let rounded = (score * 1000.0 + 4_503_599_627_370_496.0).to_bits() & 0xFFFF;
+                    let mut k = (rounded as usize).min(UNIT - 1);
+                    k -= usize::from(score < unit[k]);
+                    k += usize::from(score >= unit[k + 1]);
+                    unit_counts[2 * k + m] += 1;
+                } else {
+                    let slot = g.partition_point(|t| *t <= score);
+                    let index = 2 * slot + m;
+                    match index.checked_sub(2 * (zero + 1)) {
+                        None => low[index] += 1,
+                        Some(above) => match above.checked_sub(2 * UNIT) {
+                            None => unit_counts[above] += 1,
+                            Some(beyond) => high[beyond] += 1,
+                        },
+                    }
+                }
+            }
         }
     }
 
     /// Combines two workers' histograms.
     pub fn merge(mut self, other: &Histogram) -> Histogram {
-        for (a, b) in self.positives.iter_mut().zip(&other.positives) {
-            *a += b;
-        }
-        for (a, b) in self.negatives.iter_mut().zip(&other.negatives) {
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
         }
         self
@@ -101,22 +157,24 @@ impl Histogram {
     /// score (everything predicted) to the first above the highest score
     /// (nothing predicted), ascending; beyond them the counts do not change.
     pub fn points(&self) -> Vec<Point> {
-        let used = |i: &usize| self.positives[*i] + self.negatives[*i] > 0;
-        let (Some(first), Some(last)) =
-            ((0..self.positives.len()).find(used), (0..self.positives.len()).rev().find(used))
-        else {
+        let slots = self.counts.len() / 2;
+        let (positives, negatives) =
+            (|s: usize| self.counts[2 * s + 1], |s: usize| self.counts[2 * s]);
+        let used = |s: &usize| positives(*s) + negatives(*s) > 0;
+        let (Some(first), Some(last)) = ((0..slots).find(used), (0..slots).rev().find(used)) else {
             return Vec::new();
         };
         let g = grid();
         // Candidate i has slots i + 1.. at or above it.
         let low = first.saturating_sub(1);
         let high = last.min(g.len() - 1);
-        let (p, n): (u64, u64) = (self.positives.iter().sum(), self.negatives.iter().sum());
+        let p: u64 = (0..slots).map(positives).sum();
+        let n: u64 = (0..slots).map(negatives).sum();
         let (mut tp, mut fp) = (0u64, 0u64);
         let mut points = Vec::with_capacity(high - low + 1);
-        for slot in (low + 1..self.positives.len()).rev() {
-            tp += self.positives[slot];
-            fp += self.negatives[slot];
+        for slot in (low + 1..slots).rev() {
+            tp += positives(slot);
+            fp += negatives(slot);
             let i = slot - 1;
             if i <= high {
                 let counts = Counts { tp, fp, fn_: p - tp, tn: n - fp };
@@ -246,6 +304,43 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_bins_every_score_as_one_at_a_time() {
+        // Grid points, their neighbours, a pseudo-random spread, and the odd ones.
+        let mut scores: Vec<f64> = Vec::new();
+        for k in 0..=1000 {
+            let t = k as f64 / 1000.0;
+            scores.extend([
+                t,
+                f64::from_bits(t.to_bits() + 1),
+                f64::from_bits(t.to_bits().max(1) - 1),
+            ]);
+        }
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            scores.push((x >> 11) as f64 / (1u64 << 53) as f64);
+        }
+        scores.extend([-0.0, -1e-300, 1.0000000000000002, 7.5, -3.0, 1e12, -1e12, 0.9995]);
+        let label = BooleanBuffer::from_iter((0..scores.len()).map(|i| i % 3 == 0));
+        let present = BooleanBuffer::from_iter((0..scores.len()).map(|i| i % 7 != 0));
+        let (mut batch, mut one) = (Histogram::default(), Histogram::default());
+        batch.add_batch(&scores, &label, Some(&present));
+        for (i, s) in scores.iter().enumerate() {
+            if present.value(i) {
+                one.add(label.value(i), *s);
+            }
+        }
+        assert_eq!(batch, one);
+        let as_f32: Vec<f32> = scores.iter().map(|s| *s as f32).collect();
+        let (mut batch, mut one) = (Histogram::default(), Histogram::default());
+        batch.add_batch(&as_f32, &label, None);
+        as_f32.iter().enumerate().for_each(|(i, s)| one.add(label.value(i), f64::from(*s)));
+        assert_eq!(batch, one);
+    }
+
+    #[test]
     fn points_are_the_counts_of_a_rerun() {
         let scores = [(true, 0.9), (true, 0.62), (false, 0.62), (false, 0.1), (true, 0.3)];
         let mut h = Histogram::default();
@@ -261,6 +356,16 @@ mod tests {
             let fp = scores.iter().filter(|(m, s)| !*m && *s >= p.threshold).count() as u64;
             assert_eq!(p.counts, Counts { tp, fp, fn_: 3 - tp, tn: 2 - fp }, "{}", p.threshold);
         }
+        // A batch, as the tally adds it, counts the same.
+        let mut batch = Histogram::default();
+        let label = BooleanBuffer::from_iter(scores.iter().map(|(m, _)| *m));
+        let values: Vec<f64> = scores.iter().map(|(_, s)| *s).collect();
+        batch.add_batch(&values, &label, None);
+        assert_eq!(batch, h);
+        let present = BooleanBuffer::from_iter([true, false, true, true, true]);
+        let mut some = Histogram::default();
+        some.add_batch(&values, &label, Some(&present));
+        assert_eq!(some.points()[0].counts.rows(), 4);
         let merged = h.clone().merge(&h);
         assert_eq!(merged.points()[0].counts.tp, 6);
         assert!(Histogram::default().points().is_empty());
