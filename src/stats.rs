@@ -24,6 +24,21 @@ pub struct Interval {
 /// for `tail` in (0, 0.5]. Newton's method on `erfc`, from a rough start,
 /// to the last bit (scipy's `norm.isf` agrees within 1e-15).
 pub fn normal_upper_quantile(tail: f64) -> f64 {
+    // One level serves a whole run (every curve point, every metric): the
+    // last answer is kept per thread.
+    thread_local! {
+        static LAST: std::cell::Cell<(u64, f64)> = const { std::cell::Cell::new((u64::MAX, 0.0)) };
+    }
+    let (bits, z) = LAST.get();
+    if bits == tail.to_bits() {
+        return z;
+    }
+    let z = solve_upper_quantile(tail);
+    LAST.set((tail.to_bits(), z));
+    z
+}
+
+fn solve_upper_quantile(tail: f64) -> f64 {
     let q = |z: f64| 0.5 * libm::erfc(z / std::f64::consts::SQRT_2);
     let density = |z: f64| (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
     // A start within 0.05 of the root (Abramowitz and Stegun 26.2.23 shape).
