@@ -60,7 +60,7 @@ fn main() -> ExitCode {
         publish::push_metrics(report, &inputs, &actions, &mut stdout),
         publish::comment(report, published.model_card.as_deref(), &inputs, &actions, &mut stdout),
     ];
-    let mut code = evaluation.verdict.exit_code(evaluation.on_inconclusive);
+    let mut code = evaluation.verdict.exit_code(evaluation.settings.on_inconclusive);
     for err in side_effects.iter().filter_map(|r| r.as_ref().err()) {
         print_error(err);
         code = err.exit_code();

@@ -17,7 +17,7 @@ use crate::dataset::checksums::{self, Expected};
 use crate::dataset::columns::Columns;
 use crate::dataset::{Dataset, Decision, NullPolicy, Sha256};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
-use crate::metrics::{Metric, Tally};
+use crate::metrics::{Counts, Metric, Tally};
 use crate::sweep::{self, Analysis, Point};
 use crate::untrusted::shown;
 
@@ -79,22 +79,14 @@ pub struct Provenance {
 /// Everything an evaluation found.
 #[derive(Debug, Clone)]
 pub struct Evaluation {
+    /// What was evaluated and how.
+    pub settings: Settings,
     /// The file.
     pub dataset: Provenance,
-    /// The ground-truth column read.
-    pub label_column: String,
-    /// How predictions were made.
-    pub decision: Decision,
-    /// The null policy in force.
-    pub null_policy: NullPolicy,
     /// The counts and the skipped rows.
     pub tally: Tally,
     /// The gate's verdict.
     pub verdict: Verdict,
-    /// The level of the intervals in the verdict, when set.
-    pub confidence: Option<f64>,
-    /// What an inconclusive verdict does to the step.
-    pub on_inconclusive: OnInconclusive,
     /// The counts at every candidate threshold, when the decision is a score.
     pub curve: Vec<Point>,
     /// What the sweep says about the decision threshold.
@@ -163,21 +155,13 @@ pub fn evaluate(
     }
     let previous = baseline.as_ref().map(|b| move |m| b.get(m));
     let previous = previous.as_ref().map(|f| f as &dyn Fn(Metric) -> Option<f64>);
-    let decide = |counts: &crate::metrics::Counts| {
+    let decide = |counts: &Counts| {
         let (t, d) = (&settings.thresholds, &settings.max_drop);
         gate::decide(counts, t, d, previous, settings.confidence)
     };
     let verdict = decide(&counts);
     let curve = tally.histogram.as_ref().map(sweep::Histogram::points).unwrap_or_default();
-    let sweep = (!curve.is_empty()).then(|| {
-        sweep::analyse(&curve, |metric, counts| {
-            decide(counts)
-                .checks
-                .iter()
-                .filter(|c| c.metric() == metric)
-                .all(|c| c.status == Status::Pass)
-        })
-    });
+    let sweep = analyse(&curve, decide);
     Ok(Evaluation {
         dataset: Provenance {
             path: path.display().to_string(),
@@ -189,18 +173,27 @@ pub fn evaluate(
             row_groups: dataset.row_groups(),
             checksums: settings.checksums.as_ref().map(|p| p.display().to_string()),
         },
-        label_column: settings.label_column.clone(),
-        decision: settings.decision.clone(),
-        null_policy: settings.null_policy,
+        settings: settings.clone(),
         tally,
         verdict,
-        confidence: settings.confidence,
-        on_inconclusive: settings.on_inconclusive,
         curve,
         sweep,
         baseline,
         evaluated_at: now,
         elapsed: start.elapsed(),
+    })
+}
+
+/// What the sweep says: at each candidate threshold, a metric holds when
+/// every one of its rules passes there, as `decide` judges; `None` without
+/// a curve.
+fn analyse(curve: &[Point], decide: impl Fn(&Counts) -> Verdict) -> Option<Analysis> {
+    (!curve.is_empty()).then(|| {
+        sweep::analyse(curve, |metric, counts| {
+            let verdict = decide(counts);
+            let mut checks = verdict.checks.iter().filter(|c| c.metric() == metric);
+            checks.all(|c| c.status == Status::Pass)
+        })
     })
 }
 

@@ -207,7 +207,8 @@ impl Report {
             .clone()
             .unwrap_or_else(|| evaluation.evaluated_at.format("%Y%m%d").to_string());
         let model_id = card.model_id.clone().unwrap_or_else(|| format!("er_{dataset_date}"));
-        let decision = match &evaluation.decision {
+        let settings = &evaluation.settings;
+        let decision = match &settings.decision {
             Decision::Score { column, threshold } => DecisionReport {
                 kind: "score",
                 column: column.clone(),
@@ -222,16 +223,16 @@ impl Report {
             tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
             outcome: evaluation.verdict.outcome,
             verdict: evaluation.verdict.outcome.word(),
-            passed: evaluation.verdict.is_success(evaluation.on_inconclusive),
-            on_inconclusive: evaluation.on_inconclusive,
+            passed: evaluation.verdict.is_success(settings.on_inconclusive),
+            on_inconclusive: settings.on_inconclusive,
             metrics: PerMetric::from_fn(|m| m.of(&counts)),
             checks: evaluation.verdict.checks.clone(),
             counts,
             rows: counts.rows(),
             rows_skipped: evaluation.tally.skipped.rows,
             skipped: evaluation.tally.skipped,
-            null_policy: evaluation.null_policy,
-            label_column: evaluation.label_column.clone(),
+            null_policy: settings.null_policy,
+            label_column: settings.label_column.clone(),
             decision,
             dataset: evaluation.dataset.clone(),
             run_url: run_url.map(str::to_string),
@@ -248,7 +249,7 @@ impl Report {
             inconclusive: uncertainty::needed(
                 &evaluation.verdict.checks,
                 &counts,
-                evaluation.confidence,
+                settings.confidence,
             ),
             sweep: uncertainty::sweep(evaluation),
         }

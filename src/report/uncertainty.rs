@@ -87,7 +87,7 @@ pub struct SweepReport {
 
 /// The intervals of an evaluation, when `confidence` was set.
 pub fn intervals(e: &Evaluation) -> Option<Intervals> {
-    let level = e.confidence?;
+    let level = e.settings.confidence?;
     Some(Intervals { method: "wilson", level, metrics: stats::intervals(&e.tally.counts, level) })
 }
 
