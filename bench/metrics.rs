@@ -36,9 +36,9 @@ fn main() {
         let mut counts = None;
         for _ in 0..repeat {
             let start = Instant::now();
-            let tally = count(&settings(sweep)).expect("the file is readable");
+            let fold = count(&settings(sweep)).expect("the file is readable");
             times.push(start.elapsed().as_secs_f64());
-            counts = Some(tally.counts);
+            counts = Some(fold.tally.counts);
         }
         times.sort_by(f64::total_cmp);
         let median = times[times.len() / 2];

@@ -6,8 +6,7 @@
 
 use arrow_buffer::BooleanBuffer;
 
-use crate::dataset::columns::{Pairs, Scores};
-use crate::sweep::Histogram;
+use crate::dataset::columns::Pairs;
 
 /// The confusion matrix of the evaluated rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -61,24 +60,19 @@ pub struct Tally {
     pub counts: Counts,
     /// Rows with a missing value, excluded from `counts`.
     pub skipped: Skipped,
-    /// The same rows' scores by candidate threshold, when sweeping.
-    pub histogram: Option<Histogram>,
 }
 
 impl Tally {
-    /// An empty tally that also sweeps the scores when `sweep` is set.
-    pub fn new(sweep: bool) -> Tally {
-        Tally { histogram: sweep.then(Histogram::default), ..Tally::default() }
-    }
-
     /// Adds one batch.
     pub fn add(&mut self, pairs: &Pairs) {
-        let present = [&pairs.label_valid, &pairs.decision_valid, &pairs.not_nan]
-            .into_iter()
-            .flatten()
-            .fold(None::<BooleanBuffer>, |acc, b| Some(acc.map_or_else(|| b.clone(), |a| &a & b)));
+        self.add_present(pairs, pairs.present().as_ref());
+    }
+
+    /// Adds one batch whose rows with every value present are `present`
+    /// (`None`: all), as [`Pairs::present`] gives.
+    pub fn add_present(&mut self, pairs: &Pairs, present: Option<&BooleanBuffer>) {
         let len = pairs.len as u64;
-        let (tp, predicted, positives, rows) = match &present {
+        let (tp, predicted, positives, rows) = match present {
             None => (
                 count_and(&pairs.label, &pairs.predicted),
                 pairs.predicted.count_set_bits() as u64,
@@ -92,12 +86,6 @@ impl Tally {
                 valid.count_set_bits() as u64,
             ),
         };
-        if let (Some(h), Some(scores)) = (&mut self.histogram, &pairs.scores) {
-            match scores {
-                Scores::F64(v) => h.add_batch(v, &pairs.label, present.as_ref()),
-                Scores::F32(v) => h.add_batch(v, &pairs.label, present.as_ref()),
-            }
-        }
         self.counts.tp += tp;
         self.counts.fp += predicted - tp;
         self.counts.fn_ += positives - tp;
@@ -132,11 +120,6 @@ impl Tally {
         self.skipped.label_null += other.skipped.label_null;
         self.skipped.decision_null += other.skipped.decision_null;
         self.skipped.score_nan += other.skipped.score_nan;
-        self.histogram = match (self.histogram, &other.histogram) {
-            (Some(h), Some(o)) => Some(h.merge(o)),
-            (h, None) => h,
-            (None, Some(o)) => Some(o.clone()),
-        };
         self
     }
 }

@@ -97,6 +97,19 @@ pub struct Pairs {
     pub scores: Option<Scores>,
 }
 
+impl Pairs {
+    /// The rows whose label, score or prediction are all present (not null,
+    /// not NaN); `None` when every row is.
+    pub fn present(&self) -> Option<BooleanBuffer> {
+        [&self.label_valid, &self.decision_valid, &self.not_nan]
+            .into_iter()
+            .flatten()
+            .fold(None, |acc: Option<BooleanBuffer>, b| {
+                Some(acc.map_or_else(|| b.clone(), |a| &a & b))
+            })
+    }
+}
+
 /// A batch's scores in their own width.
 #[derive(Debug, Clone)]
 pub enum Scores {

@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 
 use crate::baseline::Baseline;
 use crate::dataset::checksums::{self, Expected};
-use crate::dataset::columns::Columns;
+use crate::dataset::columns::{Columns, Pairs, Scores};
 use crate::dataset::{Dataset, Decision, NullPolicy, Sha256};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
-use crate::sweep::{self, Analysis, Point};
+use crate::sweep::{self, Analysis, Histogram, Point};
 use crate::untrusted::shown;
 
 pub use error::{EvaluateError, Missing, MissingCount};
@@ -140,7 +140,7 @@ pub fn evaluate(
             actual: sha256.to_string(),
         });
     }
-    let (dataset, tally) = scanned?;
+    let (dataset, Fold { tally, histogram }) = scanned?;
     check_missing(settings, &tally)?;
     let counts = tally.counts;
     if counts.rows() == 0 {
@@ -160,7 +160,7 @@ pub fn evaluate(
         gate::decide(counts, t, d, previous, settings.confidence)
     };
     let verdict = decide(&counts);
-    let curve = tally.histogram.as_ref().map(sweep::Histogram::points).unwrap_or_default();
+    let curve = histogram.as_ref().map(Histogram::points).unwrap_or_default();
     let sweep = analyse(&curve, decide);
     Ok(Evaluation {
         dataset: Provenance {
@@ -197,21 +197,57 @@ fn analyse(curve: &[Point], decide: impl Fn(&Counts) -> Verdict) -> Option<Analy
     })
 }
 
+/// What each reading thread folds its batches into: the counts, and the
+/// scores by candidate threshold when sweeping.
+#[derive(Debug, Clone, Default)]
+pub struct Fold {
+    /// The confusion matrix and the rows left out.
+    pub tally: Tally,
+    /// The threshold sweep's counts, when sweeping.
+    pub histogram: Option<Histogram>,
+}
+
+impl Fold {
+    fn new(sweep: bool) -> Fold {
+        Fold { tally: Tally::default(), histogram: sweep.then(Histogram::default) }
+    }
+
+    fn add(&mut self, pairs: &Pairs) {
+        let present = pairs.present();
+        self.tally.add_present(pairs, present.as_ref());
+        if let (Some(h), Some(scores)) = (&mut self.histogram, &pairs.scores) {
+            match scores {
+                Scores::F64(v) => h.add_batch(v, &pairs.label, present.as_ref()),
+                Scores::F32(v) => h.add_batch(v, &pairs.label, present.as_ref()),
+            }
+        }
+    }
+
+    fn merge(self, other: &Fold) -> Fold {
+        let histogram = match (self.histogram, &other.histogram) {
+            (Some(h), Some(o)) => Some(h.merge(o)),
+            (h, None) => h,
+            (None, Some(o)) => Some(o.clone()),
+        };
+        Fold { tally: self.tally.merge(&other.tally), histogram }
+    }
+}
+
 /// Reads and counts the validation set without hashing it: the metrics
 /// pass alone, for a benchmark of the library (`bench/metrics.rs`).
-pub fn count(settings: &Settings) -> Result<Tally, EvaluateError> {
+pub fn count(settings: &Settings) -> Result<Fold, EvaluateError> {
     let (file, size) = Dataset::open_file(&settings.validation_set)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     Ok(scan(settings, Arc::new(file), size, workers)?.1)
 }
 
-/// Reads the footer, resolves the columns and folds every batch into tallies.
+/// Reads the footer, resolves the columns and folds every batch.
 fn scan(
     settings: &Settings,
     file: Arc<std::fs::File>,
     size: u64,
     workers: usize,
-) -> Result<(Dataset, Tally), EvaluateError> {
+) -> Result<(Dataset, Fold), EvaluateError> {
     let dataset = Dataset::parse(&settings.validation_set, file, size)?;
     let columns = Columns::resolve(&dataset, &settings.label_column, &settings.decision)?;
     log::debug!(
@@ -222,17 +258,17 @@ fn scan(
         shown(settings.decision.column())
     );
     let sweep = settings.sweep && matches!(settings.decision, Decision::Score { .. });
-    let tallies = dataset.fold(
+    let folds = dataset.fold(
         columns.mask(),
         workers,
-        || Tally::new(sweep),
-        |tally, batch, row| {
-            tally.add(&columns.extract(batch, row)?);
+        || Fold::new(sweep),
+        |fold, batch, row| {
+            fold.add(&columns.extract(batch, row)?);
             Ok(())
         },
     )?;
-    let tally = tallies.iter().fold(Tally::new(sweep), Tally::merge);
-    Ok((dataset, tally))
+    let fold = folds.iter().fold(Fold::new(sweep), Fold::merge);
+    Ok((dataset, fold))
 }
 
 /// Under `null_policy: fail`, any missing value stops the evaluation.
