@@ -60,10 +60,19 @@ fn main() -> ExitCode {
         publish::push_metrics(report, &inputs, &actions, &mut stdout),
         publish::comment(report, published.model_card.as_deref(), &inputs, &actions, &mut stdout),
     ];
-    let mut code = evaluation.verdict.exit_code(evaluation.settings.on_inconclusive);
+    let mut code = match inputs.report_only {
+        true => 0,
+        false => evaluation.verdict.exit_code(evaluation.settings.on_inconclusive),
+    };
     for err in side_effects.iter().filter_map(|r| r.as_ref().err()) {
-        print_error(err);
-        code = err.exit_code();
+        match inputs.strict_side_effects {
+            true => {
+                print_error(err);
+                code = err.exit_code();
+            }
+            // Already a warning annotation and a summary line: the verdict stands.
+            false => say(&format!("warning: {}", er_precision_gate::error::chain(err).join(": "))),
+        }
     }
     ExitCode::from(code)
 }

@@ -54,7 +54,7 @@ pub fn publish(
         files.push(Pending { what: "metrics_file", path: path.clone(), bytes });
     }
     let summary = match inputs.summary {
-        true => Some(render::summary(&report)?),
+        true => Some(shadow_note(render::summary(&report)?, inputs.report_only)),
         false => None,
     };
     files::check_targets(&files, &inputs.read_paths())?;
@@ -62,7 +62,14 @@ pub fn publish(
     if !actions.is_active() {
         files::write_stream(out, &render::verdict_block(&report))?;
     }
-    actions.annotate(&report.findings(), out)?;
+    let mut findings = report.findings();
+    if inputs.report_only {
+        // Shadow mode: a failing rule is worth a warning, not a red step.
+        for f in findings.iter_mut().filter(|f| f.level == Level::Error) {
+            f.level = Level::Warning;
+        }
+    }
+    actions.annotate(&findings, out)?;
     files::write_all(&files)?;
     let mut outputs = report.outputs();
     outputs.extend(files.iter().map(|f| (f.what, f.path.display().to_string())));
@@ -137,14 +144,24 @@ pub fn comment(
         return Ok(());
     };
     let number = match on {
-        CommentOn::Issue(n) => Some(n),
-        CommentOn::PullRequest => actions.pull_request_number(),
+        CommentOn::Issue(n) => n,
+        CommentOn::PullRequest => match actions.pull_request_number() {
+            Some(n) => n,
+            // A push or a dispatch has no pull request: nothing to comment on.
+            None => {
+                let finding = Finding {
+                    level: Level::Notice,
+                    title: "No comment".to_string(),
+                    message: "the triggering event has no pull request (`comment_on: pr`): no comment was posted".to_string(),
+                };
+                return Ok(actions.annotate(&[finding], out)?);
+            }
+        },
     };
-    let target = match (number, actions.repository(), &inputs.github_token) {
-        (None, _, _) => Err("the triggering event has no pull request (`comment_on: pr`)"),
-        (_, None, _) => Err("GITHUB_REPOSITORY is not set"),
-        (_, _, None) => Err("`github_token` is empty"),
-        (Some(number), Some(repository), Some(token)) => reqwest::Url::parse(actions.api_url())
+    let target = match (actions.repository(), &inputs.github_token) {
+        (None, _) => Err("GITHUB_REPOSITORY is not set"),
+        (_, None) => Err("`github_token` is empty"),
+        (Some(repository), Some(token)) => reqwest::Url::parse(actions.api_url())
             .map_err(|_| "GITHUB_API_URL is not a URL")
             .map(|api| comment::Target {
                 api,
@@ -172,6 +189,18 @@ pub fn comment(
             Err(Error::Comment(err))
         }
     }
+}
+
+/// The summary with, in shadow mode, a line under its heading that says the
+/// step does not fail on the verdict.
+fn shadow_note(markdown: String, report_only: bool) -> String {
+    if !report_only {
+        return markdown;
+    }
+    let (heading, rest) = markdown.split_once('\n').unwrap_or((&markdown, ""));
+    format!(
+        "{heading}\n\n> Report only (`report_only: true`): this step does not fail on the verdict.\n{rest}"
+    )
 }
 
 /// Reports a failed side effect: a warning and, with the summary on, a line

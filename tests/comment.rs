@@ -333,16 +333,17 @@ fn a_forks_read_only_token_ends_in_a_warning_not_a_failed_step() {
 }
 
 #[test]
-fn comment_on_pr_outside_a_pull_request_is_reported() {
-    let (prism, _fake) = github();
+fn comment_on_pr_outside_a_pull_request_is_a_notice() {
+    let (prism, fake) = github();
     let gate = commenting(&prism, "pr");
     let path = event(&gate, serde_json::json!({ "ref": "refs/heads/main" }));
     let ran = gate.env("GITHUB_EVENT_PATH", &path).run();
-    assert_eq!(ran.code, 2, "{ran:#?}");
+    assert_eq!(ran.code, 0, "{ran:#?}");
     assert!(
-        ran.stdout.contains("cannot comment: the triggering event has no pull request"),
+        ran.stdout.contains("::notice title=No comment::the triggering event has no pull request"),
         "{}",
         ran.stdout
     );
     assert_eq!(ran.outputs["passed"], "true");
+    assert!(fake.state.lock().unwrap().seen.is_empty(), "nothing was sent");
 }

@@ -299,3 +299,28 @@ fn the_recommended_threshold_passes_when_run_again_with_the_counts_reported() {
         }
     }
 }
+
+#[test]
+fn report_only_exits_0_whatever_the_verdict_and_says_what_it_was() {
+    let ran = Gate::with_fixture("sample_validation.parquet")
+        .input("min_precision", "0.99")
+        .input("report_only", "true")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!(
+        (ran.outputs["passed"].as_str(), ran.outputs["verdict"].as_str()),
+        ("false", "fail")
+    );
+    assert!(ran.errors().is_empty(), "failures are warnings: {}", ran.stdout);
+    assert!(ran.stdout.contains("::warning title=Precision below threshold::"), "{}", ran.stdout);
+    assert!(
+        ran.summary
+            .starts_with("## ❌ ER precision gate failed\n\n> Report only (`report_only: true`)"),
+        "{}",
+        ran.summary
+    );
+    // Could-not-evaluate stays exit 2: shadow mode hides a verdict, not a broken input.
+    let ran =
+        Gate::new().input("validation_set", "missing.parquet").input("report_only", "true").run();
+    assert_eq!(ran.code, 2);
+}

@@ -180,10 +180,15 @@ fn basic_auth_is_sent() {
 }
 
 #[test]
-fn a_4xx_answer_is_not_retried_and_exits_2_after_the_reports() {
+fn a_4xx_answer_is_not_retried_and_warns_without_blocking_the_verdict() {
     let (url, requests) = listener(401);
     let ran = gate_pushing_to(&url).input("report_json", "r.json").run();
-    assert_eq!(ran.code, 2, "{ran:#?}");
+    assert_eq!(ran.code, 0, "a failed push does not block a deploy: {ran:#?}");
+    assert!(
+        ran.stderr.contains("warning: metrics were not pushed: the Pushgateway at"),
+        "{}",
+        ran.stderr
+    );
     assert!(requests.recv_timeout(Duration::from_secs(5)).is_ok());
     assert!(requests.recv_timeout(Duration::from_millis(300)).is_err(), "no retry on 401");
     assert_eq!(ran.outputs["passed"], "true", "the verdict stays in the outputs");
@@ -204,10 +209,11 @@ fn a_4xx_answer_is_not_retried_and_exits_2_after_the_reports() {
 }
 
 #[test]
-fn a_5xx_answer_is_retried_then_reported() {
+fn a_5xx_answer_is_retried_then_reported_and_strict_side_effects_exit_2() {
     let (url, requests) = listener(503);
-    let ran = gate_pushing_to(&url).run();
+    let ran = gate_pushing_to(&url).input("strict_side_effects", "true").run();
     assert_eq!(ran.code, 2, "{ran:#?}");
+    assert!(ran.stderr.contains("error: metrics were not pushed"), "{}", ran.stderr);
     let attempts =
         std::iter::from_fn(|| requests.recv_timeout(Duration::from_millis(200)).ok()).count();
     assert_eq!(attempts, 3);
@@ -221,8 +227,9 @@ fn a_5xx_answer_is_retried_then_reported() {
 #[test]
 fn an_unreachable_pushgateway_is_reported() {
     let port = free_port();
-    let ran = gate_pushing_to(&format!("http://127.0.0.1:{port}")).run();
-    assert_eq!(ran.code, 2, "{ran:#?}");
+    let ran =
+        gate_pushing_to(&format!("http://127.0.0.1:{port}")).input("min_recall", "0.99").run();
+    assert_eq!(ran.code, 1, "the verdict's code, not the push's: {ran:#?}");
     assert_eq!(ran.outputs["pushed"], "false");
     assert!(ran.stdout.contains(&format!("cannot reach the Pushgateway at `http://127.0.0.1:{port}/metrics/job/er_precision_gate/model_id/er_20251015` after 3 attempts")), "{}", ran.stdout);
 }

@@ -54,6 +54,10 @@ pub struct Inputs {
     pub comment_on: Option<CommentOn>,
     /// The token for comments.
     pub github_token: Option<Secret>,
+    /// Whether a failed side effect (push, comment) makes the step exit 2.
+    pub strict_side_effects: bool,
+    /// Shadow mode: failures are warnings and the verdict exits 0.
+    pub report_only: bool,
 }
 
 impl Inputs {
@@ -94,6 +98,8 @@ impl Inputs {
             push: publish::push(raw)?,
             comment_on: publish::comment_on(raw)?,
             github_token: publish::github_token(raw),
+            strict_side_effects: values::boolean(raw, &table::STRICT_SIDE_EFFECTS)?,
+            report_only: values::boolean(raw, &table::REPORT_ONLY)?,
         })
     }
 }
@@ -135,6 +141,17 @@ pub(crate) mod tests {
         assert!(!inputs.summary);
         assert_eq!(inputs.report_json, Some(PathBuf::from("out/gate.json")));
         assert_eq!(invalid(load(&[SET, ("INPUT_SUMMARY", "yes")], &[])).0, "summary");
+    }
+
+    #[test]
+    fn side_effects_warn_and_the_gate_blocks_unless_asked_otherwise() {
+        let inputs = load(&[SET], &[]).unwrap();
+        assert!(!inputs.strict_side_effects && !inputs.report_only);
+        let inputs =
+            load(&[SET, ("INPUT_STRICT_SIDE_EFFECTS", "true"), ("INPUT_REPORT_ONLY", "TRUE")], &[])
+                .unwrap();
+        assert!(inputs.strict_side_effects && inputs.report_only);
+        assert_eq!(invalid(load(&[SET, ("INPUT_REPORT_ONLY", "1")], &[])).0, "report_only");
     }
 
     #[test]

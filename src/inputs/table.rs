@@ -347,6 +347,22 @@ pub const COMMENT_ON: InputSpec = InputSpec {
     help: "Where to post the verdict comment, updated in place on re-runs: `pr` (the event's pull request), an issue number, or empty for none.",
 };
 
+/// Input `strict_side_effects`.
+pub const STRICT_SIDE_EFFECTS: InputSpec = InputSpec {
+    name: "strict_side_effects",
+    default: Some("false"),
+    required: false,
+    help: "When true, a failed push or comment makes the step exit 2 after every report is written; when false, it is a warning and the exit code stays the verdict's (true or false).",
+};
+
+/// Input `report_only`.
+pub const REPORT_ONLY: InputSpec = InputSpec {
+    name: "report_only",
+    default: Some("false"),
+    required: false,
+    help: "Shadow mode: everything is computed, written and pushed, failures are annotated as warnings, and the step exits 0 whatever the verdict; `passed` and `verdict` still say what it was (true or false).",
+};
+
 /// Every input of the action, in `action.yml` order.
 pub const INPUTS: &[InputSpec] = &[
     VALIDATION_SET,
@@ -390,6 +406,8 @@ pub const INPUTS: &[InputSpec] = &[
     METRICS_FILE,
     GITHUB_TOKEN,
     COMMENT_ON,
+    STRICT_SIDE_EFFECTS,
+    REPORT_ONLY,
 ];
 
 #[cfg(test)]
