@@ -64,9 +64,17 @@ fn missing_column_lists_the_columns_the_file_has() {
     ]);
     let ran = gate.run();
     ran.assert_cannot_evaluate(
-        "has no column `label` (input `label_column`); its columns are: `pair_id`, `is_match`, `match_probability`",
+        "has no column `label` (input `label_column`) and no column `score` (input `score_column`); its columns are: `pair_id`, `is_match`, `match_probability`",
     );
     assert!(!ran.dir.join("r.json").exists(), "no report on error");
+    // With the score named, only the label is missing.
+    let gate = with_file(vec![
+        ("is_match", col(BooleanArray::from(vec![true, false]))),
+        ("match_probability", col(Float64Array::from(vec![0.9, 0.1]))),
+    ]);
+    gate.input("score_column", "match_probability").run().assert_cannot_evaluate(
+        "has no column `label` (input `label_column`); its columns are: `is_match`, `match_probability`",
+    );
 }
 
 #[test]
@@ -82,7 +90,7 @@ fn wrong_label_type_names_found_and_accepted_types() {
         ("score", col(Float64Array::from(vec![0.9, 0.1]))),
     ]);
     gate.run().assert_cannot_evaluate(
-        "column `label` of `v.parquet` has type Utf8: expected boolean, or an integer type",
+        "column `label` of `v.parquet` has type Utf8: expected boolean, an integer type (int8..int64, uint8..uint64) holding 0 and 1, or float32/float64 holding 0.0 and 1.0",
     );
 }
 
@@ -190,5 +198,37 @@ fn unwritable_report_json_is_an_error() {
     assert!(
         ran.errors()[0].contains("cannot write report_json `sample_validation.parquet/x.json`"),
         "{ran:#?}"
+    );
+}
+
+#[test]
+fn every_missing_column_is_named_at_once() {
+    let ran = with_file(vec![("pair_id", col(Int64Array::from(vec![1, 2])))]).run();
+    ran.assert_cannot_evaluate(
+        "has no column `label` (input `label_column`) and no column `score` (input `score_column`); its columns are: `pair_id`",
+    );
+}
+
+#[test]
+fn float_labels_of_zero_and_one_are_labels_and_others_are_refused() {
+    // What a pandas left join leaves: labels as float64 0.0 and 1.0.
+    let ran = with_file(vec![
+        ("label", col(Float64Array::from(vec![1.0, 0.0, 1.0, 0.0]))),
+        ("score", col(Float64Array::from(vec![0.9, 0.1, 0.8, 0.7]))),
+    ])
+    .input("min_precision", "0.5")
+    .input("min_f1", "0.5")
+    .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let counts: Vec<&str> =
+        ["tp", "fp", "fn", "tn"].iter().map(|k| ran.outputs[*k].as_str()).collect();
+    assert_eq!(counts, ["2", "1", "0", "1"]);
+    let ran = with_file(vec![
+        ("label", col(Float32Array::from(vec![1.0, 0.5]))),
+        ("score", col(Float64Array::from(vec![0.9, 0.1]))),
+    ])
+    .run();
+    ran.assert_cannot_evaluate(
+        "column `label` of `v.parquet` holds 0.5 at row 1: expected only 0 and 1",
     );
 }

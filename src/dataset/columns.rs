@@ -21,8 +21,7 @@ use parquet::arrow::ProjectionMask;
 
 use super::{Dataset, DatasetError};
 
-const BINARY_TYPES: &str =
-    "boolean, or an integer type (int8..int64, uint8..uint64) holding 0 and 1";
+const BINARY_TYPES: &str = "boolean, an integer type (int8..int64, uint8..uint64) holding 0 and 1, or float32/float64 holding 0.0 and 1.0";
 const SCORE_TYPES: &str = "float32 or float64";
 
 /// How a pair becomes a predicted match.
@@ -128,16 +127,21 @@ impl Columns {
     ) -> Result<Columns, DatasetError> {
         let schema = dataset.schema();
         let path = dataset.path();
-        let find = |column: &str, input: &'static str| {
-            schema.index_of(column).map_err(|_| DatasetError::MissingColumn {
+        let wanted = [(label, "label_column"), (decision.column(), decision.input())];
+        let missing: Vec<(String, &'static str)> = wanted
+            .iter()
+            .filter(|(column, _)| schema.index_of(column).is_err())
+            .map(|(column, input)| (column.to_string(), *input))
+            .collect();
+        if !missing.is_empty() {
+            return Err(DatasetError::MissingColumn {
                 path: path.to_path_buf(),
-                column: column.to_string(),
-                input,
+                missing,
                 available: schema.fields().iter().map(|f| f.name().clone()).collect(),
-            })
-        };
-        let label_idx = find(label, "label_column")?;
-        let decision_idx = find(decision.column(), decision.input())?;
+            });
+        }
+        let index = |column: &str| schema.index_of(column).expect("checked above");
+        let (label_idx, decision_idx) = (index(label), index(decision.column()));
         for (column, input) in [(label, "label_column"), (decision.column(), decision.input())] {
             let count = schema.fields().iter().filter(|f| f.name() == column).count();
             if count > 1 {
@@ -214,7 +218,7 @@ impl Columns {
         array: &dyn Array,
         first_row: u64,
     ) -> Result<BooleanBuffer, DatasetError> {
-        let not_binary = |(index, value): (usize, i128)| DatasetError::NotBinary {
+        let not_binary = |(index, value): (usize, String)| DatasetError::NotBinary {
             path: self.path.clone(),
             column: name.to_string(),
             value,
@@ -230,6 +234,12 @@ impl Columns {
             DataType::UInt16 => int_bits(array.as_primitive::<UInt16Type>()).map_err(not_binary),
             DataType::UInt32 => int_bits(array.as_primitive::<UInt32Type>()).map_err(not_binary),
             DataType::UInt64 => int_bits(array.as_primitive::<UInt64Type>()).map_err(not_binary),
+            DataType::Float32 => {
+                float_bits(array.as_primitive::<Float32Type>()).map_err(not_binary)
+            }
+            DataType::Float64 => {
+                float_bits(array.as_primitive::<Float64Type>()).map_err(not_binary)
+            }
             other => unreachable!("resolve() admitted {other} as binary"),
         }
     }
@@ -254,7 +264,7 @@ fn check_type(
 }
 
 fn is_binary(t: &DataType) -> bool {
-    t == &DataType::Boolean || t.is_integer()
+    t == &DataType::Boolean || t.is_integer() || is_score(t)
 }
 
 fn is_score(t: &DataType) -> bool {
@@ -265,25 +275,52 @@ fn valid_bits(array: &dyn Array) -> Option<BooleanBuffer> {
     array.logical_nulls().filter(|n| n.null_count() > 0).map(|n| n.inner().clone())
 }
 
-/// 0/1 integers as bits; the first other value (in a non-null slot) and its index otherwise.
-fn int_bits<T>(array: &PrimitiveArray<T>) -> Result<BooleanBuffer, (usize, i128)>
+/// 0/1 values as bits, where `one` says which a value is (`None`: neither);
+/// the first other value in a non-null slot, as text, and its index otherwise.
+fn bits<T>(
+    array: &PrimitiveArray<T>,
+    one: impl Fn(T::Native) -> Option<bool>,
+) -> Result<BooleanBuffer, (usize, String)>
 where
     T: ArrowPrimitiveType,
-    T::Native: Into<i128>,
+    T::Native: std::fmt::Display,
 {
     let values = array.values();
-    let is_bad = |i: usize| {
-        let v: i128 = values[i].into();
-        (v != 0 && v != 1).then_some((i, v))
-    };
+    let is_bad = |i: usize| one(values[i]).is_none().then(|| (i, values[i].to_string()));
     let bad = match array.nulls() {
         None => (0..values.len()).find_map(is_bad),
         Some(nulls) => nulls.valid_indices().find_map(is_bad),
     };
     match bad {
         Some(found) => Err(found),
-        None => Ok(BooleanBuffer::collect_bool(values.len(), |i| values[i].into() == 1)),
+        None => Ok(BooleanBuffer::collect_bool(values.len(), |i| one(values[i]) == Some(true))),
     }
+}
+
+/// 0/1 integers as bits.
+fn int_bits<T>(array: &PrimitiveArray<T>) -> Result<BooleanBuffer, (usize, String)>
+where
+    T: ArrowPrimitiveType,
+    T::Native: Into<i128> + std::fmt::Display,
+{
+    bits(array, |v| match v.into() {
+        0 => Some(false),
+        1 => Some(true),
+        _ => None,
+    })
+}
+
+/// 0.0/1.0 floats as bits: labels as a pandas join leaves them.
+fn float_bits<T>(array: &PrimitiveArray<T>) -> Result<BooleanBuffer, (usize, String)>
+where
+    T: ArrowPrimitiveType,
+    T::Native: Into<f64> + std::fmt::Display,
+{
+    bits(array, |v| match v.into() {
+        0.0 => Some(false),
+        1.0 => Some(true),
+        _ => None,
+    })
 }
 
 /// The score values, sharing the array's buffer.
@@ -330,10 +367,23 @@ mod tests {
         let bits = int_bits(&ok).unwrap();
         assert_eq!(bits.iter().collect::<Vec<_>>(), [false, true, true, false]);
         let bad = Int64Array::from(vec![Some(1), None, Some(-1), Some(2)]);
-        assert_eq!(int_bits(&bad).unwrap_err(), (2, -1));
+        assert_eq!(int_bits(&bad).unwrap_err(), (2, "-1".to_string()));
         // A null slot's hidden value is not checked.
         let hidden = Int64Array::new(vec![1, 7, 0].into(), Some(vec![true, false, true].into()));
         assert!(int_bits(&hidden).is_ok());
+    }
+
+    #[test]
+    fn float_labels_must_be_zero_or_one() {
+        let ok = arrow_array::Float64Array::from(vec![Some(1.0), None, Some(0.0), Some(-0.0)]);
+        assert_eq!(
+            float_bits(&ok).unwrap().iter().collect::<Vec<_>>(),
+            [true, false, false, false]
+        );
+        let bad = Float32Array::from(vec![1.0, 0.5]);
+        assert_eq!(float_bits(&bad).unwrap_err(), (1, "0.5".to_string()));
+        let nan = arrow_array::Float64Array::from(vec![f64::NAN]);
+        assert_eq!(float_bits(&nan).unwrap_err(), (0, "NaN".to_string()));
     }
 
     #[test]

@@ -62,20 +62,18 @@ pub enum DatasetError {
         source: parquet::errors::ParquetError,
     },
 
-    /// A column the evaluation needs is absent.
+    /// Columns the evaluation needs are absent (every one of them is named).
     #[error(
-        "validation set `{}` has no column `{}` (input `{input}`); its columns are: {}",
+        "validation set `{}` has {}; its columns are: {}",
         untrusted::path(path),
-        shown(column),
+        missing_list(missing),
         column_list(available)
     )]
     MissingColumn {
         /// The file.
         path: PathBuf,
-        /// The column asked for.
-        column: String,
-        /// The input that named it.
-        input: &'static str,
+        /// Each column asked for and not found, with the input that named it.
+        missing: Vec<(String, &'static str)>,
         /// The top-level columns the file does have.
         available: Vec<String>,
     },
@@ -109,8 +107,8 @@ pub enum DatasetError {
         path: PathBuf,
         /// The column.
         column: String,
-        /// The offending value.
-        value: i128,
+        /// The offending value, as text.
+        value: String,
         /// Its 0-based row number in the file.
         row: u64,
     },
@@ -167,6 +165,15 @@ impl DatasetError {
     pub fn is_checksum_failure(&self) -> bool {
         matches!(self, DatasetError::Checksums { .. } | DatasetError::EmptyChecksums { .. })
     }
+}
+
+/// `no column `a` (input `x`) and no column `b` (input `y`)`.
+fn missing_list(missing: &[(String, &'static str)]) -> String {
+    let each: Vec<String> = missing
+        .iter()
+        .map(|(c, input)| format!("no column `{}` (input `{input}`)", shown(c)))
+        .collect();
+    each.join(" and ")
 }
 
 /// How many column names a message lists before it only counts the rest.

@@ -88,7 +88,7 @@ pub const LABEL_COLUMN: InputSpec = InputSpec {
     name: "label_column",
     default: Some("label"),
     required: false,
-    help: "Ground-truth column: boolean, or an integer type holding only 0 and 1.",
+    help: "Ground-truth column: boolean, an integer type holding only 0 and 1, or a float type holding only 0.0 and 1.0 (as a pandas join leaves labels).",
 };
 
 /// Input `score_column`.
@@ -104,7 +104,7 @@ pub const PREDICTION_COLUMN: InputSpec = InputSpec {
     name: "prediction_column",
     default: None,
     required: false,
-    help: "Boolean or 0/1 integer prediction column; when set it is used instead of the score.",
+    help: "Boolean, 0/1 integer or 0.0/1.0 float prediction column; when set it is used instead of the score.",
 };
 
 /// Input `decision_threshold`.
