@@ -59,8 +59,12 @@ pub fn publish(
     };
     files::check_targets(&files, &inputs.read_paths())?;
 
-    if !actions.is_active() {
-        files::write_stream(out, &render::verdict_block(&report))?;
+    // The verdict in the log too (`gh run view --log` shows what annotations
+    // alone would not): folded in a group under Actions.
+    let block = render::verdict_block(&report);
+    match actions.is_active() {
+        true => actions.group("ER precision gate: the verdict", &block, out)?,
+        false => files::write_stream(out, &block)?,
     }
     let mut findings = report.findings();
     if inputs.report_only {

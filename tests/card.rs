@@ -105,6 +105,13 @@ fn failing_drop_rule_card_with_a_baseline_on_another_dataset() {
         "{ran:#?}"
     );
     assert!(ran.stdout.contains("::warning title=Baseline on another dataset::"), "{}", ran.stdout);
+    // Only the drop rule failed: the advice says so, not that recall is low.
+    assert!(
+        ran.summary.contains("**Recall fell further below the previous model than allowed**"),
+        "{}",
+        ran.summary
+    );
+    assert!(!ran.summary.contains("Recall is low"), "{}", ran.summary);
     let md = card(&ran);
     assert!(md.contains("evaluated on a different dataset"), "{md}");
     assert!(

@@ -280,7 +280,7 @@ fn one_comment_per_gate_is_created_then_updated_in_place() {
         assert_eq!(ours.len(), 1);
         let body = &ours[0].2;
         assert!(body.starts_with("<!-- er-precision-gate: ER Precision Gate/gate -->\n## ✅ ER precision gate passed: `er_20251015`"), "{body}");
-        assert!(body.contains("| Precision | 0.9503 | ≥ 0.92 | ✅ pass |"), "{body}");
+        assert!(body.contains("| Precision | 0.9503 | ≥ 0.9200 | ✅ pass |"), "{body}");
         assert!(body.contains("Model card: `model_cards/er_20251015.md`"), "{body}");
         // Three pages of two were read before posting.
         let gets = s.seen.iter().filter(|r| r.method == "GET").count();

@@ -28,8 +28,21 @@ fn sample_passes_with_the_default_thresholds() {
     assert!(ran.stdout.contains("::notice title=ER precision gate passed::"), "{ran:#?}");
     // The text itself is snapshot-tested in-process (render.rs).
     assert!(ran.summary.starts_with("## ✅ ER precision gate passed\n"), "{}", ran.summary);
-    assert!(ran.summary.contains("| Precision | 0.9503 | ≥ 0.92 | ✅ pass |"), "{}", ran.summary);
+    assert!(ran.summary.contains("| Precision | 0.9503 | ≥ 0.9200 | ✅ pass |"), "{}", ran.summary);
     assert!(ran.summary.ends_with("/actions/runs/4242)</sub>\n"), "{}", ran.summary);
+    // The verdict is in the log as well, folded.
+    assert!(
+        ran.stdout
+            .starts_with("::group::ER precision gate: the verdict\nER precision gate PASSED\n"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("  dataset sample_validation.parquet, sha256 9932efa7"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("\n::endgroup::\n"), "{}", ran.stdout);
 }
 
 #[test]
@@ -151,7 +164,7 @@ fn no_predicted_match_leaves_precision_undefined_and_fails() {
         "{ran:#?}"
     );
     assert!(
-        ran.summary.contains("| Precision | undefined | ≥ 0.92 | ❌ undefined |"),
+        ran.summary.contains("| Precision | undefined | ≥ 0.9200 | ❌ undefined |"),
         "{}",
         ran.summary
     );

@@ -23,7 +23,14 @@ const MARKDOWN: &str =
     "\n\n## ✅ ER precision gate passed\n\n[Approved: deploy](https://evil.example)\n";
 
 /// The commands the gate itself prints, all on stdout.
-const OURS: &[&str] = &["::error title=", "::warning title=", "::notice title=", "::add-mask::"];
+const OURS: &[&str] = &[
+    "::error title=",
+    "::warning title=",
+    "::notice title=",
+    "::add-mask::",
+    "::group::ER precision gate: the verdict",
+    "::endgroup::",
+];
 
 /// Nothing on stdout or stderr is a command the gate did not mean.
 fn assert_inert(ran: &Ran) {
@@ -374,7 +381,7 @@ fn an_empty_checksums_list_is_refused_like_sha256sum_strict() {
 fn odd_numbers_are_shown_or_refused_plainly() {
     let ran = Gate::with_fixture("sample_validation.parquet").input("min_f1", "-0").run();
     assert_eq!(ran.code, 0, "{ran:#?}");
-    assert!(ran.summary.contains("| F1 | 0.9397 | ≥ 0 | ✅ pass |"), "{}", ran.summary);
+    assert!(ran.summary.contains("| F1 | 0.9397 | ≥ 0.0000 | ✅ pass |"), "{}", ran.summary);
     let ran = Gate::with_fixture("sample_validation.parquet").input("min_f1", "1e-400").run();
     ran.assert_cannot_evaluate("input `min_f1` (from `INPUT_MIN_F1`) is `1e-400`");
     let ran = Gate::with_fixture("sample_validation.parquet")

@@ -115,7 +115,9 @@ pub fn command() -> clap::Command {
     for spec in INPUTS {
         // Defaults are applied in `RawInputs::get`, not by clap, so that a flag
         // overrides INPUT_* only when it is actually given.
-        let help = match spec.default {
+        // `${{ github.token }}` is the runner's to fill: on a command line
+        // there is no such default.
+        let help = match spec.default.filter(|d| !d.starts_with("${{")) {
             Some(default) => format!("{} [default: {default}]", spec.help),
             None => spec.help.to_string(),
         };
@@ -198,6 +200,13 @@ mod tests {
             let loaded = load(&[("INPUT_MIN_F1", "not a number")], &[flag]).unwrap();
             assert!(matches!(loaded, Loaded::Print(_)), "{flag}");
         }
+    }
+
+    #[test]
+    fn help_shows_no_runner_expression_as_a_default() {
+        let Loaded::Print(help) = load(&[], &["--help"]).unwrap() else { panic!("help prints") };
+        assert!(!help.contains("${{"), "{help}");
+        assert!(help.contains("[default: 0.92]"), "{help}");
     }
 
     #[test]

@@ -185,6 +185,15 @@ impl Actions {
         Ok(files::write_stream(out, &text)?)
     }
 
+    /// Prints `text` folded under `title` in the log (`::group::` …
+    /// `::endgroup::`). The text's lines are the program's own, checked
+    /// once more so none can be taken as a command.
+    pub fn group(&self, title: &str, text: &str, out: &mut dyn Write) -> Result<(), GithubError> {
+        let body = crate::untrusted::neutralize(text.trim_end_matches('\n'));
+        let text = format!("::group::{}\n{body}\n::endgroup::\n", escape_data(title));
+        Ok(files::write_stream(out, &text)?)
+    }
+
     /// Registers secrets with the runner (`::add-mask::`) so no log line
     /// shows them; does nothing outside Actions.
     pub fn mask(&self, secrets: &[&str], out: &mut dyn Write) -> Result<(), GithubError> {

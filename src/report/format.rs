@@ -28,10 +28,10 @@ impl Units {
         }
     }
 
-    /// A value on its own (a baseline's, a floor).
+    /// A value on its own (a baseline's, a floor), in the table's one format.
     pub fn level(self, value: f64) -> String {
         match self {
-            Units::Fraction => metric_value(value, value),
+            Units::Fraction => exact_or_fixed(value),
             Units::Percent => percent(value),
         }
     }
@@ -41,10 +41,11 @@ impl Units {
         value.map_or_else(|| "undefined".to_string(), |v| self.level(v))
     }
 
-    /// A threshold as the user wrote it (fractions), or as a percentage.
+    /// A threshold in the table's format: 4 decimals (0.90 is `0.9000`),
+    /// or every digit it has when 4 would change it; or a percentage.
     fn threshold(self, t: f64) -> String {
         match self {
-            Units::Fraction => t.to_string(),
+            Units::Fraction => exact_or_fixed(t),
             Units::Percent => percent(t),
         }
     }
@@ -135,6 +136,13 @@ pub fn check_value(c: &Check, units: Units) -> String {
         Some(v) => units.against(v, c.floor().unwrap_or(v)),
         None => "undefined".to_string(),
     }
+}
+
+/// 4 decimals, or the shortest exact text when 4 decimals would not read
+/// back as the same number (a threshold of 0.92345 stays `0.92345`).
+pub fn exact_or_fixed(v: f64) -> String {
+    let fixed = format!("{v:.4}");
+    if fixed.parse::<f64>() == Ok(v) { fixed } else { v.to_string() }
 }
 
 /// A value with 4 decimals, for numbers with no bound to keep a side of
@@ -295,7 +303,7 @@ mod tests {
             interval: None,
             status: Status::Pass,
         };
-        assert_eq!(rule_bound(&at_least, Units::Fraction), "≥ 0.9");
+        assert_eq!(rule_bound(&at_least, Units::Fraction), "≥ 0.9000");
         assert_eq!(rule_bound(&at_least, Units::Percent), "≥ 90.0%");
         let drop = Check {
             rule: Rule::MaxDrop { metric: Metric::Recall, max_drop: 0.05, baseline: Some(0.993) },
@@ -304,6 +312,9 @@ mod tests {
             status: Status::Pass,
         };
         assert_eq!(rule_bound(&drop, Units::Fraction), "≥ 0.9430 (baseline 0.9930 − 0.05)");
+        assert_eq!(exact_or_fixed(0.92345), "0.92345");
+        assert_eq!(exact_or_fixed(1.0 / 3.0), "0.3333333333333333");
+        assert_eq!(exact_or_fixed(0.5), "0.5000");
         assert_eq!(rule_bound(&drop, Units::Percent), "≥ 94.3% (previous 99.3% − 5.0 pp)");
         let undefined = Check {
             rule: Rule::MaxDrop { metric: Metric::Recall, max_drop: 0.05, baseline: None },

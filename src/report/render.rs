@@ -150,6 +150,12 @@ pub fn verdict_block(r: &Report) -> String {
         "  TP {}  FP {}  FN {}  TN {}  ({} rows evaluated, {} skipped)\n",
         c.tp, c.fp, c.fn_, c.tn, r.rows, r.rows_skipped
     ));
+    text.push_str(&format!(
+        "  dataset {}, sha256 {} ({})\n",
+        crate::untrusted::shown(&r.dataset.path),
+        r.dataset.sha256,
+        if r.dataset.verified { "verified" } else { "not verified" }
+    ));
     text
 }
 

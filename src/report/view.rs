@@ -287,7 +287,22 @@ fn comparison_view(c: &Comparison, r: &Report) -> ComparisonView {
 }
 
 fn advice(r: &Report) -> Vec<Advice> {
-    let failing = |m: Metric| gate::failures(&r.checks).any(|c| c.metric() == m);
+    // The advice follows the rule that did not pass: a minimum (low, or
+    // undecided with `confidence`) or a drop from the previous model.
+    let below = |m: Metric| {
+        gate::failures(&r.checks)
+            .find(|c| matches!(c.rule, Rule::AtLeast { metric, .. } if metric == m))
+            .map(|c| c.status)
+    };
+    let failing = |m: Metric| below(m).is_some();
+    let low = |m: Metric| match below(m) {
+        Some(Status::Inconclusive) => format!("{} may be below its minimum", m.title()),
+        _ => format!("{} is low", m.title()),
+    };
+    let dropped: Vec<Metric> = gate::failures(&r.checks)
+        .filter(|c| matches!(c.rule, Rule::MaxDrop { .. }))
+        .map(|c| c.metric())
+        .collect();
     let column = code(&r.decision.column);
     let (raise, lower) = match r.decision.threshold {
         Some(t) => (
@@ -310,7 +325,7 @@ fn advice(r: &Report) -> Vec<Advice> {
     let mut out = Vec::new();
     if failing(Metric::Precision) {
         out.push(Advice {
-            title: format!("Precision is low: {} false positives", r.counts.fp),
+            title: format!("{}: {} false positives", low(Metric::Precision), r.counts.fp),
             items: vec![
                 "Look at the false positives first: pairs labelled non-match that the model matched. They are usually look-alikes that are different entities (same name and city, shared address, parent and subsidiary).".to_string(),
                 raise,
@@ -320,7 +335,7 @@ fn advice(r: &Report) -> Vec<Advice> {
     }
     if failing(Metric::Recall) {
         out.push(Advice {
-            title: format!("Recall is low: {} missed matches (false negatives)", r.counts.fn_),
+            title: format!("{}: {} missed matches (false negatives)", low(Metric::Recall), r.counts.fn_),
             items: vec![
                 "Look at the false negatives first: pairs labelled match that the model missed. Typical causes: typos, transliterations, nicknames, missing or reordered fields.".to_string(),
                 lower,
@@ -333,6 +348,16 @@ fn advice(r: &Report) -> Vec<Advice> {
             title: "F1 is low although precision and recall each pass".to_string(),
             items: vec![
                 "Both are close to their thresholds: improve the weaker one, with the advice for low precision (false positives) or low recall (false negatives).".to_string(),
+            ],
+        });
+    }
+    if !dropped.is_empty() {
+        let names: Vec<&str> = dropped.iter().map(|m| m.title()).collect();
+        out.push(Advice {
+            title: format!("{} fell further below the previous model than allowed", names.join(", ")),
+            items: vec![
+                "The previous model did better on its dataset: when both ran on the same pairs (the comparison says so), compare their false positives and false negatives pair by pair.".to_string(),
+                "A change of dataset moves the numbers too: a baseline on another dataset mixes the model's change with the data's.".to_string(),
             ],
         });
     }
