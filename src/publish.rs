@@ -42,7 +42,7 @@ pub fn publish(
     actions: &Actions,
     out: &mut dyn Write,
 ) -> Result<Published, Error> {
-    let report = Report::new(evaluation, &inputs.card, actions.run_url());
+    let report = Report::new(evaluation, &inputs.card, &actions.run());
     let mut files = Vec::new();
     if let Some(path) = &inputs.report_json {
         let bytes = report::to_json(&report);

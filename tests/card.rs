@@ -229,7 +229,7 @@ fn unknown_helper_names_the_template_and_line() {
 
 #[test]
 fn missing_variable_fails_in_strict_mode() {
-    let ran = template_error("ok\n{{model.version}}\n");
+    let ran = template_error("ok\n{{model.no_such_field}}\n");
     ran.assert_cannot_evaluate("template `card.hbs` line 2");
 }
 

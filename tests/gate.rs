@@ -337,3 +337,43 @@ fn report_only_exits_0_whatever_the_verdict_and_says_what_it_was() {
         Gate::new().input("validation_set", "missing.parquet").input("report_only", "true").run();
     assert_eq!(ran.code, 2);
 }
+
+#[test]
+fn the_model_and_the_commit_are_recorded_everywhere() {
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let ran = Gate::with_fixture("sample_validation.parquet")
+        .env("GITHUB_SHA", sha)
+        .env("GITHUB_REF", "refs/heads/main")
+        .env("GITHUB_RUN_ATTEMPT", "2")
+        .input("model_id", "er_splink_v7")
+        .input("model_version", "registry 12")
+        .input("report_json", "r.json")
+        .input("model_card", "card.md")
+        .input("metrics_file", "gate.prom")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["model"]["version"], "registry 12");
+    assert_eq!(report["model"]["id_defaulted"], false);
+    assert_eq!(
+        report["run"],
+        serde_json::json!({ "commit": sha, "ref": "refs/heads/main", "attempt": "2" })
+    );
+    let card = std::fs::read_to_string(ran.dir.join("card.md")).unwrap();
+    assert!(card.contains(&format!("| Commit | `{sha}` (refs/heads/main, attempt 2) |")), "{card}");
+    assert!(card.contains("| Model version | registry 12 |"), "{card}");
+    let metrics = std::fs::read_to_string(ran.dir.join("gate.prom")).unwrap();
+    assert!(
+        metrics.contains(&format!(
+            "er_gate_f1{{model_id=\"er_splink_v7\",dataset_hash=\"{}\",dataset_date=",
+            ran.outputs["dataset_hash"]
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!(",model_version=\"registry 12\",commit=\"{sha}\"}}")),
+        "{metrics}"
+    );
+    assert!(!ran.summary.contains("`model_id` is not set"), "{}", ran.summary);
+}

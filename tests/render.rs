@@ -11,7 +11,7 @@ use std::path::Path;
 use er_precision_gate::evaluate::{Settings, evaluate};
 use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
 use er_precision_gate::report::card::Card;
-use er_precision_gate::report::{CardInputs, Report, render};
+use er_precision_gate::report::{CardInputs, Report, Run, render};
 use er_precision_gate::{dataset, inputs};
 use snapbox::assert_data_eq;
 
@@ -65,7 +65,8 @@ fn report(settings: &Settings, card: &CardInputs) -> Report {
     assert!(fixture("sample_validation.parquet").exists());
     let now = chrono::DateTime::from_timestamp(EPOCH, 0).unwrap();
     let evaluation = evaluate(settings, now).unwrap();
-    let mut report = Report::new(&evaluation, card, Some(RUN_URL));
+    let run = Run { url: Some(RUN_URL.to_string()), ..Run::default() };
+    let mut report = Report::new(&evaluation, card, &run);
     report.tool.version = VERSION;
     report
 }

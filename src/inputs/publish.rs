@@ -7,7 +7,7 @@ use super::raw::RawInputs;
 use super::table::{
     ARCHITECTURE, COMMENT_ON, DATASET_DATE, DATASET_SOURCE, DEPLOYMENT_DATE,
     ETHICAL_CONSIDERATIONS, FRAMEWORK, GITHUB_TOKEN, LIMITATIONS, METRICS_FILE, MODEL_CARD,
-    MODEL_CARD_JSON, MODEL_CARD_TEMPLATE, MODEL_ID, PUSH_JOB, PUSHGATEWAY_PASSWORD,
+    MODEL_CARD_JSON, MODEL_CARD_TEMPLATE, MODEL_ID, MODEL_VERSION, PUSH_JOB, PUSHGATEWAY_PASSWORD,
     PUSHGATEWAY_TOKEN, PUSHGATEWAY_URL, PUSHGATEWAY_USERNAME, ROLLBACK_PLAN, TRAINING_RUN_ID,
 };
 use super::values::{date, lines, optional, path, string};
@@ -23,6 +23,7 @@ pub fn card(raw: &RawInputs) -> Result<CardInputs, InputError> {
         template: path(raw, &MODEL_CARD_TEMPLATE),
         json: optional(raw, &MODEL_CARD_JSON),
         model_id: optional(raw, &MODEL_ID),
+        model_version: optional(raw, &MODEL_VERSION),
         dataset_date: date(raw, &DATASET_DATE)?,
         framework: optional(raw, &FRAMEWORK),
         architecture: optional(raw, &ARCHITECTURE),
@@ -122,6 +123,7 @@ mod tests {
                 ("INPUT_MODEL_CARD_TEMPLATE", "card.hbs"),
                 ("INPUT_MODEL_CARD_JSON", "card.json"),
                 ("INPUT_MODEL_ID", "er_v7"),
+                ("INPUT_MODEL_VERSION", "registry v12"),
                 ("INPUT_DATASET_DATE", "20251015"),
                 ("INPUT_FRAMEWORK", "splink 4"),
                 ("INPUT_ARCHITECTURE", "Fellegi-Sunter"),
@@ -140,6 +142,7 @@ mod tests {
         assert_eq!(c.template, Some(PathBuf::from("card.hbs")));
         assert_eq!(c.json.as_deref(), Some("card.json"));
         assert_eq!(c.model_id.as_deref(), Some("er_v7"));
+        assert_eq!(c.model_version.as_deref(), Some("registry v12"));
         assert_eq!(c.dataset_date.as_deref(), Some("20251015"));
         assert_eq!(c.framework.as_deref(), Some("splink 4"));
         assert_eq!(c.architecture.as_deref(), Some("Fellegi-Sunter"));

@@ -211,6 +211,14 @@ pub const MODEL_ID: InputSpec = InputSpec {
     help: "Model id; er_<dataset_date> when unset.",
 };
 
+/// Input `model_version`.
+pub const MODEL_VERSION: InputSpec = InputSpec {
+    name: "model_version",
+    default: None,
+    required: false,
+    help: "The model's version, free text (e.g. a model registry version); in the card, the report and as a metric label.",
+};
+
 /// Input `dataset_date`.
 pub const DATASET_DATE: InputSpec = InputSpec {
     name: "dataset_date",
@@ -389,6 +397,7 @@ pub const INPUTS: &[InputSpec] = &[
     MODEL_CARD_TEMPLATE,
     MODEL_CARD_JSON,
     MODEL_ID,
+    MODEL_VERSION,
     DATASET_DATE,
     FRAMEWORK,
     ARCHITECTURE,

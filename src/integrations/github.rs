@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use crate::env::Env;
 use crate::files::{self, WriteError};
-use crate::report::{Finding, Level};
+use crate::report::{Finding, Level, Run};
 
 /// The runner refuses summaries over 1 MiB per step (GHA.md 1.3).
 pub const SUMMARY_LIMIT: usize = 1024 * 1024;
@@ -52,6 +52,9 @@ pub struct Actions {
     summary: Option<PathBuf>,
     server_repo: Option<String>,
     run_url: Option<String>,
+    commit: Option<String>,
+    git_ref: Option<String>,
+    attempt: Option<String>,
     api_url: String,
     repository: Option<String>,
     event_path: Option<PathBuf>,
@@ -81,6 +84,9 @@ impl Actions {
             summary: path("GITHUB_STEP_SUMMARY"),
             server_repo,
             run_url,
+            commit: env.non_empty("GITHUB_SHA").map(str::to_string),
+            git_ref: env.non_empty("GITHUB_REF").map(str::to_string),
+            attempt: env.non_empty("GITHUB_RUN_ATTEMPT").map(str::to_string),
             api_url: env
                 .non_empty("GITHUB_API_URL")
                 .unwrap_or("https://api.github.com")
@@ -97,6 +103,16 @@ impl Actions {
     /// `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID`, when known.
     pub fn run_url(&self) -> Option<&str> {
         self.run_url.as_deref()
+    }
+
+    /// This run's page, commit, ref and attempt, for the report.
+    pub fn run(&self) -> Run {
+        Run {
+            url: self.run_url.clone(),
+            commit: self.commit.clone(),
+            git_ref: self.git_ref.clone(),
+            attempt: self.attempt.clone(),
+        }
     }
 
     /// `GITHUB_API_URL`, or `https://api.github.com`.

@@ -37,6 +37,8 @@ pub struct CardInputs {
     pub json: Option<String>,
     /// The model id.
     pub model_id: Option<String>,
+    /// The model's version (free text, e.g. a registry version).
+    pub model_version: Option<String>,
     /// The dataset version, YYYYMMDD.
     pub dataset_date: Option<String>,
     /// The framework.
@@ -105,6 +107,10 @@ pub struct ModelDetails {
     pub framework: Option<String>,
     /// The architecture, if given.
     pub architecture: Option<String>,
+    /// The model's version, if given.
+    pub version: Option<String>,
+    /// The commit, ref and attempt of the gate run, under Actions.
+    pub run: crate::report::Run,
 }
 
 /// The verdict.
@@ -255,6 +261,8 @@ impl Card {
                 evaluated_at: r.evaluated_at.clone(),
                 framework: inputs.framework.clone(),
                 architecture: inputs.architecture.clone(),
+                version: r.model.version.clone(),
+                run: r.run.clone(),
             },
             verdict: CardVerdict {
                 passed: r.passed,

@@ -30,6 +30,12 @@ pub fn exposition(r: &Report, target: Target) -> String {
     if target == Target::File {
         labels = format!("model_id=\"{}\",{labels}", escape(&r.model.id));
     }
+    // Identity as labels, not grouping keys: a re-run replaces its group.
+    for (name, value) in [("model_version", &r.model.version), ("commit", &r.run.commit)] {
+        if let Some(value) = value {
+            labels.push_str(&format!(",{name}=\"{}\"", escape(value)));
+        }
+    }
     let mut e = Exposition { out: String::new(), labels };
     let metrics = [
         (

@@ -142,6 +142,8 @@ pub struct Report {
     pub dataset: Provenance,
     /// This run's URL under Actions.
     pub run_url: Option<String>,
+    /// The commit, ref and attempt of this run under Actions.
+    pub run: Run,
     /// The model evaluated.
     pub model: Model,
     /// When the evaluation ran, UTC, RFC 3339.
@@ -165,6 +167,26 @@ pub struct Model {
     pub id: String,
     /// `dataset_date`, or the evaluation's UTC date, YYYYMMDD.
     pub dataset_date: String,
+    /// `model_version` (free text, e.g. a registry version), when given.
+    pub version: Option<String>,
+    /// Whether `id` was derived from the dataset date because `model_id`
+    /// was not set (another model on the same dataset would share it).
+    pub id_defaulted: bool,
+}
+
+/// Where the run comes from: the Actions run and the commit it ran on.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Run {
+    /// `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID`.
+    #[serde(skip)]
+    pub url: Option<String>,
+    /// `GITHUB_SHA`.
+    pub commit: Option<String>,
+    /// `GITHUB_REF`.
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+    /// `GITHUB_RUN_ATTEMPT`.
+    pub attempt: Option<String>,
 }
 
 /// This model against the previous one.
@@ -198,9 +220,9 @@ pub struct Change {
 }
 
 impl Report {
-    /// Gathers the report of an evaluation; `card` gives the model's id and
-    /// dataset date, `run_url` this run's page.
-    pub fn new(evaluation: &Evaluation, card: &CardInputs, run_url: Option<&str>) -> Report {
+    /// Gathers the report of an evaluation; `card` gives the model's id,
+    /// version and dataset date, `run` this run's page and commit.
+    pub fn new(evaluation: &Evaluation, card: &CardInputs, run: &Run) -> Report {
         let counts = evaluation.tally.counts;
         let dataset_date = card
             .dataset_date
@@ -235,8 +257,14 @@ impl Report {
             label_column: settings.label_column.clone(),
             decision,
             dataset: evaluation.dataset.clone(),
-            run_url: run_url.map(str::to_string),
-            model: Model { id: model_id, dataset_date },
+            run_url: run.url.clone(),
+            run: run.clone(),
+            model: Model {
+                id: model_id,
+                dataset_date,
+                version: card.model_version.clone(),
+                id_defaulted: card.model_id.is_none(),
+            },
             evaluated_at: evaluation
                 .evaluated_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -35,6 +35,7 @@ pub struct View {
     version: &'static str,
     run_url: Option<String>,
     confidence: Option<String>,
+    model_note: Option<String>,
     inconclusive: Vec<String>,
     intervals_note: Option<String>,
     sweep: Option<SweepView>,
@@ -156,6 +157,10 @@ impl View {
             version: r.tool.version,
             run_url: r.run_url.clone(),
             inconclusive: inconclusive_notes(r),
+            model_note: r.model.id_defaulted.then(|| format!(
+                "`model_id` is not set: this run's id {} comes from the dataset date, so another model evaluated on the same dataset would share it, and its Pushgateway group. Set `model_id` (and `model_version`).",
+                code(&r.model.id)
+            )),
             intervals_note: level.as_ref().map(|l| format!(
                 "Intervals: Wilson score, {l} two-sided. Pairs are treated as independent; pairs that share a record are not, so the intervals are somewhat narrow for heavily connected candidate sets."
             )),
