@@ -13,18 +13,13 @@ use serde::Serialize;
 
 use crate::gate::{self, Check, Outcome, Rule};
 use crate::metrics::Metric;
-use crate::report::chart;
 use crate::report::format::{self, Units, code, percent};
 use crate::report::{Report, Tool};
+use crate::report::{chart, limitations};
 use crate::stats::Interval;
 
 /// The version of the JSON card's schema.
 pub const CARD_SCHEMA_VERSION: u32 = 1;
-
-/// A metric within this distance above its threshold is a limitation.
-const CLOSE_TO_THRESHOLD: f64 = 0.01;
-/// Fewer true or predicted matches than this is a limitation.
-const FEW_EXAMPLES: u64 = 100;
 
 /// Model card inputs: where to write it and what the program cannot know.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -304,7 +299,7 @@ impl Card {
                 prevalence,
                 prevalence_percent: percent(prevalence),
             },
-            limitations: limitations(r, inputs),
+            limitations: limitations::derived(r, &inputs.limitations),
             changes: r.baseline.as_ref().map(|c| CardChanges {
                 previous_model: c.model_id.as_deref().map_or_else(|| code(&c.path), code),
                 previous_model_id: c.model_id.clone(),
@@ -372,46 +367,4 @@ fn card_metric(c: &Check, level: Option<f64>) -> CardMetric {
         passed: c.is_pass(),
         icon: format::status_icon(c.status),
     }
-}
-
-/// What the data shows a reader should be careful about, then the user's own.
-fn limitations(r: &Report, inputs: &CardInputs) -> Vec<String> {
-    let mut out = Vec::new();
-    for c in r.checks.iter().filter(|c| matches!(c.rule, Rule::AtLeast { .. }) && c.is_pass()) {
-        if let (Some(v), Some(t)) = (c.value, c.floor())
-            && v - t < CLOSE_TO_THRESHOLD
-        {
-            out.push(format!(
-                "{} ({}) is within 1 point of its threshold ({}): a small change in the data or the model can flip the verdict.",
-                c.metric().title(),
-                percent(v),
-                percent(t)
-            ));
-        }
-    }
-    if r.rows_skipped > 0 {
-        let total = r.rows + r.rows_skipped;
-        out.push(format!(
-            "{} of {total} rows ({}) were skipped for missing values; the metrics describe the other rows only.",
-            r.rows_skipped,
-            percent(r.rows_skipped as f64 / total as f64)
-        ));
-    }
-    let positives = r.counts.positives();
-    if positives < FEW_EXAMPLES {
-        out.push(format!(
-            "Only {positives} true matches in the validation set: recall and F1 rest on few examples and can move by several points between samples."
-        ));
-    }
-    let predicted = r.counts.predicted();
-    if predicted < FEW_EXAMPLES {
-        out.push(format!(
-            "Only {predicted} predicted matches: precision rests on few examples and can move by several points between samples."
-        ));
-    }
-    if let Some(c) = r.baseline.as_ref().filter(|c| !c.same_dataset) {
-        out.push(format::different_dataset(&c.dataset_sha256, &r.dataset.sha256.to_string()));
-    }
-    out.extend(inputs.limitations.iter().cloned());
-    out
 }

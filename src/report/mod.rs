@@ -12,6 +12,7 @@ mod chart;
 pub mod exposition;
 mod findings;
 pub mod format;
+mod limitations;
 pub mod render;
 pub mod uncertainty;
 mod view;

@@ -1,0 +1,55 @@
+//! The model card's Known Limitations, derived from the data: metrics close
+//! to their thresholds, skipped rows, few examples, a baseline on other
+//! data. The user's own follow.
+
+use crate::gate::Rule;
+use crate::report::Report;
+use crate::report::format::{self, percent};
+
+/// A metric within this distance above its threshold is a limitation.
+const CLOSE_TO_THRESHOLD: f64 = 0.01;
+/// Fewer true or predicted matches than this is a limitation.
+const FEW_EXAMPLES: u64 = 100;
+
+/// What the data shows a reader should be careful about, then the user's
+/// own (`given`, one per line of the `limitations` input).
+pub fn derived(r: &Report, given: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in r.checks.iter().filter(|c| matches!(c.rule, Rule::AtLeast { .. }) && c.is_pass()) {
+        if let (Some(v), Some(t)) = (c.value, c.floor())
+            && v - t < CLOSE_TO_THRESHOLD
+        {
+            out.push(format!(
+                "{} ({}) is within 1 point of its threshold ({}): a small change in the data or the model can flip the verdict.",
+                c.metric().title(),
+                percent(v),
+                percent(t)
+            ));
+        }
+    }
+    if r.rows_skipped > 0 {
+        let total = r.rows + r.rows_skipped;
+        out.push(format!(
+            "{} of {total} rows ({}) were skipped for missing values; the metrics describe the other rows only.",
+            r.rows_skipped,
+            percent(r.rows_skipped as f64 / total as f64)
+        ));
+    }
+    let positives = r.counts.positives();
+    if positives < FEW_EXAMPLES {
+        out.push(format!(
+            "Only {positives} true matches in the validation set: recall and F1 rest on few examples and can move by several points between samples."
+        ));
+    }
+    let predicted = r.counts.predicted();
+    if predicted < FEW_EXAMPLES {
+        out.push(format!(
+            "Only {predicted} predicted matches: precision rests on few examples and can move by several points between samples."
+        ));
+    }
+    if let Some(c) = r.baseline.as_ref().filter(|c| !c.same_dataset) {
+        out.push(format::different_dataset(&c.dataset_sha256, &r.dataset.sha256.to_string()));
+    }
+    out.extend(given.iter().cloned());
+    out
+}
