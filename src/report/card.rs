@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::gate::{self, Check, Outcome, Rule};
 use crate::metrics::Metric;
-use crate::report::format::{self, Units, code, percent};
+use crate::report::format::{self, Units, percent};
 use crate::report::{Report, Tool};
 use crate::report::{chart, limitations};
 use crate::stats::Interval;
@@ -301,14 +301,10 @@ impl Card {
             },
             limitations: limitations::derived(r, &inputs.limitations),
             changes: r.baseline.as_ref().map(|c| CardChanges {
-                previous_model: c.model_id.as_deref().map_or_else(|| code(&c.path), code),
+                previous_model: c.previous_model(),
                 previous_model_id: c.model_id.clone(),
                 same_dataset: c.same_dataset,
-                dataset_note: format::comparison_note(
-                    c.same_dataset,
-                    &c.dataset_sha256,
-                    &r.dataset.sha256.to_string(),
-                ),
+                dataset_note: c.note(&r.dataset.sha256),
                 rows: c
                     .changes
                     .iter()

@@ -18,7 +18,7 @@ pub mod uncertainty;
 mod view;
 
 use crate::baseline::Baseline;
-use crate::dataset::{Decision, NullPolicy};
+use crate::dataset::{Decision, NullPolicy, Sha256};
 use crate::evaluate::{Evaluation, Provenance};
 use crate::gate::{Check, OnInconclusive, Outcome};
 use crate::metrics::{Counts, Metric, PerMetric, Skipped};
@@ -203,6 +203,19 @@ pub struct Comparison {
     pub same_dataset: bool,
     /// One entry per metric.
     pub changes: Vec<Change>,
+}
+
+impl Comparison {
+    /// The previous model in prose: its id, or its report's path, as code.
+    pub fn previous_model(&self) -> String {
+        format::code(self.model_id.as_deref().unwrap_or(&self.path))
+    }
+
+    /// Whether the comparison is like for like, in prose; `current` is this
+    /// run's dataset hash.
+    pub fn note(&self, current: &Sha256) -> String {
+        format::comparison_note(self.same_dataset, &self.dataset_sha256, &current.to_string())
+    }
 }
 
 /// One metric, before and now.

@@ -272,12 +272,8 @@ fn verified_text(against: &[String]) -> String {
 
 fn comparison_view(c: &Comparison, r: &Report) -> ComparisonView {
     ComparisonView {
-        previous_model: c.model_id.as_deref().map_or_else(|| code(&c.path), code),
-        dataset_note: format::comparison_note(
-            c.same_dataset,
-            &c.dataset_sha256,
-            &r.dataset.sha256.to_string(),
-        ),
+        previous_model: c.previous_model(),
+        dataset_note: c.note(&r.dataset.sha256),
         rows: c
             .changes
             .iter()
