@@ -67,7 +67,7 @@ fn main() -> ExitCode {
     for err in side_effects.iter().filter_map(|r| r.as_ref().err()) {
         match inputs.strict_side_effects {
             true => {
-                print_error(err);
+                print_error(err, !actions.is_active());
                 code = err.exit_code();
             }
             // Already a warning annotation and a summary line: the verdict stands.
@@ -84,10 +84,12 @@ fn say(text: &str) {
     let _ = writeln!(stderr, "{}", untrusted::neutralize(text.trim_end_matches('\n')));
 }
 
-/// `error: …` on stderr, then `caused by: …` per source.
-fn print_error(err: &Error) {
+/// `error: …` on stderr, then `caused by: …` per source. On a command line
+/// (not under Actions) the inputs it names are named as flags.
+fn print_error(err: &Error, cli: bool) {
     let mut chain = er_precision_gate::error::chain(err).into_iter();
     if let Some(message) = chain.next() {
+        let message = if cli { er_precision_gate::inputs::as_flags(&message) } else { message };
         say(&format!("error: {message}"));
     }
     for cause in chain {
@@ -105,7 +107,7 @@ fn fail(err: &Error, actions: &Actions, summary: bool, out: &mut dyn Write) -> E
             let text = e.to_string();
             say(&text.lines().map(|l| shown(l).to_string()).collect::<Vec<_>>().join("\n"));
         }
-        _ => print_error(err),
+        _ => print_error(err, !actions.is_active()),
     }
     if let Err(e) = publish::could_not_evaluate(err, actions, summary, out) {
         say(&format!("error: {e}"));

@@ -25,7 +25,7 @@ use crate::report::CardInputs;
 use crate::secret::Secret;
 
 pub use error::{InputError, Origin};
-pub use raw::{Loaded, RawInputs, command, env_var, flag};
+pub use raw::{Loaded, RawInputs, as_flags, command, env_var, flag};
 pub use table::{INPUTS, InputSpec};
 
 /// What the command line asked for.

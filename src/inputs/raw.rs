@@ -103,6 +103,21 @@ pub fn flag(name: &str) -> String {
     format!("--{}", name.replace('_', "-"))
 }
 
+/// A message for a command-line user: each action input it names, as
+/// `` input `null_policy` `` or `` `null_policy: skip` ``, becomes the flag
+/// (`` `--null-policy` ``, `` `--null-policy skip` ``). Messages name inputs
+/// in those two shapes only, so nothing else is touched.
+pub fn as_flags(message: &str) -> String {
+    let mut out = message.to_string();
+    for spec in INPUTS {
+        let flag = flag(spec.name);
+        out = out
+            .replace(&format!("input `{}`", spec.name), &format!("`{flag}`"))
+            .replace(&format!("`{}: ", spec.name), &format!("`{flag} "));
+    }
+    out
+}
+
 /// The clap command built from [`INPUTS`].
 pub fn command() -> clap::Command {
     let mut cmd = clap::Command::new("er-precision-gate")
@@ -207,6 +222,19 @@ mod tests {
         let Loaded::Print(help) = load(&[], &["--help"]).unwrap() else { panic!("help prints") };
         assert!(!help.contains("${{"), "{help}");
         assert!(help.contains("[default: 0.92]"), "{help}");
+    }
+
+    #[test]
+    fn command_line_messages_name_flags() {
+        assert_eq!(
+            as_flags("set `null_policy: skip` to leave those rows out"),
+            "set `--null-policy skip` to leave those rows out"
+        );
+        assert_eq!(
+            as_flags("input `max_f1_drop` needs input `baseline`: a drop is measured"),
+            "`--max-f1-drop` needs `--baseline`: a drop is measured"
+        );
+        assert_eq!(as_flags("column `label` of `v.parquet`"), "column `label` of `v.parquet`");
     }
 
     #[test]
