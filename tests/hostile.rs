@@ -437,3 +437,28 @@ fn a_file_of_true_matches_only_is_counted() {
     assert_eq!((ran.outputs["tp"].as_str(), ran.outputs["fn"].as_str()), ("4", "1"));
     assert_eq!((ran.outputs["fp"].as_str(), ran.outputs["tn"].as_str()), ("0", "0"));
 }
+
+/// Every input a fuzz target ever crashed on (tests/fuzz_regressions/, the
+/// first byte picks the settings as in fuzz/fuzz_targets/evaluate.rs, the
+/// rest is the file): the gate gives a verdict or exit 2, never a crash.
+#[test]
+fn inputs_the_fuzzer_crashed_on_give_a_verdict_or_exit_2() {
+    let dir = crate::util::root().join("tests/fuzz_regressions");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let gate = Gate::new().input("validation_set", "v.parquet").input("min_precision", "0");
+        std::fs::write(gate.path("v.parquet"), &bytes[1..]).unwrap();
+        let gate = match bytes[0] % 3 {
+            2 => gate.input("prediction_column", "prediction"),
+            1 => gate.input("decision_threshold", "-1e300"),
+            _ => gate,
+        };
+        let ran = gate.run();
+        assert!([0, 1, 2].contains(&ran.code), "{ran:#?}");
+        assert!(!ran.stderr.contains("internal: "), "a panic: {}", ran.stderr);
+        assert_inert(&ran);
+        seen += 1;
+    }
+    assert!(seen >= 2, "{seen} regression inputs");
+}

@@ -59,7 +59,8 @@ impl Dataset {
     /// Reads the parquet footer of an opened file.
     pub fn parse(path: &Path, file: Arc<File>, size: u64) -> Result<Dataset, DatasetError> {
         let file = SharedFile { file, size };
-        let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
+        let meta = guarded(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
+            .and_then(|loaded| loaded)
             .map_err(|source| parquet_error(path, source))?;
         Ok(Dataset { path: path.to_path_buf(), file, meta })
     }
@@ -125,8 +126,10 @@ impl Dataset {
                 if group >= groups.len() || stop.load(Ordering::Relaxed) {
                     return (acc, None);
                 }
-                if let Err(e) = self.fold_group(mask, group, starts[group], &mut acc, &step, &stop)
-                {
+                let folded =
+                    guarded(|| self.fold_group(mask, group, starts[group], &mut acc, &step, &stop));
+                let folded = folded.unwrap_or_else(|panic| Err(self.damaged(mask, group, panic)));
+                if let Err(e) = folded {
                     stop.store(true, Ordering::Relaxed);
                     return (acc, Some((group, e)));
                 }
@@ -193,11 +196,28 @@ impl Dataset {
         let schema = self.meta.parquet_schema();
         let column = (0..schema.num_columns()).filter(|&i| mask.leaf_included(i)).find_map(|i| {
             let alone = ProjectionMask::leaves(schema, [i]);
-            let fails = self.batches(&alone, group).map_or(true, |mut r| r.any(|b| b.is_err()));
+            let fails =
+                guarded(|| self.batches(&alone, group).map_or(true, |mut r| r.any(|b| b.is_err())));
+            let fails = fails.unwrap_or(true);
             fails.then(|| schema.column(i).path().string())
         });
         DatasetError::Damaged { path: self.path.clone(), row_group: group, column, source }
     }
+}
+
+/// Runs `f`, turning a panic into an error. The parquet crate panics on
+/// some malformed pages (its `get_vlq_int` asserts on an over-long integer,
+/// found by the `evaluate` fuzz target): a hostile file must give exit 2
+/// naming the row group, never a crash.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, ParquetError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string());
+        ParquetError::General(format!("the parquet reader failed: {why}"))
+    })
 }
 
 fn parquet_error(path: &Path, source: ParquetError) -> DatasetError {
