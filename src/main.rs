@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     // the debug log shows it. One of ours is a bug: one inert line, no backtrace.
     std::panic::set_hook(Box::new(|info| {
         let text = shown(&info.to_string()).to_string();
-        match info.location().is_some_and(|l| l.file().contains("/.cargo/registry/")) {
+        match info.location().is_some_and(|l| l.file().contains("/registry/src/")) {
             true => log::debug!("caught in a dependency: {text}"),
             false => say(&format!("internal: {text}")),
         }

@@ -21,7 +21,7 @@ fn hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
-            let in_dependency = info.location().is_some_and(|l| l.file().contains("/.cargo/registry/"));
+            let in_dependency = info.location().is_some_and(|l| l.file().contains("/registry/src/"));
             if !in_dependency {
                 eprintln!("{info}");
                 std::process::abort();
