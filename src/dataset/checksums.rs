@@ -211,6 +211,13 @@ mod tests {
     }
 
     #[test]
+    fn names_resolve_under_the_folder_unless_absolute_as_under_sha256sum() {
+        let (entries, _) = parse(&format!("{A}  a/b.bin\n{A}  /abs/c.bin\n"), Path::new("art"));
+        assert_eq!(entries[0].path, Path::new("art/a/b.bin"));
+        assert_eq!(entries[1].path, Path::new("/abs/c.bin"));
+    }
+
+    #[test]
     fn rejects_short_hashes_and_missing_names() {
         let (entries, malformed) = parse(&format!("{}  x\n{A}\n{A} x\n", &A[1..]), Path::new("."));
         assert!(entries.is_empty());
