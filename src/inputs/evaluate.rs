@@ -8,7 +8,7 @@ use super::table::{
     MAX_PRECISION_DROP, MAX_RECALL_DROP, MIN_F1, MIN_PRECISION, MIN_RECALL, NULL_POLICY,
     ON_INCONCLUSIVE, PREDICTION_COLUMN, SCORE_COLUMN, SWEEP, VALIDATION_SET,
 };
-use super::values::{boolean, finite, optional_unit, path, sha256, string, unit};
+use super::values::{boolean, finite, one_of, optional_unit, path, sha256, string, unit};
 use crate::dataset::{Decision, NullPolicy};
 use crate::evaluate::Settings;
 use crate::gate::OnInconclusive;
@@ -56,17 +56,12 @@ fn confidence(raw: &RawInputs) -> Result<Option<f64>, InputError> {
 }
 
 fn on_inconclusive(raw: &RawInputs) -> Result<OnInconclusive, InputError> {
-    match raw.get(&ON_INCONCLUSIVE) {
-        Some(("fail", _)) | None => Ok(OnInconclusive::Fail),
-        Some(("warn", _)) => Ok(OnInconclusive::Warn),
-        Some(("pass", _)) => Ok(OnInconclusive::Pass),
-        Some((v, origin)) => Err(InputError::InvalidInput {
-            input: ON_INCONCLUSIVE.name,
-            origin,
-            value: v.to_string(),
-            expected: "`fail`, `warn` or `pass`",
-        }),
-    }
+    let words = [
+        ("fail", OnInconclusive::Fail),
+        ("warn", OnInconclusive::Warn),
+        ("pass", OnInconclusive::Pass),
+    ];
+    one_of(raw, &ON_INCONCLUSIVE, &words, "`fail`, `warn` or `pass`")
 }
 
 fn decision(raw: &RawInputs) -> Result<Decision, InputError> {
@@ -86,16 +81,8 @@ fn decision(raw: &RawInputs) -> Result<Decision, InputError> {
 }
 
 fn null_policy(raw: &RawInputs) -> Result<NullPolicy, InputError> {
-    match raw.get(&NULL_POLICY) {
-        Some(("fail", _)) | None => Ok(NullPolicy::Fail),
-        Some(("skip", _)) => Ok(NullPolicy::Skip),
-        Some((v, origin)) => Err(InputError::InvalidInput {
-            input: NULL_POLICY.name,
-            origin,
-            value: v.to_string(),
-            expected: "`fail` or `skip`",
-        }),
-    }
+    let words = [("fail", NullPolicy::Fail), ("skip", NullPolicy::Skip)];
+    one_of(raw, &NULL_POLICY, &words, "`fail` or `skip`")
 }
 
 fn drops(raw: &RawInputs) -> Result<Drops, InputError> {

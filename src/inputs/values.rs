@@ -90,6 +90,20 @@ pub fn optional_unit(raw: &RawInputs, spec: &'static InputSpec) -> Result<Option
     raw.get(spec).map(|_| unit(raw, spec)).transpose()
 }
 
+/// One of a few words, each standing for a value; `expected` lists them.
+pub fn one_of<T: Copy>(
+    raw: &RawInputs,
+    spec: &'static InputSpec,
+    words: &[(&str, T)],
+    expected: &'static str,
+) -> Result<T, InputError> {
+    let (value, origin) =
+        raw.get(spec).ok_or(InputError::MissingInput { input: spec.name, expected })?;
+    words.iter().find(|(word, _)| *word == value).map(|(_, v)| *v).ok_or_else(|| {
+        InputError::InvalidInput { input: spec.name, origin, value: value.to_string(), expected }
+    })
+}
+
 /// A boolean as `@actions/core` `getBooleanInput` accepts it (YAML 1.2 core schema).
 pub fn boolean(raw: &RawInputs, spec: &'static InputSpec) -> Result<bool, InputError> {
     const EXPECTED: &str = "one of true, True, TRUE, false, False, FALSE";
