@@ -19,6 +19,24 @@ use crate::metrics::{Counts, Metric};
 /// Candidates from 0.000 to 1.000, one slot each in `add_batch`'s fast path.
 const UNIT: usize = 1001;
 
+/// Counters of a lane: the unit range's `2 * UNIT`, rounded up to a power of
+/// two so that a masked index needs no bounds check.
+const LANE: usize = 2048;
+
+/// Rows [`Histogram::add_batch`] places in one go: a multiple of 64, the
+/// bits in a word of the label and presence masks.
+const BLOCK: usize = 4096;
+
+/// 2^52: adding it to a number in [0, 2^51) rounds it to an integer, which
+/// the low bits of the sum then hold.
+const ROUND: f64 = 4_503_599_627_370_496.0;
+
+/// How far `score * 1000` must be from an integer for its floor to be the
+/// candidate below `score`. The product is within 1000 * 2^-53 (about
+/// 1.1e-13) of the exact one, and each candidate within 2^-53 of `k / 1000`,
+/// so 1e-7 leaves a margin of six orders of magnitude.
+const MARGIN: f64 = 1e-7;
+
 /// Decades of four-significant-digit candidates beyond ±1 (up to 9999).
 const DECADES: u32 = 4;
 
@@ -84,6 +102,79 @@ fn slot_in(g: &[f64], zero: usize, score: f64) -> usize {
     g.partition_point(|t| *t <= score)
 }
 
+/// Where a row of a block goes in the first pass of
+/// [`Histogram::add_batch`]: its lane counter `2 * k + is_match` when its
+/// score lies in [0, 1) at least [`MARGIN`] (in thousandths) from every
+/// candidate, `k / 1000 <= score < (k + 1) / 1000`; else [`UNPLACED`], and
+/// `exact[i]` is set when the row is present, for [`slot`] to place it
+/// (candidates themselves, 1.0, negatives, beyond 1, NaN).
+struct Block {
+    lane: [u16; BLOCK],
+    exact: [bool; BLOCK],
+}
+
+/// The lane counter of rows placed later or not at all: beyond the unit
+/// range's `2 * UNIT`, so never added to the counts.
+const UNPLACED: u16 = LANE as u16 - 1;
+
+/// Fills `block` for `scores`, whose label and presence bits are the bytes
+/// `is_match` and `present` (0 or 1).
+fn place<T: Copy + Into<f64>>(scores: &[T], is_match: &[u8], present: &[u8], block: &mut Block) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above; the function is the
+        // portable one compiled with AVX2 allowed.
+        return unsafe { place_avx2(scores, is_match, present, block) };
+    }
+    place_any(scores, is_match, present, block);
+}
+
+/// [`place`] in 4-wide vectors: about 1.6x the portable loop's speed.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn place_avx2<T: Copy + Into<f64>>(
+    scores: &[T],
+    is_match: &[u8],
+    present: &[u8],
+    block: &mut Block,
+) {
+    place_any(scores, is_match, present, block);
+}
+
+#[inline(always)]
+fn place_any<T: Copy + Into<f64>>(
+    scores: &[T],
+    is_match: &[u8],
+    present: &[u8],
+    block: &mut Block,
+) {
+    let n = scores.len();
+    let (is_match, present) = (&is_match[..n], &present[..n]);
+    let (lanes, exact) = (&mut block.lane[..n], &mut block.exact[..n]);
+    for i in 0..n {
+        let x = scores[i].into() * 1000.0;
+        let sum = x + ROUND;
+        let nearest = sum - ROUND;
+        // The nearest integer's low bits, less one when it is above x: floor(x).
+        let k = (sum.to_bits() as u16).wrapping_sub(u16::from(x < nearest));
+        let off = x - nearest;
+        let placed = (off.abs() > MARGIN) & (0.0..1000.0).contains(&x);
+        // All ones when the row is placed and present, else zero: no branch.
+        let keep = 0u16.wrapping_sub(u16::from(placed) & u16::from(present[i]));
+        lanes[i] = ((k << 1 | u16::from(is_match[i])) & keep) | (UNPLACED & !keep);
+        exact[i] = (present[i] != 0) & !placed;
+    }
+}
+
+/// The bits of `words` from bit 0 of the first, one byte (0 or 1) each.
+fn bytes(words: impl Iterator<Item = u64>, out: &mut [u8]) {
+    for (chunk, word) in out.chunks_mut(64).zip(words) {
+        for (j, byte) in chunk.iter_mut().enumerate() {
+            *byte = (word >> j & 1) as u8;
+        }
+    }
+}
+
 impl Histogram {
     /// Counts one scored pair.
     pub fn add(&mut self, is_match: bool, score: f64) {
@@ -91,58 +182,72 @@ impl Histogram {
     }
 
     /// Counts a batch: `scores[i]` with `label` bit `i`, where `present`
-    /// (all rows when `None`) has bit `i` set. Works a 64-bit word of bits
-    /// at a time.
+    /// (all rows when `None`) has bit `i` set.
+    ///
+    /// In blocks of [`BLOCK`] rows and three passes. The first finds each
+    /// row's counter by `floor(score * 1000)` for scores in [0, 1], a loop
+    /// without stores that depend on the data, which the compiler turns into
+    /// vector code. The second adds one to each row's counter; the third
+    /// places the rare scores the first could not. Fused into one loop, a
+    /// row's counter address waited on a long chain of arithmetic and the
+    /// CPU's guesses about which loads alias earlier increments went wrong:
+    /// the sweep cost 1.60x the pass without it, against 1.37x now
+    /// (bench/metrics.rs, 100M rows).
     pub fn add_batch<T: Copy + Into<f64>>(
         &mut self,
         scores: &[T],
         label: &BooleanBuffer,
         present: Option<&BooleanBuffer>,
     ) {
-        let (g, zero) = (grid(), zero_index());
-        // Scores in [0, 1], nearly all of them for probabilities, go through
-        // fixed-size views of the grid and the counters, whose bounds the
-        // compiler can see: candidates 0.000 ..= 1.001 and their slots.
-        let unit: &[f64; UNIT + 1] =
-            g[zero..=zero + UNIT].try_into().expect("the grid spans 0..=1.001");
-        let (low, rest) = self.counts.split_at_mut(2 * (zero + 1));
-        let (unit_counts, high) = rest.split_at_mut(2 * UNIT);
-        let unit_counts: &mut [u64; 2 * UNIT] = unit_counts.try_into().expect("2 * UNIT counters");
-        let labels = label.bit_chunks();
-        let mut labels = labels.iter_padded();
-        let presence = present.map(|p| p.bit_chunks());
-        let mut presence = presence.as_ref().map(|p| p.iter_padded());
-        for chunk in scores.chunks(64) {
-            let l = labels.next().unwrap_or(0);
-            let p = presence.as_mut().map_or(u64::MAX, |it| it.next().unwrap_or(0));
-            for (j, score) in chunk.iter().enumerate() {
-                if p >> j & 1 == 0 {
-                    continue;
-                }
-                let (score, m) = ((*score).into(), (l >> j & 1) as usize);
-                if (0.0..=1.0).contains(&score) {
-                    // A guess from the 0.001 spacing, off by at most one either
-                    // way, made exact by comparison without a branch.
-                    // score * 1000 rounded to an integer by adding 2^52, whose
-                    // low mantissa bits then hold it: cheaper than a cast.
-                    let rounded = (score * 1000.0 + 4_503_599_627_370_496.0).to_bits() & 0xFFFF;
-                    let mut k = (rounded as usize).min(UNIT - 1);
-                    k -= usize::from(score < unit[k]);
-                    k += usize::from(score >= unit[k + 1]);
-                    unit_counts[2 * k + m] += 1;
-                } else {
-                    let slot = g.partition_point(|t| *t <= score);
-                    let index = 2 * slot + m;
-                    match index.checked_sub(2 * (zero + 1)) {
-                        None => low[index] += 1,
-                        Some(above) => match above.checked_sub(2 * UNIT) {
-                            None => unit_counts[above] += 1,
-                            Some(beyond) => high[beyond] += 1,
-                        },
-                    }
+        let mut block = Block { lane: [UNPLACED; BLOCK], exact: [false; BLOCK] };
+        let (mut is_match, mut is_present) = ([0u8; BLOCK], [1u8; BLOCK]);
+        // Counters of the unit range in two lanes, alternate rows in
+        // alternate lanes, so two rows in one slot do not wait on each
+        // other's increment; u32, emptied into the counts before they could
+        // wrap.
+        let mut lanes = [[0u32; LANE]; 2];
+        let mut in_lanes = 0usize;
+        for (b, scores) in scores.chunks(BLOCK).enumerate() {
+            let (start, n) = (b * BLOCK, scores.len());
+            bytes(label.slice(start, n).bit_chunks().iter_padded(), &mut is_match[..n]);
+            if let Some(present) = present {
+                bytes(present.slice(start, n).bit_chunks().iter_padded(), &mut is_present[..n]);
+            }
+            place(scores, &is_match[..n], &is_present[..n], &mut block);
+            let [even, odd] = &mut lanes;
+            // The mask tells the compiler what `place` ensures: every index is
+            // in the lane.
+            for pair in block.lane[..n].chunks(2) {
+                let i = usize::from(pair[0]) & (LANE - 1);
+                even[i] = even[i].wrapping_add(1);
+                if let Some(i) = pair.get(1).map(|i| usize::from(*i) & (LANE - 1)) {
+                    odd[i] = odd[i].wrapping_add(1);
                 }
             }
+            // A fold without early exit, which the compiler vectorises.
+            if block.exact[..n].iter().fold(false, |any, e| any | e) {
+                for (i, score) in scores.iter().enumerate().filter(|(i, _)| block.exact[*i]) {
+                    let m = usize::from(is_match[i]);
+                    self.counts[2 * slot((*score).into()) + m] += 1;
+                }
+            }
+            in_lanes += n;
+            if in_lanes > u32::MAX as usize - BLOCK {
+                self.flush(&mut lanes);
+                in_lanes = 0;
+            }
         }
+        self.flush(&mut lanes);
+    }
+
+    /// Adds the unit range's lanes into the counts and zeroes them: lane
+    /// counter `2 * k + m` is slot `zero + 1 + k`, for candidate `k / 1000`.
+    fn flush(&mut self, lanes: &mut [[u32; LANE]; 2]) {
+        let start = 2 * (zero_index() + 1);
+        for (i, count) in self.counts[start..start + 2 * UNIT].iter_mut().enumerate() {
+            *count += u64::from(lanes[0][i]) + u64::from(lanes[1][i]);
+        }
+        *lanes = [[0u32; LANE]; 2];
     }
 
     /// Combines two workers' histograms.
@@ -314,6 +419,10 @@ mod tests {
                 f64::from_bits(t.to_bits() + 1),
                 f64::from_bits(t.to_bits().max(1) - 1),
             ]);
+            // Either side of the first pass's margin, where it hands over.
+            for d in [1e-13, 1e-10, 0.99e-10, 1.01e-10, 2e-10] {
+                scores.extend([t + d, t - d]);
+            }
         }
         let mut x = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..20_000 {
@@ -325,19 +434,24 @@ mod tests {
         scores.extend([-0.0, -1e-300, 1.0000000000000002, 7.5, -3.0, 1e12, -1e12, 0.9995]);
         let label = BooleanBuffer::from_iter((0..scores.len()).map(|i| i % 3 == 0));
         let present = BooleanBuffer::from_iter((0..scores.len()).map(|i| i % 7 != 0));
-        let (mut batch, mut one) = (Histogram::default(), Histogram::default());
-        batch.add_batch(&scores, &label, Some(&present));
-        for (i, s) in scores.iter().enumerate() {
-            if present.value(i) {
-                one.add(label.value(i), *s);
+        // The oracle: a binary search of the whole grid, row by row.
+        let one_at_a_time = |scores: &mut dyn Iterator<Item = (usize, f64)>| {
+            let mut h = Histogram::default();
+            for (i, s) in scores {
+                let slot = grid().partition_point(|t| *t <= s);
+                h.counts[2 * slot + usize::from(label.value(i))] += 1;
             }
-        }
-        assert_eq!(batch, one);
+            h
+        };
+        let mut batch = Histogram::default();
+        batch.add_batch(&scores, &label, Some(&present));
+        let rows = scores.iter().copied().enumerate().filter(|(i, _)| present.value(*i));
+        assert_eq!(batch, one_at_a_time(&mut rows.into_iter()));
         let as_f32: Vec<f32> = scores.iter().map(|s| *s as f32).collect();
-        let (mut batch, mut one) = (Histogram::default(), Histogram::default());
+        let mut batch = Histogram::default();
         batch.add_batch(&as_f32, &label, None);
-        as_f32.iter().enumerate().for_each(|(i, s)| one.add(label.value(i), f64::from(*s)));
-        assert_eq!(batch, one);
+        let rows = as_f32.iter().map(|s| f64::from(*s)).enumerate();
+        assert_eq!(batch, one_at_a_time(&mut rows.into_iter()));
     }
 
     #[test]
