@@ -270,7 +270,9 @@ fn baseline_of_an_unknown_schema_version() {
     let gate = card_gate().input("baseline", "b.json");
     let json = r#"{"schema_version": 7, "metrics": {}, "dataset": {"sha256": "x"}}"#;
     std::fs::write(gate.path("b.json"), json).unwrap();
-    gate.run().assert_cannot_evaluate("baseline `b.json` has schema version 7: expected 1");
+    gate.run().assert_cannot_evaluate(
+        "baseline `b.json` is a JSON report of schema version 7: expected 1",
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod util;
 
 mod action;
 mod bad_input;
+mod baseline;
 mod card;
 mod checksums;
 #[cfg(feature = "external-tests")]

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use er_precision_gate::evaluate::{Settings, evaluate};
+use er_precision_gate::evaluate::{BaselineSource, Settings, evaluate};
 use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
 use er_precision_gate::report::card::Card;
 use er_precision_gate::report::{CardInputs, Report, Run, render};
@@ -157,11 +157,11 @@ fn card_of_a_failing_gate() {
 fn card_with_a_baseline_on_the_same_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = settings();
-    s.baseline = Some(baseline(
+    s.baseline = Some(BaselineSource::Path(baseline(
         dir.path(),
         &recorded_sha256("sample_validation.parquet"),
         [0.93, 0.90, 0.915],
-    ));
+    )));
     assert_data_eq!(
         card_markdown(&s, &card_inputs()),
         snapbox::file!["snapshots/card_pass_baseline.md"]
@@ -172,7 +172,8 @@ fn card_with_a_baseline_on_the_same_dataset() {
 fn card_with_a_failing_drop_rule_and_a_baseline_on_another_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = settings();
-    s.baseline = Some(baseline(dir.path(), &"ab".repeat(32), [0.95, 0.96, 0.955]));
+    s.baseline =
+        Some(BaselineSource::Path(baseline(dir.path(), &"ab".repeat(32), [0.95, 0.96, 0.955])));
     s.max_drop = Drops { precision: Some(0.01), recall: Some(0.02), f1: None };
     assert_data_eq!(
         card_markdown(&s, &card_inputs()),

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::baseline::Baseline;
+use crate::baseline::{self, Baseline};
 use crate::dataset::checksums::{self, Expected};
 use crate::dataset::columns::{Columns, Pairs, Scores};
 use crate::dataset::{Dataset, Decision, NullPolicy, Sha256};
@@ -41,8 +41,8 @@ pub struct Settings {
     pub null_policy: NullPolicy,
     /// The gate's thresholds.
     pub thresholds: Thresholds,
-    /// The previous model's report.
-    pub baseline: Option<PathBuf>,
+    /// The previous model's result.
+    pub baseline: Option<BaselineSource>,
     /// Largest allowed falls below the baseline.
     pub max_drop: Drops,
     /// The two-sided level of each metric's interval; `None`: point values decide.
@@ -51,6 +51,40 @@ pub struct Settings {
     pub on_inconclusive: OnInconclusive,
     /// Whether to count the threshold sweep (score decisions only).
     pub sweep: bool,
+}
+
+/// Where the previous model's result comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BaselineSource {
+    /// A JSON report or JSON model card.
+    Path(PathBuf),
+    /// `latest`: the newest model card JSON in these folders, other than the
+    /// files this run writes (`except`); none found is no comparison.
+    Latest {
+        /// The folders of the cards this run writes.
+        folders: Vec<PathBuf>,
+        /// This run's own cards and report.
+        except: Vec<PathBuf>,
+    },
+}
+
+impl BaselineSource {
+    /// The file given, for `Path`.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            BaselineSource::Path(p) => Some(p),
+            BaselineSource::Latest { .. } => None,
+        }
+    }
+}
+
+/// What `baseline: latest` found, for the run's notices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatestSearch {
+    /// The folders searched.
+    pub folders: Vec<PathBuf>,
+    /// Why each JSON file there that is no baseline was skipped, one line each.
+    pub skipped: Vec<String>,
 }
 
 /// What is known of the evaluated file.
@@ -91,8 +125,10 @@ pub struct Evaluation {
     pub curve: Vec<Point>,
     /// What the sweep says about the decision threshold.
     pub sweep: Option<Analysis>,
-    /// The previous model's result, when `baseline` was given.
+    /// The previous model's result, when `baseline` was given (or found).
     pub baseline: Option<Baseline>,
+    /// What `baseline: latest` searched, when it was asked for.
+    pub latest: Option<LatestSearch>,
     /// When the evaluation ran.
     pub evaluated_at: chrono::DateTime<chrono::Utc>,
     /// Wall time from opening the file to the verdict.
@@ -112,7 +148,7 @@ pub fn evaluate(
 ) -> Result<Evaluation, EvaluateError> {
     let start = Instant::now();
     let path = &settings.validation_set;
-    let baseline = settings.baseline.as_deref().map(Baseline::load).transpose()?;
+    let (baseline, latest) = previous(settings.baseline.as_ref())?;
     let mut expected: Vec<Expected> = settings
         .dataset_hash
         .map(|sha256| Expected { sha256, against: "`dataset_hash`".to_string() })
@@ -179,9 +215,36 @@ pub fn evaluate(
         curve,
         sweep,
         baseline,
+        latest,
         evaluated_at: now,
         elapsed: start.elapsed(),
     })
+}
+
+/// Loads the baseline given, or finds the latest.
+fn previous(
+    source: Option<&BaselineSource>,
+) -> Result<(Option<Baseline>, Option<LatestSearch>), EvaluateError> {
+    match source {
+        None => Ok((None, None)),
+        Some(BaselineSource::Path(path)) => Ok((Some(Baseline::load(path)?), None)),
+        Some(BaselineSource::Latest { folders, except }) => {
+            let found = baseline::latest(folders, except)?;
+            let skipped = found.skipped.iter().map(|e| sources_line(e)).collect();
+            Ok((found.chosen, Some(LatestSearch { folders: found.folders, skipped })))
+        }
+    }
+}
+
+/// An error and its causes on one line: `a (caused by: b)`.
+fn sources_line(err: &dyn std::error::Error) -> String {
+    let mut line = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        line.push_str(&format!(" (caused by: {cause})"));
+        source = cause.source();
+    }
+    line
 }
 
 /// What the sweep says: at each candidate threshold, a metric holds when

@@ -75,6 +75,10 @@ pub enum InputError {
         expected: &'static str,
     },
 
+    /// A card path, rendered to find `baseline: latest`, is unsafe or malformed.
+    #[error(transparent)]
+    Render(#[from] crate::report::RenderError),
+
     /// A `max_*_drop` rule was given without a baseline to compare with.
     #[error(
         "input `{input}` needs input `baseline`: a drop is measured from the previous model's result"

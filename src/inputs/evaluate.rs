@@ -10,7 +10,7 @@ use super::table::{
 };
 use super::values::{boolean, finite, one_of, optional_unit, path, sha256, string, unit};
 use crate::dataset::{Decision, NullPolicy};
-use crate::evaluate::Settings;
+use crate::evaluate::{BaselineSource, Settings};
 use crate::gate::OnInconclusive;
 use crate::gate::{Drops, Thresholds};
 
@@ -32,7 +32,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
             recall: unit(raw, &MIN_RECALL)?,
             f1: unit(raw, &MIN_F1)?,
         },
-        baseline: path(raw, &BASELINE),
+        baseline: path(raw, &BASELINE).map(BaselineSource::Path),
         max_drop: drops(raw)?,
         confidence: confidence(raw)?,
         on_inconclusive: on_inconclusive(raw)?,
@@ -214,7 +214,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(s.checksums, Some(PathBuf::from("art/checksums.txt")));
-        assert_eq!(s.baseline, Some(PathBuf::from("prev.json")));
+        assert_eq!(s.baseline, Some(BaselineSource::Path(PathBuf::from("prev.json"))));
         assert_eq!(s.dataset_hash.unwrap().to_string(), hash);
     }
 

@@ -10,6 +10,7 @@
 
 mod error;
 mod evaluate;
+mod latest;
 mod publish;
 mod raw;
 pub mod table;
@@ -71,9 +72,10 @@ impl Inputs {
     /// Every file the run reads: no report may be written onto one.
     pub fn read_paths(&self) -> Vec<&std::path::Path> {
         let e = &self.evaluate;
-        let optional = [&e.checksums, &e.baseline, &self.card.template];
+        let optional = [&e.checksums, &self.card.template];
         std::iter::once(e.validation_set.as_path())
             .chain(optional.into_iter().flatten().map(PathBuf::as_path))
+            .chain(e.baseline.as_ref().and_then(|b| b.path()))
             .collect()
     }
 
@@ -83,18 +85,29 @@ impl Inputs {
         args: impl IntoIterator<Item = OsString>,
     ) -> Result<Request, InputError> {
         match RawInputs::load(env, args)? {
-            Loaded::Run(raw) => Ok(Request::Run(Box::new(Inputs::from_raw(&raw)?))),
+            Loaded::Run(raw) => Ok(Request::Run(Box::new(Inputs::from_raw(&raw, env.now())?))),
             Loaded::Print(text) => Ok(Request::Print(text)),
         }
     }
 
-    /// Types and validates raw inputs.
-    pub fn from_raw(raw: &RawInputs) -> Result<Inputs, InputError> {
+    /// Types and validates raw inputs; `now` gives the default dataset
+    /// date, which the card paths `baseline: latest` looks beside may hold.
+    pub fn from_raw(
+        raw: &RawInputs,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Inputs, InputError> {
+        let card = publish::card(raw)?;
+        let report_json = values::path(raw, &table::REPORT_JSON);
+        let mut evaluate = evaluate::settings(raw)?;
+        if raw.get(&table::BASELINE).is_some_and(|(v, _)| v == latest::LATEST) {
+            let source = latest::source(raw, &card, report_json.as_deref(), now)?;
+            evaluate.baseline = Some(source);
+        }
         Ok(Inputs {
-            evaluate: evaluate::settings(raw)?,
+            evaluate,
             summary: values::boolean(raw, &table::SUMMARY)?,
-            report_json: values::path(raw, &table::REPORT_JSON),
-            card: publish::card(raw)?,
+            report_json,
+            card,
             push: publish::push(raw)?,
             comment_on: publish::comment_on(raw)?,
             github_token: publish::github_token(raw),

@@ -152,7 +152,7 @@ pub const BASELINE: InputSpec = InputSpec {
     name: "baseline",
     default: None,
     required: false,
-    help: "Path to the JSON report of the previous model's gate run, to compare with.",
+    help: "Previous model's result to compare with: the JSON report or JSON model card of its gate run, or `latest`: the newest model card JSON in the folder of this run's cards.",
 };
 
 /// Input `max_precision_drop`.

@@ -54,6 +54,16 @@ pub struct CardInputs {
     pub rollback_plan: Option<String>,
 }
 
+impl CardInputs {
+    /// The dataset date (default: the day of `now`, `YYYYMMDD`) and the
+    /// model id (default: `er_<dataset date>`).
+    pub fn names(&self, now: chrono::DateTime<chrono::Utc>) -> (String, String) {
+        let date = self.dataset_date.clone().unwrap_or_else(|| now.format("%Y%m%d").to_string());
+        let id = self.model_id.clone().unwrap_or_else(|| format!("er_{date}"));
+        (date, id)
+    }
+}
+
 /// Everything the model card says.
 #[derive(Debug, Clone, Serialize)]
 pub struct Card {

@@ -49,6 +49,7 @@ impl Report {
                 ),
             });
         }
+        out.extend(self.baseline_search.iter().flat_map(search));
         if let Some(c) = self.baseline.as_ref().filter(|c| !c.same_dataset) {
             out.push(Finding {
                 level: Level::Warning,
@@ -146,4 +147,34 @@ fn failure(check: &Check, counts: &str) -> (String, String) {
             format!("{name} is undefined: {}", metric.undefined_reason()),
         ),
     }
+}
+
+/// What `baseline: latest` found: the card chosen or none, a notice; each
+/// JSON file skipped, a warning.
+fn search(s: &super::BaselineSearch) -> Vec<Finding> {
+    let folders: Vec<String> = s.folders.iter().map(|f| format::code(f)).collect();
+    let found = match &s.found {
+        Some(path) => Finding {
+            level: Level::Notice,
+            title: "Baseline".to_string(),
+            message: format!(
+                "baseline: latest is {}, the newest earlier model card",
+                format::code(path)
+            ),
+        },
+        None => Finding {
+            level: Level::Notice,
+            title: "No baseline".to_string(),
+            message: format!(
+                "baseline: latest found no earlier model card JSON in {}: no comparison this run",
+                folders.join(", ")
+            ),
+        },
+    };
+    let skipped = s.skipped.iter().map(|why| Finding {
+        level: Level::Warning,
+        title: "Not a baseline".to_string(),
+        message: format!("baseline: latest skipped a file: {why}"),
+    });
+    std::iter::once(found).chain(skipped).collect()
 }

@@ -153,6 +153,9 @@ pub struct Report {
     pub duration_seconds: f64,
     /// The comparison with the previous model, when `baseline` was given.
     pub baseline: Option<Comparison>,
+    /// What `baseline: latest` searched, when it was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_search: Option<BaselineSearch>,
     /// Each metric's interval, when `confidence` is set.
     pub intervals: Option<uncertainty::Intervals>,
     /// For each inconclusive metric, the data that would decide it.
@@ -188,6 +191,17 @@ pub struct Run {
     pub git_ref: Option<String>,
     /// `GITHUB_RUN_ATTEMPT`.
     pub attempt: Option<String>,
+}
+
+/// What `baseline: latest` searched and found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BaselineSearch {
+    /// The folders searched.
+    pub folders: Vec<String>,
+    /// The file chosen, the newest earlier card; `None`: no comparison.
+    pub found: Option<String>,
+    /// Why each JSON file there that is no baseline was skipped.
+    pub skipped: Vec<String>,
 }
 
 /// This model against the previous one.
@@ -238,11 +252,7 @@ impl Report {
     /// version and dataset date, `run` this run's page and commit.
     pub fn new(evaluation: &Evaluation, card: &CardInputs, run: &Run) -> Report {
         let counts = evaluation.tally.counts;
-        let dataset_date = card
-            .dataset_date
-            .clone()
-            .unwrap_or_else(|| evaluation.evaluated_at.format("%Y%m%d").to_string());
-        let model_id = card.model_id.clone().unwrap_or_else(|| format!("er_{dataset_date}"));
+        let (dataset_date, model_id) = card.names(evaluation.evaluated_at);
         let settings = &evaluation.settings;
         let decision = match &settings.decision {
             Decision::Score { column, threshold } => DecisionReport {
@@ -287,6 +297,11 @@ impl Report {
                 .baseline
                 .as_ref()
                 .map(|b| compare(b, &counts, &evaluation.dataset)),
+            baseline_search: evaluation.latest.as_ref().map(|l| BaselineSearch {
+                folders: l.folders.iter().map(|f| f.display().to_string()).collect(),
+                found: evaluation.baseline.as_ref().map(|b| b.path.display().to_string()),
+                skipped: l.skipped.clone(),
+            }),
             intervals: uncertainty::intervals(evaluation),
             inconclusive: uncertainty::needed(
                 &evaluation.verdict.checks,
@@ -375,7 +390,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_report_of_this_version_can_be_the_next_runs_baseline() {
+    fn a_report_or_card_of_this_version_can_be_the_next_runs_baseline() {
         assert!(crate::baseline::READABLE_VERSIONS.contains(&SCHEMA_VERSION));
+        assert!(crate::baseline::READABLE_CARD_VERSIONS.contains(&card::CARD_SCHEMA_VERSION));
     }
 }

@@ -171,11 +171,21 @@ pub fn model_card(card: &Card, user: Option<(&Path, &str)>) -> Result<String, Re
 }
 
 /// A path given as a handlebars template (`model_cards/er_{{dataset_date}}.md`),
-/// rendered with `dataset_date` and `model_id`.
+/// rendered with the card's `dataset_date` and `model_id`.
+pub fn path(input: &'static str, template: &str, card: &Card) -> Result<PathBuf, RenderError> {
+    path_of(input, template, &card.model.dataset_date, &card.model.id)
+}
+
+/// [`path`] from the two values themselves.
 /// A value substituted into it may not leave the folder the user wrote or
 /// name another file: no `/`, `\`, `..` or control characters.
-pub fn path(input: &'static str, template: &str, card: &Card) -> Result<PathBuf, RenderError> {
-    let values = [("dataset_date", &card.model.dataset_date), ("model_id", &card.model.id)];
+pub fn path_of(
+    input: &'static str,
+    template: &str,
+    dataset_date: &str,
+    model_id: &str,
+) -> Result<PathBuf, RenderError> {
+    let values = [("dataset_date", dataset_date), ("model_id", model_id)];
     for (name, value) in values {
         let unsafe_value = value.contains(['/', '\\'])
             || value.contains("..")
@@ -184,14 +194,11 @@ pub fn path(input: &'static str, template: &str, card: &Card) -> Result<PathBuf,
             return Err(RenderError::UnsafePathValue {
                 input,
                 value_input: name,
-                value: value.clone(),
+                value: value.to_string(),
             });
         }
     }
-    let data = serde_json::json!({
-        "dataset_date": card.model.dataset_date,
-        "model_id": card.model.id,
-    });
+    let data = serde_json::json!({ "dataset_date": dataset_date, "model_id": model_id });
     registry()
         .render_template(template, &data)
         .map(PathBuf::from)

@@ -1,10 +1,17 @@
-//! The previous model's result, read from its JSON report, for comparison.
+//! The previous model's result, read from its JSON report or JSON model
+//! card, for comparison.
 //!
 //! A baseline is the `report_json` of an earlier gate run, of a schema
-//! version in [`READABLE_VERSIONS`]. Only what the comparison needs is read:
-//! the metrics, the model id and the dataset it was evaluated on. Anything
-//! else in the file is ignored, so newer reports of the same schema version
-//! still load. Failures are a [`BaselineError`].
+//! version in [`READABLE_VERSIONS`], or its `model_card_json`, of a version
+//! in [`READABLE_CARD_VERSIONS`]. Only what the comparison needs is read:
+//! the metrics, the model id, the dataset it was evaluated on and when.
+//! Anything else in the file is ignored, so newer files of the same schema
+//! version still load. Failures are a [`BaselineError`]. [`latest`] finds
+//! the newest card in a folder.
+
+mod latest;
+
+pub use latest::{Latest, latest};
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -17,6 +24,10 @@ use crate::untrusted;
 /// The JSON report schema versions a baseline may have; the report's own
 /// version is among them (a test in `report` checks it).
 pub const READABLE_VERSIONS: &[u32] = &[1, 2];
+
+/// The JSON model card schema versions a baseline may have; the card's own
+/// version is among them (a test in `report` checks it).
+pub const READABLE_CARD_VERSIONS: &[u32] = &[1];
 
 /// Why a baseline could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -60,15 +71,19 @@ pub enum BaselineError {
 
     /// The baseline has a schema version this program does not know.
     #[error(
-        "baseline `{}` has schema version {found}: expected {}",
+        "baseline `{}` is a {kind} of schema version {found}: expected {}",
         untrusted::path(path),
-        versions()
+        versions(known)
     )]
     Version {
         /// The baseline file.
         path: PathBuf,
+        /// `JSON report` or `JSON model card`.
+        kind: &'static str,
         /// The version found.
         found: String,
+        /// The versions this program reads of that kind.
+        known: &'static [u32],
     },
 }
 
@@ -77,9 +92,9 @@ fn is_plain_text(s: &str) -> bool {
     s.chars().count() <= 200 && !s.chars().any(char::is_control)
 }
 
-/// The readable versions in prose: `1`, or `1 or 2`.
-fn versions() -> String {
-    READABLE_VERSIONS.iter().map(u32::to_string).collect::<Vec<_>>().join(" or ")
+/// Versions in prose: `1`, or `1 or 2`.
+fn versions(known: &[u32]) -> String {
+    known.iter().map(u32::to_string).collect::<Vec<_>>().join(" or ")
 }
 
 /// The previous model's metrics and provenance.
@@ -93,6 +108,9 @@ pub struct Baseline {
     pub metrics: PerMetric<Option<f64>>,
     /// The SHA-256 of the dataset it was evaluated on.
     pub dataset_sha256: String,
+    /// When it was evaluated (RFC 3339, UTC), when the file says.
+    #[serde(skip)]
+    pub evaluated_at: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -101,13 +119,21 @@ struct Raw {
     metrics: RawMetrics,
     dataset: RawDataset,
     model: Option<RawModel>,
+    evaluated_at: Option<String>,
+}
+
+/// A report's metrics are an object, a card's a list of rules.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawMetrics {
+    Report { precision: Option<f64>, recall: Option<f64>, f1: Option<f64> },
+    Card(Vec<RawRule>),
 }
 
 #[derive(Deserialize)]
-struct RawMetrics {
-    precision: Option<f64>,
-    recall: Option<f64>,
-    f1: Option<f64>,
+struct RawRule {
+    metric: String,
+    value: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +144,7 @@ struct RawDataset {
 #[derive(Deserialize)]
 struct RawModel {
     id: Option<String>,
+    evaluated_at: Option<String>,
 }
 
 impl Baseline {
@@ -133,12 +160,30 @@ impl Baseline {
     pub fn from_text(path: &Path, text: &str) -> Result<Baseline, BaselineError> {
         let raw: Raw = serde_json::from_str(text)
             .map_err(|source| BaselineError::Format { path: path.to_path_buf(), source })?;
+        let (kind, known, fields) = match &raw.metrics {
+            RawMetrics::Report { precision, recall, f1 } => (
+                "JSON report",
+                READABLE_VERSIONS,
+                PerMetric::from_fn(|m| match m {
+                    Metric::Precision => *precision,
+                    Metric::Recall => *recall,
+                    Metric::F1 => *f1,
+                }),
+            ),
+            RawMetrics::Card(rules) => ("JSON model card", READABLE_CARD_VERSIONS, {
+                PerMetric::from_fn(|m| {
+                    rules.iter().find(|r| r.metric == m.name()).and_then(|r| r.value)
+                })
+            }),
+        };
         match raw.schema_version {
-            Some(v) if READABLE_VERSIONS.contains(&v) => {}
+            Some(v) if known.contains(&v) => {}
             found => {
                 return Err(BaselineError::Version {
                     path: path.to_path_buf(),
+                    kind,
                     found: found.map_or("none".to_string(), |v| v.to_string()),
+                    known,
                 });
             }
         }
@@ -160,15 +205,15 @@ impl Baseline {
             _ => Ok(value),
         };
         let metrics = PerMetric {
-            precision: metric("metrics.precision", raw.metrics.precision)?,
-            recall: metric("metrics.recall", raw.metrics.recall)?,
-            f1: metric("metrics.f1", raw.metrics.f1)?,
+            precision: metric("metrics.precision", fields.precision)?,
+            recall: metric("metrics.recall", fields.recall)?,
+            f1: metric("metrics.f1", fields.f1)?,
         };
         let sha256 = raw.dataset.sha256;
         if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(field("dataset.sha256", sha256, "a SHA-256 of 64 hex digits"));
         }
-        let model_id = raw.model.and_then(|m| m.id);
+        let (model_id, card_time) = raw.model.map_or((None, None), |m| (m.id, m.evaluated_at));
         if let Some(id) = model_id.as_ref().filter(|id| !is_plain_text(id)) {
             return Err(field("model.id", id.clone(), "one line of at most 200 characters"));
         }
@@ -177,6 +222,7 @@ impl Baseline {
             model_id,
             metrics,
             dataset_sha256: sha256.to_ascii_lowercase(),
+            evaluated_at: raw.evaluated_at.or(card_time),
         })
     }
 
@@ -218,7 +264,10 @@ mod tests {
         assert!(matches!(Baseline::load(bad.path()).unwrap_err(), BaselineError::Format { .. }));
         let v3 = write(r#"{"schema_version": 3, "metrics": {}, "dataset": {"sha256": "ab"}}"#);
         let err = Baseline::load(v3.path()).unwrap_err();
-        assert!(err.to_string().contains("schema version 3: expected 1 or 2"), "{err}");
+        assert!(
+            err.to_string().contains("JSON report of schema version 3: expected 1 or 2"),
+            "{err}"
+        );
     }
 
     #[test]
