@@ -18,6 +18,8 @@ fn main() {
     let repeat: usize = args.next().map_or(5, |r| r.parse().expect("REPEAT is a number"));
     let settings = |sweep| Settings {
         validation_set: file.clone().into(),
+        predictions: None,
+        key_columns: Vec::new(),
         dataset_hash: None,
         checksums: None,
         label_column: "label".into(),

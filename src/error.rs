@@ -109,6 +109,7 @@ mod tests {
     fn wrapping_keeps_the_message_and_the_causes() {
         let io = io::Error::new(io::ErrorKind::NotFound, "No such file or directory");
         let err = Error::from(EvaluateError::from(DatasetError::Read {
+            role: crate::dataset::Role::ValidationSet,
             path: "v.parquet".into(),
             source: io,
         }));

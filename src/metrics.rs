@@ -51,6 +51,8 @@ pub struct Skipped {
     pub decision_null: u64,
     /// Rows whose score is NaN (and not null).
     pub score_nan: u64,
+    /// Labelled pairs without a prediction (with a `predictions` file).
+    pub no_prediction: u64,
 }
 
 /// A running fold of batches into counts.
@@ -120,6 +122,7 @@ impl Tally {
         self.skipped.label_null += other.skipped.label_null;
         self.skipped.decision_null += other.skipped.decision_null;
         self.skipped.score_nan += other.skipped.score_nan;
+        self.skipped.no_prediction += other.skipped.no_prediction;
         self
     }
 }
@@ -285,7 +288,7 @@ mod tests {
         assert_eq!(tally.counts, Counts { tp: 1, fp: 1, fn_: 1, tn: 0 });
         assert_eq!(
             tally.skipped,
-            Skipped { rows: 3, label_null: 1, decision_null: 2, score_nan: 1 }
+            Skipped { rows: 3, label_null: 1, decision_null: 2, score_nan: 1, no_prediction: 0 }
         );
     }
 

@@ -24,6 +24,7 @@ mod comment;
 mod dashboard;
 mod gate;
 mod hostile;
+mod join;
 #[cfg(feature = "external-tests")]
 mod oracle;
 mod push;

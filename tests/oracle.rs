@@ -123,3 +123,43 @@ fn counts_and_metrics_equal_scikit_learn() {
         }
     }
 }
+
+#[test]
+fn a_join_counts_what_a_pandas_merge_and_scikit_learn_count() {
+    for (threshold, missing) in [("0.5", "0"), ("0.62", "37")] {
+        let gate = Gate::new();
+        let out = Command::new("python3")
+            .arg(root().join("tests/join_oracle.py"))
+            .args([gate.path("").as_os_str(), threshold.as_ref(), missing.as_ref()])
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "the join oracle needs python3 with pandas, pyarrow and scikit-learn \
+             (bash tests/setup.sh):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let expected: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let ran = gate
+            .input("validation_set", "labels.parquet")
+            .input("predictions", "predictions.parquet")
+            .input("decision_threshold", threshold)
+            .input("null_policy", "skip")
+            .input("report_json", "r.json")
+            .input("min_precision", "0")
+            .input("min_recall", "0")
+            .input("min_f1", "0")
+            .run();
+        assert_eq!(ran.code, 0, "{ran:#?}");
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap())
+                .unwrap();
+        for key in ["tp", "fp", "fn", "tn"] {
+            assert_eq!(report["counts"][key], expected[key], "{key} at {threshold}");
+        }
+        for key in ["unlabelled", "unpredicted"] {
+            assert_eq!(report["predictions"][key], expected[key], "{key} at {threshold}");
+        }
+        assert_eq!(report["rows_skipped"], expected["unpredicted"]);
+    }
+}

@@ -28,6 +28,8 @@ const EPOCH: i64 = 1_760_529_600;
 fn settings() -> Settings {
     Settings {
         validation_set: "fixtures/sample_validation.parquet".into(),
+        predictions: None,
+        key_columns: Vec::new(),
         dataset_hash: None,
         checksums: None,
         label_column: "label".into(),

@@ -43,6 +43,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let settings = Settings {
         validation_set: path,
+        predictions: None,
+        key_columns: Vec::new(),
         dataset_hash: None,
         checksums: None,
         label_column: "label".into(),

@@ -56,6 +56,14 @@ impl Decision {
             Decision::Prediction { .. } => "prediction_column",
         }
     }
+
+    /// The deciding column as [`find`] wants it.
+    pub fn wanted(&self) -> (&str, &'static str, Kind) {
+        match self {
+            Decision::Score { column, .. } => (column, "score_column", Kind::Score),
+            Decision::Prediction { column } => (column, "prediction_column", Kind::Binary),
+        }
+    }
 }
 
 /// What to do with rows whose label, score or prediction is missing.
@@ -118,6 +126,68 @@ pub enum Scores {
     F32(ScalarBuffer<f32>),
 }
 
+/// What a column must hold, for [`find`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A label or prediction: boolean, 0/1 integers or 0.0/1.0 floats.
+    Binary,
+    /// A score: float32 or float64.
+    Score,
+    /// A join key: a string or integer column.
+    Key,
+}
+
+const KEY_TYPES: &str =
+    "a string (utf8, large utf8, utf8 view or dictionary of strings) or integer column";
+
+/// Finds the columns `wanted` (name, the input that named it, what it must
+/// hold) in the file's schema: every missing one is named at once, then a
+/// name two columns share, then a type that does not fit. Gives their indices.
+pub fn find(
+    dataset: &Dataset,
+    wanted: &[(&str, &'static str, Kind)],
+) -> Result<Vec<usize>, DatasetError> {
+    let schema = dataset.schema();
+    let path = dataset.path();
+    let missing: Vec<(String, &'static str)> = wanted
+        .iter()
+        .filter(|(column, _, _)| schema.index_of(column).is_err())
+        .map(|(column, input, _)| (column.to_string(), *input))
+        .collect();
+    if !missing.is_empty() {
+        return Err(DatasetError::MissingColumn {
+            role: dataset.role(),
+            path: path.to_path_buf(),
+            missing,
+            available: schema.fields().iter().map(|f| f.name().clone()).collect(),
+        });
+    }
+    for (column, input, _) in wanted {
+        let count = schema.fields().iter().filter(|f| f.name() == column).count();
+        if count > 1 {
+            return Err(DatasetError::DuplicateColumn {
+                role: dataset.role(),
+                path: path.to_path_buf(),
+                column: column.to_string(),
+                input,
+                count,
+            });
+        }
+    }
+    let mut indices = Vec::with_capacity(wanted.len());
+    for (column, _, kind) in wanted {
+        let index = schema.index_of(column).expect("checked above");
+        let (accepts, expected): (fn(&DataType) -> bool, _) = match kind {
+            Kind::Binary => (is_binary, BINARY_TYPES),
+            Kind::Score => (is_score, SCORE_TYPES),
+            Kind::Key => (is_key, KEY_TYPES),
+        };
+        check_type(path, column, schema.field(index).data_type(), accepts, expected)?;
+        indices.push(index);
+    }
+    Ok(indices)
+}
+
 impl Columns {
     /// Checks the columns against the file's schema and builds the projection.
     pub fn resolve(
@@ -125,56 +195,12 @@ impl Columns {
         label: &str,
         decision: &Decision,
     ) -> Result<Columns, DatasetError> {
-        let schema = dataset.schema();
-        let path = dataset.path();
-        let wanted = [(label, "label_column"), (decision.column(), decision.input())];
-        let missing: Vec<(String, &'static str)> = wanted
-            .iter()
-            .filter(|(column, _)| schema.index_of(column).is_err())
-            .map(|(column, input)| (column.to_string(), *input))
-            .collect();
-        if !missing.is_empty() {
-            return Err(DatasetError::MissingColumn {
-                path: path.to_path_buf(),
-                missing,
-                available: schema.fields().iter().map(|f| f.name().clone()).collect(),
-            });
-        }
-        let index = |column: &str| schema.index_of(column).expect("checked above");
-        let (label_idx, decision_idx) = (index(label), index(decision.column()));
-        for (column, input) in [(label, "label_column"), (decision.column(), decision.input())] {
-            let count = schema.fields().iter().filter(|f| f.name() == column).count();
-            if count > 1 {
-                return Err(DatasetError::DuplicateColumn {
-                    path: path.to_path_buf(),
-                    column: column.to_string(),
-                    input,
-                    count,
-                });
-            }
-        }
-        check_type(path, label, schema.field(label_idx).data_type(), is_binary, BINARY_TYPES)?;
-        match decision {
-            Decision::Score { column, .. } => check_type(
-                path,
-                column,
-                schema.field(decision_idx).data_type(),
-                is_score,
-                SCORE_TYPES,
-            )?,
-            Decision::Prediction { column } => check_type(
-                path,
-                column,
-                schema.field(decision_idx).data_type(),
-                is_binary,
-                BINARY_TYPES,
-            )?,
-        }
+        let indices = find(dataset, &[(label, "label_column", Kind::Binary), decision.wanted()])?;
         Ok(Columns {
-            path: path.to_path_buf(),
+            path: dataset.path().to_path_buf(),
             label: label.to_string(),
             decision: decision.clone(),
-            mask: dataset.projection([label_idx, decision_idx]),
+            mask: dataset.projection(indices),
         })
     }
 
@@ -186,62 +212,90 @@ impl Columns {
     /// Turns one projected batch into bitmaps. `first_row` is the file row of
     /// the batch's first row, for error messages.
     pub fn extract(&self, batch: &RecordBatch, first_row: u64) -> Result<Pairs, DatasetError> {
-        let column = |name: &str| {
-            batch.column_by_name(name).expect("the projection holds the resolved columns")
-        };
-        let label = column(&self.label);
-        let label_bits = self.binary(&self.label, label.as_ref(), first_row)?;
-        let decision = column(self.decision.column());
+        let label = batch.column_by_name(&self.label).expect("the projection holds the label");
+        let decision = self.decide(batch, first_row)?;
+        Ok(Pairs {
+            len: batch.num_rows(),
+            label: binary_bits(&self.path, &self.label, label.as_ref(), first_row)?,
+            predicted: decision.predicted,
+            label_valid: valid_bits(label.as_ref()),
+            decision_valid: decision.valid,
+            not_nan: decision.not_nan,
+            scores: decision.scores,
+        })
+    }
+
+    /// The deciding column of one batch as bits: [`Decided`].
+    pub fn decide(&self, batch: &RecordBatch, first_row: u64) -> Result<Decided, DatasetError> {
+        let column = self.decision.column();
+        let decision = batch.column_by_name(column).expect("the projection holds the decision");
         let (predicted, not_nan, scores) = match &self.decision {
             Decision::Score { threshold, .. } => {
                 let (predicted, not_nan) = score_bits(decision.as_ref(), *threshold);
                 (predicted, not_nan, Some(scores(decision.as_ref())))
             }
-            Decision::Prediction { column } => {
-                (self.binary(column, decision.as_ref(), first_row)?, None, None)
+            Decision::Prediction { .. } => {
+                (binary_bits(&self.path, column, decision.as_ref(), first_row)?, None, None)
             }
         };
-        Ok(Pairs {
-            len: batch.num_rows(),
-            label: label_bits,
-            predicted,
-            label_valid: valid_bits(label.as_ref()),
-            decision_valid: valid_bits(decision.as_ref()),
-            not_nan,
-            scores,
-        })
+        Ok(Decided { predicted, valid: valid_bits(decision.as_ref()), not_nan, scores })
     }
+}
 
-    fn binary(
-        &self,
-        name: &str,
-        array: &dyn Array,
-        first_row: u64,
-    ) -> Result<BooleanBuffer, DatasetError> {
-        let not_binary = |(index, value): (usize, String)| DatasetError::NotBinary {
-            path: self.path.clone(),
-            column: name.to_string(),
-            value,
-            row: first_row + index as u64,
-        };
-        match array.data_type() {
-            DataType::Boolean => Ok(array.as_boolean().values().clone()),
-            DataType::Int8 => int_bits(array.as_primitive::<Int8Type>()).map_err(not_binary),
-            DataType::Int16 => int_bits(array.as_primitive::<Int16Type>()).map_err(not_binary),
-            DataType::Int32 => int_bits(array.as_primitive::<Int32Type>()).map_err(not_binary),
-            DataType::Int64 => int_bits(array.as_primitive::<Int64Type>()).map_err(not_binary),
-            DataType::UInt8 => int_bits(array.as_primitive::<UInt8Type>()).map_err(not_binary),
-            DataType::UInt16 => int_bits(array.as_primitive::<UInt16Type>()).map_err(not_binary),
-            DataType::UInt32 => int_bits(array.as_primitive::<UInt32Type>()).map_err(not_binary),
-            DataType::UInt64 => int_bits(array.as_primitive::<UInt64Type>()).map_err(not_binary),
-            DataType::Float32 => {
-                float_bits(array.as_primitive::<Float32Type>()).map_err(not_binary)
-            }
-            DataType::Float64 => {
-                float_bits(array.as_primitive::<Float64Type>()).map_err(not_binary)
-            }
-            other => unreachable!("resolve() admitted {other} as binary"),
+/// One batch's deciding column as bits.
+#[derive(Debug)]
+pub struct Decided {
+    /// Predicted matches (meaningless where the value is missing).
+    pub predicted: BooleanBuffer,
+    /// Where the score or prediction is not null; `None` when none is null.
+    pub valid: Option<BooleanBuffer>,
+    /// Where the score is not NaN; `None` when none is NaN.
+    pub not_nan: Option<BooleanBuffer>,
+    /// The scores, for the sweep; `None` for predictions.
+    pub scores: Option<Scores>,
+}
+
+impl Columns {
+    /// A decision read from a file that holds no label: the predictions
+    /// file of a join. [`Columns::extract`] must not be called on it.
+    pub fn decision_only(dataset: &Dataset, decision: &Decision, index: usize) -> Columns {
+        Columns {
+            path: dataset.path().to_path_buf(),
+            label: String::new(),
+            decision: decision.clone(),
+            mask: dataset.projection([index]),
         }
+    }
+}
+
+/// A label or prediction array as bits: boolean as is, 0/1 integers and
+/// 0.0/1.0 floats converted; any other value names `column` of `path` and
+/// its file row (`first_row` is the batch's first).
+pub fn binary_bits(
+    path: &Path,
+    column: &str,
+    array: &dyn Array,
+    first_row: u64,
+) -> Result<BooleanBuffer, DatasetError> {
+    let not_binary = |(index, value): (usize, String)| DatasetError::NotBinary {
+        path: path.to_path_buf(),
+        column: column.to_string(),
+        value,
+        row: first_row + index as u64,
+    };
+    match array.data_type() {
+        DataType::Boolean => Ok(array.as_boolean().values().clone()),
+        DataType::Int8 => int_bits(array.as_primitive::<Int8Type>()).map_err(not_binary),
+        DataType::Int16 => int_bits(array.as_primitive::<Int16Type>()).map_err(not_binary),
+        DataType::Int32 => int_bits(array.as_primitive::<Int32Type>()).map_err(not_binary),
+        DataType::Int64 => int_bits(array.as_primitive::<Int64Type>()).map_err(not_binary),
+        DataType::UInt8 => int_bits(array.as_primitive::<UInt8Type>()).map_err(not_binary),
+        DataType::UInt16 => int_bits(array.as_primitive::<UInt16Type>()).map_err(not_binary),
+        DataType::UInt32 => int_bits(array.as_primitive::<UInt32Type>()).map_err(not_binary),
+        DataType::UInt64 => int_bits(array.as_primitive::<UInt64Type>()).map_err(not_binary),
+        DataType::Float32 => float_bits(array.as_primitive::<Float32Type>()).map_err(not_binary),
+        DataType::Float64 => float_bits(array.as_primitive::<Float64Type>()).map_err(not_binary),
+        other => unreachable!("find() admitted {other} as binary"),
     }
 }
 
@@ -271,7 +325,18 @@ fn is_score(t: &DataType) -> bool {
     matches!(t, DataType::Float32 | DataType::Float64)
 }
 
-fn valid_bits(array: &dyn Array) -> Option<BooleanBuffer> {
+/// A string or integer column, which a join key may be.
+pub fn is_key(t: &DataType) -> bool {
+    let is_string =
+        |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+    match t {
+        DataType::Dictionary(_, values) => is_string(values),
+        t => t.is_integer() || is_string(t),
+    }
+}
+
+/// Where an array is not null; `None` when no value is null.
+pub fn valid_bits(array: &dyn Array) -> Option<BooleanBuffer> {
     array.logical_nulls().filter(|n| n.null_count() > 0).map(|n| n.inner().clone())
 }
 

@@ -1,4 +1,5 @@
-//! Why the validation set, or a file listed with it, could not be read.
+//! Why the validation set, the predictions file, or a file listed with them,
+//! could not be read.
 //!
 //! Every variant names the file and, where it applies, the column and the
 //! row, with what was found and what was expected.
@@ -10,12 +11,32 @@ use std::path::{Path, PathBuf};
 use super::checksums::Failure;
 use crate::untrusted::{self, shown};
 
+/// Which of the run's parquet files a message is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `validation_set`: the labelled pairs (and their scores, without `predictions`).
+    ValidationSet,
+    /// `predictions`: the model's scores, joined to the labelled pairs.
+    Predictions,
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Role::ValidationSet => "validation set",
+            Role::Predictions => "predictions file",
+        })
+    }
+}
+
 /// Why the dataset could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
-    /// The validation set could not be opened or read.
-    #[error("cannot read validation set `{}`", untrusted::path(path))]
+    /// The file could not be opened or read.
+    #[error("cannot read {role} `{}`", untrusted::path(path))]
     Read {
+        /// Which file.
+        role: Role,
         /// The file.
         path: PathBuf,
         /// The I/O failure.
@@ -23,19 +44,20 @@ pub enum DatasetError {
         source: io::Error,
     },
 
-    /// The validation set has zero bytes.
-    #[error(
-        "validation set `{}` is empty (0 bytes): expected a parquet file",
-        untrusted::path(path)
-    )]
+    /// The file has zero bytes.
+    #[error("{role} `{}` is empty (0 bytes): expected a parquet file", untrusted::path(path))]
     EmptyFile {
+        /// Which file.
+        role: Role,
         /// The file.
         path: PathBuf,
     },
 
     /// The file is not parquet, or its footer or pages are damaged.
-    #[error("validation set `{}` is not a readable parquet file", untrusted::path(path))]
+    #[error("{role} `{}` is not a readable parquet file", untrusted::path(path))]
     Parquet {
+        /// Which file.
+        role: Role,
         /// The file.
         path: PathBuf,
         /// What the parquet reader reported.
@@ -46,11 +68,13 @@ pub enum DatasetError {
     /// A row group's pages could not be read: a page whose CRC does not
     /// match its bytes, or data that does not decode.
     #[error(
-        "validation set `{}` is damaged in row group {row_group}{}",
+        "{role} `{}` is damaged in row group {row_group}{}",
         untrusted::path(path),
         column.as_ref().map(|c| format!(", column `{}`", shown(c))).unwrap_or_default()
     )]
     Damaged {
+        /// Which file.
+        role: Role,
         /// The file.
         path: PathBuf,
         /// The row group, from 0.
@@ -64,12 +88,14 @@ pub enum DatasetError {
 
     /// Columns the evaluation needs are absent (every one of them is named).
     #[error(
-        "validation set `{}` has {}; its columns are: {}",
+        "{role} `{}` has {}; its columns are: {}",
         untrusted::path(path),
         missing_list(missing),
         column_list(available)
     )]
     MissingColumn {
+        /// Which file.
+        role: Role,
         /// The file.
         path: PathBuf,
         /// Each column asked for and not found, with the input that named it.
@@ -135,11 +161,13 @@ pub enum DatasetError {
 
     /// Two columns of the file have the name of a column the gate reads.
     #[error(
-        "validation set `{}` has {count} columns named `{}` (input `{input}`): expected one",
+        "{role} `{}` has {count} columns named `{}` (input `{input}`): expected one",
         untrusted::path(path),
         shown(column)
     )]
     DuplicateColumn {
+        /// Which file.
+        role: Role,
         /// The file.
         path: PathBuf,
         /// The column name.
@@ -148,6 +176,63 @@ pub enum DatasetError {
         input: &'static str,
         /// How many columns have the name.
         count: usize,
+    },
+
+    /// A join key column holds a null.
+    #[error(
+        "column `{}` of {role} `{}` is null at row {row}: expected every key column (input `key_columns`) to hold a value",
+        shown(column),
+        untrusted::path(path)
+    )]
+    NullKey {
+        /// Which file.
+        role: Role,
+        /// The file.
+        path: PathBuf,
+        /// The key column.
+        column: String,
+        /// Its 0-based row number in the file.
+        row: u64,
+    },
+
+    /// A key appears twice among the labelled pairs, or twice among the
+    /// predictions of labelled pairs.
+    #[error(
+        "{role} `{}` holds key {} more than once (again at row {row}): expected each pair once (input `key_columns`)",
+        untrusted::path(path),
+        shown(key)
+    )]
+    DuplicateKey {
+        /// Which file.
+        role: Role,
+        /// The file.
+        path: PathBuf,
+        /// The key, as `(a, b)` text.
+        key: String,
+        /// The 0-based file row it was seen again at.
+        row: u64,
+    },
+
+    /// A key column is a string in one file and an integer in the other.
+    #[error(
+        "key column `{}` is {} in `{}` and {} in `{}`: expected the same kind, strings or integers, in both",
+        shown(column),
+        shown(&labelled.to_string()),
+        untrusted::path(labelled_path),
+        shown(&predicted.to_string()),
+        untrusted::path(predictions_path)
+    )]
+    KeyTypes {
+        /// The key column.
+        column: String,
+        /// Its type among the labelled pairs.
+        labelled: arrow_schema::DataType,
+        /// The validation set.
+        labelled_path: PathBuf,
+        /// Its type among the predictions.
+        predicted: arrow_schema::DataType,
+        /// The predictions file.
+        predictions_path: PathBuf,
     },
 
     /// Files listed in the checksums file are missing or differ.

@@ -10,9 +10,10 @@ pub mod checksum;
 pub mod checksums;
 pub mod columns;
 mod error;
+pub mod join;
 pub mod reader;
 
 pub use checksum::Sha256;
 pub use columns::{Decision, NullPolicy};
-pub use error::DatasetError;
+pub use error::{DatasetError, Role};
 pub use reader::Dataset;

@@ -26,6 +26,7 @@ use parquet::errors::ParquetError;
 use parquet::file::reader::{ChunkReader, Length};
 
 use super::DatasetError;
+use super::error::Role;
 
 /// Rows per record batch: 64Ki rows of a float and a boolean is about 0.5 MiB.
 const BATCH_ROWS: usize = 64 * 1024;
@@ -33,6 +34,7 @@ const BATCH_ROWS: usize = 64 * 1024;
 /// An open parquet validation set whose footer has been read.
 #[derive(Debug)]
 pub struct Dataset {
+    role: Role,
     path: PathBuf,
     file: SharedFile,
     meta: ArrowReaderMetadata,
@@ -41,8 +43,8 @@ pub struct Dataset {
 impl Dataset {
     /// Opens `path` for reading. Fails on a missing or unreadable file and on a
     /// file of zero bytes; the footer is not read yet (see [`Dataset::parse`]).
-    pub fn open_file(path: &Path) -> Result<(File, u64), DatasetError> {
-        let read_err = |source| DatasetError::Read { path: path.to_path_buf(), source };
+    pub fn open_file(role: Role, path: &Path) -> Result<(File, u64), DatasetError> {
+        let read_err = |source| DatasetError::Read { role, path: path.to_path_buf(), source };
         // Checked before opening: opening a FIFO would block.
         crate::files::require_regular(path).map_err(read_err)?;
         let file = File::open(path).map_err(read_err)?;
@@ -51,18 +53,28 @@ impl Dataset {
             return Err(read_err(crate::files::not_regular(meta.file_type())));
         }
         if meta.len() == 0 {
-            return Err(DatasetError::EmptyFile { path: path.to_path_buf() });
+            return Err(DatasetError::EmptyFile { role, path: path.to_path_buf() });
         }
         Ok((file, meta.len()))
     }
 
     /// Reads the parquet footer of an opened file.
-    pub fn parse(path: &Path, file: Arc<File>, size: u64) -> Result<Dataset, DatasetError> {
+    pub fn parse(
+        role: Role,
+        path: &Path,
+        file: Arc<File>,
+        size: u64,
+    ) -> Result<Dataset, DatasetError> {
         let file = SharedFile { file, size };
         let meta = guarded(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
             .and_then(|loaded| loaded)
-            .map_err(|source| parquet_error(path, source))?;
-        Ok(Dataset { path: path.to_path_buf(), file, meta })
+            .map_err(|source| DatasetError::Parquet { role, path: path.to_path_buf(), source })?;
+        Ok(Dataset { role, path: path.to_path_buf(), file, meta })
+    }
+
+    /// Which of the run's files this is.
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// The file's path as given.
@@ -201,7 +213,8 @@ impl Dataset {
             let fails = fails.unwrap_or(true);
             fails.then(|| schema.column(i).path().string())
         });
-        DatasetError::Damaged { path: self.path.clone(), row_group: group, column, source }
+        let (role, path) = (self.role, self.path.clone());
+        DatasetError::Damaged { role, path, row_group: group, column, source }
     }
 }
 
@@ -218,10 +231,6 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, ParquetError> {
             .unwrap_or_else(|| "a panic".to_string());
         ParquetError::General(format!("the parquet reader failed: {why}"))
     })
-}
-
-fn parquet_error(path: &Path, source: ParquetError) -> DatasetError {
-    DatasetError::Parquet { path: path.to_path_buf(), source }
 }
 
 /// A file shared by several readers through positional reads.

@@ -48,6 +48,26 @@ pub enum EvaluateError {
         counts: Vec<MissingCount>,
     },
 
+    /// Labelled pairs have no prediction, under `null_policy: fail`.
+    #[error(
+        "{rows} labelled {} of `{}` {} no prediction in `{}` (first: {}); set `null_policy: skip` to leave them out (they are then counted and reported)",
+        if *rows == 1 { "pair" } else { "pairs" },
+        untrusted::path(path),
+        if *rows == 1 { "has" } else { "have" },
+        untrusted::path(predictions),
+        first.iter().map(|k| shown(k).to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    Unpredicted {
+        /// The validation set.
+        path: PathBuf,
+        /// The predictions file.
+        predictions: PathBuf,
+        /// Labelled pairs without a prediction.
+        rows: u64,
+        /// The keys of the first of them, in file order.
+        first: Vec<String>,
+    },
+
     /// The file (after skipping rows) has no rows to evaluate.
     #[error("validation set `{}` has no rows to evaluate{}", untrusted::path(path), skipped_suffix(*skipped))]
     NoRows {
@@ -81,6 +101,7 @@ impl EvaluateError {
             EvaluateError::HashMismatch { .. } => "Checksum mismatch",
             EvaluateError::Dataset(e) if e.is_checksum_failure() => "Checksum mismatch",
             EvaluateError::MissingValues { .. } => "Missing values in validation set",
+            EvaluateError::Unpredicted { .. } => "Missing predictions",
             _ => "Cannot evaluate validation set",
         }
     }

@@ -7,6 +7,7 @@
 //! or writes a file.
 
 mod error;
+mod join;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,20 +16,27 @@ use std::time::{Duration, Instant};
 use crate::baseline::{self, Baseline};
 use crate::dataset::checksums::{self, Expected};
 use crate::dataset::columns::{Columns, Pairs, Scores};
-use crate::dataset::{Dataset, Decision, NullPolicy, Sha256};
+use crate::dataset::{Dataset, DatasetError, Decision, NullPolicy, Role, Sha256};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
 use crate::sweep::{self, Analysis, Histogram, Point};
 use crate::untrusted::shown;
 
 pub use error::{EvaluateError, Missing, MissingCount};
+pub use join::PredictionsFile;
 
 /// What to evaluate and how: the validation set, its provenance checks, the
 /// columns and the rules.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// The parquet file to evaluate.
+    /// The parquet file to evaluate: the labelled pairs, with their scores
+    /// unless `predictions` is given.
     pub validation_set: PathBuf,
+    /// The model's scores or predictions in a file of their own, joined to
+    /// the labelled pairs on `key_columns`.
+    pub predictions: Option<PathBuf>,
+    /// The columns that identify a pair in both files.
+    pub key_columns: Vec<String>,
     /// The SHA-256 the file must have, if given.
     pub dataset_hash: Option<Sha256>,
     /// A checksums file whose every line is verified first.
@@ -51,6 +59,13 @@ pub struct Settings {
     pub on_inconclusive: OnInconclusive,
     /// Whether to count the threshold sweep (score decisions only).
     pub sweep: bool,
+}
+
+impl Settings {
+    /// Whether the threshold sweep is counted: asked for, and a score decides.
+    pub fn sweeps(&self) -> bool {
+        self.sweep && matches!(self.decision, Decision::Score { .. })
+    }
 }
 
 /// Where the previous model's result comes from.
@@ -125,6 +140,8 @@ pub struct Evaluation {
     pub curve: Vec<Point>,
     /// What the sweep says about the decision threshold.
     pub sweep: Option<Analysis>,
+    /// The predictions file, when one was joined.
+    pub predictions: Option<PredictionsFile>,
     /// The previous model's result, when `baseline` was given (or found).
     pub baseline: Option<Baseline>,
     /// What `baseline: latest` searched, when it was asked for.
@@ -157,16 +174,46 @@ pub fn evaluate(
     if let Some(list) = &settings.checksums {
         expected.extend(checksums::verify(list, path)?);
     }
-    let (file, size) = Dataset::open_file(path)?;
+    let (file, size) = Dataset::open_file(Role::ValidationSet, path)?;
     let file = Arc::new(file);
+    let predictions = match &settings.predictions {
+        Some(p) => {
+            let (pfile, psize) = Dataset::open_file(Role::Predictions, p)?;
+            Some((p, Arc::new(pfile), psize))
+        }
+        None => None,
+    };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (hashed, scanned) = std::thread::scope(|s| {
+    let (hashed, predictions_hashed, scanned) = std::thread::scope(|s| {
         let hasher = s.spawn(|| Sha256::of_file(&file));
-        let scanned = scan(settings, file.clone(), size, workers);
-        (hasher.join().expect("the hashing thread panicked"), scanned)
+        let predictions_hasher =
+            predictions.as_ref().map(|(_, pfile, _)| s.spawn(|| Sha256::of_file(pfile)));
+        let scanned = match &predictions {
+            None => scan(settings, file.clone(), size, workers).map(|(d, f)| (d, f, None)),
+            Some((p, pfile, psize)) => join::scan(
+                settings,
+                p,
+                (file.clone(), size),
+                (pfile.clone(), *psize),
+                workers,
+            )
+            .map(|j| {
+                (
+                    j.dataset,
+                    j.fold,
+                    Some((j.rows, j.labelled, j.unlabelled, j.unpredicted, j.first_unpredicted)),
+                )
+            }),
+        };
+        let predictions_hashed =
+            predictions_hasher.map(|h| h.join().expect("the hashing thread panicked"));
+        (hasher.join().expect("the hashing thread panicked"), predictions_hashed, scanned)
     });
-    let sha256 = hashed
-        .map_err(|source| crate::dataset::DatasetError::Read { path: path.clone(), source })?;
+    let sha256 = hashed.map_err(|source| DatasetError::Read {
+        role: Role::ValidationSet,
+        path: path.clone(),
+        source,
+    })?;
     log::debug!("sha256 {sha256} over {size} bytes in {:?}", start.elapsed());
     if let Some(e) = expected.iter().find(|e| e.sha256 != sha256) {
         return Err(EvaluateError::HashMismatch {
@@ -176,7 +223,41 @@ pub fn evaluate(
             actual: sha256.to_string(),
         });
     }
-    let (dataset, Fold { tally, histogram }) = scanned?;
+    let (dataset, Fold { mut tally, histogram }, joined) = scanned?;
+    let predictions_file = match (predictions, predictions_hashed, joined) {
+        (
+            Some((p, _, psize)),
+            Some(hashed),
+            Some((rows, labelled, unlabelled, unpredicted, first)),
+        ) => {
+            let sha256 = hashed.map_err(|source| DatasetError::Read {
+                role: Role::Predictions,
+                path: p.clone(),
+                source,
+            })?;
+            if unpredicted > 0 && settings.null_policy == NullPolicy::Fail {
+                return Err(EvaluateError::Unpredicted {
+                    path: path.clone(),
+                    predictions: p.clone(),
+                    rows: unpredicted,
+                    first,
+                });
+            }
+            tally.skipped.rows += unpredicted;
+            tally.skipped.no_prediction += unpredicted;
+            Some(PredictionsFile {
+                path: p.display().to_string(),
+                sha256,
+                size_bytes: psize,
+                rows,
+                key_columns: settings.key_columns.clone(),
+                labelled,
+                unlabelled,
+                unpredicted,
+            })
+        }
+        _ => None,
+    };
     check_missing(settings, &tally)?;
     let counts = tally.counts;
     if counts.rows() == 0 {
@@ -210,6 +291,7 @@ pub fn evaluate(
             checksums: settings.checksums.as_ref().map(|p| p.display().to_string()),
         },
         settings: settings.clone(),
+        predictions: predictions_file,
         tally,
         verdict,
         curve,
@@ -299,7 +381,7 @@ impl Fold {
 /// Reads and counts the validation set without hashing it: the metrics
 /// pass alone, for a benchmark of the library (`bench/metrics.rs`).
 pub fn count(settings: &Settings) -> Result<Fold, EvaluateError> {
-    let (file, size) = Dataset::open_file(&settings.validation_set)?;
+    let (file, size) = Dataset::open_file(Role::ValidationSet, &settings.validation_set)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     Ok(scan(settings, Arc::new(file), size, workers)?.1)
 }
@@ -311,7 +393,7 @@ fn scan(
     size: u64,
     workers: usize,
 ) -> Result<(Dataset, Fold), EvaluateError> {
-    let dataset = Dataset::parse(&settings.validation_set, file, size)?;
+    let dataset = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
     let columns = Columns::resolve(&dataset, &settings.label_column, &settings.decision)?;
     log::debug!(
         "{} rows in {} row groups; reading `{}` and `{}` with {workers} workers",
@@ -320,7 +402,7 @@ fn scan(
         shown(&settings.label_column),
         shown(settings.decision.column())
     );
-    let sweep = settings.sweep && matches!(settings.decision, Decision::Score { .. });
+    let sweep = settings.sweeps();
     let folds = dataset.fold(
         columns.mask(),
         workers,

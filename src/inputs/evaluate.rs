@@ -4,9 +4,10 @@
 use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::{
-    BASELINE, CHECKSUMS, CONFIDENCE, DATASET_HASH, DECISION_THRESHOLD, LABEL_COLUMN, MAX_F1_DROP,
-    MAX_PRECISION_DROP, MAX_RECALL_DROP, MIN_F1, MIN_PRECISION, MIN_RECALL, NULL_POLICY,
-    ON_INCONCLUSIVE, PREDICTION_COLUMN, SCORE_COLUMN, SWEEP, VALIDATION_SET,
+    BASELINE, CHECKSUMS, CONFIDENCE, DATASET_HASH, DECISION_THRESHOLD, KEY_COLUMNS, LABEL_COLUMN,
+    MAX_F1_DROP, MAX_PRECISION_DROP, MAX_RECALL_DROP, MIN_F1, MIN_PRECISION, MIN_RECALL,
+    NULL_POLICY, ON_INCONCLUSIVE, PREDICTION_COLUMN, PREDICTIONS, SCORE_COLUMN, SWEEP,
+    VALIDATION_SET,
 };
 use super::values::{boolean, finite, one_of, optional_unit, path, sha256, string, unit};
 use crate::dataset::{Decision, NullPolicy};
@@ -22,6 +23,8 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
     })?;
     Ok(Settings {
         validation_set,
+        predictions: path(raw, &PREDICTIONS),
+        key_columns: key_columns(raw)?,
         dataset_hash: sha256(raw, &DATASET_HASH)?,
         checksums: path(raw, &CHECKSUMS),
         label_column: string(raw, &LABEL_COLUMN),
@@ -38,6 +41,34 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         on_inconclusive: on_inconclusive(raw)?,
         sweep: boolean(raw, &SWEEP)?,
     })
+}
+
+/// The key columns: comma- or newline-separated, each once; given without
+/// `predictions`, a mistake.
+fn key_columns(raw: &RawInputs) -> Result<Vec<String>, InputError> {
+    let (value, origin) = raw.get(&KEY_COLUMNS).unwrap_or(("", super::Origin::Default));
+    if raw.is_given(&KEY_COLUMNS) && raw.get(&PREDICTIONS).is_none() {
+        return Err(InputError::ConflictingInputs {
+            inputs: "key_columns and predictions",
+            expected: "key_columns only with predictions: the keys join the two files",
+        });
+    }
+    let columns: Vec<String> = value
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(String::from)
+        .collect();
+    let repeated = columns.iter().enumerate().any(|(i, c)| columns[..i].contains(c));
+    if raw.get(&PREDICTIONS).is_some() && (columns.is_empty() || repeated) {
+        return Err(InputError::InvalidInput {
+            input: KEY_COLUMNS.name,
+            origin,
+            value: value.to_string(),
+            expected: "one or more column names, comma- or newline-separated, each once",
+        });
+    }
+    Ok(columns)
 }
 
 fn confidence(raw: &RawInputs) -> Result<Option<f64>, InputError> {

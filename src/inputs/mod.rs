@@ -72,7 +72,7 @@ impl Inputs {
     /// Every file the run reads: no report may be written onto one.
     pub fn read_paths(&self) -> Vec<&std::path::Path> {
         let e = &self.evaluate;
-        let optional = [&e.checksums, &self.card.template];
+        let optional = [&e.predictions, &e.checksums, &self.card.template];
         std::iter::once(e.validation_set.as_path())
             .chain(optional.into_iter().flatten().map(PathBuf::as_path))
             .chain(e.baseline.as_ref().and_then(|b| b.path()))

@@ -87,9 +87,12 @@ impl RawInputs {
         spec.default.map(|d| (d, Origin::Default))
     }
 
-    /// Whether the user gave an input (a default does not count).
+    /// Whether the user gave an input other than its default. The runner
+    /// sets `INPUT_<NAME>` to `action.yml`'s default for every input not in
+    /// `with:`, so a value equal to the default may not have come from the
+    /// user, and changes nothing anyway.
     pub fn is_given(&self, spec: &'static InputSpec) -> bool {
-        self.values.contains_key(spec.name)
+        self.values.get(spec.name).is_some_and(|(v, _)| Some(v.as_str()) != spec.default)
     }
 }
 

@@ -27,6 +27,22 @@ pub const VALIDATION_SET: InputSpec = InputSpec {
     help: "Path to the parquet validation set, relative to the working directory.",
 };
 
+/// Input `predictions`.
+pub const PREDICTIONS: InputSpec = InputSpec {
+    name: "predictions",
+    default: None,
+    required: false,
+    help: "Parquet file of the model's scores or predictions, joined to the labelled pairs of validation_set on key_columns; validation_set then holds the labels only, so its hash stays the same from model to model.",
+};
+
+/// Input `key_columns`.
+pub const KEY_COLUMNS: InputSpec = InputSpec {
+    name: "key_columns",
+    default: Some("left_id,right_id"),
+    required: false,
+    help: "Columns that identify a pair in both validation_set and predictions, comma- or newline-separated; strings or integers.",
+};
+
 /// Input `dataset_hash`.
 pub const DATASET_HASH: InputSpec = InputSpec {
     name: "dataset_hash",
@@ -374,6 +390,8 @@ pub const REPORT_ONLY: InputSpec = InputSpec {
 /// Every input of the action, in `action.yml` order.
 pub const INPUTS: &[InputSpec] = &[
     VALIDATION_SET,
+    PREDICTIONS,
+    KEY_COLUMNS,
     DATASET_HASH,
     MIN_PRECISION,
     MIN_RECALL,

@@ -187,6 +187,25 @@ pub struct CardDataset {
     pub prevalence: f64,
     /// The prevalence as a percentage with one decimal.
     pub prevalence_percent: String,
+    /// The model's predictions, when they came in a file of their own.
+    pub predictions: Option<CardPredictions>,
+}
+
+/// A predictions file joined to the labelled pairs.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardPredictions {
+    /// The file.
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its size in prose.
+    pub size: String,
+    /// The key columns, as code, comma-separated.
+    pub keys: String,
+    /// Rows in the file.
+    pub rows: u64,
+    /// Predictions of pairs nobody labelled, left out.
+    pub unlabelled: u64,
 }
 
 /// The change from the previous model.
@@ -308,6 +327,19 @@ impl Card {
                 true_matches,
                 prevalence,
                 prevalence_percent: percent(prevalence),
+                predictions: r.predictions.as_ref().map(|p| CardPredictions {
+                    path: p.path.clone(),
+                    sha256: p.sha256.to_string(),
+                    size: format::size_text(p.size_bytes),
+                    keys: p
+                        .key_columns
+                        .iter()
+                        .map(|k| format::code(k))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    rows: p.rows,
+                    unlabelled: p.unlabelled,
+                }),
             },
             limitations: limitations::derived(r, &inputs.limitations),
             changes: r.baseline.as_ref().map(|c| CardChanges {

@@ -210,6 +210,7 @@ pub fn skipped_text(s: &Skipped) -> String {
         (s.label_null, "null label"),
         (s.decision_null, "null score or prediction"),
         (s.score_nan, "NaN score"),
+        (s.no_prediction, "no prediction"),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)

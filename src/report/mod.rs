@@ -48,7 +48,10 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("fn", "False negatives: true matches predicted as non-matches."),
     ("tn", "True negatives: non-matches predicted as non-matches."),
     ("rows", "Rows evaluated."),
-    ("rows_skipped", "Rows left out for missing values (`null_policy: skip`)."),
+    (
+        "rows_skipped",
+        "Rows left out for missing values or a missing prediction (`null_policy: skip`).",
+    ),
     ("dataset_hash", "SHA-256 of the evaluated file, always computed."),
     (
         "dataset_verified",
@@ -72,6 +75,10 @@ pub const OUTPUTS: &[(&str, &str)] = &[
         "The decision threshold with the highest F1; empty for a prediction column.",
     ),
     ("max_f1", "The highest F1 over all decision thresholds; empty for a prediction column."),
+    (
+        "predictions_hash",
+        "SHA-256 of the `predictions` file, when one was joined; never required to match.",
+    ),
     ("report_json", "Path of the JSON report, when `report_json` is set."),
     ("model_card", "Path of the Markdown model card, when `model_card` is set."),
     ("model_card_json", "Path of the JSON model card, when `model_card_json` is set."),
@@ -151,6 +158,8 @@ pub struct Report {
     pub evaluated_at: String,
     /// Wall time spent evaluating (hashing and reading), in seconds.
     pub duration_seconds: f64,
+    /// The predictions file joined to the labelled pairs, when one was.
+    pub predictions: Option<crate::evaluate::PredictionsFile>,
     /// The comparison with the previous model, when `baseline` was given.
     pub baseline: Option<Comparison>,
     /// What `baseline: latest` searched, when it was asked for.
@@ -293,6 +302,7 @@ impl Report {
                 .evaluated_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             duration_seconds: evaluation.elapsed.as_secs_f64(),
+            predictions: evaluation.predictions.clone(),
             baseline: evaluation
                 .baseline
                 .as_ref()
@@ -356,6 +366,8 @@ impl Report {
         ));
         let max_f1 = sweep.and_then(|s| s.max_f1.as_ref()).and_then(|p| p.metrics.f1);
         outputs.push(("max_f1", max_f1.map(|v| v.to_string()).unwrap_or_default()));
+        let predictions = self.predictions.as_ref().map(|p| p.sha256.to_string());
+        outputs.push(("predictions_hash", predictions.unwrap_or_default()));
         outputs
     }
 }
