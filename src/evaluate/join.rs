@@ -62,8 +62,10 @@ pub fn scan(
     (pfile, psize): (Arc<std::fs::File>, u64),
     workers: usize,
 ) -> Result<Joined, EvaluateError> {
+    let start = std::time::Instant::now();
     let labelled_set = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
     let labelled = Labelled::load(&labelled_set, &settings.key_columns, &settings.label_column)?;
+    log::debug!("indexed {} labelled pairs in {:?}", labelled.len(), start.elapsed());
     let dataset = Dataset::parse(Role::Predictions, predictions, pfile, psize)?;
     let indices =
         labelled.resolve_predictions(&labelled_set, &dataset, settings.decision.wanted())?;
@@ -84,6 +86,7 @@ pub fn scan(
         },
     )?;
     let fold = folds.iter().fold(Fold::new(sweep), |acc, (f, _)| acc.merge(f));
+    log::debug!("joined {} predictions in {:?}", dataset.rows(), start.elapsed());
     let (unpredicted, first) = labelled.unpredicted(SHOWN_KEYS);
     Ok(Joined {
         rows: dataset.rows(),

@@ -10,17 +10,14 @@
 //! integers of any width as integers, strings (plain, large, view or
 //! dictionary-encoded) as their bytes.
 
-use std::collections::HashMap;
+mod keys;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
-};
-use arrow_array::{Array, RecordBatch};
+use arrow_array::RecordBatch;
 use arrow_buffer::{BooleanBuffer, ScalarBuffer};
-use arrow_schema::DataType;
+use keys::{Index, key_columns};
 
 use super::columns::{self, Decided, Kind, Pairs, Scores};
 use super::{Dataset, DatasetError, Role};
@@ -36,7 +33,7 @@ const KEY_INPUT: &str = "key_columns";
 pub struct Labelled {
     path: PathBuf,
     keys: Vec<String>,
-    index: HashMap<Box<[u8]>, usize, ahash::RandomState>,
+    index: Index,
     /// Per labelled row: 0, 1 or [`NULL_LABEL`].
     labels: Vec<u8>,
     /// Per labelled row: whether a prediction has been found for it.
@@ -54,24 +51,28 @@ impl Labelled {
         wanted.push((label, "label_column", Kind::Binary));
         let mask = dataset.projection(columns::find(dataset, &wanted)?);
         let path = dataset.path();
-        let empty = || (HashMap::with_hasher(ahash::RandomState::new()), Vec::new());
-        // One worker: rows arrive in file order, so a duplicate names its
-        // first row.
+        let schema = dataset.schema();
+        let types: Vec<&arrow_schema::DataType> =
+            keys.iter().map(|k| schema.field_with_name(k).expect("found").data_type()).collect();
+        let rows = usize::try_from(dataset.rows()).unwrap_or(0);
+        let empty = || (Index::new(&types, rows), Vec::new());
+        // One worker: rows arrive in file order, so a duplicate names the
+        // row it is seen again at.
         let mut folds = dataset.fold(&mask, 1, empty, |(index, labels), batch, first_row| {
             let array = batch.column_by_name(label).expect("projected");
             let bits = columns::binary_bits(path, label, array.as_ref(), first_row)?;
             let valid = columns::valid_bits(array.as_ref());
             let keyed = key_columns(batch, keys);
-            let mut buf = Vec::new();
             for i in 0..batch.num_rows() {
                 let row = first_row + i as u64;
-                encode(&keyed, i, &mut buf).map_err(|k| null_key(dataset, &keys[k], row))?;
-                let at = labels.len();
-                if index.insert(buf.clone().into_boxed_slice(), at).is_some() {
+                let at = u32::try_from(labels.len()).map_err(|_| too_many(dataset))?;
+                let before =
+                    index.insert(&keyed, i, at).map_err(|k| null_key(dataset, &keys[k], row))?;
+                if before.is_some() {
                     return Err(DatasetError::DuplicateKey {
                         role: Role::ValidationSet,
                         path: path.to_path_buf(),
-                        key: show(&buf),
+                        key: index.show_row(&keyed, i),
                         row,
                     });
                 }
@@ -80,7 +81,11 @@ impl Labelled {
             }
             Ok(())
         })?;
-        let (index, labels) = folds.pop().unwrap_or_else(empty);
+        let (mut index, labels) = folds.pop().unwrap_or_else(empty);
+        if let Some((again, key)) = index.finish() {
+            let (role, path) = (Role::ValidationSet, path.to_path_buf());
+            return Err(DatasetError::DuplicateKey { role, path, key, row: u64::from(again) });
+        }
         let seen = (0..labels.len()).map(|_| AtomicBool::new(false)).collect();
         Ok(Labelled { path: path.to_path_buf(), keys: keys.to_vec(), index, labels, seen })
     }
@@ -125,21 +130,21 @@ impl Labelled {
         decided: &Decided,
     ) -> Result<(Pairs, u64), DatasetError> {
         let keyed = key_columns(batch, &self.keys);
-        let mut matches: Matches = Vec::new();
-        let mut buf = Vec::new();
-        for i in 0..batch.num_rows() {
-            let row = first_row + i as u64;
-            encode(&keyed, i, &mut buf).map_err(|k| null_key(predictions, &self.keys[k], row))?;
-            let Some(&at) = self.index.get(buf.as_slice()) else { continue };
+        let found = self.index.find(&keyed, batch.num_rows());
+        let matches: Matches = found
+            .map_err(|(i, k)| null_key(predictions, &self.keys[k], first_row + i as u64))?
+            .into_iter()
+            .map(|(i, at)| (i, at as usize))
+            .collect();
+        for &(i, at) in &matches {
             if self.seen[at].swap(true, Ordering::Relaxed) {
                 return Err(DatasetError::DuplicateKey {
                     role: Role::Predictions,
                     path: predictions.path().to_path_buf(),
-                    key: show(&buf),
-                    row,
+                    key: self.index.show_row(&keyed, i),
+                    row: first_row + i as u64,
                 });
             }
-            matches.push((i, at));
         }
         let unlabelled = (batch.num_rows() - matches.len()) as u64;
         Ok((self.gather(decided, &matches), unlabelled))
@@ -183,12 +188,24 @@ impl Labelled {
     /// The labelled pairs no prediction was found for: how many, and the
     /// keys of the first `shown` in file order.
     pub fn unpredicted(&self, shown: usize) -> (u64, Vec<String>) {
-        let missing = |at: &usize| !self.seen[*at].load(Ordering::Relaxed);
-        let count = (0..self.labels.len()).filter(missing).count() as u64;
-        let mut first: Vec<(usize, &[u8])> =
-            self.index.iter().filter(|(_, at)| missing(at)).map(|(k, at)| (*at, &**k)).collect();
-        first.sort_unstable();
-        (count, first.iter().take(shown).map(|(_, k)| show(k)).collect())
+        let missing: Vec<u32> = (0..self.seen.len() as u32)
+            .filter(|at| !self.seen[*at as usize].load(Ordering::Relaxed))
+            .collect();
+        let first = &missing[..missing.len().min(shown)];
+        let mut keys = self.index.rows_where(|at| first.contains(&at));
+        keys.sort_unstable();
+        (missing.len() as u64, keys.into_iter().map(|(_, k)| k).collect())
+    }
+}
+
+/// Over 4,294,967,295 labelled pairs: more than the index counts.
+fn too_many(dataset: &Dataset) -> DatasetError {
+    DatasetError::Parquet {
+        role: dataset.role(),
+        path: dataset.path().to_path_buf(),
+        source: parquet::errors::ParquetError::General(
+            "more than 4,294,967,295 labelled pairs: expected fewer".to_string(),
+        ),
     }
 }
 
@@ -201,129 +218,6 @@ fn null_key(dataset: &Dataset, column: &str, row: u64) -> DatasetError {
     }
 }
 
-fn is_integer_key(t: &DataType) -> bool {
+fn is_integer_key(t: &arrow_schema::DataType) -> bool {
     t.is_integer()
-}
-
-/// One key column of one batch, value by value.
-enum KeyColumn<'a> {
-    Int(Vec<Option<i128>>),
-    Str(Box<dyn Fn(usize) -> Option<&'a [u8]> + 'a>),
-}
-
-fn key_columns<'a>(batch: &'a RecordBatch, keys: &[String]) -> Vec<KeyColumn<'a>> {
-    keys.iter().map(|k| key_column(batch.column_by_name(k).expect("projected").as_ref())).collect()
-}
-
-fn key_column<'a>(array: &'a dyn Array) -> KeyColumn<'a> {
-    macro_rules! ints {
-        ($t:ty) => {
-            KeyColumn::Int(array.as_primitive::<$t>().iter().map(|v| v.map(i128::from)).collect())
-        };
-    }
-    match array.data_type() {
-        DataType::Int8 => ints!(Int8Type),
-        DataType::Int16 => ints!(Int16Type),
-        DataType::Int32 => ints!(Int32Type),
-        DataType::Int64 => ints!(Int64Type),
-        DataType::UInt8 => ints!(UInt8Type),
-        DataType::UInt16 => ints!(UInt16Type),
-        DataType::UInt32 => ints!(UInt32Type),
-        DataType::UInt64 => ints!(UInt64Type),
-        DataType::Dictionary(..) => {
-            let dictionary = array.as_any_dictionary();
-            let keys = dictionary.normalized_keys();
-            let value = strings(dictionary.values().as_ref());
-            let nulls = array.logical_nulls();
-            KeyColumn::Str(Box::new(move |i| {
-                nulls.as_ref().is_none_or(|n| n.is_valid(i)).then(|| value(keys[i]))
-            }))
-        }
-        _ => {
-            let value = strings(array);
-            KeyColumn::Str(Box::new(move |i| array.is_valid(i).then(|| value(i))))
-        }
-    }
-}
-
-/// The bytes of a string array's values.
-fn strings<'a>(array: &'a dyn Array) -> Box<dyn Fn(usize) -> &'a [u8] + 'a> {
-    match array.data_type() {
-        DataType::Utf8 => {
-            let a = array.as_string::<i32>();
-            Box::new(move |i| a.value(i).as_bytes())
-        }
-        DataType::LargeUtf8 => {
-            let a = array.as_string::<i64>();
-            Box::new(move |i| a.value(i).as_bytes())
-        }
-        DataType::Utf8View => {
-            let a = array.as_string_view();
-            Box::new(move |i| a.value(i).as_bytes())
-        }
-        other => unreachable!("find() admitted {other} as a key"),
-    }
-}
-
-/// Writes row `i`'s key into `buf`: per column a tag (0 integer, 1 string),
-/// then 16 bytes of integer or a 4-byte length and the string's bytes. The
-/// index of a column that is null there otherwise.
-fn encode(columns: &[KeyColumn], i: usize, buf: &mut Vec<u8>) -> Result<(), usize> {
-    buf.clear();
-    for (c, column) in columns.iter().enumerate() {
-        match column {
-            KeyColumn::Int(values) => {
-                buf.push(0);
-                buf.extend_from_slice(&values[i].ok_or(c)?.to_le_bytes());
-            }
-            KeyColumn::Str(value) => {
-                let bytes = value(i).ok_or(c)?;
-                buf.push(1);
-                buf.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-                buf.extend_from_slice(bytes);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// An encoded key as text: `(12, "a b")`, one value bare.
-fn show(mut key: &[u8]) -> String {
-    let mut parts = Vec::new();
-    while let Some((&tag, rest)) = key.split_first() {
-        if tag == 0 && rest.len() >= 16 {
-            let (value, rest) = rest.split_at(16);
-            parts.push(i128::from_le_bytes(value.try_into().expect("16 bytes")).to_string());
-            key = rest;
-        } else if rest.len() >= 4 {
-            let (len, rest) = rest.split_at(4);
-            let len =
-                (u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize).min(rest.len());
-            parts.push(format!("{:?}", String::from_utf8_lossy(&rest[..len])));
-            key = &rest[len..];
-        } else {
-            break;
-        }
-    }
-    match parts.len() {
-        1 => parts.remove(0),
-        _ => format!("({})", parts.join(", ")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_of_either_kind_round_trip_into_text() {
-        let ints = KeyColumn::Int(vec![Some(-7), None]);
-        let text: Vec<&[u8]> = vec![b"a \"b\"", b""];
-        let strs = KeyColumn::Str(Box::new(move |i| Some(text[i])));
-        let mut buf = Vec::new();
-        encode(&[ints, strs], 0, &mut buf).unwrap();
-        assert_eq!(show(&buf), r#"(-7, "a \"b\"")"#);
-        let ints = KeyColumn::Int(vec![Some(-7), None]);
-        assert_eq!(encode(&[ints], 1, &mut buf), Err(0));
-    }
 }
