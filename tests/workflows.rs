@@ -58,6 +58,15 @@ fn gate_workflow_is_dispatchable_and_reusable_with_the_runbook_inputs() {
         }
     }
     assert_eq!(text(&on["workflow_call"]["inputs"]["min_f1"]["type"]), "number");
+    // GitHub rejects a workflow_dispatch event of more than 25 inputs.
+    let dispatch = on["workflow_dispatch"]["inputs"].as_mapping().unwrap();
+    assert!(dispatch.len() <= 25, "{} workflow_dispatch inputs", dispatch.len());
+    // The adoption inputs a team sets without editing the workflow.
+    for name in
+        ["predictions", "key_columns", "baseline", "model_id", "model_version", "report_only"]
+    {
+        assert!(dispatch.contains_key(name), "workflow_dispatch lacks {name}");
+    }
 }
 
 #[test]
