@@ -37,7 +37,9 @@ GROUP = 1_000_000
 DUCKDB = """
 import duckdb, json, sys
 t = float(sys.argv[3])
-tp, fp, fn, tn = duckdb.sql(f'''
+con = duckdb.connect()
+con.execute("set enable_progress_bar = false")
+tp, fp, fn, tn = con.sql(f'''
     select count(*) filter (where label and score >= {t}),
            count(*) filter (where not label and score >= {t}),
            count(*) filter (where label and score < {t}),

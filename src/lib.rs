@@ -11,7 +11,7 @@
 //! cores) and gives a [`gate::Verdict`], then [`publish`] writes the job
 //! summary, the JSON report, the step outputs and the annotations, and runs
 //! the side effects. Dependencies flow one way, from those stages down to the
-//! pure core ([`dataset`], [`metrics`], [`gate`]); the README's
+//! pure core ([`dataset`], [`metrics`], [`gate`]); docs/development.md's
 //! "Architecture" section draws the layers.
 //!
 //! # Exit codes

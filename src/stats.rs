@@ -7,7 +7,7 @@
 //! J = TP/(TP+FP+FN) is increasing in J, so its interval is the Wilson
 //! interval of J mapped through that function. Pairs are treated as
 //! independent trials; pairs that share a record are not, so the intervals
-//! are somewhat narrow for heavily connected candidate sets (README).
+//! are somewhat narrow for heavily connected candidate sets (docs/metrics.md).
 
 use crate::metrics::{Counts, Metric, PerMetric};
 

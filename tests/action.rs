@@ -1,4 +1,4 @@
-//! action.yml, the README and the code agree; the binary runs as the runner
+//! action.yml, the README, docs/reference.md and the code agree; the binary runs as the runner
 //! starts a container action.
 
 use std::collections::BTreeMap;
@@ -93,10 +93,11 @@ fn action_yml_outputs_equal_the_output_table() {
     assert_eq!(declared, table);
 }
 
-/// The rows of the first Markdown table after `heading` in README.md.
+/// The rows of the first Markdown table after `heading` in docs/reference.md.
 fn readme_table(heading: &str) -> Vec<Vec<String>> {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let start = readme.find(heading).unwrap_or_else(|| panic!("README lacks {heading}"));
+    let readme = std::fs::read_to_string(root().join("docs/reference.md")).unwrap();
+    let start =
+        readme.find(heading).unwrap_or_else(|| panic!("docs/reference.md lacks {heading}"));
     readme[start..]
         .lines()
         .skip_while(|l| !l.starts_with('|'))

@@ -4,7 +4,7 @@
 //! open file (see [`crate::evaluate`]); positional reads (`pread`) share no file
 //! offset, so the two never disturb each other. The digest is aws-lc-rs's, the
 //! same assembly OpenSSL uses: on CPUs without SHA extensions it is about 1.6x
-//! faster than the `sha2` crate's portable code (README, "Hashing").
+//! faster than the `sha2` crate's portable code (docs/your-data.md, "Hashing").
 
 use std::fmt;
 use std::fs::File;

@@ -1,5 +1,5 @@
 //! The table of every action input: the one place that names each input,
-//! its default and its help. `action.yml`, the README's input table and
+//! its default and its help. `action.yml`, docs/reference.md's input table and
 //! `--help` are checked against it by the tests.
 //!
 //! Each input is a constant, and the parsers name inputs only through these
@@ -15,7 +15,7 @@ pub struct InputSpec {
     pub default: Option<&'static str>,
     /// Whether the input must be given.
     pub required: bool,
-    /// The description shown in `action.yml`, the README and `--help`.
+    /// The description shown in `action.yml`, docs/reference.md and `--help`.
     pub help: &'static str,
 }
 

@@ -1,7 +1,7 @@
 //! The result of a run as data: the JSON report, the step outputs and the
 //! findings, all from one [`Report`].
 //!
-//! The JSON report is versioned ([`SCHEMA_VERSION`], documented in the README);
+//! The JSON report is versioned ([`SCHEMA_VERSION`], documented in docs/reference.md);
 //! fields are only ever added within a version. Human Markdown comes from
 //! [`render`], the model card from [`card`], the Prometheus exposition from
 //! [`exposition`], and every number and phrase they share from [`format`].

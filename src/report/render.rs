@@ -21,7 +21,7 @@ use crate::untrusted::shown;
 const SUMMARY: &str = include_str!("../../templates/summary.md.hbs");
 const ERROR: &str = include_str!("../../templates/error.md.hbs");
 const COMMENT: &str = include_str!("../../templates/comment.md.hbs");
-/// The built-in model card template (README, "Model card").
+/// The built-in model card template (docs/workflows.md, "Model card").
 pub const MODEL_CARD: &str = include_str!("../../templates/model_card.md.hbs");
 
 /// Why Markdown could not be rendered.
