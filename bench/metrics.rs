@@ -20,6 +20,7 @@ fn main() {
         validation_set: file.clone().into(),
         predictions: None,
         key_columns: Vec::new(),
+        weight_column: None,
         dataset_hash: None,
         checksums: None,
         label_column: "label".into(),

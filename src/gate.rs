@@ -6,8 +6,8 @@
 //! new outcomes (inconclusive) and rule kinds (per slice, versus a baseline)
 //! are new variants, not new booleans.
 
-use crate::metrics::{Counts, Metric, PerMetric};
-use crate::stats::{self, Interval};
+use crate::metrics::{Metric, PerMetric};
+use crate::stats::{Evidence, Interval};
 
 /// The inclusive lower bounds the metrics must reach.
 pub type Thresholds = PerMetric<f64>;
@@ -185,7 +185,7 @@ pub fn failures(checks: &[Check]) -> impl Iterator<Item = &Check> {
 /// or above the threshold, fails when it lies below, and is inconclusive
 /// when the threshold is inside it; without, the point value decides.
 pub fn decide(
-    counts: &Counts,
+    evidence: &(impl Evidence + ?Sized),
     thresholds: &Thresholds,
     drops: &Drops,
     baseline: Option<&dyn Fn(Metric) -> Option<f64>>,
@@ -202,7 +202,7 @@ pub fn decide(
         }));
     }
     let checks: Vec<Check> =
-        rules.into_iter().map(|rule| check(rule, counts, confidence)).collect();
+        rules.into_iter().map(|rule| check(rule, evidence, confidence)).collect();
     let outcome = if checks.iter().all(Check::is_pass) {
         Outcome::Passed
     } else if checks.iter().all(|c| matches!(c.status, Status::Pass | Status::Inconclusive)) {
@@ -213,12 +213,12 @@ pub fn decide(
     Verdict { outcome, checks }
 }
 
-/// One rule against the counts.
-fn check(rule: Rule, counts: &Counts, confidence: Option<f64>) -> Check {
-    let value = rule.metric().of(counts);
+/// One rule against the evidence.
+fn check(rule: Rule, evidence: &(impl Evidence + ?Sized), confidence: Option<f64>) -> Check {
+    let value = evidence.value(rule.metric());
     let interval = match rule {
         Rule::AtLeast { metric, .. } => {
-            confidence.and_then(|level| stats::interval(metric, counts, level))
+            confidence.and_then(|level| evidence.interval(metric, level))
         }
         Rule::MaxDrop { .. } => None,
     };
@@ -241,6 +241,7 @@ fn check(rule: Rule, counts: &Counts, confidence: Option<f64>) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::Counts;
 
     const DEFAULTS: Thresholds = Thresholds { precision: 0.92, recall: 0.88, f1: 0.90 };
     const NONE: Drops = Drops { precision: None, recall: None, f1: None };

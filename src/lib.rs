@@ -39,6 +39,7 @@ pub mod secret;
 pub mod stats;
 pub mod sweep;
 pub mod untrusted;
+pub mod weighted;
 
 pub use crate::error::Error;
 pub use crate::evaluate::{Evaluation, Settings, evaluate};

@@ -53,6 +53,8 @@ pub struct Skipped {
     pub score_nan: u64,
     /// Labelled pairs without a prediction (with a `predictions` file).
     pub no_prediction: u64,
+    /// Rows whose weight is null (with `weight_column`).
+    pub weight_null: u64,
 }
 
 /// A running fold of batches into counts.
@@ -102,6 +104,7 @@ impl Tally {
             self.skipped.rows += len - rows;
             self.skipped.label_null += nulls(&pairs.label_valid);
             self.skipped.decision_null += nulls(&pairs.decision_valid);
+            self.skipped.weight_null += nulls(&pairs.weight_valid);
             self.skipped.score_nan += match (&pairs.not_nan, &pairs.decision_valid) {
                 (None, _) => 0,
                 (Some(not_nan), None) => len - not_nan.count_set_bits() as u64,
@@ -123,6 +126,7 @@ impl Tally {
         self.skipped.decision_null += other.skipped.decision_null;
         self.skipped.score_nan += other.skipped.score_nan;
         self.skipped.no_prediction += other.skipped.no_prediction;
+        self.skipped.weight_null += other.skipped.weight_null;
         self
     }
 }
@@ -240,6 +244,8 @@ mod tests {
             decision_valid: None,
             not_nan: None,
             scores: None,
+            weights: None,
+            weight_valid: None,
         }
     }
 
@@ -288,7 +294,14 @@ mod tests {
         assert_eq!(tally.counts, Counts { tp: 1, fp: 1, fn_: 1, tn: 0 });
         assert_eq!(
             tally.skipped,
-            Skipped { rows: 3, label_null: 1, decision_null: 2, score_nan: 1, no_prediction: 0 }
+            Skipped {
+                rows: 3,
+                label_null: 1,
+                decision_null: 2,
+                score_nan: 1,
+                no_prediction: 0,
+                weight_null: 0
+            }
         );
     }
 

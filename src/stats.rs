@@ -10,6 +10,39 @@
 //! are somewhat narrow for heavily connected candidate sets (docs/metrics.md).
 
 use crate::metrics::{Counts, Metric, PerMetric};
+use crate::weighted::Weighted;
+
+/// What the gate decides from: a metric's value and its interval.
+pub trait Evidence {
+    /// The metric's value; `None` when it is undefined.
+    fn value(&self, metric: Metric) -> Option<f64>;
+    /// Its interval at two-sided level `confidence`; `None` when undefined.
+    fn interval(&self, metric: Metric, confidence: f64) -> Option<Interval>;
+}
+
+/// Counts: the metric of the pairs, the Wilson interval of its proportion.
+impl Evidence for Counts {
+    fn value(&self, metric: Metric) -> Option<f64> {
+        metric.of(self)
+    }
+
+    fn interval(&self, metric: Metric, confidence: f64) -> Option<Interval> {
+        interval(metric, self, confidence)
+    }
+}
+
+/// Weighted sums: the weighted metric, and the Wilson interval of its
+/// proportion with Kish's effective sample size as the number of trials.
+impl Evidence for Weighted {
+    fn value(&self, metric: Metric) -> Option<f64> {
+        Weighted::value(self, metric)
+    }
+
+    fn interval(&self, metric: Metric, confidence: f64) -> Option<Interval> {
+        let (q, n) = self.proportion(metric)?;
+        Some(mapped(metric, wilson_rate(q, n, confidence)))
+    }
+}
 
 /// A two-sided interval, `lower <= upper`, both in [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -62,13 +95,26 @@ pub fn wilson(successes: u64, trials: u64, confidence: f64) -> Option<Interval> 
     if trials == 0 {
         return None;
     }
+    Some(wilson_rate(successes as f64 / trials as f64, trials as f64, confidence))
+}
+
+/// The Wilson score interval of a proportion `q` over `n` trials, which may
+/// be fractional (an effective sample size), `n > 0`.
+pub fn wilson_rate(q: f64, n: f64, confidence: f64) -> Interval {
     let crit = normal_upper_quantile((1.0 - confidence) / 2.0);
-    let (n, q) = (trials as f64, successes as f64 / trials as f64);
     let crit2 = crit * crit;
     let denom = 1.0 + crit2 / n;
     let center = (q + crit2 / (2.0 * n)) / denom;
     let dist = crit * (q * (1.0 - q) / n + crit2 / (4.0 * n * n)).sqrt() / denom;
-    Some(Interval { lower: (center - dist).max(0.0), upper: (center + dist).min(1.0) })
+    Interval { lower: (center - dist).max(0.0), upper: (center + dist).min(1.0) }
+}
+
+/// A proportion's interval as the metric's: F1's through J's.
+fn mapped(metric: Metric, w: Interval) -> Interval {
+    match metric {
+        Metric::F1 => Interval { lower: f1_of_jaccard(w.lower), upper: f1_of_jaccard(w.upper) },
+        _ => w,
+    }
 }
 
 /// F1 as a function of J = TP/(TP+FP+FN).
@@ -94,16 +140,12 @@ fn proportion(metric: Metric, c: &Counts) -> (u64, u64) {
 /// The interval of one metric; `None` when the metric is undefined.
 pub fn interval(metric: Metric, c: &Counts, confidence: f64) -> Option<Interval> {
     let (k, n) = proportion(metric, c);
-    let w = wilson(k, n, confidence)?;
-    Some(match metric {
-        Metric::F1 => Interval { lower: f1_of_jaccard(w.lower), upper: f1_of_jaccard(w.upper) },
-        _ => w,
-    })
+    Some(mapped(metric, wilson(k, n, confidence)?))
 }
 
 /// Every metric's interval.
-pub fn intervals(c: &Counts, confidence: f64) -> PerMetric<Option<Interval>> {
-    PerMetric::from_fn(|m| interval(m, c, confidence))
+pub fn intervals(e: &(impl Evidence + ?Sized), confidence: f64) -> PerMetric<Option<Interval>> {
+    PerMetric::from_fn(|m| e.interval(m, confidence))
 }
 
 /// How many trials (the metric's denominator) a Wilson lower bound needs to

@@ -96,8 +96,7 @@ fn action_yml_outputs_equal_the_output_table() {
 /// The rows of the first Markdown table after `heading` in docs/reference.md.
 fn readme_table(heading: &str) -> Vec<Vec<String>> {
     let readme = std::fs::read_to_string(root().join("docs/reference.md")).unwrap();
-    let start =
-        readme.find(heading).unwrap_or_else(|| panic!("docs/reference.md lacks {heading}"));
+    let start = readme.find(heading).unwrap_or_else(|| panic!("docs/reference.md lacks {heading}"));
     readme[start..]
         .lines()
         .skip_while(|l| !l.starts_with('|'))

@@ -31,4 +31,5 @@ mod push;
 mod render;
 #[cfg(feature = "external-tests")]
 mod servers;
+mod weights;
 mod workflows;

@@ -163,3 +163,56 @@ fn a_join_counts_what_a_pandas_merge_and_scikit_learn_count() {
         assert_eq!(report["rows_skipped"], expected["unpredicted"]);
     }
 }
+
+#[test]
+fn weighted_metrics_and_intervals_equal_scikit_learn_and_statsmodels() {
+    let close = |ours: &serde_json::Value, theirs: &serde_json::Value, what: &str| {
+        let (a, b) = (ours.as_f64().unwrap(), theirs.as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{what}: {a} vs {b}");
+    };
+    for (threshold, level) in [("0.5", "0.95"), ("0.72", "0.9")] {
+        let gate = Gate::new();
+        let out = Command::new("python3")
+            .arg(root().join("tests/weights_oracle.py"))
+            .args([gate.path("w.parquet").as_os_str(), threshold.as_ref(), level.as_ref()])
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "the weights oracle needs python3 with scikit-learn and statsmodels \
+             (bash tests/setup.sh):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let expected: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let ran = gate
+            .input("validation_set", "w.parquet")
+            .input("weight_column", "w")
+            .input("null_policy", "skip")
+            .input("decision_threshold", threshold)
+            .input("confidence", level)
+            .input("report_json", "r.json")
+            .input("min_precision", "0")
+            .input("min_recall", "0")
+            .input("min_f1", "0")
+            .run();
+        assert_eq!(ran.code, 0, "{ran:#?}");
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap())
+                .unwrap();
+        for key in ["tp", "fp", "fn", "tn"] {
+            close(&report["weights"]["counts"][key], &expected["counts"][key], key);
+        }
+        for metric in ["precision", "recall", "f1"] {
+            close(&report["metrics"][metric], &expected["metrics"][metric], metric);
+            let theirs = &expected["intervals"][metric];
+            close(&report["weights"]["effective_size"][metric], &theirs["n_eff"], "n_eff");
+            for bound in ["lower", "upper"] {
+                close(&report["intervals"][metric][bound], &theirs[bound], bound);
+            }
+        }
+        assert_eq!(report["rows_skipped"], expected["skipped"]);
+        assert_eq!(report["skipped"]["weight_null"], expected["skipped"]);
+        assert_eq!(report["intervals"]["method"], "wilson_kish");
+        assert!(report["sweep"].is_null(), "the sweep counts pairs: off with weights");
+    }
+}

@@ -30,6 +30,7 @@ fn settings() -> Settings {
         validation_set: "fixtures/sample_validation.parquet".into(),
         predictions: None,
         key_columns: Vec::new(),
+        weight_column: None,
         dataset_hash: None,
         checksums: None,
         label_column: "label".into(),

@@ -45,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
         validation_set: path,
         predictions: None,
         key_columns: Vec::new(),
+        weight_column: None,
         dataset_hash: None,
         checksums: None,
         label_column: "label".into(),

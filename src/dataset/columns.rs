@@ -82,6 +82,7 @@ pub struct Columns {
     path: PathBuf,
     label: String,
     decision: Decision,
+    weight: Option<String>,
     mask: ProjectionMask,
 }
 
@@ -102,13 +103,18 @@ pub struct Pairs {
     pub not_nan: Option<BooleanBuffer>,
     /// The scores themselves, for the threshold sweep; `None` for predictions.
     pub scores: Option<Scores>,
+    /// Each pair's weight (`weight_column`), finite and not negative where
+    /// present; `None` without weights.
+    pub weights: Option<ScalarBuffer<f64>>,
+    /// Where the weight is not null; `None` when none is (or no weights).
+    pub weight_valid: Option<BooleanBuffer>,
 }
 
 impl Pairs {
     /// The rows whose label, score or prediction are all present (not null,
     /// not NaN); `None` when every row is.
     pub fn present(&self) -> Option<BooleanBuffer> {
-        [&self.label_valid, &self.decision_valid, &self.not_nan]
+        [&self.label_valid, &self.decision_valid, &self.not_nan, &self.weight_valid]
             .into_iter()
             .flatten()
             .fold(None, |acc: Option<BooleanBuffer>, b| {
@@ -135,8 +141,11 @@ pub enum Kind {
     Score,
     /// A join key: a string or integer column.
     Key,
+    /// A pair's weight: a float or integer column.
+    Weight,
 }
 
+const WEIGHT_TYPES: &str = "float32, float64 or an integer type";
 const KEY_TYPES: &str =
     "a string (utf8, large utf8, utf8 view or dictionary of strings) or integer column";
 
@@ -181,6 +190,7 @@ pub fn find(
             Kind::Binary => (is_binary, BINARY_TYPES),
             Kind::Score => (is_score, SCORE_TYPES),
             Kind::Key => (is_key, KEY_TYPES),
+            Kind::Weight => (is_weight, WEIGHT_TYPES),
         };
         check_type(path, column, schema.field(index).data_type(), accepts, expected)?;
         indices.push(index);
@@ -194,12 +204,16 @@ impl Columns {
         dataset: &Dataset,
         label: &str,
         decision: &Decision,
+        weight: Option<&str>,
     ) -> Result<Columns, DatasetError> {
-        let indices = find(dataset, &[(label, "label_column", Kind::Binary), decision.wanted()])?;
+        let mut wanted = vec![(label, "label_column", Kind::Binary), decision.wanted()];
+        wanted.extend(weight.map(|w| (w, "weight_column", Kind::Weight)));
+        let indices = find(dataset, &wanted)?;
         Ok(Columns {
             path: dataset.path().to_path_buf(),
             label: label.to_string(),
             decision: decision.clone(),
+            weight: weight.map(str::to_string),
             mask: dataset.projection(indices),
         })
     }
@@ -214,6 +228,14 @@ impl Columns {
     pub fn extract(&self, batch: &RecordBatch, first_row: u64) -> Result<Pairs, DatasetError> {
         let label = batch.column_by_name(&self.label).expect("the projection holds the label");
         let decision = self.decide(batch, first_row)?;
+        let (weights, weight_valid) = match &self.weight {
+            Some(w) => {
+                let array = batch.column_by_name(w).expect("the projection holds the weight");
+                let values = weights(&self.path, w, array.as_ref(), first_row)?;
+                (Some(values), valid_bits(array.as_ref()))
+            }
+            None => (None, None),
+        };
         Ok(Pairs {
             len: batch.num_rows(),
             label: binary_bits(&self.path, &self.label, label.as_ref(), first_row)?,
@@ -222,6 +244,8 @@ impl Columns {
             decision_valid: decision.valid,
             not_nan: decision.not_nan,
             scores: decision.scores,
+            weights,
+            weight_valid,
         })
     }
 
@@ -263,8 +287,51 @@ impl Columns {
             path: dataset.path().to_path_buf(),
             label: String::new(),
             decision: decision.clone(),
+            weight: None,
             mask: dataset.projection([index]),
         }
+    }
+}
+
+/// A weight array as f64: every present value finite and not negative,
+/// else an error naming `column` of `path` and the file row.
+pub fn weights(
+    path: &Path,
+    column: &str,
+    array: &dyn Array,
+    first_row: u64,
+) -> Result<ScalarBuffer<f64>, DatasetError> {
+    macro_rules! widen {
+        ($t:ty) => {
+            array.as_primitive::<$t>().values().iter().map(|v| *v as f64).collect::<Vec<f64>>()
+        };
+    }
+    let values: Vec<f64> = match array.data_type() {
+        DataType::Float64 => array.as_primitive::<Float64Type>().values().to_vec(),
+        DataType::Float32 => widen!(Float32Type),
+        DataType::Int8 => widen!(Int8Type),
+        DataType::Int16 => widen!(Int16Type),
+        DataType::Int32 => widen!(Int32Type),
+        DataType::Int64 => widen!(Int64Type),
+        DataType::UInt8 => widen!(UInt8Type),
+        DataType::UInt16 => widen!(UInt16Type),
+        DataType::UInt32 => widen!(UInt32Type),
+        DataType::UInt64 => widen!(UInt64Type),
+        other => unreachable!("find() admitted {other} as a weight"),
+    };
+    let bad = |i: &usize| !(values[*i].is_finite() && values[*i] >= 0.0);
+    let found = match array.nulls() {
+        None => (0..values.len()).find(bad),
+        Some(nulls) => nulls.valid_indices().find(bad),
+    };
+    match found {
+        Some(i) => Err(DatasetError::BadWeight {
+            path: path.to_path_buf(),
+            column: column.to_string(),
+            value: values[i].to_string(),
+            row: first_row + i as u64,
+        }),
+        None => Ok(values.into()),
     }
 }
 
@@ -323,6 +390,10 @@ fn is_binary(t: &DataType) -> bool {
 
 fn is_score(t: &DataType) -> bool {
     matches!(t, DataType::Float32 | DataType::Float64)
+}
+
+fn is_weight(t: &DataType) -> bool {
+    is_score(t) || t.is_integer()
 }
 
 /// A string or integer column, which a join key may be.

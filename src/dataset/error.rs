@@ -178,6 +178,24 @@ pub enum DatasetError {
         count: usize,
     },
 
+    /// A weight is negative, NaN or infinite.
+    #[error(
+        "column `{}` of `{}` holds {} at row {row}: expected weights that are finite and not negative (input `weight_column`)",
+        shown(column),
+        untrusted::path(path),
+        shown(value)
+    )]
+    BadWeight {
+        /// The file.
+        path: PathBuf,
+        /// The weight column.
+        column: String,
+        /// The value, as text.
+        value: String,
+        /// Its 0-based row number in the file.
+        row: u64,
+    },
+
     /// A join key column holds a null.
     #[error(
         "column `{}` of {role} `{}` is null at row {row}: expected every key column (input `key_columns`) to hold a value",

@@ -64,7 +64,9 @@ pub fn scan(
 ) -> Result<Joined, EvaluateError> {
     let start = std::time::Instant::now();
     let labelled_set = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
-    let labelled = Labelled::load(&labelled_set, &settings.key_columns, &settings.label_column)?;
+    let weight = settings.weight_column.as_deref();
+    let labelled =
+        Labelled::load(&labelled_set, &settings.key_columns, &settings.label_column, weight)?;
     log::debug!("indexed {} labelled pairs in {:?}", labelled.len(), start.elapsed());
     let dataset = Dataset::parse(Role::Predictions, predictions, pfile, psize)?;
     let indices =
@@ -72,20 +74,19 @@ pub fn scan(
     let decision = *indices.last().expect("the deciding column is wanted");
     let columns = Columns::decision_only(&dataset, &settings.decision, decision);
     let mask = dataset.projection(indices);
-    let sweep = settings.sweeps();
     let folds = dataset.fold(
         &mask,
         workers,
-        || (Fold::new(sweep), 0u64),
+        || (Fold::new(settings), 0u64),
         |(fold, unlabelled), batch, row| {
             let decided = columns.decide(batch, row)?;
             let (pairs, others) = labelled.pairs(&dataset, batch, row, &decided)?;
-            fold.add(&pairs);
+            fold.add(&pairs, row);
             *unlabelled += others;
             Ok(())
         },
     )?;
-    let fold = folds.iter().fold(Fold::new(sweep), |acc, (f, _)| acc.merge(f));
+    let fold = folds.iter().fold(Fold::new(settings), |acc, (f, _)| acc.merge(f));
     log::debug!("joined {} predictions in {:?}", dataset.rows(), start.elapsed());
     let (unpredicted, first) = labelled.unpredicted(SHOWN_KEYS);
     Ok(Joined {

@@ -7,6 +7,7 @@
 //! or writes a file.
 
 mod error;
+mod fold;
 mod join;
 
 use std::path::PathBuf;
@@ -15,14 +16,16 @@ use std::time::{Duration, Instant};
 
 use crate::baseline::{self, Baseline};
 use crate::dataset::checksums::{self, Expected};
-use crate::dataset::columns::{Columns, Pairs, Scores};
+use crate::dataset::columns::Columns;
 use crate::dataset::{Dataset, DatasetError, Decision, NullPolicy, Role, Sha256};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
 use crate::sweep::{self, Analysis, Histogram, Point};
 use crate::untrusted::shown;
+use crate::weighted::Weighted;
 
 pub use error::{EvaluateError, Missing, MissingCount};
+pub use fold::Fold;
 pub use join::PredictionsFile;
 
 /// What to evaluate and how: the validation set, its provenance checks, the
@@ -37,6 +40,9 @@ pub struct Settings {
     pub predictions: Option<PathBuf>,
     /// The columns that identify a pair in both files.
     pub key_columns: Vec<String>,
+    /// Each pair's weight, a column of the validation set: metrics and
+    /// verdict are then weighted.
+    pub weight_column: Option<String>,
     /// The SHA-256 the file must have, if given.
     pub dataset_hash: Option<Sha256>,
     /// A checksums file whose every line is verified first.
@@ -62,9 +68,12 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Whether the threshold sweep is counted: asked for, and a score decides.
+    /// Whether the threshold sweep is counted: asked for, a score decides,
+    /// and pairs are not weighted (the sweep counts pairs).
     pub fn sweeps(&self) -> bool {
-        self.sweep && matches!(self.decision, Decision::Score { .. })
+        self.sweep
+            && matches!(self.decision, Decision::Score { .. })
+            && self.weight_column.is_none()
     }
 }
 
@@ -142,6 +151,8 @@ pub struct Evaluation {
     pub sweep: Option<Analysis>,
     /// The predictions file, when one was joined.
     pub predictions: Option<PredictionsFile>,
+    /// The weighted sums, with `weight_column`: the verdict's evidence.
+    pub weighted: Option<Weighted>,
     /// The previous model's result, when `baseline` was given (or found).
     pub baseline: Option<Baseline>,
     /// What `baseline: latest` searched, when it was asked for.
@@ -223,7 +234,7 @@ pub fn evaluate(
             actual: sha256.to_string(),
         });
     }
-    let (dataset, Fold { mut tally, histogram }, joined) = scanned?;
+    let (dataset, Fold { mut tally, histogram, weighted }, joined) = scanned?;
     let predictions_file = match (predictions, predictions_hashed, joined) {
         (
             Some((p, _, psize)),
@@ -276,7 +287,14 @@ pub fn evaluate(
         let (t, d) = (&settings.thresholds, &settings.max_drop);
         gate::decide(counts, t, d, previous, settings.confidence)
     };
-    let verdict = decide(&counts);
+    let weighted = weighted.map(|b| b.total());
+    let verdict = match &weighted {
+        Some(w) => {
+            let (t, d) = (&settings.thresholds, &settings.max_drop);
+            gate::decide(w, t, d, previous, settings.confidence)
+        }
+        None => decide(&counts),
+    };
     let curve = histogram.as_ref().map(Histogram::points).unwrap_or_default();
     let sweep = analyse(&curve, decide);
     Ok(Evaluation {
@@ -292,6 +310,7 @@ pub fn evaluate(
         },
         settings: settings.clone(),
         predictions: predictions_file,
+        weighted,
         tally,
         verdict,
         curve,
@@ -342,42 +361,6 @@ fn analyse(curve: &[Point], decide: impl Fn(&Counts) -> Verdict) -> Option<Analy
     })
 }
 
-/// What each reading thread folds its batches into: the counts, and the
-/// scores by candidate threshold when sweeping.
-#[derive(Debug, Clone, Default)]
-pub struct Fold {
-    /// The confusion matrix and the rows left out.
-    pub tally: Tally,
-    /// The threshold sweep's counts, when sweeping.
-    pub histogram: Option<Histogram>,
-}
-
-impl Fold {
-    fn new(sweep: bool) -> Fold {
-        Fold { tally: Tally::default(), histogram: sweep.then(Histogram::default) }
-    }
-
-    fn add(&mut self, pairs: &Pairs) {
-        let present = pairs.present();
-        self.tally.add_present(pairs, present.as_ref());
-        if let (Some(h), Some(scores)) = (&mut self.histogram, &pairs.scores) {
-            match scores {
-                Scores::F64(v) => h.add_batch(v, &pairs.label, present.as_ref()),
-                Scores::F32(v) => h.add_batch(v, &pairs.label, present.as_ref()),
-            }
-        }
-    }
-
-    fn merge(self, other: &Fold) -> Fold {
-        let histogram = match (self.histogram, &other.histogram) {
-            (Some(h), Some(o)) => Some(h.merge(o)),
-            (h, None) => h,
-            (None, Some(o)) => Some(o.clone()),
-        };
-        Fold { tally: self.tally.merge(&other.tally), histogram }
-    }
-}
-
 /// Reads and counts the validation set without hashing it: the metrics
 /// pass alone, for a benchmark of the library (`bench/metrics.rs`).
 pub fn count(settings: &Settings) -> Result<Fold, EvaluateError> {
@@ -394,7 +377,8 @@ fn scan(
     workers: usize,
 ) -> Result<(Dataset, Fold), EvaluateError> {
     let dataset = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
-    let columns = Columns::resolve(&dataset, &settings.label_column, &settings.decision)?;
+    let weight = settings.weight_column.as_deref();
+    let columns = Columns::resolve(&dataset, &settings.label_column, &settings.decision, weight)?;
     log::debug!(
         "{} rows in {} row groups; reading `{}` and `{}` with {workers} workers",
         dataset.rows(),
@@ -402,17 +386,16 @@ fn scan(
         shown(&settings.label_column),
         shown(settings.decision.column())
     );
-    let sweep = settings.sweeps();
     let folds = dataset.fold(
         columns.mask(),
         workers,
-        || Fold::new(sweep),
+        || Fold::new(settings),
         |fold, batch, row| {
-            fold.add(&columns.extract(batch, row)?);
+            fold.add(&columns.extract(batch, row)?, row);
             Ok(())
         },
     )?;
-    let fold = folds.iter().fold(Fold::new(sweep), Fold::merge);
+    let fold = folds.iter().fold(Fold::new(settings), Fold::merge);
     Ok((dataset, fold))
 }
 
@@ -427,6 +410,7 @@ fn check_missing(settings: &Settings, tally: &Tally) -> Result<(), EvaluateError
         (settings.label_column.as_str(), Missing::Null, skipped.label_null),
         (decision, Missing::Null, skipped.decision_null),
         (decision, Missing::NaN, skipped.score_nan),
+        (settings.weight_column.as_deref().unwrap_or_default(), Missing::Null, skipped.weight_null),
     ]
     .into_iter()
     .filter(|(_, _, rows)| *rows > 0)

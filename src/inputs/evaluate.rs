@@ -7,9 +7,9 @@ use super::table::{
     BASELINE, CHECKSUMS, CONFIDENCE, DATASET_HASH, DECISION_THRESHOLD, KEY_COLUMNS, LABEL_COLUMN,
     MAX_F1_DROP, MAX_PRECISION_DROP, MAX_RECALL_DROP, MIN_F1, MIN_PRECISION, MIN_RECALL,
     NULL_POLICY, ON_INCONCLUSIVE, PREDICTION_COLUMN, PREDICTIONS, SCORE_COLUMN, SWEEP,
-    VALIDATION_SET,
+    VALIDATION_SET, WEIGHT_COLUMN,
 };
-use super::values::{boolean, finite, one_of, optional_unit, path, sha256, string, unit};
+use super::values::{boolean, finite, one_of, optional, optional_unit, path, sha256, string, unit};
 use crate::dataset::{Decision, NullPolicy};
 use crate::evaluate::{BaselineSource, Settings};
 use crate::gate::OnInconclusive;
@@ -25,6 +25,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         validation_set,
         predictions: path(raw, &PREDICTIONS),
         key_columns: key_columns(raw)?,
+        weight_column: optional(raw, &WEIGHT_COLUMN),
         dataset_hash: sha256(raw, &DATASET_HASH)?,
         checksums: path(raw, &CHECKSUMS),
         label_column: string(raw, &LABEL_COLUMN),

@@ -43,6 +43,14 @@ pub const KEY_COLUMNS: InputSpec = InputSpec {
     help: "Columns that identify a pair in both validation_set and predictions, comma- or newline-separated; strings or integers.",
 };
 
+/// Input `weight_column`.
+pub const WEIGHT_COLUMN: InputSpec = InputSpec {
+    name: "weight_column",
+    default: None,
+    required: false,
+    help: "Column of validation_set with each pair's weight (e.g. its inverse inclusion probability when pairs were sampled by score stratum); metrics and the verdict are then weighted, raw counts stay.",
+};
+
 /// Input `dataset_hash`.
 pub const DATASET_HASH: InputSpec = InputSpec {
     name: "dataset_hash",
@@ -404,6 +412,7 @@ pub const INPUTS: &[InputSpec] = &[
     PREDICTION_COLUMN,
     DECISION_THRESHOLD,
     NULL_POLICY,
+    WEIGHT_COLUMN,
     SUMMARY,
     REPORT_JSON,
     CHECKSUMS,

@@ -189,6 +189,8 @@ pub struct CardDataset {
     pub prevalence_percent: String,
     /// The model's predictions, when they came in a file of their own.
     pub predictions: Option<CardPredictions>,
+    /// How pairs were weighted, in prose, with `weight_column`.
+    pub weights: Option<String>,
 }
 
 /// A predictions file joined to the labelled pairs.
@@ -327,6 +329,19 @@ impl Card {
                 true_matches,
                 prevalence,
                 prevalence_percent: percent(prevalence),
+                weights: r.weights.as_ref().map(|w| {
+                    let effective: Vec<String> = Metric::ALL
+                        .into_iter()
+                        .filter_map(|m| {
+                            w.effective_size.get(m).map(|n| format!("{} {n:.1}", m.title()))
+                        })
+                        .collect();
+                    format!(
+                        "metrics weighted by {}; effective sample size (Kish): {}",
+                        format::code(&w.column),
+                        effective.join(", ")
+                    )
+                }),
                 predictions: r.predictions.as_ref().map(|p| CardPredictions {
                     path: p.path.clone(),
                     sha256: p.sha256.to_string(),

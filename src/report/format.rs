@@ -201,6 +201,12 @@ pub fn comparison_note(same_dataset: bool, previous_sha256: &str, current_sha256
     }
 }
 
+/// A sum of weights: at most four decimals, no trailing zeros.
+pub fn weight(w: f64) -> String {
+    let text = format!("{w:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// Rows skipped with reasons, in prose.
 pub fn skipped_text(s: &Skipped) -> String {
     if s.rows == 0 {
@@ -211,6 +217,7 @@ pub fn skipped_text(s: &Skipped) -> String {
         (s.decision_null, "null score or prediction"),
         (s.score_nan, "NaN score"),
         (s.no_prediction, "no prediction"),
+        (s.weight_null, "null weight"),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)

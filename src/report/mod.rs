@@ -22,6 +22,8 @@ use crate::dataset::{Decision, NullPolicy, Sha256};
 use crate::evaluate::{Evaluation, Provenance};
 use crate::gate::{Check, OnInconclusive, Outcome};
 use crate::metrics::{Counts, Metric, PerMetric, Skipped};
+use crate::stats::Evidence;
+use crate::weighted::Weighted;
 
 pub use card::CardInputs;
 pub use findings::{Finding, Level};
@@ -167,6 +169,9 @@ pub struct Report {
     pub baseline_search: Option<BaselineSearch>,
     /// Each metric's interval, when `confidence` is set.
     pub intervals: Option<uncertainty::Intervals>,
+    /// The weighted sums the metrics come from, with `weight_column`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Weights>,
     /// For each inconclusive metric, the data that would decide it.
     pub inconclusive: Vec<uncertainty::Needed>,
     /// The threshold sweep, when the decision is a score.
@@ -200,6 +205,27 @@ pub struct Run {
     pub git_ref: Option<String>,
     /// `GITHUB_RUN_ATTEMPT`.
     pub attempt: Option<String>,
+}
+
+/// The weighting of the pairs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Weights {
+    /// The weight column.
+    pub column: String,
+    /// The weighted confusion matrix (sums of weights).
+    pub counts: Weighted,
+    /// Kish's effective sample size of each metric's denominator.
+    pub effective_size: PerMetric<Option<f64>>,
+}
+
+impl Weights {
+    fn new(settings: &crate::evaluate::Settings, w: &Weighted) -> Weights {
+        Weights {
+            column: settings.weight_column.clone().unwrap_or_default(),
+            counts: *w,
+            effective_size: PerMetric::from_fn(|m| w.proportion(m).map(|(_, n)| n)),
+        }
+    }
 }
 
 /// What `baseline: latest` searched and found.
@@ -262,6 +288,10 @@ impl Report {
     pub fn new(evaluation: &Evaluation, card: &CardInputs, run: &Run) -> Report {
         let counts = evaluation.tally.counts;
         let (dataset_date, model_id) = card.names(evaluation.evaluated_at);
+        let evidence: &dyn Evidence = match &evaluation.weighted {
+            Some(w) => w,
+            None => &counts,
+        };
         let settings = &evaluation.settings;
         let decision = match &settings.decision {
             Decision::Score { column, threshold } => DecisionReport {
@@ -280,7 +310,7 @@ impl Report {
             verdict: evaluation.verdict.outcome.word(),
             passed: evaluation.verdict.is_success(settings.on_inconclusive),
             on_inconclusive: settings.on_inconclusive,
-            metrics: PerMetric::from_fn(|m| m.of(&counts)),
+            metrics: PerMetric::from_fn(|m| evidence.value(m)),
             checks: evaluation.verdict.checks.clone(),
             counts,
             rows: counts.rows(),
@@ -306,18 +336,22 @@ impl Report {
             baseline: evaluation
                 .baseline
                 .as_ref()
-                .map(|b| compare(b, &counts, &evaluation.dataset)),
+                .map(|b| compare(b, evidence, &evaluation.dataset)),
             baseline_search: evaluation.latest.as_ref().map(|l| BaselineSearch {
                 folders: l.folders.iter().map(|f| f.display().to_string()).collect(),
                 found: evaluation.baseline.as_ref().map(|b| b.path.display().to_string()),
                 skipped: l.skipped.clone(),
             }),
             intervals: uncertainty::intervals(evaluation),
-            inconclusive: uncertainty::needed(
-                &evaluation.verdict.checks,
-                &counts,
-                settings.confidence,
-            ),
+            weights: evaluation.weighted.as_ref().map(|w| Weights::new(settings, w)),
+            // Trials to decide a weighted metric would be effective trials,
+            // which more sampling adds at a rate the gate cannot know.
+            inconclusive: match evaluation.weighted {
+                Some(_) => Vec::new(),
+                None => {
+                    uncertainty::needed(&evaluation.verdict.checks, &counts, settings.confidence)
+                }
+            },
             sweep: uncertainty::sweep(evaluation),
         }
     }
@@ -372,11 +406,11 @@ impl Report {
     }
 }
 
-fn compare(baseline: &Baseline, counts: &Counts, dataset: &Provenance) -> Comparison {
+fn compare(baseline: &Baseline, evidence: &dyn Evidence, dataset: &Provenance) -> Comparison {
     let changes = Metric::ALL
         .into_iter()
         .map(|metric| {
-            let (previous, current) = (baseline.get(metric), metric.of(counts));
+            let (previous, current) = (baseline.get(metric), evidence.value(metric));
             let delta = previous.zip(current).map(|(p, c)| c - p);
             Change { metric, previous, current, delta, points: delta.map(format::points) }
         })

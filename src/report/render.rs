@@ -150,6 +150,17 @@ pub fn verdict_block(r: &Report) -> String {
         "  TP {}  FP {}  FN {}  TN {}  ({} rows evaluated, {} skipped)\n",
         c.tp, c.fp, c.fn_, c.tn, r.rows, r.rows_skipped
     ));
+    if let Some(w) = &r.weights {
+        let c = &w.counts;
+        text.push_str(&format!(
+            "  weighted by {}: TP {}  FP {}  FN {}  TN {} (the metrics are these)\n",
+            crate::untrusted::shown(&w.column),
+            format::weight(c.tp),
+            format::weight(c.fp),
+            format::weight(c.fn_),
+            format::weight(c.tn)
+        ));
+    }
     text.push_str(&format!(
         "  dataset {}, sha256 {} ({})\n",
         crate::untrusted::shown(&r.dataset.path),

@@ -88,7 +88,12 @@ pub struct SweepReport {
 /// The intervals of an evaluation, when `confidence` was set.
 pub fn intervals(e: &Evaluation) -> Option<Intervals> {
     let level = e.settings.confidence?;
-    Some(Intervals { method: "wilson", level, metrics: stats::intervals(&e.tally.counts, level) })
+    let metrics = match &e.weighted {
+        Some(w) => stats::intervals(w, level),
+        None => stats::intervals(&e.tally.counts, level),
+    };
+    let method = if e.weighted.is_some() { "wilson_kish" } else { "wilson" };
+    Some(Intervals { method, level, metrics })
 }
 
 /// For each inconclusive threshold rule, the data that would decide it.

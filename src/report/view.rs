@@ -36,6 +36,7 @@ pub struct View {
     run_url: Option<String>,
     confidence: Option<String>,
     model_note: Option<String>,
+    weights_note: Option<String>,
     inconclusive: Vec<String>,
     intervals_note: Option<String>,
     sweep: Option<SweepView>,
@@ -161,13 +162,37 @@ impl View {
                 "`model_id` is not set: this run's id {} comes from the dataset date, so another model evaluated on the same dataset would share it, and its Pushgateway group. Set `model_id` (and `model_version`).",
                 code(&r.model.id)
             )),
-            intervals_note: level.as_ref().map(|l| format!(
-                "Intervals: Wilson score, {l} two-sided. Pairs are treated as independent; pairs that share a record are not, so the intervals are somewhat narrow for heavily connected candidate sets."
-            )),
+            weights_note: r.weights.as_ref().map(weights_note),
+            intervals_note: level.as_ref().map(|l| match r.weights {
+                Some(_) => format!(
+                    "Intervals: Wilson score, {l} two-sided, over Kish's effective sample size of the weighted pairs. Pairs are treated as independent."
+                ),
+                None => format!(
+                    "Intervals: Wilson score, {l} two-sided. Pairs are treated as independent; pairs that share a record are not, so the intervals are somewhat narrow for heavily connected candidate sets."
+                ),
+            }),
             confidence: level,
             sweep: sweep_view(r),
         }
     }
+}
+
+/// How the pairs were weighted, in prose.
+fn weights_note(w: &super::Weights) -> String {
+    let c = &w.counts;
+    let effective: Vec<String> = Metric::ALL
+        .into_iter()
+        .filter_map(|m| w.effective_size.get(m).map(|n| format!("{} {n:.1}", m.title())))
+        .collect();
+    format!(
+        "Metrics are weighted by {}: weighted TP {}, FP {}, FN {}, TN {} (the counts below are pairs). Effective sample size (Kish): {}. The threshold sweep counts pairs, so it is off.",
+        code(&w.column),
+        format::weight(c.tp),
+        format::weight(c.fp),
+        format::weight(c.fn_),
+        format::weight(c.tn),
+        effective.join(", ")
+    )
 }
 
 /// For each inconclusive metric, what more data would do.

@@ -36,6 +36,9 @@ pub struct Labelled {
     index: Index,
     /// Per labelled row: 0, 1 or [`NULL_LABEL`].
     labels: Vec<u8>,
+    /// Per labelled row, with `weight_column`: its weight, NaN for null
+    /// (weights are validated finite, so NaN stands for nothing else).
+    weights: Option<Vec<f64>>,
     /// Per labelled row: whether a prediction has been found for it.
     seen: Vec<AtomicBool>,
 }
@@ -45,49 +48,65 @@ pub type Matches = Vec<(usize, usize)>;
 
 impl Labelled {
     /// Reads the key columns and the label of the validation set.
-    pub fn load(dataset: &Dataset, keys: &[String], label: &str) -> Result<Labelled, DatasetError> {
+    pub fn load(
+        dataset: &Dataset,
+        keys: &[String],
+        label: &str,
+        weight: Option<&str>,
+    ) -> Result<Labelled, DatasetError> {
         let mut wanted: Vec<(&str, &'static str, Kind)> =
             keys.iter().map(|k| (k.as_str(), KEY_INPUT, Kind::Key)).collect();
         wanted.push((label, "label_column", Kind::Binary));
+        wanted.extend(weight.map(|w| (w, "weight_column", Kind::Weight)));
         let mask = dataset.projection(columns::find(dataset, &wanted)?);
         let path = dataset.path();
         let schema = dataset.schema();
         let types: Vec<&arrow_schema::DataType> =
             keys.iter().map(|k| schema.field_with_name(k).expect("found").data_type()).collect();
         let rows = usize::try_from(dataset.rows()).unwrap_or(0);
-        let empty = || (Index::new(&types, rows), Vec::new());
+        let empty = || (Index::new(&types, rows), Vec::new(), weight.map(|_| Vec::new()));
         // One worker: rows arrive in file order, so a duplicate names the
         // row it is seen again at.
-        let mut folds = dataset.fold(&mask, 1, empty, |(index, labels), batch, first_row| {
-            let array = batch.column_by_name(label).expect("projected");
-            let bits = columns::binary_bits(path, label, array.as_ref(), first_row)?;
-            let valid = columns::valid_bits(array.as_ref());
-            let keyed = key_columns(batch, keys);
-            for i in 0..batch.num_rows() {
-                let row = first_row + i as u64;
-                let at = u32::try_from(labels.len()).map_err(|_| too_many(dataset))?;
-                let before =
-                    index.insert(&keyed, i, at).map_err(|k| null_key(dataset, &keys[k], row))?;
-                if before.is_some() {
-                    return Err(DatasetError::DuplicateKey {
-                        role: Role::ValidationSet,
-                        path: path.to_path_buf(),
-                        key: index.show_row(&keyed, i),
-                        row,
-                    });
+        let mut folds =
+            dataset.fold(&mask, 1, empty, |(index, labels, weighed), batch, first_row| {
+                if let (Some(w), Some(weighed)) = (weight, weighed.as_mut()) {
+                    let array = batch.column_by_name(w).expect("projected");
+                    let values = columns::weights(path, w, array.as_ref(), first_row)?;
+                    let valid = columns::valid_bits(array.as_ref());
+                    weighed.extend(values.iter().enumerate().map(|(i, v)| {
+                        if valid.as_ref().is_none_or(|b| b.value(i)) { *v } else { f64::NAN }
+                    }));
                 }
-                let present = valid.as_ref().is_none_or(|v| v.value(i));
-                labels.push(if present { u8::from(bits.value(i)) } else { NULL_LABEL });
-            }
-            Ok(())
-        })?;
-        let (mut index, labels) = folds.pop().unwrap_or_else(empty);
+                let array = batch.column_by_name(label).expect("projected");
+                let bits = columns::binary_bits(path, label, array.as_ref(), first_row)?;
+                let valid = columns::valid_bits(array.as_ref());
+                let keyed = key_columns(batch, keys);
+                for i in 0..batch.num_rows() {
+                    let row = first_row + i as u64;
+                    let at = u32::try_from(labels.len()).map_err(|_| too_many(dataset))?;
+                    let before = index
+                        .insert(&keyed, i, at)
+                        .map_err(|k| null_key(dataset, &keys[k], row))?;
+                    if before.is_some() {
+                        return Err(DatasetError::DuplicateKey {
+                            role: Role::ValidationSet,
+                            path: path.to_path_buf(),
+                            key: index.show_row(&keyed, i),
+                            row,
+                        });
+                    }
+                    let present = valid.as_ref().is_none_or(|v| v.value(i));
+                    labels.push(if present { u8::from(bits.value(i)) } else { NULL_LABEL });
+                }
+                Ok(())
+            })?;
+        let (mut index, labels, weights) = folds.pop().unwrap_or_else(empty);
         if let Some((again, key)) = index.finish() {
             let (role, path) = (Role::ValidationSet, path.to_path_buf());
             return Err(DatasetError::DuplicateKey { role, path, key, row: u64::from(again) });
         }
         let seen = (0..labels.len()).map(|_| AtomicBool::new(false)).collect();
-        Ok(Labelled { path: path.to_path_buf(), keys: keys.to_vec(), index, labels, seen })
+        Ok(Labelled { path: path.to_path_buf(), keys: keys.to_vec(), index, labels, weights, seen })
     }
 
     /// Checks that the predictions file has the key columns, of the same
@@ -164,6 +183,16 @@ impl Labelled {
                 .then(|| BooleanBuffer::collect_bool(n, |j| label(j) != NULL_LABEL)),
             decision_valid: decided.valid.as_ref().map(bits),
             not_nan: decided.not_nan.as_ref().map(bits),
+            weights: self.weights.as_ref().map(|w| {
+                ScalarBuffer::from_iter(
+                    matches.iter().map(|m| w[m.1]).map(|v| if v.is_nan() { 0.0 } else { v }),
+                )
+            }),
+            weight_valid: self
+                .weights
+                .as_ref()
+                .filter(|w| matches.iter().any(|m| w[m.1].is_nan()))
+                .map(|w| BooleanBuffer::collect_bool(n, |j| !w[matches[j].1].is_nan())),
             scores: decided.scores.as_ref().map(|s| match s {
                 Scores::F64(v) => {
                     Scores::F64(ScalarBuffer::from_iter(matches.iter().map(|m| v[m.0])))
