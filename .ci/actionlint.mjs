@@ -14,11 +14,16 @@ const HOSTED_SINCE_BUILD = ["ubuntu-24.04", "ubuntu-24.04-arm", "ubuntu-22.04-ar
 const isKnownHostedLabel = (r) =>
   r.kind === "runner-label" && HOSTED_SINCE_BUILD.some((l) => r.message.startsWith(`label "${l}" is unknown`));
 
+// The build also predates the `vars` context (configuration variables,
+// GitHub docs "Contexts reference"): it reads every `vars.X` as undefined.
+const isVarsContext = (r) =>
+  r.kind === "expression" && r.message.startsWith('undefined variable "vars"');
+
 const lint = await createLinter();
 let findings = 0;
 for (const file of process.argv.slice(2)) {
   for (const r of lint(readFileSync(file, "utf8"), file)) {
-    if (isKnownHostedLabel(r)) continue;
+    if (isKnownHostedLabel(r) || isVarsContext(r)) continue;
     findings += 1;
     console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
   }

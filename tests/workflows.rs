@@ -13,13 +13,57 @@ fn text(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v:?}"))
 }
 
-/// The runbook's inputs and their defaults.
-const RUNBOOK: &[(&str, Option<&str>)] = &[
-    ("dataset_hash", None),
-    ("min_precision", Some("0.92")),
-    ("min_recall", Some("0.88")),
-    ("min_f1", Some("0.90")),
-];
+/// The runbook's threshold inputs and their defaults.
+const RUNBOOK: &[(&str, &str)] =
+    &[("min_precision", "0.92"), ("min_recall", "0.88"), ("min_f1", "0.90")];
+
+/// The runbook's dispatch command (step 3.1), verbatim.
+const DISPATCH: &str = r#"gh workflow run er-precision-gate.yml --ref main -f dataset_hash="$DATASET_HASH" -f min_precision="0.92" -f min_recall="0.88" -f min_f1="0.90""#;
+
+#[test]
+fn the_runbooks_dispatch_command_works_as_written() {
+    let wf = workflow(".github/workflows/er-precision-gate.yml");
+    let inputs = wf["on"]["workflow_dispatch"]["inputs"].as_mapping().unwrap();
+    let words: Vec<&str> = DISPATCH.split_whitespace().collect();
+    let fields: Vec<&str> = words
+        .windows(2)
+        .filter(|w| w[0] == "-f")
+        .map(|w| w[1].split('=').next().unwrap())
+        .collect();
+    assert_eq!(fields, ["dataset_hash", "min_precision", "min_recall", "min_f1"]);
+    for field in &fields {
+        assert!(inputs.contains_key(*field), "`-f {field}` names no input");
+    }
+    for (name, spec) in inputs {
+        let required = spec["required"].as_bool().unwrap_or(false);
+        assert!(!required || fields.contains(&text(name)), "input {} is required", text(name));
+    }
+    // What the command leaves out comes from the repository variables.
+    let steps = wf["jobs"]["gate"]["steps"].as_sequence().unwrap();
+    let resolve = steps.iter().find(|s| s["id"] == "dataset").expect("a dataset step");
+    assert_eq!(
+        text(&resolve["env"]["DATASET_DATE"]),
+        "${{ inputs.dataset_date || vars.ML_DATASET_DATE }}"
+    );
+    assert_eq!(
+        text(&resolve["env"]["DATASET_HASH"]),
+        "${{ inputs.dataset_hash || vars.ML_DATASET_HASH }}"
+    );
+    assert!(text(&resolve["run"]).contains("::error title=No dataset version::"));
+}
+
+#[test]
+fn the_required_check_runs_on_every_pull_request_and_in_the_merge_queue() {
+    let wf = workflow(".github/workflows/er-precision-gate.yml");
+    for trigger in ["pull_request", "merge_group"] {
+        let on = wf["on"].as_mapping().unwrap();
+        assert!(on.contains_key(trigger), "no {trigger} trigger");
+        // A filter would leave the required check pending on skipped runs.
+        for filter in ["paths", "paths-ignore", "branches", "branches-ignore"] {
+            assert!(wf["on"][trigger][filter].is_null(), "{trigger} has a {filter} filter");
+        }
+    }
+}
 
 #[test]
 fn gate_workflow_is_dispatchable_and_reusable_with_the_runbook_inputs() {
@@ -41,20 +85,12 @@ fn gate_workflow_is_dispatchable_and_reusable_with_the_runbook_inputs() {
             assert!(inputs[name]["description"].is_string(), "{trigger}.{name} has a description");
         }
         for (name, default) in RUNBOOK {
-            let declared = &inputs[*name]["default"];
-            match default {
-                None => {
-                    assert_eq!(inputs[*name]["required"], Value::Bool(true), "{trigger}.{name}")
-                }
-                // Dispatch inputs are strings; workflow_call thresholds are numbers.
-                Some(d) => {
-                    let found = match declared {
-                        Value::Number(n) => n.as_f64().unwrap(),
-                        other => text(other).parse().unwrap(),
-                    };
-                    assert_eq!(found, d.parse::<f64>().unwrap(), "{trigger}.{name} default");
-                }
-            }
+            // Dispatch inputs are strings; workflow_call thresholds are numbers.
+            let found = match &inputs[*name]["default"] {
+                Value::Number(n) => n.as_f64().unwrap(),
+                other => text(other).parse().unwrap(),
+            };
+            assert_eq!(found, default.parse::<f64>().unwrap(), "{trigger}.{name} default");
         }
     }
     assert_eq!(text(&on["workflow_call"]["inputs"]["min_f1"]["type"]), "number");
@@ -96,8 +132,11 @@ fn gate_job_has_the_static_check_name_and_chains_its_outputs() {
             "workflow output {output}"
         );
     }
-    // Every workflow input reaches the action.
-    let with: Vec<&str> = gate["with"].as_mapping().unwrap().values().map(text).collect();
+    // Every workflow input reaches the action, the dataset version through
+    // the step that falls back to the repository variables.
+    let mut with: Vec<&str> = gate["with"].as_mapping().unwrap().values().map(text).collect();
+    let resolve = steps.iter().find(|s| s["id"] == "dataset").expect("a dataset step");
+    with.extend(resolve["env"].as_mapping().unwrap().values().map(text));
     for name in wf["on"]["workflow_dispatch"]["inputs"].as_mapping().unwrap().keys().map(text) {
         assert!(
             with.iter().any(|v| v.contains(&format!("inputs.{name}"))),
