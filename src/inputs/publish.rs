@@ -5,10 +5,11 @@
 use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::{
-    ARCHITECTURE, COMMENT_ON, DATASET_DATE, DATASET_SOURCE, DEPLOYMENT_DATE,
-    ETHICAL_CONSIDERATIONS, FRAMEWORK, GITHUB_TOKEN, LIMITATIONS, METRICS_FILE, MODEL_CARD,
-    MODEL_CARD_JSON, MODEL_CARD_TEMPLATE, MODEL_ID, MODEL_VERSION, PUSH_JOB, PUSHGATEWAY_PASSWORD,
-    PUSHGATEWAY_TOKEN, PUSHGATEWAY_URL, PUSHGATEWAY_USERNAME, ROLLBACK_PLAN, TRAINING_RUN_ID,
+    ARCHITECTURE, COMMENT_ON, DATA_CHANGES, DATASET_DATE, DATASET_SOURCE, DEPLOYMENT_DATE,
+    ETHICAL_CONSIDERATIONS, FRAMEWORK, GITHUB_TOKEN, LABEL_QUALITY, LIMITATIONS, METRICS_FILE,
+    MODEL_CARD, MODEL_CARD_JSON, MODEL_CARD_TEMPLATE, MODEL_ID, MODEL_VERSION, PUSH_JOB,
+    PUSHGATEWAY_PASSWORD, PUSHGATEWAY_TOKEN, PUSHGATEWAY_URL, PUSHGATEWAY_USERNAME, ROLLBACK_PLAN,
+    SAMPLING_METHOD, TRAINING_CHANGES, TRAINING_RUN_ID,
 };
 use super::values::{date, lines, optional, path, string};
 use crate::integrations::comment::CommentOn;
@@ -28,6 +29,10 @@ pub fn card(raw: &RawInputs) -> Result<CardInputs, InputError> {
         framework: optional(raw, &FRAMEWORK),
         architecture: optional(raw, &ARCHITECTURE),
         dataset_source: optional(raw, &DATASET_SOURCE),
+        sampling_method: optional(raw, &SAMPLING_METHOD),
+        label_quality: optional(raw, &LABEL_QUALITY),
+        training_changes: lines(raw, &TRAINING_CHANGES),
+        data_changes: lines(raw, &DATA_CHANGES),
         training_run_id: optional(raw, &TRAINING_RUN_ID),
         limitations: lines(raw, &LIMITATIONS),
         ethical_considerations: lines(raw, &ETHICAL_CONSIDERATIONS),
@@ -133,6 +138,10 @@ mod tests {
                 ("INPUT_ETHICAL_CONSIDERATIONS", "names from one country"),
                 ("INPUT_DEPLOYMENT_DATE", "2025-10-20"),
                 ("INPUT_ROLLBACK_PLAN", "re-point alias to er_20250901"),
+                ("INPUT_SAMPLING_METHOD", "by score decile"),
+                ("INPUT_LABEL_QUALITY", "kappa 0.87"),
+                ("INPUT_TRAINING_CHANGES", "phonetic names\nnew blocking"),
+                ("INPUT_DATA_CHANGES", "dedup"),
             ],
             &[],
         )
@@ -152,6 +161,10 @@ mod tests {
         assert_eq!(c.ethical_considerations, ["names from one country"]);
         assert_eq!(c.deployment_date.as_deref(), Some("2025-10-20"));
         assert_eq!(c.rollback_plan.as_deref(), Some("re-point alias to er_20250901"));
+        assert_eq!(c.sampling_method.as_deref(), Some("by score decile"));
+        assert_eq!(c.label_quality.as_deref(), Some("kappa 0.87"));
+        assert_eq!(c.training_changes, ["phonetic names", "new blocking"]);
+        assert_eq!(c.data_changes, ["dedup"]);
         assert_eq!(
             invalid(load(&[SET, ("INPUT_DATASET_DATE", "2025-10-15")], &[])).0,
             "dataset_date"

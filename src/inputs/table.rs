@@ -307,6 +307,38 @@ pub const DEPLOYMENT_DATE: InputSpec = InputSpec {
     help: "Planned deployment date, for the model card.",
 };
 
+/// Input `sampling_method`.
+pub const SAMPLING_METHOD: InputSpec = InputSpec {
+    name: "sampling_method",
+    default: None,
+    required: false,
+    help: "How the labelled pairs were sampled (e.g. stratified by score decile), for the model card.",
+};
+
+/// Input `label_quality`.
+pub const LABEL_QUALITY: InputSpec = InputSpec {
+    name: "label_quality",
+    default: None,
+    required: false,
+    help: "How reliable the labels are (e.g. Cohen's kappa 0.87 on 500 double-labelled pairs), for the model card.",
+};
+
+/// Input `training_changes`.
+pub const TRAINING_CHANGES: InputSpec = InputSpec {
+    name: "training_changes",
+    default: None,
+    required: false,
+    help: "What changed in training since the previous model (new features, parameters), one item a line, for the model card.",
+};
+
+/// Input `data_changes`.
+pub const DATA_CHANGES: InputSpec = InputSpec {
+    name: "data_changes",
+    default: None,
+    required: false,
+    help: "What changed in the data since the previous model (quality fixes, new sources), one item a line, for the model card.",
+};
+
 /// Input `rollback_plan`.
 pub const ROLLBACK_PLAN: InputSpec = InputSpec {
     name: "rollback_plan",
@@ -429,8 +461,12 @@ pub const INPUTS: &[InputSpec] = &[
     FRAMEWORK,
     ARCHITECTURE,
     DATASET_SOURCE,
+    SAMPLING_METHOD,
+    LABEL_QUALITY,
     TRAINING_RUN_ID,
     LIMITATIONS,
+    TRAINING_CHANGES,
+    DATA_CHANGES,
     ETHICAL_CONSIDERATIONS,
     DEPLOYMENT_DATE,
     ROLLBACK_PLAN,

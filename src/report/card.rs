@@ -42,6 +42,14 @@ pub struct CardInputs {
     pub architecture: Option<String>,
     /// The validation set's source.
     pub dataset_source: Option<String>,
+    /// How the labelled pairs were sampled.
+    pub sampling_method: Option<String>,
+    /// How reliable the labels are.
+    pub label_quality: Option<String>,
+    /// What changed in training, one item each.
+    pub training_changes: Vec<String>,
+    /// What changed in the data, one item each.
+    pub data_changes: Vec<String>,
     /// The training run's Actions run id.
     pub training_run_id: Option<String>,
     /// Known limitations, one per line.
@@ -91,6 +99,10 @@ pub struct Card {
     pub limitations: Vec<String>,
     /// The change from the previous model, when a baseline was given.
     pub changes: Option<CardChanges>,
+    /// What changed in training since the previous model, as given.
+    pub training_changes: Vec<String>,
+    /// What changed in the data since the previous model, as given.
+    pub data_changes: Vec<String>,
     /// Ethical considerations, as given.
     pub ethical_considerations: Vec<String>,
     /// Deployment status and plan.
@@ -161,6 +173,10 @@ pub struct CardMetric {
 pub struct CardDataset {
     /// Where it comes from, if given.
     pub source: Option<String>,
+    /// How its pairs were sampled, if given.
+    pub sampling_method: Option<String>,
+    /// How reliable its labels are, if given.
+    pub label_quality: Option<String>,
     /// The file.
     pub path: String,
     /// Its size in prose.
@@ -313,6 +329,8 @@ impl Card {
             counts: r.counts,
             dataset: CardDataset {
                 source: inputs.dataset_source.clone(),
+                sampling_method: inputs.sampling_method.clone(),
+                label_quality: inputs.label_quality.clone(),
                 path: r.dataset.path.clone(),
                 size: format::size_text(r.dataset.size_bytes),
                 size_bytes: r.dataset.size_bytes,
@@ -375,6 +393,8 @@ impl Card {
                     })
                     .collect(),
             }),
+            training_changes: inputs.training_changes.clone(),
+            data_changes: inputs.data_changes.clone(),
             ethical_considerations: inputs.ethical_considerations.clone(),
             deployment: CardDeployment {
                 approved: r.passed,
