@@ -109,7 +109,8 @@ fn gate_workflow_is_dispatchable_and_reusable_with_the_runbook_inputs() {
 fn gate_job_has_the_static_check_name_and_chains_its_outputs() {
     let wf = workflow(".github/workflows/er-precision-gate.yml");
     let jobs = wf["jobs"].as_mapping().unwrap();
-    assert_eq!(jobs.len(), 1, "one job");
+    // The gate, then the card's publication.
+    assert_eq!(jobs.keys().map(text).collect::<Vec<_>>(), ["gate", "publish"]);
     let (id, job) = jobs.iter().next().unwrap();
     let id = text(id);
     assert_eq!(
@@ -137,6 +138,10 @@ fn gate_job_has_the_static_check_name_and_chains_its_outputs() {
     let mut with: Vec<&str> = gate["with"].as_mapping().unwrap().values().map(text).collect();
     let resolve = steps.iter().find(|s| s["id"] == "dataset").expect("a dataset step");
     with.extend(resolve["env"].as_mapping().unwrap().values().map(text));
+    // publish_card is the publish job's.
+    for step in wf["jobs"]["publish"]["steps"].as_sequence().unwrap() {
+        with.extend(step["env"].as_mapping().into_iter().flat_map(|e| e.values().map(text)));
+    }
     for name in wf["on"]["workflow_dispatch"]["inputs"].as_mapping().unwrap().keys().map(text) {
         assert!(
             with.iter().any(|v| v.contains(&format!("inputs.{name}"))),
@@ -197,4 +202,42 @@ fn self_test_runs_the_action_on_the_fixtures_expecting_pass_and_fail() {
     }
     let script = text(&assert_step["run"]);
     assert!(script.contains("test \"$FAIL_OUTCOME\" = failure"), "{script}");
+}
+
+#[test]
+fn only_the_publish_job_writes_and_only_after_a_passing_gate_outside_pull_requests() {
+    let wf = workflow(".github/workflows/er-precision-gate.yml");
+    assert_eq!(text(&wf["permissions"]["contents"]), "read");
+    let jobs = wf["jobs"].as_mapping().unwrap();
+    let writers: Vec<&str> = jobs
+        .iter()
+        .filter(|(_, job)| {
+            job["permissions"].as_mapping().is_some_and(|p| p.values().any(|v| v == "write"))
+        })
+        .map(|(id, _)| text(id))
+        .collect();
+    assert_eq!(writers, ["publish"]);
+    let publish = &wf["jobs"]["publish"];
+    assert_eq!(text(&publish["needs"]), "gate");
+    let condition = text(&publish["if"]);
+    for part in [
+        "needs.gate.outputs.passed == 'true'",
+        "github.event_name != 'pull_request'",
+        "github.event_name != 'merge_group'",
+        "inputs.publish_card != 'none'",
+    ] {
+        assert!(condition.contains(part), "publish runs without `{part}`: {condition}");
+    }
+    let run: String =
+        publish["steps"].as_sequence().unwrap().iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(run.contains("feat(ml): add model card for ER $DATE"), "the runbook's subject");
+    for line in ["- Precision: ", "- Recall: ", "- F1: ", "- Dataset hash: $SHA256"] {
+        assert!(run.contains(line), "commit body lacks `{line}`");
+    }
+    // Every value from outside reaches the script through the environment.
+    assert!(!run.contains("${{"), "an expression inside the script");
+    for trigger in ["workflow_dispatch", "workflow_call"] {
+        let input = &wf["on"][trigger]["inputs"]["publish_card"];
+        assert_eq!(text(&input["default"]), "pr", "{trigger}");
+    }
 }
