@@ -24,11 +24,10 @@ import argparse
 import json
 import os
 import pathlib
-import statistics
 import sys
 import tempfile
 
-from run import THRESHOLD, gate_counts, run
+from run import THRESHOLD, gate_counts, measure
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -95,17 +94,8 @@ def bench(labels, preds, rows, labelled, repeat, binary):
         ),
         "duckdb": ([sys.executable, "-c", DUCKDB, str(labels), str(preds), str(THRESHOLD)], None),
     }
-    results, counts = {}, {}
-    for name, (cmd, tool_env) in tools.items():
-        times, rss = [], []
-        for _ in range(repeat):
-            seconds, peak, code, out = run(cmd, tool_env)
-            if code != 0:
-                sys.exit(f"{name} exited {code}: {' '.join(cmd)}")
-            times.append(seconds)
-            rss.append(peak)
-        results[name] = (statistics.median(times), max(rss))
-        counts[name] = gate_counts(report) if name == "gate" else json.loads(out)
+    results, outputs = measure(tools, repeat)
+    counts = {"gate": gate_counts(report), "duckdb": json.loads(outputs["duckdb"])}
     os.unlink(report)
     if counts["gate"] != counts["duckdb"]:
         sys.exit(f"confusion matrices differ: {counts}")

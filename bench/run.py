@@ -127,29 +127,15 @@ def run(cmd, env=None):
     return elapsed, peak_kib / 1024, proc.returncode, proc.stdout.decode()
 
 
-def gate_counts(report):
-    c = json.loads(pathlib.Path(report).read_text())["counts"]
-    return {k: c[k] for k in ("tp", "fp", "fn", "tn")}
+def measure(tools, repeat):
+    """Runs each tool (name -> (cmd, env)) `repeat` times, in order.
 
-
-def bench(path, rows, repeat, binary):
-    digest = sha256(path)  # also warms the page cache
-    report = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
-    gate = [
-        binary, "--validation-set", str(path), "--min-precision", "0", "--min-recall", "0",
-        "--min-f1", "0", "--decision-threshold", str(THRESHOLD), "--report-json", report,
-    ]
-    verify = ["--dataset-hash", digest]
-    tools = {
-        "gate": (gate + ["--sweep", "false"], env),
-        "gate+verify": (gate + verify + ["--sweep", "false"], env),
-        "gate+stats": (gate + verify + ["--confidence", "0.95"], env),
-        "duckdb": ([sys.executable, "-c", DUCKDB, str(path), str(THRESHOLD)], None),
-        "polars": ([sys.executable, "-c", POLARS, str(path), str(THRESHOLD)], None),
-        "openssl": (["openssl", "dgst", "-sha256", str(path)], None),
-    }
-    results, counts = {}, {}
+    Gives, per tool, (median seconds, peak RSS in MiB) and the last run's
+    stdout. A tool that exits non-zero stops the benchmark. A tool's last
+    run is the one whose report a caller reads, so tools run one after the
+    other, each `repeat` times.
+    """
+    results, outputs = {}, {}
     for name, (cmd, tool_env) in tools.items():
         times, rss = [], []
         for _ in range(repeat):
@@ -159,13 +145,43 @@ def bench(path, rows, repeat, binary):
             times.append(seconds)
             rss.append(peak)
         results[name] = (statistics.median(times), max(rss))
-        if name.startswith("gate"):
-            counts[name] = gate_counts(report)
-        elif name in ("duckdb", "polars"):
-            counts[name] = json.loads(out)
-        elif digest not in out:
-            sys.exit(f"openssl disagrees on the hash: {out}")
-    os.unlink(report)
+        outputs[name] = out
+    return results, outputs
+
+
+def gate_counts(report):
+    c = json.loads(pathlib.Path(report).read_text())["counts"]
+    return {k: c[k] for k in ("tp", "fp", "fn", "tn")}
+
+
+def bench(path, rows, repeat, binary):
+    digest = sha256(path)  # also warms the page cache
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
+    gate = [
+        binary, "--validation-set", str(path), "--min-precision", "0", "--min-recall", "0",
+        "--min-f1", "0", "--decision-threshold", str(THRESHOLD),
+    ]
+    verify = ["--dataset-hash", digest]
+    gates = {
+        "gate": ["--sweep", "false"],
+        "gate+verify": verify + ["--sweep", "false"],
+        "gate+stats": verify + ["--confidence", "0.95"],
+    }
+    reports = {name: tempfile.NamedTemporaryFile(suffix=".json", delete=False).name for name in gates}
+    tools = {name: (gate + extra + ["--report-json", reports[name]], env) for name, extra in gates.items()}
+    tools.update({
+        "duckdb": ([sys.executable, "-c", DUCKDB, str(path), str(THRESHOLD)], None),
+        "polars": ([sys.executable, "-c", POLARS, str(path), str(THRESHOLD)], None),
+        "openssl": (["openssl", "dgst", "-sha256", str(path)], None),
+    })
+    results, outputs = measure(tools, repeat)
+    counts = {name: gate_counts(report) for name, report in reports.items()}
+    for report in reports.values():
+        os.unlink(report)
+    for name in ("duckdb", "polars"):
+        counts[name] = json.loads(outputs[name])
+    if digest not in outputs["openssl"]:
+        sys.exit(f"openssl disagrees on the hash: {outputs['openssl']}")
     first = counts["gate"]
     for name, c in counts.items():
         if c != first:

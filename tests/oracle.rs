@@ -68,11 +68,7 @@ fn oracle(case: &Case, report: &std::path::Path) -> serde_json::Value {
 #[test]
 fn counts_and_metrics_equal_scikit_learn() {
     for case in CASES {
-        let mut gate = Gate::with_fixture(case.fixture)
-            .input("report_json", "r.json")
-            .input("min_precision", "0")
-            .input("min_recall", "0")
-            .input("min_f1", "0");
+        let mut gate = Gate::with_fixture(case.fixture).input("report_json", "r.json").any_metric();
         for (name, value) in case.inputs {
             gate = gate.input(name, value);
         }
@@ -128,27 +124,16 @@ fn counts_and_metrics_equal_scikit_learn() {
 fn a_join_counts_what_a_pandas_merge_and_scikit_learn_count() {
     for (threshold, missing) in [("0.5", "0"), ("0.62", "37")] {
         let gate = Gate::new();
-        let out = Command::new("python3")
-            .arg(root().join("tests/join_oracle.py"))
-            .args([gate.path("").as_os_str(), threshold.as_ref(), missing.as_ref()])
-            .output()
-            .expect("python3 runs");
-        assert!(
-            out.status.success(),
-            "the join oracle needs python3 with pandas, pyarrow and scikit-learn \
-             (bash tests/setup.sh):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let expected: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let dir = gate.path("");
+        let args = [dir.as_os_str(), threshold.as_ref(), missing.as_ref()];
+        let expected = Gate::python("join_oracle.py", &args, "pandas, pyarrow and scikit-learn");
         let ran = gate
             .input("validation_set", "labels.parquet")
             .input("predictions", "predictions.parquet")
             .input("decision_threshold", threshold)
             .input("null_policy", "skip")
             .input("report_json", "r.json")
-            .input("min_precision", "0")
-            .input("min_recall", "0")
-            .input("min_f1", "0")
+            .any_metric()
             .run();
         assert_eq!(ran.code, 0, "{ran:#?}");
         let report: serde_json::Value =
@@ -172,18 +157,9 @@ fn weighted_metrics_and_intervals_equal_scikit_learn_and_statsmodels() {
     };
     for (threshold, level) in [("0.5", "0.95"), ("0.72", "0.9")] {
         let gate = Gate::new();
-        let out = Command::new("python3")
-            .arg(root().join("tests/weights_oracle.py"))
-            .args([gate.path("w.parquet").as_os_str(), threshold.as_ref(), level.as_ref()])
-            .output()
-            .expect("python3 runs");
-        assert!(
-            out.status.success(),
-            "the weights oracle needs python3 with scikit-learn and statsmodels \
-             (bash tests/setup.sh):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let expected: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let file = gate.path("w.parquet");
+        let args = [file.as_os_str(), threshold.as_ref(), level.as_ref()];
+        let expected = Gate::python("weights_oracle.py", &args, "scikit-learn and statsmodels");
         let ran = gate
             .input("validation_set", "w.parquet")
             .input("weight_column", "w")
@@ -191,9 +167,7 @@ fn weighted_metrics_and_intervals_equal_scikit_learn_and_statsmodels() {
             .input("decision_threshold", threshold)
             .input("confidence", level)
             .input("report_json", "r.json")
-            .input("min_precision", "0")
-            .input("min_recall", "0")
-            .input("min_f1", "0")
+            .any_metric()
             .run();
         assert_eq!(ran.code, 0, "{ran:#?}");
         let report: serde_json::Value =

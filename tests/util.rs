@@ -103,6 +103,28 @@ impl Gate {
         self
     }
 
+    /// Sets every minimum to 0, so the run passes whatever the metrics: for
+    /// tests about what is counted, not about the verdict.
+    pub fn any_metric(self) -> Gate {
+        self.input("min_precision", "0").input("min_recall", "0").input("min_f1", "0")
+    }
+
+    /// Runs `script` (under `tests/`) with python3 and `args`, and parses
+    /// what it prints as JSON; `needs` says what the script imports.
+    pub fn python(script: &str, args: &[&std::ffi::OsStr], needs: &str) -> serde_json::Value {
+        let out = Command::new("python3")
+            .arg(root().join("tests").join(script))
+            .args(args)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "{script} needs python3 with {needs} (bash tests/setup.sh):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     /// Sets any environment variable.
     pub fn env(mut self, name: &str, value: &str) -> Gate {
         self.env.insert(name.into(), value.into());

@@ -13,9 +13,7 @@ fn gate(weights: Float64Array) -> Gate {
     let gate = Gate::new()
         .input("validation_set", "v.parquet")
         .input("weight_column", "w")
-        .input("min_precision", "0")
-        .input("min_recall", "0")
-        .input("min_f1", "0")
+        .any_metric()
         .input("report_json", "r.json");
     write_parquet(
         &gate.path("v.parquet"),
@@ -89,9 +87,7 @@ fn weights_travel_with_the_labels_when_predictions_are_joined() {
         .input("predictions", "p.parquet")
         .input("key_columns", "id")
         .input("weight_column", "w")
-        .input("min_precision", "0")
-        .input("min_recall", "0")
-        .input("min_f1", "0");
+        .any_metric();
     write_parquet(
         &gate.path("labels.parquet"),
         vec![
