@@ -72,6 +72,8 @@ fn run(url: &str, model: &str, date: &str, threshold: &str) -> Ran {
         .input("min_precision", "0")
         .input("min_f1", "0")
         .input("confidence", "0.95")
+        .input("training_duration_seconds", "1820")
+        .input("inference_latency_seconds", "0.004")
         .run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_eq!(ran.outputs["pushed"], "true");
@@ -126,6 +128,8 @@ fn every_panel_query_returns_the_pushed_values() {
                 "rows_per_second",
                 "rows",
                 "duration_seconds",
+                "training_duration_seconds",
+                "inference_latency_seconds",
             ]
             .into_iter()
             .find(|m| expr.contains(&format!("er_gate_{m}{{")))
@@ -159,6 +163,8 @@ fn every_panel_query_returns_the_pushed_values() {
                         assert_eq!(v, current.number(cell), "{expr} {cell}");
                     }
                     "rows" => assert_eq!(v, 10_000.0),
+                    "training_duration_seconds" => assert_eq!(v, 1820.0),
+                    "inference_latency_seconds" => assert_eq!(v, 0.004),
                     _ => assert!(v > 0.0, "{expr}"),
                 }
             }
@@ -178,6 +184,8 @@ fn every_panel_query_returns_the_pushed_values() {
         ("Precision, recall and F1 over time", "upper"),
         ("Confusion matrix (latest)", "confusion"),
         ("Evaluation speed over time", "rows_per_second"),
+        ("Training duration and inference latency over time", "training_duration_seconds"),
+        ("Training duration and inference latency over time", "inference_latency_seconds"),
     ];
     let expected: Vec<(String, &str)> = expected.iter().map(|(t, m)| (t.to_string(), *m)).collect();
     assert_eq!(checked, expected, "every panel and query, in order");

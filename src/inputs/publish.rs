@@ -6,12 +6,13 @@ use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::{
     ARCHITECTURE, COMMENT_ON, DATA_CHANGES, DATASET_DATE, DATASET_SOURCE, DEPLOYMENT_DATE,
-    ETHICAL_CONSIDERATIONS, FRAMEWORK, GITHUB_TOKEN, LABEL_QUALITY, LIMITATIONS, METRICS_FILE,
-    MODEL_CARD, MODEL_CARD_JSON, MODEL_CARD_TEMPLATE, MODEL_ID, MODEL_VERSION, PUSH_JOB,
-    PUSHGATEWAY_PASSWORD, PUSHGATEWAY_TOKEN, PUSHGATEWAY_URL, PUSHGATEWAY_USERNAME, ROLLBACK_PLAN,
-    SAMPLING_METHOD, TRAINING_CHANGES, TRAINING_RUN_ID,
+    ETHICAL_CONSIDERATIONS, FRAMEWORK, GITHUB_TOKEN, INFERENCE_LATENCY_SECONDS, LABEL_QUALITY,
+    LIMITATIONS, METRICS_FILE, MODEL_CARD, MODEL_CARD_JSON, MODEL_CARD_TEMPLATE, MODEL_ID,
+    MODEL_VERSION, PUSH_JOB, PUSHGATEWAY_PASSWORD, PUSHGATEWAY_TOKEN, PUSHGATEWAY_URL,
+    PUSHGATEWAY_USERNAME, ROLLBACK_PLAN, SAMPLING_METHOD, TRAINING_CHANGES,
+    TRAINING_DURATION_SECONDS, TRAINING_RUN_ID,
 };
-use super::values::{date, lines, optional, path, string};
+use super::values::{date, lines, optional, optional_seconds, path, string};
 use crate::integrations::comment::CommentOn;
 use crate::integrations::push::{PushAuth, PushInputs};
 use crate::report::CardInputs;
@@ -32,6 +33,8 @@ pub fn card(raw: &RawInputs) -> Result<CardInputs, InputError> {
         sampling_method: optional(raw, &SAMPLING_METHOD),
         label_quality: optional(raw, &LABEL_QUALITY),
         training_changes: lines(raw, &TRAINING_CHANGES),
+        training_duration_seconds: optional_seconds(raw, &TRAINING_DURATION_SECONDS)?,
+        inference_latency_seconds: optional_seconds(raw, &INFERENCE_LATENCY_SECONDS)?,
         data_changes: lines(raw, &DATA_CHANGES),
         training_run_id: optional(raw, &TRAINING_RUN_ID),
         limitations: lines(raw, &LIMITATIONS),

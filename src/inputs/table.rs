@@ -339,6 +339,22 @@ pub const DATA_CHANGES: InputSpec = InputSpec {
     help: "What changed in the data since the previous model (quality fixes, new sources), one item a line, for the model card.",
 };
 
+/// Input `training_duration_seconds`.
+pub const TRAINING_DURATION_SECONDS: InputSpec = InputSpec {
+    name: "training_duration_seconds",
+    default: None,
+    required: false,
+    help: "How long the model took to train, in seconds, measured by your training job; pushed beside the metrics for the dashboard.",
+};
+
+/// Input `inference_latency_seconds`.
+pub const INFERENCE_LATENCY_SECONDS: InputSpec = InputSpec {
+    name: "inference_latency_seconds",
+    default: None,
+    required: false,
+    help: "The model's inference latency in seconds (e.g. its p95 per pair), measured by your own job; pushed beside the metrics for the dashboard.",
+};
+
 /// Input `rollback_plan`.
 pub const ROLLBACK_PLAN: InputSpec = InputSpec {
     name: "rollback_plan",
@@ -464,6 +480,8 @@ pub const INPUTS: &[InputSpec] = &[
     SAMPLING_METHOD,
     LABEL_QUALITY,
     TRAINING_RUN_ID,
+    TRAINING_DURATION_SECONDS,
+    INFERENCE_LATENCY_SECONDS,
     LIMITATIONS,
     TRAINING_CHANGES,
     DATA_CHANGES,
@@ -485,6 +503,13 @@ pub const INPUTS: &[InputSpec] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_input_constant_is_in_the_table() {
+        // A constant left out of INPUTS is an input nobody can set.
+        let declared = include_str!("table.rs").matches(": InputSpec = InputSpec {").count();
+        assert_eq!(declared - 1, INPUTS.len(), "one match is this test's own string");
+    }
 
     #[test]
     fn names_are_unique_snake_case_and_described() {

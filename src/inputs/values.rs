@@ -85,6 +85,15 @@ pub fn unit(raw: &RawInputs, spec: &'static InputSpec) -> Result<f64, InputError
     number(raw, spec, "a number in [0, 1], such as 0.92", |v| (0.0..=1.0).contains(&v))
 }
 
+/// A duration in seconds (finite, not negative), if given.
+pub fn optional_seconds(
+    raw: &RawInputs,
+    spec: &'static InputSpec,
+) -> Result<Option<f64>, InputError> {
+    let expected = "a number of seconds, finite and not negative, such as 1820 or 0.004";
+    raw.get(spec).map(|_| number(raw, spec, expected, |v| v >= 0.0)).transpose()
+}
+
 /// A number in [0, 1], if given.
 pub fn optional_unit(raw: &RawInputs, spec: &'static InputSpec) -> Result<Option<f64>, InputError> {
     raw.get(spec).map(|_| unit(raw, spec)).transpose()
@@ -146,6 +155,7 @@ mod tests {
     use crate::inputs::raw::Loaded;
     use crate::inputs::table::{
         DATASET_DATE, DATASET_HASH, DECISION_THRESHOLD, LIMITATIONS, MIN_F1, SUMMARY,
+        TRAINING_DURATION_SECONDS,
     };
 
     fn raw(env: &[(&str, &str)]) -> RawInputs {
@@ -225,6 +235,22 @@ mod tests {
         let r = raw(&[("INPUT_DATASET_DATE", "20240229")]);
         assert_eq!(date(&r, &DATASET_DATE).unwrap().as_deref(), Some("20240229"));
         assert_eq!(date(&raw(&[]), &DATASET_DATE).unwrap(), None);
+    }
+
+    #[test]
+    fn seconds_are_finite_and_not_negative() {
+        let seconds = |v: &str| {
+            optional_seconds(
+                &raw(&[("INPUT_TRAINING_DURATION_SECONDS", v)]),
+                &TRAINING_DURATION_SECONDS,
+            )
+        };
+        assert_eq!(seconds("1820").unwrap(), Some(1820.0));
+        assert_eq!(seconds("0.004").unwrap(), Some(0.004));
+        for bad in ["-1", "inf", "NaN", "1e-400", "ten"] {
+            assert!(seconds(bad).is_err(), "{bad}");
+        }
+        assert_eq!(optional_seconds(&raw(&[]), &TRAINING_DURATION_SECONDS).unwrap(), None);
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub struct CardInputs {
     pub training_changes: Vec<String>,
     /// What changed in the data, one item each.
     pub data_changes: Vec<String>,
+    /// The training run's duration, in seconds.
+    pub training_duration_seconds: Option<f64>,
+    /// The model's inference latency, in seconds.
+    pub inference_latency_seconds: Option<f64>,
     /// The training run's Actions run id.
     pub training_run_id: Option<String>,
     /// Known limitations, one per line.

@@ -78,6 +78,24 @@ pub fn exposition(r: &Report, target: Target) -> String {
             }
         }
     }
+    let latencies = [
+        (
+            "er_gate_training_duration_seconds",
+            "How long the model took to train (input training_duration_seconds).",
+            r.model.training_duration_seconds,
+        ),
+        (
+            "er_gate_inference_latency_seconds",
+            "The model's inference latency (input inference_latency_seconds).",
+            r.model.inference_latency_seconds,
+        ),
+    ];
+    for (name, help, value) in latencies {
+        if let Some(value) = value {
+            e.family(name, help);
+            e.sample(name, None, value);
+        }
+    }
     e.family("er_gate_passed", "1 when the gate passed, 0 when it failed.");
     e.sample("er_gate_passed", None, u8::from(r.passed));
     e.family("er_gate_confusion", "Confusion matrix of the evaluated pairs, by cell.");

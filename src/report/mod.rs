@@ -190,6 +190,10 @@ pub struct Model {
     /// Whether `id` was derived from the dataset date because `model_id`
     /// was not set (another model on the same dataset would share it).
     pub id_defaulted: bool,
+    /// The training run's duration in seconds, when given.
+    pub training_duration_seconds: Option<f64>,
+    /// The model's inference latency in seconds, when given.
+    pub inference_latency_seconds: Option<f64>,
 }
 
 /// Where the run comes from: the Actions run and the commit it ran on.
@@ -327,6 +331,8 @@ impl Report {
                 dataset_date,
                 version: card.model_version.clone(),
                 id_defaulted: card.model_id.is_none(),
+                training_duration_seconds: card.training_duration_seconds,
+                inference_latency_seconds: card.inference_latency_seconds,
             },
             evaluated_at: evaluation
                 .evaluated_at
