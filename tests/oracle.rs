@@ -190,3 +190,43 @@ fn weighted_metrics_and_intervals_equal_scikit_learn_and_statsmodels() {
         assert!(report["sweep"].is_null(), "the sweep counts pairs: off with weights");
     }
 }
+
+#[test]
+fn the_training_artifact_is_gated_and_a_flipped_byte_stops_it() {
+    let gate = Gate::with_fixture("sample_validation.parquet");
+    let out = Command::new("bash")
+        .arg(root().join("examples/training/write-artifact.sh"))
+        .arg(gate.path("sample_validation.parquet"))
+        .arg(gate.path("er-model"))
+        .arg("42")
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let gate = gate
+        .input("predictions", "er-model/predictions.parquet")
+        .input("checksums", "er-model/checksums.txt")
+        .input("training_run_id", "1234567");
+    let flipped = Gate::with_fixture("sample_validation.parquet");
+    std::fs::create_dir(flipped.path("er-model")).unwrap();
+    for name in ["predictions.parquet", "model.json", "checksums.txt"] {
+        std::fs::copy(
+            gate.path(&format!("er-model/{name}")),
+            flipped.path(&format!("er-model/{name}")),
+        )
+        .unwrap();
+    }
+    let ran = gate.run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!(ran.outputs["predictions_hash"].len(), 64);
+    let mut bytes = std::fs::read(flipped.path("er-model/predictions.parquet")).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(flipped.path("er-model/predictions.parquet"), bytes).unwrap();
+    let ran = flipped
+        .input("predictions", "er-model/predictions.parquet")
+        .input("checksums", "er-model/checksums.txt")
+        .run();
+    ran.assert_cannot_evaluate("checksums file `er-model/checksums.txt`");
+    assert!(ran.errors()[0].contains("predictions.parquet"), "{ran:#?}");
+    assert!(!ran.outputs.contains_key("precision"), "no metric from unverified bytes");
+}

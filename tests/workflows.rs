@@ -241,3 +241,47 @@ fn only_the_publish_job_writes_and_only_after_a_passing_gate_outside_pull_reques
         assert_eq!(text(&input["default"]), "pr", "{trigger}");
     }
 }
+
+#[test]
+fn the_gate_downloads_the_artifact_the_training_run_uploads() {
+    let train = workflow("examples/entity-resolution-train.yml");
+    let gate = workflow(".github/workflows/er-precision-gate.yml");
+    let train_steps = train["jobs"]["train"]["steps"].as_sequence().unwrap();
+    let upload = train_steps
+        .iter()
+        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")))
+        .expect("the training run uploads its artifact");
+    assert_eq!(text(&upload["with"]["name"]), "er-model-${{ inputs.dataset_date }}");
+    assert_eq!(text(&upload["with"]["path"]), "er-model/");
+    let write = train_steps
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .find(|r| r.contains("examples/training/write-artifact.sh"))
+        .expect("the artifact is written by the script the tests run");
+    assert!(write.contains(" er-model "), "into the folder it uploads: {write}");
+    let script =
+        std::fs::read_to_string(root().join("examples/training/write-artifact.sh")).unwrap();
+    assert!(script.contains("checksums.txt"));
+    let predict = std::fs::read_to_string(root().join("examples/training/predict.py")).unwrap();
+    assert!(predict.contains("\"predictions.parquet\""));
+
+    let job = &gate["jobs"]["gate"];
+    let steps = job["steps"].as_sequence().unwrap();
+    let download = steps
+        .iter()
+        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/download-artifact@")))
+        .expect("the gate downloads the training artifact");
+    // The same name for the same dataset date: the gate's date is the
+    // resolved input (or variable).
+    assert_eq!(text(&download["with"]["name"]), "er-model-${{ steps.dataset.outputs.date }}");
+    assert_eq!(text(&download["with"]["run-id"]), "${{ inputs.training_run_id }}");
+    assert_eq!(text(&download["with"]["path"]), "er-model");
+    let with = &steps.iter().find(|s| s["uses"] == "./").unwrap()["with"];
+    assert!(text(&with["predictions"]).contains("'er-model/predictions.parquet'"));
+    assert!(text(&with["checksums"]).contains("'er-model/checksums.txt'"));
+    assert_eq!(text(&with["training_run_id"]), "${{ inputs.training_run_id }}");
+    // Reading another run's artifacts is the gate job's right alone.
+    assert_eq!(text(&job["permissions"]["actions"]), "read");
+    assert!(gate["permissions"]["actions"].is_null());
+    assert!(gate["jobs"]["publish"]["permissions"]["actions"].is_null());
+}
