@@ -205,18 +205,27 @@ fn self_test_runs_the_action_on_the_fixtures_expecting_pass_and_fail() {
 }
 
 #[test]
-fn only_the_publish_job_writes_and_only_after_a_passing_gate_outside_pull_requests() {
+fn only_the_publish_job_writes_code_and_only_after_a_passing_gate_outside_pull_requests() {
     let wf = workflow(".github/workflows/er-precision-gate.yml");
     assert_eq!(text(&wf["permissions"]["contents"]), "read");
     let jobs = wf["jobs"].as_mapping().unwrap();
     let writers: Vec<&str> = jobs
         .iter()
         .filter(|(_, job)| {
-            job["permissions"].as_mapping().is_some_and(|p| p.values().any(|v| v == "write"))
+            let p = &job["permissions"];
+            p["contents"] == "write" || p["pull-requests"] == "write"
         })
         .map(|(id, _)| text(id))
         .collect();
     assert_eq!(writers, ["publish"]);
+    // The gate job may comment on the tracking issue, nothing more.
+    let gate: Vec<(&str, &str)> = wf["jobs"]["gate"]["permissions"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (text(k), text(v)))
+        .collect();
+    assert_eq!(gate, [("contents", "read"), ("actions", "read"), ("issues", "write")]);
     let publish = &wf["jobs"]["publish"];
     assert_eq!(text(&publish["needs"]), "gate");
     let condition = text(&publish["if"]);
@@ -234,6 +243,11 @@ fn only_the_publish_job_writes_and_only_after_a_passing_gate_outside_pull_reques
     for line in ["- Precision: ", "- Recall: ", "- F1: ", "- Dataset hash: $SHA256"] {
         assert!(run.contains(line), "commit body lacks `{line}`");
     }
+    // The verdict comment links the card at the commit, found by the marker
+    // the gate writes for its job.
+    let marker = er_precision_gate::integrations::comment::marker("$WORKFLOW/gate");
+    assert!(run.contains(&format!("marker=\"{marker}\"")), "the gate's marker");
+    assert!(run.contains("blob/$(git rev-parse HEAD)/model_cards/er_$DATE.md"));
     // Every value from outside reaches the script through the environment.
     assert!(!run.contains("${{"), "an expression inside the script");
     for trigger in ["workflow_dispatch", "workflow_call"] {
