@@ -111,6 +111,7 @@ impl Gate {
 
     /// Runs `script` (under `tests/`) with python3 and `args`, and parses
     /// what it prints as JSON; `needs` says what the script imports.
+    #[cfg(feature = "external-tests")]
     pub fn python(script: &str, args: &[&std::ffi::OsStr], needs: &str) -> serde_json::Value {
         let out = Command::new("python3")
             .arg(root().join("tests").join(script))

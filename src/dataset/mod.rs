@@ -6,6 +6,7 @@
 //! only, and [`columns`] turns arrow arrays into the bits the tally counts.
 //! Every failure is a [`DatasetError`].
 
+mod arrays;
 pub mod checksum;
 pub mod checksums;
 pub mod columns;
