@@ -240,3 +240,13 @@ fn ci_runs_the_readmes_test_command_with_the_external_suites() {
     let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
     assert_eq!(ci.trim_end().lines().last(), Some(test), ".ci/run ends with the README's command");
 }
+
+#[test]
+fn the_licences_cargo_names_are_there() {
+    let cargo = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("license = \"MIT OR Apache-2.0\""));
+    let mit = std::fs::read_to_string(root().join("LICENSE-MIT")).unwrap();
+    assert!(mit.contains("Permission is hereby granted, free of charge"));
+    let apache = std::fs::read_to_string(root().join("LICENSE-APACHE")).unwrap();
+    assert!(apache.contains("Version 2.0, January 2004"));
+}

@@ -299,3 +299,15 @@ fn the_gate_downloads_the_artifact_the_training_run_uploads() {
     assert!(gate["permissions"]["actions"].is_null());
     assert!(gate["jobs"]["publish"]["permissions"]["actions"].is_null());
 }
+
+#[test]
+fn the_documented_required_check_is_one_pull_requests_get() {
+    let docs = std::fs::read_to_string(root().join("docs/workflows.md")).unwrap();
+    let wf = workflow(".github/workflows/er-precision-gate.yml");
+    let name = text(&wf["jobs"]["gate"]["name"]);
+    assert!(
+        docs.contains(&format!("\"checks\": [ {{ \"context\": \"{name}\" }} ]")),
+        "the branch-protection example requires `{name}`"
+    );
+    assert!(wf["on"].as_mapping().unwrap().contains_key("pull_request"));
+}
