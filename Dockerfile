@@ -17,5 +17,8 @@ RUN cargo build --release --locked \
 # Runtime: glibc, CA certificates, nothing else. No USER: GitHub runs
 # container actions as root, and the workspace and file-command mounts need it.
 FROM gcr.io/distroless/cc-debian12
+LABEL org.opencontainers.image.title="er-precision-gate" \
+      org.opencontainers.image.description="Gate an entity-resolution model on precision, recall and F1 over a verified validation set." \
+      org.opencontainers.image.licenses="MIT OR Apache-2.0"
 COPY --from=builder /build/target/release/er-precision-gate /usr/local/bin/er-precision-gate
 ENTRYPOINT ["/usr/local/bin/er-precision-gate"]

@@ -28,6 +28,7 @@ mod join;
 #[cfg(feature = "external-tests")]
 mod oracle;
 mod push;
+mod release;
 mod render;
 #[cfg(feature = "external-tests")]
 mod servers;

@@ -311,3 +311,29 @@ fn the_documented_required_check_is_one_pull_requests_get() {
     );
     assert!(wf["on"].as_mapping().unwrap().contains_key("pull_request"));
 }
+
+#[test]
+fn a_release_is_guarded_pinned_by_digest_and_checked_anonymously() {
+    let wf = workflow(".github/workflows/release.yml");
+    let guard = &wf["jobs"]["guard"];
+    let runs: String =
+        guard["steps"].as_sequence().unwrap().iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(runs.contains(".github/scripts/release-guard.sh"), "the tested guard runs first");
+    for job in ["image", "release"] {
+        let needs = &wf["jobs"][job]["needs"];
+        let needs: Vec<&str> = match needs.as_sequence() {
+            Some(list) => list.iter().map(text).collect(),
+            None => vec![text(needs)],
+        };
+        assert!(needs.contains(&"guard"), "{job} waits for the guard");
+    }
+    let release: String = wf["jobs"]["release"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    assert!(release.contains("image: docker://${image}@${digest}|"), "action.yml pinned by digest");
+    assert!(release.contains("docker logout ghcr.io"), "pulled as a user would");
+    assert!(release.contains("if [ \"$MOVE_MAJOR\" = true ]"), "v1 moves only for the highest 1.x");
+}
