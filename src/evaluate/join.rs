@@ -7,7 +7,8 @@ use std::sync::Arc;
 use super::{EvaluateError, Fold, Settings};
 use crate::dataset::columns::Columns;
 use crate::dataset::join::Labelled;
-use crate::dataset::{Dataset, Role, Sha256};
+use crate::dataset::{Dataset, NullPolicy, Role, Sha256};
+use crate::metrics::Tally;
 
 /// What the join found beside the counts.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -35,23 +36,63 @@ pub struct PredictionsFile {
 const SHOWN_KEYS: usize = 5;
 
 /// What [`scan`] gives: the validation set, the fold of the matched pairs,
-/// the join's facts but the predictions' hash, and the first keys without
-/// a prediction.
+/// and the join's facts.
 pub struct Joined {
     /// The validation set.
     pub dataset: Dataset,
     /// The counts of the labelled pairs that have a prediction.
     pub fold: Fold,
+    /// What the join found, the predictions' hash still to come.
+    pub facts: Facts,
+}
+
+/// The join's counts, before the predictions file's hash is known.
+pub struct Facts {
     /// Rows of the predictions file.
-    pub rows: u64,
+    rows: u64,
     /// Labelled pairs in all.
-    pub labelled: u64,
+    labelled: u64,
     /// Predictions of pairs nobody labelled.
-    pub unlabelled: u64,
+    unlabelled: u64,
     /// Labelled pairs without a prediction.
-    pub unpredicted: u64,
+    unpredicted: u64,
     /// The first of those, as key text.
-    pub first_unpredicted: Vec<String>,
+    first_unpredicted: Vec<String>,
+}
+
+impl Facts {
+    /// Applies `null_policy` to the labelled pairs without a prediction
+    /// (fail: an error naming the first; skip: counted in `tally`), and
+    /// gives the predictions file's part of the report.
+    pub fn finish(
+        self,
+        settings: &Settings,
+        predictions: &Path,
+        size_bytes: u64,
+        sha256: Sha256,
+        tally: &mut Tally,
+    ) -> Result<PredictionsFile, EvaluateError> {
+        if self.unpredicted > 0 && settings.null_policy == NullPolicy::Fail {
+            return Err(EvaluateError::Unpredicted {
+                path: settings.validation_set.clone(),
+                predictions: predictions.to_path_buf(),
+                rows: self.unpredicted,
+                first: self.first_unpredicted,
+            });
+        }
+        tally.skipped.rows += self.unpredicted;
+        tally.skipped.no_prediction += self.unpredicted;
+        Ok(PredictionsFile {
+            path: predictions.display().to_string(),
+            sha256,
+            size_bytes,
+            rows: self.rows,
+            key_columns: settings.key_columns.clone(),
+            labelled: self.labelled,
+            unlabelled: self.unlabelled,
+            unpredicted: self.unpredicted,
+        })
+    }
 }
 
 /// Reads the labelled pairs, then streams the predictions through them.
@@ -89,13 +130,12 @@ pub fn scan(
     let fold = folds.iter().fold(Fold::new(settings), |acc, (f, _)| acc.merge(f));
     log::debug!("joined {} predictions in {:?}", dataset.rows(), start.elapsed());
     let (unpredicted, first) = labelled.unpredicted(SHOWN_KEYS);
-    Ok(Joined {
+    let facts = Facts {
         rows: dataset.rows(),
-        dataset: labelled_set,
-        fold,
         labelled: labelled.len() as u64,
         unlabelled: folds.iter().map(|(_, u)| u).sum(),
         unpredicted,
         first_unpredicted: first,
-    })
+    };
+    Ok(Joined { dataset: labelled_set, fold, facts })
 }

@@ -201,20 +201,11 @@ pub fn evaluate(
             predictions.as_ref().map(|(_, pfile, _)| s.spawn(|| Sha256::of_file(pfile)));
         let scanned = match &predictions {
             None => scan(settings, file.clone(), size, workers).map(|(d, f)| (d, f, None)),
-            Some((p, pfile, psize)) => join::scan(
-                settings,
-                p,
-                (file.clone(), size),
-                (pfile.clone(), *psize),
-                workers,
-            )
-            .map(|j| {
-                (
-                    j.dataset,
-                    j.fold,
-                    Some((j.rows, j.labelled, j.unlabelled, j.unpredicted, j.first_unpredicted)),
-                )
-            }),
+            Some((p, pfile, psize)) => {
+                let (labels, preds) = ((file.clone(), size), (pfile.clone(), *psize));
+                join::scan(settings, p, labels, preds, workers)
+                    .map(|j| (j.dataset, j.fold, Some(j.facts)))
+            }
         };
         let predictions_hashed =
             predictions_hasher.map(|h| h.join().expect("the hashing thread panicked"));
@@ -236,36 +227,13 @@ pub fn evaluate(
     }
     let (dataset, Fold { mut tally, histogram, weighted }, joined) = scanned?;
     let predictions_file = match (predictions, predictions_hashed, joined) {
-        (
-            Some((p, _, psize)),
-            Some(hashed),
-            Some((rows, labelled, unlabelled, unpredicted, first)),
-        ) => {
+        (Some((p, _, psize)), Some(hashed), Some(facts)) => {
             let sha256 = hashed.map_err(|source| DatasetError::Read {
                 role: Role::Predictions,
                 path: p.clone(),
                 source,
             })?;
-            if unpredicted > 0 && settings.null_policy == NullPolicy::Fail {
-                return Err(EvaluateError::Unpredicted {
-                    path: path.clone(),
-                    predictions: p.clone(),
-                    rows: unpredicted,
-                    first,
-                });
-            }
-            tally.skipped.rows += unpredicted;
-            tally.skipped.no_prediction += unpredicted;
-            Some(PredictionsFile {
-                path: p.display().to_string(),
-                sha256,
-                size_bytes: psize,
-                rows,
-                key_columns: settings.key_columns.clone(),
-                labelled,
-                unlabelled,
-                unpredicted,
-            })
+            Some(facts.finish(settings, p, psize, sha256, &mut tally)?)
         }
         _ => None,
     };
