@@ -29,8 +29,7 @@ fn card(ran: &Ran) -> String {
 }
 
 fn json_card(ran: &Ran) -> serde_json::Value {
-    let text = std::fs::read_to_string(ran.dir.join("model_cards/er_20251015.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    ran.json("model_cards/er_20251015.json")
 }
 
 /// A baseline report as an earlier run wrote it, on dataset `sha256`.

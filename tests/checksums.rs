@@ -119,8 +119,7 @@ fn the_validation_set_listed_in_checksums_is_verified_while_it_is_read() {
     let gate = artifacts(&format!("{EMPTY}  model.bin\n{sha}  ../sample_validation.parquet\n"));
     let ran = gate.input("report_json", "r.json").run();
     assert_eq!(ran.code, 0, "{ran:#?}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap()).unwrap();
+    let report = ran.json("r.json");
     assert_eq!(report["dataset"]["verified"], true);
     assert_eq!(report["dataset"]["checksums"], "artifacts/checksums.txt");
     // The summary says what the hash matched: the checksums line, not `dataset_hash`.

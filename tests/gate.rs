@@ -97,9 +97,7 @@ fn report_json_holds_the_same_numbers_as_the_outputs() {
         Gate::with_fixture("multi_row_groups.parquet").input("report_json", "out/gate.json").run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_eq!(ran.outputs["report_json"], "out/gate.json");
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(ran.dir.join("out/gate.json")).unwrap())
-            .unwrap();
+    let json = ran.json("out/gate.json");
     assert_eq!(json["schema_version"], 2);
     assert_eq!(json["passed"], true);
     assert_eq!(json["outcome"], "passed");
@@ -289,9 +287,7 @@ fn the_recommended_threshold_passes_when_run_again_with_the_counts_reported() {
             gate = gate.input(name, value);
         }
         let ran = gate.run();
-        let report: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap())
-                .unwrap();
+        let report = ran.json("r.json");
         let recommended = &report["sweep"]["recommended"];
         assert_eq!(recommended.is_object(), passes, "{inputs:?}: {}", report["sweep"]);
         if !passes {
@@ -352,8 +348,7 @@ fn the_model_and_the_commit_are_recorded_everywhere() {
         .input("metrics_file", "gate.prom")
         .run();
     assert_eq!(ran.code, 0, "{ran:#?}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap()).unwrap();
+    let report = ran.json("r.json");
     assert_eq!(report["model"]["version"], "registry 12");
     assert_eq!(report["model"]["id_defaulted"], false);
     assert_eq!(

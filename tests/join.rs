@@ -85,8 +85,7 @@ fn predictions_are_joined_on_the_keys_and_unlabelled_ones_left_out() {
     assert_eq!(counts, ["2", "1", "1", "2"]);
     assert_eq!(ran.outputs["dataset_hash"], sha256(&labels));
     assert_eq!(ran.outputs["predictions_hash"], sha256(&preds));
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap()).unwrap();
+    let report = ran.json("r.json");
     let p = &report["predictions"];
     assert_eq!(
         (p["rows"].as_u64(), p["unlabelled"].as_u64(), p["unpredicted"].as_u64()),

@@ -74,9 +74,7 @@ fn counts_and_metrics_equal_scikit_learn() {
         }
         let ran = gate.run();
         assert_eq!(ran.code, 0, "{}: {ran:#?}", case.fixture);
-        let report: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap())
-                .unwrap();
+        let report = ran.json("r.json");
         let expected = oracle(case, &ran.dir.join("r.json"));
         let what = format!("{} {:?}", case.fixture, case.inputs);
         for key in ["tp", "fp", "fn", "tn"] {
@@ -136,9 +134,7 @@ fn a_join_counts_what_a_pandas_merge_and_scikit_learn_count() {
             .any_metric()
             .run();
         assert_eq!(ran.code, 0, "{ran:#?}");
-        let report: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap())
-                .unwrap();
+        let report = ran.json("r.json");
         for key in ["tp", "fp", "fn", "tn"] {
             assert_eq!(report["counts"][key], expected[key], "{key} at {threshold}");
         }
@@ -170,9 +166,7 @@ fn weighted_metrics_and_intervals_equal_scikit_learn_and_statsmodels() {
             .any_metric()
             .run();
         assert_eq!(ran.code, 0, "{ran:#?}");
-        let report: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap())
-                .unwrap();
+        let report = ran.json("r.json");
         for key in ["tp", "fp", "fn", "tn"] {
             close(&report["weights"]["counts"][key], &expected["counts"][key], key);
         }

@@ -207,6 +207,11 @@ impl Gate {
 }
 
 impl Ran {
+    /// A JSON file the run wrote (a report, a card), parsed.
+    pub fn json(&self, path: &str) -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(self.dir.join(path)).unwrap()).unwrap()
+    }
+
     /// The `::error` lines on stdout.
     pub fn errors(&self) -> Vec<&str> {
         self.stdout.lines().filter(|l| l.starts_with("::error ")).collect()

@@ -37,8 +37,7 @@ fn metrics_are_weighted_and_counts_stay_pairs() {
     assert_eq!((ran.outputs["tp"].as_str(), ran.outputs["fn"].as_str()), ("2", "1"));
     assert!(ran.summary.contains("Metrics are weighted by `w`"), "{}", ran.summary);
     assert!(ran.stdout.contains("weighted by w: TP 2  FP 2  FN 3  TN 6"), "{}", ran.stdout);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(ran.dir.join("r.json")).unwrap()).unwrap();
+    let report = ran.json("r.json");
     assert_eq!(report["weights"]["counts"]["fn"], 3.0);
     assert!(report["sweep"].is_null());
 }
