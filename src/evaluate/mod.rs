@@ -20,6 +20,7 @@ use crate::dataset::columns::Columns;
 use crate::dataset::{Dataset, DatasetError, Decision, NullPolicy, Role, Sha256};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
+use crate::stats::Evidence;
 use crate::sweep::{self, Analysis, Histogram, Point};
 use crate::untrusted::shown;
 use crate::weighted::Weighted;
@@ -163,6 +164,17 @@ pub struct Evaluation {
     pub elapsed: Duration,
 }
 
+impl Evaluation {
+    /// What the verdict was decided on: the weighted sums with
+    /// `weight_column`, else the counts.
+    pub fn evidence(&self) -> &dyn Evidence {
+        match &self.weighted {
+            Some(w) => w,
+            None => &self.tally.counts,
+        }
+    }
+}
+
 /// Verifies the checksums file, loads the baseline, hashes and reads the
 /// validation set and applies the gate. `now` is the evaluation time.
 ///
@@ -251,20 +263,17 @@ pub fn evaluate(
     }
     let previous = baseline.as_ref().map(|b| move |m| b.get(m));
     let previous = previous.as_ref().map(|f| f as &dyn Fn(Metric) -> Option<f64>);
-    let decide = |counts: &Counts| {
+    let decide = |evidence: &dyn Evidence| {
         let (t, d) = (&settings.thresholds, &settings.max_drop);
-        gate::decide(counts, t, d, previous, settings.confidence)
+        gate::decide(evidence, t, d, previous, settings.confidence)
     };
     let weighted = weighted.map(|b| b.total());
     let verdict = match &weighted {
-        Some(w) => {
-            let (t, d) = (&settings.thresholds, &settings.max_drop);
-            gate::decide(w, t, d, previous, settings.confidence)
-        }
+        Some(w) => decide(w),
         None => decide(&counts),
     };
     let curve = histogram.as_ref().map(Histogram::points).unwrap_or_default();
-    let sweep = analyse(&curve, decide);
+    let sweep = analyse(&curve, |counts: &Counts| decide(counts));
     Ok(Evaluation {
         dataset: Provenance {
             path: path.display().to_string(),

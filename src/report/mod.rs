@@ -292,10 +292,7 @@ impl Report {
     pub fn new(evaluation: &Evaluation, card: &CardInputs, run: &Run) -> Report {
         let counts = evaluation.tally.counts;
         let (dataset_date, model_id) = card.names(evaluation.evaluated_at);
-        let evidence: &dyn Evidence = match &evaluation.weighted {
-            Some(w) => w,
-            None => &counts,
-        };
+        let evidence = evaluation.evidence();
         let settings = &evaluation.settings;
         let decision = match &settings.decision {
             Decision::Score { column, threshold } => DecisionReport {

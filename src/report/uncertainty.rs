@@ -88,10 +88,7 @@ pub struct SweepReport {
 /// The intervals of an evaluation, when `confidence` was set.
 pub fn intervals(e: &Evaluation) -> Option<Intervals> {
     let level = e.settings.confidence?;
-    let metrics = match &e.weighted {
-        Some(w) => stats::intervals(w, level),
-        None => stats::intervals(&e.tally.counts, level),
-    };
+    let metrics = stats::intervals(e.evidence(), level);
     let method = if e.weighted.is_some() { "wilson_kish" } else { "wilson" };
     Some(Intervals { method, level, metrics })
 }
