@@ -352,16 +352,10 @@ impl Card {
                 prevalence,
                 prevalence_percent: percent(prevalence),
                 weights: r.weights.as_ref().map(|w| {
-                    let effective: Vec<String> = Metric::ALL
-                        .into_iter()
-                        .filter_map(|m| {
-                            w.effective_size.get(m).map(|n| format!("{} {n:.1}", m.title()))
-                        })
-                        .collect();
                     format!(
                         "metrics weighted by {}; effective sample size (Kish): {}",
                         format::code(&w.column),
-                        effective.join(", ")
+                        format::effective_sizes(&w.effective_size)
                     )
                 }),
                 predictions: r.predictions.as_ref().map(|p| CardPredictions {

@@ -8,7 +8,7 @@
 //! its bound.
 
 use crate::gate::{Check, Outcome, Rule, Status};
-use crate::metrics::Skipped;
+use crate::metrics::{Metric, PerMetric, Skipped};
 
 /// How metric values are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,6 +205,15 @@ pub fn comparison_note(same_dataset: bool, previous_sha256: &str, current_sha256
 pub fn weight(w: f64) -> String {
     let text = format!("{w:.4}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Each metric's effective sample size, in prose: `Precision 812.3, Recall …`.
+pub fn effective_sizes(sizes: &PerMetric<Option<f64>>) -> String {
+    let each: Vec<String> = Metric::ALL
+        .into_iter()
+        .filter_map(|m| sizes.get(m).map(|n| format!("{} {n:.1}", m.title())))
+        .collect();
+    each.join(", ")
 }
 
 /// Rows skipped with reasons, in prose.

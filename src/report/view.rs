@@ -180,10 +180,6 @@ impl View {
 /// How the pairs were weighted, in prose.
 fn weights_note(w: &super::Weights) -> String {
     let c = &w.counts;
-    let effective: Vec<String> = Metric::ALL
-        .into_iter()
-        .filter_map(|m| w.effective_size.get(m).map(|n| format!("{} {n:.1}", m.title())))
-        .collect();
     format!(
         "Metrics are weighted by {}: weighted TP {}, FP {}, FN {}, TN {} (the counts below are pairs). Effective sample size (Kish): {}. The threshold sweep counts pairs, so it is off.",
         code(&w.column),
@@ -191,7 +187,7 @@ fn weights_note(w: &super::Weights) -> String {
         format::weight(c.fp),
         format::weight(c.fn_),
         format::weight(c.tn),
-        effective.join(", ")
+        format::effective_sizes(&w.effective_size)
     )
 }
 
