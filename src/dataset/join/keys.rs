@@ -100,7 +100,6 @@ pub struct Index {
     filter: Vec<u64>,
     /// Which bits of a hash pick the filter's bit: `filter.len() * 64 - 1`.
     mask: u64,
-    hasher: ahash::RandomState,
 }
 
 #[derive(Debug)]
@@ -137,7 +136,7 @@ impl Index {
         };
         let words = (rows * FILTER_BITS).next_power_of_two().div_ceil(64).max(1);
         let mask = (words * 64 - 1) as u64;
-        Index { keys, filter: vec![0; words], mask, hasher: ahash::RandomState::new() }
+        Index { keys, filter: vec![0; words], mask }
     }
 
     /// Adds row `i`'s key as labelled row `at`, the next one. Encoded keys
@@ -158,7 +157,7 @@ impl Index {
             Keys::Bytes(map) => {
                 let mut buf = Vec::new();
                 encode(columns, i, &mut buf)?;
-                let hash = self.hasher.hash_one(&buf);
+                let hash = map.hasher().hash_one(&buf);
                 let bit = hash & self.mask;
                 self.filter[(bit / 64) as usize] |= 1 << (bit % 64);
                 Ok(map.insert(buf.into_boxed_slice(), at))
@@ -227,7 +226,7 @@ impl Index {
             },
             Keys::Bytes(map) => {
                 encode(columns, i, buf)?;
-                match may_hold(self.hasher.hash_one(&*buf)) {
+                match may_hold(map.hasher().hash_one(&*buf)) {
                     true => map.get(buf.as_slice()).copied(),
                     false => None,
                 }

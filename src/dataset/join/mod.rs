@@ -125,7 +125,8 @@ impl Labelled {
         for (key, index) in self.keys.iter().zip(&indices) {
             let ours = labelled.schema().field_with_name(key).expect("found at load").data_type();
             let theirs = predictions.schema().field(*index).data_type();
-            if is_integer_key(ours) != is_integer_key(theirs) {
+            // find() admitted both as keys: strings or integers.
+            if ours.is_integer() != theirs.is_integer() {
                 return Err(DatasetError::KeyTypes {
                     column: key.clone(),
                     labelled: ours.clone(),
@@ -245,8 +246,4 @@ fn null_key(dataset: &Dataset, column: &str, row: u64) -> DatasetError {
         column: column.to_string(),
         row,
     }
-}
-
-fn is_integer_key(t: &arrow_schema::DataType) -> bool {
-    t.is_integer()
 }
