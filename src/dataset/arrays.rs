@@ -15,7 +15,15 @@ use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use arrow_schema::DataType;
 
 use super::DatasetError;
-use super::columns::Scores;
+
+/// A batch's scores in their own width.
+#[derive(Debug, Clone)]
+pub enum Scores {
+    /// float64 scores.
+    F64(ScalarBuffer<f64>),
+    /// float32 scores, compared widened to f64 as the gate compares them.
+    F32(ScalarBuffer<f32>),
+}
 
 /// A weight array as f64: every present value finite and not negative,
 /// else an error naming `column` of `path` and the file row.

@@ -14,7 +14,7 @@ use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use arrow_schema::DataType;
 use parquet::arrow::ProjectionMask;
 
-pub use super::arrays::{binary_bits, valid_bits, weights};
+pub use super::arrays::{Scores, binary_bits, valid_bits, weights};
 use super::arrays::{score_bits, scores};
 use super::{Dataset, DatasetError};
 
@@ -118,15 +118,6 @@ impl Pairs {
                 Some(acc.map_or_else(|| b.clone(), |a| &a & b))
             })
     }
-}
-
-/// A batch's scores in their own width.
-#[derive(Debug, Clone)]
-pub enum Scores {
-    /// float64 scores.
-    F64(ScalarBuffer<f64>),
-    /// float32 scores, compared widened to f64 as the gate compares them.
-    F32(ScalarBuffer<f32>),
 }
 
 /// What a column must hold, for [`find`].
