@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests use, once: pyarrow and scikit-learn (the oracle),
+# Installs what the tests use, once: pyarrow, scikit-learn and statsmodels (the
+# oracles), PyYAML (tests/container.sh reads action.yml with it),
 # Debian's prometheus-pushgateway and prometheus (the push and dashboard
 # tests start them), and, from npm, Prism with GitHub's published OpenAPI
 # description (the comment tests validate every request against it).
