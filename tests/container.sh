@@ -8,7 +8,7 @@
 # image's size.
 #
 # Needs a running Docker engine that can build the Dockerfile's base images
-# (.ci/run starts one with local stand-ins for them) and PyYAML (tests/setup.sh).
+# (.ci/run starts one with local stand-ins for them) and tests/.venv (tests/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +31,7 @@ trap 'rm -rf "$temp"' EXIT
 
 # The inputs as the runner sets them: each declared input, its default when
 # the step gives none (`${{ github.token }}` evaluates to the job's token).
-mapfile -d '' declared < <(python3 - <<'EOF'
+mapfile -d '' declared < <(tests/.venv/bin/python - <<'EOF'
 import sys, yaml
 inputs = yaml.safe_load(open("action.yml"))["inputs"]
 for name, spec in inputs.items():

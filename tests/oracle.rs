@@ -7,7 +7,7 @@
 
 use std::process::Command;
 
-use crate::util::{Gate, root};
+use crate::util::{Gate, python, root};
 
 struct Case {
     fixture: &'static str,
@@ -48,7 +48,7 @@ fn oracle(case: &Case, report: &std::path::Path) -> serde_json::Value {
             .map_or(default.to_string(), |(_, v)| v.to_string())
     };
     let file = root().join("fixtures").join(case.fixture);
-    let mut cmd = Command::new("python3");
+    let mut cmd = python();
     cmd.arg(root().join("tests/oracle.py")).arg(file).arg("label");
     match input("prediction_column", "") {
         p if p.is_empty() => cmd.args(["score", "score", &input("decision_threshold", "0.5")]),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests use, once: pyarrow, scikit-learn and statsmodels (the
-# oracles), PyYAML (tests/container.sh reads action.yml with it),
+# Installs what the tests use, once: in the virtual environment tests/.venv,
+# pyarrow, pandas, scikit-learn and statsmodels (the oracles) and PyYAML
+# (tests/container.sh reads action.yml with it);
 # Debian's prometheus-pushgateway and prometheus (the push and dashboard
 # tests start them), and, from npm, Prism with GitHub's published OpenAPI
 # description (the comment tests validate every request against it).
@@ -9,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+bash tests/venv.sh tests/.venv tests/requirements.txt
 
 if ! command -v prometheus-pushgateway >/dev/null || ! command -v prometheus >/dev/null; then
   sudo=$([ "$(id -u)" = 0 ] || echo sudo)

@@ -23,6 +23,14 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The Python the oracles run with: `tests/.venv`'s, which `tests/setup.sh`
+/// makes, else `python3` on PATH.
+#[cfg(feature = "external-tests")]
+pub fn python() -> Command {
+    let venv = root().join("tests/.venv/bin/python");
+    Command::new(if venv.exists() { venv.into_os_string() } else { "python3".into() })
+}
+
 /// A committed fixture.
 pub fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
@@ -113,7 +121,7 @@ impl Gate {
     /// what it prints as JSON; `needs` says what the script imports.
     #[cfg(feature = "external-tests")]
     pub fn python(script: &str, args: &[&std::ffi::OsStr], needs: &str) -> serde_json::Value {
-        let out = Command::new("python3")
+        let out = python()
             .arg(root().join("tests").join(script))
             .args(args)
             .output()
