@@ -208,6 +208,31 @@ fn dockerfile_follows_the_container_action_rules() {
 }
 
 #[test]
+fn one_compiler_for_ci_and_the_image() {
+    let pinned = std::fs::read_to_string(root().join("rust-toolchain.toml")).unwrap();
+    let channel = pinned
+        .lines()
+        .find_map(|l| l.strip_prefix("channel = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("rust-toolchain.toml names a channel");
+    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    let image = dockerfile
+        .lines()
+        .find_map(|l| l.strip_prefix("FROM rust:"))
+        .and_then(|l| l.split_once("-slim"))
+        .map(|(version, _)| version)
+        .expect("the builder is FROM rust:<version>-slim-…");
+    // The image tag follows a minor release's patches; the pin is one of them.
+    assert!(
+        channel.strip_prefix(image).is_some_and(|rest| rest.starts_with('.')),
+        "rust-toolchain.toml pins {channel}, the Dockerfile builds with rust:{image}"
+    );
+    for component in ["clippy", "rustfmt"] {
+        assert!(pinned.contains(&format!("\"{component}\"")), "{component} is pinned too");
+    }
+}
+
+#[test]
 fn fixtures_readme_lists_the_recorded_hashes() {
     let readme = std::fs::read_to_string(fixture("README.md")).unwrap();
     let checksums = std::fs::read_to_string(fixture("checksums.txt")).unwrap();
