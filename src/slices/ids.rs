@@ -1,0 +1,207 @@
+//! Each row's slice: the id of its value in a column's table of values.
+//!
+//! A dictionary-encoded column (the reader asks for string slice columns as
+//! dictionaries) maps each dictionary entry once per batch and each row by
+//! its key; a plain string column looks each row up, reusing the previous
+//! row's id while the value repeats; booleans and integers map directly or
+//! by one hash lookup.
+
+use std::collections::HashMap;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrowPrimitiveType};
+use arrow_schema::DataType;
+
+use super::Value;
+
+/// A column's distinct values, each with its id (its index in `values`).
+#[derive(Debug, Clone, Default)]
+pub struct Values {
+    /// The values in the order first seen.
+    pub values: Vec<Value>,
+    texts: HashMap<Box<str>, u32>,
+    others: HashMap<Value, u32>,
+}
+
+impl Values {
+    /// The id of `value`, added when new.
+    pub fn id(&mut self, value: Value) -> u32 {
+        if let Value::Text(text) = &value {
+            return self.text_id(text);
+        }
+        let next = self.values.len() as u32;
+        *self.others.entry(value.clone()).or_insert_with(|| {
+            self.values.push(value);
+            next
+        })
+    }
+
+    fn text_id(&mut self, text: &str) -> u32 {
+        if let Some(id) = self.texts.get(text) {
+            return *id;
+        }
+        let id = self.values.len() as u32;
+        self.values.push(Value::Text(text.into()));
+        self.texts.insert(text.into(), id);
+        id
+    }
+
+    /// Each row's id in `array`, into `ids` (cleared first).
+    pub fn row_ids(&mut self, array: &dyn Array, ids: &mut Vec<u32>) {
+        ids.clear();
+        if let Some(dictionary) = array.as_any_dictionary_opt() {
+            let entries = dictionary.values();
+            let mut entry_ids = Vec::with_capacity(entries.len());
+            self.row_ids(entries.as_ref(), &mut entry_ids);
+            let null = self.id(Value::Null);
+            let keys = dictionary.normalized_keys();
+            let valid = array.logical_nulls();
+            ids.extend(keys.iter().enumerate().map(|(row, key)| match &valid {
+                Some(v) if v.is_null(row) => null,
+                _ => entry_ids[*key],
+            }));
+            return;
+        }
+        match array.data_type() {
+            DataType::Utf8 => self.texts_of(array.as_string::<i32>().iter(), ids),
+            DataType::LargeUtf8 => self.texts_of(array.as_string::<i64>().iter(), ids),
+            DataType::Utf8View => self.texts_of(array.as_string_view().iter(), ids),
+            DataType::Boolean => {
+                let ids_of = [self.id(Value::Bool(false)), self.id(Value::Bool(true))];
+                let null = self.id(Value::Null);
+                ids.extend(array.as_boolean().iter().map(|b| b.map_or(null, |b| ids_of[b as usize])));
+            }
+            DataType::Int8 => self.integers_of::<Int8Type>(array, ids),
+            DataType::Int16 => self.integers_of::<Int16Type>(array, ids),
+            DataType::Int32 => self.integers_of::<Int32Type>(array, ids),
+            DataType::Int64 => self.integers_of::<Int64Type>(array, ids),
+            DataType::UInt8 => self.integers_of::<UInt8Type>(array, ids),
+            DataType::UInt16 => self.integers_of::<UInt16Type>(array, ids),
+            DataType::UInt32 => self.integers_of::<UInt32Type>(array, ids),
+            DataType::UInt64 => self.integers_of::<UInt64Type>(array, ids),
+            other => unreachable!("slice columns are checked before reading, found {other}"),
+        }
+    }
+
+    fn texts_of<'a>(&mut self, rows: impl Iterator<Item = Option<&'a str>>, ids: &mut Vec<u32>) {
+        let mut last: Option<(&'a str, u32)> = None;
+        for row in rows {
+            let id = match (row, last) {
+                (None, _) => self.id(Value::Null),
+                (Some(text), Some((previous, id))) if previous == text => id,
+                (Some(text), _) => {
+                    let id = self.text_id(text);
+                    last = Some((text, id));
+                    id
+                }
+            };
+            ids.push(id);
+        }
+    }
+
+    fn integers_of<T>(&mut self, array: &dyn Array, ids: &mut Vec<u32>)
+    where
+        T: ArrowPrimitiveType,
+        T::Native: Into<i128>,
+    {
+        let mut last: Option<(T::Native, u32)> = None;
+        for row in array.as_primitive::<T>().iter() {
+            let id = match (row, last) {
+                (None, _) => self.id(Value::Null),
+                (Some(n), Some((previous, id))) if previous == n => id,
+                (Some(n), _) => {
+                    let id = self.id(Value::Int(n.into()));
+                    last = Some((n, id));
+                    id
+                }
+            };
+            ids.push(id);
+        }
+    }
+}
+
+/// Whether a column of this type can slice: a string (plain, large, view or
+/// dictionary of strings), a boolean or an integer.
+pub fn can_slice(t: &DataType) -> bool {
+    let plain = |t: &DataType| {
+        matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean)
+            || t.is_integer()
+    };
+    match t {
+        DataType::Dictionary(_, values) => plain(values),
+        t => plain(t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{
+        BooleanArray, DictionaryArray, Int64Array, LargeStringArray, StringArray, UInt64Array,
+    };
+
+    use super::*;
+
+    fn values_of(array: &dyn Array) -> Vec<Value> {
+        let mut table = Values::default();
+        let mut ids = Vec::new();
+        table.row_ids(array, &mut ids);
+        ids.iter().map(|id| table.values[*id as usize].clone()).collect()
+    }
+
+    fn text(s: &str) -> Value {
+        Value::Text(s.into())
+    }
+
+    #[test]
+    fn every_row_gets_its_own_value() {
+        let strings = StringArray::from(vec![Some("org"), Some("org"), None, Some("person")]);
+        assert_eq!(values_of(&strings), [text("org"), text("org"), Value::Null, text("person")]);
+        let large = LargeStringArray::from(vec![Some("b"), Some("a"), Some("b")]);
+        assert_eq!(values_of(&large), [text("b"), text("a"), text("b")]);
+        let bools = BooleanArray::from(vec![Some(true), None, Some(false)]);
+        assert_eq!(values_of(&bools), [Value::Bool(true), Value::Null, Value::Bool(false)]);
+        let ints = Int64Array::from(vec![Some(-3), Some(-3), None, Some(7)]);
+        assert_eq!(values_of(&ints), [Value::Int(-3), Value::Int(-3), Value::Null, Value::Int(7)]);
+        let big = UInt64Array::from(vec![u64::MAX]);
+        assert_eq!(values_of(&big), [Value::Int(u64::MAX.into())]);
+    }
+
+    #[test]
+    fn a_dictionary_maps_each_key_and_null_keys_and_values_alike() {
+        let entries = StringArray::from(vec![Some("vessel"), None, Some("org")]);
+        let keys = arrow_array::Int8Array::from(vec![Some(2), Some(0), None, Some(1), Some(2)]);
+        let dictionary = DictionaryArray::new(keys, Arc::new(entries));
+        assert_eq!(
+            values_of(&dictionary),
+            [text("org"), text("vessel"), Value::Null, Value::Null, text("org")]
+        );
+    }
+
+    #[test]
+    fn one_table_gives_one_id_per_value_across_batches_and_encodings() {
+        let mut table = Values::default();
+        let mut ids = Vec::new();
+        table.row_ids(&StringArray::from(vec!["a", "b"]), &mut ids);
+        let first = ids.clone();
+        let keys = arrow_array::Int32Array::from(vec![1, 0]);
+        let dictionary = DictionaryArray::new(keys, Arc::new(StringArray::from(vec!["a", "b"])));
+        table.row_ids(&dictionary, &mut ids);
+        assert_eq!(ids, [first[1], first[0]]);
+        assert_eq!(table.values.len(), 2);
+    }
+
+    #[test]
+    fn strings_booleans_integers_and_their_dictionaries_can_slice() {
+        let dict = |v: DataType| DataType::Dictionary(Box::new(DataType::Int32), Box::new(v));
+        for t in [DataType::Utf8, DataType::LargeUtf8, DataType::Utf8View, DataType::Boolean] {
+            assert!(can_slice(&t) && can_slice(&dict(t.clone())), "{t}");
+        }
+        assert!(can_slice(&DataType::UInt64) && can_slice(&DataType::Int8));
+        assert!(!can_slice(&DataType::Float64) && !can_slice(&dict(DataType::Float32)));
+    }
+}
