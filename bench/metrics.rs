@@ -32,6 +32,7 @@ fn main() {
         confidence: Some(0.95),
         on_inconclusive: OnInconclusive::Fail,
         sweep,
+        slices: er_precision_gate::slices::SliceSettings::default(),
     };
     // The two runs alternate, so a slow spell of the machine falls on both.
     let mut times = [Vec::new(), Vec::new()];

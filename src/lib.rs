@@ -36,6 +36,7 @@ pub mod metrics;
 pub mod publish;
 pub mod report;
 pub mod secret;
+pub mod slices;
 pub mod stats;
 pub mod sweep;
 pub mod untrusted;

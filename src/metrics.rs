@@ -246,6 +246,7 @@ mod tests {
             scores: None,
             weights: None,
             weight_valid: None,
+            slices: Vec::new(),
         }
     }
 

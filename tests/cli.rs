@@ -32,5 +32,6 @@ mod release;
 mod render;
 #[cfg(feature = "external-tests")]
 mod servers;
+mod slices;
 mod weights;
 mod workflows;

@@ -42,6 +42,7 @@ fn settings() -> Settings {
         confidence: None,
         on_inconclusive: OnInconclusive::Fail,
         sweep: true,
+        slices: er_precision_gate::slices::SliceSettings::default(),
     }
 }
 

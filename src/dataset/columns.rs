@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use arrow_array::RecordBatch;
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use arrow_schema::DataType;
 use parquet::arrow::ProjectionMask;
@@ -80,6 +80,8 @@ pub struct Columns {
     label: String,
     decision: Decision,
     weight: Option<String>,
+    slices: Vec<String>,
+    slice_roots: Vec<usize>,
     mask: ProjectionMask,
 }
 
@@ -105,6 +107,8 @@ pub struct Pairs {
     pub weights: Option<ScalarBuffer<f64>>,
     /// Where the weight is not null; `None` when none is (or no weights).
     pub weight_valid: Option<BooleanBuffer>,
+    /// The slice columns' arrays, in the order of `slice_columns`.
+    pub slices: Vec<ArrayRef>,
 }
 
 impl Pairs {
@@ -131,9 +135,13 @@ pub enum Kind {
     Key,
     /// A pair's weight: a float or integer column.
     Weight,
+    /// A slice column: a string, boolean or integer column.
+    Slice,
 }
 
 const WEIGHT_TYPES: &str = "float32, float64 or an integer type";
+const SLICE_TYPES: &str =
+    "a string (utf8, large utf8, utf8 view or dictionary of strings), boolean or integer column";
 const KEY_TYPES: &str =
     "a string (utf8, large utf8, utf8 view or dictionary of strings) or integer column";
 
@@ -179,6 +187,7 @@ pub fn find(
             Kind::Score => (is_score, SCORE_TYPES),
             Kind::Key => (is_key, KEY_TYPES),
             Kind::Weight => (is_weight, WEIGHT_TYPES),
+            Kind::Slice => (is_slice, SLICE_TYPES),
         };
         check_type(path, column, schema.field(index).data_type(), accepts, expected)?;
         indices.push(index);
@@ -193,17 +202,26 @@ impl Columns {
         label: &str,
         decision: &Decision,
         weight: Option<&str>,
+        slices: &[String],
     ) -> Result<Columns, DatasetError> {
         let mut wanted = vec![(label, "label_column", Kind::Binary), decision.wanted()];
         wanted.extend(weight.map(|w| (w, "weight_column", Kind::Weight)));
+        wanted.extend(slices.iter().map(|c| (c.as_str(), "slice_columns", Kind::Slice)));
         let indices = find(dataset, &wanted)?;
         Ok(Columns {
             path: dataset.path().to_path_buf(),
             label: label.to_string(),
             decision: decision.clone(),
             weight: weight.map(str::to_string),
+            slices: slices.to_vec(),
+            slice_roots: indices[indices.len() - slices.len()..].to_vec(),
             mask: dataset.projection(indices),
         })
+    }
+
+    /// The slice columns' indices in the file's schema.
+    pub fn slice_roots(&self) -> &[usize] {
+        &self.slice_roots
     }
 
     /// The projection that reads only these columns.
@@ -234,6 +252,11 @@ impl Columns {
             scores: decision.scores,
             weights,
             weight_valid,
+            slices: self
+                .slices
+                .iter()
+                .map(|c| batch.column_by_name(c).expect("the projection holds the slices").clone())
+                .collect(),
         })
     }
 
@@ -276,6 +299,8 @@ impl Columns {
             label: String::new(),
             decision: decision.clone(),
             weight: None,
+            slices: Vec::new(),
+            slice_roots: Vec::new(),
             mask: dataset.projection([index]),
         }
     }
@@ -318,5 +343,33 @@ pub fn is_key(t: &DataType) -> bool {
     match t {
         DataType::Dictionary(_, values) => is_string(values),
         t => t.is_integer() || is_string(t),
+    }
+}
+
+/// A string, boolean or integer column (or a dictionary of one), which a
+/// slice column may be.
+pub fn is_slice(t: &DataType) -> bool {
+    let plain = |t: &DataType| {
+        matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean)
+            || t.is_integer()
+    };
+    match t {
+        DataType::Dictionary(_, values) => plain(values),
+        t => plain(t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_booleans_integers_and_their_dictionaries_can_slice() {
+        let dict = |v: DataType| DataType::Dictionary(Box::new(DataType::Int32), Box::new(v));
+        for t in [DataType::Utf8, DataType::LargeUtf8, DataType::Utf8View, DataType::Boolean] {
+            assert!(is_slice(&t) && is_slice(&dict(t.clone())), "{t}");
+        }
+        assert!(is_slice(&DataType::UInt64) && is_slice(&DataType::Int8));
+        assert!(!is_slice(&DataType::Float64) && !is_slice(&dict(DataType::Float32)));
     }
 }

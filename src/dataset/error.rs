@@ -104,6 +104,23 @@ pub enum DatasetError {
         available: Vec<String>,
     },
 
+    /// A slice column has more distinct values than `max_slices`.
+    #[error(
+        "slice column `{}` of `{}` has more than {max} distinct values ({seen} seen before reading stopped): expected at most `max_slices` ({max}); slice by a column of fewer values, or raise `max_slices`",
+        shown(column),
+        untrusted::path(path)
+    )]
+    TooManySlices {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Distinct values seen when reading stopped.
+        seen: usize,
+        /// `max_slices`.
+        max: usize,
+    },
+
     /// A column has a type the evaluation cannot use.
     #[error(
         "column `{}` of `{}` has type {}: expected {expected}",

@@ -98,6 +98,40 @@ impl Dataset {
         self.meta.metadata().num_row_groups()
     }
 
+    /// Reads the string columns among `roots` as dictionaries of strings,
+    /// keeping the file's dictionary encoding where its pages have one: a
+    /// column of few distinct values then costs a key per row, not a string.
+    pub fn read_strings_as_dictionaries(&mut self, roots: &[usize]) -> Result<(), DatasetError> {
+        use arrow_schema::{DataType, Field, Schema};
+        let schema = self.meta.schema();
+        let is_string = |i: usize| {
+            roots.contains(&i)
+                && matches!(schema.field(i).data_type(), DataType::Utf8 | DataType::LargeUtf8)
+        };
+        if !(0..schema.fields().len()).any(is_string) {
+            return Ok(());
+        }
+        let fields: Vec<Field> = (0..schema.fields().len())
+            .map(|i| {
+                let field = schema.field(i).clone();
+                match is_string(i) {
+                    true => {
+                        let values = Box::new(field.data_type().clone());
+                        field
+                            .with_data_type(DataType::Dictionary(Box::new(DataType::Int32), values))
+                    }
+                    false => field,
+                }
+            })
+            .collect();
+        let schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+        let options = ArrowReaderOptions::new().with_schema(schema);
+        self.meta = ArrowReaderMetadata::try_new(self.meta.metadata().clone(), options).map_err(
+            |source| DatasetError::Parquet { role: self.role, path: self.path.clone(), source },
+        )?;
+        Ok(())
+    }
+
     /// A projection of the top-level columns at `roots` (indices into [`Self::schema`]).
     pub fn projection(&self, roots: impl IntoIterator<Item = usize>) -> ProjectionMask {
         ProjectionMask::roots(self.meta.parquet_schema(), roots)

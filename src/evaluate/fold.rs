@@ -2,6 +2,7 @@
 
 use crate::dataset::columns::{Pairs, Scores};
 use crate::metrics::Tally;
+use crate::slices::{Slices, TooManyValues};
 use crate::sweep::Histogram;
 use crate::weighted::{Batches, Weighted};
 
@@ -17,6 +18,8 @@ pub struct Fold {
     pub histogram: Option<Histogram>,
     /// The weighted sums by batch, with `weight_column`.
     pub weighted: Option<Batches>,
+    /// The counts of each slice, with `slice_columns`.
+    pub slices: Option<Slices>,
 }
 
 impl Fold {
@@ -26,11 +29,12 @@ impl Fold {
             tally: Tally::default(),
             histogram: settings.sweeps().then(Histogram::default),
             weighted: settings.weight_column.as_ref().map(|_| Batches::default()),
+            slices: (!settings.slices.columns.is_empty()).then(|| Slices::new(&settings.slices)),
         }
     }
 
     /// Adds one batch, whose first row is file row `first_row`.
-    pub fn add(&mut self, pairs: &Pairs, first_row: u64) {
+    pub fn add(&mut self, pairs: &Pairs, first_row: u64) -> Result<(), TooManyValues> {
         let present = pairs.present();
         self.tally.add_present(pairs, present.as_ref());
         if let (Some(h), Some(scores)) = (&mut self.histogram, &pairs.scores) {
@@ -42,10 +46,14 @@ impl Fold {
         if let Some(batches) = &mut self.weighted {
             batches.add(first_row, Weighted::of_batch(pairs, present.as_ref()));
         }
+        if let Some(slices) = &mut self.slices {
+            slices.add(&pairs.slices, &pairs.label, &pairs.predicted, present.as_ref())?;
+        }
+        Ok(())
     }
 
     /// Combines two workers' folds.
-    pub fn merge(self, other: &Fold) -> Fold {
+    pub fn merge(self, other: &Fold) -> Result<Fold, TooManyValues> {
         let histogram = match (self.histogram, &other.histogram) {
             (Some(h), Some(o)) => Some(h.merge(o)),
             (h, None) => h,
@@ -56,6 +64,11 @@ impl Fold {
             (w, None) => w,
             (None, Some(o)) => Some(o.clone()),
         };
-        Fold { tally: self.tally.merge(&other.tally), histogram, weighted }
+        let slices = match (self.slices, &other.slices) {
+            (Some(s), Some(o)) => Some(s.merge(o)?),
+            (s, None) => s,
+            (None, Some(o)) => Some(o.clone()),
+        };
+        Ok(Fold { tally: self.tally.merge(&other.tally), histogram, weighted, slices })
     }
 }

@@ -122,12 +122,13 @@ pub fn scan(
         |(fold, unlabelled), batch, row| {
             let decided = columns.decide(batch, row)?;
             let (pairs, others) = labelled.pairs(&dataset, batch, row, &decided)?;
-            fold.add(&pairs, row);
+            fold.add(&pairs, row).map_err(super::too_many(settings))?;
             *unlabelled += others;
             Ok(())
         },
     )?;
-    let fold = folds.iter().fold(Fold::new(settings), |acc, (f, _)| acc.merge(f));
+    let joined: Vec<Fold> = folds.iter().map(|(f, _)| f.clone()).collect();
+    let fold = super::merge(settings, &joined)?;
     log::debug!("joined {} predictions in {:?}", dataset.rows(), start.elapsed());
     let (unpredicted, first) = labelled.unpredicted(SHOWN_KEYS);
     let facts = Facts {

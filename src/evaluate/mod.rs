@@ -20,6 +20,7 @@ use crate::dataset::columns::Columns;
 use crate::dataset::{Dataset, DatasetError, Decision, NullPolicy, Role, Sha256};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
+use crate::slices::{SliceColumn, SliceSettings, TooManyValues};
 use crate::stats::Evidence;
 use crate::sweep::{self, Analysis, Histogram, Point};
 use crate::untrusted::shown;
@@ -66,6 +67,8 @@ pub struct Settings {
     pub on_inconclusive: OnInconclusive,
     /// Whether to count the threshold sweep (score decisions only).
     pub sweep: bool,
+    /// The slice columns and their limits.
+    pub slices: SliceSettings,
 }
 
 impl Settings {
@@ -154,6 +157,8 @@ pub struct Evaluation {
     pub predictions: Option<PredictionsFile>,
     /// The weighted sums, with `weight_column`: the verdict's evidence.
     pub weighted: Option<Weighted>,
+    /// Each slice column's slices and their counts, with `slice_columns`.
+    pub slices: Vec<SliceColumn>,
     /// The previous model's result, when `baseline` was given (or found).
     pub baseline: Option<Baseline>,
     /// What `baseline: latest` searched, when it was asked for.
@@ -237,7 +242,7 @@ pub fn evaluate(
             actual: sha256.to_string(),
         });
     }
-    let (dataset, Fold { mut tally, histogram, weighted }, joined) = scanned?;
+    let (dataset, Fold { mut tally, histogram, weighted, slices }, joined) = scanned?;
     let predictions_file = match (predictions, predictions_hashed, joined) {
         (Some((p, _, psize)), Some(hashed), Some(facts)) => {
             let sha256 = hashed.map_err(|source| DatasetError::Read {
@@ -288,6 +293,7 @@ pub fn evaluate(
         settings: settings.clone(),
         predictions: predictions_file,
         weighted,
+        slices: slices.map(|s| s.finish()).unwrap_or_default(),
         tally,
         verdict,
         curve,
@@ -353,9 +359,11 @@ fn scan(
     size: u64,
     workers: usize,
 ) -> Result<(Dataset, Fold), EvaluateError> {
-    let dataset = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
+    let mut dataset = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
     let weight = settings.weight_column.as_deref();
-    let columns = Columns::resolve(&dataset, &settings.label_column, &settings.decision, weight)?;
+    let (label, decision) = (&settings.label_column, &settings.decision);
+    let columns = Columns::resolve(&dataset, label, decision, weight, &settings.slices.columns)?;
+    dataset.read_strings_as_dictionaries(columns.slice_roots())?;
     log::debug!(
         "{} rows in {} row groups; reading `{}` and `{}` with {workers} workers",
         dataset.rows(),
@@ -367,13 +375,25 @@ fn scan(
         columns.mask(),
         workers,
         || Fold::new(settings),
-        |fold, batch, row| {
-            fold.add(&columns.extract(batch, row)?, row);
-            Ok(())
-        },
+        |fold, batch, row| fold.add(&columns.extract(batch, row)?, row).map_err(too_many(settings)),
     )?;
-    let fold = folds.iter().fold(Fold::new(settings), Fold::merge);
+    let fold = merge(settings, &folds)?;
     Ok((dataset, fold))
+}
+
+/// The workers' folds as one.
+fn merge(settings: &Settings, folds: &[Fold]) -> Result<Fold, DatasetError> {
+    folds.iter().try_fold(Fold::new(settings), |acc, f| acc.merge(f)).map_err(too_many(settings))
+}
+
+/// A slice column past `max_slices`, as the error that names the file.
+fn too_many(settings: &Settings) -> impl Fn(TooManyValues) -> DatasetError + '_ {
+    |e| DatasetError::TooManySlices {
+        path: settings.validation_set.clone(),
+        column: e.column,
+        seen: e.seen,
+        max: e.max,
+    }
 }
 
 /// Under `null_policy: fail`, any missing value stops the evaluation.

@@ -5,15 +5,18 @@ use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::{
     BASELINE, CHECKSUMS, CONFIDENCE, DATASET_HASH, DECISION_THRESHOLD, KEY_COLUMNS, LABEL_COLUMN,
-    MAX_F1_DROP, MAX_PRECISION_DROP, MAX_RECALL_DROP, MIN_F1, MIN_PRECISION, MIN_RECALL,
-    NULL_POLICY, ON_INCONCLUSIVE, PREDICTION_COLUMN, PREDICTIONS, SCORE_COLUMN, SWEEP,
-    VALIDATION_SET, WEIGHT_COLUMN,
+    MAX_F1_DROP, MAX_PRECISION_DROP, MAX_RECALL_DROP, MAX_SLICES, MIN_F1, MIN_PRECISION,
+    MIN_RECALL, MIN_SLICE_SUPPORT, NULL_POLICY, ON_INCONCLUSIVE, PREDICTION_COLUMN, PREDICTIONS,
+    SCORE_COLUMN, SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, VALIDATION_SET, WEIGHT_COLUMN,
 };
-use super::values::{boolean, finite, one_of, optional, optional_unit, path, sha256, string, unit};
+use super::values::{
+    boolean, columns, finite, one_of, optional, optional_unit, path, sha256, string, unit, whole,
+};
 use crate::dataset::{Decision, NullPolicy};
 use crate::evaluate::{BaselineSource, Settings};
 use crate::gate::OnInconclusive;
 use crate::gate::{Drops, Thresholds};
+use crate::slices::SliceSettings;
 
 /// Types and validates the evaluation's inputs.
 pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
@@ -41,35 +44,39 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         confidence: confidence(raw)?,
         on_inconclusive: on_inconclusive(raw)?,
         sweep: boolean(raw, &SWEEP)?,
+        slices: slices(raw)?,
     })
 }
 
 /// The key columns: comma- or newline-separated, each once; given without
 /// `predictions`, a mistake.
 fn key_columns(raw: &RawInputs) -> Result<Vec<String>, InputError> {
-    let (value, origin) = raw.get(&KEY_COLUMNS).unwrap_or(("", super::Origin::Default));
     if raw.is_given(&KEY_COLUMNS) && raw.get(&PREDICTIONS).is_none() {
         return Err(InputError::ConflictingInputs {
             inputs: "key_columns and predictions",
             expected: "key_columns only with predictions: the keys join the two files",
         });
     }
-    let columns: Vec<String> = value
-        .split([',', '\n'])
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(String::from)
-        .collect();
-    let repeated = columns.iter().enumerate().any(|(i, c)| columns[..i].contains(c));
-    if raw.get(&PREDICTIONS).is_some() && (columns.is_empty() || repeated) {
-        return Err(InputError::InvalidInput {
-            input: KEY_COLUMNS.name,
-            origin,
-            value: value.to_string(),
-            expected: "one or more column names, comma- or newline-separated, each once",
+    columns(raw, &KEY_COLUMNS)
+}
+
+/// The slice columns and their limits; slices of joined predictions are
+/// not counted yet, so the two inputs together are a mistake.
+fn slices(raw: &RawInputs) -> Result<SliceSettings, InputError> {
+    let columns = columns(raw, &SLICE_COLUMNS)?;
+    if !columns.is_empty() && raw.get(&PREDICTIONS).is_some() {
+        return Err(InputError::ConflictingInputs {
+            inputs: "slice_columns and predictions",
+            expected: "slice_columns with scores in validation_set itself: slices of a joined predictions file are not counted yet",
         });
     }
-    Ok(columns)
+    let max_slices = whole(raw, &MAX_SLICES, 1)?;
+    Ok(SliceSettings {
+        columns,
+        max_slices: usize::try_from(max_slices).unwrap_or(usize::MAX),
+        min_support: whole(raw, &MIN_SLICE_SUPPORT, 0)?,
+        flag_gap: unit(raw, &SLICE_LIMITATION_GAP)?,
+    })
 }
 
 fn confidence(raw: &RawInputs) -> Result<Option<f64>, InputError> {

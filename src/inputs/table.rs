@@ -107,6 +107,38 @@ pub const SWEEP: InputSpec = InputSpec {
     help: "Count the threshold sweep in the same pass (score decisions only): the curve, the passing range and the recommended threshold (true or false).",
 };
 
+/// Input `slice_columns`.
+pub const SLICE_COLUMNS: InputSpec = InputSpec {
+    name: "slice_columns",
+    default: None,
+    required: false,
+    help: "Columns of validation_set to slice the pairs by (e.g. entity_type, source), comma- or newline-separated; string, boolean or integer. Each value gets its own counts and metrics, nulls as (null).",
+};
+
+/// Input `max_slices`.
+pub const MAX_SLICES: InputSpec = InputSpec {
+    name: "max_slices",
+    default: Some("1000"),
+    required: false,
+    help: "Most distinct values a slice column may have; more stops the run (exit 2) naming the column.",
+};
+
+/// Input `min_slice_support`.
+pub const MIN_SLICE_SUPPORT: InputSpec = InputSpec {
+    name: "min_slice_support",
+    default: Some("30"),
+    required: false,
+    help: "Fewest true matches a slice needs to be evaluated; a smaller one is shown with its counts and marked not evaluated.",
+};
+
+/// Input `slice_limitation_gap`.
+pub const SLICE_LIMITATION_GAP: InputSpec = InputSpec {
+    name: "slice_limitation_gap",
+    default: Some("0.05"),
+    required: false,
+    help: "How far below the overall value an evaluated slice's precision, recall or F1 must fall to be flagged in the slice table and listed among the model card's limitations, in [0, 1].",
+};
+
 /// Input `label_column`.
 pub const LABEL_COLUMN: InputSpec = InputSpec {
     name: "label_column",
@@ -461,6 +493,10 @@ pub const INPUTS: &[InputSpec] = &[
     DECISION_THRESHOLD,
     NULL_POLICY,
     WEIGHT_COLUMN,
+    SLICE_COLUMNS,
+    MAX_SLICES,
+    MIN_SLICE_SUPPORT,
+    SLICE_LIMITATION_GAP,
     SUMMARY,
     REPORT_JSON,
     CHECKSUMS,

@@ -34,6 +34,42 @@ pub fn lines(raw: &RawInputs, spec: &'static InputSpec) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Column names, comma- or newline-separated, each once; empty when not given.
+pub fn columns(raw: &RawInputs, spec: &'static InputSpec) -> Result<Vec<String>, InputError> {
+    let Some((value, origin)) = raw.get(spec) else {
+        return Ok(Vec::new());
+    };
+    let columns: Vec<String> = value
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(String::from)
+        .collect();
+    let repeated = columns.iter().enumerate().any(|(i, c)| columns[..i].contains(c));
+    if columns.is_empty() || repeated {
+        return Err(InputError::InvalidInput {
+            input: spec.name,
+            origin,
+            value: value.to_string(),
+            expected: "one or more column names, comma- or newline-separated, each once",
+        });
+    }
+    Ok(columns)
+}
+
+/// A whole number from `min` up (a count or a limit).
+pub fn whole(raw: &RawInputs, spec: &'static InputSpec, min: u64) -> Result<u64, InputError> {
+    let expected = if min == 0 { "a whole number, 0 or more" } else { "a whole number, 1 or more" };
+    let (value, origin) =
+        raw.get(spec).ok_or(InputError::MissingInput { input: spec.name, expected })?;
+    value.parse::<u64>().ok().filter(|n| *n >= min).ok_or_else(|| InputError::InvalidInput {
+        input: spec.name,
+        origin,
+        value: value.to_string(),
+        expected,
+    })
+}
+
 /// A SHA-256 of 64 hex digits in either case, if given.
 pub fn sha256(raw: &RawInputs, spec: &'static InputSpec) -> Result<Option<Sha256>, InputError> {
     let Some((v, origin)) = raw.get(spec) else {

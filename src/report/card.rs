@@ -101,6 +101,10 @@ pub struct Card {
     pub dataset: CardDataset,
     /// Known limitations: derived ones first, then the user's.
     pub limitations: Vec<String>,
+    /// How many of `limitations`, from the first, were derived from the data.
+    pub derived_limitations: usize,
+    /// The slice tables, with `slice_columns` (the JSON report has the numbers).
+    pub slices: Vec<super::slices::SliceTable>,
     /// The change from the previous model, when a baseline was given.
     pub changes: Option<CardChanges>,
     /// What changed in training since the previous model, as given.
@@ -298,6 +302,7 @@ impl Card {
         let prevalence = true_matches as f64 / r.rows as f64;
         let failed: Vec<String> = gate::failures(&r.checks).map(format::rule_title).collect();
         let level = r.intervals.as_ref().map(|i| i.level);
+        let derived = limitations::derived(r);
         Card {
             schema_version: CARD_SCHEMA_VERSION,
             tool: r.tool.clone(),
@@ -372,7 +377,9 @@ impl Card {
                     unlabelled: p.unlabelled,
                 }),
             },
-            limitations: limitations::derived(r, &inputs.limitations),
+            derived_limitations: derived.len(),
+            slices: r.slices.as_ref().map(super::slices::tables).unwrap_or_default(),
+            limitations: derived.into_iter().chain(inputs.limitations.iter().cloned()).collect(),
             changes: r.baseline.as_ref().map(|c| CardChanges {
                 previous_model: c.previous_model(),
                 previous_model_id: c.model_id.clone(),

@@ -11,9 +11,9 @@ const CLOSE_TO_THRESHOLD: f64 = 0.01;
 /// Fewer true or predicted matches than this is a limitation.
 const FEW_EXAMPLES: u64 = 100;
 
-/// What the data shows a reader should be careful about, then the user's
-/// own (`given`, one per line of the `limitations` input).
-pub fn derived(r: &Report, given: &[String]) -> Vec<String> {
+/// What the data shows a reader should be careful about; the user's own
+/// follow them on the card.
+pub fn derived(r: &Report) -> Vec<String> {
     let mut out = Vec::new();
     for c in r.checks.iter().filter(|c| matches!(c.rule, Rule::AtLeast { .. }) && c.is_pass()) {
         if let (Some(v), Some(t)) = (c.value, c.floor())
@@ -50,6 +50,6 @@ pub fn derived(r: &Report, given: &[String]) -> Vec<String> {
     if let Some(c) = r.baseline.as_ref().filter(|c| !c.same_dataset) {
         out.push(format::different_dataset(&c.dataset_sha256, &r.dataset.sha256.to_string()));
     }
-    out.extend(given.iter().cloned());
+    out.extend(r.slices.iter().flat_map(super::slices::limitations));
     out
 }

@@ -14,6 +14,7 @@ mod findings;
 pub mod format;
 mod limitations;
 pub mod render;
+pub mod slices;
 pub mod uncertainty;
 mod view;
 
@@ -176,6 +177,9 @@ pub struct Report {
     pub inconclusive: Vec<uncertainty::Needed>,
     /// The threshold sweep, when the decision is a score.
     pub sweep: Option<uncertainty::SweepReport>,
+    /// Each slice's counts and metrics, with `slice_columns`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slices: Option<slices::SlicesReport>,
 }
 
 /// The model evaluated.
@@ -356,6 +360,7 @@ impl Report {
                 }
             },
             sweep: uncertainty::sweep(evaluation),
+            slices: slices::report(evaluation),
         }
     }
 

@@ -40,6 +40,7 @@ pub struct View {
     inconclusive: Vec<String>,
     intervals_note: Option<String>,
     sweep: Option<SweepView>,
+    slices: Vec<super::slices::SliceTable>,
 }
 
 #[derive(Serialize)]
@@ -173,6 +174,7 @@ impl View {
             }),
             confidence: level,
             sweep: sweep_view(r),
+            slices: r.slices.as_ref().map(super::slices::tables).unwrap_or_default(),
         }
     }
 }

@@ -53,16 +53,26 @@ impl Values {
     pub fn row_ids(&mut self, array: &dyn Array, ids: &mut Vec<u32>) {
         ids.clear();
         if let Some(dictionary) = array.as_any_dictionary_opt() {
+            // Entries are mapped when a row uses them: a dictionary may
+            // hold values no row of this batch has.
             let entries = dictionary.values();
-            let mut entry_ids = Vec::with_capacity(entries.len());
-            self.row_ids(entries.as_ref(), &mut entry_ids);
-            let null = self.id(Value::Null);
+            let mut entry_ids: Vec<Option<u32>> = vec![None; entries.len()];
             let keys = dictionary.normalized_keys();
             let valid = array.logical_nulls();
-            ids.extend(keys.iter().enumerate().map(|(row, key)| match &valid {
-                Some(v) if v.is_null(row) => null,
-                _ => entry_ids[*key],
-            }));
+            for (row, key) in keys.iter().enumerate() {
+                let id = match &valid {
+                    Some(v) if v.is_null(row) => self.id(Value::Null),
+                    _ => match entry_ids[*key] {
+                        Some(id) => id,
+                        None => {
+                            let id = self.entry_id(entries.as_ref(), *key);
+                            entry_ids[*key] = Some(id);
+                            id
+                        }
+                    },
+                };
+                ids.push(id);
+            }
             return;
         }
         match array.data_type() {
@@ -70,9 +80,10 @@ impl Values {
             DataType::LargeUtf8 => self.texts_of(array.as_string::<i64>().iter(), ids),
             DataType::Utf8View => self.texts_of(array.as_string_view().iter(), ids),
             DataType::Boolean => {
-                let ids_of = [self.id(Value::Bool(false)), self.id(Value::Bool(true))];
-                let null = self.id(Value::Null);
-                ids.extend(array.as_boolean().iter().map(|b| b.map_or(null, |b| ids_of[b as usize])));
+                for b in array.as_boolean().iter() {
+                    let id = self.id(b.map_or(Value::Null, Value::Bool));
+                    ids.push(id);
+                }
             }
             DataType::Int8 => self.integers_of::<Int8Type>(array, ids),
             DataType::Int16 => self.integers_of::<Int16Type>(array, ids),
@@ -84,6 +95,13 @@ impl Values {
             DataType::UInt64 => self.integers_of::<UInt64Type>(array, ids),
             other => unreachable!("slice columns are checked before reading, found {other}"),
         }
+    }
+
+    /// The id of entry `at` of a dictionary's values.
+    fn entry_id(&mut self, entries: &dyn Array, at: usize) -> u32 {
+        let mut one = Vec::with_capacity(1);
+        self.row_ids(entries.slice(at, 1).as_ref(), &mut one);
+        one[0]
     }
 
     fn texts_of<'a>(&mut self, rows: impl Iterator<Item = Option<&'a str>>, ids: &mut Vec<u32>) {
@@ -120,19 +138,6 @@ impl Values {
             };
             ids.push(id);
         }
-    }
-}
-
-/// Whether a column of this type can slice: a string (plain, large, view or
-/// dictionary of strings), a boolean or an integer.
-pub fn can_slice(t: &DataType) -> bool {
-    let plain = |t: &DataType| {
-        matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean)
-            || t.is_integer()
-    };
-    match t {
-        DataType::Dictionary(_, values) => plain(values),
-        t => plain(t),
     }
 }
 
@@ -193,15 +198,5 @@ mod tests {
         table.row_ids(&dictionary, &mut ids);
         assert_eq!(ids, [first[1], first[0]]);
         assert_eq!(table.values.len(), 2);
-    }
-
-    #[test]
-    fn strings_booleans_integers_and_their_dictionaries_can_slice() {
-        let dict = |v: DataType| DataType::Dictionary(Box::new(DataType::Int32), Box::new(v));
-        for t in [DataType::Utf8, DataType::LargeUtf8, DataType::Utf8View, DataType::Boolean] {
-            assert!(can_slice(&t) && can_slice(&dict(t.clone())), "{t}");
-        }
-        assert!(can_slice(&DataType::UInt64) && can_slice(&DataType::Int8));
-        assert!(!can_slice(&DataType::Float64) && !can_slice(&dict(DataType::Float32)));
     }
 }

@@ -12,7 +12,6 @@ mod ids;
 use arrow_array::ArrayRef;
 use arrow_buffer::BooleanBuffer;
 
-pub use ids::can_slice;
 use ids::Values;
 
 use crate::metrics::Counts;
@@ -26,11 +25,14 @@ pub struct SliceSettings {
     pub max_slices: usize,
     /// The fewest true matches a slice needs to be evaluated.
     pub min_support: u64,
+    /// How far below overall an evaluated slice's metric must fall to be
+    /// flagged and listed among the card's limitations.
+    pub flag_gap: f64,
 }
 
 impl Default for SliceSettings {
     fn default() -> SliceSettings {
-        SliceSettings { columns: Vec::new(), max_slices: 1000, min_support: 30 }
+        SliceSettings { columns: Vec::new(), max_slices: 1000, min_support: 30, flag_gap: 0.05 }
     }
 }
 
@@ -219,7 +221,7 @@ mod tests {
     use super::*;
 
     fn settings(max_slices: usize) -> SliceSettings {
-        SliceSettings { columns: vec!["kind".into()], max_slices, min_support: 1 }
+        SliceSettings { columns: vec!["kind".into()], max_slices, ..SliceSettings::default() }
     }
 
     fn bits(b: &[bool]) -> BooleanBuffer {

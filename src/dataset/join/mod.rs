@@ -202,6 +202,7 @@ impl Labelled {
                     Scores::F32(ScalarBuffer::from_iter(matches.iter().map(|m| v[m.0])))
                 }
             }),
+            slices: Vec::new(),
         }
     }
 

@@ -1,0 +1,310 @@
+//! The slices in the report: each value's counts, metrics and intervals,
+//! whether it had the support to be evaluated, and how far it falls below
+//! the overall metrics; worst first.
+
+use crate::evaluate::Evaluation;
+use crate::metrics::{Counts, Metric, PerMetric};
+use crate::report::format::{self, code, percent};
+use crate::slices::{SliceColumn, SliceSettings};
+use crate::stats::{self, Interval};
+use crate::untrusted::shown;
+
+/// The longest value shown in a table or a sentence, in characters.
+const SHOWN_CHARS: usize = 60;
+
+/// One slice column in the report.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SliceColumnReport {
+    /// The column.
+    pub column: String,
+    /// Distinct values, nulls counted as one.
+    pub values: usize,
+    /// The slices, evaluated ones worst F1 first, then the others by support.
+    pub slices: Vec<SliceReport>,
+}
+
+/// One value of a slice column.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SliceReport {
+    /// The value: JSON null for missing values, else a string, boolean or
+    /// number (a string beyond 64 bits).
+    pub value: serde_json::Value,
+    /// The value as shown: `(null)` for missing values.
+    #[serde(skip)]
+    pub text: String,
+    /// Its confusion matrix.
+    pub counts: Counts,
+    /// True matches (recall's denominator): the support.
+    pub support: u64,
+    /// Whether the support reaches `min_slice_support`; a slice that does
+    /// not is shown, never judged.
+    pub evaluated: bool,
+    /// Its metrics; `null` where undefined.
+    pub metrics: PerMetric<Option<f64>>,
+    /// Each metric's interval, when `confidence` is set.
+    pub intervals: Option<PerMetric<Option<Interval>>>,
+    /// How far each metric is below the overall value (positive: below).
+    pub below_overall: PerMetric<Option<f64>>,
+    /// The metrics more than `slice_limitation_gap` below overall (evaluated
+    /// slices only).
+    pub flagged: Vec<Metric>,
+}
+
+/// The slices of every slice column, and the settings they were judged by.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SlicesReport {
+    /// `min_slice_support`.
+    pub min_support: u64,
+    /// `slice_limitation_gap`.
+    pub flag_gap: f64,
+    /// Each slice column, in the order given.
+    pub columns: Vec<SliceColumnReport>,
+}
+
+/// The slices of the evaluation; `None` without `slice_columns`.
+pub fn report(evaluation: &Evaluation) -> Option<SlicesReport> {
+    let settings = &evaluation.settings;
+    if settings.slices.columns.is_empty() {
+        return None;
+    }
+    let overall = &evaluation.tally.counts;
+    Some(SlicesReport {
+        min_support: settings.slices.min_support,
+        flag_gap: settings.slices.flag_gap,
+        columns: evaluation
+            .slices
+            .iter()
+            .map(|c| column(c, overall, &settings.slices, settings.confidence))
+            .collect(),
+    })
+}
+
+fn column(
+    c: &SliceColumn,
+    overall: &Counts,
+    settings: &SliceSettings,
+    confidence: Option<f64>,
+) -> SliceColumnReport {
+    let mut slices: Vec<SliceReport> = c
+        .slices
+        .iter()
+        .map(|s| {
+            let counts = s.counts;
+            let support = counts.positives();
+            let evaluated = support >= settings.min_support && support > 0;
+            let metrics = PerMetric::from_fn(|m| m.of(&counts));
+            let below_overall =
+                PerMetric::from_fn(|m| m.of(overall).zip(m.of(&counts)).map(|(o, v)| o - v));
+            let flagged = match evaluated {
+                true => Metric::ALL
+                    .into_iter()
+                    .filter(|m| below_overall.get(*m).is_some_and(|g| g > settings.flag_gap))
+                    .collect(),
+                false => Vec::new(),
+            };
+            SliceReport {
+                value: s.value.to_json(),
+                text: s.value.text(),
+                counts,
+                support,
+                evaluated,
+                metrics,
+                intervals: confidence.map(|level| stats::intervals(&counts, level)),
+                below_overall,
+                flagged,
+            }
+        })
+        .collect();
+    slices.sort_by(|a, b| {
+        let f1 = |s: &SliceReport| s.metrics.f1.unwrap_or(0.0);
+        b.evaluated
+            .cmp(&a.evaluated)
+            .then(match a.evaluated {
+                true => f1(a).total_cmp(&f1(b)),
+                false => b.support.cmp(&a.support),
+            })
+            .then_with(|| a.text.cmp(&b.text))
+    });
+    SliceColumnReport { column: c.column.clone(), values: c.slices.len(), slices }
+}
+
+/// One slice column as the summary and the card show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SliceTable {
+    /// The column, as code.
+    pub column: String,
+    /// What the table holds and how slices were judged, in prose.
+    pub note: String,
+    /// One row per value.
+    pub rows: Vec<SliceRow>,
+}
+
+/// One value in a slice table; every cell formatted.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SliceRow {
+    /// The value, escaped, as code; `(null)` in italics for missing values.
+    pub value: String,
+    /// True matches.
+    pub support: u64,
+    /// Precision, recall and F1 as percentages (with intervals when set).
+    pub precision: String,
+    /// Recall.
+    pub recall: String,
+    /// F1.
+    pub f1: String,
+    /// TP, FP, FN.
+    pub tp: u64,
+    /// False positives.
+    pub fp: u64,
+    /// False negatives.
+    #[serde(rename = "fn")]
+    pub fn_: u64,
+    /// ✅, ⚠️ with what falls below overall, or — not evaluated.
+    pub status: String,
+}
+
+/// The tables of the slices, one per column.
+pub fn tables(r: &SlicesReport) -> Vec<SliceTable> {
+    r.columns
+        .iter()
+        .map(|c| SliceTable {
+            column: code(&shown(&c.column).to_string()),
+            note: format!(
+                "{}; a slice with fewer than {} true matches is not evaluated; ⚠️ marks a metric more than {} pp below overall.",
+                format::count(c.values as u64, "value"),
+                r.min_support,
+                points(r.flag_gap)
+            ),
+            rows: c.slices.iter().map(|s| row(s, r.min_support)).collect(),
+        })
+        .collect()
+}
+
+fn row(s: &SliceReport, min_support: u64) -> SliceRow {
+    let cell = |m: Metric| {
+        let value = s.metrics.get(m).map_or_else(|| "—".to_string(), percent);
+        match s.intervals.as_ref().and_then(|i| i.get(m)) {
+            Some(i) => format!("{value} ({}–{})", percent(i.lower), percent(i.upper)),
+            None => value,
+        }
+    };
+    let status = if !s.evaluated {
+        format!("— not evaluated: {} true matches, below {min_support}", s.support)
+    } else if s.flagged.is_empty() {
+        "✅".to_string()
+    } else {
+        let below: Vec<String> = s
+            .flagged
+            .iter()
+            .map(|m| {
+                let gap = s.below_overall.get(*m).unwrap_or(0.0);
+                format!("{} {} pp below overall", m.name(), points(gap))
+            })
+            .collect();
+        format!("⚠️ {}", below.join(", "))
+    };
+    SliceRow {
+        value: value_cell(s),
+        support: s.support,
+        precision: cell(Metric::Precision),
+        recall: cell(Metric::Recall),
+        f1: cell(Metric::F1),
+        tp: s.counts.tp,
+        fp: s.counts.fp,
+        fn_: s.counts.fn_,
+        status,
+    }
+}
+
+/// A value as shown: escaped, cut to [`SHOWN_CHARS`], as code; `(null)`
+/// in italics for a missing value (a string "(null)" stays code).
+fn value_cell(s: &SliceReport) -> String {
+    match s.value.is_null() {
+        true => "*(null)*".to_string(),
+        false => code(&cut(&shown(&s.text).to_string())),
+    }
+}
+
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+fn true_matches(n: u64) -> String {
+    match n {
+        1 => "1 true match".to_string(),
+        n => format!("{n} true matches"),
+    }
+}
+
+/// A fraction as percentage points, one decimal.
+fn points(fraction: f64) -> String {
+    format!("{:.1}", fraction * 100.0)
+}
+
+/// The card's derived limitations from one slice column: each metric of an
+/// evaluated slice more than `slice_limitation_gap` below overall, then
+/// each slice not evaluated for lack of support.
+pub fn limitations(r: &SlicesReport) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &r.columns {
+        let column = shown(&c.column).to_string();
+        let name = |s: &SliceReport| match s.value.is_null() {
+            true => code(&format!("{column} is null")),
+            false => code(&format!("{column} = {}", cut(&shown(&s.text).to_string()))),
+        };
+        for s in c.slices.iter().filter(|s| s.evaluated) {
+            for m in &s.flagged {
+                let (value, gap) = (s.metrics.get(*m), s.below_overall.get(*m));
+                if let (Some(value), Some(gap)) = (value, gap) {
+                    out.push(format!(
+                        "{} on {} is {} ({}), {} pp below overall.",
+                        m.title(),
+                        name(s),
+                        percent(value),
+                        true_matches(s.support),
+                        points(gap)
+                    ));
+                }
+            }
+        }
+        for s in c.slices.iter().filter(|s| !s.evaluated) {
+            out.push(format!(
+                "Not evaluated on {}: {}, below the minimum of {}.",
+                name(s),
+                true_matches(s.support),
+                r.min_support
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::slices::{Slice, Value};
+
+    fn slice(value: &str, tp: u64, fp: u64, fn_: u64) -> Slice {
+        Slice { value: Value::Text(value.into()), counts: Counts { tp, fp, fn_, tn: 10 } }
+    }
+
+    #[test]
+    fn evaluated_slices_come_worst_first_and_small_ones_are_never_judged() {
+        let c = SliceColumn {
+            column: "kind".into(),
+            slices: vec![slice("good", 95, 5, 5), slice("rare", 1, 5, 9), slice("bad", 60, 10, 40)],
+        };
+        let overall = Counts { tp: 156, fp: 20, fn_: 54, tn: 30 };
+        let settings = SliceSettings { min_support: 30, ..SliceSettings::default() };
+        let r = column(&c, &overall, &settings, None);
+        let order: Vec<&str> = r.slices.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(order, ["bad", "good", "rare"]);
+        assert!(!r.slices[2].evaluated && r.slices[2].flagged.is_empty());
+        // bad: recall 0.6 against 156/210 = 0.743 overall.
+        assert!(r.slices[0].flagged.contains(&Metric::Recall));
+        assert!(!r.slices[1].flagged.contains(&Metric::Recall));
+    }
+}

@@ -1,0 +1,136 @@
+//! `slice_columns`: each value's counts in the same pass, the slices too
+//! small to judge, the limitations they write, and the columns a gate
+//! refuses.
+
+use crate::util::Gate;
+
+const ALL: &str = "entity_type,source,batch,is_new";
+
+fn sliced(columns: &str) -> Gate {
+    Gate::with_fixture("slices.parquet")
+        .input("slice_columns", columns)
+        .input("report_json", "r.json")
+        .any_metric()
+}
+
+#[test]
+fn each_value_gets_its_counts_and_the_rare_ones_are_not_judged() {
+    let ran = sliced(ALL).input("model_card", "card.md").run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let report = ran.json("r.json");
+    let columns = report["slices"]["columns"].as_array().unwrap();
+    let names: Vec<&str> = columns.iter().map(|c| c["column"].as_str().unwrap()).collect();
+    assert_eq!(names, ["entity_type", "source", "batch", "is_new"]);
+    // Every pair is in exactly one slice of each column.
+    for column in columns {
+        let mut sum = [0u64; 4];
+        for slice in column["slices"].as_array().unwrap() {
+            for (i, k) in ["tp", "fp", "fn", "tn"].iter().enumerate() {
+                sum[i] += slice["counts"][k].as_u64().unwrap();
+            }
+        }
+        let overall = ["tp", "fp", "fn", "tn"].map(|k| report["counts"][k].as_u64().unwrap());
+        assert_eq!(sum, overall, "{}", column["column"]);
+    }
+    let entity = &columns[0]["slices"];
+    assert_eq!(entity[0]["value"], "organization", "worst first");
+    assert_eq!(entity[0]["flagged"], serde_json::json!(["recall", "f1"]));
+    let vessel = entity.as_array().unwrap().iter().find(|s| s["value"] == "vessel").unwrap();
+    assert_eq!(vessel["evaluated"], false);
+    assert!(ran.summary.contains("| `vessel` | 9 |"), "{}", ran.summary);
+    assert!(ran.summary.contains("— not evaluated: 9 true matches, below 30"));
+    assert!(ran.summary.contains("| *(null)* |"), "nulls are a slice of their own");
+    let card = std::fs::read_to_string(ran.dir.join("card.md")).unwrap();
+    assert!(
+        card.contains("- Recall on `entity_type = organization` is 76.5% (459 true matches), 11.5 pp below overall. *(derived from the data)*"),
+        "{card}"
+    );
+    assert!(card.contains(
+        "- Not evaluated on `entity_type = vessel`: 9 true matches, below the minimum of 30. *(derived from the data)*"
+    ));
+    assert!(card.contains("- Not evaluated on `batch is null`: 29 true matches"));
+}
+
+#[test]
+fn support_and_the_flagging_gap_are_inputs() {
+    let ran = sliced("entity_type")
+        .input("min_slice_support", "5")
+        .input("slice_limitation_gap", "0.2")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let report = ran.json("r.json");
+    let slices = report["slices"]["columns"][0]["slices"].as_array().unwrap();
+    assert!(slices.iter().all(|s| s["evaluated"] == true));
+    assert!(slices.iter().all(|s| s["flagged"].as_array().unwrap().is_empty()));
+}
+
+#[test]
+fn without_slice_columns_the_report_has_no_slices() {
+    let ran =
+        Gate::with_fixture("slices.parquet").input("report_json", "r.json").any_metric().run();
+    assert!(ran.json("r.json").get("slices").is_none());
+    assert!(!ran.summary.contains("### Slices"));
+}
+
+#[test]
+fn a_column_with_too_many_values_stops_naming_it() {
+    sliced("batch").input("max_slices", "3").run().assert_cannot_evaluate(
+        "slice column `batch` of `slices.parquet` has more than 3 distinct values",
+    );
+}
+
+#[test]
+fn slice_columns_must_exist_and_be_strings_booleans_or_integers() {
+    sliced("entity_type,region")
+        .run()
+        .assert_cannot_evaluate("no column `region` (input `slice_columns`)");
+    sliced("score")
+        .run()
+        .assert_cannot_evaluate("column `score` of `slices.parquet` has type Float64");
+    sliced("source,source").run().assert_cannot_evaluate("input `slice_columns`");
+    sliced("entity_type")
+        .input("max_slices", "0")
+        .run()
+        .assert_cannot_evaluate("input `max_slices`");
+    sliced("entity_type")
+        .input("predictions", "p.parquet")
+        .run()
+        .assert_cannot_evaluate("inputs slice_columns and predictions");
+}
+
+#[cfg(feature = "external-tests")]
+#[test]
+fn per_slice_counts_and_intervals_equal_pandas_and_statsmodels() {
+    for threshold in ["0.5", "0.3"] {
+        let gate = sliced(ALL).input("decision_threshold", threshold).input("confidence", "0.9");
+        let file = crate::util::fixture("slices.parquet");
+        let mut args = vec![file.into_os_string(), threshold.into(), "0.9".into()];
+        args.extend(ALL.split(',').map(Into::into));
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let expected = Gate::python("slices_oracle.py", &args, "pandas and statsmodels");
+        let ran = gate.run();
+        assert_eq!(ran.code, 0, "{ran:#?}");
+        let report = ran.json("r.json");
+        for column in report["slices"]["columns"].as_array().unwrap() {
+            let name = column["column"].as_str().unwrap();
+            let theirs = expected[name].as_object().unwrap();
+            let ours = column["slices"].as_array().unwrap();
+            assert_eq!(ours.len(), theirs.len(), "{name}: the same values");
+            for slice in ours {
+                let key = slice["value"].to_string();
+                let want = &theirs[&key];
+                assert_eq!(slice["counts"], want["counts"], "{name} = {key} at {threshold}");
+                for metric in ["precision", "recall"] {
+                    let (i, w) = (&slice["intervals"][metric], &want["intervals"][metric]);
+                    for (bound, at) in [("lower", 0), ("upper", 1)] {
+                        let (a, b) = (i[bound].as_f64().unwrap(), w[at].as_f64().unwrap());
+                        assert!(
+                            (a - b).abs() <= 1e-12,
+                            "{name} = {key} {metric} {bound}: {a} vs {b}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
