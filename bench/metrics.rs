@@ -1,9 +1,11 @@
 //! The metrics pass alone, hash excluded: the library's reading and counting
-//! of a validation set, with and without the threshold sweep, timed in one
-//! process. The binary's wall time is bounded by SHA-256 on large files, so
-//! this is where the sweep's own cost shows.
+//! of a validation set, without the threshold sweep, with it, and with
+//! slices by one column (sweep off), timed in one process. The binary's wall
+//! time is bounded by SHA-256 on large files, so this is where the sweep's
+//! and the slices' own costs show.
 //!
-//! Usage: cargo bench --bench metrics -- FILE [REPEAT]
+//! Usage: cargo bench --bench metrics -- FILE [REPEAT [SLICE_COLUMN]]
+//! (SLICE_COLUMN defaults to entity_type.)
 //! (bench/run.py runs it on the files it generates.)
 
 use std::time::Instant;
@@ -11,12 +13,18 @@ use std::time::Instant;
 use er_precision_gate::dataset::{Decision, NullPolicy};
 use er_precision_gate::evaluate::{Settings, count};
 use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
+use er_precision_gate::slices::SliceSettings;
+
+/// The runs compared: no sweep, the sweep, slices (sweep off).
+const RUNS: [(&str, (bool, bool)); 3] =
+    [("plain", (false, false)), ("sweep", (true, false)), ("slices", (false, true))];
 
 fn main() {
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     let file = args.next().expect("usage: metrics FILE [REPEAT]");
     let repeat: usize = args.next().map_or(5, |r| r.parse().expect("REPEAT is a number"));
-    let settings = |sweep| Settings {
+    let slice = args.next().unwrap_or_else(|| "entity_type".into());
+    let settings = |(sweep, sliced): (bool, bool)| Settings {
         validation_set: file.clone().into(),
         predictions: None,
         key_columns: Vec::new(),
@@ -32,33 +40,38 @@ fn main() {
         confidence: Some(0.95),
         on_inconclusive: OnInconclusive::Fail,
         sweep,
-        slices: er_precision_gate::slices::SliceSettings::default(),
+        slices: SliceSettings {
+            columns: if sliced { vec![slice.clone()] } else { Vec::new() },
+            ..SliceSettings::default()
+        },
     };
-    // The two runs alternate, so a slow spell of the machine falls on both.
-    let mut times = [Vec::new(), Vec::new()];
-    let mut counts = [None, None];
+    // The runs alternate, so a slow spell of the machine falls on all.
+    let mut times = [Vec::new(), Vec::new(), Vec::new()];
+    let mut counts = [None, None, None];
     for _ in 0..repeat {
-        for (i, sweep) in [false, true].into_iter().enumerate() {
+        for (i, (_, run)) in RUNS.into_iter().enumerate() {
             let start = Instant::now();
-            let fold = count(&settings(sweep)).expect("the file is readable");
+            let fold = count(&settings(run)).expect("the file is readable");
             times[i].push(start.elapsed().as_secs_f64());
             counts[i] = Some(fold.tally.counts);
         }
     }
-    assert_eq!(counts[0], counts[1], "the sweep changed the counts");
-    let mut summary = [(0.0, 0.0); 2];
-    for (i, sweep) in [false, true].into_iter().enumerate() {
+    assert!(counts.iter().all(|c| *c == counts[0]), "the sweep or slices changed the counts");
+    let mut summary = [(0.0, 0.0); 3];
+    for (i, (name, _)) in RUNS.into_iter().enumerate() {
         times[i].sort_by(f64::total_cmp);
         let (min, median) = (times[i][0], times[i][times[i].len() / 2]);
         println!(
-            "metrics pass, sweep {sweep:<5}: min {min:.3} s, median {median:.3} s of {repeat} ({:?})",
+            "metrics pass, {name:<6}: min {min:.3} s, median {median:.3} s of {repeat} ({:?})",
             counts[i].unwrap()
         );
         summary[i] = (min, median);
     }
-    println!(
-        "sweep / no sweep: {:.2}x (min), {:.2}x (median)",
-        summary[1].0 / summary[0].0,
-        summary[1].1 / summary[0].1
-    );
+    for (i, what) in [(1, "sweep / no sweep"), (2, "slices / no slices")] {
+        println!(
+            "{what}: {:.2}x (min), {:.2}x (median)",
+            summary[i].0 / summary[0].0,
+            summary[i].1 / summary[0].1
+        );
+    }
 }

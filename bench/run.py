@@ -9,12 +9,13 @@ Usage:
 
 For each size it generates (once, cached in bench/data/) a validation set with
 a fixed seed: row groups of 1M rows, snappy, columns pair_id (int64), label
-(bool), score (float64), entity_type (dictionary string). It then runs, with
-the page cache warm, each of:
+(bool), score (float64), entity_type (dictionary string, 8 values). It then
+runs, with the page cache warm, each of:
 
     gate         er-precision-gate --sweep false (the SHA-256 is always computed, beside the metrics)
     gate+verify  the same with --dataset-hash (the hash must match)
     gate+stats   gate+verify with --confidence 0.95 and the threshold sweep on (the defaults)
+    gate+slices  gate with --slice-columns entity_type (8 values)
     duckdb       python3 -c 'import duckdb; ... confusion matrix in SQL'
     polars       python3 -c 'import polars; ... confusion matrix, lazy scan'
     openssl      openssl dgst -sha256 FILE
@@ -23,7 +24,8 @@ each --repeat times, process start included, and prints the median wall time,
 rows/s and peak RSS (GNU time's %M, so /usr/bin/time must exist: Debian
 package `time`). The confusion matrices must agree, or the script exits 1.
 Then it runs the library's metrics pass alone, hash excluded, with and
-without the sweep (`cargo bench --bench metrics`), since on large files the
+without the sweep and with slices by entity_type (`cargo bench --bench
+metrics`), since on large files the
 hash bounds the binary's wall time. It is a benchmark, not a test: run it on
 an idle machine.
 """
@@ -82,7 +84,9 @@ def generate(path, rows, seed=20251015):
             ("entity_type", pa.dictionary(pa.int8(), pa.string())),
         ]
     )
-    kinds = pa.array(["person", "organization", "address"])
+    kinds = pa.array(
+        ["person", "organization", "address", "vessel", "product", "event", "place", "work"]
+    )
     tmp = path.with_suffix(".tmp")
     with pq.ParquetWriter(tmp, schema, compression="snappy") as writer:
         for start in range(0, rows, GROUP):
@@ -90,7 +94,7 @@ def generate(path, rows, seed=20251015):
             label = rng.random(n) < 0.2
             score = np.where(label, rng.beta(4.5, 1.3, n), rng.beta(1.2, 7.0, n))
             kind = pa.DictionaryArray.from_arrays(
-                pa.array(rng.integers(0, 3, n).astype(np.int8)), kinds
+                pa.array(rng.integers(0, 8, n).astype(np.int8)), kinds
             )
             table = pa.table(
                 [pa.array(np.arange(start, start + n, dtype=np.int64)), label, score, kind],
@@ -166,6 +170,7 @@ def bench(path, rows, repeat, binary):
         "gate": ["--sweep", "false"],
         "gate+verify": verify + ["--sweep", "false"],
         "gate+stats": verify + ["--confidence", "0.95"],
+        "gate+slices": ["--sweep", "false", "--slice-columns", "entity_type"],
     }
     reports = {name: tempfile.NamedTemporaryFile(suffix=".json", delete=False).name for name in gates}
     tools = {name: (gate + extra + ["--report-json", reports[name]], env) for name, extra in gates.items()}
@@ -196,6 +201,7 @@ def bench(path, rows, repeat, binary):
     print(f"gate / fastest of duckdb, polars: {results['gate'][0] / fastest:.2f}x")
     print(f"gate+verify / openssl dgst -sha256: {results['gate+verify'][0] / results['openssl'][0]:.2f}x")
     print(f"gate+stats / gate+verify: {results['gate+stats'][0] / results['gate+verify'][0]:.2f}x")
+    print(f"gate+slices / gate: {results['gate+slices'][0] / results['gate'][0]:.2f}x")
     print(f"gate peak RSS: {max(v[1] for k, v in results.items() if k.startswith('gate')):.1f} MiB")
     sys.stdout.flush()
     subprocess.run(

@@ -53,25 +53,26 @@ impl Values {
     pub fn row_ids(&mut self, array: &dyn Array, ids: &mut Vec<u32>) {
         ids.clear();
         if let Some(dictionary) = array.as_any_dictionary_opt() {
-            // Entries are mapped when a row uses them: a dictionary may
-            // hold values no row of this batch has.
+            // Every entry is mapped once per batch, whether a row uses it
+            // or not: values no row counted are dropped when the counts
+            // are finished.
             let entries = dictionary.values();
-            let mut entry_ids: Vec<Option<u32>> = vec![None; entries.len()];
-            let keys = dictionary.normalized_keys();
-            let valid = array.logical_nulls();
-            for (row, key) in keys.iter().enumerate() {
-                let id = match &valid {
-                    Some(v) if v.is_null(row) => self.id(Value::Null),
-                    _ => match entry_ids[*key] {
-                        Some(id) => id,
-                        None => {
-                            let id = self.entry_id(entries.as_ref(), *key);
-                            entry_ids[*key] = Some(id);
-                            id
-                        }
-                    },
-                };
-                ids.push(id);
+            let mut entry_ids = Vec::with_capacity(entries.len());
+            self.row_ids(entries.as_ref(), &mut entry_ids);
+            // Int32 keys are what the reader gives for string columns; read
+            // them in place rather than widened into a new vector.
+            // A null row's key may be anything (it is overwritten below); a
+            // present row's key is within the dictionary, as arrow checks.
+            let id_of = |k: usize| entry_ids.get(k).copied().unwrap_or(u32::MAX);
+            // Int32 keys are what the reader gives for string columns: read
+            // them in place rather than widened into a new vector.
+            match array.as_dictionary_opt::<Int32Type>() {
+                Some(d) => ids.extend(d.keys().values().iter().map(|k| id_of(*k as usize))),
+                None => ids.extend(dictionary.normalized_keys().into_iter().map(id_of)),
+            }
+            if let Some(valid) = array.logical_nulls().filter(|v| v.null_count() > 0) {
+                let null = self.id(Value::Null);
+                valid.iter().zip(ids.iter_mut()).filter(|(v, _)| !v).for_each(|(_, id)| *id = null);
             }
             return;
         }
@@ -95,13 +96,6 @@ impl Values {
             DataType::UInt64 => self.integers_of::<UInt64Type>(array, ids),
             other => unreachable!("slice columns are checked before reading, found {other}"),
         }
-    }
-
-    /// The id of entry `at` of a dictionary's values.
-    fn entry_id(&mut self, entries: &dyn Array, at: usize) -> u32 {
-        let mut one = Vec::with_capacity(1);
-        self.row_ids(entries.slice(at, 1).as_ref(), &mut one);
-        one[0]
     }
 
     fn texts_of<'a>(&mut self, rows: impl Iterator<Item = Option<&'a str>>, ids: &mut Vec<u32>) {

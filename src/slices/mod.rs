@@ -123,6 +123,31 @@ pub struct SliceColumn {
     pub slices: Vec<Slice>,
 }
 
+/// Adds each row to its slice's cell (`label << 1 | predicted`), 64 rows
+/// of bits at a time; rows not `present` are left out.
+fn count(
+    cells: &mut [[u64; 4]],
+    ids: &[u32],
+    label: &BooleanBuffer,
+    predicted: &BooleanBuffer,
+    present: Option<&BooleanBuffer>,
+) {
+    let (l, p) = (label.bit_chunks(), predicted.bit_chunks());
+    let keep = present.map(|b| b.bit_chunks());
+    let words = l.iter_padded().zip(p.iter_padded());
+    let mut keeps = keep.iter().flat_map(|k| k.iter_padded());
+    for (chunk, (l, p)) in ids.chunks(64).zip(words) {
+        let k = match present {
+            Some(_) => keeps.next().unwrap_or(0),
+            None => u64::MAX,
+        };
+        for (j, id) in chunk.iter().enumerate() {
+            let cell = ((l >> j & 1) << 1 | (p >> j & 1)) as usize;
+            cells[*id as usize][cell] += k >> j & 1;
+        }
+    }
+}
+
 impl Slices {
     /// Empty tables for the slice columns of `settings`.
     pub fn new(settings: &SliceSettings) -> Slices {
@@ -151,15 +176,7 @@ impl Slices {
                 return Err(self.too_many(c));
             }
             table.cells.resize(table.values.values.len(), [0; 4]);
-            let cells = &mut table.cells;
-            let mut count = |row: usize| {
-                let cell = usize::from(label.value(row)) << 1 | usize::from(predicted.value(row));
-                cells[self.ids[row] as usize][cell] += 1;
-            };
-            match present {
-                None => (0..self.ids.len()).for_each(&mut count),
-                Some(present) => present.set_indices().for_each(&mut count),
-            }
+            count(&mut table.cells, &self.ids, label, predicted, present);
         }
         Ok(())
     }
@@ -176,7 +193,8 @@ impl Slices {
     pub fn merge(mut self, other: &Slices) -> Result<Slices, TooManyValues> {
         for c in 0..self.tables.len() {
             let (mine, theirs) = (&mut self.tables[c], &other.tables[c]);
-            for (value, cells) in theirs.values.values.iter().zip(&theirs.cells) {
+            let counted = theirs.values.values.iter().zip(&theirs.cells);
+            for (value, cells) in counted.filter(|(_, cells)| cells.iter().any(|n| *n > 0)) {
                 let id = mine.values.id(value.clone()) as usize;
                 mine.cells.resize(mine.values.values.len(), [0; 4]);
                 for (sum, add) in mine.cells[id].iter_mut().zip(cells) {
@@ -202,6 +220,7 @@ impl Slices {
                     .values
                     .into_iter()
                     .zip(table.cells)
+                    .filter(|(_, cells)| cells.iter().any(|n| *n > 0))
                     .map(|(value, [tn, fp, fn_, tp])| Slice {
                         value,
                         counts: Counts { tp, fp, fn_, tn },
