@@ -20,6 +20,7 @@ mod card;
 mod checksums;
 #[cfg(feature = "external-tests")]
 mod comment;
+mod config;
 #[cfg(feature = "external-tests")]
 mod dashboard;
 mod gate;

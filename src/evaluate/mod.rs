@@ -20,7 +20,9 @@ use crate::dataset::columns::Columns;
 use crate::dataset::{Dataset, DatasetError, Decision, NullPolicy, Role, Sha256};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
-use crate::slices::{SliceColumn, SliceSettings, TooManyValues};
+use crate::slices::{
+    self, SliceCheck, SliceColumn, SliceSettings, SliceStatus, Slices, TooManyValues,
+};
 use crate::stats::Evidence;
 use crate::sweep::{self, Analysis, Histogram, Point};
 use crate::untrusted::shown;
@@ -159,6 +161,8 @@ pub struct Evaluation {
     pub weighted: Option<Weighted>,
     /// Each slice column's slices and their counts, with `slice_columns`.
     pub slices: Vec<SliceColumn>,
+    /// The slice rules judged; a failed one fails the verdict.
+    pub slice_checks: Vec<SliceCheck>,
     /// The previous model's result, when `baseline` was given (or found).
     pub baseline: Option<Baseline>,
     /// What `baseline: latest` searched, when it was asked for.
@@ -273,10 +277,16 @@ pub fn evaluate(
         gate::decide(evidence, t, d, previous, settings.confidence)
     };
     let weighted = weighted.map(|b| b.total());
-    let verdict = match &weighted {
+    let mut verdict = match &weighted {
         Some(w) => decide(w),
         None => decide(&counts),
     };
+    let slices = slices.map(Slices::finish).unwrap_or_default();
+    let rules = &settings.slices.rules;
+    let slice_checks = slices::judge(&slices, &counts, rules, settings.slices.min_support);
+    if slice_checks.iter().any(|c| c.status == SliceStatus::Fail) {
+        verdict.outcome = gate::Outcome::Failed;
+    }
     let curve = histogram.as_ref().map(Histogram::points).unwrap_or_default();
     let sweep = analyse(&curve, |counts: &Counts| decide(counts));
     Ok(Evaluation {
@@ -293,7 +303,8 @@ pub fn evaluate(
         settings: settings.clone(),
         predictions: predictions_file,
         weighted,
-        slices: slices.map(|s| s.finish()).unwrap_or_default(),
+        slices,
+        slice_checks,
         tally,
         verdict,
         curve,

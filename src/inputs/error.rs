@@ -12,6 +12,8 @@ pub enum Origin {
     Env(String),
     /// A command-line flag.
     Flag(String),
+    /// The config file.
+    Config(String),
     /// The default from the table.
     Default,
 }
@@ -21,6 +23,7 @@ impl fmt::Display for Origin {
         match self {
             Origin::Env(var) => write!(f, "from `{}`", shown(var)),
             Origin::Flag(flag) => write!(f, "from `{flag}`"),
+            Origin::Config(path) => write!(f, "from the config file `{}`", shown(path)),
             Origin::Default => f.write_str("the default"),
         }
     }
@@ -78,6 +81,30 @@ pub enum InputError {
     /// A card path, rendered to find `baseline: latest`, is unsafe or malformed.
     #[error(transparent)]
     Render(#[from] crate::report::RenderError),
+
+    /// The config file cannot be read, or holds a key or value it cannot.
+    #[error("config file `{}`: {}", crate::untrusted::path(path), shown(message))]
+    Config {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong, and where (line and column) when the parser knows.
+        message: String,
+    },
+
+    /// A slice rule of the config file with nothing to judge: its column is
+    /// not sliced, or nothing is.
+    #[error(
+        "config file `{}` has {rule}: expected a column of slice_columns ({columns})",
+        crate::untrusted::path(path)
+    )]
+    RuleWithoutSlices {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The rule, in prose (its column shown safely).
+        rule: String,
+        /// The slice columns, listed, or `slice_columns is not set`.
+        columns: String,
+    },
 
     /// A `max_*_drop` rule was given without a baseline to compare with.
     #[error(

@@ -16,7 +16,7 @@ use crate::dataset::{Decision, NullPolicy};
 use crate::evaluate::{BaselineSource, Settings};
 use crate::gate::OnInconclusive;
 use crate::gate::{Drops, Thresholds};
-use crate::slices::SliceSettings;
+use crate::slices::{SliceRules, SliceSettings};
 
 /// Types and validates the evaluation's inputs.
 pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
@@ -76,6 +76,7 @@ fn slices(raw: &RawInputs) -> Result<SliceSettings, InputError> {
         max_slices: usize::try_from(max_slices).unwrap_or(usize::MAX),
         min_support: whole(raw, &MIN_SLICE_SUPPORT, 0)?,
         flag_gap: unit(raw, &SLICE_LIMITATION_GAP)?,
+        rules: SliceRules::default(),
     })
 }
 

@@ -8,6 +8,7 @@
 //! types their consumers own: [`crate::evaluate::Settings`],
 //! [`crate::report::CardInputs`], [`crate::integrations::push::PushInputs`].
 
+mod config;
 mod error;
 mod evaluate;
 mod latest;
@@ -85,7 +86,20 @@ impl Inputs {
         args: impl IntoIterator<Item = OsString>,
     ) -> Result<Request, InputError> {
         match RawInputs::load(env, args)? {
-            Loaded::Run(raw) => Ok(Request::Run(Box::new(Inputs::from_raw(&raw, env.now())?))),
+            Loaded::Run(mut raw) => {
+                let config = match raw.get(&table::CONFIG) {
+                    Some((path, _)) => Some(config::load(std::path::Path::new(path))?),
+                    None => None,
+                };
+                if let Some(config) = &config {
+                    raw.fill_from(config);
+                }
+                let mut inputs = Inputs::from_raw(&raw, env.now())?;
+                if let Some(config) = config {
+                    inputs.evaluate.slices.rules = slice_rules(config, &inputs.evaluate.slices)?;
+                }
+                Ok(Request::Run(Box::new(inputs)))
+            }
             Loaded::Print(text) => Ok(Request::Print(text)),
         }
     }
@@ -114,6 +128,36 @@ impl Inputs {
             strict_side_effects: values::boolean(raw, &table::STRICT_SIDE_EFFECTS)?,
             report_only: values::boolean(raw, &table::REPORT_ONLY)?,
         })
+    }
+}
+
+/// The config file's slice rules, each on a column that is sliced.
+fn slice_rules(
+    config: config::Config,
+    slices: &crate::slices::SliceSettings,
+) -> Result<crate::slices::SliceRules, InputError> {
+    let columns = &slices.columns;
+    let listed = match columns.is_empty() {
+        true => "slice_columns is not set".to_string(),
+        false => columns
+            .iter()
+            .map(|c| format!("`{}`", crate::untrusted::shown(c)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let unsliced = config.rules.minimums.iter().find(|m| !columns.contains(&m.column));
+    let rule = match unsliced {
+        Some(m) => {
+            Some(format!("slice_minimums for column `{}`", crate::untrusted::shown(&m.column)))
+        }
+        None if columns.is_empty() && !config.rules.is_empty() => Some("max_slice_gap".into()),
+        None => None,
+    };
+    match rule {
+        Some(rule) => {
+            Err(InputError::RuleWithoutSlices { path: config.path, rule, columns: listed })
+        }
+        None => Ok(config.rules),
     }
 }
 

@@ -79,6 +79,17 @@ impl RawInputs {
         }
     }
 
+    /// Fills the inputs that neither a flag nor the step gave (or gave as
+    /// their default) from the config file.
+    pub fn fill_from(&mut self, config: &super::config::Config) {
+        let origin = Origin::Config(config.path.display().to_string());
+        for (spec, value) in &config.values {
+            if !self.is_given(spec) {
+                self.set(spec.name, value, origin.clone());
+            }
+        }
+    }
+
     /// The value of an input and its origin, or the table's default.
     pub fn get(&self, spec: &'static InputSpec) -> Option<(&str, Origin)> {
         if let Some((value, origin)) = self.values.get(spec.name) {

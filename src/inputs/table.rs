@@ -19,6 +19,14 @@ pub struct InputSpec {
     pub help: &'static str,
 }
 
+/// Input `config`.
+pub const CONFIG: InputSpec = InputSpec {
+    name: "config",
+    default: None,
+    required: false,
+    help: "YAML file (e.g. .github/er-precision-gate.yml) that sets any input under its own name, plus slice rules: max_slice_gap and slice_minimums. Flags and the step's inputs win over it; it wins over defaults.",
+};
+
 /// Input `validation_set`.
 pub const VALIDATION_SET: InputSpec = InputSpec {
     name: "validation_set",
@@ -478,6 +486,7 @@ pub const REPORT_ONLY: InputSpec = InputSpec {
 /// Every input of the action, in `action.yml` order.
 pub const INPUTS: &[InputSpec] = &[
     VALIDATION_SET,
+    CONFIG,
     PREDICTIONS,
     KEY_COLUMNS,
     DATASET_HASH,

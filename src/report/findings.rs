@@ -72,6 +72,7 @@ impl Report {
             };
             out.push(Finding { level, title, message });
         }
+        out.extend(self.slices.iter().flat_map(slice_findings));
         if self.outcome == Outcome::Passed {
             let parts: Vec<String> = self
                 .checks
@@ -177,4 +178,37 @@ fn search(s: &super::BaselineSearch) -> Vec<Finding> {
         message: format!("baseline: latest skipped a file: {why}"),
     });
     std::iter::once(found).chain(skipped).collect()
+}
+
+/// An error per failed slice rule; a warning per minimum that could not be
+/// judged (no such value, too few true matches, undefined).
+fn slice_findings(r: &super::slices::SlicesReport) -> Vec<Finding> {
+    use crate::slices::{SliceRule, SliceStatus};
+    let mut out = Vec::new();
+    for c in &r.checks {
+        match (c.status, c.rule) {
+            (SliceStatus::Fail, _) => out.push(Finding {
+                level: Level::Error,
+                title: format!("Slice rule failed: {}", c.metric.title()),
+                message: super::slices::failure(c),
+            }),
+            (SliceStatus::NotEvaluated, SliceRule::AtLeast { min }) => out.push(Finding {
+                level: Level::Warning,
+                title: "Slice rule not evaluated".to_string(),
+                message: format!(
+                    "{} on {} was not judged against its minimum {}: the slice is absent, has fewer than {} true matches, or the metric is undefined there",
+                    c.metric.title(),
+                    format::code(&format!(
+                        "{} = {}",
+                        crate::untrusted::shown(&c.column),
+                        crate::untrusted::shown(&c.value)
+                    )),
+                    format::percent(min),
+                    r.min_support
+                ),
+            }),
+            _ => {}
+        }
+    }
+    out
 }

@@ -16,6 +16,7 @@ use crate::report::Report;
 use crate::report::card::Card;
 use crate::report::format::{self, Units};
 use crate::report::view::View;
+use crate::slices::SliceStatus;
 use crate::untrusted::shown;
 
 const SUMMARY: &str = include_str!("../../templates/summary.md.hbs");
@@ -160,6 +161,10 @@ pub fn verdict_block(r: &Report) -> String {
             format::weight(c.fn_),
             format::weight(c.tn)
         ));
+    }
+    if let Some(checks) = r.slices.as_ref().map(|s| &s.checks).filter(|c| !c.is_empty()) {
+        let failed = checks.iter().filter(|c| c.status == SliceStatus::Fail).count();
+        text.push_str(&format!("  slice rules: {failed} of {} failed\n", checks.len()));
     }
     text.push_str(&format!(
         "  dataset {}, sha256 {} ({})\n",

@@ -5,7 +5,7 @@
 use crate::evaluate::Evaluation;
 use crate::metrics::{Counts, Metric, PerMetric};
 use crate::report::format::{self, code, percent};
-use crate::slices::{SliceColumn, SliceSettings};
+use crate::slices::{SliceCheck, SliceColumn, SliceRule, SliceSettings, SliceStatus};
 use crate::stats::{self, Interval};
 use crate::untrusted::shown;
 
@@ -59,6 +59,8 @@ pub struct SlicesReport {
     pub flag_gap: f64,
     /// Each slice column, in the order given.
     pub columns: Vec<SliceColumnReport>,
+    /// The slice rules of the config file, judged; a failed one fails the gate.
+    pub checks: Vec<SliceCheck>,
 }
 
 /// The slices of the evaluation; `None` without `slice_columns`.
@@ -76,6 +78,7 @@ pub fn report(evaluation: &Evaluation) -> Option<SlicesReport> {
             .iter()
             .map(|c| column(c, overall, &settings.slices, settings.confidence))
             .collect(),
+        checks: evaluation.slice_checks.clone(),
     })
 }
 
@@ -175,12 +178,19 @@ pub fn tables(r: &SlicesReport) -> Vec<SliceTable> {
                 r.min_support,
                 points(r.flag_gap)
             ),
-            rows: c.slices.iter().map(|s| row(s, r.min_support)).collect(),
+            rows: c.slices.iter().map(|s| row(s, r, &c.column)).collect(),
         })
         .collect()
 }
 
-fn row(s: &SliceReport, min_support: u64) -> SliceRow {
+fn row(s: &SliceReport, r: &SlicesReport, column: &str) -> SliceRow {
+    let min_support = r.min_support;
+    let failed: Vec<String> = r
+        .checks
+        .iter()
+        .filter(|c| c.status == SliceStatus::Fail && c.column == column && c.value == s.text)
+        .map(broken)
+        .collect();
     let cell = |m: Metric| {
         let value = s.metrics.get(m).map_or_else(|| "—".to_string(), percent);
         match s.intervals.as_ref().and_then(|i| i.get(m)) {
@@ -188,7 +198,9 @@ fn row(s: &SliceReport, min_support: u64) -> SliceRow {
             None => value,
         }
     };
-    let status = if !s.evaluated {
+    let status = if !failed.is_empty() {
+        format!("❌ {}", failed.join(", "))
+    } else if !s.evaluated {
         format!("— not evaluated: {} true matches, below {min_support}", s.support)
     } else if s.flagged.is_empty() {
         "✅".to_string()
@@ -213,6 +225,42 @@ fn row(s: &SliceReport, min_support: u64) -> SliceRow {
         fp: s.counts.fp,
         fn_: s.counts.fn_,
         status,
+    }
+}
+
+/// What a failed rule found, short: `recall 76.5% < 80.0%`, `recall
+/// 11.5 pp below overall > 5.0`.
+fn broken(c: &SliceCheck) -> String {
+    let actual = c.actual.map_or_else(|| "undefined".to_string(), percent);
+    match c.rule {
+        SliceRule::AtLeast { min } => format!("{} {actual} < {}", c.metric.name(), percent(min)),
+        SliceRule::MaxGap { max_gap, overall } => format!(
+            "{} {} pp below overall > {}",
+            c.metric.name(),
+            points(overall - c.actual.unwrap_or(overall)),
+            points(max_gap)
+        ),
+    }
+}
+
+/// A failed slice rule as a sentence, for its `::error`: the slice, the
+/// metric, what it is and what the rule asks.
+pub fn failure(c: &SliceCheck) -> String {
+    let slice = code(&format!("{} = {}", shown(&c.column), cut(&shown(&c.value).to_string())));
+    let actual = c.actual.map_or_else(|| "undefined".to_string(), percent);
+    match c.rule {
+        SliceRule::AtLeast { min } => format!(
+            "{} on {slice} is {actual}, below its minimum {} (slice_minimums)",
+            c.metric.title(),
+            percent(min)
+        ),
+        SliceRule::MaxGap { max_gap, overall } => format!(
+            "{} on {slice} is {actual}, {} pp below overall {}: more than max_slice_gap {} pp",
+            c.metric.title(),
+            points(overall - c.actual.unwrap_or(overall)),
+            percent(overall),
+            points(max_gap)
+        ),
     }
 }
 

@@ -8,11 +8,13 @@
 //! nothing of files or verdicts.
 
 mod ids;
+mod rules;
 
 use arrow_array::ArrayRef;
 use arrow_buffer::BooleanBuffer;
 
 use ids::Values;
+pub use rules::{Minimum, SliceCheck, SliceRule, SliceRules, SliceStatus, judge};
 
 use crate::metrics::Counts;
 
@@ -28,11 +30,19 @@ pub struct SliceSettings {
     /// How far below overall an evaluated slice's metric must fall to be
     /// flagged and listed among the card's limitations.
     pub flag_gap: f64,
+    /// Rules that fail the gate, from the config file.
+    pub rules: SliceRules,
 }
 
 impl Default for SliceSettings {
     fn default() -> SliceSettings {
-        SliceSettings { columns: Vec::new(), max_slices: 1000, min_support: 30, flag_gap: 0.05 }
+        SliceSettings {
+            columns: Vec::new(),
+            max_slices: 1000,
+            min_support: 30,
+            flag_gap: 0.05,
+            rules: SliceRules::default(),
+        }
     }
 }
 

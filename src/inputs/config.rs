@@ -1,0 +1,330 @@
+//! The config file (`config`): every input under its own name, plus the
+//! slice rules inputs cannot express.
+//!
+//! Parsed with serde_norway; a key that is neither an input nor a rule, a
+//! value of the wrong shape or a bound outside [0, 1] stops the run with the
+//! file, line and column, and a misspelt key gets the nearest known one.
+//! Values fill the inputs the step and the flags did not give (flag >
+//! `INPUT_*` > config file > default); they are typed by the same parsers.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::error::InputError;
+use super::table::{GITHUB_TOKEN, INPUTS, InputSpec, PUSHGATEWAY_PASSWORD, PUSHGATEWAY_TOKEN};
+use crate::metrics::{Metric, PerMetric};
+use crate::slices::{Minimum, SliceRules};
+
+/// Keys of the file beyond the inputs.
+const RULE_KEYS: [&str; 2] = ["max_slice_gap", "slice_minimums"];
+/// The largest config file read, in bytes.
+const MAX_BYTES: u64 = 1 << 20;
+
+/// A parsed config file.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The file.
+    pub path: PathBuf,
+    /// Each input it sets, with its value as text.
+    pub values: Vec<(&'static InputSpec, String)>,
+    /// The slice rules.
+    pub rules: SliceRules,
+}
+
+/// Reads and checks the config file at `path`.
+pub fn load(path: &Path) -> Result<Config, InputError> {
+    let fail = |message: String| InputError::Config { path: path.to_path_buf(), message };
+    crate::files::require_regular(path).map_err(|e| fail(e.to_string()))?;
+    let size = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?.len();
+    if size > MAX_BYTES {
+        return Err(fail(format!("{size} bytes: expected a config file of at most 1 MiB")));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    if text.trim().is_empty() {
+        return Ok(Config { path: path.to_path_buf(), ..Config::default() });
+    }
+    let file: File = serde_norway::from_str(&text).map_err(|e| fail(e.to_string()))?;
+    let mut rules = SliceRules::default();
+    if let Some(gap) = file.max_slice_gap {
+        rules.max_gap = gap.per_metric();
+    }
+    for (column, values) in file.slice_minimums.unwrap_or_default() {
+        for (value, bounds) in values {
+            for metric in Metric::ALL {
+                if let Some(min) = bounds.per_metric().get(metric) {
+                    let (column, value) = (column.clone(), value.clone());
+                    rules.minimums.push(Minimum { column, value, metric, min });
+                }
+            }
+        }
+    }
+    Ok(Config { path: path.to_path_buf(), values: file.values, rules })
+}
+
+/// The file as read.
+struct File {
+    values: Vec<(&'static InputSpec, String)>,
+    max_slice_gap: Option<Bounds>,
+    slice_minimums: Option<BTreeMap<String, BTreeMap<String, Bounds>>>,
+}
+
+/// A bound per metric, each in [0, 1].
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Bounds {
+    precision: Option<Unit>,
+    recall: Option<Unit>,
+    f1: Option<Unit>,
+}
+
+impl Bounds {
+    fn per_metric(&self) -> PerMetric<Option<f64>> {
+        PerMetric {
+            precision: self.precision.map(|u| u.0),
+            recall: self.recall.map(|u| u.0),
+            f1: self.f1.map(|u| u.0),
+        }
+    }
+}
+
+/// A number in [0, 1].
+#[derive(Clone, Copy)]
+struct Unit(f64);
+
+impl<'de> serde::Deserialize<'de> for Unit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Unit, D::Error> {
+        let v = f64::deserialize(d)?;
+        match (0.0..=1.0).contains(&v) {
+            true => Ok(Unit(v)),
+            false => Err(de::Error::custom(format!("{v} is not a number in [0, 1]"))),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for File {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<File, D::Error> {
+        d.deserialize_map(FileVisitor)
+    }
+}
+
+struct FileVisitor;
+
+impl<'de> Visitor<'de> for FileVisitor {
+    type Value = File;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a mapping of input names and slice rules to their values")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<File, A::Error> {
+        let mut file = File { values: Vec::new(), max_slice_gap: None, slice_minimums: None };
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "max_slice_gap" => file.max_slice_gap = Some(map.next_value()?),
+                "slice_minimums" => file.slice_minimums = Some(map.next_value()?),
+                "config" => refuse(&mut map, "`config` cannot name another config file")?,
+                k if [&GITHUB_TOKEN, &PUSHGATEWAY_TOKEN, &PUSHGATEWAY_PASSWORD]
+                    .iter()
+                    .any(|s| s.name == k) =>
+                {
+                    refuse(
+                        &mut map,
+                        &format!(
+                            "`{k}` is a secret: pass it as an input from the repository's secrets, never in a file"
+                        ),
+                    )?;
+                }
+                k => match INPUTS.iter().find(|s| s.name == k) {
+                    Some(spec) if file.values.iter().any(|(s, _)| s.name == spec.name) => {
+                        refuse(&mut map, &format!("`{k}` is set twice"))?;
+                    }
+                    Some(spec) => {
+                        let Scalar(value) = map.next_value()?;
+                        file.values.push((spec, value));
+                    }
+                    None => refuse(&mut map, &unknown(k))?,
+                },
+            }
+        }
+        Ok(file)
+    }
+}
+
+/// Stops at the current key's value with `message`: raised while the value
+/// is read, the error carries the line and column the parser is at.
+fn refuse<'de, A: MapAccess<'de>>(map: &mut A, message: &str) -> Result<(), A::Error> {
+    map.next_value_seed(Refusal(message))
+}
+
+struct Refusal<'m>(&'m str);
+
+impl<'de> de::DeserializeSeed<'de> for Refusal<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// Refuses whatever the value is, from inside the parser's reading of it.
+impl<'de> Visitor<'de> for Refusal<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.0)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(E::custom(self.0))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(E::custom(self.0))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(E::custom(self.0))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(E::custom(self.0))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(E::custom(self.0))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(E::custom(self.0))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(de::Error::custom(self.0))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(de::Error::custom(self.0))
+    }
+}
+
+/// An unknown key, with the nearest known one when it is close.
+fn unknown(key: &str) -> String {
+    let shown = crate::untrusted::shown(key);
+    let known = INPUTS.iter().map(|s| s.name).chain(RULE_KEYS);
+    let nearest = known
+        .map(|k| (strsim::levenshtein(key, k), k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+        .min();
+    match nearest {
+        Some((_, k)) => format!("unknown key `{shown}`: did you mean `{k}`?"),
+        None => format!(
+            "unknown key `{shown}`: expected an input name (see docs/reference.md) or one of `max_slice_gap`, `slice_minimums`"
+        ),
+    }
+}
+
+/// An input's value: a string, number or boolean as its text, or a list of
+/// strings one a line (as a multi-line input).
+struct Scalar(String);
+
+impl<'de> serde::Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string, number, boolean or list of strings")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+        let mut lines = Vec::new();
+        while let Some(line) = seq.next_element::<String>()? {
+            lines.push(line);
+        }
+        Ok(Scalar(lines.join("\n")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gate.yml");
+        std::fs::write(&path, text).unwrap();
+        load(&path).map_err(|e| format!("{e}: {}", crate::error::chain(&e).join(" / ")))
+    }
+
+    #[test]
+    fn inputs_and_rules_are_read() {
+        let config = parse(
+            "min_precision: 0.9\nslice_columns: [entity_type, source]\nsweep: false\n\
+             max_slice_gap: { recall: 0.05 }\n\
+             slice_minimums:\n  entity_type:\n    organization: { recall: 0.8, f1: 0.85 }\n",
+        )
+        .unwrap();
+        let values: Vec<(&str, &str)> =
+            config.values.iter().map(|(s, v)| (s.name, v.as_str())).collect();
+        assert_eq!(
+            values,
+            [
+                ("min_precision", "0.9"),
+                ("slice_columns", "entity_type\nsource"),
+                ("sweep", "false")
+            ]
+        );
+        assert_eq!(config.rules.max_gap.recall, Some(0.05));
+        let minimums: Vec<(Metric, f64)> =
+            config.rules.minimums.iter().map(|m| (m.metric, m.min)).collect();
+        assert_eq!(minimums, [(Metric::Recall, 0.8), (Metric::F1, 0.85)]);
+    }
+
+    #[test]
+    fn a_wrong_key_or_value_names_the_place_and_the_nearest_key() {
+        let err = parse("min_precision: 0.9\nmin_recal: 0.8\n").unwrap_err();
+        assert!(err.contains("unknown key `min_recal`: did you mean `min_recall`?"), "{err}");
+        assert!(err.contains("line 2 column"), "{err}");
+        let err = parse("max_slice_gap: { recal: 0.05 }\n").unwrap_err();
+        assert!(err.contains("unknown field `recal`") && err.contains("line 1"), "{err}");
+        let err = parse("max_slice_gap: { recall: 5 }\n").unwrap_err();
+        assert!(err.contains("5 is not a number in [0, 1]"), "{err}");
+        let err = parse("min_f1: { a: 1 }\n").unwrap_err();
+        assert!(err.contains("a string, number, boolean or list of strings"), "{err}");
+        let err = parse("github_token: ghp_x\n").unwrap_err();
+        assert!(err.contains("is a secret") && !err.contains("ghp_x"), "{err}");
+        let err = parse("config: other.yml\n").unwrap_err();
+        assert!(err.contains("cannot name another config file"), "{err}");
+        let err = parse("- a\n- b\n").unwrap_err();
+        assert!(err.contains("a mapping"), "{err}");
+    }
+}
