@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 use er_precision_gate::dataset::{Decision, NullPolicy};
 use er_precision_gate::evaluate::{Settings, evaluate};
 use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
+use er_precision_gate::metrics::{Counts, PerMetric};
+use er_precision_gate::slices::{SliceRules, SliceSettings};
 use libfuzzer_sys::fuzz_target;
 
 fn dir() -> &'static tempfile::TempDir {
@@ -57,11 +59,32 @@ fuzz_target!(|data: &[u8]| {
         confidence: (pick & 8 != 0).then_some(0.95),
         on_inconclusive: OnInconclusive::Fail,
         sweep: true,
+        // Bit 4 slices by the fixtures' string column, with a gap rule.
+        slices: SliceSettings {
+            columns: if pick & 16 == 0 { Vec::new() } else { vec!["entity_type".into()] },
+            max_slices: 4,
+            min_support: 1,
+            rules: SliceRules {
+                max_gap: PerMetric { recall: Some(0.05), ..PerMetric::default() },
+                ..SliceRules::default()
+            },
+            ..SliceSettings::default()
+        },
     };
     let now = chrono::DateTime::UNIX_EPOCH;
     if let Ok(evaluation) = evaluate(&settings, now) {
         // What reached a verdict counted every row the footer declares.
         let counted = evaluation.tally.counts.rows() + evaluation.tally.skipped.rows;
         assert_eq!(counted, evaluation.dataset.rows);
+        // Every counted pair is in exactly one slice of each column.
+        for column in &evaluation.slices {
+            let mut sum = Counts::default();
+            for s in &column.slices {
+                let c = s.counts;
+                (sum.tp, sum.fp, sum.fn_, sum.tn) =
+                    (sum.tp + c.tp, sum.fp + c.fp, sum.fn_ + c.fn_, sum.tn + c.tn);
+            }
+            assert_eq!(sum, evaluation.tally.counts);
+        }
     }
 });
