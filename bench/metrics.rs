@@ -44,6 +44,7 @@ fn main() {
             columns: if sliced { vec![slice.clone()] } else { Vec::new() },
             ..SliceSettings::default()
         },
+        review: None,
     };
     // The runs alternate, so a slow spell of the machine falls on all.
     let mut times = [Vec::new(), Vec::new(), Vec::new()];

@@ -42,6 +42,10 @@ pub enum Error {
         source: io::Error,
     },
 
+    /// The misclassified pairs could not be encoded as parquet.
+    #[error("cannot encode the errors file as parquet")]
+    EncodeErrors(#[source] parquet::errors::ParquetError),
+
     /// A report could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
@@ -72,7 +76,7 @@ impl Error {
             Error::Evaluate(e) => e.title(),
             Error::Render(e) => e.title(),
             Error::ReadTemplate { .. } => "Template error",
-            Error::Write(_) | Error::Github(_) => "Cannot write report",
+            Error::Write(_) | Error::Github(_) | Error::EncodeErrors(_) => "Cannot write report",
             Error::Push(_) => "Metrics not pushed",
             Error::Comment(_) => "Comment not posted",
         }

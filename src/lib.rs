@@ -35,6 +35,7 @@ pub mod integrations;
 pub mod metrics;
 pub mod publish;
 pub mod report;
+pub mod review;
 pub mod secret;
 pub mod slices;
 pub mod stats;

@@ -48,6 +48,10 @@ pub fn publish(
         let bytes = report::to_json(&report);
         files.push(Pending { what: "report_json", path: path.clone(), bytes });
     }
+    if let (Some(path), Some(review)) = (&inputs.errors_file, &evaluation.review) {
+        let bytes = crate::review::to_parquet(&review.rows).map_err(Error::EncodeErrors)?;
+        files.push(Pending { what: "errors_file", path: path.clone(), bytes });
+    }
     files.extend(render_card(&report, inputs, actions)?);
     if let Some(path) = &inputs.push.metrics_file {
         let bytes = exposition::exposition(&report, Target::File).into_bytes();

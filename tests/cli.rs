@@ -23,6 +23,7 @@ mod comment;
 mod config;
 #[cfg(feature = "external-tests")]
 mod dashboard;
+mod errors;
 mod gate;
 mod hostile;
 mod join;

@@ -42,7 +42,7 @@ fn flags_then_the_step_then_the_file_then_the_defaults() {
 
 #[test]
 fn the_example_config_validates_and_its_slice_rules_fail_the_gate() {
-    let example = root().join("examples/er-precision-gate.config.yml");
+    let example = root().join("examples/config/er-precision-gate.yml");
     let gate = Gate::with_fixture("slices.parquet")
         .input("config", example.to_str().unwrap())
         .input("report_json", "r.json")

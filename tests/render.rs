@@ -43,6 +43,7 @@ fn settings() -> Settings {
         on_inconclusive: OnInconclusive::Fail,
         sweep: true,
         slices: er_precision_gate::slices::SliceSettings::default(),
+        review: None,
     }
 }
 

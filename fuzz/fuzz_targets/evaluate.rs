@@ -8,6 +8,7 @@ use er_precision_gate::dataset::{Decision, NullPolicy};
 use er_precision_gate::evaluate::{Settings, evaluate};
 use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
 use er_precision_gate::metrics::{Counts, PerMetric};
+use er_precision_gate::review::ReviewSettings;
 use er_precision_gate::slices::{SliceRules, SliceSettings};
 use libfuzzer_sys::fuzz_target;
 
@@ -70,12 +71,17 @@ fuzz_target!(|data: &[u8]| {
             },
             ..SliceSettings::default()
         },
+        // Bit 5 keeps three misclassified pairs of each kind and reads them back.
+        review: (pick & 32 != 0).then_some(ReviewSettings { limit: 3 }),
     };
     let now = chrono::DateTime::UNIX_EPOCH;
     if let Ok(evaluation) = evaluate(&settings, now) {
         // What reached a verdict counted every row the footer declares.
         let counted = evaluation.tally.counts.rows() + evaluation.tally.skipped.rows;
         assert_eq!(counted, evaluation.dataset.rows);
+        if let Some(review) = &evaluation.review {
+            assert!(review.rows.num_rows() <= 6);
+        }
         // Every counted pair is in exactly one slice of each column.
         for column in &evaluation.slices {
             let mut sum = Counts::default();

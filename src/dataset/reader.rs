@@ -132,6 +132,50 @@ impl Dataset {
         Ok(())
     }
 
+    /// Every column of the rows at `rows` (file row numbers, ascending, each
+    /// once), in file order, with the file's own types. Only the row groups
+    /// that hold them are read, and only those rows decoded into the result.
+    pub fn read_rows(&self, rows: &[u64]) -> Result<RecordBatch, DatasetError> {
+        use parquet::arrow::arrow_reader::{RowSelection, RowSelector};
+        let parquet =
+            |source| DatasetError::Parquet { role: self.role, path: self.path.clone(), source };
+        let meta =
+            ArrowReaderMetadata::try_new(self.meta.metadata().clone(), ArrowReaderOptions::new())
+                .map_err(parquet)?;
+        let all = ProjectionMask::all();
+        let mut batches = Vec::new();
+        let (mut start, mut next) = (0u64, 0usize);
+        for (group, g) in meta.metadata().row_groups().iter().enumerate() {
+            let end = start + u64::try_from(g.num_rows()).unwrap_or(0);
+            let (mut selectors, mut at) = (Vec::new(), start);
+            while let Some(&row) = rows.get(next).filter(|r| **r < end) {
+                if row > at {
+                    selectors.push(RowSelector::skip((row - at) as usize));
+                }
+                selectors.push(RowSelector::select(1));
+                (at, next) = (row + 1, next + 1);
+            }
+            if !selectors.is_empty() {
+                let damaged = |source| self.damaged(&all, group, source);
+                let read = guarded(|| -> Result<Vec<RecordBatch>, ParquetError> {
+                    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                        self.file.clone(),
+                        meta.clone(),
+                    )
+                    .with_row_groups(vec![group])
+                    .with_row_selection(RowSelection::from(selectors))
+                    .with_batch_size(BATCH_ROWS)
+                    .build()?;
+                    reader.map(|b| b.map_err(|e| ParquetError::ArrowError(e.to_string()))).collect()
+                });
+                batches.extend(read.and_then(|r| r).map_err(damaged)?);
+            }
+            start = end;
+        }
+        arrow_select::concat::concat_batches(meta.schema(), &batches)
+            .map_err(|e| parquet(ParquetError::ArrowError(e.to_string())))
+    }
+
     /// A projection of the top-level columns at `roots` (indices into [`Self::schema`]).
     pub fn projection(&self, roots: impl IntoIterator<Item = usize>) -> ProjectionMask {
         ProjectionMask::roots(self.meta.parquet_schema(), roots)

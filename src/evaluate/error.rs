@@ -92,6 +92,18 @@ pub enum EvaluateError {
         /// Rows evaluated.
         rows: u64,
     },
+
+    /// The validation set has a column the errors file adds.
+    #[error(
+        "validation set `{}` has a column `{column}`, which errors_file adds to every row: expected no column named `error` or `rank`",
+        untrusted::path(path)
+    )]
+    ErrorsColumnTaken {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: &'static str,
+    },
 }
 
 impl EvaluateError {

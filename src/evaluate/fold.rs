@@ -2,6 +2,7 @@
 
 use crate::dataset::columns::{Pairs, Scores};
 use crate::metrics::Tally;
+use crate::review::Candidates;
 use crate::slices::{Slices, TooManyValues};
 use crate::sweep::Histogram;
 use crate::weighted::{Batches, Weighted};
@@ -20,6 +21,8 @@ pub struct Fold {
     pub weighted: Option<Batches>,
     /// The counts of each slice, with `slice_columns`.
     pub slices: Option<Slices>,
+    /// The misclassified pairs to review, with `errors_file`.
+    pub review: Option<Candidates>,
 }
 
 impl Fold {
@@ -30,6 +33,7 @@ impl Fold {
             histogram: settings.sweeps().then(Histogram::default),
             weighted: settings.weight_column.as_ref().map(|_| Batches::default()),
             slices: (!settings.slices.columns.is_empty()).then(|| Slices::new(&settings.slices)),
+            review: settings.review.as_ref().map(Candidates::new),
         }
     }
 
@@ -45,6 +49,9 @@ impl Fold {
         }
         if let Some(batches) = &mut self.weighted {
             batches.add(first_row, Weighted::of_batch(pairs, present.as_ref()));
+        }
+        if let Some(review) = &mut self.review {
+            review.add(pairs, present.as_ref(), first_row);
         }
         if let Some(slices) = &mut self.slices {
             slices.add(&pairs.slices, &pairs.label, &pairs.predicted, present.as_ref())?;
@@ -69,6 +76,11 @@ impl Fold {
             (s, None) => s,
             (None, Some(o)) => Some(o.clone()),
         };
-        Ok(Fold { tally: self.tally.merge(&other.tally), histogram, weighted, slices })
+        let review = match (self.review, &other.review) {
+            (Some(r), Some(o)) => Some(r.merge(o)),
+            (r, None) => r,
+            (None, Some(o)) => Some(o.clone()),
+        };
+        Ok(Fold { tally: self.tally.merge(&other.tally), histogram, weighted, slices, review })
     }
 }

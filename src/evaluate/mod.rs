@@ -20,6 +20,7 @@ use crate::dataset::columns::Columns;
 use crate::dataset::{Dataset, DatasetError, Decision, NullPolicy, Role, Sha256};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
+use crate::review::{Chosen, ReviewSettings};
 use crate::slices::{
     self, SliceCheck, SliceColumn, SliceSettings, SliceStatus, Slices, TooManyValues,
 };
@@ -71,6 +72,8 @@ pub struct Settings {
     pub sweep: bool,
     /// The slice columns and their limits.
     pub slices: SliceSettings,
+    /// How many misclassified pairs to keep for review, with `errors_file`.
+    pub review: Option<ReviewSettings>,
 }
 
 impl Settings {
@@ -163,6 +166,8 @@ pub struct Evaluation {
     pub slices: Vec<SliceColumn>,
     /// The slice rules judged; a failed one fails the verdict.
     pub slice_checks: Vec<SliceCheck>,
+    /// The misclassified pairs to review, with `errors_file`.
+    pub review: Option<Review>,
     /// The previous model's result, when `baseline` was given (or found).
     pub baseline: Option<Baseline>,
     /// What `baseline: latest` searched, when it was asked for.
@@ -246,7 +251,7 @@ pub fn evaluate(
             actual: sha256.to_string(),
         });
     }
-    let (dataset, Fold { mut tally, histogram, weighted, slices }, joined) = scanned?;
+    let (dataset, Fold { mut tally, histogram, weighted, slices, review }, joined) = scanned?;
     let predictions_file = match (predictions, predictions_hashed, joined) {
         (Some((p, _, psize)), Some(hashed), Some(facts)) => {
             let sha256 = hashed.map_err(|source| DatasetError::Read {
@@ -287,6 +292,11 @@ pub fn evaluate(
     if slice_checks.iter().any(|c| c.status == SliceStatus::Fail) {
         verdict.outcome = gate::Outcome::Failed;
     }
+    // Read back only now, from the verified bytes' open file.
+    let review = match review.map(|r| r.finish()) {
+        Some(chosen) => Some(Review::read(&dataset, chosen)?),
+        None => None,
+    };
     let curve = histogram.as_ref().map(Histogram::points).unwrap_or_default();
     let sweep = analyse(&curve, |counts: &Counts| decide(counts));
     Ok(Evaluation {
@@ -305,6 +315,7 @@ pub fn evaluate(
         weighted,
         slices,
         slice_checks,
+        review,
         tally,
         verdict,
         curve,
@@ -314,6 +325,34 @@ pub fn evaluate(
         evaluated_at: now,
         elapsed: start.elapsed(),
     })
+}
+
+/// The misclassified pairs chosen, with every column of their rows.
+#[derive(Debug, Clone)]
+pub struct Review {
+    /// Which rows, by kind and rank, and how many of each kind there were.
+    pub chosen: Chosen,
+    /// Their rows with every column, `error` and `rank`.
+    pub rows: arrow_array::RecordBatch,
+}
+
+impl Review {
+    fn read(dataset: &Dataset, chosen: Chosen) -> Result<Review, EvaluateError> {
+        let schema = dataset.schema();
+        if let Some(taken) = crate::review::ADDED.iter().find(|c| schema.index_of(c).is_ok()) {
+            return Err(EvaluateError::ErrorsColumnTaken {
+                path: dataset.path().to_path_buf(),
+                column: taken,
+            });
+        }
+        let read = dataset.read_rows(&chosen.rows())?;
+        let rows = chosen.assemble(&read).map_err(|e| DatasetError::Parquet {
+            role: Role::ValidationSet,
+            path: dataset.path().to_path_buf(),
+            source: parquet::errors::ParquetError::ArrowError(e.to_string()),
+        })?;
+        Ok(Review { chosen, rows })
+    }
 }
 
 /// Loads the baseline given, or finds the latest.

@@ -48,6 +48,8 @@ pub struct Inputs {
     pub summary: bool,
     /// Where to write the JSON result.
     pub report_json: Option<PathBuf>,
+    /// Where to write the misclassified pairs to review.
+    pub errors_file: Option<PathBuf>,
     /// What the model card needs.
     pub card: CardInputs,
     /// Where and how to push metrics.
@@ -121,6 +123,7 @@ impl Inputs {
             evaluate,
             summary: values::boolean(raw, &table::SUMMARY)?,
             report_json,
+            errors_file: values::path(raw, &table::ERRORS_FILE),
             card,
             push: publish::push(raw)?,
             comment_on: publish::comment_on(raw)?,

@@ -147,6 +147,22 @@ pub const SLICE_LIMITATION_GAP: InputSpec = InputSpec {
     help: "How far below the overall value an evaluated slice's precision, recall or F1 must fall to be flagged in the slice table and listed among the model card's limitations, in [0, 1].",
 };
 
+/// Input `errors_file`.
+pub const ERRORS_FILE: InputSpec = InputSpec {
+    name: "errors_file",
+    default: None,
+    required: false,
+    help: "Path where the misclassified pairs to review are written as parquet: every column of validation_set plus error (false_positive or false_negative) and rank; the most confident first (false positives with the highest scores, false negatives with the lowest; with prediction_column, the first in file order).",
+};
+
+/// Input `errors_limit`.
+pub const ERRORS_LIMIT: InputSpec = InputSpec {
+    name: "errors_limit",
+    default: Some("1000"),
+    required: false,
+    help: "How many misclassified pairs of each kind errors_file keeps; 0 keeps all of them.",
+};
+
 /// Input `label_column`.
 pub const LABEL_COLUMN: InputSpec = InputSpec {
     name: "label_column",
@@ -506,6 +522,8 @@ pub const INPUTS: &[InputSpec] = &[
     MAX_SLICES,
     MIN_SLICE_SUPPORT,
     SLICE_LIMITATION_GAP,
+    ERRORS_FILE,
+    ERRORS_LIMIT,
     SUMMARY,
     REPORT_JSON,
     CHECKSUMS,

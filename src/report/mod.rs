@@ -86,6 +86,7 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("model_card", "Path of the Markdown model card, when `model_card` is set."),
     ("model_card_json", "Path of the JSON model card, when `model_card_json` is set."),
     ("metrics_file", "Path of the Prometheus metrics file, when `metrics_file` is set."),
+    ("errors_file", "Path of the misclassified pairs to review, when `errors_file` is set."),
     ("comment_url", "URL of the verdict comment, when `comment_on` is set and it was posted."),
     (
         "pushed",
@@ -180,6 +181,22 @@ pub struct Report {
     /// Each slice's counts and metrics, with `slice_columns`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slices: Option<slices::SlicesReport>,
+    /// How many misclassified pairs `errors_file` holds, of how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<ErrorsKept>,
+}
+
+/// What `errors_file` holds: of each kind, the pairs kept and all there were.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ErrorsKept {
+    /// False positives in the file.
+    pub false_positives: usize,
+    /// False positives counted.
+    pub false_positives_total: u64,
+    /// False negatives in the file.
+    pub false_negatives: usize,
+    /// False negatives counted.
+    pub false_negatives_total: u64,
 }
 
 /// The model evaluated.
@@ -361,6 +378,12 @@ impl Report {
             },
             sweep: uncertainty::sweep(evaluation),
             slices: slices::report(evaluation),
+            errors: evaluation.review.as_ref().map(|r| ErrorsKept {
+                false_positives: r.chosen.false_positives.len(),
+                false_positives_total: r.chosen.false_positives_seen,
+                false_negatives: r.chosen.false_negatives.len(),
+                false_negatives_total: r.chosen.false_negatives_seen,
+            }),
         }
     }
 
