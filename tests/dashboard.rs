@@ -74,6 +74,8 @@ fn run(url: &str, model: &str, date: &str, threshold: &str) -> Ran {
         .input("confidence", "0.95")
         .input("training_duration_seconds", "1820")
         .input("inference_latency_seconds", "0.004")
+        .input("slice_columns", "entity_type")
+        .input("report_json", "r.json")
         .run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_eq!(ran.outputs["pushed"], "true");
@@ -117,6 +119,8 @@ fn every_panel_query_returns_the_pushed_values() {
             let result = api(&prometheus, "/api/v1/query", &[("query", &expr)]);
             assert!(!result.is_empty(), "panel {} query {expr} returned nothing", panel["title"]);
             let metric = [
+                "slice_precision",
+                "slice_recall",
                 "precision",
                 "recall",
                 "f1",
@@ -162,6 +166,22 @@ fn every_panel_query_returns_the_pushed_values() {
                         let cell = series["metric"]["cell"].as_str().unwrap();
                         assert_eq!(v, current.number(cell), "{expr} {cell}");
                     }
+                    "slice_precision" | "slice_recall" => {
+                        let (column, value) =
+                            (&series["metric"]["slice_column"], &series["metric"]["slice_value"]);
+                        let report = current.json("r.json");
+                        let columns = report["slices"]["columns"].as_array().unwrap();
+                        let slice = columns
+                            .iter()
+                            .filter(|c| c["column"] == *column)
+                            .flat_map(|c| c["slices"].as_array().unwrap())
+                            .find(|s| s["value"] == *value)
+                            .unwrap_or_else(|| panic!("{series}"));
+                        let m = metric.trim_start_matches("slice_");
+                        // serde_json's default float parsing may be one ulp off.
+                        let expected = slice["metrics"][m].as_f64().unwrap();
+                        assert!((v - expected).abs() <= 1e-15, "{expr} {value}: {v} {expected}");
+                    }
                     "rows" => assert_eq!(v, 10_000.0),
                     "training_duration_seconds" => assert_eq!(v, 1820.0),
                     "inference_latency_seconds" => assert_eq!(v, 0.004),
@@ -186,6 +206,8 @@ fn every_panel_query_returns_the_pushed_values() {
         ("Evaluation speed over time", "rows_per_second"),
         ("Training duration and inference latency over time", "training_duration_seconds"),
         ("Training duration and inference latency over time", "inference_latency_seconds"),
+        ("Precision and recall by slice (latest)", "slice_recall"),
+        ("Precision and recall by slice (latest)", "slice_precision"),
     ];
     let expected: Vec<(String, &str)> = expected.iter().map(|(t, m)| (t.to_string(), *m)).collect();
     assert_eq!(checked, expected, "every panel and query, in order");

@@ -134,3 +134,36 @@ fn per_slice_counts_and_intervals_equal_pandas_and_statsmodels() {
         }
     }
 }
+
+#[test]
+fn prometheus_gets_the_fifty_largest_evaluated_slices_of_a_column() {
+    use arrow_array::{BooleanArray, Float64Array, Int64Array};
+
+    use crate::util::{col, write_parquet};
+    // 60 values; value v has v + 1 true matches, all predicted.
+    let groups: Vec<i64> = (0..60).flat_map(|v| std::iter::repeat_n(v, v as usize + 1)).collect();
+    let n = groups.len();
+    let gate = Gate::new()
+        .input("validation_set", "v.parquet")
+        .input("slice_columns", "group")
+        .input("min_slice_support", "1")
+        .input("metrics_file", "gate.prom")
+        .any_metric();
+    write_parquet(
+        &gate.path("v.parquet"),
+        vec![
+            ("label", col(BooleanArray::from(vec![true; n]))),
+            ("score", col(Float64Array::from(vec![0.9; n]))),
+            ("group", col(Int64Array::from(groups))),
+        ],
+    );
+    let ran = gate.run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let prom = std::fs::read_to_string(ran.dir.join("gate.prom")).unwrap();
+    let series: Vec<&str> =
+        prom.lines().filter(|l| l.starts_with("er_gate_slice_recall{")).collect();
+    assert_eq!(series.len(), 50);
+    assert!(series.iter().any(|l| l.contains("slice_value=\"59\"")));
+    assert!(!series.iter().any(|l| l.contains("slice_value=\"9\"")), "the smallest are left out");
+    assert!(ran.stdout.contains("50 of 60 evaluated slices of `group` get er_gate_slice_* series"));
+}

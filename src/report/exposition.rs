@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use crate::gate::Rule;
 use crate::metrics::Metric;
 use crate::report::Report;
+use crate::report::slices::{SliceColumnReport, SliceReport};
 
 /// Where an exposition goes, which decides its labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +97,25 @@ pub fn exposition(r: &Report, target: Target) -> String {
             e.sample(name, None, value);
         }
     }
+    if let Some(slices) = &r.slices {
+        for metric in Metric::ALL {
+            let name = format!("er_gate_slice_{}", metric.name());
+            e.family(
+                &name,
+                &format!(
+                    "{} on each evaluated slice (the {MAX_SLICE_SERIES} with the most true matches per slice column).",
+                    metric.title()
+                ),
+            );
+            for c in &slices.columns {
+                for s in exported(c) {
+                    let value = s.metrics.get(metric).unwrap_or(f64::NAN);
+                    let labels = [("slice_column", c.column.as_str()), ("slice_value", &s.text)];
+                    e.sample_with(&name, &labels, value);
+                }
+            }
+        }
+    }
     e.family("er_gate_passed", "1 when the gate passed, 0 when it failed.");
     e.sample("er_gate_passed", None, u8::from(r.passed));
     e.family("er_gate_confusion", "Confusion matrix of the evaluated pairs, by cell.");
@@ -111,6 +131,19 @@ pub fn exposition(r: &Report, target: Target) -> String {
     let read = (r.rows + r.rows_skipped) as f64;
     e.sample("er_gate_rows_per_second", None, read / r.duration_seconds.max(f64::MIN_POSITIVE));
     e.out
+}
+
+/// Series per slice column and metric at most: a label per value would
+/// otherwise let one column of many values flood the Pushgateway.
+pub const MAX_SLICE_SERIES: usize = 50;
+
+/// The slices of a column that get series: the evaluated ones, the
+/// [`MAX_SLICE_SERIES`] with the most true matches.
+pub fn exported(c: &SliceColumnReport) -> Vec<&SliceReport> {
+    let mut evaluated: Vec<&SliceReport> = c.slices.iter().filter(|s| s.evaluated).collect();
+    evaluated.sort_by(|a, b| b.support.cmp(&a.support).then_with(|| a.text.cmp(&b.text)));
+    evaluated.truncate(MAX_SLICE_SERIES);
+    evaluated
 }
 
 /// An exposition being written; every sample gets the run's labels.
@@ -130,6 +163,14 @@ impl Exposition {
             Some((key, val)) => writeln!(self.out, "{name}{{{key}=\"{val}\",{labels}}} {value}"),
             None => writeln!(self.out, "{name}{{{labels}}} {value}"),
         };
+    }
+}
+
+impl Exposition {
+    /// A sample with labels of its own (escaped: they may come from the data).
+    fn sample_with(&mut self, name: &str, own: &[(&str, &str)], value: f64) {
+        let own: Vec<String> = own.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
+        let _ = writeln!(self.out, "{name}{{{},{}}} {value}", own.join(","), self.labels);
     }
 }
 

@@ -185,6 +185,20 @@ fn search(s: &super::BaselineSearch) -> Vec<Finding> {
 fn slice_findings(r: &super::slices::SlicesReport) -> Vec<Finding> {
     use crate::slices::{SliceRule, SliceStatus};
     let mut out = Vec::new();
+    for column in &r.columns {
+        let evaluated = column.slices.iter().filter(|s| s.evaluated).count();
+        let exported = super::exposition::exported(column).len();
+        if exported < evaluated {
+            out.push(Finding {
+                level: Level::Notice,
+                title: "Slice metrics left out of Prometheus".to_string(),
+                message: format!(
+                    "{exported} of {evaluated} evaluated slices of {} get er_gate_slice_* series (those with the most true matches); the JSON report has them all",
+                    format::code(&crate::untrusted::shown(&column.column).to_string())
+                ),
+            });
+        }
+    }
     for c in &r.checks {
         match (c.status, c.rule) {
             (SliceStatus::Fail, _) => out.push(Finding {
