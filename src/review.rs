@@ -20,12 +20,21 @@ use crate::dataset::columns::{Pairs, Scores};
 /// The columns the errors file adds to the validation set's.
 pub const ADDED: [&str; 2] = ["error", "rank"];
 
-/// How many misclassified pairs of each kind to keep.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How many misclassified pairs of each kind to keep, and which of their
+/// columns the summary shows.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReviewSettings {
     /// Of each kind; 0: all of them.
     pub limit: usize,
+    /// The columns shown in the summary for the first [`SHOWN`] of each
+    /// kind kept (`display_columns`); empty: no row is shown.
+    pub display: Vec<String>,
+    /// Whether the pairs go to `errors_file`.
+    pub file: bool,
 }
+
+/// Pairs of each kind the summary shows, with `display_columns`.
+pub const SHOWN: usize = 10;
 
 /// One misclassified pair: how much it is wanted, and where it is.
 #[derive(Debug, Clone, Copy)]
@@ -105,7 +114,8 @@ pub struct Candidates {
 impl Candidates {
     /// None kept yet.
     pub fn new(settings: &ReviewSettings) -> Candidates {
-        let best = Best { limit: settings.limit, ..Best::default() };
+        let limit = settings.limit;
+        let best = Best { limit, ..Best::default() };
         Candidates { false_positives: best.clone(), false_negatives: best }
     }
 
@@ -242,7 +252,7 @@ mod tests {
     fn the_most_confident_of_each_kind_are_kept_whatever_thread_saw_them() {
         let label = [false, false, false, true, true, true, false];
         let score = [0.9, 0.6, 0.95, 0.1, 0.4, 0.05, 0.7];
-        let settings = ReviewSettings { limit: 2 };
+        let settings = ReviewSettings { limit: 2, display: Vec::new(), file: true };
         let (mut one, mut two) = (Candidates::new(&settings), Candidates::new(&settings));
         one.add(&pairs(&label[..4], &score[..4]), None, 0);
         two.add(&pairs(&label[4..], &score[4..]), None, 4);

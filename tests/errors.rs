@@ -50,7 +50,7 @@ fn errors_file_needs_scores_in_the_validation_set() {
         .input("errors_file", "e.parquet")
         .input("predictions", "p.parquet")
         .run()
-        .assert_cannot_evaluate("inputs errors_file and predictions");
+        .assert_cannot_evaluate("inputs errors_file or display_columns, and predictions");
     Gate::with_fixture("sample_validation.parquet")
         .input("errors_file", "e.parquet")
         .input("errors_limit", "-1")
@@ -85,4 +85,46 @@ fn the_errors_file_equals_pandas_selection_of_the_same_rows() {
         assert!(!expected.is_empty(), "{fixture} {decision}");
         assert_eq!(out["actual"], out["expected"], "{fixture} {decision} {limit}");
     }
+}
+
+#[test]
+fn display_columns_show_the_first_ten_of_each_kind_escaped() {
+    use arrow_array::StringArray;
+    // Rows 0-11 are false positives (score 0.99 down), 12-23 false negatives.
+    let n = 24;
+    let label: Vec<bool> = (0..n).map(|i| i >= 12).collect();
+    let score: Vec<f64> =
+        (0..n).map(|i| if i < 12 { 0.99 - i as f64 * 0.01 } else { 0.01 * (i - 11) as f64 }).collect();
+    let mut names: Vec<String> = (0..n).map(|i| format!("name {i}")).collect();
+    names[0] = "a|b`c\n::error::forged".into();
+    let gate = Gate::new()
+        .input("validation_set", "v.parquet")
+        .input("display_columns", "name")
+        .any_metric();
+    write_parquet(
+        &gate.path("v.parquet"),
+        vec![
+            ("label", col(BooleanArray::from(label))),
+            ("score", col(Float64Array::from(score))),
+            ("name", col(StringArray::from(names))),
+        ],
+    );
+    let ran = gate.run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let s = &ran.summary;
+    assert!(s.contains("### Pairs to review"), "{s}");
+    assert!(s.contains("| 1 | `0.99` | ``a\\|b`c\\n::error::forged`` |"), "{s}");
+    assert!(s.contains("| 10 | `0.9` | `name 9` |"), "{s}");
+    assert!(!s.contains("name 10"), "ten of each kind: {s}");
+    assert!(s.contains("| 1 | `0.01` | `name 12` |"), "{s}");
+    assert!(!ran.stdout.lines().any(|l| l.starts_with("::error::forged")), "{}", ran.stdout);
+    assert!(ran.outputs.get("errors_file").is_none(), "no file without errors_file");
+}
+
+#[test]
+fn display_columns_must_exist() {
+    Gate::with_fixture("sample_validation.parquet")
+        .input("display_columns", "left_id,left_name")
+        .run()
+        .assert_cannot_evaluate("no column `left_name` (input `display_columns`)");
 }

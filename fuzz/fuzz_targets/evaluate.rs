@@ -72,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
             ..SliceSettings::default()
         },
         // Bit 5 keeps three misclassified pairs of each kind and reads them back.
-        review: (pick & 32 != 0).then_some(ReviewSettings { limit: 3 }),
+        review: (pick & 32 != 0).then_some(ReviewSettings { limit: 3, display: vec!["label".into()], file: true }),
     };
     let now = chrono::DateTime::UNIX_EPOCH;
     if let Ok(evaluation) = evaluate(&settings, now) {

@@ -414,6 +414,24 @@ fn scan(
     let (label, decision) = (&settings.label_column, &settings.decision);
     let columns = Columns::resolve(&dataset, label, decision, weight, &settings.slices.columns)?;
     dataset.read_strings_as_dictionaries(columns.slice_roots())?;
+    if let Some(review) = &settings.review {
+        let schema = dataset.schema();
+        let missing: Vec<(String, &'static str)> = review
+            .display
+            .iter()
+            .filter(|c| schema.index_of(c).is_err())
+            .map(|c| (c.clone(), "display_columns"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(DatasetError::MissingColumn {
+                role: Role::ValidationSet,
+                path: settings.validation_set.clone(),
+                missing,
+                available: schema.fields().iter().map(|f| f.name().clone()).collect(),
+            }
+            .into());
+        }
+    }
     log::debug!(
         "{} rows in {} row groups; reading `{}` and `{}` with {workers} workers",
         dataset.rows(),

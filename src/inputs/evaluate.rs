@@ -4,11 +4,11 @@
 use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::{
-    BASELINE, CHECKSUMS, CONFIDENCE, DATASET_HASH, DECISION_THRESHOLD, ERRORS_FILE, ERRORS_LIMIT,
-    KEY_COLUMNS, LABEL_COLUMN, MAX_F1_DROP, MAX_PRECISION_DROP, MAX_RECALL_DROP, MAX_SLICES,
-    MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, NULL_POLICY, ON_INCONCLUSIVE,
-    PREDICTION_COLUMN, PREDICTIONS, SCORE_COLUMN, SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP,
-    VALIDATION_SET, WEIGHT_COLUMN,
+    BASELINE, CHECKSUMS, CONFIDENCE, DATASET_HASH, DECISION_THRESHOLD, DISPLAY_COLUMNS,
+    ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MAX_F1_DROP, MAX_PRECISION_DROP,
+    MAX_RECALL_DROP, MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, NULL_POLICY,
+    ON_INCONCLUSIVE, PREDICTION_COLUMN, PREDICTIONS, SCORE_COLUMN, SLICE_COLUMNS,
+    SLICE_LIMITATION_GAP, SWEEP, VALIDATION_SET, WEIGHT_COLUMN,
 };
 use super::values::{
     boolean, columns, finite, one_of, optional, optional_unit, path, sha256, string, unit, whole,
@@ -63,20 +63,27 @@ fn key_columns(raw: &RawInputs) -> Result<Vec<String>, InputError> {
     columns(raw, &KEY_COLUMNS)
 }
 
-/// How many misclassified pairs to keep, with `errors_file`; the rows of
-/// a joined predictions file are not read back yet.
+/// How many misclassified pairs to keep, with `errors_file`, and which
+/// columns of them the summary shows (`display_columns`: the first ten of
+/// each kind, also without a file); the rows of a joined predictions file
+/// are not read back yet.
 fn review(raw: &RawInputs) -> Result<Option<ReviewSettings>, InputError> {
-    if raw.get(&ERRORS_FILE).is_none() {
+    let display = columns(raw, &DISPLAY_COLUMNS)?;
+    let file = raw.get(&ERRORS_FILE).is_some();
+    if !file && display.is_empty() {
         return Ok(None);
     }
     if raw.get(&PREDICTIONS).is_some() {
         return Err(InputError::ConflictingInputs {
-            inputs: "errors_file and predictions",
-            expected: "errors_file with scores in validation_set itself: the pairs of a joined predictions file are not read back yet",
+            inputs: "errors_file or display_columns, and predictions",
+            expected: "errors_file and display_columns with scores in validation_set itself: the pairs of a joined predictions file are not read back yet",
         });
     }
-    let limit = whole(raw, &ERRORS_LIMIT, 0)?;
-    Ok(Some(ReviewSettings { limit: usize::try_from(limit).unwrap_or(usize::MAX) }))
+    let limit = match file {
+        true => usize::try_from(whole(raw, &ERRORS_LIMIT, 0)?).unwrap_or(usize::MAX),
+        false => crate::review::SHOWN,
+    };
+    Ok(Some(ReviewSettings { limit, display, file }))
 }
 
 /// The slice columns and their limits; slices of joined predictions are

@@ -163,6 +163,14 @@ pub const ERRORS_LIMIT: InputSpec = InputSpec {
     help: "How many misclassified pairs of each kind errors_file keeps; 0 keeps all of them.",
 };
 
+/// Input `display_columns`.
+pub const DISPLAY_COLUMNS: InputSpec = InputSpec {
+    name: "display_columns",
+    default: None,
+    required: false,
+    help: "Columns of validation_set (e.g. left_name,right_name,entity_type) the job summary shows for the ten most confident false positives and false negatives, every cell escaped and cut; unset, no row of the data reaches the summary (job summaries are visible to everyone with read access).",
+};
+
 /// Input `label_column`.
 pub const LABEL_COLUMN: InputSpec = InputSpec {
     name: "label_column",
@@ -524,6 +532,7 @@ pub const INPUTS: &[InputSpec] = &[
     SLICE_LIMITATION_GAP,
     ERRORS_FILE,
     ERRORS_LIMIT,
+    DISPLAY_COLUMNS,
     SUMMARY,
     REPORT_JSON,
     CHECKSUMS,

@@ -13,6 +13,7 @@ pub mod exposition;
 mod findings;
 pub mod format;
 mod limitations;
+pub mod pairs;
 pub mod render;
 pub mod slices;
 pub mod uncertainty;
@@ -184,6 +185,9 @@ pub struct Report {
     /// How many misclassified pairs `errors_file` holds, of how many.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<ErrorsKept>,
+    /// The pairs the summary shows (`display_columns`); never in the JSON.
+    #[serde(skip)]
+    pub shown_pairs: Option<pairs::ShownPairs>,
 }
 
 /// What `errors_file` holds: of each kind, the pairs kept and all there were.
@@ -378,12 +382,15 @@ impl Report {
             },
             sweep: uncertainty::sweep(evaluation),
             slices: slices::report(evaluation),
-            errors: evaluation.review.as_ref().map(|r| ErrorsKept {
-                false_positives: r.chosen.false_positives.len(),
-                false_positives_total: r.chosen.false_positives_seen,
-                false_negatives: r.chosen.false_negatives.len(),
-                false_negatives_total: r.chosen.false_negatives_seen,
+            errors: evaluation.review.as_ref().filter(|_| wrote_errors(evaluation)).map(|r| {
+                ErrorsKept {
+                    false_positives: r.chosen.false_positives.len(),
+                    false_positives_total: r.chosen.false_positives_seen,
+                    false_negatives: r.chosen.false_negatives.len(),
+                    false_negatives_total: r.chosen.false_negatives_seen,
+                }
             }),
+            shown_pairs: pairs::shown_pairs(evaluation),
         }
     }
 
@@ -453,6 +460,11 @@ fn compare(baseline: &Baseline, evidence: &dyn Evidence, dataset: &Provenance) -
         same_dataset: baseline.dataset_sha256.eq_ignore_ascii_case(&dataset.sha256.to_string()),
         changes,
     }
+}
+
+/// Whether the misclassified pairs go to `errors_file`.
+fn wrote_errors(evaluation: &Evaluation) -> bool {
+    evaluation.settings.review.as_ref().is_some_and(|r| r.file)
 }
 
 /// Pretty JSON with a final newline.

@@ -42,6 +42,7 @@ pub struct View {
     sweep: Option<SweepView>,
     slices: Vec<super::slices::SliceTable>,
     errors_note: Option<String>,
+    pairs: Option<super::pairs::ShownPairs>,
 }
 
 #[derive(Serialize)]
@@ -184,6 +185,7 @@ impl View {
             confidence: level,
             sweep: sweep_view(r),
             slices: r.slices.as_ref().map(super::slices::tables).unwrap_or_default(),
+            pairs: r.shown_pairs.clone(),
             errors_note: r.errors.as_ref().map(|e| format!(
                 "The pairs to review are in the errors file (output `errors_file`): {} of {} false positives, highest scores first, and {} of {} false negatives, lowest first, with every column. Rows are not shown here: validation sets often hold personal data.",
                 e.false_positives, e.false_positives_total, e.false_negatives, e.false_negatives_total

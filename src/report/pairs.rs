@@ -1,0 +1,80 @@
+//! The pairs to review as the summary shows them (`display_columns`): the
+//! first ten of each kind, the columns asked for, every cell escaped for
+//! Markdown and cut. Never in the JSON report, the card or the log.
+
+use arrow_array::RecordBatch;
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
+
+use crate::evaluate::Evaluation;
+use crate::report::format::code;
+use crate::review::SHOWN;
+use crate::untrusted::shown;
+
+/// The longest cell shown, in characters.
+const CELL_CHARS: usize = 60;
+
+/// The pairs shown, by kind.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ShownPairs {
+    /// The column headers: rank, the deciding column, then the display columns.
+    pub columns: Vec<String>,
+    /// The Markdown separator row.
+    pub separator: String,
+    /// The most confident false positives, one row of cells each.
+    pub false_positives: Vec<String>,
+    /// The most confident false negatives.
+    pub false_negatives: Vec<String>,
+}
+
+/// The pairs to show, when `display_columns` is set.
+pub fn shown_pairs(evaluation: &Evaluation) -> Option<ShownPairs> {
+    let review = evaluation.review.as_ref()?;
+    let display = &evaluation.settings.review.as_ref()?.display;
+    if display.is_empty() {
+        return None;
+    }
+    let decision = evaluation.settings.decision.column().to_string();
+    let mut names = vec![decision.clone()];
+    names.extend(display.iter().filter(|c| **c != decision).cloned());
+    let fps = review.chosen.false_positives.len();
+    let rows = |from: usize, n: usize| -> Vec<String> {
+        (from..from + n.min(SHOWN))
+            .map(|i| {
+                let mut cells = vec![(i - from + 1).to_string()];
+                cells.extend(names.iter().map(|c| cell(&review.rows, c, i)));
+                format!("| {} |", cells.join(" | "))
+            })
+            .collect()
+    };
+    let mut columns = vec!["Rank".to_string()];
+    columns.extend(names.iter().map(|c| code(&cut(&shown(c).to_string()))));
+    Some(ShownPairs {
+        separator: format!("|--:|{}", ":--|".repeat(names.len())),
+        columns,
+        false_positives: rows(0, fps),
+        false_negatives: rows(fps, review.chosen.false_negatives.len()),
+    })
+}
+
+/// One value as a safe table cell: formatted by arrow, control characters
+/// escaped, cut, as code; `—` for null.
+fn cell(rows: &RecordBatch, column: &str, row: usize) -> String {
+    let Some(array) = rows.column_by_name(column) else {
+        return "—".to_string();
+    };
+    if array.is_null(row) {
+        return "—".to_string();
+    }
+    let options = FormatOptions::default();
+    match ArrayFormatter::try_new(array.as_ref(), &options) {
+        Ok(f) => code(&cut(&shown(&f.value(row).to_string()).to_string())),
+        Err(_) => format!("({})", array.data_type()),
+    }
+}
+
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(CELL_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
