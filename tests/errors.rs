@@ -93,8 +93,9 @@ fn display_columns_show_the_first_ten_of_each_kind_escaped() {
     // Rows 0-11 are false positives (score 0.99 down), 12-23 false negatives.
     let n = 24;
     let label: Vec<bool> = (0..n).map(|i| i >= 12).collect();
-    let score: Vec<f64> =
-        (0..n).map(|i| if i < 12 { 0.99 - i as f64 * 0.01 } else { 0.01 * (i - 11) as f64 }).collect();
+    let score: Vec<f64> = (0..n)
+        .map(|i| if i < 12 { 0.99 - i as f64 * 0.01 } else { 0.01 * (i - 11) as f64 })
+        .collect();
     let mut names: Vec<String> = (0..n).map(|i| format!("name {i}")).collect();
     names[0] = "a|b`c\n::error::forged".into();
     let gate = Gate::new()
@@ -118,7 +119,7 @@ fn display_columns_show_the_first_ten_of_each_kind_escaped() {
     assert!(!s.contains("name 10"), "ten of each kind: {s}");
     assert!(s.contains("| 1 | `0.01` | `name 12` |"), "{s}");
     assert!(!ran.stdout.lines().any(|l| l.starts_with("::error::forged")), "{}", ran.stdout);
-    assert!(ran.outputs.get("errors_file").is_none(), "no file without errors_file");
+    assert!(!ran.outputs.contains_key("errors_file"), "no file without errors_file");
 }
 
 #[test]
