@@ -1,6 +1,7 @@
 //! The metrics pass alone, hash excluded: the library's reading and counting
-//! of a validation set, without the threshold sweep, with it, and with
-//! slices by one column (sweep off), timed in one process. The binary's wall
+//! of a validation set, without the threshold sweep, with it, with slices by
+//! one column, and choosing the errors to review (each alone), timed in one
+//! process. The binary's wall
 //! time is bounded by SHA-256 on large files, so this is where the sweep's
 //! and the slices' own costs show.
 //!
@@ -13,18 +14,25 @@ use std::time::Instant;
 use er_precision_gate::dataset::{Decision, NullPolicy};
 use er_precision_gate::evaluate::{Settings, count};
 use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
+use er_precision_gate::review::ReviewSettings;
 use er_precision_gate::slices::SliceSettings;
 
-/// The runs compared: no sweep, the sweep, slices (sweep off).
-const RUNS: [(&str, (bool, bool)); 3] =
-    [("plain", (false, false)), ("sweep", (true, false)), ("slices", (false, true))];
+/// The runs compared (sweep, slices, errors): none, the sweep, slices by
+/// one column, the 1000 most confident errors of each kind (their choice
+/// while counting; the read-back comes after, in `evaluate`).
+const RUNS: [(&str, (bool, bool, bool)); 4] = [
+    ("plain", (false, false, false)),
+    ("sweep", (true, false, false)),
+    ("slices", (false, true, false)),
+    ("errors", (false, false, true)),
+];
 
 fn main() {
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     let file = args.next().expect("usage: metrics FILE [REPEAT]");
     let repeat: usize = args.next().map_or(5, |r| r.parse().expect("REPEAT is a number"));
     let slice = args.next().unwrap_or_else(|| "entity_type".into());
-    let settings = |(sweep, sliced): (bool, bool)| Settings {
+    let settings = |(sweep, sliced, errors): (bool, bool, bool)| Settings {
         validation_set: file.clone().into(),
         predictions: None,
         key_columns: Vec::new(),
@@ -44,11 +52,11 @@ fn main() {
             columns: if sliced { vec![slice.clone()] } else { Vec::new() },
             ..SliceSettings::default()
         },
-        review: None,
+        review: errors.then(|| ReviewSettings { limit: 1000, display: Vec::new(), file: true }),
     };
     // The runs alternate, so a slow spell of the machine falls on all.
-    let mut times = [Vec::new(), Vec::new(), Vec::new()];
-    let mut counts = [None, None, None];
+    let mut times = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+    let mut counts = [None; 4];
     for _ in 0..repeat {
         for (i, (_, run)) in RUNS.into_iter().enumerate() {
             let start = Instant::now();
@@ -58,7 +66,7 @@ fn main() {
         }
     }
     assert!(counts.iter().all(|c| *c == counts[0]), "the sweep or slices changed the counts");
-    let mut summary = [(0.0, 0.0); 3];
+    let mut summary = [(0.0, 0.0); 4];
     for (i, (name, _)) in RUNS.into_iter().enumerate() {
         times[i].sort_by(f64::total_cmp);
         let (min, median) = (times[i][0], times[i][times[i].len() / 2]);
@@ -68,7 +76,7 @@ fn main() {
         );
         summary[i] = (min, median);
     }
-    for (i, what) in [(1, "sweep / no sweep"), (2, "slices / no slices")] {
+    for (i, what) in [(1, "sweep / plain"), (2, "slices / plain"), (3, "errors / plain")] {
         println!(
             "{what}: {:.2}x (min), {:.2}x (median)",
             summary[i].0 / summary[0].0,

@@ -16,6 +16,7 @@ runs, with the page cache warm, each of:
     gate+verify  the same with --dataset-hash (the hash must match)
     gate+stats   gate+verify with --confidence 0.95 and the threshold sweep on (the defaults)
     gate+slices  gate with --slice-columns entity_type (8 values)
+    gate+errors  gate with --errors-file (the 1000 most confident of each kind)
     duckdb       python3 -c 'import duckdb; ... confusion matrix in SQL'
     polars       python3 -c 'import polars; ... confusion matrix, lazy scan'
     openssl      openssl dgst -sha256 FILE
@@ -166,11 +167,13 @@ def bench(path, rows, repeat, binary):
         "--min-f1", "0", "--decision-threshold", str(THRESHOLD),
     ]
     verify = ["--dataset-hash", digest]
+    errors = tempfile.NamedTemporaryFile(suffix=".parquet", delete=False).name
     gates = {
         "gate": ["--sweep", "false"],
         "gate+verify": verify + ["--sweep", "false"],
         "gate+stats": verify + ["--confidence", "0.95"],
         "gate+slices": ["--sweep", "false", "--slice-columns", "entity_type"],
+        "gate+errors": ["--sweep", "false", "--errors-file", errors],
     }
     reports = {name: tempfile.NamedTemporaryFile(suffix=".json", delete=False).name for name in gates}
     tools = {name: (gate + extra + ["--report-json", reports[name]], env) for name, extra in gates.items()}
@@ -202,6 +205,8 @@ def bench(path, rows, repeat, binary):
     print(f"gate+verify / openssl dgst -sha256: {results['gate+verify'][0] / results['openssl'][0]:.2f}x")
     print(f"gate+stats / gate+verify: {results['gate+stats'][0] / results['gate+verify'][0]:.2f}x")
     print(f"gate+slices / gate: {results['gate+slices'][0] / results['gate'][0]:.2f}x")
+    print(f"gate+errors / gate: {results['gate+errors'][0] / results['gate'][0]:.2f}x")
+    os.unlink(errors)
     print(f"gate peak RSS: {max(v[1] for k, v in results.items() if k.startswith('gate')):.1f} MiB")
     sys.stdout.flush()
     subprocess.run(
