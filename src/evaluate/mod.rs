@@ -9,6 +9,7 @@
 mod error;
 mod fold;
 mod join;
+mod review;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use crate::dataset::columns::Columns;
 use crate::dataset::{Dataset, DatasetError, Decision, NullPolicy, Role, Sha256};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
-use crate::review::{Chosen, ReviewSettings};
+use crate::review::ReviewSettings;
 use crate::slices::{
     self, SliceCheck, SliceColumn, SliceSettings, SliceStatus, Slices, TooManyValues,
 };
@@ -32,6 +33,7 @@ use crate::weighted::Weighted;
 pub use error::{EvaluateError, Missing, MissingCount};
 pub use fold::Fold;
 pub use join::PredictionsFile;
+pub use review::Review;
 
 /// What to evaluate and how: the validation set, its provenance checks, the
 /// columns and the rules.
@@ -327,34 +329,6 @@ pub fn evaluate(
     })
 }
 
-/// The misclassified pairs chosen, with every column of their rows.
-#[derive(Debug, Clone)]
-pub struct Review {
-    /// Which rows, by kind and rank, and how many of each kind there were.
-    pub chosen: Chosen,
-    /// Their rows with every column, `error` and `rank`.
-    pub rows: arrow_array::RecordBatch,
-}
-
-impl Review {
-    fn read(dataset: &Dataset, chosen: Chosen) -> Result<Review, EvaluateError> {
-        let schema = dataset.schema();
-        if let Some(taken) = crate::review::ADDED.iter().find(|c| schema.index_of(c).is_ok()) {
-            return Err(EvaluateError::ErrorsColumnTaken {
-                path: dataset.path().to_path_buf(),
-                column: taken,
-            });
-        }
-        let read = dataset.read_rows(&chosen.rows())?;
-        let rows = chosen.assemble(&read).map_err(|e| DatasetError::Parquet {
-            role: Role::ValidationSet,
-            path: dataset.path().to_path_buf(),
-            source: parquet::errors::ParquetError::ArrowError(e.to_string()),
-        })?;
-        Ok(Review { chosen, rows })
-    }
-}
-
 /// Loads the baseline given, or finds the latest.
 fn previous(
     source: Option<&BaselineSource>,
@@ -415,22 +389,7 @@ fn scan(
     let columns = Columns::resolve(&dataset, label, decision, weight, &settings.slices.columns)?;
     dataset.read_strings_as_dictionaries(columns.slice_roots())?;
     if let Some(review) = &settings.review {
-        let schema = dataset.schema();
-        let missing: Vec<(String, &'static str)> = review
-            .display
-            .iter()
-            .filter(|c| schema.index_of(c).is_err())
-            .map(|c| (c.clone(), "display_columns"))
-            .collect();
-        if !missing.is_empty() {
-            return Err(DatasetError::MissingColumn {
-                role: Role::ValidationSet,
-                path: settings.validation_set.clone(),
-                missing,
-                available: schema.fields().iter().map(|f| f.name().clone()).collect(),
-            }
-            .into());
-        }
+        review::check_display(&dataset, review)?;
     }
     log::debug!(
         "{} rows in {} row groups; reading `{}` and `{}` with {workers} workers",

@@ -184,23 +184,10 @@ pub struct Report {
     pub slices: Option<slices::SlicesReport>,
     /// How many misclassified pairs `errors_file` holds, of how many.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<ErrorsKept>,
+    pub errors: Option<pairs::ErrorsKept>,
     /// The pairs the summary shows (`display_columns`); never in the JSON.
     #[serde(skip)]
     pub shown_pairs: Option<pairs::ShownPairs>,
-}
-
-/// What `errors_file` holds: of each kind, the pairs kept and all there were.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ErrorsKept {
-    /// False positives in the file.
-    pub false_positives: usize,
-    /// False positives counted.
-    pub false_positives_total: u64,
-    /// False negatives in the file.
-    pub false_negatives: usize,
-    /// False negatives counted.
-    pub false_negatives_total: u64,
 }
 
 /// The model evaluated.
@@ -382,14 +369,7 @@ impl Report {
             },
             sweep: uncertainty::sweep(evaluation),
             slices: slices::report(evaluation),
-            errors: evaluation.review.as_ref().filter(|_| wrote_errors(evaluation)).map(|r| {
-                ErrorsKept {
-                    false_positives: r.chosen.false_positives.len(),
-                    false_positives_total: r.chosen.false_positives_seen,
-                    false_negatives: r.chosen.false_negatives.len(),
-                    false_negatives_total: r.chosen.false_negatives_seen,
-                }
-            }),
+            errors: pairs::kept(evaluation),
             shown_pairs: pairs::shown_pairs(evaluation),
         }
     }
@@ -460,11 +440,6 @@ fn compare(baseline: &Baseline, evidence: &dyn Evidence, dataset: &Provenance) -
         same_dataset: baseline.dataset_sha256.eq_ignore_ascii_case(&dataset.sha256.to_string()),
         changes,
     }
-}
-
-/// Whether the misclassified pairs go to `errors_file`.
-fn wrote_errors(evaluation: &Evaluation) -> bool {
-    evaluation.settings.review.as_ref().is_some_and(|r| r.file)
 }
 
 /// Pretty JSON with a final newline.

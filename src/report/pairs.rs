@@ -1,6 +1,7 @@
-//! The pairs to review as the summary shows them (`display_columns`): the
-//! first ten of each kind, the columns asked for, every cell escaped for
-//! Markdown and cut. Never in the JSON report, the card or the log.
+//! The pairs to review in the report: how many `errors_file` holds, and
+//! the ones the summary shows (`display_columns`): the first ten of each
+//! kind, the columns asked for, every cell escaped for Markdown and cut,
+//! never in the JSON report, the card or the log.
 
 use arrow_array::RecordBatch;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
@@ -77,4 +78,29 @@ fn cut(text: &str) -> String {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_string(),
     }
+}
+
+/// What `errors_file` holds: of each kind, the pairs kept and all there were.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ErrorsKept {
+    /// False positives in the file.
+    pub false_positives: usize,
+    /// False positives counted.
+    pub false_positives_total: u64,
+    /// False negatives in the file.
+    pub false_negatives: usize,
+    /// False negatives counted.
+    pub false_negatives_total: u64,
+}
+
+/// What `errors_file` holds, when it is written.
+pub fn kept(evaluation: &Evaluation) -> Option<ErrorsKept> {
+    let written = evaluation.settings.review.as_ref().is_some_and(|r| r.file);
+    let review = evaluation.review.as_ref().filter(|_| written)?;
+    Some(ErrorsKept {
+        false_positives: review.chosen.false_positives.len(),
+        false_positives_total: review.chosen.false_positives_seen,
+        false_negatives: review.chosen.false_negatives.len(),
+        false_negatives_total: review.chosen.false_negatives_seen,
+    })
 }
