@@ -134,16 +134,17 @@ impl Dataset {
 
     /// Every column of the rows at `rows` (file row numbers, ascending, each
     /// once), in file order, with the file's own types. Only the row groups
-    /// that hold them are read, and only those rows decoded into the result.
-    pub fn read_rows(&self, rows: &[u64]) -> Result<RecordBatch, DatasetError> {
+    /// that hold them are read, `workers` at a time, and only those rows
+    /// kept in the result.
+    pub fn read_rows(&self, rows: &[u64], workers: usize) -> Result<RecordBatch, DatasetError> {
         use parquet::arrow::arrow_reader::{RowSelection, RowSelector};
         let parquet =
             |source| DatasetError::Parquet { role: self.role, path: self.path.clone(), source };
         let meta =
             ArrowReaderMetadata::try_new(self.meta.metadata().clone(), ArrowReaderOptions::new())
                 .map_err(parquet)?;
-        let all = ProjectionMask::all();
-        let mut batches = Vec::new();
+        // Each row group that holds chosen rows, with the selection of them.
+        let mut wanted: Vec<(usize, Vec<RowSelector>)> = Vec::new();
         let (mut start, mut next) = (0u64, 0usize);
         for (group, g) in meta.metadata().row_groups().iter().enumerate() {
             let end = start + u64::try_from(g.num_rows()).unwrap_or(0);
@@ -156,21 +157,45 @@ impl Dataset {
                 (at, next) = (row + 1, next + 1);
             }
             if !selectors.is_empty() {
-                let damaged = |source| self.damaged(&all, group, source);
-                let read = guarded(|| -> Result<Vec<RecordBatch>, ParquetError> {
-                    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
-                        self.file.clone(),
-                        meta.clone(),
-                    )
-                    .with_row_groups(vec![group])
-                    .with_row_selection(RowSelection::from(selectors))
-                    .with_batch_size(BATCH_ROWS)
-                    .build()?;
-                    reader.map(|b| b.map_err(|e| ParquetError::ArrowError(e.to_string()))).collect()
-                });
-                batches.extend(read.and_then(|r| r).map_err(damaged)?);
+                wanted.push((group, selectors));
             }
             start = end;
+        }
+        let all = ProjectionMask::all();
+        let read_group = |(group, selectors): &(usize, Vec<RowSelector>)| {
+            let read = guarded(|| -> Result<Vec<RecordBatch>, ParquetError> {
+                let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                    self.file.clone(),
+                    meta.clone(),
+                )
+                .with_row_groups(vec![*group])
+                .with_row_selection(RowSelection::from(selectors.clone()))
+                .with_batch_size(BATCH_ROWS)
+                .build()?;
+                reader.map(|b| b.map_err(|e| ParquetError::ArrowError(e.to_string()))).collect()
+            });
+            read.and_then(|r| r).map_err(|source| self.damaged(&all, *group, source))
+        };
+        let next_group = AtomicUsize::new(0);
+        let mut parts: Vec<(usize, Result<Vec<RecordBatch>, DatasetError>)> =
+            std::thread::scope(|s| {
+                let work = || {
+                    let mut done = Vec::new();
+                    while let Some(w) = wanted.get(next_group.fetch_add(1, Ordering::Relaxed)) {
+                        done.push((w.0, read_group(w)));
+                    }
+                    done
+                };
+                let handles: Vec<_> = (0..workers.max(1)).map(|_| s.spawn(work)).collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("a reader thread panicked"))
+                    .collect()
+            });
+        parts.sort_by_key(|(group, _)| *group);
+        let mut batches = Vec::new();
+        for (_, part) in parts {
+            batches.extend(part?);
         }
         arrow_select::concat::concat_batches(meta.schema(), &batches)
             .map_err(|e| parquet(ParquetError::ArrowError(e.to_string())))

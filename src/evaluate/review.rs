@@ -25,7 +25,8 @@ impl Review {
                 column: taken,
             });
         }
-        let read = dataset.read_rows(&chosen.rows())?;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let read = dataset.read_rows(&chosen.rows(), workers)?;
         let rows = chosen.assemble(&read).map_err(|e| DatasetError::Parquet {
             role: Role::ValidationSet,
             path: dataset.path().to_path_buf(),
