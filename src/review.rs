@@ -77,8 +77,13 @@ struct Best {
 }
 
 impl Best {
+    /// A misclassified pair seen: counted, and kept if it is among the best.
     fn offer(&mut self, c: Candidate) {
         self.seen += 1;
+        self.keep(c);
+    }
+
+    fn keep(&mut self, c: Candidate) {
         if self.limit == 0 || self.heap.len() < self.limit {
             self.heap.push(Reverse(c));
         } else if self.heap.peek().is_some_and(|Reverse(worst)| c > *worst) {
@@ -88,11 +93,10 @@ impl Best {
     }
 
     fn merge(mut self, other: &Best) -> Best {
-        let seen = self.seen + other.seen;
+        self.seen += other.seen;
         for Reverse(c) in other.heap.iter() {
-            self.offer(*c);
+            self.keep(*c);
         }
-        self.seen = seen;
         self
     }
 

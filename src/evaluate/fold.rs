@@ -61,26 +61,26 @@ impl Fold {
 
     /// Combines two workers' folds.
     pub fn merge(self, other: &Fold) -> Result<Fold, TooManyValues> {
-        let histogram = match (self.histogram, &other.histogram) {
-            (Some(h), Some(o)) => Some(h.merge(o)),
-            (h, None) => h,
-            (None, Some(o)) => Some(o.clone()),
-        };
-        let weighted = match (self.weighted, &other.weighted) {
-            (Some(w), Some(o)) => Some(w.merge(o)),
-            (w, None) => w,
-            (None, Some(o)) => Some(o.clone()),
-        };
-        let slices = match (self.slices, &other.slices) {
-            (Some(s), Some(o)) => Some(s.merge(o)?),
-            (s, None) => s,
-            (None, Some(o)) => Some(o.clone()),
-        };
-        let review = match (self.review, &other.review) {
-            (Some(r), Some(o)) => Some(r.merge(o)),
-            (r, None) => r,
-            (None, Some(o)) => Some(o.clone()),
-        };
-        Ok(Fold { tally: self.tally.merge(&other.tally), histogram, weighted, slices, review })
+        Ok(Fold {
+            tally: self.tally.merge(&other.tally),
+            histogram: both(self.histogram, &other.histogram, |h, o| Ok(h.merge(o)))?,
+            weighted: both(self.weighted, &other.weighted, |w, o| Ok(w.merge(o)))?,
+            slices: both(self.slices, &other.slices, Slices::merge)?,
+            review: both(self.review, &other.review, |r, o| Ok(r.merge(o)))?,
+        })
+    }
+}
+
+/// One optional part of two folds: merged when both have it, else the one
+/// that does.
+fn both<T: Clone>(
+    mine: Option<T>,
+    theirs: &Option<T>,
+    merge: impl FnOnce(T, &T) -> Result<T, TooManyValues>,
+) -> Result<Option<T>, TooManyValues> {
+    match (mine, theirs) {
+        (Some(m), Some(t)) => merge(m, t).map(Some),
+        (m, None) => Ok(m),
+        (None, Some(t)) => Ok(Some(t.clone())),
     }
 }

@@ -127,8 +127,7 @@ pub fn scan(
             Ok(())
         },
     )?;
-    let joined: Vec<Fold> = folds.iter().map(|(f, _)| f.clone()).collect();
-    let fold = super::merge(settings, &joined)?;
+    let fold = super::merge(settings, folds.iter().map(|(f, _)| f))?;
     log::debug!("joined {} predictions in {:?}", dataset.rows(), start.elapsed());
     let (unpredicted, first) = labelled.unpredicted(SHOWN_KEYS);
     let facts = Facts {

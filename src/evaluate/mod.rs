@@ -296,7 +296,7 @@ pub fn evaluate(
     }
     // Read back only now, from the verified bytes' open file.
     let review = match review.map(|r| r.finish()) {
-        Some(chosen) => Some(Review::read(&dataset, chosen)?),
+        Some(chosen) => Some(Review::read(&dataset, chosen, workers)?),
         None => None,
     };
     let curve = histogram.as_ref().map(Histogram::points).unwrap_or_default();
@@ -409,8 +409,11 @@ fn scan(
 }
 
 /// The workers' folds as one.
-fn merge(settings: &Settings, folds: &[Fold]) -> Result<Fold, DatasetError> {
-    folds.iter().try_fold(Fold::new(settings), |acc, f| acc.merge(f)).map_err(too_many(settings))
+fn merge<'a>(
+    settings: &Settings,
+    folds: impl IntoIterator<Item = &'a Fold>,
+) -> Result<Fold, DatasetError> {
+    folds.into_iter().try_fold(Fold::new(settings), Fold::merge).map_err(too_many(settings))
 }
 
 /// A slice column past `max_slices`, as the error that names the file.

@@ -17,7 +17,11 @@ pub struct Review {
 
 impl Review {
     /// Reads the chosen rows back and assembles the errors file's rows.
-    pub fn read(dataset: &Dataset, chosen: Chosen) -> Result<Review, EvaluateError> {
+    pub fn read(
+        dataset: &Dataset,
+        chosen: Chosen,
+        workers: usize,
+    ) -> Result<Review, EvaluateError> {
         let schema = dataset.schema();
         if let Some(taken) = ADDED.iter().find(|c| schema.index_of(c).is_ok()) {
             return Err(EvaluateError::ErrorsColumnTaken {
@@ -25,7 +29,6 @@ impl Review {
                 column: taken,
             });
         }
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         let read = dataset.read_rows(&chosen.rows(), workers)?;
         let rows = chosen.assemble(&read).map_err(|e| DatasetError::Parquet {
             role: Role::ValidationSet,

@@ -212,11 +212,7 @@ fn slice_findings(r: &super::slices::SlicesReport) -> Vec<Finding> {
                 message: format!(
                     "{} on {} was not judged against its minimum {}: the slice is absent, has fewer than {} true matches, or the metric is undefined there",
                     c.metric.title(),
-                    format::code(&format!(
-                        "{} = {}",
-                        crate::untrusted::shown(&c.column),
-                        crate::untrusted::shown(&c.value)
-                    )),
+                    super::slices::slice_code(&c.column, &c.value),
                     format::percent(min),
                     r.min_support
                 ),

@@ -274,6 +274,19 @@ pub fn fence<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
     "`".repeat((longest + 1).max(3))
 }
 
+/// The longest piece of data (a value, a column name) shown, in characters.
+pub const DATA_CHARS: usize = 60;
+
+/// Text from the data made safe to show: control characters escaped, cut
+/// to [`DATA_CHARS`] with an ellipsis. Set it in [`code`] for Markdown.
+pub fn data(text: &str) -> String {
+    let text = crate::untrusted::shown(text).to_string();
+    match text.char_indices().nth(DATA_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
 /// A code span safe in a table cell, with a fence longer than any backtick run.
 pub fn code(s: &str) -> String {
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);

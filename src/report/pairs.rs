@@ -7,12 +7,8 @@ use arrow_array::RecordBatch;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 
 use crate::evaluate::Evaluation;
-use crate::report::format::code;
+use crate::report::format::{self, code};
 use crate::review::SHOWN;
-use crate::untrusted::shown;
-
-/// The longest cell shown, in characters.
-const CELL_CHARS: usize = 60;
 
 /// The pairs shown, by kind.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -48,7 +44,7 @@ pub fn shown_pairs(evaluation: &Evaluation) -> Option<ShownPairs> {
             .collect()
     };
     let mut columns = vec!["Rank".to_string()];
-    columns.extend(names.iter().map(|c| code(&cut(&shown(c).to_string()))));
+    columns.extend(names.iter().map(|c| code(&format::data(c))));
     Some(ShownPairs {
         separator: format!("|--:|{}", ":--|".repeat(names.len())),
         columns,
@@ -68,15 +64,8 @@ fn cell(rows: &RecordBatch, column: &str, row: usize) -> String {
     }
     let options = FormatOptions::default();
     match ArrayFormatter::try_new(array.as_ref(), &options) {
-        Ok(f) => code(&cut(&shown(&f.value(row).to_string()).to_string())),
+        Ok(f) => code(&format::data(&f.value(row).to_string())),
         Err(_) => format!("({})", array.data_type()),
-    }
-}
-
-fn cut(text: &str) -> String {
-    match text.char_indices().nth(CELL_CHARS) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
     }
 }
 

@@ -16,7 +16,6 @@ use crate::report::Report;
 use crate::report::card::Card;
 use crate::report::format::{self, Units};
 use crate::report::view::View;
-use crate::slices::SliceStatus;
 use crate::untrusted::shown;
 
 const SUMMARY: &str = include_str!("../../templates/summary.md.hbs");
@@ -162,9 +161,8 @@ pub fn verdict_block(r: &Report) -> String {
             format::weight(c.tn)
         ));
     }
-    if let Some(checks) = r.slices.as_ref().map(|s| &s.checks).filter(|c| !c.is_empty()) {
-        let failed = checks.iter().filter(|c| c.status == SliceStatus::Fail).count();
-        text.push_str(&format!("  slice rules: {failed} of {} failed\n", checks.len()));
+    if let Some(s) = r.slices.as_ref().filter(|s| !s.checks.is_empty()) {
+        text.push_str(&format!("  slice rules: {} of {} failed\n", s.failed(), s.checks.len()));
     }
     text.push_str(&format!(
         "  dataset {}, sha256 {} ({})\n",

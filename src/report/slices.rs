@@ -9,9 +9,6 @@ use crate::slices::{SliceCheck, SliceColumn, SliceRule, SliceSettings, SliceStat
 use crate::stats::{self, Interval};
 use crate::untrusted::shown;
 
-/// The longest value shown in a table or a sentence, in characters.
-const SHOWN_CHARS: usize = 60;
-
 /// One slice column in the report.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SliceColumnReport {
@@ -61,6 +58,13 @@ pub struct SlicesReport {
     pub columns: Vec<SliceColumnReport>,
     /// The slice rules of the config file, judged; a failed one fails the gate.
     pub checks: Vec<SliceCheck>,
+}
+
+impl SlicesReport {
+    /// How many slice rules failed.
+    pub fn failed(&self) -> usize {
+        self.checks.iter().filter(|c| c.status == SliceStatus::Fail).count()
+    }
 }
 
 /// The slices of the evaluation; `None` without `slice_columns`.
@@ -246,7 +250,7 @@ fn broken(c: &SliceCheck) -> String {
 /// A failed slice rule as a sentence, for its `::error`: the slice, the
 /// metric, what it is and what the rule asks.
 pub fn failure(c: &SliceCheck) -> String {
-    let slice = code(&format!("{} = {}", shown(&c.column), cut(&shown(&c.value).to_string())));
+    let slice = slice_code(&c.column, &c.value);
     let actual = c.actual.map_or_else(|| "undefined".to_string(), percent);
     match c.rule {
         SliceRule::AtLeast { min } => format!(
@@ -264,20 +268,18 @@ pub fn failure(c: &SliceCheck) -> String {
     }
 }
 
-/// A value as shown: escaped, cut to [`SHOWN_CHARS`], as code; `(null)`
-/// in italics for a missing value (a string "(null)" stays code).
+/// A value as shown: escaped, cut, as code; `(null)` in italics for a
+/// missing value (a string "(null)" stays code).
 fn value_cell(s: &SliceReport) -> String {
     match s.value.is_null() {
         true => "*(null)*".to_string(),
-        false => code(&cut(&shown(&s.text).to_string())),
+        false => code(&format::data(&s.text)),
     }
 }
 
-fn cut(text: &str) -> String {
-    match text.char_indices().nth(SHOWN_CHARS) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
-    }
+/// A slice as code, `` `column = value` ``, both escaped, the value cut.
+pub fn slice_code(column: &str, value: &str) -> String {
+    code(&format!("{} = {}", shown(column), format::data(value)))
 }
 
 fn true_matches(n: u64) -> String {
@@ -298,10 +300,9 @@ fn points(fraction: f64) -> String {
 pub fn limitations(r: &SlicesReport) -> Vec<String> {
     let mut out = Vec::new();
     for c in &r.columns {
-        let column = shown(&c.column).to_string();
         let name = |s: &SliceReport| match s.value.is_null() {
-            true => code(&format!("{column} is null")),
-            false => code(&format!("{column} = {}", cut(&shown(&s.text).to_string()))),
+            true => code(&format!("{} is null", shown(&c.column))),
+            false => slice_code(&c.column, &s.text),
         };
         for s in c.slices.iter().filter(|s| s.evaluated) {
             for m in &s.flagged {

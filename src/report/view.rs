@@ -101,10 +101,7 @@ impl View {
             (n, 0) => format!("{n} of {total} checks failed on {pairs}."),
             (n, k) => format!("{n} of {total} checks failed and {k} are inconclusive on {pairs}."),
         };
-        let slice_failures = r.slices.as_ref().map_or(0, |s| {
-            s.checks.iter().filter(|c| c.status == crate::slices::SliceStatus::Fail).count()
-        });
-        let headline = match slice_failures {
+        let headline = match r.slices.as_ref().map_or(0, |s| s.failed()) {
             0 => headline,
             1 => format!("{headline} 1 slice rule failed: the gate fails."),
             n => format!("{headline} {n} slice rules failed: the gate fails."),

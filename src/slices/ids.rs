@@ -76,15 +76,13 @@ impl Values {
             }
             return;
         }
+        let text = |v: &mut Values, t: &str| v.text_id(t);
         match array.data_type() {
-            DataType::Utf8 => self.texts_of(array.as_string::<i32>().iter(), ids),
-            DataType::LargeUtf8 => self.texts_of(array.as_string::<i64>().iter(), ids),
-            DataType::Utf8View => self.texts_of(array.as_string_view().iter(), ids),
+            DataType::Utf8 => self.ids_of(array.as_string::<i32>().iter(), ids, text),
+            DataType::LargeUtf8 => self.ids_of(array.as_string::<i64>().iter(), ids, text),
+            DataType::Utf8View => self.ids_of(array.as_string_view().iter(), ids, text),
             DataType::Boolean => {
-                for b in array.as_boolean().iter() {
-                    let id = self.id(b.map_or(Value::Null, Value::Bool));
-                    ids.push(id);
-                }
+                self.ids_of(array.as_boolean().iter(), ids, |v, b| v.id(Value::Bool(b)))
             }
             DataType::Int8 => self.integers_of::<Int8Type>(array, ids),
             DataType::Int16 => self.integers_of::<Int16Type>(array, ids),
@@ -98,35 +96,31 @@ impl Values {
         }
     }
 
-    fn texts_of<'a>(&mut self, rows: impl Iterator<Item = Option<&'a str>>, ids: &mut Vec<u32>) {
-        let mut last: Option<(&'a str, u32)> = None;
-        for row in rows {
-            let id = match (row, last) {
-                (None, _) => self.id(Value::Null),
-                (Some(text), Some((previous, id))) if previous == text => id,
-                (Some(text), _) => {
-                    let id = self.text_id(text);
-                    last = Some((text, id));
-                    id
-                }
-            };
-            ids.push(id);
-        }
-    }
-
     fn integers_of<T>(&mut self, array: &dyn Array, ids: &mut Vec<u32>)
     where
         T: ArrowPrimitiveType,
         T::Native: Into<i128>,
     {
-        let mut last: Option<(T::Native, u32)> = None;
-        for row in array.as_primitive::<T>().iter() {
+        let rows = array.as_primitive::<T>().iter();
+        self.ids_of(rows, ids, |v, n: T::Native| v.id(Value::Int(n.into())));
+    }
+
+    /// Each row's id, `id_of` for a present value; a row equal to the one
+    /// before reuses its id without a lookup.
+    fn ids_of<K: PartialEq + Copy>(
+        &mut self,
+        rows: impl Iterator<Item = Option<K>>,
+        ids: &mut Vec<u32>,
+        id_of: impl Fn(&mut Values, K) -> u32,
+    ) {
+        let mut last: Option<(K, u32)> = None;
+        for row in rows {
             let id = match (row, last) {
                 (None, _) => self.id(Value::Null),
-                (Some(n), Some((previous, id))) if previous == n => id,
-                (Some(n), _) => {
-                    let id = self.id(Value::Int(n.into()));
-                    last = Some((n, id));
+                (Some(k), Some((previous, id))) if previous == k => id,
+                (Some(k), _) => {
+                    let id = id_of(self, k);
+                    last = Some((k, id));
                     id
                 }
             };
