@@ -178,7 +178,9 @@ where
     // NaN >= t is false, so a NaN score is never a predicted match; whether the
     // row counts at all is the null policy's call, through `not_nan`.
     let predicted = BooleanBuffer::collect_bool(values.len(), |i| values[i].into() >= threshold);
-    let has_nan = values.iter().any(|v| (*v).into().is_nan());
+    // In chunks the compiler vectorises, not a row-by-row early exit.
+    let has_nan =
+        values.chunks(1024).any(|c| c.iter().fold(false, |n, v| n | (*v).into().is_nan()));
     let not_nan =
         has_nan.then(|| BooleanBuffer::collect_bool(values.len(), |i| !values[i].into().is_nan()));
     (predicted, not_nan)

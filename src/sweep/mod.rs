@@ -16,26 +16,12 @@ use arrow_buffer::BooleanBuffer;
 
 use crate::metrics::{Counts, Metric};
 
+mod place;
+
+use place::{BLOCK, Block, LANE, Score, WORDS};
+
 /// Candidates from 0.000 to 1.000, one slot each in `add_batch`'s fast path.
 const UNIT: usize = 1001;
-
-/// Counters of a lane: the unit range's `2 * UNIT`, rounded up to a power of
-/// two so that a masked index needs no bounds check.
-const LANE: usize = 2048;
-
-/// Rows [`Histogram::add_batch`] places in one go: a multiple of 64, the
-/// bits in a word of the label and presence masks.
-const BLOCK: usize = 4096;
-
-/// 2^52: adding it to a number in [0, 2^51) rounds it to an integer, which
-/// the low bits of the sum then hold.
-const ROUND: f64 = 4_503_599_627_370_496.0;
-
-/// How far `score * 1000` must be from an integer for its floor to be the
-/// candidate below `score`. The product is within 1000 * 2^-53 (about
-/// 1.1e-13) of the exact one, and each candidate within 2^-53 of `k / 1000`,
-/// so 1e-7 leaves a margin of six orders of magnitude.
-const MARGIN: f64 = 1e-7;
 
 /// Decades of four-significant-digit candidates beyond ±1 (up to 9999).
 const DECADES: u32 = 4;
@@ -102,76 +88,11 @@ fn slot_in(g: &[f64], zero: usize, score: f64) -> usize {
     g.partition_point(|t| *t <= score)
 }
 
-/// Where a row of a block goes in the first pass of
-/// [`Histogram::add_batch`]: its lane counter `2 * k + is_match` when its
-/// score lies in [0, 1) at least [`MARGIN`] (in thousandths) from every
-/// candidate, `k / 1000 <= score < (k + 1) / 1000`; else [`UNPLACED`], and
-/// `exact[i]` is set when the row is present, for [`slot`] to place it
-/// (candidates themselves, 1.0, negatives, beyond 1, NaN).
-struct Block {
-    lane: [u16; BLOCK],
-    exact: [bool; BLOCK],
-}
-
-/// The lane counter of rows placed later or not at all: beyond the unit
-/// range's `2 * UNIT`, so never added to the counts.
-const UNPLACED: u16 = LANE as u16 - 1;
-
-/// Fills `block` for `scores`, whose label and presence bits are the bytes
-/// `is_match` and `present` (0 or 1).
-fn place<T: Copy + Into<f64>>(scores: &[T], is_match: &[u8], present: &[u8], block: &mut Block) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above; the function is the
-        // portable one compiled with AVX2 allowed.
-        return unsafe { place_avx2(scores, is_match, present, block) };
-    }
-    place_any(scores, is_match, present, block);
-}
-
-/// [`place`] in 4-wide vectors: about 1.6x the portable loop's speed.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn place_avx2<T: Copy + Into<f64>>(
-    scores: &[T],
-    is_match: &[u8],
-    present: &[u8],
-    block: &mut Block,
-) {
-    place_any(scores, is_match, present, block);
-}
-
-#[inline(always)]
-fn place_any<T: Copy + Into<f64>>(
-    scores: &[T],
-    is_match: &[u8],
-    present: &[u8],
-    block: &mut Block,
-) {
-    let n = scores.len();
-    let (is_match, present) = (&is_match[..n], &present[..n]);
-    let (lanes, exact) = (&mut block.lane[..n], &mut block.exact[..n]);
-    for i in 0..n {
-        let x = scores[i].into() * 1000.0;
-        let sum = x + ROUND;
-        let nearest = sum - ROUND;
-        // The nearest integer's low bits, less one when it is above x: floor(x).
-        let k = (sum.to_bits() as u16).wrapping_sub(u16::from(x < nearest));
-        let off = x - nearest;
-        let placed = (off.abs() > MARGIN) & (0.0..1000.0).contains(&x);
-        // All ones when the row is placed and present, else zero: no branch.
-        let keep = 0u16.wrapping_sub(u16::from(placed) & u16::from(present[i]));
-        lanes[i] = ((k << 1 | u16::from(is_match[i])) & keep) | (UNPLACED & !keep);
-        exact[i] = (present[i] != 0) & !placed;
-    }
-}
-
-/// The bits of `words` from bit 0 of the first, one byte (0 or 1) each.
-fn bytes(words: impl Iterator<Item = u64>, out: &mut [u8]) {
-    for (chunk, word) in out.chunks_mut(64).zip(words) {
-        for (j, byte) in chunk.iter_mut().enumerate() {
-            *byte = (word >> j & 1) as u8;
-        }
+/// Bits `start..start + len` of `bits` as words from bit 0, the last one
+/// padded with zeros.
+fn words_of(bits: &BooleanBuffer, start: usize, len: usize, out: &mut [u64]) {
+    for (word, bits) in out.iter_mut().zip(bits.slice(start, len).bit_chunks().iter_padded()) {
+        *word = bits;
     }
 }
 
@@ -185,22 +106,21 @@ impl Histogram {
     /// (all rows when `None`) has bit `i` set.
     ///
     /// In blocks of [`BLOCK`] rows and three passes. The first finds each
-    /// row's counter by `floor(score * 1000)` for scores in [0, 1], a loop
-    /// without stores that depend on the data, which the compiler turns into
-    /// vector code. The second adds one to each row's counter; the third
-    /// places the rare scores the first could not. Fused into one loop, a
-    /// row's counter address waited on a long chain of arithmetic and the
-    /// CPU's guesses about which loads alias earlier increments went wrong:
-    /// the sweep cost 1.60x the pass without it, against 1.37x now
-    /// (bench/metrics.rs, 100M rows).
-    pub fn add_batch<T: Copy + Into<f64>>(
+    /// row's counter by `floor(score * 1000)` for scores in [0, 1], in vector
+    /// code without stores that depend on the data ([`place`]). The second
+    /// adds one to each row's counter; the third places the rare scores the
+    /// first could not. Fused into one loop, a row's counter address waited
+    /// on a long chain of arithmetic and the CPU's guesses about which loads
+    /// alias earlier increments went wrong: the sweep cost 1.60x the pass
+    /// without it, against 1.18x now (bench/metrics.rs, 100M rows).
+    pub fn add_batch<T: Score>(
         &mut self,
         scores: &[T],
         label: &BooleanBuffer,
         present: Option<&BooleanBuffer>,
     ) {
-        let mut block = Block { lane: [UNPLACED; BLOCK], exact: [false; BLOCK] };
-        let (mut is_match, mut is_present) = ([0u8; BLOCK], [1u8; BLOCK]);
+        let mut block = Block::default();
+        let (mut is_match, mut is_present) = ([0u64; WORDS], [u64::MAX; WORDS]);
         // Counters of the unit range in two lanes, alternate rows in
         // alternate lanes, so two rows in one slot do not wait on each
         // other's increment; u32, emptied into the counts before they could
@@ -209,26 +129,34 @@ impl Histogram {
         let mut in_lanes = 0usize;
         for (b, scores) in scores.chunks(BLOCK).enumerate() {
             let (start, n) = (b * BLOCK, scores.len());
-            bytes(label.slice(start, n).bit_chunks().iter_padded(), &mut is_match[..n]);
+            let words = n.div_ceil(64);
+            words_of(label, start, n, &mut is_match[..words]);
             if let Some(present) = present {
-                bytes(present.slice(start, n).bit_chunks().iter_padded(), &mut is_present[..n]);
+                words_of(present, start, n, &mut is_present[..words]);
             }
-            place(scores, &is_match[..n], &is_present[..n], &mut block);
+            place::place(scores, &is_match[..words], &is_present[..words], &mut block);
             let [even, odd] = &mut lanes;
             // The mask tells the compiler what `place` ensures: every index is
             // in the lane.
-            for pair in block.lane[..n].chunks(2) {
-                let i = usize::from(pair[0]) & (LANE - 1);
-                even[i] = even[i].wrapping_add(1);
-                if let Some(i) = pair.get(1).map(|i| usize::from(*i) & (LANE - 1)) {
-                    odd[i] = odd[i].wrapping_add(1);
-                }
+            let at = |i: u16| usize::from(i) & (LANE - 1);
+            let four = block.lane[..n].chunks_exact(4);
+            let rest = four.remainder();
+            for &[a, b, c, d] in four.map(|f| <&[u16; 4]>::try_from(f).expect("four")) {
+                even[at(a)] = even[at(a)].wrapping_add(1);
+                odd[at(b)] = odd[at(b)].wrapping_add(1);
+                even[at(c)] = even[at(c)].wrapping_add(1);
+                odd[at(d)] = odd[at(d)].wrapping_add(1);
             }
-            // A fold without early exit, which the compiler vectorises.
-            if block.exact[..n].iter().fold(false, |any, e| any | e) {
-                for (i, score) in scores.iter().enumerate().filter(|(i, _)| block.exact[*i]) {
-                    let m = usize::from(is_match[i]);
-                    self.counts[2 * slot((*score).into()) + m] += 1;
+            for i in rest {
+                even[at(*i)] = even[at(*i)].wrapping_add(1);
+            }
+            for (w, exact) in block.exact[..words].iter().enumerate() {
+                let mut rows = *exact;
+                while rows != 0 {
+                    let j = rows.trailing_zeros() as usize;
+                    rows &= rows - 1;
+                    let m = (is_match[w] >> j & 1) as usize;
+                    self.counts[2 * slot(scores[w * 64 + j].into()) + m] += 1;
                 }
             }
             in_lanes += n;
