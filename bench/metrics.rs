@@ -1,7 +1,7 @@
 //! The metrics pass alone, hash excluded: the library's reading and counting
 //! of a validation set, without the threshold sweep, with it, with slices by
-//! one column, and choosing the errors to review (each alone), timed in one
-//! process. The binary's wall
+//! one column, and the errors to review chosen and read back (each alone),
+//! timed in one process. The binary's wall
 //! time is bounded by SHA-256 on large files, so this is where the sweep's
 //! and the slices' own costs show.
 //!
@@ -18,8 +18,8 @@ use er_precision_gate::review::ReviewSettings;
 use er_precision_gate::slices::SliceSettings;
 
 /// The runs compared (sweep, slices, errors): none, the sweep, slices by
-/// one column, the 1000 most confident errors of each kind (their choice
-/// while counting; the read-back comes after, in `evaluate`).
+/// one column, the 1000 most confident errors of each kind (chosen while
+/// counting, then their rows read back with every column).
 const RUNS: [(&str, (bool, bool, bool)); 4] = [
     ("plain", (false, false, false)),
     ("sweep", (true, false, false)),
@@ -60,7 +60,8 @@ fn main() {
     for _ in 0..repeat {
         for (i, (_, run)) in RUNS.into_iter().enumerate() {
             let start = Instant::now();
-            let fold = count(&settings(run)).expect("the file is readable");
+            let (fold, review) = count(&settings(run)).expect("the file is readable");
+            assert_eq!(review.is_some(), run.2, "errors are read back when asked for");
             times[i].push(start.elapsed().as_secs_f64());
             counts[i] = Some(fold.tally.counts);
         }

@@ -6,6 +6,7 @@ Usage:
     pip install -r bench/requirements.txt
     python3 bench/run.py [--rows 1000000 10000000] [--repeat 5]
     python3 bench/run.py --rows 100000000          # about 1.3 GB
+    python3 bench/run.py --page-index              # 64 KiB pages and a page index
 
 For each size it generates (once, cached in bench/data/) a validation set with
 a fixed seed: row groups of 1M rows, snappy, columns pair_id (int64), label
@@ -71,7 +72,7 @@ print(json.dumps({k: int(v) for k, v in row.items()}))
 """
 
 
-def generate(path, rows, seed=20251015):
+def generate(path, rows, page_index=False, seed=20251015):
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -89,7 +90,10 @@ def generate(path, rows, seed=20251015):
         ["person", "organization", "address", "vessel", "product", "event", "place", "work"]
     )
     tmp = path.with_suffix(".tmp")
-    with pq.ParquetWriter(tmp, schema, compression="snappy") as writer:
+    # With --page-index: pages of 64 KiB and an offset index, so a reader
+    # can skip the pages that hold no row it wants (errors_file's read-back).
+    layout = dict(write_page_index=True, data_page_size=64 * 1024) if page_index else {}
+    with pq.ParquetWriter(tmp, schema, compression="snappy", **layout) as writer:
         for start in range(0, rows, GROUP):
             n = min(GROUP, rows - start)
             label = rng.random(n) < 0.2
@@ -222,15 +226,21 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--binary", default=str(ROOT / "target/release/er-precision-gate"))
     ap.add_argument("--data", default=str(HERE / "data"), help="where generated files are cached")
+    ap.add_argument(
+        "--page-index",
+        action="store_true",
+        help="write the files with 64 KiB pages and a page index (pyarrow's default: neither)",
+    )
     args = ap.parse_args()
     data = pathlib.Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
     print(f"cpu cores: {os.cpu_count()}; binary: {args.binary}")
     for rows in args.rows:
-        path = data / f"validation_{rows}.parquet"
+        suffix = "_page_index" if args.page_index else ""
+        path = data / f"validation_{rows}{suffix}.parquet"
         if not path.exists():
             print(f"generating {path} ...", flush=True)
-            generate(path, rows)
+            generate(path, rows, args.page_index)
         bench(path, rows, args.repeat, args.binary)
 
 

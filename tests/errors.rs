@@ -129,3 +129,66 @@ fn display_columns_must_exist() {
         .run()
         .assert_cannot_evaluate("no column `left_name` (input `display_columns`)");
 }
+
+/// A file with a page index and pages of 64 rows in row groups of 1,000:
+/// the read-back skips every page without a chosen row, and still returns
+/// exactly the chosen rows, with their ids, in rank order.
+#[test]
+fn the_read_back_through_a_page_index_returns_exactly_the_chosen_rows() {
+    use arrow_array::{Array, Int64Array};
+    use parquet::arrow::ArrowWriter;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::file::properties::WriterProperties;
+    let n = 10_000usize;
+    // A score spread with repeats, labels in a pattern unrelated to it.
+    let score: Vec<f64> = (0..n).map(|i| ((i * 7_919) % 1_000) as f64 / 1_000.0).collect();
+    let label: Vec<bool> = (0..n).map(|i| (i * 31 + i / 7) % 5 < 2).collect();
+    let id: Vec<i64> = (0..n as i64).map(|i| 1_000_000 + i).collect();
+    let gate = Gate::new()
+        .input("validation_set", "v.parquet")
+        .input("errors_file", "e.parquet")
+        .input("errors_limit", "30")
+        .any_metric();
+    let batch = arrow_array::RecordBatch::try_from_iter([
+        ("pair_id", col(Int64Array::from(id.clone()))),
+        ("label", col(BooleanArray::from(label.clone()))),
+        ("score", col(Float64Array::from(score.clone()))),
+    ])
+    .unwrap();
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(1_000))
+        .set_data_page_row_count_limit(64)
+        .set_write_batch_size(64)
+        .set_dictionary_enabled(false)
+        .build();
+    let file = std::fs::File::create(gate.path("v.parquet")).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let written = std::fs::File::open(gate.path("v.parquet")).unwrap();
+    let meta = parquet::file::metadata::ParquetMetaDataReader::new()
+        .with_page_index_policy(parquet::file::metadata::PageIndexPolicy::Required)
+        .parse_and_finish(&written)
+        .unwrap();
+    let pages = meta.page_index_for_row_group(0).page_locations(0).unwrap().len();
+    assert!(pages >= 10, "pages of at most 64 rows: {pages}");
+    let ran = gate.run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    // Expected: false positives by score descending, false negatives by
+    // score ascending, ties by row, 30 of each.
+    let predicted = |i: usize| score[i] >= 0.5;
+    let mut fp: Vec<usize> = (0..n).filter(|&i| predicted(i) && !label[i]).collect();
+    fp.sort_by(|a, b| score[*b].total_cmp(&score[*a]).then(a.cmp(b)));
+    let mut fn_: Vec<usize> = (0..n).filter(|&i| !predicted(i) && label[i]).collect();
+    fn_.sort_by(|a, b| score[*a].total_cmp(&score[*b]).then(a.cmp(b)));
+    let expected: Vec<i64> = fp[..30].iter().chain(&fn_[..30]).map(|i| id[*i]).collect();
+    let errors = std::fs::File::open(ran.dir.join("e.parquet")).unwrap();
+    let mut actual = Vec::new();
+    for batch in ParquetRecordBatchReaderBuilder::try_new(errors).unwrap().build().unwrap() {
+        let batch = batch.unwrap();
+        let ids = batch.column_by_name("pair_id").unwrap();
+        let ids = ids.as_any().downcast_ref::<Int64Array>().unwrap();
+        actual.extend((0..ids.len()).map(|i| ids.value(i)));
+    }
+    assert_eq!(actual, expected);
+}

@@ -142,11 +142,29 @@ impl Dataset {
     /// kept in the result.
     pub fn read_rows(&self, rows: &[u64], workers: usize) -> Result<RecordBatch, DatasetError> {
         use parquet::arrow::arrow_reader::{RowSelection, RowSelector};
+        use parquet::file::metadata::PageIndexPolicy;
         let parquet =
             |source| DatasetError::Parquet { role: self.role, path: self.path.clone(), source };
-        let meta =
-            ArrowReaderMetadata::try_new(self.meta.metadata().clone(), ArrowReaderOptions::new())
-                .map_err(parquet)?;
+        // With the file's page index (offset index) loaded, the reader skips
+        // every page that holds no chosen row, undecompressed; without one,
+        // it decompresses every page of the row groups read.
+        let has_index = self
+            .meta
+            .metadata()
+            .row_groups()
+            .iter()
+            .any(|g| g.columns().iter().any(|c| c.offset_index_offset().is_some()));
+        let meta = match has_index {
+            true => ArrowReaderMetadata::load(
+                &self.file,
+                ArrowReaderOptions::new().with_offset_index_policy(PageIndexPolicy::Optional),
+            ),
+            false => ArrowReaderMetadata::try_new(
+                self.meta.metadata().clone(),
+                ArrowReaderOptions::new(),
+            ),
+        }
+        .map_err(parquet)?;
         // Each row group that holds chosen rows, with the selection of them.
         let mut wanted: Vec<(usize, Vec<RowSelector>)> = Vec::new();
         let (mut start, mut next) = (0u64, 0usize);

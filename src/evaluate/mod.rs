@@ -368,12 +368,18 @@ fn analyse(curve: &[Point], decide: impl Fn(&Counts) -> Verdict) -> Option<Analy
     })
 }
 
-/// Reads and counts the validation set without hashing it: the metrics
-/// pass alone, for a benchmark of the library (`bench/metrics.rs`).
-pub fn count(settings: &Settings) -> Result<Fold, EvaluateError> {
+/// Reads and counts the validation set without hashing it, then reads the
+/// chosen errors back when `review` asks for them: the metrics pass alone,
+/// for a benchmark of the library (`bench/metrics.rs`).
+pub fn count(settings: &Settings) -> Result<(Fold, Option<Review>), EvaluateError> {
     let (file, size) = Dataset::open_file(Role::ValidationSet, &settings.validation_set)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    Ok(scan(settings, Arc::new(file), size, workers)?.1)
+    let (dataset, mut fold) = scan(settings, Arc::new(file), size, workers)?;
+    let review = match fold.review.take().map(|r| r.finish()) {
+        Some(chosen) => Some(Review::read(&dataset, chosen, workers)?),
+        None => None,
+    };
+    Ok((fold, review))
 }
 
 /// Reads the footer, resolves the columns and folds every batch.

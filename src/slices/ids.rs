@@ -9,10 +9,12 @@
 use std::collections::HashMap;
 
 use arrow_array::cast::AsArray;
+use arrow_array::types::ArrowDictionaryKeyType;
 use arrow_array::types::{
     Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrowPrimitiveType};
+use arrow_array::{AnyDictionaryArray, Array, ArrowPrimitiveType};
+use arrow_buffer::ArrowNativeType;
 use arrow_schema::DataType;
 
 use super::Value;
@@ -49,6 +51,14 @@ impl Values {
         id
     }
 
+    /// The id of each entry of a dictionary (a null entry's is null's).
+    pub fn entry_ids(&mut self, dictionary: &dyn AnyDictionaryArray) -> Vec<u32> {
+        let entries = dictionary.values();
+        let mut ids = Vec::with_capacity(entries.len());
+        self.row_ids(entries.as_ref(), &mut ids);
+        ids
+    }
+
     /// Each row's id in `array`, into `ids` (cleared first).
     pub fn row_ids(&mut self, array: &dyn Array, ids: &mut Vec<u32>) {
         ids.clear();
@@ -56,19 +66,23 @@ impl Values {
             // Every entry is mapped once per batch, whether a row uses it
             // or not: values no row counted are dropped when the counts
             // are finished.
-            let entries = dictionary.values();
-            let mut entry_ids = Vec::with_capacity(entries.len());
-            self.row_ids(entries.as_ref(), &mut entry_ids);
-            // Int32 keys are what the reader gives for string columns; read
-            // them in place rather than widened into a new vector.
+            let entry_ids = self.entry_ids(dictionary);
             // A null row's key may be anything (it is overwritten below); a
             // present row's key is within the dictionary, as arrow checks.
             let id_of = |k: usize| entry_ids.get(k).copied().unwrap_or(u32::MAX);
-            // Int32 keys are what the reader gives for string columns: read
-            // them in place rather than widened into a new vector.
-            match array.as_dictionary_opt::<Int32Type>() {
-                Some(d) => ids.extend(d.keys().values().iter().map(|k| id_of(*k as usize))),
-                None => ids.extend(dictionary.normalized_keys().into_iter().map(id_of)),
+            // Keys are read in place rather than widened into a new vector:
+            // Int32 is what the reader gives for string columns, Int8 what
+            // pandas' categoricals are written as.
+            let in_place = keys_in_place::<Int8Type>(array, ids, id_of)
+                || keys_in_place::<Int16Type>(array, ids, id_of)
+                || keys_in_place::<Int32Type>(array, ids, id_of)
+                || keys_in_place::<Int64Type>(array, ids, id_of)
+                || keys_in_place::<UInt8Type>(array, ids, id_of)
+                || keys_in_place::<UInt16Type>(array, ids, id_of)
+                || keys_in_place::<UInt32Type>(array, ids, id_of)
+                || keys_in_place::<UInt64Type>(array, ids, id_of);
+            if !in_place {
+                ids.extend(dictionary.normalized_keys().into_iter().map(id_of));
             }
             if let Some(valid) = array.logical_nulls().filter(|v| v.null_count() > 0) {
                 let null = self.id(Value::Null);
@@ -127,6 +141,20 @@ impl Values {
             ids.push(id);
         }
     }
+}
+
+/// Each row's id from its key when `array` is a dictionary keyed by `K`;
+/// false otherwise.
+fn keys_in_place<K: ArrowDictionaryKeyType>(
+    array: &dyn Array,
+    ids: &mut Vec<u32>,
+    id_of: impl Fn(usize) -> u32,
+) -> bool {
+    let Some(dictionary) = array.as_dictionary_opt::<K>() else {
+        return false;
+    };
+    ids.extend(dictionary.keys().values().iter().map(|k| id_of(k.as_usize())));
+    true
 }
 
 #[cfg(test)]

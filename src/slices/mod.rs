@@ -7,12 +7,15 @@
 //! [`SliceSettings::max_slices`] caps. It knows arrow arrays and counts,
 //! nothing of files or verdicts.
 
+mod count;
 mod ids;
 mod rules;
 
 use arrow_array::ArrayRef;
+use arrow_array::cast::AsArray;
 use arrow_buffer::BooleanBuffer;
 
+use count::count;
 use ids::Values;
 pub use rules::{Minimum, SliceCheck, SliceRule, SliceRules, SliceStatus, judge};
 
@@ -133,31 +136,6 @@ pub struct SliceColumn {
     pub slices: Vec<Slice>,
 }
 
-/// Adds each row to its slice's cell (`label << 1 | predicted`), 64 rows
-/// of bits at a time; rows not `present` are left out.
-fn count(
-    cells: &mut [[u64; 4]],
-    ids: &[u32],
-    label: &BooleanBuffer,
-    predicted: &BooleanBuffer,
-    present: Option<&BooleanBuffer>,
-) {
-    let (l, p) = (label.bit_chunks(), predicted.bit_chunks());
-    let keep = present.map(|b| b.bit_chunks());
-    let words = l.iter_padded().zip(p.iter_padded());
-    let mut keeps = keep.iter().flat_map(|k| k.iter_padded());
-    for (chunk, (l, p)) in ids.chunks(64).zip(words) {
-        let k = match present {
-            Some(_) => keeps.next().unwrap_or(0),
-            None => u64::MAX,
-        };
-        for (j, id) in chunk.iter().enumerate() {
-            let cell = ((l >> j & 1) << 1 | (p >> j & 1)) as usize;
-            cells[*id as usize][cell] += k >> j & 1;
-        }
-    }
-}
-
 impl Slices {
     /// Empty tables for the slice columns of `settings`.
     pub fn new(settings: &SliceSettings) -> Slices {
@@ -181,12 +159,33 @@ impl Slices {
     ) -> Result<(), TooManyValues> {
         for (c, array) in arrays.iter().enumerate() {
             let table = &mut self.tables[c];
-            table.values.row_ids(array.as_ref(), &mut self.ids);
+            // A dictionary of few entries is counted by key, each entry's
+            // counts then added to its value's: no id per row.
+            let keyed = array
+                .as_any_dictionary_opt()
+                .and_then(|d| Some((d, count::by_key(d, label, predicted, present)?)));
+            let Some((dictionary, (by_key, null))) = keyed else {
+                table.values.row_ids(array.as_ref(), &mut self.ids);
+                if table.values.values.len() > self.max {
+                    return Err(self.too_many(c));
+                }
+                table.cells.resize(table.values.values.len(), [0; 4]);
+                count(&mut table.cells, &self.ids, label, predicted, present);
+                continue;
+            };
+            let mut ids = table.values.entry_ids(dictionary);
+            if null.iter().any(|n| *n > 0) {
+                ids.push(table.values.id(Value::Null));
+            }
             if table.values.values.len() > self.max {
                 return Err(self.too_many(c));
             }
             table.cells.resize(table.values.values.len(), [0; 4]);
-            count(&mut table.cells, &self.ids, label, predicted, present);
+            for (id, add) in ids.into_iter().zip(by_key.iter().chain([&null])) {
+                for (sum, add) in table.cells[id as usize].iter_mut().zip(add) {
+                    *sum += add;
+                }
+            }
         }
         Ok(())
     }
@@ -277,6 +276,55 @@ mod tests {
                 ("b".into(), Counts { tp: 1, fp: 0, fn_: 0, tn: 0 }),
             ]
         );
+    }
+
+    /// A dictionary counted by key (few entries) or by row (many) counts as
+    /// the same values written out as strings: null keys and null entries
+    /// alike in `(null)`, repeated entries in one value, absent rows left out.
+    #[test]
+    fn a_dictionary_counts_as_its_values_written_out() {
+        use arrow_array::types::{Int8Type, UInt16Type};
+        use arrow_array::{DictionaryArray, PrimitiveArray};
+        for entries in [4, count::MASKED + 5] {
+            let mut words: Vec<Option<String>> =
+                (0..entries).map(|e| Some(format!("v{}", e % 3))).collect();
+            words[1] = None;
+            let rows = 301;
+            let key = |i: usize| (i * 7 + i / 5) % entries;
+            let keys: Vec<Option<usize>> =
+                (0..rows).map(|i| (i % 13 != 0).then(|| key(i))).collect();
+            let label = bits(&(0..rows).map(|i| i % 3 == 0).collect::<Vec<_>>());
+            let predicted = bits(&(0..rows).map(|i| i % 4 < 2).collect::<Vec<_>>());
+            let present = bits(&(0..rows).map(|i| i % 11 != 0).collect::<Vec<_>>());
+            let written: ArrayRef = Arc::new(StringArray::from(
+                keys.iter().map(|k| k.and_then(|k| words[k].clone())).collect::<Vec<_>>(),
+            ));
+            let values: ArrayRef = Arc::new(StringArray::from(words.clone()));
+            let int8 = PrimitiveArray::<Int8Type>::from(
+                keys.iter().map(|k| k.map(|k| k as i8)).collect::<Vec<_>>(),
+            );
+            let uint16 = PrimitiveArray::<UInt16Type>::from(
+                keys.iter().map(|k| k.map(|k| k as u16)).collect::<Vec<_>>(),
+            );
+            let dictionaries: [ArrayRef; 2] = [
+                Arc::new(DictionaryArray::new(int8, values.clone())),
+                Arc::new(DictionaryArray::new(uint16, values)),
+            ];
+            let counted = |array: ArrayRef| {
+                let mut slices = Slices::new(&settings(100));
+                slices.add(&[array], &label, &predicted, Some(&present)).unwrap();
+                let [column] = slices.finish().try_into().unwrap();
+                let mut counts: Vec<(String, Counts)> =
+                    column.slices.into_iter().map(|s| (s.value.text(), s.counts)).collect();
+                counts.sort_by(|a, b| a.0.cmp(&b.0));
+                counts
+            };
+            let expected = counted(written);
+            assert!(expected.iter().any(|(v, _)| v == "(null)"), "{expected:?}");
+            for dictionary in dictionaries {
+                assert_eq!(counted(dictionary), expected, "{entries} entries");
+            }
+        }
     }
 
     #[test]
