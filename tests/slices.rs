@@ -92,10 +92,75 @@ fn slice_columns_must_exist_and_be_strings_booleans_or_integers() {
         .input("max_slices", "0")
         .run()
         .assert_cannot_evaluate("input `max_slices`");
-    sliced("entity_type")
-        .input("predictions", "p.parquet")
-        .run()
-        .assert_cannot_evaluate("inputs slice_columns and predictions");
+}
+
+/// Slices of a joined predictions file: the labelled pairs carry the slice
+/// columns, the predictions (in another order, with pairs nobody labelled)
+/// the scores. Every slice counts what the same pairs count in one file.
+#[test]
+fn slices_of_a_joined_predictions_file_count_as_in_one_file() {
+    use arrow_array::{Array, Float64Array, Int64Array, RecordBatch, UInt32Array};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let file = std::fs::File::open(crate::util::fixture("slices.parquet")).unwrap();
+    let batches: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let all = arrow_select::concat::concat_batches(&batches[0].schema(), &batches).unwrap();
+    let n = all.num_rows();
+    let column = |name: &str| all.column_by_name(name).unwrap().clone();
+    // Labelled pairs last row first; predictions in a stride order, with
+    // 500 pairs nobody labelled among them.
+    let reversed = UInt32Array::from_iter_values((0..n as u32).rev());
+    let take =
+        |c: &str, order: &UInt32Array| arrow_select::take::take(&column(c), order, None).unwrap();
+    let mut labelled =
+        vec![("pair_id", crate::util::col(Int64Array::from_iter_values((0..n as i64).rev())))];
+    for c in ["entity_type", "source", "batch", "is_new", "label"] {
+        labelled.push((c, take(c, &reversed)));
+    }
+    let order: Vec<u32> = (0..n as u32).map(|i| (i * 7 + 3) % n as u32).collect();
+    let scores = take("score", &UInt32Array::from(order.clone()));
+    let scores = scores.as_any().downcast_ref::<Float64Array>().unwrap();
+    let ids = order.iter().map(|i| i64::from(*i)).chain((0..500).map(|i| 1_000_000 + i));
+    let extra = (0..500).map(|i| f64::from(i) / 500.0);
+    let predicted = vec![
+        ("pair_id", crate::util::col(Int64Array::from_iter_values(ids))),
+        (
+            "score",
+            crate::util::col(Float64Array::from_iter_values(
+                scores.values().iter().copied().chain(extra),
+            )),
+        ),
+    ];
+    let joined = Gate::new()
+        .input("validation_set", "labelled.parquet")
+        .input("predictions", "predictions.parquet")
+        .input("key_columns", "pair_id")
+        .input("slice_columns", ALL)
+        .input("report_json", "r.json")
+        .any_metric();
+    crate::util::write_parquet(&joined.path("labelled.parquet"), labelled);
+    crate::util::write_parquet(&joined.path("predictions.parquet"), predicted);
+    let (joined, one_file) = (joined.run(), sliced(ALL).run());
+    assert_eq!((joined.code, one_file.code), (0, 0), "{joined:#?}");
+    let by_value = |ran: &crate::util::Ran| {
+        let report = ran.json("r.json");
+        let mut slices: Vec<(String, String, serde_json::Value)> = Vec::new();
+        for c in report["slices"]["columns"].as_array().unwrap() {
+            for s in c["slices"].as_array().unwrap() {
+                slices.push((c["column"].to_string(), s["value"].to_string(), s["counts"].clone()));
+            }
+        }
+        slices.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        (report["counts"].clone(), slices)
+    };
+    let (counts, slices) = by_value(&joined);
+    assert_eq!((counts, slices.clone()), by_value(&one_file));
+    assert!(slices.len() > 10, "{slices:?}");
+    assert_eq!(joined.json("r.json")["predictions"]["unlabelled"], 500);
 }
 
 #[cfg(feature = "external-tests")]

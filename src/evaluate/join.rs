@@ -106,8 +106,9 @@ pub fn scan(
     let start = std::time::Instant::now();
     let labelled_set = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
     let weight = settings.weight_column.as_deref();
-    let labelled =
-        Labelled::load(&labelled_set, &settings.key_columns, &settings.label_column, weight)?;
+    let (keys, label, slices) =
+        (&settings.key_columns, &settings.label_column, &settings.slices.columns);
+    let labelled = Labelled::load(&labelled_set, keys, label, weight, slices)?;
     log::debug!("indexed {} labelled pairs in {:?}", labelled.len(), start.elapsed());
     let dataset = Dataset::parse(Role::Predictions, predictions, pfile, psize)?;
     let indices =

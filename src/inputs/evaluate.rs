@@ -86,16 +86,9 @@ fn review(raw: &RawInputs) -> Result<Option<ReviewSettings>, InputError> {
     Ok(Some(ReviewSettings { limit, display, file }))
 }
 
-/// The slice columns and their limits; slices of joined predictions are
-/// not counted yet, so the two inputs together are a mistake.
+/// The slice columns and their limits.
 fn slices(raw: &RawInputs) -> Result<SliceSettings, InputError> {
     let columns = columns(raw, &SLICE_COLUMNS)?;
-    if !columns.is_empty() && raw.get(&PREDICTIONS).is_some() {
-        return Err(InputError::ConflictingInputs {
-            inputs: "slice_columns and predictions",
-            expected: "slice_columns with scores in validation_set itself: slices of a joined predictions file are not counted yet",
-        });
-    }
     let max_slices = whole(raw, &MAX_SLICES, 1)?;
     Ok(SliceSettings {
         columns,

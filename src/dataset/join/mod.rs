@@ -15,7 +15,7 @@ mod keys;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use arrow_array::RecordBatch;
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use keys::{Index, key_columns};
 
@@ -41,72 +41,111 @@ pub struct Labelled {
     weights: Option<Vec<f64>>,
     /// Per labelled row: whether a prediction has been found for it.
     seen: Vec<AtomicBool>,
+    /// Per slice column, its value on every labelled row, in file order.
+    slices: Vec<ArrayRef>,
 }
 
 /// Which labelled rows a predictions batch holds: `(batch row, labelled row)`.
 pub type Matches = Vec<(usize, usize)>;
 
 impl Labelled {
-    /// Reads the key columns and the label of the validation set.
+    /// Reads the key columns, the label and the slice columns of the
+    /// validation set.
     pub fn load(
         dataset: &Dataset,
         keys: &[String],
         label: &str,
         weight: Option<&str>,
+        slices: &[String],
     ) -> Result<Labelled, DatasetError> {
         let mut wanted: Vec<(&str, &'static str, Kind)> =
             keys.iter().map(|k| (k.as_str(), KEY_INPUT, Kind::Key)).collect();
         wanted.push((label, "label_column", Kind::Binary));
         wanted.extend(weight.map(|w| (w, "weight_column", Kind::Weight)));
+        wanted.extend(slices.iter().map(|c| (c.as_str(), "slice_columns", Kind::Slice)));
         let mask = dataset.projection(columns::find(dataset, &wanted)?);
         let path = dataset.path();
         let schema = dataset.schema();
         let types: Vec<&arrow_schema::DataType> =
             keys.iter().map(|k| schema.field_with_name(k).expect("found").data_type()).collect();
         let rows = usize::try_from(dataset.rows()).unwrap_or(0);
-        let empty = || (Index::new(&types, rows), Vec::new(), weight.map(|_| Vec::new()));
+        let empty = || Loaded {
+            index: Index::new(&types, rows),
+            labels: Vec::new(),
+            weighed: weight.map(|_| Vec::new()),
+            sliced: vec![Vec::new(); slices.len()],
+        };
         // One worker: rows arrive in file order, so a duplicate names the
         // row it is seen again at.
-        let mut folds =
-            dataset.fold(&mask, 1, empty, |(index, labels, weighed), batch, first_row| {
-                if let (Some(w), Some(weighed)) = (weight, weighed.as_mut()) {
-                    let array = batch.column_by_name(w).expect("projected");
-                    let values = columns::weights(path, w, array.as_ref(), first_row)?;
-                    let valid = columns::valid_bits(array.as_ref());
-                    weighed.extend(values.iter().enumerate().map(|(i, v)| {
-                        if valid.as_ref().is_none_or(|b| b.value(i)) { *v } else { f64::NAN }
-                    }));
-                }
-                let array = batch.column_by_name(label).expect("projected");
-                let bits = columns::binary_bits(path, label, array.as_ref(), first_row)?;
+        let mut folds = dataset.fold(&mask, 1, empty, |loaded, batch, first_row| {
+            let Loaded { index, labels, weighed, sliced } = loaded;
+            for (column, arrays) in slices.iter().zip(sliced.iter_mut()) {
+                arrays.push(batch.column_by_name(column).expect("projected").clone());
+            }
+            if let (Some(w), Some(weighed)) = (weight, weighed.as_mut()) {
+                let array = batch.column_by_name(w).expect("projected");
+                let values = columns::weights(path, w, array.as_ref(), first_row)?;
                 let valid = columns::valid_bits(array.as_ref());
-                let keyed = key_columns(batch, keys);
-                for i in 0..batch.num_rows() {
-                    let row = first_row + i as u64;
-                    let at = u32::try_from(labels.len()).map_err(|_| too_many(dataset))?;
-                    let before = index
-                        .insert(&keyed, i, at)
-                        .map_err(|k| null_key(dataset, &keys[k], row))?;
-                    if before.is_some() {
-                        return Err(DatasetError::DuplicateKey {
-                            role: Role::ValidationSet,
-                            path: path.to_path_buf(),
-                            key: index.show_row(&keyed, i),
-                            row,
-                        });
-                    }
-                    let present = valid.as_ref().is_none_or(|v| v.value(i));
-                    labels.push(if present { u8::from(bits.value(i)) } else { NULL_LABEL });
+                weighed.extend(values.iter().enumerate().map(|(i, v)| {
+                    if valid.as_ref().is_none_or(|b| b.value(i)) { *v } else { f64::NAN }
+                }));
+            }
+            let array = batch.column_by_name(label).expect("projected");
+            let bits = columns::binary_bits(path, label, array.as_ref(), first_row)?;
+            let valid = columns::valid_bits(array.as_ref());
+            let keyed = key_columns(batch, keys);
+            for i in 0..batch.num_rows() {
+                let row = first_row + i as u64;
+                let at = u32::try_from(labels.len()).map_err(|_| too_many(dataset))?;
+                let before =
+                    index.insert(&keyed, i, at).map_err(|k| null_key(dataset, &keys[k], row))?;
+                if before.is_some() {
+                    return Err(DatasetError::DuplicateKey {
+                        role: Role::ValidationSet,
+                        path: path.to_path_buf(),
+                        key: index.show_row(&keyed, i),
+                        row,
+                    });
                 }
-                Ok(())
-            })?;
-        let (mut index, labels, weights) = folds.pop().unwrap_or_else(empty);
+                let present = valid.as_ref().is_none_or(|v| v.value(i));
+                labels.push(if present { u8::from(bits.value(i)) } else { NULL_LABEL });
+            }
+            Ok(())
+        })?;
+        let Loaded { mut index, labels, weighed: weights, sliced } =
+            folds.pop().unwrap_or_else(empty);
         if let Some((again, key)) = index.finish() {
             let (role, path) = (Role::ValidationSet, path.to_path_buf());
             return Err(DatasetError::DuplicateKey { role, path, key, row: u64::from(again) });
         }
         let seen = (0..labels.len()).map(|_| AtomicBool::new(false)).collect();
-        Ok(Labelled { path: path.to_path_buf(), keys: keys.to_vec(), index, labels, weights, seen })
+        let slices = slices
+            .iter()
+            .zip(sliced)
+            .map(|(column, arrays)| {
+                let field = dataset.schema().field_with_name(column).expect("found").clone();
+                let arrays: Vec<&dyn arrow_array::Array> =
+                    arrays.iter().map(|a| a.as_ref()).collect();
+                match arrays.is_empty() {
+                    true => Ok(arrow_array::new_empty_array(field.data_type())),
+                    false => arrow_select::concat::concat(&arrays),
+                }
+                .map_err(|e| DatasetError::Parquet {
+                    role: Role::ValidationSet,
+                    path: path.to_path_buf(),
+                    source: parquet::errors::ParquetError::ArrowError(e.to_string()),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Labelled {
+            path: path.to_path_buf(),
+            keys: keys.to_vec(),
+            index,
+            labels,
+            weights,
+            seen,
+            slices,
+        })
     }
 
     /// Checks that the predictions file has the key columns, of the same
@@ -167,16 +206,26 @@ impl Labelled {
             }
         }
         let unlabelled = (batch.num_rows() - matches.len()) as u64;
-        Ok((self.gather(decided, &matches), unlabelled))
+        Ok((self.gather(decided, &matches)?, unlabelled))
     }
 
     /// The matched rows as one batch of pairs.
-    fn gather(&self, decided: &Decided, matches: &Matches) -> Pairs {
+    fn gather(&self, decided: &Decided, matches: &Matches) -> Result<Pairs, DatasetError> {
         let n = matches.len();
+        let slices = self
+            .slices
+            .iter()
+            .map(|column| take_rows(column, matches))
+            .collect::<Result<_, _>>()
+            .map_err(|e| DatasetError::Parquet {
+                role: Role::ValidationSet,
+                path: self.path.clone(),
+                source: parquet::errors::ParquetError::ArrowError(e.to_string()),
+            })?;
         let bits = |b: &BooleanBuffer| BooleanBuffer::collect_bool(n, |j| b.value(matches[j].0));
         let label = |j: usize| self.labels[matches[j].1];
         let has_null_label = matches.iter().any(|(_, at)| self.labels[*at] == NULL_LABEL);
-        Pairs {
+        Ok(Pairs {
             len: n,
             label: BooleanBuffer::collect_bool(n, |j| label(j) == 1),
             predicted: bits(&decided.predicted),
@@ -202,8 +251,8 @@ impl Labelled {
                     Scores::F32(ScalarBuffer::from_iter(matches.iter().map(|m| v[m.0])))
                 }
             }),
-            slices: Vec::new(),
-        }
+            slices,
+        })
     }
 
     /// Labelled pairs in all.
@@ -227,6 +276,22 @@ impl Labelled {
         keys.sort_unstable();
         (missing.len() as u64, keys.into_iter().map(|(_, k)| k).collect())
     }
+}
+
+/// What [`Labelled::load`] folds the validation set into.
+struct Loaded {
+    index: Index,
+    labels: Vec<u8>,
+    weighed: Option<Vec<f64>>,
+    /// Per slice column, its arrays batch by batch.
+    sliced: Vec<Vec<ArrayRef>>,
+}
+
+/// The slice values of the matched labelled rows, in match order (an
+/// error only if their text overflows a string array's offsets).
+fn take_rows(column: &ArrayRef, matches: &Matches) -> Result<ArrayRef, arrow_schema::ArrowError> {
+    let rows = arrow_array::UInt32Array::from_iter_values(matches.iter().map(|m| m.1 as u32));
+    arrow_select::take::take(column.as_ref(), &rows, None)
 }
 
 /// Over 4,294,967,295 labelled pairs: more than the index counts.
