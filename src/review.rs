@@ -3,9 +3,9 @@
 //! file order for a prediction column.
 //!
 //! While counting, each reading thread keeps only what identifies its best
-//! candidates (a priority and a row number, `limit` of each kind); after the
-//! verdict, [`Chosen::assemble`] takes the rows read back with every column
-//! and adds `error` and `rank`. Memory is bounded by the limit.
+//! candidates (a priority and a row number, `limit` of each kind); once all
+//! are counted, [`Chosen::assemble`] takes the rows read back with every
+//! column and adds `error` and `rank`. Memory is bounded by the limit.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;

@@ -192,3 +192,16 @@ fn the_read_back_through_a_page_index_returns_exactly_the_chosen_rows() {
     }
     assert_eq!(actual, expected);
 }
+
+/// The rows are read back while the hash runs; a hash that does not match
+/// still stops the gate before anything of them is written.
+#[test]
+fn a_wrong_hash_writes_no_errors_file() {
+    let ran = Gate::with_fixture("sample_validation.parquet")
+        .input("errors_file", "e.parquet")
+        .input("dataset_hash", &"0".repeat(64))
+        .run();
+    ran.assert_cannot_evaluate("does not match `dataset_hash`");
+    assert!(!ran.dir.join("e.parquet").exists(), "no errors file from unverified bytes");
+    assert!(!ran.outputs.contains_key("errors_file"), "{:?}", ran.outputs);
+}

@@ -223,16 +223,34 @@ pub fn evaluate(
         None => None,
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // SHA-256 is one stream, about 1.3 GB/s on a core with SHA extensions,
+    // while one core counts a file's pairs at about twice that (it reads
+    // only the columns it needs): alone, the validation set's hash gets a
+    // core of its own and bounds the run. A join's probing is slower than
+    // the hashes of both files, so it gets every core.
+    let counting = match predictions {
+        None => workers.saturating_sub(1).max(1),
+        Some(_) => workers,
+    };
     let (hashed, predictions_hashed, scanned) = std::thread::scope(|s| {
         let hasher = s.spawn(|| Sha256::of_file(&file));
         let predictions_hasher =
             predictions.as_ref().map(|(_, pfile, _)| s.spawn(|| Sha256::of_file(pfile)));
+        // The chosen errors are read back while the hash is still running;
+        // a mismatch below discards them with everything else read.
+        let read_back = |(dataset, mut fold): (Dataset, Fold)| {
+            let review = match fold.review.take().map(|r| r.finish()) {
+                Some(chosen) => Some(Review::read(&dataset, chosen, counting)?),
+                None => None,
+            };
+            Ok((dataset, fold, None, review))
+        };
         let scanned = match &predictions {
-            None => scan(settings, file.clone(), size, workers).map(|(d, f)| (d, f, None)),
+            None => scan(settings, file.clone(), size, counting).and_then(read_back),
             Some((p, pfile, psize)) => {
                 let (labels, preds) = ((file.clone(), size), (pfile.clone(), *psize));
-                join::scan(settings, p, labels, preds, workers)
-                    .map(|j| (j.dataset, j.fold, Some(j.facts)))
+                join::scan(settings, p, labels, preds, counting)
+                    .map(|j| (j.dataset, j.fold, Some(j.facts), None))
             }
         };
         let predictions_hashed =
@@ -253,7 +271,7 @@ pub fn evaluate(
             actual: sha256.to_string(),
         });
     }
-    let (dataset, Fold { mut tally, histogram, weighted, slices, review }, joined) = scanned?;
+    let (dataset, Fold { mut tally, histogram, weighted, slices, .. }, joined, review) = scanned?;
     let predictions_file = match (predictions, predictions_hashed, joined) {
         (Some((p, _, psize)), Some(hashed), Some(facts)) => {
             let sha256 = hashed.map_err(|source| DatasetError::Read {
@@ -294,11 +312,6 @@ pub fn evaluate(
     if slice_checks.iter().any(|c| c.status == SliceStatus::Fail) {
         verdict.outcome = gate::Outcome::Failed;
     }
-    // Read back only now, from the verified bytes' open file.
-    let review = match review.map(|r| r.finish()) {
-        Some(chosen) => Some(Review::read(&dataset, chosen, workers)?),
-        None => None,
-    };
     let curve = histogram.as_ref().map(Histogram::points).unwrap_or_default();
     let sweep = analyse(&curve, |counts: &Counts| decide(counts));
     Ok(Evaluation {

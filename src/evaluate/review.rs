@@ -1,5 +1,6 @@
-//! The misclassified pairs to review, read back after the verdict from
-//! the file whose bytes were hashed.
+//! The misclassified pairs to review, read back from the file whose bytes
+//! are being hashed, as soon as counting has chosen them; a hash mismatch
+//! discards them with everything else read.
 
 use crate::dataset::{Dataset, DatasetError, Role};
 use crate::review::{ADDED, Chosen, ReviewSettings};
