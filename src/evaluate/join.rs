@@ -123,12 +123,12 @@ pub fn scan(
         |(fold, unlabelled), batch, row| {
             let decided = columns.decide(batch, row)?;
             let (pairs, others) = labelled.pairs(&dataset, batch, row, &decided)?;
-            fold.add(&pairs, row).map_err(super::too_many(settings))?;
+            fold.add(&pairs, row).map_err(super::scan::too_many(settings))?;
             *unlabelled += others;
             Ok(())
         },
     )?;
-    let fold = super::merge(settings, folds.iter().map(|(f, _)| f))?;
+    let fold = super::scan::merge(settings, folds.iter().map(|(f, _)| f))?;
     log::debug!("joined {} predictions in {:?}", dataset.rows(), start.elapsed());
     let (unpredicted, first) = labelled.unpredicted(SHOWN_KEYS);
     let facts = Facts {

@@ -1,0 +1,76 @@
+//! The metrics pass over one validation set: its footer read, its columns
+//! resolved, every batch folded by the reading threads, and the chosen
+//! errors read back; the pass alone, hash excluded, is [`count`].
+
+use std::sync::Arc;
+
+use super::review::{self, Review};
+use super::{EvaluateError, Fold, Settings};
+use crate::dataset::columns::Columns;
+use crate::dataset::{Dataset, DatasetError, Role};
+use crate::slices::TooManyValues;
+use crate::untrusted::shown;
+
+/// Reads and counts the validation set without hashing it, then reads the
+/// chosen errors back when `review` asks for them: the metrics pass alone,
+/// for a benchmark of the library (`bench/metrics.rs`).
+pub fn count(settings: &Settings) -> Result<(Fold, Option<Review>), EvaluateError> {
+    let (file, size) = Dataset::open_file(Role::ValidationSet, &settings.validation_set)?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (dataset, mut fold) = scan(settings, Arc::new(file), size, workers)?;
+    let review = match fold.review.take().map(|r| r.finish()) {
+        Some(chosen) => Some(Review::read(&dataset, chosen, workers)?),
+        None => None,
+    };
+    Ok((fold, review))
+}
+
+/// Reads the footer, resolves the columns and folds every batch.
+pub(super) fn scan(
+    settings: &Settings,
+    file: Arc<std::fs::File>,
+    size: u64,
+    workers: usize,
+) -> Result<(Dataset, Fold), EvaluateError> {
+    let mut dataset = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
+    let weight = settings.weight_column.as_deref();
+    let (label, decision) = (&settings.label_column, &settings.decision);
+    let columns = Columns::resolve(&dataset, label, decision, weight, &settings.slices.columns)?;
+    dataset.read_strings_as_dictionaries(columns.slice_roots())?;
+    if let Some(review) = &settings.review {
+        review::check_display(&dataset, review)?;
+    }
+    log::debug!(
+        "{} rows in {} row groups; reading `{}` and `{}` with {workers} workers",
+        dataset.rows(),
+        dataset.row_groups(),
+        shown(&settings.label_column),
+        shown(settings.decision.column())
+    );
+    let folds = dataset.fold(
+        columns.mask(),
+        workers,
+        || Fold::new(settings),
+        |fold, batch, row| fold.add(&columns.extract(batch, row)?, row).map_err(too_many(settings)),
+    )?;
+    let fold = merge(settings, &folds)?;
+    Ok((dataset, fold))
+}
+
+/// The workers' folds as one.
+pub(super) fn merge<'a>(
+    settings: &Settings,
+    folds: impl IntoIterator<Item = &'a Fold>,
+) -> Result<Fold, DatasetError> {
+    folds.into_iter().try_fold(Fold::new(settings), Fold::merge).map_err(too_many(settings))
+}
+
+/// A slice column past `max_slices`, as the error that names the file.
+pub(super) fn too_many(settings: &Settings) -> impl Fn(TooManyValues) -> DatasetError + '_ {
+    |e| DatasetError::TooManySlices {
+        path: settings.validation_set.clone(),
+        column: e.column,
+        seen: e.seen,
+        max: e.max,
+    }
+}
