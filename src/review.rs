@@ -158,11 +158,21 @@ impl Candidates {
 
     /// The pairs kept, ranked.
     pub fn finish(self) -> Chosen {
+        let seen = (self.false_positives.seen, self.false_negatives.seen);
+        let (fp, fn_) = (self.false_positives.ranked(), self.false_negatives.ranked());
+        // A false positive's priority is its score, a false negative's the
+        // score negated (exactly undone, signed zeros included); without
+        // scores there is none.
+        let scored = |c: &Candidate, sign: f64| (c.row, sign * c.priority);
+        let mut scores: Vec<(u64, f64)> =
+            fp.iter().map(|c| scored(c, 1.0)).chain(fn_.iter().map(|c| scored(c, -1.0))).collect();
+        scores.sort_unstable_by_key(|(row, _)| *row);
         Chosen {
-            false_positives_seen: self.false_positives.seen,
-            false_negatives_seen: self.false_negatives.seen,
-            false_positives: self.false_positives.ranked().iter().map(|c| c.row).collect(),
-            false_negatives: self.false_negatives.ranked().iter().map(|c| c.row).collect(),
+            false_positives_seen: seen.0,
+            false_negatives_seen: seen.1,
+            false_positives: fp.iter().map(|c| c.row).collect(),
+            false_negatives: fn_.iter().map(|c| c.row).collect(),
+            scores: scores.into_iter().map(|(_, s)| s).collect(),
         }
     }
 }
@@ -178,6 +188,9 @@ pub struct Chosen {
     pub false_positives_seen: u64,
     /// Every false negative counted.
     pub false_negatives_seen: u64,
+    /// With scores, the score of each row of [`Chosen::rows`], in its order
+    /// (meaningless for a prediction column).
+    pub scores: Vec<f64>,
 }
 
 impl Chosen {

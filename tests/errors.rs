@@ -205,3 +205,63 @@ fn a_wrong_hash_writes_no_errors_file() {
     assert!(!ran.dir.join("e.parquet").exists(), "no errors file from unverified bytes");
     assert!(!ran.outputs.contains_key("errors_file"), "{:?}", ran.outputs);
 }
+
+/// The label and score of the chosen rows are rebuilt, not read again,
+/// where their type holds them exactly: a float32 score comes back bit for
+/// bit, and a float label (whose zeros may be -0.0) is read back as it is.
+#[test]
+fn rebuilt_and_read_back_columns_keep_the_files_own_values() {
+    use arrow_array::{Array, Float32Array, Int8Array};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let n = 200usize;
+    let score: Vec<f32> = (0..n).map(|i| ((i * 37) % 200) as f32 / 199.0 - 0.0).collect();
+    let label: Vec<f64> = (0..n)
+        .map(|i| {
+            if i % 3 == 0 {
+                1.0
+            } else if i % 2 == 0 {
+                -0.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let kind: Vec<i8> = (0..n).map(|i| (i % 5) as i8).collect();
+    let gate = Gate::new()
+        .input("validation_set", "v.parquet")
+        .input("errors_file", "e.parquet")
+        .input("errors_limit", "0")
+        .any_metric();
+    write_parquet(
+        &gate.path("v.parquet"),
+        vec![
+            ("label", col(Float64Array::from(label.clone()))),
+            ("score", col(Float32Array::from(score.clone()))),
+            ("kind", col(Int8Array::from(kind.clone()))),
+        ],
+    );
+    let ran = gate.run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let errors = std::fs::File::open(ran.dir.join("e.parquet")).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(errors).unwrap().build().unwrap();
+    let mut checked = 0;
+    for batch in reader {
+        let batch = batch.unwrap();
+        let get = |c: &str| batch.column_by_name(c).unwrap().clone();
+        let (l, s, k) = (get("label"), get("score"), get("kind"));
+        let l = l.as_any().downcast_ref::<Float64Array>().unwrap();
+        let s = s.as_any().downcast_ref::<Float32Array>().unwrap();
+        let k = k.as_any().downcast_ref::<Int8Array>().unwrap();
+        for r in 0..batch.num_rows() {
+            // Find the row by its score and kind, then compare bit for bit.
+            let i = (0..n)
+                .find(|&i| score[i].to_bits() == s.value(r).to_bits() && kind[i] == k.value(r))
+                .expect("every row comes from the file");
+            assert_eq!(l.value(r).to_bits(), label[i].to_bits(), "row {i}");
+            checked += 1;
+        }
+    }
+    let misclassified = (0..n).filter(|&i| (score[i] >= 0.5) != (label[i] == 1.0)).count();
+    assert_eq!(checked, misclassified);
+    assert!(checked > 20 && label.iter().any(|l| l.is_sign_negative()));
+}

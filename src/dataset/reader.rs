@@ -136,11 +136,16 @@ impl Dataset {
         Ok(())
     }
 
-    /// Every column of the rows at `rows` (file row numbers, ascending, each
-    /// once), in file order, with the file's own types. Only the row groups
-    /// that hold them are read, `workers` at a time, and only those rows
-    /// kept in the result.
-    pub fn read_rows(&self, rows: &[u64], workers: usize) -> Result<RecordBatch, DatasetError> {
+    /// The columns at `roots` (indices into [`Self::schema`], ascending) of
+    /// the rows at `rows` (file row numbers, ascending, each once), in file
+    /// order, with the file's own types. Only the row groups that hold them
+    /// are read, `workers` at a time, and only those rows kept in the result.
+    pub fn read_rows(
+        &self,
+        rows: &[u64],
+        roots: &[usize],
+        workers: usize,
+    ) -> Result<RecordBatch, DatasetError> {
         use parquet::arrow::arrow_reader::{RowSelection, RowSelector};
         use parquet::file::metadata::PageIndexPolicy;
         let parquet =
@@ -183,7 +188,12 @@ impl Dataset {
             }
             start = end;
         }
-        let all = ProjectionMask::all();
+        let all = ProjectionMask::roots(meta.parquet_schema(), roots.iter().copied());
+        let schema = Arc::new(
+            meta.schema()
+                .project(roots)
+                .map_err(|e| parquet(ParquetError::ArrowError(e.to_string())))?,
+        );
         let read_group = |(group, selectors): &(usize, Vec<RowSelector>)| {
             let read = guarded(|| -> Result<Vec<RecordBatch>, ParquetError> {
                 let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
@@ -191,6 +201,7 @@ impl Dataset {
                     meta.clone(),
                 )
                 .with_row_groups(vec![*group])
+                .with_projection(all.clone())
                 .with_row_selection(RowSelection::from(selectors.clone()))
                 .with_batch_size(BATCH_ROWS)
                 .build()?;
@@ -230,7 +241,7 @@ impl Dataset {
         for (_, part) in parts {
             batches.extend(part?);
         }
-        arrow_select::concat::concat_batches(meta.schema(), &batches)
+        arrow_select::concat::concat_batches(&schema, &batches)
             .map_err(|e| parquet(ParquetError::ArrowError(e.to_string())))
     }
 

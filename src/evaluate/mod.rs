@@ -239,7 +239,7 @@ pub fn evaluate(
         // a mismatch below discards them with everything else read.
         let read_back = |(dataset, mut fold): (Dataset, Fold)| {
             let review = match fold.review.take().map(|r| r.finish()) {
-                Some(chosen) => Some(Review::read(&dataset, chosen, counting)?),
+                Some(chosen) => Some(Review::read(&dataset, chosen, settings, counting)?),
                 None => None,
             };
             Ok((dataset, fold, None, review))

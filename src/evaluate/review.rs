@@ -2,10 +2,13 @@
 //! are being hashed, as soon as counting has chosen them; a hash mismatch
 //! discards them with everything else read.
 
-use crate::dataset::{Dataset, DatasetError, Role};
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch};
+use arrow_schema::DataType;
+
+use crate::dataset::{Dataset, DatasetError, Decision, Role};
 use crate::review::{ADDED, Chosen, ReviewSettings};
 
-use super::EvaluateError;
+use super::{EvaluateError, Settings};
 
 /// The misclassified pairs chosen, with every column of their rows.
 #[derive(Debug, Clone)]
@@ -18,9 +21,16 @@ pub struct Review {
 
 impl Review {
     /// Reads the chosen rows back and assembles the errors file's rows.
+    ///
+    /// The label and the deciding column are not read again when counting
+    /// already gave their values on the chosen rows (a false positive is
+    /// labelled 0 and predicted, a false negative the reverse, and each
+    /// kept its score): they are rebuilt in the file's own type, and only
+    /// the other columns are read back.
     pub fn read(
         dataset: &Dataset,
         chosen: Chosen,
+        settings: &Settings,
         workers: usize,
     ) -> Result<Review, EvaluateError> {
         let schema = dataset.schema();
@@ -30,14 +40,65 @@ impl Review {
                 column: taken,
             });
         }
-        let read = dataset.read_rows(&chosen.rows(), workers)?;
-        let rows = chosen.assemble(&read).map_err(|e| DatasetError::Parquet {
+        let rows = chosen.rows();
+        let known = known_columns(schema, &chosen, &rows, settings);
+        let roots: Vec<usize> =
+            (0..schema.fields().len()).filter(|i| !known.iter().any(|(k, _)| k == i)).collect();
+        let arrow = |e: arrow_schema::ArrowError| DatasetError::Parquet {
             role: Role::ValidationSet,
             path: dataset.path().to_path_buf(),
             source: parquet::errors::ParquetError::ArrowError(e.to_string()),
-        })?;
+        };
+        let read = dataset.read_rows(&rows, &roots, workers)?;
+        let mut others = read.columns().iter();
+        let columns: Vec<ArrayRef> = (0..schema.fields().len())
+            .map(|i| match known.iter().find(|(k, _)| *k == i) {
+                Some((_, rebuilt)) => rebuilt.clone(),
+                None => others.next().expect("every other column was read").clone(),
+            })
+            .collect();
+        let read = RecordBatch::try_new(schema.clone(), columns).map_err(arrow)?;
+        let rows = chosen.assemble(&read).map_err(arrow)?;
         Ok(Review { chosen, rows })
     }
+}
+
+/// The label and deciding columns rebuilt for `rows` (ascending), where
+/// their type holds the known values exactly: booleans and integers for
+/// labels and predictions, floats for scores. A float label is read back
+/// (its zero may be -0.0).
+fn known_columns(
+    schema: &arrow_schema::Schema,
+    chosen: &Chosen,
+    rows: &[u64],
+    settings: &Settings,
+) -> Vec<(usize, ArrayRef)> {
+    let mut false_negatives = chosen.false_negatives.clone();
+    false_negatives.sort_unstable();
+    let label: Vec<bool> = rows.iter().map(|r| false_negatives.binary_search(r).is_ok()).collect();
+    let exact = |t: &DataType| t == &DataType::Boolean || t.is_integer();
+    let bits = |values: Vec<bool>, t: &DataType| -> Option<ArrayRef> {
+        let array = BooleanArray::from(values);
+        exact(t).then(|| arrow_cast::cast(&array, t).ok()).flatten()
+    };
+    let mut known = Vec::new();
+    if let Ok(i) = schema.index_of(&settings.label_column) {
+        known.extend(bits(label.clone(), schema.field(i).data_type()).map(|a| (i, a)));
+    }
+    let decision = match &settings.decision {
+        Decision::Score { column, .. } => schema.index_of(column).ok().and_then(|i| {
+            let scores = Float64Array::from(chosen.scores.clone());
+            let t = schema.field(i).data_type();
+            let float = matches!(t, DataType::Float64 | DataType::Float32);
+            float.then(|| arrow_cast::cast(&scores, t).ok().map(|a| (i, a))).flatten()
+        }),
+        Decision::Prediction { column } => schema.index_of(column).ok().and_then(|i| {
+            let predicted = label.iter().map(|l| !l).collect();
+            bits(predicted, schema.field(i).data_type()).map(|a| (i, a))
+        }),
+    };
+    known.extend(decision.filter(|(i, _)| !known.iter().any(|(k, _)| k == i)));
+    known
 }
 
 /// The display columns must be columns of the validation set.

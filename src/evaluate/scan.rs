@@ -19,7 +19,7 @@ pub fn count(settings: &Settings) -> Result<(Fold, Option<Review>), EvaluateErro
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (dataset, mut fold) = scan(settings, Arc::new(file), size, workers)?;
     let review = match fold.review.take().map(|r| r.finish()) {
-        Some(chosen) => Some(Review::read(&dataset, chosen, workers)?),
+        Some(chosen) => Some(Review::read(&dataset, chosen, settings, workers)?),
         None => None,
     };
     Ok((fold, review))
