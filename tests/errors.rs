@@ -265,3 +265,37 @@ fn rebuilt_and_read_back_columns_keep_the_files_own_values() {
     assert_eq!(checked, misclassified);
     assert!(checked > 20 && label.iter().any(|l| l.is_sign_negative()));
 }
+
+/// A validation set of a label and a score only: both are rebuilt and no
+/// column is read back, and the errors file still holds every row chosen.
+#[test]
+fn a_file_of_only_label_and_score_needs_no_column_read_back() {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let gate = Gate::new()
+        .input("validation_set", "v.parquet")
+        .input("errors_file", "e.parquet")
+        .any_metric();
+    write_parquet(
+        &gate.path("v.parquet"),
+        vec![
+            ("label", col(BooleanArray::from(vec![true, false, true, false, true]))),
+            ("score", col(Float64Array::from(vec![0.2, 0.9, 0.8, 0.1, 0.7]))),
+        ],
+    );
+    let ran = gate.run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let errors = std::fs::File::open(ran.dir.join("e.parquet")).unwrap();
+    let batch = ParquetRecordBatchReaderBuilder::try_new(errors)
+        .unwrap()
+        .build()
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let score = batch.column_by_name("score").unwrap();
+    let score = score.as_any().downcast_ref::<Float64Array>().unwrap();
+    let label = batch.column_by_name("label").unwrap();
+    let label = label.as_any().downcast_ref::<BooleanArray>().unwrap();
+    assert_eq!(score.values().to_vec(), [0.9, 0.2]);
+    assert_eq!((label.value(0), label.value(1)), (false, true));
+}

@@ -139,9 +139,8 @@ impl Histogram {
             // The mask tells the compiler what `place` ensures: every index is
             // in the lane.
             let at = |i: u16| usize::from(i) & (LANE - 1);
-            let four = block.lane[..n].chunks_exact(4);
-            let rest = four.remainder();
-            for &[a, b, c, d] in four.map(|f| <&[u16; 4]>::try_from(f).expect("four")) {
+            let (four, rest) = block.lane[..n].as_chunks::<4>();
+            for &[a, b, c, d] in four {
                 even[at(a)] = even[at(a)].wrapping_add(1);
                 odd[at(b)] = odd[at(b)].wrapping_add(1);
                 even[at(c)] = even[at(c)].wrapping_add(1);
