@@ -2,7 +2,16 @@
 //! are being hashed, as soon as counting has chosen them; a hash mismatch
 //! discards them with everything else read.
 
-use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch};
+use std::sync::Arc;
+
+use arrow_array::types::{
+    Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{
+    ArrayRef, ArrowPrimitiveType, BooleanArray, Float32Array, Float64Array, PrimitiveArray,
+    RecordBatch,
+};
+use arrow_buffer::ArrowNativeType;
 use arrow_schema::DataType;
 
 use crate::dataset::{Dataset, DatasetError, Decision, Role};
@@ -63,6 +72,27 @@ impl Review {
     }
 }
 
+/// 0/1 values as an array of type `t` when it is boolean or integer (built
+/// directly: arrow's generic cast kernel would add megabytes to the binary).
+fn bits_as(values: &[bool], t: &DataType) -> Option<ArrayRef> {
+    fn ints<T: ArrowPrimitiveType>(values: &[bool]) -> Option<ArrayRef> {
+        let native = values.iter().map(|b| T::Native::usize_as(usize::from(*b)));
+        Some(Arc::new(PrimitiveArray::<T>::from_iter_values(native)))
+    }
+    match t {
+        DataType::Boolean => Some(Arc::new(BooleanArray::from(values.to_vec()))),
+        DataType::Int8 => ints::<Int8Type>(values),
+        DataType::Int16 => ints::<Int16Type>(values),
+        DataType::Int32 => ints::<Int32Type>(values),
+        DataType::Int64 => ints::<Int64Type>(values),
+        DataType::UInt8 => ints::<UInt8Type>(values),
+        DataType::UInt16 => ints::<UInt16Type>(values),
+        DataType::UInt32 => ints::<UInt32Type>(values),
+        DataType::UInt64 => ints::<UInt64Type>(values),
+        _ => None,
+    }
+}
+
 /// The label and deciding columns rebuilt for `rows` (ascending), where
 /// their type holds the known values exactly: booleans and integers for
 /// labels and predictions, floats for scores. A float label is read back
@@ -76,21 +106,23 @@ fn known_columns(
     let mut false_negatives = chosen.false_negatives.clone();
     false_negatives.sort_unstable();
     let label: Vec<bool> = rows.iter().map(|r| false_negatives.binary_search(r).is_ok()).collect();
-    let exact = |t: &DataType| t == &DataType::Boolean || t.is_integer();
-    let bits = |values: Vec<bool>, t: &DataType| -> Option<ArrayRef> {
-        let array = BooleanArray::from(values);
-        exact(t).then(|| arrow_cast::cast(&array, t).ok()).flatten()
-    };
+    let bits = |values: Vec<bool>, t: &DataType| bits_as(&values, t);
     let mut known = Vec::new();
     if let Ok(i) = schema.index_of(&settings.label_column) {
         known.extend(bits(label.clone(), schema.field(i).data_type()).map(|a| (i, a)));
     }
     let decision = match &settings.decision {
         Decision::Score { column, .. } => schema.index_of(column).ok().and_then(|i| {
-            let scores = Float64Array::from(chosen.scores.clone());
-            let t = schema.field(i).data_type();
-            let float = matches!(t, DataType::Float64 | DataType::Float32);
-            float.then(|| arrow_cast::cast(&scores, t).ok().map(|a| (i, a))).flatten()
+            let scores = chosen.scores.iter().copied();
+            let array: ArrayRef = match schema.field(i).data_type() {
+                DataType::Float64 => Arc::new(Float64Array::from_iter_values(scores)),
+                // Widened from f32 while counting: narrowing is exact.
+                DataType::Float32 => {
+                    Arc::new(Float32Array::from_iter_values(scores.map(|s| s as f32)))
+                }
+                _ => return None,
+            };
+            Some((i, array))
         }),
         Decision::Prediction { column } => schema.index_of(column).ok().and_then(|i| {
             let predicted = label.iter().map(|l| !l).collect();
