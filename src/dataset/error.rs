@@ -281,6 +281,13 @@ pub enum DatasetError {
 }
 
 impl DatasetError {
+    /// An arrow error met while assembling what was read from `path`,
+    /// reported as the file's parquet error.
+    pub fn arrow(role: Role, path: &Path, error: arrow_schema::ArrowError) -> DatasetError {
+        let source = parquet::errors::ParquetError::ArrowError(error.to_string());
+        DatasetError::Parquet { role, path: path.to_path_buf(), source }
+    }
+
     /// Whether the bytes differ from what was recorded (a checksum failure).
     pub fn is_checksum_failure(&self) -> bool {
         matches!(self, DatasetError::Checksums { .. } | DatasetError::EmptyChecksums { .. })

@@ -150,6 +150,7 @@ impl Dataset {
         use parquet::file::metadata::PageIndexPolicy;
         let parquet =
             |source| DatasetError::Parquet { role: self.role, path: self.path.clone(), source };
+        let arrow = |e: arrow_schema::ArrowError| ParquetError::ArrowError(e.to_string());
         // With the file's page index (offset index) loaded, the reader skips
         // every page that holds no chosen row, undecompressed; without one,
         // it decompresses every page of the row groups read.
@@ -189,11 +190,7 @@ impl Dataset {
             start = end;
         }
         let all = ProjectionMask::roots(meta.parquet_schema(), roots.iter().copied());
-        let schema = Arc::new(
-            meta.schema()
-                .project(roots)
-                .map_err(|e| parquet(ParquetError::ArrowError(e.to_string())))?,
-        );
+        let schema = Arc::new(meta.schema().project(roots).map_err(|e| parquet(arrow(e)))?);
         let read_group = |(group, selectors): &(usize, Vec<RowSelector>)| {
             let read = guarded(|| -> Result<Vec<RecordBatch>, ParquetError> {
                 let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
@@ -206,14 +203,12 @@ impl Dataset {
                 .with_batch_size(BATCH_ROWS)
                 .build()?;
                 let schema = arrow_array::RecordBatchReader::schema(&reader);
-                let read: Vec<RecordBatch> = reader
-                    .map(|b| b.map_err(|e| ParquetError::ArrowError(e.to_string())))
-                    .collect::<Result<_, _>>()?;
+                let read: Vec<RecordBatch> =
+                    reader.map(|b| b.map_err(arrow)).collect::<Result<_, _>>()?;
                 // Copied into buffers of the rows kept (concat of one batch
                 // would only slice it): a batch of a few rows read from a row
                 // group keeps buffers sized for a whole batch, and 100 row
                 // groups' of them took the peak from 18 to 73 MiB.
-                let arrow = |e: arrow_schema::ArrowError| ParquetError::ArrowError(e.to_string());
                 let read = arrow_select::concat::concat_batches(&schema, &read).map_err(arrow)?;
                 let all = arrow_array::UInt32Array::from_iter_values(0..read.num_rows() as u32);
                 Ok(vec![arrow_select::take::take_record_batch(&read, &all).map_err(arrow)?])
@@ -241,8 +236,7 @@ impl Dataset {
         for (_, part) in parts {
             batches.extend(part?);
         }
-        arrow_select::concat::concat_batches(&schema, &batches)
-            .map_err(|e| parquet(ParquetError::ArrowError(e.to_string())))
+        arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| parquet(arrow(e)))
     }
 
     /// A projection of the top-level columns at `roots` (indices into [`Self::schema`]).

@@ -238,10 +238,7 @@ pub fn evaluate(
         // The chosen errors are read back while the hash is still running;
         // a mismatch below discards them with everything else read.
         let read_back = |(dataset, mut fold): (Dataset, Fold)| {
-            let review = match fold.review.take().map(|r| r.finish()) {
-                Some(chosen) => Some(Review::read(&dataset, chosen, settings, counting)?),
-                None => None,
-            };
+            let review = scan::read_back(settings, &dataset, &mut fold, counting)?;
             Ok((dataset, fold, None, review))
         };
         let scanned = match &predictions {

@@ -53,11 +53,7 @@ impl Review {
         let known = known_columns(schema, &chosen, &rows, settings);
         let roots: Vec<usize> =
             (0..schema.fields().len()).filter(|i| !known.iter().any(|(k, _)| k == i)).collect();
-        let arrow = |e: arrow_schema::ArrowError| DatasetError::Parquet {
-            role: Role::ValidationSet,
-            path: dataset.path().to_path_buf(),
-            source: parquet::errors::ParquetError::ArrowError(e.to_string()),
-        };
+        let arrow = |e| DatasetError::arrow(Role::ValidationSet, dataset.path(), e);
         let read = dataset.read_rows(&rows, &roots, workers)?;
         let mut others = read.columns().iter();
         let columns: Vec<ArrayRef> = (0..schema.fields().len())

@@ -18,11 +18,22 @@ pub fn count(settings: &Settings) -> Result<(Fold, Option<Review>), EvaluateErro
     let (file, size) = Dataset::open_file(Role::ValidationSet, &settings.validation_set)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (dataset, mut fold) = scan(settings, Arc::new(file), size, workers)?;
-    let review = match fold.review.take().map(|r| r.finish()) {
-        Some(chosen) => Some(Review::read(&dataset, chosen, settings, workers)?),
-        None => None,
-    };
+    let review = read_back(settings, &dataset, &mut fold, workers)?;
     Ok((fold, review))
+}
+
+/// The errors `fold` chose, read back from `dataset` with every column,
+/// when `review` asks for them.
+pub(super) fn read_back(
+    settings: &Settings,
+    dataset: &Dataset,
+    fold: &mut Fold,
+    workers: usize,
+) -> Result<Option<Review>, EvaluateError> {
+    match fold.review.take().map(|r| r.finish()) {
+        Some(chosen) => Ok(Some(Review::read(dataset, chosen, settings, workers)?)),
+        None => Ok(None),
+    }
 }
 
 /// Reads the footer, resolves the columns and folds every batch.

@@ -130,11 +130,7 @@ impl Labelled {
                     true => Ok(arrow_array::new_empty_array(field.data_type())),
                     false => arrow_select::concat::concat(&arrays),
                 }
-                .map_err(|e| DatasetError::Parquet {
-                    role: Role::ValidationSet,
-                    path: path.to_path_buf(),
-                    source: parquet::errors::ParquetError::ArrowError(e.to_string()),
-                })
+                .map_err(|e| DatasetError::arrow(Role::ValidationSet, path, e))
             })
             .collect::<Result<_, _>>()?;
         Ok(Labelled {
@@ -217,11 +213,7 @@ impl Labelled {
             .iter()
             .map(|column| take_rows(column, matches))
             .collect::<Result<_, _>>()
-            .map_err(|e| DatasetError::Parquet {
-                role: Role::ValidationSet,
-                path: self.path.clone(),
-                source: parquet::errors::ParquetError::ArrowError(e.to_string()),
-            })?;
+            .map_err(|e| DatasetError::arrow(Role::ValidationSet, &self.path, e))?;
         let bits = |b: &BooleanBuffer| BooleanBuffer::collect_bool(n, |j| b.value(matches[j].0));
         let label = |j: usize| self.labels[matches[j].1];
         let has_null_label = matches.iter().any(|(_, at)| self.labels[*at] == NULL_LABEL);
