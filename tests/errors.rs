@@ -3,7 +3,12 @@
 
 use arrow_array::{BooleanArray, Float64Array};
 
-use crate::util::{Gate, col, write_parquet};
+use crate::util::{Gate, col, read_parquet, write_parquet};
+
+/// A gate on `v.parquet` (for the test to write) with `errors_file: e.parquet`.
+fn errors_gate() -> Gate {
+    Gate::new().input("validation_set", "v.parquet").input("errors_file", "e.parquet").any_metric()
+}
 
 #[test]
 fn the_errors_file_holds_the_most_confident_of_each_kind() {
@@ -29,10 +34,7 @@ fn the_errors_file_holds_the_most_confident_of_each_kind() {
 
 #[test]
 fn a_validation_set_with_an_error_or_rank_column_is_refused() {
-    let gate = Gate::new()
-        .input("validation_set", "v.parquet")
-        .input("errors_file", "e.parquet")
-        .any_metric();
+    let gate = errors_gate();
     write_parquet(
         &gate.path("v.parquet"),
         vec![
@@ -137,18 +139,13 @@ fn display_columns_must_exist() {
 fn the_read_back_through_a_page_index_returns_exactly_the_chosen_rows() {
     use arrow_array::{Array, Int64Array};
     use parquet::arrow::ArrowWriter;
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use parquet::file::properties::WriterProperties;
     let n = 10_000usize;
     // A score spread with repeats, labels in a pattern unrelated to it.
     let score: Vec<f64> = (0..n).map(|i| ((i * 7_919) % 1_000) as f64 / 1_000.0).collect();
     let label: Vec<bool> = (0..n).map(|i| (i * 31 + i / 7) % 5 < 2).collect();
     let id: Vec<i64> = (0..n as i64).map(|i| 1_000_000 + i).collect();
-    let gate = Gate::new()
-        .input("validation_set", "v.parquet")
-        .input("errors_file", "e.parquet")
-        .input("errors_limit", "30")
-        .any_metric();
+    let gate = errors_gate().input("errors_limit", "30");
     let batch = arrow_array::RecordBatch::try_from_iter([
         ("pair_id", col(Int64Array::from(id.clone()))),
         ("label", col(BooleanArray::from(label.clone()))),
@@ -182,15 +179,10 @@ fn the_read_back_through_a_page_index_returns_exactly_the_chosen_rows() {
     let mut fn_: Vec<usize> = (0..n).filter(|&i| !predicted(i) && label[i]).collect();
     fn_.sort_by(|a, b| score[*a].total_cmp(&score[*b]).then(a.cmp(b)));
     let expected: Vec<i64> = fp[..30].iter().chain(&fn_[..30]).map(|i| id[*i]).collect();
-    let errors = std::fs::File::open(ran.dir.join("e.parquet")).unwrap();
-    let mut actual = Vec::new();
-    for batch in ParquetRecordBatchReaderBuilder::try_new(errors).unwrap().build().unwrap() {
-        let batch = batch.unwrap();
-        let ids = batch.column_by_name("pair_id").unwrap();
-        let ids = ids.as_any().downcast_ref::<Int64Array>().unwrap();
-        actual.extend((0..ids.len()).map(|i| ids.value(i)));
-    }
-    assert_eq!(actual, expected);
+    let errors = read_parquet(&ran.dir.join("e.parquet"));
+    let ids = errors.column_by_name("pair_id").unwrap();
+    let ids = ids.as_any().downcast_ref::<Int64Array>().unwrap();
+    assert_eq!(ids.values().to_vec(), expected);
 }
 
 /// The rows are read back while the hash runs; a hash that does not match
@@ -212,7 +204,6 @@ fn a_wrong_hash_writes_no_errors_file() {
 #[test]
 fn rebuilt_and_read_back_columns_keep_the_files_own_values() {
     use arrow_array::{Array, Float32Array, Int8Array};
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let n = 200usize;
     let score: Vec<f32> = (0..n).map(|i| ((i * 37) % 200) as f32 / 199.0 - 0.0).collect();
     let label: Vec<f64> = (0..n)
@@ -227,11 +218,7 @@ fn rebuilt_and_read_back_columns_keep_the_files_own_values() {
         })
         .collect();
     let kind: Vec<i8> = (0..n).map(|i| (i % 5) as i8).collect();
-    let gate = Gate::new()
-        .input("validation_set", "v.parquet")
-        .input("errors_file", "e.parquet")
-        .input("errors_limit", "0")
-        .any_metric();
+    let gate = errors_gate().input("errors_limit", "0");
     write_parquet(
         &gate.path("v.parquet"),
         vec![
@@ -242,24 +229,20 @@ fn rebuilt_and_read_back_columns_keep_the_files_own_values() {
     );
     let ran = gate.run();
     assert_eq!(ran.code, 0, "{ran:#?}");
-    let errors = std::fs::File::open(ran.dir.join("e.parquet")).unwrap();
-    let reader = ParquetRecordBatchReaderBuilder::try_new(errors).unwrap().build().unwrap();
+    let batch = read_parquet(&ran.dir.join("e.parquet"));
+    let get = |c: &str| batch.column_by_name(c).unwrap().clone();
+    let (l, s, k) = (get("label"), get("score"), get("kind"));
+    let l = l.as_any().downcast_ref::<Float64Array>().unwrap();
+    let s = s.as_any().downcast_ref::<Float32Array>().unwrap();
+    let k = k.as_any().downcast_ref::<Int8Array>().unwrap();
     let mut checked = 0;
-    for batch in reader {
-        let batch = batch.unwrap();
-        let get = |c: &str| batch.column_by_name(c).unwrap().clone();
-        let (l, s, k) = (get("label"), get("score"), get("kind"));
-        let l = l.as_any().downcast_ref::<Float64Array>().unwrap();
-        let s = s.as_any().downcast_ref::<Float32Array>().unwrap();
-        let k = k.as_any().downcast_ref::<Int8Array>().unwrap();
-        for r in 0..batch.num_rows() {
-            // Find the row by its score and kind, then compare bit for bit.
-            let i = (0..n)
-                .find(|&i| score[i].to_bits() == s.value(r).to_bits() && kind[i] == k.value(r))
-                .expect("every row comes from the file");
-            assert_eq!(l.value(r).to_bits(), label[i].to_bits(), "row {i}");
-            checked += 1;
-        }
+    for r in 0..batch.num_rows() {
+        // Find the row by its score and kind, then compare bit for bit.
+        let i = (0..n)
+            .find(|&i| score[i].to_bits() == s.value(r).to_bits() && kind[i] == k.value(r))
+            .expect("every row comes from the file");
+        assert_eq!(l.value(r).to_bits(), label[i].to_bits(), "row {i}");
+        checked += 1;
     }
     let misclassified = (0..n).filter(|&i| (score[i] >= 0.5) != (label[i] == 1.0)).count();
     assert_eq!(checked, misclassified);
@@ -270,11 +253,7 @@ fn rebuilt_and_read_back_columns_keep_the_files_own_values() {
 /// column is read back, and the errors file still holds every row chosen.
 #[test]
 fn a_file_of_only_label_and_score_needs_no_column_read_back() {
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let gate = Gate::new()
-        .input("validation_set", "v.parquet")
-        .input("errors_file", "e.parquet")
-        .any_metric();
+    let gate = errors_gate();
     write_parquet(
         &gate.path("v.parquet"),
         vec![
@@ -284,14 +263,7 @@ fn a_file_of_only_label_and_score_needs_no_column_read_back() {
     );
     let ran = gate.run();
     assert_eq!(ran.code, 0, "{ran:#?}");
-    let errors = std::fs::File::open(ran.dir.join("e.parquet")).unwrap();
-    let batch = ParquetRecordBatchReaderBuilder::try_new(errors)
-        .unwrap()
-        .build()
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap();
+    let batch = read_parquet(&ran.dir.join("e.parquet"));
     let score = batch.column_by_name("score").unwrap();
     let score = score.as_any().downcast_ref::<Float64Array>().unwrap();
     let label = batch.column_by_name("label").unwrap();

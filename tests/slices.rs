@@ -99,16 +99,8 @@ fn slice_columns_must_exist_and_be_strings_booleans_or_integers() {
 /// the scores. Every slice counts what the same pairs count in one file.
 #[test]
 fn slices_of_a_joined_predictions_file_count_as_in_one_file() {
-    use arrow_array::{Array, Float64Array, Int64Array, RecordBatch, UInt32Array};
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let file = std::fs::File::open(crate::util::fixture("slices.parquet")).unwrap();
-    let batches: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(file)
-        .unwrap()
-        .build()
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let all = arrow_select::concat::concat_batches(&batches[0].schema(), &batches).unwrap();
+    use arrow_array::{Array, Float64Array, Int64Array, UInt32Array};
+    let all = crate::util::read_parquet(&crate::util::fixture("slices.parquet"));
     let n = all.num_rows();
     let column = |name: &str| all.column_by_name(name).unwrap().clone();
     // Labelled pairs last row first; predictions in a stride order, with

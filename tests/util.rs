@@ -54,6 +54,16 @@ pub fn write_parquet(path: &Path, columns: Vec<(&str, ArrayRef)>) {
     writer.close().unwrap();
 }
 
+/// Reads a whole parquet file as one record batch.
+pub fn read_parquet(path: &Path) -> RecordBatch {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let file = std::fs::File::open(path).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    let schema = arrow_array::RecordBatchReader::schema(&reader);
+    let batches: Vec<RecordBatch> = reader.map(Result::unwrap).collect();
+    arrow_select::concat::concat_batches(&schema, &batches).unwrap()
+}
+
 /// Wraps an array for [`write_parquet`].
 pub fn col(array: impl arrow_array::Array + 'static) -> ArrayRef {
     Arc::new(array)
