@@ -247,6 +247,7 @@ mod tests {
             weights: None,
             weight_valid: None,
             slices: Vec::new(),
+            rows: None,
         }
     }
 

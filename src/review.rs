@@ -124,7 +124,8 @@ impl Candidates {
     }
 
     /// Offers the misclassified pairs of one batch (whose first row is file
-    /// row `first_row`), among the rows counted (`present`; `None`: all).
+    /// row `first_row`, unless the pairs name their rows), among the rows
+    /// counted (`present`; `None`: all).
     pub fn add(&mut self, pairs: &Pairs, present: Option<&BooleanBuffer>, first_row: u64) {
         let only_present = |bits: BooleanBuffer| match present {
             Some(p) => &bits & p,
@@ -141,7 +142,7 @@ impl Candidates {
             [(fp, &mut self.false_positives, 1.0), (fn_, &mut self.false_negatives, -1.0)]
         {
             for i in bits.set_indices() {
-                let row = first_row + i as u64;
+                let row = pairs.rows.as_ref().map_or(first_row + i as u64, |rows| rows[i]);
                 let priority = score(i).map_or(-(row as f64), |s| sign * s);
                 best.offer(Candidate { priority, row });
             }
@@ -262,6 +263,7 @@ mod tests {
             weights: None,
             weight_valid: None,
             slices: Vec::new(),
+            rows: None,
         }
     }
 

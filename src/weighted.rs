@@ -132,6 +132,7 @@ mod tests {
             weights: Some(ScalarBuffer::from(vec![2.0, 3.0, 4.0, 5.0, 1.0])),
             weight_valid: None,
             slices: Vec::new(),
+            rows: None,
         };
         let w = Weighted::of_batch(&pairs, None);
         assert_eq!((w.tp, w.fp, w.fn_, w.tn), (3.0, 4.0, 3.0, 5.0));

@@ -47,12 +47,7 @@ fn a_validation_set_with_an_error_or_rank_column_is_refused() {
 }
 
 #[test]
-fn errors_file_needs_scores_in_the_validation_set() {
-    Gate::with_fixture("sample_validation.parquet")
-        .input("errors_file", "e.parquet")
-        .input("predictions", "p.parquet")
-        .run()
-        .assert_cannot_evaluate("inputs errors_file or display_columns, and predictions");
+fn errors_limit_is_a_whole_number() {
     Gate::with_fixture("sample_validation.parquet")
         .input("errors_file", "e.parquet")
         .input("errors_limit", "-1")

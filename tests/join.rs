@@ -9,7 +9,7 @@ use arrow_array::{
     ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array, StringArray,
 };
 
-use crate::util::{Gate, col, write_parquet};
+use crate::util::{Gate, col, read_parquet, write_parquet};
 
 /// Labelled pairs: (left, right, label).
 const LABELLED: &[(i64, &str, bool)] = &[
@@ -197,4 +197,75 @@ fn key_columns_without_predictions_is_a_mistake() {
         .input("key_columns", "left_id,right_id")
         .run();
     assert_eq!(ran.code, 0, "{ran:#?}");
+}
+
+#[test]
+fn the_errors_of_a_join_carry_the_validation_sets_columns_and_the_score() {
+    let ran = gate(SCORED)
+        .input("errors_file", "e.parquet")
+        .input("display_columns", "right_id,score")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let errors = read_parquet(&ran.dir.join("e.parquet"));
+    let schema = errors.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, ["left_id", "right_id", "label", "score", "error", "rank"]);
+    let text = |c: &str| {
+        let array = errors.column_by_name(c).unwrap();
+        let cell = |i| arrow_cast::display::array_value_to_string(array, i).unwrap();
+        format!("{},{}", cell(0), cell(1))
+    };
+    // The false positive (3, c) scored 0.7, the false negative (2, b) 0.4.
+    assert_eq!(text("left_id"), "3,2");
+    assert_eq!(text("right_id"), "c,b");
+    assert_eq!(text("label"), "false,true");
+    assert_eq!(text("score"), "0.7,0.4");
+    assert_eq!(text("error"), "false_positive,false_negative");
+    assert!(ran.summary.contains("| 1 | `0.7` | `c` |"), "{}", ran.summary);
+    assert!(ran.summary.contains("| 1 | `0.4` | `b` |"), "{}", ran.summary);
+    // A validation set with a column named like the deciding one.
+    let gate = gate(SCORED).input("errors_file", "e.parquet");
+    write_parquet(
+        &gate.path("labels.parquet"),
+        vec![
+            ("left_id", col(Int64Array::from(vec![1, 2]))),
+            ("right_id", col(StringArray::from_iter_values(["a", "b"]))),
+            ("label", col(BooleanArray::from(vec![true, false]))),
+            ("score", col(Float64Array::from(vec![0.5, 0.5]))),
+        ],
+    );
+    gate.run().assert_cannot_evaluate(
+        "validation set `labels.parquet` has a column `score`, the name of the predictions file's deciding column",
+    );
+}
+
+#[test]
+fn a_joined_float_prediction_column_is_written_as_it_was_counted() {
+    let gate = Gate::new()
+        .input("validation_set", "labels.parquet")
+        .input("predictions", "predictions.parquet")
+        .input("prediction_column", "matched")
+        .input("errors_file", "e.parquet")
+        .any_metric();
+    labelled(&gate.path("labels.parquet"), LABELLED);
+    let scored = |f: fn(&(i32, &str, f64)) -> i32| SCORED.iter().map(f).collect::<Vec<_>>();
+    write_parquet(
+        &gate.path("predictions.parquet"),
+        vec![
+            ("left_id", col(Int32Array::from(scored(|r| r.0)))),
+            ("right_id", col(StringArray::from_iter_values(SCORED.iter().map(|r| r.1)))),
+            (
+                "matched",
+                col(arrow_array::Float32Array::from_iter_values(
+                    SCORED.iter().map(|r| if r.2 >= 0.5 { 1.0 } else { 0.0 }),
+                )),
+            ),
+        ],
+    );
+    let ran = gate.run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let errors = read_parquet(&ran.dir.join("e.parquet"));
+    let matched = errors.column_by_name("matched").unwrap();
+    let matched = matched.as_any().downcast_ref::<arrow_array::Float32Array>().unwrap();
+    assert_eq!(matched.values().to_vec(), [1.0, 0.0]);
 }

@@ -8,7 +8,9 @@ shuffled, several row groups: right_id dictionary-encoded, left_id int32,
 score float64) with MISSING labelled pairs left unscored, then prints as
 JSON the confusion matrix of their pandas inner merge at THRESHOLD
 (scikit-learn), the predictions of unlabelled pairs and the labelled pairs
-without a prediction.
+without a prediction. Also writes OUT_DIR/merged.parquet: the labelled
+pairs that have a prediction, in their order, with the score added (what
+errors_oracle.py selects a joined errors file's rows from).
 """
 
 import json
@@ -64,7 +66,10 @@ def main(out_dir, threshold, missing):
         row_group_size=7_000,
     )
 
+    # Inner merge keeps the labelled pairs' order: the errors file's rows
+    # are the labelled rows with their score added.
     merged = labelled.drop(columns="score").merge(scored, on=["left_id", "right_id"], how="inner")
+    pq.write_table(pa.Table.from_pandas(merged, preserve_index=False), out / "merged.parquet")
     tn, fp, fn, tp = confusion_matrix(
         merged["label"], merged["score"] >= threshold, labels=[False, True]
     ).ravel()

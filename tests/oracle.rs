@@ -131,6 +131,8 @@ fn a_join_counts_what_a_pandas_merge_and_scikit_learn_count() {
             .input("decision_threshold", threshold)
             .input("null_policy", "skip")
             .input("report_json", "r.json")
+            .input("errors_file", "e.parquet")
+            .input("errors_limit", "50")
             .any_metric()
             .run();
         assert_eq!(ran.code, 0, "{ran:#?}");
@@ -142,6 +144,13 @@ fn a_join_counts_what_a_pandas_merge_and_scikit_learn_count() {
             assert_eq!(report["predictions"][key], expected[key], "{key} at {threshold}");
         }
         assert_eq!(report["rows_skipped"], expected["unpredicted"]);
+        // The errors file: the rows pandas selects from the merged pairs.
+        let (merged, errors) = (dir.join("merged.parquet"), dir.join("e.parquet"));
+        let decision = format!("score:{threshold}");
+        let args = [merged.as_os_str(), errors.as_os_str(), decision.as_ref(), "50".as_ref()];
+        let out = Gate::python("errors_oracle.py", &args, "pandas and pyarrow");
+        assert_eq!(out["expected"].as_array().map(Vec::len), Some(100), "{threshold}");
+        assert_eq!(out["actual"], out["expected"], "errors file at {threshold}");
     }
 }
 

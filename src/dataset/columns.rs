@@ -109,6 +109,10 @@ pub struct Pairs {
     pub weight_valid: Option<BooleanBuffer>,
     /// The slice columns' arrays, in the order of `slice_columns`.
     pub slices: Vec<ArrayRef>,
+    /// The validation set's row of each pair when the pairs are not a run
+    /// of its rows (a join: the labelled rows a predictions batch matched);
+    /// `None`: the batch's rows in file order.
+    pub rows: Option<Vec<u64>>,
 }
 
 impl Pairs {
@@ -257,6 +261,7 @@ impl Columns {
                 .iter()
                 .map(|c| batch.column_by_name(c).expect("the projection holds the slices").clone())
                 .collect(),
+            rows: None,
         })
     }
 

@@ -104,6 +104,19 @@ pub enum EvaluateError {
         /// The column.
         column: &'static str,
     },
+    /// With a joined predictions file, the errors file would add its
+    /// deciding column to a validation set that has one of that name.
+    #[error(
+        "validation set `{}` has a column `{}`, the name of the predictions file's deciding column, which errors_file adds to every row: expected the two files to name it differently",
+        untrusted::path(path),
+        untrusted::shown(column)
+    )]
+    DecisionColumnTaken {
+        /// The validation set.
+        path: PathBuf,
+        /// The column.
+        column: String,
+    },
 }
 
 impl EvaluateError {

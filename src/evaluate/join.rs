@@ -44,6 +44,8 @@ pub struct Joined {
     pub fold: Fold,
     /// What the join found, the predictions' hash still to come.
     pub facts: Facts,
+    /// The predictions file's deciding column, which the errors file adds.
+    pub decided: arrow_schema::Field,
 }
 
 /// The join's counts, before the predictions file's hash is known.
@@ -110,11 +112,15 @@ pub fn scan(
         (&settings.key_columns, &settings.label_column, &settings.slices.columns);
     let labelled = Labelled::load(&labelled_set, keys, label, weight, slices)?;
     log::debug!("indexed {} labelled pairs in {:?}", labelled.len(), start.elapsed());
+    if let Some(review) = &settings.review {
+        super::review::check_display(&labelled_set, review, Some(settings.decision.column()))?;
+    }
     let dataset = Dataset::parse(Role::Predictions, predictions, pfile, psize)?;
     let indices =
         labelled.resolve_predictions(&labelled_set, &dataset, settings.decision.wanted())?;
     let decision = *indices.last().expect("the deciding column is wanted");
     let columns = Columns::decision_only(&dataset, &settings.decision, decision);
+    let decided = dataset.schema().field(decision).clone();
     let mask = dataset.projection(indices);
     let folds = dataset.fold(
         &mask,
@@ -138,5 +144,5 @@ pub fn scan(
         unpredicted,
         first_unpredicted: first,
     };
-    Ok(Joined { dataset: labelled_set, fold, facts })
+    Ok(Joined { dataset: labelled_set, fold, facts, decided })
 }

@@ -238,15 +238,19 @@ pub fn evaluate(
         // The chosen errors are read back while the hash is still running;
         // a mismatch below discards them with everything else read.
         let read_back = |(dataset, mut fold): (Dataset, Fold)| {
-            let review = scan::read_back(settings, &dataset, &mut fold, counting)?;
+            let review = scan::read_back(settings, &dataset, &mut fold, None, counting)?;
             Ok((dataset, fold, None, review))
         };
         let scanned = match &predictions {
             None => scan(settings, file.clone(), size, counting).and_then(read_back),
             Some((p, pfile, psize)) => {
                 let (labels, preds) = ((file.clone(), size), (pfile.clone(), *psize));
-                join::scan(settings, p, labels, preds, counting)
-                    .map(|j| (j.dataset, j.fold, Some(j.facts), None))
+                join::scan(settings, p, labels, preds, counting).and_then(|mut j| {
+                    let (dataset, fold) = (&j.dataset, &mut j.fold);
+                    let review =
+                        scan::read_back(settings, dataset, fold, Some(&j.decided), counting)?;
+                    Ok((j.dataset, j.fold, Some(j.facts), review))
+                })
             }
         };
         let predictions_hashed =

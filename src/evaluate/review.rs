@@ -12,7 +12,7 @@ use arrow_array::{
     RecordBatch,
 };
 use arrow_buffer::ArrowNativeType;
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Field, Schema};
 
 use crate::dataset::{Dataset, DatasetError, Decision, Role};
 use crate::review::{ADDED, Chosen, ReviewSettings};
@@ -35,11 +35,13 @@ impl Review {
     /// already gave their values on the chosen rows (a false positive is
     /// labelled 0 and predicted, a false negative the reverse, and each
     /// kept its score): they are rebuilt in the file's own type, and only
-    /// the other columns are read back.
+    /// the other columns are read back. With a joined predictions file,
+    /// `joined` is its deciding column, added after the validation set's.
     pub fn read(
         dataset: &Dataset,
         chosen: Chosen,
         settings: &Settings,
+        joined: Option<&Field>,
         workers: usize,
     ) -> Result<Review, EvaluateError> {
         let schema = dataset.schema();
@@ -50,19 +52,49 @@ impl Review {
             });
         }
         let rows = chosen.rows();
-        let known = known_columns(schema, &chosen, &rows, settings);
+        let label = labels(&chosen, &rows);
+        let mut known = known_label(schema, &label, settings);
+        let added = match joined {
+            Some(field) => {
+                if schema.index_of(field.name()).is_ok() {
+                    return Err(EvaluateError::DecisionColumnTaken {
+                        path: dataset.path().to_path_buf(),
+                        column: field.name().clone(),
+                    });
+                }
+                let t = field.data_type();
+                let array = decision_as(&chosen, &label, t, settings)
+                    .or_else(|| float_bits(&label.iter().map(|l| !l).collect::<Vec<_>>(), t))
+                    .expect("a deciding column is boolean, integer or float");
+                Some((field.clone(), array))
+            }
+            None => {
+                let i = schema.index_of(settings.decision.column()).ok();
+                let rebuilt = i.and_then(|i| {
+                    decision_as(&chosen, &label, schema.field(i).data_type(), settings)
+                        .map(|a| (i, a))
+                });
+                known.extend(rebuilt.filter(|(i, _)| !known.iter().any(|(k, _)| k == i)));
+                None
+            }
+        };
         let roots: Vec<usize> =
             (0..schema.fields().len()).filter(|i| !known.iter().any(|(k, _)| k == i)).collect();
         let arrow = |e| DatasetError::arrow(Role::ValidationSet, dataset.path(), e);
         let read = dataset.read_rows(&rows, &roots, workers)?;
         let mut others = read.columns().iter();
-        let columns: Vec<ArrayRef> = (0..schema.fields().len())
+        let mut columns: Vec<ArrayRef> = (0..schema.fields().len())
             .map(|i| match known.iter().find(|(k, _)| *k == i) {
                 Some((_, rebuilt)) => rebuilt.clone(),
                 None => others.next().expect("every other column was read").clone(),
             })
             .collect();
-        let read = RecordBatch::try_new(schema.clone(), columns).map_err(arrow)?;
+        let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        if let Some((field, array)) = added {
+            fields.push(field);
+            columns.push(array);
+        }
+        let read = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(arrow)?;
         let rows = chosen.assemble(&read).map_err(arrow)?;
         Ok(Review { chosen, rows })
     }
@@ -89,53 +121,78 @@ fn bits_as(values: &[bool], t: &DataType) -> Option<ArrayRef> {
     }
 }
 
-/// The label and deciding columns rebuilt for `rows` (ascending), where
-/// their type holds the known values exactly: booleans and integers for
-/// labels and predictions, floats for scores. A float label is read back
-/// (its zero may be -0.0).
-fn known_columns(
-    schema: &arrow_schema::Schema,
-    chosen: &Chosen,
-    rows: &[u64],
-    settings: &Settings,
-) -> Vec<(usize, ArrayRef)> {
-    let mut false_negatives = chosen.false_negatives.clone();
-    false_negatives.sort_unstable();
-    let label: Vec<bool> = rows.iter().map(|r| false_negatives.binary_search(r).is_ok()).collect();
-    let bits = |values: Vec<bool>, t: &DataType| bits_as(&values, t);
-    let mut known = Vec::new();
-    if let Ok(i) = schema.index_of(&settings.label_column) {
-        known.extend(bits(label.clone(), schema.field(i).data_type()).map(|a| (i, a)));
+/// 0.0/1.0 values as a float array of type `t`: a float prediction column
+/// of a joined predictions file, whose chosen rows are not read back.
+fn float_bits(values: &[bool], t: &DataType) -> Option<ArrayRef> {
+    let ones = values.iter().map(|b| f64::from(u8::from(*b)));
+    match t {
+        DataType::Float64 => Some(Arc::new(Float64Array::from_iter_values(ones))),
+        DataType::Float32 => Some(Arc::new(Float32Array::from_iter_values(ones.map(|v| v as f32)))),
+        _ => None,
     }
-    let decision = match &settings.decision {
-        Decision::Score { column, .. } => schema.index_of(column).ok().and_then(|i| {
-            let scores = chosen.scores.iter().copied();
-            let array: ArrayRef = match schema.field(i).data_type() {
-                DataType::Float64 => Arc::new(Float64Array::from_iter_values(scores)),
-                // Widened from f32 while counting: narrowing is exact.
-                DataType::Float32 => {
-                    Arc::new(Float32Array::from_iter_values(scores.map(|s| s as f32)))
-                }
-                _ => return None,
-            };
-            Some((i, array))
-        }),
-        Decision::Prediction { column } => schema.index_of(column).ok().and_then(|i| {
-            let predicted = label.iter().map(|l| !l).collect();
-            bits(predicted, schema.field(i).data_type()).map(|a| (i, a))
-        }),
-    };
-    known.extend(decision.filter(|(i, _)| !known.iter().any(|(k, _)| k == i)));
-    known
 }
 
-/// The display columns must be columns of the validation set.
-pub fn check_display(dataset: &Dataset, review: &ReviewSettings) -> Result<(), DatasetError> {
+/// The label of each of `rows` (ascending): true for a false negative.
+fn labels(chosen: &Chosen, rows: &[u64]) -> Vec<bool> {
+    let mut false_negatives = chosen.false_negatives.clone();
+    false_negatives.sort_unstable();
+    rows.iter().map(|r| false_negatives.binary_search(r).is_ok()).collect()
+}
+
+/// The label column rebuilt, where its type holds the known values
+/// exactly: booleans and integers. A float label is read back (its zero
+/// may be -0.0).
+fn known_label(
+    schema: &arrow_schema::Schema,
+    label: &[bool],
+    settings: &Settings,
+) -> Vec<(usize, ArrayRef)> {
+    let i = schema.index_of(&settings.label_column).ok();
+    i.and_then(|i| bits_as(label, schema.field(i).data_type()).map(|a| (i, a)))
+        .into_iter()
+        .collect()
+}
+
+/// The deciding column of the chosen rows as type `t`, where it holds the
+/// known values exactly: the scores as floats, a prediction as booleans or
+/// integers (predicted where the label is not).
+fn decision_as(
+    chosen: &Chosen,
+    label: &[bool],
+    t: &DataType,
+    settings: &Settings,
+) -> Option<ArrayRef> {
+    match &settings.decision {
+        Decision::Score { .. } => {
+            let scores = chosen.scores.iter().copied();
+            match t {
+                DataType::Float64 => Some(Arc::new(Float64Array::from_iter_values(scores))),
+                // Widened from f32 while counting: narrowing is exact.
+                DataType::Float32 => {
+                    Some(Arc::new(Float32Array::from_iter_values(scores.map(|s| s as f32))))
+                }
+                _ => None,
+            }
+        }
+        Decision::Prediction { .. } => {
+            let predicted: Vec<bool> = label.iter().map(|l| !l).collect();
+            bits_as(&predicted, t)
+        }
+    }
+}
+
+/// The display columns must be columns of the validation set, or the
+/// deciding column of a joined predictions file (`joined`).
+pub fn check_display(
+    dataset: &Dataset,
+    review: &ReviewSettings,
+    joined: Option<&str>,
+) -> Result<(), DatasetError> {
     let schema = dataset.schema();
     let missing: Vec<(String, &'static str)> = review
         .display
         .iter()
-        .filter(|c| schema.index_of(c).is_err())
+        .filter(|c| schema.index_of(c).is_err() && joined != Some(c.as_str()))
         .map(|c| (c.clone(), "display_columns"))
         .collect();
     if missing.is_empty() {

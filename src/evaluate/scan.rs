@@ -18,20 +18,22 @@ pub fn count(settings: &Settings) -> Result<(Fold, Option<Review>), EvaluateErro
     let (file, size) = Dataset::open_file(Role::ValidationSet, &settings.validation_set)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (dataset, mut fold) = scan(settings, Arc::new(file), size, workers)?;
-    let review = read_back(settings, &dataset, &mut fold, workers)?;
+    let review = read_back(settings, &dataset, &mut fold, None, workers)?;
     Ok((fold, review))
 }
 
-/// The errors `fold` chose, read back from `dataset` with every column,
-/// when `review` asks for them.
+/// The errors `fold` chose, read back from `dataset` with every column
+/// (and a joined predictions file's deciding column, `joined`), when
+/// `review` asks for them.
 pub(super) fn read_back(
     settings: &Settings,
     dataset: &Dataset,
     fold: &mut Fold,
+    joined: Option<&arrow_schema::Field>,
     workers: usize,
 ) -> Result<Option<Review>, EvaluateError> {
     match fold.review.take().map(|r| r.finish()) {
-        Some(chosen) => Ok(Some(Review::read(dataset, chosen, settings, workers)?)),
+        Some(chosen) => Ok(Some(Review::read(dataset, chosen, settings, joined, workers)?)),
         None => Ok(None),
     }
 }
@@ -49,7 +51,7 @@ pub(super) fn scan(
     let columns = Columns::resolve(&dataset, label, decision, weight, &settings.slices.columns)?;
     dataset.read_strings_as_dictionaries(columns.slice_roots())?;
     if let Some(review) = &settings.review {
-        review::check_display(&dataset, review)?;
+        review::check_display(&dataset, review, None)?;
     }
     log::debug!(
         "{} rows in {} row groups; reading `{}` and `{}` with {workers} workers",

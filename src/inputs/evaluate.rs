@@ -65,19 +65,12 @@ fn key_columns(raw: &RawInputs) -> Result<Vec<String>, InputError> {
 
 /// How many misclassified pairs to keep, with `errors_file`, and which
 /// columns of them the summary shows (`display_columns`: the first ten of
-/// each kind, also without a file); the rows of a joined predictions file
-/// are not read back yet.
+/// each kind, also without a file).
 fn review(raw: &RawInputs) -> Result<Option<ReviewSettings>, InputError> {
     let display = columns(raw, &DISPLAY_COLUMNS)?;
     let file = raw.get(&ERRORS_FILE).is_some();
     if !file && display.is_empty() {
         return Ok(None);
-    }
-    if raw.get(&PREDICTIONS).is_some() {
-        return Err(InputError::ConflictingInputs {
-            inputs: "errors_file or display_columns, and predictions",
-            expected: "errors_file and display_columns with scores in validation_set itself: the pairs of a joined predictions file are not read back yet",
-        });
     }
     let limit = match file {
         true => usize::try_from(whole(raw, &ERRORS_LIMIT, 0)?).unwrap_or(usize::MAX),

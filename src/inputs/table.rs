@@ -152,7 +152,7 @@ pub const ERRORS_FILE: InputSpec = InputSpec {
     name: "errors_file",
     default: None,
     required: false,
-    help: "Path where the misclassified pairs to review are written as parquet: every column of validation_set plus error (false_positive or false_negative) and rank; the most confident first (false positives with the highest scores, false negatives with the lowest; with prediction_column, the first in file order).",
+    help: "Path where the misclassified pairs to review are written as parquet: every column of validation_set (and, with predictions, its deciding column) plus error (false_positive or false_negative) and rank; the most confident first (false positives with the highest scores, false negatives with the lowest; with prediction_column, the first in file order).",
 };
 
 /// Input `errors_limit`.

@@ -244,6 +244,7 @@ impl Labelled {
                 }
             }),
             slices,
+            rows: Some(matches.iter().map(|m| m.1 as u64).collect()),
         })
     }
 
