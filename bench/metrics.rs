@@ -53,6 +53,7 @@ fn main() {
             ..SliceSettings::default()
         },
         review: errors.then(|| ReviewSettings { limit: 1000, display: Vec::new(), file: true }),
+        clusters: None,
     };
     // The runs alternate, so a slow spell of the machine falls on all.
     let mut times = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];

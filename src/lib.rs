@@ -24,6 +24,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod baseline;
+pub mod clusters;
 pub mod dataset;
 pub mod env;
 pub mod error;

@@ -18,6 +18,7 @@ mod bad_input;
 mod baseline;
 mod card;
 mod checksums;
+mod clusters;
 #[cfg(feature = "external-tests")]
 mod comment;
 mod config;

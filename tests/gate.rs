@@ -98,7 +98,7 @@ fn report_json_holds_the_same_numbers_as_the_outputs() {
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_eq!(ran.outputs["report_json"], "out/gate.json");
     let json = ran.json("out/gate.json");
-    assert_eq!(json["schema_version"], 2);
+    assert_eq!(json["schema_version"], 3);
     assert_eq!(json["passed"], true);
     assert_eq!(json["outcome"], "passed");
     for key in ["tp", "fp", "fn", "tn"] {

@@ -44,6 +44,7 @@ fn settings() -> Settings {
         sweep: true,
         slices: er_precision_gate::slices::SliceSettings::default(),
         review: None,
+        clusters: None,
     }
 }
 

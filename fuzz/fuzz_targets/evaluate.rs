@@ -73,6 +73,7 @@ fuzz_target!(|data: &[u8]| {
         },
         // Bit 5 keeps three misclassified pairs of each kind and reads them back.
         review: (pick & 32 != 0).then_some(ReviewSettings { limit: 3, display: vec!["label".into()], file: true }),
+        clusters: None,
     };
     let now = chrono::DateTime::UNIX_EPOCH;
     if let Ok(evaluation) = evaluate(&settings, now) {

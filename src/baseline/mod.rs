@@ -23,7 +23,7 @@ use crate::untrusted;
 
 /// The JSON report schema versions a baseline may have; the report's own
 /// version is among them (a test in `report` checks it).
-pub const READABLE_VERSIONS: &[u32] = &[1, 2];
+pub const READABLE_VERSIONS: &[u32] = &[1, 2, 3];
 
 /// The JSON model card schema versions a baseline may have; the card's own
 /// version is among them (a test in `report` checks it).
@@ -262,10 +262,10 @@ mod tests {
         assert!(matches!(missing, BaselineError::Read { .. }), "{missing:?}");
         let bad = write("{not json");
         assert!(matches!(Baseline::load(bad.path()).unwrap_err(), BaselineError::Format { .. }));
-        let v3 = write(r#"{"schema_version": 3, "metrics": {}, "dataset": {"sha256": "ab"}}"#);
-        let err = Baseline::load(v3.path()).unwrap_err();
+        let v4 = write(r#"{"schema_version": 4, "metrics": {}, "dataset": {"sha256": "ab"}}"#);
+        let err = Baseline::load(v4.path()).unwrap_err();
         assert!(
-            err.to_string().contains("JSON report of schema version 3: expected 1 or 2"),
+            err.to_string().contains("JSON report of schema version 4: expected 1 or 2 or 3"),
             "{err}"
         );
     }

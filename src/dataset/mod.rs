@@ -13,6 +13,7 @@ pub mod columns;
 mod error;
 pub mod join;
 pub mod reader;
+pub mod values;
 
 pub use checksum::Sha256;
 pub use columns::{Decision, NullPolicy};

@@ -104,6 +104,40 @@ pub enum EvaluateError {
         /// The column.
         column: &'static str,
     },
+    /// Cluster mode: ids that are null under `null_policy: fail`.
+    #[error(
+        "column `{}` of validation set `{}` is null in {rows} rows (first: {}): expected an id on every record; set `null_policy: skip` to leave those records out (they are then counted and reported)",
+        untrusted::shown(column),
+        untrusted::path(path),
+        rows_list(first)
+    )]
+    NullIds {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Rows with a null there.
+        rows: u64,
+        /// The first of them.
+        first: Vec<u64>,
+    },
+    /// Cluster mode: a record id on more than one row.
+    #[error(
+        "validation set `{}` holds {rows} rows whose `{}` an earlier row already has (first: {}): expected each record once",
+        untrusted::path(path),
+        untrusted::shown(column),
+        repeats_list(first)
+    )]
+    RepeatedRecords {
+        /// The file.
+        path: PathBuf,
+        /// The record column.
+        column: String,
+        /// Rows that repeat an earlier record id.
+        rows: u64,
+        /// The first of them.
+        first: Vec<super::clusters::Repeat>,
+    },
     /// With a joined predictions file, the errors file would add its
     /// deciding column to a validation set that has one of that name.
     #[error(
@@ -150,6 +184,22 @@ pub enum Missing {
     Null,
     /// A floating-point NaN score.
     NaN,
+}
+
+fn rows_list(rows: &[u64]) -> String {
+    let rows: Vec<String> = rows.iter().map(u64::to_string).collect();
+    format!("row {}", rows.join(", "))
+}
+
+fn repeats_list(repeats: &[super::clusters::Repeat]) -> String {
+    let shown: Vec<String> = repeats
+        .iter()
+        .map(|r| {
+            let entities = if r.same { "the same entities" } else { "other entities" };
+            format!("row {} repeats row {} with {entities}", r.row, r.first)
+        })
+        .collect();
+    shown.join("; ")
 }
 
 fn skipped_suffix(skipped: u64) -> String {

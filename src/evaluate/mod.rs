@@ -6,6 +6,7 @@
 //! [`Settings`], which `inputs` fills; it never prints, reads the environment
 //! or writes a file.
 
+mod clusters;
 mod error;
 mod fold;
 mod join;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::baseline::{self, Baseline};
+use crate::clusters::ClusterSettings;
 use crate::dataset::checksums::{self, Expected};
 use crate::dataset::{Dataset, DatasetError, Decision, NullPolicy, Role, Sha256};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
@@ -27,6 +29,7 @@ use crate::stats::Evidence;
 use crate::sweep::{self, Analysis, Histogram, Point};
 use crate::weighted::Weighted;
 
+pub use clusters::{ClusterResult, Repeat};
 pub use error::{EvaluateError, Missing, MissingCount};
 pub use fold::Fold;
 pub use join::PredictionsFile;
@@ -75,6 +78,8 @@ pub struct Settings {
     pub slices: SliceSettings,
     /// How many misclassified pairs to keep for review, with `errors_file`.
     pub review: Option<ReviewSettings>,
+    /// Cluster mode's columns and family, with `mode: clusters`.
+    pub clusters: Option<ClusterSettings>,
 }
 
 impl Settings {
@@ -169,6 +174,8 @@ pub struct Evaluation {
     pub slice_checks: Vec<SliceCheck>,
     /// The misclassified pairs to review, with `errors_file`.
     pub review: Option<Review>,
+    /// The clusters, in cluster mode: the tally then counts pairs of records.
+    pub clusters: Option<ClusterResult>,
     /// The previous model's result, when `baseline` was given (or found).
     pub baseline: Option<Baseline>,
     /// What `baseline: latest` searched, when it was asked for.
@@ -180,12 +187,14 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// What the verdict was decided on: the weighted sums with
-    /// `weight_column`, else the counts.
+    /// What the verdict was decided on: in cluster mode the family
+    /// `cluster_metric` names, with `weight_column` the weighted sums, else
+    /// the counts.
     pub fn evidence(&self) -> &dyn Evidence {
-        match &self.weighted {
-            Some(w) => w,
-            None => &self.tally.counts,
+        match (&self.clusters, &self.weighted) {
+            (Some(c), _) => c.clusters.families.get(c.family),
+            (None, Some(w)) => w,
+            (None, None) => &self.tally.counts,
         }
     }
 }
@@ -239,17 +248,21 @@ pub fn evaluate(
         // a mismatch below discards them with everything else read.
         let read_back = |(dataset, mut fold): (Dataset, Fold)| {
             let review = scan::read_back(settings, &dataset, &mut fold, None, counting)?;
-            Ok((dataset, fold, None, review))
+            Ok((dataset, fold, None, review, None))
         };
-        let scanned = match &predictions {
-            None => scan(settings, file.clone(), size, counting).and_then(read_back),
-            Some((p, pfile, psize)) => {
+        let scanned = match (&settings.clusters, &predictions) {
+            (Some(c), _) => clusters::scan(settings, c, file.clone(), size).map(|scanned| {
+                let (dataset, tally, result) = scanned;
+                (dataset, Fold { tally, ..Fold::default() }, None, None, Some(result))
+            }),
+            (None, None) => scan(settings, file.clone(), size, counting).and_then(read_back),
+            (None, Some((p, pfile, psize))) => {
                 let (labels, preds) = ((file.clone(), size), (pfile.clone(), *psize));
                 join::scan(settings, p, labels, preds, counting).and_then(|mut j| {
                     let (dataset, fold) = (&j.dataset, &mut j.fold);
                     let review =
                         scan::read_back(settings, dataset, fold, Some(&j.decided), counting)?;
-                    Ok((j.dataset, j.fold, Some(j.facts), review))
+                    Ok((j.dataset, j.fold, Some(j.facts), review, None))
                 })
             }
         };
@@ -271,7 +284,8 @@ pub fn evaluate(
             actual: sha256.to_string(),
         });
     }
-    let (dataset, Fold { mut tally, histogram, weighted, slices, .. }, joined, review) = scanned?;
+    let (dataset, Fold { mut tally, histogram, weighted, slices, .. }, joined, review, clusters) =
+        scanned?;
     let predictions_file = match (predictions, predictions_hashed, joined) {
         (Some((p, _, psize)), Some(hashed), Some(facts)) => {
             let sha256 = hashed.map_err(|source| DatasetError::Read {
@@ -285,10 +299,12 @@ pub fn evaluate(
     };
     check_missing(settings, &tally)?;
     let counts = tally.counts;
-    if counts.rows() == 0 {
+    if counts.rows() == 0 && clusters.is_none() {
         return Err(EvaluateError::NoRows { path: path.clone(), skipped: tally.skipped.rows });
     }
-    if counts.positives() == 0 {
+    // In cluster mode no true pair is no input error: pairwise recall is
+    // then undefined, and the other families still say something.
+    if counts.positives() == 0 && clusters.is_none() {
         return Err(EvaluateError::NoTrueMatches {
             path: path.clone(),
             column: settings.label_column.clone(),
@@ -302,9 +318,10 @@ pub fn evaluate(
         gate::decide(evidence, t, d, previous, settings.confidence)
     };
     let weighted = weighted.map(|b| b.total());
-    let mut verdict = match &weighted {
-        Some(w) => decide(w),
-        None => decide(&counts),
+    let mut verdict = match (&clusters, &weighted) {
+        (Some(c), _) => decide(c.clusters.families.get(c.family)),
+        (None, Some(w)) => decide(w),
+        (None, None) => decide(&counts),
     };
     let slices = slices.map(Slices::finish).unwrap_or_default();
     let rules = &settings.slices.rules;
@@ -331,6 +348,7 @@ pub fn evaluate(
         slices,
         slice_checks,
         review,
+        clusters,
         tally,
         verdict,
         curve,

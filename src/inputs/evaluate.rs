@@ -4,15 +4,17 @@
 use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::{
-    BASELINE, CHECKSUMS, CONFIDENCE, DATASET_HASH, DECISION_THRESHOLD, DISPLAY_COLUMNS,
-    ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MAX_F1_DROP, MAX_PRECISION_DROP,
-    MAX_RECALL_DROP, MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, NULL_POLICY,
-    ON_INCONCLUSIVE, PREDICTION_COLUMN, PREDICTIONS, SCORE_COLUMN, SLICE_COLUMNS,
-    SLICE_LIMITATION_GAP, SWEEP, VALIDATION_SET, WEIGHT_COLUMN,
+    BASELINE, CHECKSUMS, CLUSTER_METRIC, CONFIDENCE, DATASET_HASH, DECISION_THRESHOLD,
+    DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MAX_F1_DROP,
+    MAX_PRECISION_DROP, MAX_RECALL_DROP, MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL,
+    MIN_SLICE_SUPPORT, MODE, NULL_POLICY, ON_INCONCLUSIVE, PREDICTED_ENTITY_COLUMN,
+    PREDICTION_COLUMN, PREDICTIONS, RECORD_COLUMN, SCORE_COLUMN, SLICE_COLUMNS,
+    SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
 };
 use super::values::{
     boolean, columns, finite, one_of, optional, optional_unit, path, sha256, string, unit, whole,
 };
+use crate::clusters::{ClusterSettings, Family};
 use crate::dataset::{Decision, NullPolicy};
 use crate::evaluate::{BaselineSource, Settings};
 use crate::gate::OnInconclusive;
@@ -48,7 +50,39 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         sweep: boolean(raw, &SWEEP)?,
         slices: slices(raw)?,
         review: review(raw)?,
+        clusters: clusters(raw)?,
     })
+}
+
+/// Cluster mode's columns and family, with `mode: clusters`; the inputs
+/// of pair mode that have no meaning there are refused.
+fn clusters(raw: &RawInputs) -> Result<Option<ClusterSettings>, InputError> {
+    let words = [("pairs", false), ("clusters", true)];
+    if !one_of(raw, &MODE, &words, "`pairs` or `clusters`")? {
+        return Ok(None);
+    }
+    let pairs_only = [
+        (&PREDICTIONS, "mode: clusters and predictions"),
+        (&WEIGHT_COLUMN, "mode: clusters and weight_column"),
+        (&CONFIDENCE, "mode: clusters and confidence"),
+        (&SLICE_COLUMNS, "mode: clusters and slice_columns"),
+        (&ERRORS_FILE, "mode: clusters and errors_file"),
+        (&DISPLAY_COLUMNS, "mode: clusters and display_columns"),
+        (&PREDICTION_COLUMN, "mode: clusters and prediction_column"),
+    ];
+    if let Some((_, inputs)) = pairs_only.iter().find(|(spec, _)| raw.get(spec).is_some()) {
+        return Err(InputError::ConflictingInputs {
+            inputs,
+            expected: "in cluster mode only the record, true and predicted entity columns, cluster_metric and the minimums: the other input is of pair mode (confidence: pairs of one cluster are not independent, so no binomial interval holds)",
+        });
+    }
+    let families = Family::ALL.map(|f| (f.word(), f));
+    Ok(Some(ClusterSettings {
+        record_column: string(raw, &RECORD_COLUMN),
+        true_entity_column: string(raw, &TRUE_ENTITY_COLUMN),
+        predicted_entity_column: string(raw, &PREDICTED_ENTITY_COLUMN),
+        family: one_of(raw, &CLUSTER_METRIC, &families, "`pairwise`, `bcubed` or `cluster`")?,
+    }))
 }
 
 /// The key columns: comma- or newline-separated, each once; given without

@@ -507,10 +507,51 @@ pub const REPORT_ONLY: InputSpec = InputSpec {
     help: "Shadow mode: everything is computed, written and pushed, failures are annotated as warnings, and the step exits 0 whatever the verdict; `passed` and `verdict` still say what it was (true or false).",
 };
 
+/// Input `mode`.
+pub const MODE: InputSpec = InputSpec {
+    name: "mode",
+    default: Some("pairs"),
+    required: false,
+    help: "`pairs`: validation_set holds labelled candidate pairs; `clusters`: it holds one row per record with its true and predicted entity, and the gate judges the clustering (pairwise, B-cubed and exact-cluster metrics).",
+};
+
+/// Input `record_column`.
+pub const RECORD_COLUMN: InputSpec = InputSpec {
+    name: "record_column",
+    default: Some("record_id"),
+    required: false,
+    help: "Cluster mode: the column that identifies each record, once per record; string or integer.",
+};
+
+/// Input `true_entity_column`.
+pub const TRUE_ENTITY_COLUMN: InputSpec = InputSpec {
+    name: "true_entity_column",
+    default: Some("true_entity_id"),
+    required: false,
+    help: "Cluster mode: the column of each record's true entity (the hand-labelled benchmark); string or integer, compared by exact value.",
+};
+
+/// Input `predicted_entity_column`.
+pub const PREDICTED_ENTITY_COLUMN: InputSpec = InputSpec {
+    name: "predicted_entity_column",
+    default: Some("predicted_entity_id"),
+    required: false,
+    help: "Cluster mode: the column of the entity the ER system put each record in; string or integer, compared by exact value.",
+};
+
+/// Input `cluster_metric`.
+pub const CLUSTER_METRIC: InputSpec = InputSpec {
+    name: "cluster_metric",
+    default: Some("pairwise"),
+    required: false,
+    help: "Cluster mode: the family min_precision, min_recall and min_f1 apply to, and that the precision, recall and f1 outputs carry: `pairwise`, `bcubed` (record-averaged) or `cluster` (exact match).",
+};
+
 /// Every input of the action, in `action.yml` order.
 pub const INPUTS: &[InputSpec] = &[
     VALIDATION_SET,
     CONFIG,
+    MODE,
     PREDICTIONS,
     KEY_COLUMNS,
     DATASET_HASH,
@@ -533,6 +574,10 @@ pub const INPUTS: &[InputSpec] = &[
     ERRORS_FILE,
     ERRORS_LIMIT,
     DISPLAY_COLUMNS,
+    RECORD_COLUMN,
+    TRUE_ENTITY_COLUMN,
+    PREDICTED_ENTITY_COLUMN,
+    CLUSTER_METRIC,
     SUMMARY,
     REPORT_JSON,
     CHECKSUMS,

@@ -9,6 +9,7 @@
 
 pub mod card;
 mod chart;
+pub mod clusters;
 pub mod exposition;
 mod findings;
 pub mod format;
@@ -32,7 +33,7 @@ pub use findings::{Finding, Level};
 pub use render::RenderError;
 
 /// The version of the JSON report's schema.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Step outputs as name and value, in the order they are set.
 pub type Outputs = Vec<(&'static str, String)>;
@@ -83,6 +84,24 @@ pub const OUTPUTS: &[(&str, &str)] = &[
         "predictions_hash",
         "SHA-256 of the `predictions` file, when one was joined; never required to match.",
     ),
+    (
+        "pairwise_precision",
+        "Cluster mode: shared pairs / predicted pairs; empty when undefined (all predicted singletons).",
+    ),
+    (
+        "pairwise_recall",
+        "Cluster mode: shared pairs / true pairs; empty when undefined (all true singletons).",
+    ),
+    ("pairwise_f1", "Cluster mode: 2 shared pairs / (true pairs + predicted pairs)."),
+    ("bcubed_precision", "Cluster mode: B-cubed precision, averaged over records."),
+    ("bcubed_recall", "Cluster mode: B-cubed recall, averaged over records."),
+    ("bcubed_f1", "Cluster mode: the harmonic mean of B-cubed precision and recall."),
+    ("cluster_precision", "Cluster mode: true entities predicted exactly / predicted entities."),
+    ("cluster_recall", "Cluster mode: true entities predicted exactly / true entities."),
+    ("cluster_f1", "Cluster mode: 2 exact matches / (true entities + predicted entities)."),
+    ("records", "Cluster mode: records evaluated."),
+    ("true_clusters", "Cluster mode: distinct true entities."),
+    ("predicted_clusters", "Cluster mode: distinct predicted entities."),
     ("report_json", "Path of the JSON report, when `report_json` is set."),
     ("model_card", "Path of the Markdown model card, when `model_card` is set."),
     ("model_card_json", "Path of the JSON model card, when `model_card_json` is set."),
@@ -185,9 +204,32 @@ pub struct Report {
     /// How many misclassified pairs `errors_file` holds, of how many.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<pairs::ErrorsKept>,
+    /// `pairs`, or `clusters` (`mode`): then `counts` are of pairs of
+    /// records and `metrics` of the family `clusters.family` names.
+    pub mode: &'static str,
+    /// The clusters' counts and every family's metrics, in cluster mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clusters: Option<ClustersReport>,
     /// The pairs the summary shows (`display_columns`); never in the JSON.
     #[serde(skip)]
     pub shown_pairs: Option<pairs::ShownPairs>,
+}
+
+/// Cluster mode's result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClustersReport {
+    /// The family the minimums applied to.
+    pub family: crate::clusters::Family,
+    /// The record column.
+    pub record_column: String,
+    /// The true entity column.
+    pub true_entity_column: String,
+    /// The predicted entity column.
+    pub predicted_entity_column: String,
+    /// The counts.
+    pub counts: crate::clusters::ClusterCounts,
+    /// Every family's metrics.
+    pub families: crate::clusters::Families,
 }
 
 /// The model evaluated.
@@ -326,7 +368,10 @@ impl Report {
             metrics: PerMetric::from_fn(|m| evidence.value(m)),
             checks: evaluation.verdict.checks.clone(),
             counts,
-            rows: counts.rows(),
+            rows: match &evaluation.clusters {
+                Some(c) => c.clusters.counts.records,
+                None => counts.rows(),
+            },
             rows_skipped: evaluation.tally.skipped.rows,
             skipped: evaluation.tally.skipped,
             null_policy: settings.null_policy,
@@ -370,6 +415,15 @@ impl Report {
             sweep: uncertainty::sweep(evaluation),
             slices: slices::report(evaluation),
             errors: pairs::kept(evaluation),
+            mode: if evaluation.clusters.is_some() { "clusters" } else { "pairs" },
+            clusters: evaluation.clusters.as_ref().map(|c| ClustersReport {
+                family: c.family,
+                record_column: c.settings.record_column.clone(),
+                true_entity_column: c.settings.true_entity_column.clone(),
+                predicted_entity_column: c.settings.predicted_entity_column.clone(),
+                counts: c.clusters.counts.clone(),
+                families: c.clusters.families,
+            }),
             shown_pairs: pairs::shown_pairs(evaluation),
         }
     }
@@ -420,6 +474,21 @@ impl Report {
         outputs.push(("max_f1", max_f1.map(|v| v.to_string()).unwrap_or_default()));
         let predictions = self.predictions.as_ref().map(|p| p.sha256.to_string());
         outputs.push(("predictions_hash", predictions.unwrap_or_default()));
+        if let Some(c) = &self.clusters {
+            let f = &c.families;
+            for (family, names) in [
+                (&f.pairwise, ["pairwise_precision", "pairwise_recall", "pairwise_f1"]),
+                (&f.bcubed, ["bcubed_precision", "bcubed_recall", "bcubed_f1"]),
+                (&f.cluster, ["cluster_precision", "cluster_recall", "cluster_f1"]),
+            ] {
+                outputs.push((names[0], metric(family.precision)));
+                outputs.push((names[1], metric(family.recall)));
+                outputs.push((names[2], metric(family.f1)));
+            }
+            outputs.push(("records", c.counts.records.to_string()));
+            outputs.push(("true_clusters", c.counts.true_clusters.to_string()));
+            outputs.push(("predicted_clusters", c.counts.predicted_clusters.to_string()));
+        }
         outputs
     }
 }

@@ -43,6 +43,7 @@ pub struct View {
     slices: Vec<super::slices::SliceTable>,
     errors_note: Option<String>,
     pairs: Option<super::pairs::ShownPairs>,
+    clusters: Option<super::clusters::ClustersView>,
 }
 
 #[derive(Serialize)]
@@ -87,7 +88,10 @@ struct Advice {
 impl View {
     /// The view of a report.
     pub fn new(r: &Report) -> View {
-        let pairs = format::count(r.rows, "candidate pair");
+        let pairs = match r.clusters {
+            Some(_) => format::count(r.rows, "record"),
+            None => format::count(r.rows, "candidate pair"),
+        };
         let total = r.checks.len();
         let unsure = r.checks.iter().filter(|c| c.status == Status::Inconclusive).count();
         let headline = match (gate::failures(&r.checks).count() - unsure, unsure) {
@@ -161,7 +165,14 @@ impl View {
             verified: verified_text(&r.dataset.verified_against),
             decision: format::decision_text(&r.decision.column, r.decision.threshold),
             label_column: r.label_column.clone(),
-            advice: advice(r),
+            advice: match &r.clusters {
+                Some(c) => super::clusters::advice(r, c)
+                    .into_iter()
+                    .map(|(title, items)| Advice { title, items })
+                    .collect(),
+                None => advice(r),
+            },
+            clusters: super::clusters::view(r),
             comparison: r.baseline.as_ref().map(|c| comparison_view(c, r)),
             version: r.tool.version,
             run_url: r.run_url.clone(),

