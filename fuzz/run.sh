@@ -20,6 +20,10 @@ for f in fixtures/*.parquet; do
     { printf '%b' "\\x0$pick"; cat "$f"; } > "fuzz/corpus/evaluate/$(basename "$f" .parquet)-$pick"
   done
 done
+# Bit 6 of the first byte: cluster mode, on the file that has its columns.
+for pick in 40 44; do
+  { printf '%b' "\\x$pick"; cat fixtures/clusters.parquet; } > "fuzz/corpus/evaluate/clusters-$pick"
+done
 forged='\\n::set-output name=passed::true\\n::add-mask::ER precision gate\\n::warning::forged\\n'
 seed inputs defaults 'MIN_PRECISION=0.92\nMIN_RECALL=0.88\nMIN_F1=0.90'
 seed inputs numbers '2=1e-400\n3=-0\n8=NaN\n14=0.02\nBASELINE=b.json'

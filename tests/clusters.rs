@@ -80,6 +80,38 @@ fn every_family_follows_its_definition_on_a_small_example() {
 }
 
 #[test]
+fn the_card_and_the_metrics_file_carry_the_mode_and_the_family() {
+    let ran = Gate::with_fixture("clusters.parquet")
+        .input("mode", "clusters")
+        .input("cluster_metric", "cluster")
+        .input("model_card", "card.md")
+        .input("metrics_file", "gate.prom")
+        .input("model_id", "er_clusters")
+        .any_metric()
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    // The fixture: 800 true entities, 803 predicted, 738 predicted exactly.
+    assert_eq!(ran.outputs["cluster_recall"], (738.0f64 / 800.0).to_string());
+    assert_eq!(ran.outputs["precision"], (738.0f64 / 803.0).to_string());
+    let card = std::fs::read_to_string(ran.dir.join("card.md")).unwrap();
+    assert!(card.contains("The clustering of 2331 records against their true entities."), "{card}");
+    assert!(card.contains("| **Cluster (exact match)** (decides) | 91.9% | 92.2% |"), "{card}");
+    assert!(!card.contains("Label prevalence"), "{card}");
+    let prom = std::fs::read_to_string(ran.dir.join("gate.prom")).unwrap();
+    assert!(prom.contains(",mode=\"clusters\",cluster_metric=\"cluster\"} "), "{prom}");
+    assert!(
+        prom.contains("er_gate_clusters{count=\"exact_matches\",model_id=\"er_clusters\""),
+        "{prom}"
+    );
+    assert!(
+        prom.contains(
+            "er_gate_cluster_metric{family=\"bcubed_cluster_averaged\",metric=\"recall\""
+        ),
+        "{prom}"
+    );
+}
+
+#[test]
 fn a_failing_clustering_says_whether_it_merges_or_splits() {
     let gate = clusters_gate().input("min_precision", "0.9").input("min_recall", "0.9");
     example(&gate);

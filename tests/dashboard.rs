@@ -89,6 +89,17 @@ fn every_panel_query_returns_the_pushed_values() {
     let current = run(&gateway.url, "er_20251015", "20251015", "0.5");
     let previous = run(&gateway.url, "er_20250901", "20250901", "0.3");
     let hash = recorded_sha256("sample_validation.parquet");
+    let clustered = Gate::with_fixture("clusters.parquet")
+        .input("mode", "clusters")
+        .input("cluster_metric", "bcubed")
+        .input("pushgateway_url", &gateway.url)
+        .input("model_id", "er_clusters")
+        .input("dataset_date", "20251015")
+        .input("report_json", "r.json")
+        .any_metric()
+        .run();
+    assert_eq!(clustered.outputs["pushed"], "true", "{clustered:#?}");
+    let clusters_hash = recorded_sha256("clusters.parquet");
     let d = dashboard();
 
     // Template variables: label_values(<selector>, <label>) through the series API.
@@ -101,7 +112,7 @@ fn every_panel_query_returns_the_pushed_values() {
         let series = api(&prometheus, "/api/v1/series", &[("match[]", selector)]);
         let values: BTreeSet<&str> = series.iter().filter_map(|s| s[label].as_str()).collect();
         let expected: BTreeSet<&str> = match var["name"].as_str().unwrap() {
-            "model_id" => ["er_20250901", "er_20251015"].into(),
+            "model_id" => ["er_20250901", "er_20251015", "er_clusters"].into(),
             "dataset_date" => ["20251015"].into(),
             "dataset_hash" => [hash.as_str()].into(),
             other => panic!("unexpected variable {other}"),
@@ -115,10 +126,16 @@ fn every_panel_query_returns_the_pushed_values() {
     let mut checked = Vec::new();
     for panel in d["panels"].as_array().unwrap() {
         for t in panel["targets"].as_array().unwrap() {
-            let expr = bind(t["expr"].as_str().unwrap(), "er_20251015", "20251015", &hash);
+            let expr = t["expr"].as_str().unwrap();
+            // Cluster mode's panel shows the cluster-mode model.
+            let expr = match expr.contains("er_gate_cluster_metric{") {
+                true => bind(expr, "er_clusters", "20251015", &clusters_hash),
+                false => bind(expr, "er_20251015", "20251015", &hash),
+            };
             let result = api(&prometheus, "/api/v1/query", &[("query", &expr)]);
             assert!(!result.is_empty(), "panel {} query {expr} returned nothing", panel["title"]);
             let metric = [
+                "cluster_metric",
                 "slice_precision",
                 "slice_recall",
                 "precision",
@@ -139,8 +156,9 @@ fn every_panel_query_returns_the_pushed_values() {
             .find(|m| expr.contains(&format!("er_gate_{m}{{")))
             .unwrap_or_else(|| panic!("unknown metric in {expr}"));
             for series in &result {
+                let model = if metric == "cluster_metric" { "er_clusters" } else { "er_20251015" };
                 assert!(
-                    series["metric"]["model_id"].as_str().is_none_or(|m| m == "er_20251015"),
+                    series["metric"]["model_id"].as_str().is_none_or(|m| m == model),
                     "{series}"
                 );
                 let v = value(series);
@@ -182,6 +200,23 @@ fn every_panel_query_returns_the_pushed_values() {
                         let expected = slice["metrics"][m].as_f64().unwrap();
                         assert!((v - expected).abs() <= 1e-15, "{expr} {value}: {v} {expected}");
                     }
+                    "cluster_metric" => {
+                        let labels = &series["metric"];
+                        assert_eq!(
+                            (labels["mode"].as_str(), labels["cluster_metric"].as_str()),
+                            (Some("clusters"), Some("bcubed"))
+                        );
+                        let (family, m) = (
+                            labels["family"].as_str().unwrap(),
+                            labels["metric"].as_str().unwrap(),
+                        );
+                        let report = clustered.json("r.json");
+                        let expected = report["clusters"]["families"][family][m].as_f64().unwrap();
+                        assert!(
+                            (v - expected).abs() <= 1e-15,
+                            "{expr} {family} {m}: {v} {expected}"
+                        );
+                    }
                     "rows" => assert_eq!(v, 10_000.0),
                     "training_duration_seconds" => assert_eq!(v, 1820.0),
                     "inference_latency_seconds" => assert_eq!(v, 0.004),
@@ -208,6 +243,7 @@ fn every_panel_query_returns_the_pushed_values() {
         ("Training duration and inference latency over time", "inference_latency_seconds"),
         ("Precision and recall by slice (latest)", "slice_recall"),
         ("Precision and recall by slice (latest)", "slice_precision"),
+        ("Cluster metrics by family over time", "cluster_metric"),
     ];
     let expected: Vec<(String, &str)> = expected.iter().map(|(t, m)| (t.to_string(), *m)).collect();
     assert_eq!(checked, expected, "every panel and query, in order");

@@ -123,7 +123,7 @@ fn summary_of_a_verified_dataset_says_what_it_matched() {
     s.checksums = Some("fixtures/checksums.txt".into());
     let summary = render::summary(&report(&s, &CardInputs::default())).unwrap();
     assert!(
-        summary.contains("✅ matches `dataset_hash` and line 6 of `fixtures/checksums.txt` |"),
+        summary.contains("✅ matches `dataset_hash` and line 7 of `fixtures/checksums.txt` |"),
         "{summary}"
     );
 }

@@ -4,6 +4,7 @@
 
 use std::sync::OnceLock;
 
+use er_precision_gate::clusters::{ClusterSettings, Family};
 use er_precision_gate::dataset::{Decision, NullPolicy};
 use er_precision_gate::evaluate::{Settings, evaluate};
 use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
@@ -73,12 +74,22 @@ fuzz_target!(|data: &[u8]| {
         },
         // Bit 5 keeps three misclassified pairs of each kind and reads them back.
         review: (pick & 32 != 0).then_some(ReviewSettings { limit: 3, display: vec!["label".into()], file: true }),
-        clusters: None,
+        // Bit 6 reads the file in cluster mode (the clusters fixture's columns).
+        clusters: (pick & 64 != 0).then(|| ClusterSettings {
+            record_column: "record_id".into(),
+            true_entity_column: "true_entity_id".into(),
+            predicted_entity_column: "predicted_entity_id".into(),
+            family: Family::Bcubed,
+        }),
     };
     let now = chrono::DateTime::UNIX_EPOCH;
     if let Ok(evaluation) = evaluate(&settings, now) {
-        // What reached a verdict counted every row the footer declares.
-        let counted = evaluation.tally.counts.rows() + evaluation.tally.skipped.rows;
+        // What reached a verdict counted every row the footer declares
+        // (in cluster mode, every record once; the counts are of pairs).
+        let counted = match &evaluation.clusters {
+            Some(c) => c.clusters.counts.records + evaluation.tally.skipped.rows,
+            None => evaluation.tally.counts.rows() + evaluation.tally.skipped.rows,
+        };
         assert_eq!(counted, evaluation.dataset.rows);
         if let Some(review) = &evaluation.review {
             assert!(review.rows.num_rows() <= 6);

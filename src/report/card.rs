@@ -105,6 +105,10 @@ pub struct Card {
     pub derived_limitations: usize,
     /// The slice tables, with `slice_columns` (the JSON report has the numbers).
     pub slices: Vec<super::slices::SliceTable>,
+    /// `pairs`, or `clusters` (`mode`).
+    pub mode: &'static str,
+    /// Every family of cluster metrics and the counts, in cluster mode.
+    pub clusters: Option<super::clusters::ClustersView>,
     /// The change from the previous model, when a baseline was given.
     pub changes: Option<CardChanges>,
     /// What changed in training since the previous model, as given.
@@ -299,7 +303,8 @@ impl Card {
         let (metrics, drop_rules) =
             r.checks.iter().partition::<Vec<&Check>, _>(|c| matches!(c.rule, Rule::AtLeast { .. }));
         let true_matches = r.counts.positives();
-        let prevalence = true_matches as f64 / r.rows as f64;
+        // Of the pairs: in cluster mode `rows` counts records.
+        let prevalence = true_matches as f64 / r.counts.rows() as f64;
         let failed: Vec<String> = gate::failures(&r.checks).map(format::rule_title).collect();
         let level = r.intervals.as_ref().map(|i| i.level);
         let derived = limitations::derived(r);
@@ -380,6 +385,8 @@ impl Card {
             derived_limitations: derived.len(),
             slices: r.slices.as_ref().map(super::slices::tables).unwrap_or_default(),
             limitations: derived.into_iter().chain(inputs.limitations.iter().cloned()).collect(),
+            mode: r.mode,
+            clusters: super::clusters::view(r),
             changes: r.baseline.as_ref().map(|c| CardChanges {
                 previous_model: c.previous_model(),
                 previous_model_id: c.model_id.clone(),

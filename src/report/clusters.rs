@@ -10,7 +10,7 @@ use crate::report::format::{self, code};
 use crate::report::{ClustersReport, Report};
 
 /// The clusters section's data.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ClustersView {
     /// One row per family: name, precision, recall, F1.
     families: Vec<FamilyRow>,
@@ -20,7 +20,7 @@ pub struct ClustersView {
     columns: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct FamilyRow {
     name: String,
     precision: String,

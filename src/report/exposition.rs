@@ -37,6 +37,11 @@ pub fn exposition(r: &Report, target: Target) -> String {
             labels.push_str(&format!(",{name}=\"{}\"", escape(value)));
         }
     }
+    // Cluster mode's numbers are of another kind: the mode and family
+    // tell its series apart from pair mode's.
+    if let Some(c) = &r.clusters {
+        labels.push_str(&format!(",mode=\"clusters\",cluster_metric=\"{}\"", c.family.word()));
+    }
     let mut e = Exposition { out: String::new(), labels };
     let metrics = [
         (
@@ -116,6 +121,9 @@ pub fn exposition(r: &Report, target: Target) -> String {
             }
         }
     }
+    if let Some(c) = &r.clusters {
+        clusters(&mut e, c);
+    }
     e.family("er_gate_passed", "1 when the gate passed, 0 when it failed.");
     e.sample("er_gate_passed", None, u8::from(r.passed));
     e.family("er_gate_confusion", "Confusion matrix of the evaluated pairs, by cell.");
@@ -131,6 +139,38 @@ pub fn exposition(r: &Report, target: Target) -> String {
     let read = (r.rows + r.rows_skipped) as f64;
     e.sample("er_gate_rows_per_second", None, read / r.duration_seconds.max(f64::MIN_POSITIVE));
     e.out
+}
+
+/// Cluster mode's families and counts.
+fn clusters(e: &mut Exposition, c: &crate::report::ClustersReport) {
+    let name = "er_gate_cluster_metric";
+    e.family(name, "Cluster mode: each family's precision, recall and F1; NaN when undefined.");
+    let f = &c.families;
+    for (family, m) in [
+        ("pairwise", &f.pairwise),
+        ("bcubed", &f.bcubed),
+        ("bcubed_cluster_averaged", &f.bcubed_cluster_averaged),
+        ("cluster", &f.cluster),
+    ] {
+        for (metric, value) in [("precision", m.precision), ("recall", m.recall), ("f1", m.f1)] {
+            let labels = [("family", family), ("metric", metric)];
+            e.sample_with(name, &labels, value.unwrap_or(f64::NAN));
+        }
+    }
+    let name = "er_gate_clusters";
+    e.family(
+        name,
+        "Cluster mode: records, true and predicted entities, entities predicted exactly.",
+    );
+    let n = &c.counts;
+    for (count, value) in [
+        ("records", n.records),
+        ("true_clusters", n.true_clusters),
+        ("predicted_clusters", n.predicted_clusters),
+        ("exact_matches", n.exact_matches),
+    ] {
+        e.sample_with(name, &[("count", count)], value as f64);
+    }
 }
 
 /// Series per slice column and metric at most: a label per value would
