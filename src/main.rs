@@ -53,7 +53,7 @@ fn main() -> ExitCode {
     };
     log::info!(
         "evaluated {} rows of `{}` in {:.3} s",
-        evaluation.tally.counts.rows() + evaluation.tally.skipped.rows,
+        evaluation.dataset.rows,
         untrusted::path(&inputs.evaluate.validation_set),
         evaluation.elapsed.as_secs_f64()
     );

@@ -1,7 +1,12 @@
-//! Identifiers interned to dense numbers, compared by exact value: integers
-//! of any width as integers (2^53 + 1 and 2^53 are two entities), strings
-//! as their bytes (`3` and `000003` are two entities); an integer and a
-//! string are never equal, since one column holds one kind.
+//! Identifiers as map keys, compared by exact value: integers of any width
+//! as integers (2^53 + 1 and 2^53 are two entities), strings as their bytes
+//! (`3` and `000003` are two entities); an integer and a string never meet,
+//! since one column holds one kind.
+//!
+//! Most ids are short: an integer, or a string of at most 15 bytes, is
+//! packed whole into a `u128` (bytes, then the length), so a probe of the
+//! table compares two numbers and follows no pointer. Longer strings are
+//! keyed by their bytes.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -10,47 +15,68 @@ use crate::dataset::values::KeyColumn;
 
 type Map<K, V> = HashMap<K, V, ahash::RandomState>;
 
+/// One id, as a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key<'a> {
+    /// An integer, or a string of at most 15 bytes, exactly.
+    Packed(u128),
+    /// A longer string.
+    Long(&'a [u8]),
+}
+
+/// Row `i`'s id as a key; `None` when it is null.
+pub fn key<'a>(column: &KeyColumn<'a>, i: usize) -> Option<Key<'a>> {
+    match column {
+        // Two's complement of the i128: one-to-one.
+        KeyColumn::Int(value) => value(i).map(|v| Key::Packed(v as u128)),
+        KeyColumn::Str(value) => {
+            let bytes = value(i)?;
+            Some(match bytes.len() {
+                0..16 => {
+                    let mut packed = [0u8; 16];
+                    packed[..bytes.len()].copy_from_slice(bytes);
+                    packed[15] = bytes.len() as u8;
+                    Key::Packed(u128::from_le_bytes(packed))
+                }
+                _ => Key::Long(bytes),
+            })
+        }
+    }
+}
+
 /// Values seen, each with what was stored for it when first seen.
 #[derive(Debug)]
 pub struct Seen<V> {
-    ints: Map<i128, V>,
-    bytes: Map<Box<[u8]>, V>,
+    packed: Map<u128, V>,
+    long: Map<Box<[u8]>, V>,
 }
 
 impl<V> Default for Seen<V> {
     fn default() -> Seen<V> {
-        Seen { ints: Map::default(), bytes: Map::default() }
+        Seen { packed: Map::default(), long: Map::default() }
     }
 }
 
 impl<V: Copy> Seen<V> {
-    /// Row `i`'s value: what was stored when it was first seen, or `new()`
-    /// stored now; `None` when the value is null.
-    pub fn get_or_insert(
-        &mut self,
-        column: &KeyColumn,
-        i: usize,
-        new: impl FnOnce(usize) -> V,
-    ) -> Option<Result<V, V>> {
+    /// What was stored for `key` when it was first seen (`Ok`), or
+    /// `new(distinct so far)`, stored now (`Err`).
+    pub fn get_or_insert(&mut self, key: Key, new: impl FnOnce(usize) -> V) -> Result<V, V> {
         let len = self.len();
-        Some(match column {
-            KeyColumn::Int(value) => match self.ints.entry(value(i)?) {
+        match key {
+            Key::Packed(k) => match self.packed.entry(k) {
                 Entry::Occupied(e) => Ok(*e.get()),
                 Entry::Vacant(e) => Err(*e.insert(new(len))),
             },
-            KeyColumn::Str(value) => {
-                let bytes = value(i)?;
-                match self.bytes.get(bytes) {
-                    Some(v) => Ok(*v),
-                    None => Err(*self.bytes.entry(bytes.into()).or_insert_with(|| new(len))),
-                }
-            }
-        })
+            Key::Long(bytes) => match self.long.get(bytes) {
+                Some(v) => Ok(*v),
+                None => Err(*self.long.entry(bytes.into()).or_insert_with(|| new(len))),
+            },
+        }
     }
 
     /// Distinct values seen.
     pub fn len(&self) -> usize {
-        self.ints.len() + self.bytes.len()
+        self.packed.len() + self.long.len()
     }
 
     /// Whether none was seen.
@@ -59,27 +85,74 @@ impl<V: Copy> Seen<V> {
     }
 }
 
-/// Entity ids interned: each distinct value numbered 0, 1, 2… as seen.
-#[derive(Debug, Default)]
-pub struct Entities(Seen<u32>);
+/// An id kept beyond its batch.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Owned {
+    /// An integer, or a string of at most 15 bytes, exactly.
+    Packed(u128),
+    /// A longer string.
+    Long(Box<[u8]>),
+}
 
-impl Entities {
-    /// Row `i`'s entity number; `None` when its id is null.
-    pub fn intern(&mut self, column: &KeyColumn, i: usize) -> Option<u32> {
-        // Over 2^32 distinct entities would need a bigger number: the
-        // records would not fit in memory long before.
-        let found = self.0.get_or_insert(column, i, |n| n as u32)?;
-        Some(found.unwrap_or_else(|new| new))
+impl From<Key<'_>> for Owned {
+    fn from(k: Key) -> Owned {
+        match k {
+            Key::Packed(v) => Owned::Packed(v),
+            Key::Long(bytes) => Owned::Long(bytes.into()),
+        }
+    }
+}
+
+impl Owned {
+    /// As a key.
+    pub fn key(&self) -> Key<'_> {
+        match self {
+            Owned::Packed(v) => Key::Packed(*v),
+            Owned::Long(bytes) => Key::Long(bytes),
+        }
+    }
+}
+
+/// Record ids as 64-bit fingerprints, to find repeated ones without holding
+/// every id: an integer's fingerprint is its value (one column has one
+/// width, so it is one-to-one), a string's a hash with fixed seeds. Equal
+/// fingerprints are only a suspicion for strings; [`Fingerprints::repeats`]
+/// says whether any two are equal, and the caller confirms by value.
+#[derive(Debug)]
+pub struct Fingerprints {
+    hasher: ahash::RandomState,
+    seen: Vec<u64>,
+}
+
+impl Default for Fingerprints {
+    fn default() -> Fingerprints {
+        // Fixed seeds: a run's fingerprints do not depend on the process.
+        let hasher = ahash::RandomState::with_seeds(0x6572, 0x2d67, 0x6174, 0x6531);
+        Fingerprints { hasher, seen: Vec::new() }
+    }
+}
+
+impl Fingerprints {
+    /// One record id.
+    pub fn add(&mut self, key: Key) {
+        let fingerprint = match key {
+            Key::Packed(k) if k >> 64 == 0 || k >> 64 == u128::from(u64::MAX) => k as u64,
+            Key::Packed(k) => self.hasher.hash_one(k),
+            Key::Long(bytes) => self.hasher.hash_one(bytes),
+        };
+        self.seen.push(fingerprint);
     }
 
-    /// Distinct entities.
-    pub fn len(&self) -> usize {
-        self.0.len()
+    /// Both threads' fingerprints.
+    pub fn merge(mut self, other: Fingerprints) -> Fingerprints {
+        self.seen.extend(other.seen);
+        self
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    /// Whether two record ids may be equal (certainly not when `false`).
+    pub fn repeats(mut self) -> bool {
+        self.seen.sort_unstable();
+        self.seen.windows(2).any(|w| w[0] == w[1])
     }
 }
 
@@ -90,24 +163,41 @@ mod tests {
 
     use crate::dataset::values::key_column;
 
+    fn interned(array: &dyn Array) -> Vec<Option<u32>> {
+        let mut seen = Seen::default();
+        let column = key_column(array);
+        let mut number = |k| seen.get_or_insert(k, |n| n as u32).unwrap_or_else(|new| new);
+        (0..array.len()).map(|i| key(&column, i).map(&mut number)).collect()
+    }
+
     #[test]
     fn ids_are_equal_only_when_their_values_are() {
         let big = 1i64 << 53;
-        let ints = Int64Array::from(vec![Some(big), Some(big + 1), Some(big), None, Some(3)]);
-        let mut entities = Entities::default();
-        let column = key_column(&ints as &dyn Array);
-        let numbers: Vec<Option<u32>> = (0..5).map(|i| entities.intern(&column, i)).collect();
-        assert_eq!(numbers, [Some(0), Some(1), Some(0), None, Some(2)]);
-        let strings = StringArray::from(vec!["3", "000003", "3"]);
-        let mut entities = Entities::default();
-        let column = key_column(&strings as &dyn Array);
-        let numbers: Vec<Option<u32>> = (0..3).map(|i| entities.intern(&column, i)).collect();
-        assert_eq!(numbers, [Some(0), Some(1), Some(0)]);
-        let unsigned = UInt64Array::from(vec![u64::MAX, u64::MAX - 1]);
-        let mut entities = Entities::default();
-        let column = key_column(&unsigned as &dyn Array);
-        assert_eq!(entities.intern(&column, 1), Some(0));
-        assert_eq!(entities.intern(&column, 0), Some(1));
-        assert_eq!(entities.len(), 2);
+        let ints = Int64Array::from(vec![Some(big), Some(big + 1), Some(big), None, Some(-1)]);
+        assert_eq!(interned(&ints), [Some(0), Some(1), Some(0), None, Some(2)]);
+        let long = "an id of more than fifteen bytes";
+        let strings = StringArray::from(vec!["3", "000003", "3", "", long, "3\0", long]);
+        assert_eq!(interned(&strings), [0, 1, 0, 2, 3, 4, 3].map(Some));
+        let unsigned = UInt64Array::from(vec![u64::MAX, u64::MAX - 1, u64::MAX]);
+        assert_eq!(interned(&unsigned), [Some(0), Some(1), Some(0)]);
+        let owned = Owned::from(Key::Long(long.as_bytes()));
+        assert_eq!(owned.key(), Key::Long(long.as_bytes()));
+    }
+
+    #[test]
+    fn fingerprints_tell_repeated_record_ids() {
+        let check = |array: &dyn Array| {
+            let column = key_column(array);
+            let mut f = Fingerprints::default();
+            (0..array.len()).for_each(|i| f.add(key(&column, i).unwrap()));
+            f.repeats()
+        };
+        assert!(!check(&Int64Array::from(vec![-1, 1, i64::MIN, i64::MAX])));
+        assert!(check(&Int64Array::from(vec![5, 1, 5])));
+        assert!(!check(&StringArray::from(vec!["a", "b", "a fairly long record id 1"])));
+        assert!(check(&StringArray::from(vec![
+            "a fairly long record id",
+            "a fairly long record id"
+        ])));
     }
 }

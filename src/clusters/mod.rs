@@ -12,6 +12,7 @@ mod metrics;
 
 use std::collections::HashMap;
 
+use ids::{Key, Owned, Seen};
 pub use metrics::{Families, Family, FamilyMetrics};
 
 /// Which columns hold the clusterings, and which family of metrics the
@@ -28,30 +29,70 @@ pub struct ClusterSettings {
     pub family: Family,
 }
 
-/// The contingency table: records by (true entity, predicted entity).
+/// The contingency table: records by (true entity, predicted entity),
+/// keyed by the ids themselves, so tables counted apart (one per reading
+/// thread) merge by key.
 #[derive(Debug, Default)]
 pub struct Contingency {
-    cells: HashMap<(u32, u32), u64, ahash::RandomState>,
+    /// Cells whose two ids are packed.
+    short: Map<(u128, u128), u64>,
+    /// Cells with a long id.
+    long: Map<(Owned, Owned), u64>,
 }
+
+type Map<K, V> = HashMap<K, V, ahash::RandomState>;
 
 impl Contingency {
     /// One record of true entity `t` and predicted entity `p`.
-    pub fn add(&mut self, t: u32, p: u32) {
-        *self.cells.entry((t, p)).or_insert(0) += 1;
+    pub fn add(&mut self, t: Key, p: Key) {
+        match (t, p) {
+            (Key::Packed(t), Key::Packed(p)) => *self.short.entry((t, p)).or_insert(0) += 1,
+            (t, p) => *self.long.entry((t.into(), p.into())).or_insert(0) += 1,
+        }
+    }
+
+    /// Both tables' counts.
+    pub fn merge(mut self, other: Contingency) -> Contingency {
+        let (mut small, large) = match self.cells() < other.cells() {
+            true => (self, other),
+            false => (other, std::mem::take(&mut self)),
+        };
+        let mut large = large;
+        for (k, n) in small.short.drain() {
+            *large.short.entry(k).or_insert(0) += n;
+        }
+        for (k, n) in small.long.drain() {
+            *large.long.entry(k).or_insert(0) += n;
+        }
+        large
     }
 
     /// Non-empty cells.
     pub fn cells(&self) -> usize {
-        self.cells.len()
+        self.short.len() + self.long.len()
     }
 
-    /// The metrics and counts; `true_entities` and `predicted_entities` are
-    /// the numbers of distinct ids (each a cluster of at least one record).
-    pub fn finish(self, true_entities: usize, predicted_entities: usize) -> Clusters {
-        let mut a = vec![0u64; true_entities];
-        let mut b = vec![0u64; predicted_entities];
+    /// The metrics and counts. The true and the predicted ids are numbered
+    /// on two threads.
+    pub fn finish(self) -> Clusters {
+        let keys = |side: fn(&(Owned, Owned)) -> &Owned, short: fn(&(u128, u128)) -> u128| {
+            let mut seen = Seen::<u32>::default();
+            let mut number = |k: Key| seen.get_or_insert(k, |n| n as u32).unwrap_or_else(|new| new);
+            let mut numbers: Vec<u32> =
+                self.short.keys().map(|k| number(Key::Packed(short(k)))).collect();
+            numbers.extend(self.long.keys().map(|k| number(side(k).key())));
+            (numbers, seen.len())
+        };
+        let ((t, k), (p, m)) = std::thread::scope(|s| {
+            let truth = s.spawn(|| keys(|k| &k.0, |k| k.0));
+            let predicted = keys(|k| &k.1, |k| k.1);
+            (truth.join().expect("the numbering thread panicked"), predicted)
+        });
+        let counts = self.short.values().chain(self.long.values());
         let cells: Vec<(u32, u32, u64)> =
-            self.cells.into_iter().map(|((t, p), n)| (t, p, n)).collect();
+            t.into_iter().zip(p).zip(counts).map(|((t, p), n)| (t, p, *n)).collect();
+        drop(self);
+        let (mut a, mut b) = (vec![0u64; k], vec![0u64; m]);
         for &(t, p, n) in &cells {
             a[t as usize] += n;
             b[p as usize] += n;
@@ -139,11 +180,9 @@ mod tests {
     fn clusters(records: &[(u32, u32)]) -> Clusters {
         let mut c = Contingency::default();
         for &(t, p) in records {
-            c.add(t, p);
+            c.add(Key::Packed(t.into()), Key::Packed(p.into()));
         }
-        let k = records.iter().map(|r| r.0).max().map_or(0, |m| m as usize + 1);
-        let m = records.iter().map(|r| r.1).max().map_or(0, |m| m as usize + 1);
-        c.finish(k, m)
+        c.finish()
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::{EvaluateError, Settings};
-use crate::clusters::ids::{Entities, Seen};
+use crate::clusters::ids::{Fingerprints, Owned, Seen, key};
 use crate::clusters::{ClusterSettings, Clusters, Contingency, Family};
 use crate::dataset::columns::{self, Kind};
 use crate::dataset::values::{KeyColumn, key_column};
@@ -40,18 +40,27 @@ pub struct Repeat {
     pub same: bool,
 }
 
-/// What the pass folds the file into.
+/// What each reading thread folds its row groups into.
 #[derive(Default)]
 struct Pass {
-    records: Seen<(u64, u32, u32)>,
-    truth: Entities,
-    predicted: Entities,
+    records: Fingerprints,
     table: Contingency,
-    /// Per column (record, true, predicted): rows with a null id, and the first.
+    /// Per column (record, true, predicted): rows with a null id, and the
+    /// first (of this thread's row groups).
     nulls: [(u64, Vec<u64>); 3],
     skipped: u64,
-    repeats: u64,
-    first_repeats: Vec<Repeat>,
+}
+
+/// The second pass, only when two record ids may be equal: every record id
+/// by value, with the row and entities it was first seen with.
+#[derive(Default)]
+struct Repeats {
+    /// Each record id's index in `seen`.
+    records: Seen<usize>,
+    /// The row each record id was first seen on, and its entities.
+    seen: Vec<(u64, Owned, Owned)>,
+    rows: u64,
+    first: Vec<Repeat>,
 }
 
 /// Reads the file and gives the clusters and the pair-level tally
@@ -62,6 +71,7 @@ pub fn scan(
     file: Arc<std::fs::File>,
     size: u64,
 ) -> Result<(Dataset, Tally, ClusterResult), EvaluateError> {
+    let start = std::time::Instant::now();
     let dataset = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
     let names = [
         (cluster.record_column.as_str(), "record_column", Kind::Key),
@@ -73,15 +83,21 @@ pub fn scan(
     let skip = settings.null_policy == NullPolicy::Skip;
     // One worker: rows arrive in file order, so messages name the first
     // rows, and entity numbers need no merging.
-    let mut passes = dataset.fold(&mask, 1, Pass::default, |pass, batch, first_row| {
-        let column = |name: &str| key_column(batch.column_by_name(name).expect("projected"));
-        let ids = [column(names[0].0), column(names[1].0), column(names[2].0)];
+    let names3 = [names[0].0, names[1].0, names[2].0];
+    // Each thread counts its row groups into a table keyed by the ids'
+    // values, so the tables merge by key; the hash's thread is done long
+    // before, so the reading gets every core.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let passes = dataset.fold(&mask, workers, Pass::default, |pass, batch, first_row| {
+        let ids = columns(batch, names3);
         for i in 0..batch.num_rows() {
             pass.add(&ids, i, first_row + i as u64, skip);
         }
         Ok(())
     })?;
-    let pass = passes.pop().unwrap_or_default();
+    log::debug!("counted {} rows on {workers} threads in {:?}", dataset.rows(), start.elapsed());
+    let mut pass = passes.into_iter().fold(Pass::default(), Pass::merge);
+    log::debug!("merged the threads' tables at {:?}", start.elapsed());
     let path = &settings.validation_set;
     if let Some((c, (rows, first))) =
         pass.nulls.iter().enumerate().find(|(_, (rows, _))| *rows > 0 && !skip)
@@ -93,18 +109,41 @@ pub fn scan(
             first: first.clone(),
         });
     }
-    if pass.repeats > 0 {
-        return Err(EvaluateError::RepeatedRecords {
-            path: path.clone(),
-            column: cluster.record_column.clone(),
-            rows: pass.repeats,
-            first: pass.first_repeats,
-        });
+    // The fingerprints are sorted while the table is summed up.
+    let (records, table) = (std::mem::take(&mut pass.records), std::mem::take(&mut pass.table));
+    let (repeated, clusters) = std::thread::scope(|s| {
+        let repeated = s.spawn(|| records.repeats());
+        let clusters = (table.cells() > 0).then(|| table.finish());
+        (repeated.join().expect("the sorting thread panicked"), clusters)
+    });
+    if repeated {
+        // Two fingerprints are equal: read the ids again to compare values.
+        let mut repeats =
+            dataset.fold(&mask, 1, Repeats::default, |repeats, batch, first_row| {
+                let ids = columns(batch, names3);
+                for i in 0..batch.num_rows() {
+                    repeats.add(&ids, i, first_row + i as u64);
+                }
+                Ok(())
+            })?;
+        let repeats = repeats.pop().unwrap_or_default();
+        if repeats.rows > 0 {
+            return Err(EvaluateError::RepeatedRecords {
+                path: path.clone(),
+                column: cluster.record_column.clone(),
+                rows: repeats.rows,
+                first: repeats.first,
+            });
+        }
     }
-    if pass.table.cells() == 0 {
+    log::debug!(
+        "summed {} cells up at {:?}",
+        clusters.as_ref().map_or(0, |c| c.counts.cells),
+        start.elapsed()
+    );
+    let Some(clusters) = clusters else {
         return Err(EvaluateError::NoRows { path: path.clone(), skipped: pass.skipped });
-    }
-    let clusters = pass.table.finish(pass.truth.len(), pass.predicted.len());
+    };
     let c = &clusters.counts;
     let narrow = |n: u128| u64::try_from(n).unwrap_or(u64::MAX);
     let (tp, t, p) = (c.shared_pairs, c.true_pairs, c.predicted_pairs);
@@ -123,38 +162,66 @@ pub fn scan(
     Ok((dataset, tally, result))
 }
 
+/// The three id columns of a batch.
+fn columns<'a>(batch: &'a arrow_array::RecordBatch, names: [&str; 3]) -> [KeyColumn<'a>; 3] {
+    names.map(|name| key_column(batch.column_by_name(name).expect("projected")))
+}
+
 impl Pass {
     /// Row `i` of the batch, file row `row`.
     fn add(&mut self, ids: &[KeyColumn; 3], i: usize, row: u64, skip: bool) {
-        let mut null = false;
-        for (c, column) in ids.iter().enumerate() {
-            let is_null = match column {
-                KeyColumn::Int(value) => value(i).is_none(),
-                KeyColumn::Str(value) => value(i).is_none(),
-            };
-            if is_null {
+        let keys = [key(&ids[0], i), key(&ids[1], i), key(&ids[2], i)];
+        let [Some(record), Some(t), Some(p)] = keys else {
+            for (c, _) in keys.iter().enumerate().filter(|(_, k)| k.is_none()) {
                 let (rows, first) = &mut self.nulls[c];
                 *rows += 1;
                 if first.len() < SHOWN_ROWS {
                     first.push(row);
                 }
-                null = true;
             }
-        }
-        if null {
             self.skipped += u64::from(skip);
             return;
+        };
+        self.records.add(record);
+        self.table.add(t, p);
+    }
+
+    /// Two threads' passes as one.
+    fn merge(self, other: Pass) -> Pass {
+        let mut nulls = self.nulls;
+        for ((rows, first), (more, theirs)) in nulls.iter_mut().zip(other.nulls) {
+            *rows += more;
+            first.extend(theirs);
+            first.sort_unstable();
+            first.truncate(SHOWN_ROWS);
         }
-        let t = self.truth.intern(&ids[1], i).expect("not null");
-        let p = self.predicted.intern(&ids[2], i).expect("not null");
-        match self.records.get_or_insert(&ids[0], i, |_| (row, t, p)).expect("not null") {
-            Ok((first, t0, p0)) => {
-                self.repeats += 1;
-                if self.first_repeats.len() < SHOWN_ROWS {
-                    self.first_repeats.push(Repeat { row, first, same: (t0, p0) == (t, p) });
+        Pass {
+            records: self.records.merge(other.records),
+            table: self.table.merge(other.table),
+            nulls,
+            skipped: self.skipped + other.skipped,
+        }
+    }
+}
+
+impl Repeats {
+    /// Row `i` of the batch, file row `row`; rows with a null id were left
+    /// out (or stopped the run) in the first pass.
+    fn add(&mut self, ids: &[KeyColumn; 3], i: usize, row: u64) {
+        let [Some(record), Some(t), Some(p)] = [key(&ids[0], i), key(&ids[1], i), key(&ids[2], i)]
+        else {
+            return;
+        };
+        match self.records.get_or_insert(record, |n| n) {
+            Ok(at) => {
+                self.rows += 1;
+                if self.first.len() < SHOWN_ROWS {
+                    let (first, t0, p0) = &self.seen[at];
+                    let same = *t0 == Owned::from(t) && *p0 == Owned::from(p);
+                    self.first.push(Repeat { row, first: *first, same });
                 }
             }
-            Err(_) => self.table.add(t, p),
+            Err(_) => self.seen.push((row, t.into(), p.into())),
         }
     }
 }
