@@ -58,6 +58,11 @@ impl<V> Default for Seen<V> {
 }
 
 impl<V: Copy> Seen<V> {
+    /// Room for `n` short values.
+    pub fn with_capacity(n: usize) -> Seen<V> {
+        Seen { packed: Map::with_capacity_and_hasher(n, Default::default()), long: Map::default() }
+    }
+
     /// What was stored for `key` when it was first seen (`Ok`), or
     /// `new(distinct so far)`, stored now (`Err`).
     pub fn get_or_insert(&mut self, key: Key, new: impl FnOnce(usize) -> V) -> Result<V, V> {
@@ -111,6 +116,50 @@ impl Owned {
             Owned::Long(bytes) => Key::Long(bytes),
         }
     }
+}
+
+/// Numbers the distinct keys 0, 1, 2…: each key's number, and how many
+/// there are. The keys are split by their hash into parts first, and each
+/// part numbered on its own, so its table stays in cache while it fills
+/// (one table for millions of ids misses the cache on every probe).
+pub fn number(keys: &[Key]) -> (Vec<u32>, usize) {
+    const PART_BITS: u32 = 6;
+    let hasher = ahash::RandomState::with_seeds(0x6e75, 0x6d62, 0x6572, 0x7321);
+    let part = |k: &Key| {
+        let hash = match k {
+            Key::Packed(v) => hasher.hash_one(v),
+            Key::Long(bytes) => hasher.hash_one(bytes),
+        };
+        (hash >> (64 - PART_BITS)) as usize
+    };
+    let parts: Vec<u8> = keys.iter().map(|k| part(k) as u8).collect();
+    let mut starts = vec![0usize; (1 << PART_BITS) + 1];
+    for p in &parts {
+        starts[*p as usize + 1] += 1;
+    }
+    for p in 1..starts.len() {
+        starts[p] += starts[p - 1];
+    }
+    // Each key with its index, moved next to the others of its part, so
+    // each part is read in order.
+    let mut sorted: Vec<(Key, u32)> = vec![(Key::Packed(0), 0); keys.len()];
+    let mut next = starts.clone();
+    for (i, (k, p)) in keys.iter().zip(&parts).enumerate() {
+        sorted[next[*p as usize]] = (*k, i as u32);
+        next[*p as usize] += 1;
+    }
+    let mut numbers = vec![0u32; keys.len()];
+    let mut distinct = 0usize;
+    for p in 0..1 << PART_BITS {
+        let part = &sorted[starts[p]..starts[p + 1]];
+        let mut seen = Seen::<u32>::with_capacity(part.len());
+        for &(k, i) in part {
+            let local = seen.get_or_insert(k, |n| n as u32).unwrap_or_else(|n| n);
+            numbers[i as usize] = distinct as u32 + local;
+        }
+        distinct += seen.len();
+    }
+    (numbers, distinct)
 }
 
 /// Record ids as 64-bit fingerprints, to find repeated ones without holding
@@ -182,6 +231,25 @@ mod tests {
         assert_eq!(interned(&unsigned), [Some(0), Some(1), Some(0)]);
         let owned = Owned::from(Key::Long(long.as_bytes()));
         assert_eq!(owned.key(), Key::Long(long.as_bytes()));
+    }
+
+    #[test]
+    fn numbering_gives_equal_keys_one_number_and_counts_them() {
+        let long = b"an id of more than fifteen bytes";
+        let keys: Vec<Key> = (0..5000u128)
+            .map(|i| Key::Packed(i % 1234))
+            .chain([Key::Long(long), Key::Long(long)])
+            .collect();
+        let (numbers, distinct) = number(&keys);
+        assert_eq!(distinct, 1235);
+        for (i, k) in keys.iter().enumerate() {
+            let same: Vec<usize> = (0..keys.len()).filter(|j| keys[*j] == *k).collect();
+            assert!(same.iter().all(|j| numbers[*j] == numbers[i]), "{i}");
+        }
+        let mut all = numbers.clone();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all, (0..1235).collect::<Vec<u32>>());
     }
 
     #[test]

@@ -113,7 +113,7 @@ pub fn scan(
     let (records, table) = (std::mem::take(&mut pass.records), std::mem::take(&mut pass.table));
     let (repeated, clusters) = std::thread::scope(|s| {
         let repeated = s.spawn(|| records.repeats());
-        let clusters = (table.cells() > 0).then(|| table.finish());
+        let clusters = (!table.is_empty()).then(|| table.finish());
         (repeated.join().expect("the sorting thread panicked"), clusters)
     });
     if repeated {
