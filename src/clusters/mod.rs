@@ -78,7 +78,8 @@ impl Contingency {
     pub fn add(&mut self, t: Key, p: Key) {
         match (t, p) {
             (Key::Packed(t), Key::Packed(p)) => {
-                let part = (self.parts[0].hasher().hash_one((t, p)) >> 58) as usize;
+                let hash = self.parts[0].hasher().hash_one((t, p));
+                let part = (hash >> (64 - PARTS.trailing_zeros())) as usize;
                 self.pending[part].push((t, p));
                 self.waiting += 1;
                 if self.waiting == PENDING {

@@ -1,8 +1,10 @@
 //! Cluster mode's pass over the validation set: one row per record, its
-//! id, true entity and predicted entity read in file order into the
-//! contingency table. A null id (under `null_policy: fail`) or a record id
-//! seen twice makes the input invalid; both are counted to the end of the
-//! file, so the message gives how many and the first rows.
+//! id, true entity and predicted entity counted into the contingency table
+//! on every core. A null id (under `null_policy: fail`) or a record id seen
+//! twice makes the input invalid; both are counted to the end of the file,
+//! so the message gives how many and the first rows (a repeat is suspected
+//! from the record ids' fingerprints, then confirmed by value in a second
+//! pass in file order).
 
 use std::sync::Arc;
 
@@ -81,8 +83,6 @@ pub fn scan(
     let indices = columns::find(&dataset, &names)?;
     let mask = dataset.projection(indices);
     let skip = settings.null_policy == NullPolicy::Skip;
-    // One worker: rows arrive in file order, so messages name the first
-    // rows, and entity numbers need no merging.
     let names3 = [names[0].0, names[1].0, names[2].0];
     // Each thread counts its row groups into a table keyed by the ids'
     // values, so the tables merge by key; the hash's thread is done long
