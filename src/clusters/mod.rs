@@ -9,6 +9,7 @@
 
 pub mod ids;
 mod metrics;
+pub mod slices;
 
 use std::collections::HashMap;
 
@@ -45,6 +46,8 @@ pub struct Contingency {
     /// Records not yet counted, by part.
     pending: Vec<Vec<(u128, u128)>>,
     waiting: usize,
+    /// How many may wait.
+    buffer: usize,
     /// Cells with a long id.
     long: Map<(Owned, Owned), u64>,
 }
@@ -64,16 +67,23 @@ fn hasher() -> ahash::RandomState {
 
 impl Default for Contingency {
     fn default() -> Contingency {
-        Contingency {
-            parts: (0..PARTS).map(|_| Map::with_hasher(hasher())).collect(),
-            pending: vec![Vec::new(); PARTS],
-            waiting: 0,
-            long: Map::default(),
-        }
+        Contingency::with_buffer(PENDING)
     }
 }
 
 impl Contingency {
+    /// An empty table whose records wait `buffer` at a time (a slice's
+    /// table takes a small buffer: there may be a thousand of them).
+    pub fn with_buffer(buffer: usize) -> Contingency {
+        Contingency {
+            parts: (0..PARTS).map(|_| Map::with_hasher(hasher())).collect(),
+            pending: vec![Vec::new(); PARTS],
+            waiting: 0,
+            buffer: buffer.max(1),
+            long: Map::default(),
+        }
+    }
+
     /// One record of true entity `t` and predicted entity `p`.
     pub fn add(&mut self, t: Key, p: Key) {
         match (t, p) {
@@ -82,7 +92,7 @@ impl Contingency {
                 let part = (hash >> (64 - PARTS.trailing_zeros())) as usize;
                 self.pending[part].push((t, p));
                 self.waiting += 1;
-                if self.waiting == PENDING {
+                if self.waiting >= self.buffer {
                     self.flush();
                 }
             }

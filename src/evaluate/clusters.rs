@@ -10,11 +10,13 @@ use std::sync::Arc;
 
 use super::{EvaluateError, Settings};
 use crate::clusters::ids::{Fingerprints, Owned, Seen, key};
+use crate::clusters::slices::{ClusterSliceColumn, SliceTables};
 use crate::clusters::{ClusterSettings, Clusters, Contingency, Family};
 use crate::dataset::columns::{self, Kind};
 use crate::dataset::values::{KeyColumn, key_column};
 use crate::dataset::{Dataset, NullPolicy, Role};
 use crate::metrics::{Counts, Tally};
+use crate::slices::TooManyValues;
 
 /// Rows a message names.
 const SHOWN_ROWS: usize = 5;
@@ -28,6 +30,8 @@ pub struct ClusterResult {
     pub family: Family,
     /// The columns read.
     pub settings: ClusterSettings,
+    /// Each slice column's slices, with `slice_columns`.
+    pub slices: Vec<ClusterSliceColumn>,
 }
 
 /// A record id seen again: its row, the first row with it, and whether
@@ -47,6 +51,8 @@ pub struct Repeat {
 struct Pass {
     records: Fingerprints,
     table: Contingency,
+    /// One per slice column.
+    slices: Vec<SliceTables>,
     /// Per column (record, true, predicted): rows with a null id, and the
     /// first (of this thread's row groups).
     nulls: [(u64, Vec<u64>); 3],
@@ -80,23 +86,37 @@ pub fn scan(
         (cluster.true_entity_column.as_str(), "true_entity_column", Kind::Key),
         (cluster.predicted_entity_column.as_str(), "predicted_entity_column", Kind::Key),
     ];
-    let indices = columns::find(&dataset, &names)?;
-    let mask = dataset.projection(indices);
+    let sliced = &settings.slices.columns;
+    let mut wanted = names.to_vec();
+    wanted.extend(sliced.iter().map(|c| (c.as_str(), "slice_columns", Kind::Slice)));
+    let mask = dataset.projection(columns::find(&dataset, &wanted)?);
+    let max = settings.slices.max_slices;
+    let new_pass = || Pass {
+        slices: sliced.iter().map(|c| SliceTables::new(c, max)).collect(),
+        ..Pass::default()
+    };
+    let too_many = super::scan::too_many(settings);
     let skip = settings.null_policy == NullPolicy::Skip;
     let names3 = [names[0].0, names[1].0, names[2].0];
     // Each thread counts its row groups into a table keyed by the ids'
     // values, so the tables merge by key; the hash's thread is done long
     // before, so the reading gets every core.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let passes = dataset.fold(&mask, workers, Pass::default, |pass, batch, first_row| {
+    let passes = dataset.fold(&mask, workers, new_pass, |pass, batch, first_row| {
         let ids = columns(batch, names3);
+        for (tables, column) in pass.slices.iter_mut().zip(sliced) {
+            let array = batch.column_by_name(column).expect("projected");
+            tables.read(array.as_ref()).map_err(&too_many)?;
+        }
         for i in 0..batch.num_rows() {
             pass.add(&ids, i, first_row + i as u64, skip);
         }
         Ok(())
     })?;
     log::debug!("counted {} rows on {workers} threads in {:?}", dataset.rows(), start.elapsed());
-    let mut pass = passes.into_iter().fold(Pass::default(), Pass::merge);
+    let mut passes = passes.into_iter();
+    let first = passes.next().unwrap_or_else(new_pass);
+    let mut pass = passes.try_fold(first, Pass::merge).map_err(too_many)?;
     log::debug!("merged the threads' tables at {:?}", start.elapsed());
     let path = &settings.validation_set;
     if let Some((c, (rows, first))) =
@@ -158,7 +178,10 @@ pub fn scan(
         ..Tally::default()
     };
     tally.skipped.rows = pass.skipped;
-    let result = ClusterResult { clusters, family: cluster.family, settings: cluster.clone() };
+    let min = settings.slices.min_support;
+    let slices = pass.slices.into_iter().map(|t| t.finish(min, cluster.family)).collect();
+    let result =
+        ClusterResult { clusters, family: cluster.family, settings: cluster.clone(), slices };
     Ok((dataset, tally, result))
 }
 
@@ -183,11 +206,14 @@ impl Pass {
             return;
         };
         self.records.add(record);
+        for slice in &mut self.slices {
+            slice.add(i, t, p);
+        }
         self.table.add(t, p);
     }
 
     /// Two threads' passes as one.
-    fn merge(self, other: Pass) -> Pass {
+    fn merge(self, other: Pass) -> Result<Pass, TooManyValues> {
         let mut nulls = self.nulls;
         for ((rows, first), (more, theirs)) in nulls.iter_mut().zip(other.nulls) {
             *rows += more;
@@ -195,12 +221,14 @@ impl Pass {
             first.sort_unstable();
             first.truncate(SHOWN_ROWS);
         }
-        Pass {
+        let slices = self.slices.into_iter().zip(other.slices).map(|(m, o)| m.merge(o));
+        Ok(Pass {
             records: self.records.merge(other.records),
             table: self.table.merge(other.table),
+            slices: slices.collect::<Result<_, _>>()?,
             nulls,
             skipped: self.skipped + other.skipped,
-        }
+        })
     }
 }
 

@@ -79,7 +79,7 @@ pub(super) fn merge<'a>(
 }
 
 /// A slice column past `max_slices`, as the error that names the file.
-pub(super) fn too_many(settings: &Settings) -> impl Fn(TooManyValues) -> DatasetError + '_ {
+pub(super) fn too_many(settings: &Settings) -> impl Fn(TooManyValues) -> DatasetError + Sync + '_ {
     |e| DatasetError::TooManySlices {
         path: settings.validation_set.clone(),
         column: e.column,

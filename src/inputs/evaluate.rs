@@ -65,7 +65,6 @@ fn clusters(raw: &RawInputs) -> Result<Option<ClusterSettings>, InputError> {
         (&PREDICTIONS, "mode: clusters and predictions"),
         (&WEIGHT_COLUMN, "mode: clusters and weight_column"),
         (&CONFIDENCE, "mode: clusters and confidence"),
-        (&SLICE_COLUMNS, "mode: clusters and slice_columns"),
         (&ERRORS_FILE, "mode: clusters and errors_file"),
         (&DISPLAY_COLUMNS, "mode: clusters and display_columns"),
         (&PREDICTION_COLUMN, "mode: clusters and prediction_column"),

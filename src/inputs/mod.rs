@@ -100,6 +100,12 @@ impl Inputs {
                 if let Some(config) = config {
                     inputs.evaluate.slices.rules = slice_rules(config, &inputs.evaluate.slices)?;
                 }
+                if inputs.evaluate.clusters.is_some() && !inputs.evaluate.slices.rules.is_empty() {
+                    return Err(InputError::ConflictingInputs {
+                        inputs: "mode: clusters and the config file's slice rules",
+                        expected: "max_slice_gap and slice_minimums in pair mode only: in cluster mode slices are reported, not judged",
+                    });
+                }
                 Ok(Request::Run(Box::new(inputs)))
             }
             Loaded::Print(text) => Ok(Request::Print(text)),

@@ -18,6 +18,114 @@ pub struct ClustersView {
     counts: Vec<(String, String)>,
     /// The columns read, in prose.
     columns: String,
+    /// One table per slice column.
+    slices: Vec<SliceTableView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SliceTableView {
+    column: String,
+    note: String,
+    rows: Vec<SliceRowView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SliceRowView {
+    value: String,
+    records: u64,
+    true_clusters: u64,
+    predicted_clusters: u64,
+    precision: String,
+    recall: String,
+    f1: String,
+}
+
+/// One slice column's slices in the JSON report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterSliceColumnReport {
+    /// The column.
+    pub column: String,
+    /// The fewest records a slice needs to be evaluated (`min_slice_support`).
+    pub min_records: u64,
+    /// Evaluated slices worst first (the deciding family's F1), then the others.
+    pub slices: Vec<ClusterSliceReport>,
+}
+
+/// One slice in the JSON report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterSliceReport {
+    /// The value: JSON null for the records without one.
+    pub value: serde_json::Value,
+    /// The value as shown.
+    #[serde(skip)]
+    pub text: String,
+    /// Whether it has `min_records` records.
+    pub evaluated: bool,
+    /// Its counts.
+    pub counts: crate::clusters::ClusterCounts,
+    /// Every family's metrics on its records.
+    pub families: crate::clusters::Families,
+}
+
+/// The slices of cluster mode, for the JSON report.
+pub fn slices_report(
+    slices: &[crate::clusters::slices::ClusterSliceColumn],
+    min_records: u64,
+) -> Vec<ClusterSliceColumnReport> {
+    slices
+        .iter()
+        .map(|c| ClusterSliceColumnReport {
+            column: c.column.clone(),
+            min_records,
+            slices: c
+                .slices
+                .iter()
+                .map(|s| ClusterSliceReport {
+                    value: s.value.to_json(),
+                    text: s.value.text(),
+                    evaluated: s.evaluated,
+                    counts: s.clusters.counts.clone(),
+                    families: s.clusters.families,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The slice tables: the deciding family's metrics per value.
+fn slice_tables(c: &ClustersReport) -> Vec<SliceTableView> {
+    let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), format::percent);
+    c.slices
+        .iter()
+        .map(|column| SliceTableView {
+            column: code(&crate::untrusted::shown(&column.column).to_string()),
+            note: format!(
+                "{} metrics of each value's records (both clusterings restricted to them); a slice of fewer than {} records is not evaluated (—).",
+                c.family.word(),
+                column.min_records
+            ),
+            rows: column
+                .slices
+                .iter()
+                .map(|s| {
+                    let m = s.families.get(c.family);
+                    let shown = |v| if s.evaluated { value(v) } else { "—".to_string() };
+                    SliceRowView {
+                        value: match s.value.is_null() {
+                            true => "*(null)*".to_string(),
+                            false => code(&format::data(&s.text)),
+                        },
+                        records: s.counts.records,
+                        true_clusters: s.counts.true_clusters,
+                        predicted_clusters: s.counts.predicted_clusters,
+                        precision: shown(m.precision),
+                        recall: shown(m.recall),
+                        f1: shown(m.f1),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -80,6 +188,7 @@ pub fn view(r: &Report) -> Option<ClustersView> {
             code(&c.predicted_entity_column),
             c.family.word()
         ),
+        slices: slice_tables(c),
     })
 }
 

@@ -230,6 +230,8 @@ pub struct ClustersReport {
     pub counts: crate::clusters::ClusterCounts,
     /// Every family's metrics.
     pub families: crate::clusters::Families,
+    /// Each slice column's slices, with `slice_columns`.
+    pub slices: Vec<clusters::ClusterSliceColumnReport>,
 }
 
 /// The model evaluated.
@@ -423,6 +425,7 @@ impl Report {
                 predicted_entity_column: c.settings.predicted_entity_column.clone(),
                 counts: c.clusters.counts.clone(),
                 families: c.clusters.families,
+                slices: clusters::slices_report(&c.slices, settings.slices.min_support),
             }),
             shown_pairs: pairs::shown_pairs(evaluation),
         }

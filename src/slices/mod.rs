@@ -16,7 +16,7 @@ use arrow_array::cast::AsArray;
 use arrow_buffer::BooleanBuffer;
 
 use count::count;
-use ids::Values;
+pub use ids::Values;
 pub use rules::{Minimum, SliceCheck, SliceRule, SliceRules, SliceStatus, judge};
 
 use crate::metrics::Counts;
