@@ -5,7 +5,7 @@ Usage:
     cargo build --release
     pip install -r bench/requirements.txt
     python3 bench/clusters.py [--records 10000000] [--entities 2000000] [--repeat 3]
-                              [--er-evaluation-repeat 1]
+                              [--er-evaluation-repeat 1] [--id-prefix PREFIX]
 
 It generates (once, cached in bench/data/) a clustering of --records
 records in about --entities true entities (sizes from a geometric law,
@@ -85,7 +85,7 @@ print(json.dumps({
 """
 
 
-def generate(path, records, entities, seed=20251127):
+def generate(path, records, entities, prefix="", seed=20251127):
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -107,8 +107,8 @@ def generate(path, records, entities, seed=20251127):
     predicted = np.where(np.isin(truth, chain), chain[0], predicted)
     order = rng.permutation(records)
     truth, predicted = truth[order], predicted[order]
-    ids = lambda prefix, values: pc.binary_join_element_wise(
-        prefix, pa.array(values).cast(pa.string()), ""
+    ids = lambda kind, values: pc.binary_join_element_wise(
+        prefix + kind, pa.array(values).cast(pa.string()), ""
     )
     table = pa.table(
         {
@@ -126,12 +126,16 @@ def main():
     parser.add_argument("--entities", type=int, default=2_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--er-evaluation-repeat", type=int, default=1)
+    parser.add_argument(
+        "--id-prefix", default="", help="prefix every id (e.g. 20 characters: ids past 15 bytes)"
+    )
     parser.add_argument("--binary", default=str(ROOT / "target/release/er-precision-gate"))
     args = parser.parse_args()
-    path = HERE / "data" / f"clusters_{args.records}_{args.entities}.parquet"
+    long = f"_prefix{len(args.id_prefix)}" if args.id_prefix else ""
+    path = HERE / "data" / f"clusters_{args.records}_{args.entities}{long}.parquet"
     if not path.exists():
         path.parent.mkdir(exist_ok=True)
-        generate(path, args.records, args.entities)
+        generate(path, args.records, args.entities, args.id_prefix)
     sha256(path)  # warms the page cache
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
     report = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
