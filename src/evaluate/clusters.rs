@@ -193,7 +193,7 @@ fn columns<'a>(batch: &'a arrow_array::RecordBatch, names: [&str; 3]) -> [KeyCol
 impl Pass {
     /// Row `i` of the batch, file row `row`.
     fn add(&mut self, ids: &[KeyColumn; 3], i: usize, row: u64, skip: bool) {
-        let keys = [key(&ids[0], i), key(&ids[1], i), key(&ids[2], i)];
+        let keys = ids.each_ref().map(|c| key(c, i));
         let [Some(record), Some(t), Some(p)] = keys else {
             for (c, _) in keys.iter().enumerate().filter(|(_, k)| k.is_none()) {
                 let (rows, first) = &mut self.nulls[c];
@@ -236,8 +236,7 @@ impl Repeats {
     /// Row `i` of the batch, file row `row`; rows with a null id were left
     /// out (or stopped the run) in the first pass.
     fn add(&mut self, ids: &[KeyColumn; 3], i: usize, row: u64) {
-        let [Some(record), Some(t), Some(p)] = [key(&ids[0], i), key(&ids[1], i), key(&ids[2], i)]
-        else {
+        let [Some(record), Some(t), Some(p)] = ids.each_ref().map(|c| key(c, i)) else {
             return;
         };
         match self.records.get_or_insert(record, |n| n) {

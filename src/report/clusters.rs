@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::clusters::{Family, FamilyMetrics};
 use crate::gate::{Outcome, Status};
-use crate::report::format::{self, code};
+use crate::report::format::{Units, code};
 use crate::report::{ClustersReport, Report};
 
 /// The clusters section's data.
@@ -94,7 +94,7 @@ pub fn slices_report(
 
 /// The slice tables: the deciding family's metrics per value.
 fn slice_tables(c: &ClustersReport) -> Vec<SliceTableView> {
-    let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), format::percent);
+    let value = |v| Units::Percent.level_or_undefined(v);
     c.slices
         .iter()
         .map(|column| SliceTableView {
@@ -111,10 +111,7 @@ fn slice_tables(c: &ClustersReport) -> Vec<SliceTableView> {
                     let m = s.families.get(c.family);
                     let shown = |v| if s.evaluated { value(v) } else { "—".to_string() };
                     SliceRowView {
-                        value: match s.value.is_null() {
-                            true => "*(null)*".to_string(),
-                            false => code(&format::data(&s.text)),
-                        },
+                        value: super::slices::value_cell(&s.value, &s.text),
                         records: s.counts.records,
                         true_clusters: s.counts.true_clusters,
                         predicted_clusters: s.counts.predicted_clusters,
@@ -142,7 +139,7 @@ pub fn view(r: &Report) -> Option<ClustersView> {
     let f = &c.families;
     let row = |name: &str, family: Option<Family>, m: &FamilyMetrics| {
         let deciding = family == Some(c.family);
-        let value = |v: Option<f64>| v.map_or_else(|| "undefined".to_string(), format::percent);
+        let value = |v| Units::Percent.level_or_undefined(v);
         FamilyRow {
             name: match deciding {
                 true => format!("**{name}** (decides)"),

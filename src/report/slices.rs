@@ -220,7 +220,7 @@ fn row(s: &SliceReport, r: &SlicesReport, column: &str) -> SliceRow {
         format!("⚠️ {}", below.join(", "))
     };
     SliceRow {
-        value: value_cell(s),
+        value: value_cell(&s.value, &s.text),
         support: s.support,
         precision: cell(Metric::Precision),
         recall: cell(Metric::Recall),
@@ -270,10 +270,11 @@ pub fn failure(c: &SliceCheck) -> String {
 
 /// A value as shown: escaped, cut, as code; `(null)` in italics for a
 /// missing value (a string "(null)" stays code).
-fn value_cell(s: &SliceReport) -> String {
-    match s.value.is_null() {
+/// A slice's value as a table cell: `(null)` in italics, else escaped code.
+pub(super) fn value_cell(value: &serde_json::Value, text: &str) -> String {
+    match value.is_null() {
         true => "*(null)*".to_string(),
-        false => code(&format::data(&s.text)),
+        false => code(&format::data(text)),
     }
 }
 
