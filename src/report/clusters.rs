@@ -5,9 +5,66 @@
 use serde::Serialize;
 
 use crate::clusters::{Family, FamilyMetrics};
+use crate::evaluate::ClusterResult;
 use crate::gate::{Outcome, Status};
+use crate::report::Report;
 use crate::report::format::{Units, code};
-use crate::report::{ClustersReport, Report};
+
+/// Cluster mode's result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClustersReport {
+    /// The family the minimums applied to.
+    pub family: crate::clusters::Family,
+    /// The record column.
+    pub record_column: String,
+    /// The true entity column.
+    pub true_entity_column: String,
+    /// The predicted entity column.
+    pub predicted_entity_column: String,
+    /// The counts.
+    pub counts: crate::clusters::ClusterCounts,
+    /// Every family's metrics.
+    pub families: crate::clusters::Families,
+    /// Each slice column's slices, with `slice_columns`.
+    pub slices: Vec<ClusterSliceColumnReport>,
+}
+
+impl ClustersReport {
+    /// The report of cluster mode's result; `settings` give the slices'
+    /// minimum of records.
+    pub fn new(c: &ClusterResult, settings: &crate::evaluate::Settings) -> ClustersReport {
+        ClustersReport {
+            family: c.family,
+            record_column: c.settings.record_column.clone(),
+            true_entity_column: c.settings.true_entity_column.clone(),
+            predicted_entity_column: c.settings.predicted_entity_column.clone(),
+            counts: c.clusters.counts.clone(),
+            families: c.clusters.families,
+            slices: slices_report(&c.slices, settings.slices.min_support),
+        }
+    }
+
+    /// Cluster mode's own step outputs, in `action.yml` order; an undefined
+    /// metric is empty.
+    pub fn outputs(&self) -> Vec<(&'static str, String)> {
+        let metric = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let f = &self.families;
+        let mut outputs = Vec::new();
+        for (family, names) in [
+            (&f.pairwise, ["pairwise_precision", "pairwise_recall", "pairwise_f1"]),
+            (&f.bcubed, ["bcubed_precision", "bcubed_recall", "bcubed_f1"]),
+            (&f.cluster, ["cluster_precision", "cluster_recall", "cluster_f1"]),
+        ] {
+            outputs.push((names[0], metric(family.precision)));
+            outputs.push((names[1], metric(family.recall)));
+            outputs.push((names[2], metric(family.f1)));
+        }
+        outputs.push(("records", self.counts.records.to_string()));
+        outputs.push(("true_clusters", self.counts.true_clusters.to_string()));
+        outputs.push(("predicted_clusters", self.counts.predicted_clusters.to_string()));
+        outputs
+    }
+}
 
 /// The clusters section's data.
 #[derive(Debug, Clone, Serialize)]

@@ -29,6 +29,7 @@ use crate::stats::Evidence;
 use crate::weighted::Weighted;
 
 pub use card::CardInputs;
+pub use clusters::ClustersReport;
 pub use findings::{Finding, Level};
 pub use render::RenderError;
 
@@ -215,25 +216,6 @@ pub struct Report {
     pub shown_pairs: Option<pairs::ShownPairs>,
 }
 
-/// Cluster mode's result.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ClustersReport {
-    /// The family the minimums applied to.
-    pub family: crate::clusters::Family,
-    /// The record column.
-    pub record_column: String,
-    /// The true entity column.
-    pub true_entity_column: String,
-    /// The predicted entity column.
-    pub predicted_entity_column: String,
-    /// The counts.
-    pub counts: crate::clusters::ClusterCounts,
-    /// Every family's metrics.
-    pub families: crate::clusters::Families,
-    /// Each slice column's slices, with `slice_columns`.
-    pub slices: Vec<clusters::ClusterSliceColumnReport>,
-}
-
 /// The model evaluated.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Model {
@@ -418,15 +400,7 @@ impl Report {
             slices: slices::report(evaluation),
             errors: pairs::kept(evaluation),
             mode: if evaluation.clusters.is_some() { "clusters" } else { "pairs" },
-            clusters: evaluation.clusters.as_ref().map(|c| ClustersReport {
-                family: c.family,
-                record_column: c.settings.record_column.clone(),
-                true_entity_column: c.settings.true_entity_column.clone(),
-                predicted_entity_column: c.settings.predicted_entity_column.clone(),
-                counts: c.clusters.counts.clone(),
-                families: c.clusters.families,
-                slices: clusters::slices_report(&c.slices, settings.slices.min_support),
-            }),
+            clusters: evaluation.clusters.as_ref().map(|c| ClustersReport::new(c, settings)),
             shown_pairs: pairs::shown_pairs(evaluation),
         }
     }
@@ -478,19 +452,7 @@ impl Report {
         let predictions = self.predictions.as_ref().map(|p| p.sha256.to_string());
         outputs.push(("predictions_hash", predictions.unwrap_or_default()));
         if let Some(c) = &self.clusters {
-            let f = &c.families;
-            for (family, names) in [
-                (&f.pairwise, ["pairwise_precision", "pairwise_recall", "pairwise_f1"]),
-                (&f.bcubed, ["bcubed_precision", "bcubed_recall", "bcubed_f1"]),
-                (&f.cluster, ["cluster_precision", "cluster_recall", "cluster_f1"]),
-            ] {
-                outputs.push((names[0], metric(family.precision)));
-                outputs.push((names[1], metric(family.recall)));
-                outputs.push((names[2], metric(family.f1)));
-            }
-            outputs.push(("records", c.counts.records.to_string()));
-            outputs.push(("true_clusters", c.counts.true_clusters.to_string()));
-            outputs.push(("predicted_clusters", c.counts.predicted_clusters.to_string()));
+            outputs.extend(c.outputs());
         }
         outputs
     }
