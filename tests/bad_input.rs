@@ -24,10 +24,14 @@ fn missing_validation_set_input() {
 }
 
 #[test]
-fn directory_instead_of_a_file() {
+fn a_folder_without_parts() {
     let gate = Gate::new().input("validation_set", "data");
-    std::fs::create_dir(gate.path("data")).unwrap();
-    gate.run().assert_cannot_evaluate("cannot read validation set `data`");
+    std::fs::create_dir_all(gate.path("data/_temporary")).unwrap();
+    std::fs::write(gate.path("data/_SUCCESS"), "").unwrap();
+    std::fs::write(gate.path("data/_temporary/part-0.parquet"), "").unwrap();
+    gate.run().assert_cannot_evaluate(
+        "validation set folder `data` holds no `*.parquet` file (hidden and `_`-prefixed names are skipped)",
+    );
 }
 
 #[test]

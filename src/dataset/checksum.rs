@@ -35,6 +35,13 @@ impl Sha256 {
         Some(Sha256(out))
     }
 
+    /// A digest from its 32 bytes (`bytes` holds exactly 32).
+    pub fn from_bytes(bytes: &[u8]) -> Sha256 {
+        let mut out = [0u8; 32];
+        out.copy_from_slice(bytes);
+        Sha256(out)
+    }
+
     /// Hashes a whole file from offset 0 with positional reads.
     pub fn of_file(file: &File) -> io::Result<Sha256> {
         Sha256::of_file_in_chunks(file, CHUNK)
@@ -54,10 +61,7 @@ impl Sha256 {
             ctx.update(&buf[..n]);
             offset += n as u64;
         }
-        let digest = ctx.finish();
-        let mut out = [0u8; 32];
-        out.copy_from_slice(digest.as_ref());
-        Ok(Sha256(out))
+        Ok(Sha256::from_bytes(ctx.finish().as_ref()))
     }
 }
 

@@ -11,8 +11,9 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::DatasetError;
 use super::checksum::Sha256;
+use super::parts::PartsError;
+use super::{DatasetError, Source};
 use crate::untrusted::{self, shown};
 
 /// A hash the validation set must have, and where it was asked for.
@@ -141,10 +142,12 @@ fn unescape(name: &str) -> Option<String> {
     Some(out)
 }
 
-/// Verifies every line of the checksums file `list` but the validation
-/// set's, whose expected hash is returned to be checked while the set is read
-/// (so it is hashed once). Every failing line is reported, not just the first.
-pub fn verify(list: &Path, validation_set: &Path) -> Result<Option<Expected>, DatasetError> {
+/// Verifies every line of the checksums file `list` but those of the
+/// validation set's files (the file, or a folder's parts), whose expected
+/// hashes are returned, one per file, to be checked while the set is read
+/// (so each is hashed once). Every failing line is reported, not just the
+/// first. A list that names some of a folder's parts must name them all.
+pub fn verify(list: &Path, source: &Source) -> Result<Vec<Option<Expected>>, DatasetError> {
     let text = crate::files::read_text(list)
         .map_err(|source| DatasetError::ReadChecksums { path: list.to_path_buf(), source })?;
     let dir = list.parent().unwrap_or(Path::new(""));
@@ -153,22 +156,40 @@ pub fn verify(list: &Path, validation_set: &Path) -> Result<Option<Expected>, Da
         // `sha256sum -c --strict` rejects a list that checks nothing.
         return Err(DatasetError::EmptyChecksums { path: list.to_path_buf() });
     }
-    let target = std::fs::canonicalize(validation_set).ok();
-    let mut own = None;
+    let targets: Vec<Option<PathBuf>> =
+        source.parts.iter().map(|p| std::fs::canonicalize(&p.path).ok()).collect();
+    let mut own = vec![None; targets.len()];
     for entry in &entries {
-        let is_target = target.is_some() && std::fs::canonicalize(&entry.path).ok() == target;
-        if is_target {
-            own = Some(Expected {
-                sha256: entry.expected,
-                against: format!("line {} of `{}`", entry.line, untrusted::path(list)),
-            });
-        } else {
-            failures.extend(check(entry));
+        let canonical = std::fs::canonicalize(&entry.path).ok();
+        match targets.iter().position(|t| t.is_some() && *t == canonical) {
+            Some(i) => {
+                own[i] = Some(Expected {
+                    sha256: entry.expected,
+                    against: format!("line {} of `{}`", entry.line, untrusted::path(list)),
+                })
+            }
+            None => failures.extend(check(entry)),
         }
     }
     failures.sort_by_key(|f| f.line);
     if !failures.is_empty() {
         return Err(DatasetError::Checksums { path: list.to_path_buf(), failures });
+    }
+    let unlisted: Vec<String> = source
+        .parts
+        .iter()
+        .zip(&own)
+        .filter(|(_, e)| e.is_none())
+        .map(|(p, _)| p.relative.clone())
+        .collect();
+    if source.folder && !unlisted.is_empty() && unlisted.len() < own.len() {
+        return Err(PartsError::NotListed {
+            folder: source.path.clone(),
+            list: list.to_path_buf(),
+            parts: own.len(),
+            unlisted,
+        }
+        .into());
     }
     log::info!("verified {} files listed in `{}`", entries.len(), untrusted::path(list));
     Ok(own)

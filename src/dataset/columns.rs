@@ -12,11 +12,10 @@ use std::path::{Path, PathBuf};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use arrow_schema::DataType;
-use parquet::arrow::ProjectionMask;
 
 pub use super::arrays::{Scores, binary_bits, valid_bits, weights};
 use super::arrays::{score_bits, scores};
-use super::{Dataset, DatasetError};
+use super::{Dataset, DatasetError, Projection};
 
 const BINARY_TYPES: &str = "boolean, an integer type (int8..int64, uint8..uint64) holding 0 and 1, or float32/float64 holding 0.0 and 1.0";
 const SCORE_TYPES: &str = "float32 or float64";
@@ -82,7 +81,7 @@ pub struct Columns {
     weight: Option<String>,
     slices: Vec<String>,
     slice_roots: Vec<usize>,
-    mask: ProjectionMask,
+    mask: Projection,
 }
 
 /// One batch as bitmaps, all of the batch's length.
@@ -219,7 +218,7 @@ impl Columns {
             weight: weight.map(str::to_string),
             slices: slices.to_vec(),
             slice_roots: indices[indices.len() - slices.len()..].to_vec(),
-            mask: dataset.projection(indices),
+            mask: dataset.projection(indices)?,
         })
     }
 
@@ -229,7 +228,7 @@ impl Columns {
     }
 
     /// The projection that reads only these columns.
-    pub fn mask(&self) -> &ProjectionMask {
+    pub fn mask(&self) -> &Projection {
         &self.mask
     }
 
@@ -298,16 +297,20 @@ pub struct Decided {
 impl Columns {
     /// A decision read from a file that holds no label: the predictions
     /// file of a join. [`Columns::extract`] must not be called on it.
-    pub fn decision_only(dataset: &Dataset, decision: &Decision, index: usize) -> Columns {
-        Columns {
+    pub fn decision_only(
+        dataset: &Dataset,
+        decision: &Decision,
+        index: usize,
+    ) -> Result<Columns, DatasetError> {
+        Ok(Columns {
             path: dataset.path().to_path_buf(),
             label: String::new(),
             decision: decision.clone(),
             weight: None,
             slices: Vec::new(),
             slice_roots: Vec::new(),
-            mask: dataset.projection([index]),
-        }
+            mask: dataset.projection([index])?,
+        })
     }
 }
 

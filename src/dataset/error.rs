@@ -270,6 +270,10 @@ pub enum DatasetError {
         predictions_path: PathBuf,
     },
 
+    /// A folder's parts cannot be read as one dataset.
+    #[error(transparent)]
+    Parts(Box<super::parts::PartsError>),
+
     /// Files listed in the checksums file are missing or differ.
     #[error("{}", checksums_message(path, failures))]
     Checksums {

@@ -1,7 +1,8 @@
 //! The validation set: its bytes (hash), its parquet structure and its columns.
 //!
 //! This module reads; it never prints, reads the environment or decides a
-//! verdict. [`checksum`] hashes the file, [`checksums`] verifies a
+//! verdict. [`source`] opens a file or a folder of parts ([`parts`]) and
+//! hashes them, [`checksum`] hashes one file, [`checksums`] verifies a
 //! `sha256sum` list, [`reader`] streams record batches of the needed columns
 //! only, and [`columns`] turns arrow arrays into the bits the tally counts.
 //! Every failure is a [`DatasetError`].
@@ -11,11 +12,16 @@ pub mod checksum;
 pub mod checksums;
 pub mod columns;
 mod error;
+mod file;
 pub mod join;
+pub mod parts;
 pub mod reader;
+mod rows;
+pub mod source;
 pub mod values;
 
 pub use checksum::Sha256;
 pub use columns::{Decision, NullPolicy};
 pub use error::{DatasetError, Role};
-pub use reader::Dataset;
+pub use reader::{Dataset, Projection};
+pub use source::{Hashed, Source};

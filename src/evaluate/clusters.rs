@@ -6,7 +6,6 @@
 //! from the record ids' fingerprints, then confirmed by value in a second
 //! pass in file order).
 
-use std::sync::Arc;
 
 use super::{EvaluateError, Settings};
 use crate::clusters::ids::{Fingerprints, Owned, Seen, key};
@@ -14,7 +13,7 @@ use crate::clusters::slices::{ClusterSliceColumn, SliceTables};
 use crate::clusters::{ClusterSettings, Clusters, Contingency, Family};
 use crate::dataset::columns::{self, Kind};
 use crate::dataset::values::{KeyColumn, key_column};
-use crate::dataset::{Dataset, NullPolicy, Role};
+use crate::dataset::{Dataset, NullPolicy, Source};
 use crate::metrics::{Counts, Tally};
 use crate::slices::TooManyValues;
 
@@ -76,11 +75,10 @@ struct Repeats {
 pub fn scan(
     settings: &Settings,
     cluster: &ClusterSettings,
-    file: Arc<std::fs::File>,
-    size: u64,
+    source: &Source,
 ) -> Result<(Dataset, Tally, ClusterResult), EvaluateError> {
     let start = std::time::Instant::now();
-    let dataset = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
+    let dataset = Dataset::parse(source)?;
     let names = [
         (cluster.record_column.as_str(), "record_column", Kind::Key),
         (cluster.true_entity_column.as_str(), "true_entity_column", Kind::Key),
@@ -89,7 +87,7 @@ pub fn scan(
     let sliced = &settings.slices.columns;
     let mut wanted = names.to_vec();
     wanted.extend(sliced.iter().map(|c| (c.as_str(), "slice_columns", Kind::Slice)));
-    let mask = dataset.projection(columns::find(&dataset, &wanted)?);
+    let mask = dataset.projection(columns::find(&dataset, &wanted)?)?;
     let max = settings.slices.max_slices;
     let new_pass = || Pass {
         slices: sliced.iter().map(|c| SliceTables::new(c, max)).collect(),

@@ -2,12 +2,11 @@
 //! the validation set on `key_columns`.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use super::{EvaluateError, Fold, Settings};
 use crate::dataset::columns::Columns;
 use crate::dataset::join::Labelled;
-use crate::dataset::{Dataset, NullPolicy, Role, Sha256};
+use crate::dataset::{Dataset, NullPolicy, Sha256, Source};
 use crate::metrics::Tally;
 
 /// What the join found beside the counts.
@@ -100,13 +99,12 @@ impl Facts {
 /// Reads the labelled pairs, then streams the predictions through them.
 pub fn scan(
     settings: &Settings,
-    predictions: &Path,
-    (file, size): (Arc<std::fs::File>, u64),
-    (pfile, psize): (Arc<std::fs::File>, u64),
+    labelled_source: &Source,
+    predictions: &Source,
     workers: usize,
 ) -> Result<Joined, EvaluateError> {
     let start = std::time::Instant::now();
-    let labelled_set = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
+    let labelled_set = Dataset::parse(labelled_source)?;
     let weight = settings.weight_column.as_deref();
     let (keys, label, slices) =
         (&settings.key_columns, &settings.label_column, &settings.slices.columns);
@@ -115,13 +113,13 @@ pub fn scan(
     if let Some(review) = &settings.review {
         super::review::check_display(&labelled_set, review, Some(settings.decision.column()))?;
     }
-    let dataset = Dataset::parse(Role::Predictions, predictions, pfile, psize)?;
+    let dataset = Dataset::parse(predictions)?;
     let indices =
         labelled.resolve_predictions(&labelled_set, &dataset, settings.decision.wanted())?;
     let decision = *indices.last().expect("the deciding column is wanted");
-    let columns = Columns::decision_only(&dataset, &settings.decision, decision);
+    let columns = Columns::decision_only(&dataset, &settings.decision, decision)?;
     let decided = dataset.schema().field(decision).clone();
-    let mask = dataset.projection(indices);
+    let mask = dataset.projection(indices)?;
     let folds = dataset.fold(
         &mask,
         workers,

@@ -10,17 +10,17 @@ mod clusters;
 mod error;
 mod fold;
 mod join;
+mod parts;
 mod review;
 mod scan;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::baseline::{self, Baseline};
 use crate::clusters::ClusterSettings;
 use crate::dataset::checksums::{self, Expected};
-use crate::dataset::{Dataset, DatasetError, Decision, NullPolicy, Role, Sha256};
+use crate::dataset::{Dataset, Decision, NullPolicy, Role, Sha256, Source};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
 use crate::review::ReviewSettings;
@@ -33,6 +33,7 @@ pub use clusters::{ClusterResult, Repeat};
 pub use error::{EvaluateError, Missing, MissingCount};
 pub use fold::Fold;
 pub use join::PredictionsFile;
+pub use parts::{Part, Parts};
 pub use review::Review;
 pub use scan::count;
 use scan::scan;
@@ -147,6 +148,9 @@ pub struct Provenance {
     pub row_groups: usize,
     /// The checksums file whose every line was verified, if one was given.
     pub checksums: Option<String>,
+    /// A folder's parts and manifest; `None` for a single file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Parts>,
 }
 
 /// Everything an evaluation found.
@@ -218,32 +222,35 @@ pub fn evaluate(
         .map(|sha256| Expected { sha256, against: "`dataset_hash`".to_string() })
         .into_iter()
         .collect();
+    let source = Source::open(Role::ValidationSet, path)?;
+    let mut part_expected = vec![None; source.parts.len()];
     if let Some(list) = &settings.checksums {
-        expected.extend(checksums::verify(list, path)?);
-    }
-    let (file, size) = Dataset::open_file(Role::ValidationSet, path)?;
-    let file = Arc::new(file);
-    let predictions = match &settings.predictions {
-        Some(p) => {
-            let (pfile, psize) = Dataset::open_file(Role::Predictions, p)?;
-            Some((p, Arc::new(pfile), psize))
+        let listed = checksums::verify(list, &source)?;
+        match source.folder {
+            false => expected.extend(listed.into_iter().flatten()),
+            true => part_expected = listed,
         }
+    }
+    let predictions = match &settings.predictions {
+        Some(p) => Some(Source::open(Role::Predictions, p)?),
         None => None,
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     // SHA-256 is one stream, about 1.3 GB/s on a core with SHA extensions,
     // while one core counts a file's pairs at about twice that (it reads
-    // only the columns it needs): alone, the validation set's hash gets a
-    // core of its own and bounds the run. A join's probing is slower than
-    // the hashes of both files, so it gets every core.
-    let counting = match predictions {
-        None => workers.saturating_sub(1).max(1),
-        Some(_) => workers,
+    // only the columns it needs): alone, a single file's hash gets a core
+    // of its own and bounds the run. A folder's parts are hashed on every
+    // core, and a join's probing is slower than the hashes of both files:
+    // both count on every core too.
+    let counting = match (&predictions, source.folder) {
+        (None, false) => workers.saturating_sub(1).max(1),
+        _ => workers,
     };
+    let hashing = |source: &Source| if source.folder { workers } else { 1 };
     let (hashed, predictions_hashed, scanned) = std::thread::scope(|s| {
-        let hasher = s.spawn(|| Sha256::of_file(&file));
+        let hasher = s.spawn(|| source.hash(hashing(&source)));
         let predictions_hasher =
-            predictions.as_ref().map(|(_, pfile, _)| s.spawn(|| Sha256::of_file(pfile)));
+            predictions.as_ref().map(|p| s.spawn(move || p.hash(hashing(p))));
         // The chosen errors are read back while the hash is still running;
         // a mismatch below discards them with everything else read.
         let read_back = |(dataset, mut fold): (Dataset, Fold)| {
@@ -251,49 +258,53 @@ pub fn evaluate(
             Ok((dataset, fold, None, review, None))
         };
         let scanned = match (&settings.clusters, &predictions) {
-            (Some(c), _) => clusters::scan(settings, c, file.clone(), size).map(|scanned| {
+            (Some(c), _) => clusters::scan(settings, c, &source).map(|scanned| {
                 let (dataset, tally, result) = scanned;
                 (dataset, Fold { tally, ..Fold::default() }, None, None, Some(result))
             }),
-            (None, None) => scan(settings, file.clone(), size, counting).and_then(read_back),
-            (None, Some((p, pfile, psize))) => {
-                let (labels, preds) = ((file.clone(), size), (pfile.clone(), *psize));
-                join::scan(settings, p, labels, preds, counting).and_then(|mut j| {
-                    let (dataset, fold) = (&j.dataset, &mut j.fold);
-                    let review =
-                        scan::read_back(settings, dataset, fold, Some(&j.decided), counting)?;
-                    Ok((j.dataset, j.fold, Some(j.facts), review, None))
-                })
-            }
+            (None, None) => scan(settings, &source, counting).and_then(read_back),
+            (None, Some(p)) => join::scan(settings, &source, p, counting).and_then(|mut j| {
+                let (dataset, fold) = (&j.dataset, &mut j.fold);
+                let review =
+                    scan::read_back(settings, dataset, fold, Some(&j.decided), counting)?;
+                Ok((j.dataset, j.fold, Some(j.facts), review, None))
+            }),
         };
         let predictions_hashed =
             predictions_hasher.map(|h| h.join().expect("the hashing thread panicked"));
         (hasher.join().expect("the hashing thread panicked"), predictions_hashed, scanned)
     });
-    let sha256 = hashed.map_err(|source| DatasetError::Read {
-        role: Role::ValidationSet,
-        path: path.clone(),
-        source,
-    })?;
-    log::debug!("sha256 {sha256} over {size} bytes in {:?}", start.elapsed());
-    if let Some(e) = expected.iter().find(|e| e.sha256 != sha256) {
-        return Err(EvaluateError::HashMismatch {
-            path: path.clone(),
+    let hashed = hashed?;
+    let sha256 = hashed.sha256;
+    log::debug!("sha256 {sha256} over {} bytes in {:?}", source.size(), start.elapsed());
+    let mismatch = |path: &std::path::Path, e: &Expected, actual: Sha256| {
+        EvaluateError::HashMismatch {
+            path: path.to_path_buf(),
             against: e.against.clone(),
             expected: e.sha256.to_string(),
-            actual: sha256.to_string(),
-        });
+            actual: actual.to_string(),
+        }
+    };
+    if let Some(e) = expected.iter().find(|e| e.sha256 != sha256) {
+        return Err(mismatch(path, e, sha256));
+    }
+    for ((part, e), actual) in source.parts.iter().zip(&part_expected).zip(&hashed.parts) {
+        if let Some(e) = e.as_ref().filter(|e| e.sha256 != *actual) {
+            return Err(mismatch(&part.path, e, *actual));
+        }
+    }
+    if let Some(list) = settings.checksums.as_ref().filter(|_| source.folder)
+        && part_expected.iter().all(Option::is_some)
+    {
+        let against = format!("each part's line of `{}`", crate::untrusted::path(list));
+        expected.push(Expected { sha256, against });
     }
     let (dataset, Fold { mut tally, histogram, weighted, slices, .. }, joined, review, clusters) =
         scanned?;
     let predictions_file = match (predictions, predictions_hashed, joined) {
-        (Some((p, _, psize)), Some(hashed), Some(facts)) => {
-            let sha256 = hashed.map_err(|source| DatasetError::Read {
-                role: Role::Predictions,
-                path: p.clone(),
-                source,
-            })?;
-            Some(facts.finish(settings, p, psize, sha256, &mut tally)?)
+        (Some(p), Some(hashed), Some(facts)) => {
+            let hashed = hashed?;
+            Some(facts.finish(settings, &p.path, p.size(), hashed.sha256, &mut tally)?)
         }
         _ => None,
     };
@@ -337,10 +348,11 @@ pub fn evaluate(
             sha256,
             verified: !expected.is_empty(),
             verified_against: expected.into_iter().map(|e| e.against).collect(),
-            size_bytes: size,
+            size_bytes: source.size(),
             rows: dataset.rows(),
             row_groups: dataset.row_groups(),
             checksums: settings.checksums.as_ref().map(|p| p.display().to_string()),
+            parts: Parts::of(&source, &dataset, &hashed),
         },
         settings: settings.clone(),
         predictions: predictions_file,

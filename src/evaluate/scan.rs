@@ -2,12 +2,10 @@
 //! resolved, every batch folded by the reading threads, and the chosen
 //! errors read back; the pass alone, hash excluded, is [`count`].
 
-use std::sync::Arc;
-
 use super::review::{self, Review};
 use super::{EvaluateError, Fold, Settings};
 use crate::dataset::columns::Columns;
-use crate::dataset::{Dataset, DatasetError, Role};
+use crate::dataset::{Dataset, DatasetError, Role, Source};
 use crate::slices::TooManyValues;
 use crate::untrusted::shown;
 
@@ -15,9 +13,9 @@ use crate::untrusted::shown;
 /// chosen errors back when `review` asks for them: the metrics pass alone,
 /// for a benchmark of the library (`bench/metrics.rs`).
 pub fn count(settings: &Settings) -> Result<(Fold, Option<Review>), EvaluateError> {
-    let (file, size) = Dataset::open_file(Role::ValidationSet, &settings.validation_set)?;
+    let source = Source::open(Role::ValidationSet, &settings.validation_set)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (dataset, mut fold) = scan(settings, Arc::new(file), size, workers)?;
+    let (dataset, mut fold) = scan(settings, &source, workers)?;
     let review = read_back(settings, &dataset, &mut fold, None, workers)?;
     Ok((fold, review))
 }
@@ -41,11 +39,10 @@ pub(super) fn read_back(
 /// Reads the footer, resolves the columns and folds every batch.
 pub(super) fn scan(
     settings: &Settings,
-    file: Arc<std::fs::File>,
-    size: u64,
+    source: &Source,
     workers: usize,
 ) -> Result<(Dataset, Fold), EvaluateError> {
-    let mut dataset = Dataset::parse(Role::ValidationSet, &settings.validation_set, file, size)?;
+    let mut dataset = Dataset::parse(source)?;
     let weight = settings.weight_column.as_deref();
     let (label, decision) = (&settings.label_column, &settings.decision);
     let columns = Columns::resolve(&dataset, label, decision, weight, &settings.slices.columns)?;

@@ -63,7 +63,7 @@ impl Labelled {
         wanted.push((label, "label_column", Kind::Binary));
         wanted.extend(weight.map(|w| (w, "weight_column", Kind::Weight)));
         wanted.extend(slices.iter().map(|c| (c.as_str(), "slice_columns", Kind::Slice)));
-        let mask = dataset.projection(columns::find(dataset, &wanted)?);
+        let mask = dataset.projection(columns::find(dataset, &wanted)?)?;
         let path = dataset.path();
         let schema = dataset.schema();
         let types: Vec<&arrow_schema::DataType> =
