@@ -52,6 +52,10 @@ pub fn publish(
         let bytes = crate::review::to_parquet(&review.rows).map_err(Error::EncodeErrors)?;
         files.push(Pending { what: "errors_file", path: path.clone(), bytes });
     }
+    if let Some(path) = &inputs.manifest {
+        let bytes = evaluation.dataset.manifest().into_bytes();
+        files.push(Pending { what: "manifest", path: path.clone(), bytes });
+    }
     files.extend(render_card(&report, inputs, actions)?);
     if let Some(path) = &inputs.push.metrics_file {
         let bytes = exposition::exposition(&report, Target::File).into_bytes();

@@ -144,6 +144,7 @@ fn every_output_the_program_sets_is_declared() {
         .input("model_card_json", "card.json")
         .input("metrics_file", "gate.prom")
         .input("errors_file", "errors.parquet")
+        .input("manifest", "manifest.sha256")
         .input("confidence", "0.95")
         .run();
     let mut declared: Vec<&str> = OUTPUTS.iter().map(|(n, _)| *n).collect();

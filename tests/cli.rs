@@ -30,6 +30,7 @@ mod hostile;
 mod join;
 #[cfg(feature = "external-tests")]
 mod oracle;
+mod parts;
 mod push;
 mod release;
 mod render;

@@ -12,8 +12,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::Role;
 use super::checksum::Sha256;
+use super::{DatasetError, Role};
 use crate::untrusted::{self, shown};
 
 /// The value Hive and Spark write for a null partition value.
@@ -132,10 +132,10 @@ pub enum PartsError {
         first: String,
         /// The column.
         column: String,
-        /// Its type in the first part.
-        expected: arrow_schema::DataType,
+        /// Its type in the first part, as arrow names it.
+        expected: String,
         /// Its type in this part; `None` when absent.
-        found: Option<arrow_schema::DataType>,
+        found: Option<String>,
     },
 
     /// A checksums list names some of a folder's parts but not all: the
@@ -181,12 +181,12 @@ fn keys_list(keys: &[String]) -> String {
 /// Finds the parts under `folder`. Symbolic links are refused rather than
 /// followed (`find -type f` skips them, so a manifest made by hand would
 /// leave them out), as are names no manifest line can hold.
-pub fn list(role: Role, folder: &Path) -> Result<Listing, PartsError> {
+pub fn list(role: Role, folder: &Path) -> Result<Listing, DatasetError> {
     let mut found = Vec::new();
     walk(role, folder, folder, "", &mut found)?;
     found.sort_by(|a: &(String, PathBuf), b| a.0.as_bytes().cmp(b.0.as_bytes()));
     if found.is_empty() {
-        return Err(PartsError::NoParts { role, path: folder.to_path_buf() });
+        return Err(PartsError::NoParts { role, path: folder.to_path_buf() }.into());
     }
     let parsed: Vec<(Vec<String>, Vec<Option<String>>)> =
         found.iter().map(|(relative, _)| hive(relative)).collect();
@@ -199,7 +199,8 @@ pub fn list(role: Role, folder: &Path) -> Result<Listing, PartsError> {
             first_keys: keys,
             other: found[i].0.clone(),
             other_keys: other_keys.clone(),
-        });
+        }
+        .into());
     }
     let parts = found
         .into_iter()
@@ -215,16 +216,15 @@ fn walk(
     dir: &Path,
     prefix: &str,
     found: &mut Vec<(String, PathBuf)>,
-) -> Result<(), PartsError> {
-    let list_err = |source| PartsError::List { role, path: dir.to_path_buf(), source };
+) -> Result<(), DatasetError> {
+    let list_err =
+        |source| DatasetError::from(PartsError::List { role, path: dir.to_path_buf(), source });
     for entry in std::fs::read_dir(dir).map_err(list_err)? {
         let entry = entry.map_err(list_err)?;
         let path = entry.path();
-        let unlisted = |why| PartsError::Unlisted {
-            role,
-            folder: folder.to_path_buf(),
-            path: path.clone(),
-            why,
+        let unlisted = |why| {
+            let (folder, path) = (folder.to_path_buf(), path.clone());
+            DatasetError::from(PartsError::Unlisted { role, folder, path, why })
         };
         let name = entry.file_name();
         let Some(name) = name.to_str() else {
@@ -304,7 +304,18 @@ fn percent_decoded(text: &str) -> String {
 pub fn manifest<'a>(parts: impl IntoIterator<Item = (&'a str, Sha256)>) -> String {
     let mut text = String::new();
     for (relative, sha256) in parts {
-        let _ = writeln!(text, "{sha256}  {relative}");
+        // GNU's form for a name with a backslash or a line break: the line
+        // starts with `\` and the name is escaped (a folder's parts never
+        // have one; a single file's name may).
+        match relative.contains(['\\', '\n', '\r']) {
+            false => writeln!(text, "{sha256}  {relative}"),
+            true => {
+                let escaped =
+                    relative.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r");
+                writeln!(text, "\\{sha256}  {escaped}")
+            }
+        }
+        .expect("writing to a String");
     }
     text
 }
@@ -359,7 +370,7 @@ mod tests {
     fn refuses_parts_under_other_keys_an_empty_folder_and_links() {
         let dir = tempfile::tempdir().unwrap();
         let err = list(Role::ValidationSet, dir.path()).unwrap_err();
-        assert!(matches!(err, PartsError::NoParts { .. }), "{err}");
+        assert!(err.to_string().contains("holds no `*.parquet` file"), "{err}");
         touch(dir.path(), "k=1/p.parquet");
         touch(dir.path(), "q.parquet");
         let err = list(Role::ValidationSet, dir.path()).unwrap_err().to_string();
@@ -374,8 +385,9 @@ mod tests {
 
     #[test]
     fn the_manifest_is_sha256sum_output_and_its_hash_the_texts() {
-        let empty = Sha256::from_hex(&"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-            .unwrap();
+        let empty =
+            Sha256::from_hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+                .unwrap();
         let text = manifest([("a/x.parquet", empty), ("b.parquet", empty)]);
         assert_eq!(
             text,
@@ -383,5 +395,11 @@ mod tests {
              e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  b.parquet\n"
         );
         assert_eq!(sha256_of(""), empty);
+        // As GNU sha256sum writes a name with a backslash or a line break.
+        let odd = manifest([("a\\b\nc", empty)]);
+        assert_eq!(odd, format!("\\{empty}  a\\\\b\\nc\n"));
+        let (entries, bad) = super::super::checksums::parse(&odd, Path::new(""));
+        assert!(bad.is_empty());
+        assert_eq!(entries[0].name, "a\\b\nc");
     }
 }

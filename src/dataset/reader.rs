@@ -126,7 +126,8 @@ impl Dataset {
         let files = self.parts[0].meta.schema();
         let mut fields: Vec<Arc<Field>> = files.fields().iter().cloned().collect();
         for key in keys {
-            let dictionary = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+            let dictionary =
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
             if files.index_of(key).is_err() {
                 fields.push(Arc::new(Field::new(key, dictionary, true)));
             }
@@ -209,7 +210,11 @@ impl Dataset {
     /// Each part's index of the columns at `roots` (indices into
     /// [`Self::schema`] below the hive keys), matched by name; a part
     /// without one of them, or with another type, is an error naming both.
-    pub(super) fn part_indices(&self, part: &Part, roots: &[usize]) -> Result<Vec<usize>, DatasetError> {
+    pub(super) fn part_indices(
+        &self,
+        part: &Part,
+        roots: &[usize],
+    ) -> Result<Vec<usize>, DatasetError> {
         let schema = part.meta.schema();
         let first = &self.parts[0];
         roots
@@ -227,8 +232,8 @@ impl Dataset {
                         part: part.relative.clone(),
                         first: first.relative.clone(),
                         column: wanted.name().clone(),
-                        expected: wanted.data_type().clone(),
-                        found: found_type.cloned(),
+                        expected: wanted.data_type().to_string(),
+                        found: found_type.map(DataType::to_string),
                     }
                     .into()),
                 }

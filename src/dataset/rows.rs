@@ -81,13 +81,15 @@ impl Dataset {
             let PartRead { meta, mask, at } = parts[w.group.part].as_ref().expect("read above");
             let part = &self.parts[w.group.part];
             let read = guarded(|| -> Result<RecordBatch, ParquetError> {
-                let reader =
-                    ParquetRecordBatchReaderBuilder::new_with_metadata(part.file.clone(), meta.clone())
-                        .with_row_groups(vec![w.group.group])
-                        .with_projection(mask.clone())
-                        .with_row_selection(RowSelection::from(w.selectors.clone()))
-                        .with_batch_size(BATCH_ROWS)
-                        .build()?;
+                let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                    part.file.clone(),
+                    meta.clone(),
+                )
+                .with_row_groups(vec![w.group.group])
+                .with_projection(mask.clone())
+                .with_row_selection(RowSelection::from(w.selectors.clone()))
+                .with_batch_size(BATCH_ROWS)
+                .build()?;
                 let read_schema = arrow_array::RecordBatchReader::schema(&reader);
                 let read: Vec<RecordBatch> =
                     reader.map(|b| b.map_err(arrow)).collect::<Result<_, _>>()?;
@@ -95,7 +97,8 @@ impl Dataset {
                 // would only slice it): a batch of a few rows read from a row
                 // group keeps buffers sized for a whole batch, and 100 row
                 // groups' of them took the peak from 18 to 73 MiB.
-                let read = arrow_select::concat::concat_batches(&read_schema, &read).map_err(arrow)?;
+                let read =
+                    arrow_select::concat::concat_batches(&read_schema, &read).map_err(arrow)?;
                 let all = arrow_array::UInt32Array::from_iter_values(0..read.num_rows() as u32);
                 let read = arrow_select::take::take_record_batch(&read, &all).map_err(arrow)?;
                 let mut files = at.iter();
@@ -147,11 +150,16 @@ impl Dataset {
                 &part.file,
                 ArrowReaderOptions::new().with_offset_index_policy(PageIndexPolicy::Optional),
             ),
-            false => {
-                ArrowReaderMetadata::try_new(part.meta.metadata().clone(), ArrowReaderOptions::new())
-            }
+            false => ArrowReaderMetadata::try_new(
+                part.meta.metadata().clone(),
+                ArrowReaderOptions::new(),
+            ),
         }
-        .map_err(|source| DatasetError::Parquet { role: self.role, path: part.path.clone(), source })?;
+        .map_err(|source| DatasetError::Parquet {
+            role: self.role,
+            path: part.path.clone(),
+            source,
+        })?;
         let indices = self.part_indices(part, roots)?;
         let mut sorted = indices.clone();
         sorted.sort_unstable();

@@ -115,7 +115,8 @@ impl Source {
             };
             hashes[i] = Some(hashed.map_err(read_err)?);
         }
-        let parts: Vec<Sha256> = hashes.into_iter().map(|h| h.expect("every part hashed")).collect();
+        let parts: Vec<Sha256> =
+            hashes.into_iter().map(|h| h.expect("every part hashed")).collect();
         if !self.folder {
             return Ok(Hashed { sha256: parts[0], parts, manifest: None });
         }

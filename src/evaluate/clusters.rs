@@ -6,7 +6,6 @@
 //! from the record ids' fingerprints, then confirmed by value in a second
 //! pass in file order).
 
-
 use super::{EvaluateError, Settings};
 use crate::clusters::ids::{Fingerprints, Owned, Seen, key};
 use crate::clusters::slices::{ClusterSliceColumn, SliceTables};

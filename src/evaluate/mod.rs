@@ -153,6 +153,22 @@ pub struct Provenance {
     pub parts: Option<Parts>,
 }
 
+impl Provenance {
+    /// The manifest of the evaluated files: a folder's, or one line for a
+    /// single file, named as in its folder.
+    pub fn manifest(&self) -> String {
+        match &self.parts {
+            Some(parts) => parts.manifest.clone(),
+            None => {
+                let path = std::path::Path::new(&self.path);
+                let name =
+                    path.file_name().map_or(self.path.clone(), |n| n.to_string_lossy().into());
+                crate::dataset::parts::manifest([(name.as_str(), self.sha256)])
+            }
+        }
+    }
+}
+
 /// Everything an evaluation found.
 #[derive(Debug, Clone)]
 pub struct Evaluation {
@@ -249,8 +265,7 @@ pub fn evaluate(
     let hashing = |source: &Source| if source.folder { workers } else { 1 };
     let (hashed, predictions_hashed, scanned) = std::thread::scope(|s| {
         let hasher = s.spawn(|| source.hash(hashing(&source)));
-        let predictions_hasher =
-            predictions.as_ref().map(|p| s.spawn(move || p.hash(hashing(p))));
+        let predictions_hasher = predictions.as_ref().map(|p| s.spawn(move || p.hash(hashing(p))));
         // The chosen errors are read back while the hash is still running;
         // a mismatch below discards them with everything else read.
         let read_back = |(dataset, mut fold): (Dataset, Fold)| {
@@ -265,8 +280,7 @@ pub fn evaluate(
             (None, None) => scan(settings, &source, counting).and_then(read_back),
             (None, Some(p)) => join::scan(settings, &source, p, counting).and_then(|mut j| {
                 let (dataset, fold) = (&j.dataset, &mut j.fold);
-                let review =
-                    scan::read_back(settings, dataset, fold, Some(&j.decided), counting)?;
+                let review = scan::read_back(settings, dataset, fold, Some(&j.decided), counting)?;
                 Ok((j.dataset, j.fold, Some(j.facts), review, None))
             }),
         };
@@ -277,14 +291,13 @@ pub fn evaluate(
     let hashed = hashed?;
     let sha256 = hashed.sha256;
     log::debug!("sha256 {sha256} over {} bytes in {:?}", source.size(), start.elapsed());
-    let mismatch = |path: &std::path::Path, e: &Expected, actual: Sha256| {
-        EvaluateError::HashMismatch {
+    let mismatch =
+        |path: &std::path::Path, e: &Expected, actual: Sha256| EvaluateError::HashMismatch {
             path: path.to_path_buf(),
             against: e.against.clone(),
             expected: e.sha256.to_string(),
             actual: actual.to_string(),
-        }
-    };
+        };
     if let Some(e) = expected.iter().find(|e| e.sha256 != sha256) {
         return Err(mismatch(path, e, sha256));
     }

@@ -82,14 +82,19 @@ impl Review {
             (0..schema.fields().len()).filter(|i| !known.iter().any(|(k, _)| k == i)).collect();
         let arrow = |e| DatasetError::arrow(Role::ValidationSet, dataset.path(), e);
         let read = dataset.read_rows(&rows, &roots, workers)?;
-        let mut others = read.columns().iter();
-        let mut columns: Vec<ArrayRef> = (0..schema.fields().len())
+        // The columns read back come in the files' own types (not the
+        // dictionaries counting may have read strings as).
+        let read_schema = read.schema();
+        let mut others = read.columns().iter().zip(read_schema.fields().iter());
+        let (mut fields, mut columns): (Vec<Field>, Vec<ArrayRef>) = (0..schema.fields().len())
             .map(|i| match known.iter().find(|(k, _)| *k == i) {
-                Some((_, rebuilt)) => rebuilt.clone(),
-                None => others.next().expect("every other column was read").clone(),
+                Some((_, rebuilt)) => (schema.field(i).clone(), rebuilt.clone()),
+                None => {
+                    let (column, field) = others.next().expect("every other column was read");
+                    (field.as_ref().clone(), column.clone())
+                }
             })
-            .collect();
-        let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+            .unzip();
         if let Some((field, array)) = added {
             fields.push(field);
             columns.push(array);

@@ -50,6 +50,8 @@ pub struct Inputs {
     pub report_json: Option<PathBuf>,
     /// Where to write the misclassified pairs to review.
     pub errors_file: Option<PathBuf>,
+    /// Where to write the manifest of the evaluated files.
+    pub manifest: Option<PathBuf>,
     /// What the model card needs.
     pub card: CardInputs,
     /// Where and how to push metrics.
@@ -130,6 +132,7 @@ impl Inputs {
             summary: values::boolean(raw, &table::SUMMARY)?,
             report_json,
             errors_file: values::path(raw, &table::ERRORS_FILE),
+            manifest: values::path(raw, &table::MANIFEST),
             card,
             push: publish::push(raw)?,
             comment_on: publish::comment_on(raw)?,

@@ -32,7 +32,7 @@ pub const VALIDATION_SET: InputSpec = InputSpec {
     name: "validation_set",
     default: None,
     required: true,
-    help: "Path to the parquet validation set, relative to the working directory.",
+    help: "Path to the validation set, relative to the working directory: a parquet file, or a folder of parquet parts (every *.parquet under it, hive key=value folders allowed, hidden and _-prefixed names skipped) read as one dataset.",
 };
 
 /// Input `predictions`.
@@ -64,7 +64,7 @@ pub const DATASET_HASH: InputSpec = InputSpec {
     name: "dataset_hash",
     default: None,
     required: false,
-    help: "Expected SHA-256 of the validation set (64 hex digits). When set, the file must match before any metric is reported.",
+    help: "Expected SHA-256 of the validation set (64 hex digits): of the file, or for a folder of the manifest of its parts. When set, it must match before any metric is reported.",
 };
 
 /// Input `min_precision`.
@@ -232,7 +232,15 @@ pub const CHECKSUMS: InputSpec = InputSpec {
     name: "checksums",
     default: None,
     required: false,
-    help: "Path to a sha256sum-format checksums file; every file it lists is verified, relative to its folder, before the gate runs.",
+    help: "Path to a sha256sum-format checksums file; every file it lists is verified, relative to its folder, before the gate runs. For a folder validation_set it may be the folder's manifest: it must then list every part.",
+};
+
+/// Input `manifest`.
+pub const MANIFEST: InputSpec = InputSpec {
+    name: "manifest",
+    default: None,
+    required: false,
+    help: "Path where the manifest of the evaluated files is written: one sha256sum line per part of a folder validation_set (a line for its one file otherwise); a folder's dataset_hash is the SHA-256 of this file, and sha256sum -c run in the folder verifies every part.",
 };
 
 /// Input `baseline`.
@@ -581,6 +589,7 @@ pub const INPUTS: &[InputSpec] = &[
     SUMMARY,
     REPORT_JSON,
     CHECKSUMS,
+    MANIFEST,
     BASELINE,
     MAX_PRECISION_DROP,
     MAX_RECALL_DROP,

@@ -195,6 +195,8 @@ pub struct CardDataset {
     pub size: String,
     /// Its size in bytes.
     pub size_bytes: u64,
+    /// A folder's parts and manifest; `None` for a single file.
+    pub parts: Option<super::parts::CardParts>,
     /// Its SHA-256.
     pub sha256: String,
     /// Whether the hash was checked against an expected one.
@@ -348,6 +350,7 @@ impl Card {
                 path: r.dataset.path.clone(),
                 size: format::size_text(r.dataset.size_bytes),
                 size_bytes: r.dataset.size_bytes,
+                parts: r.dataset.parts.as_ref().map(super::parts::CardParts::new),
                 sha256: r.dataset.sha256.to_string(),
                 verified: r.dataset.verified,
                 verification: match r.dataset.verified {

@@ -15,6 +15,7 @@ mod findings;
 pub mod format;
 mod limitations;
 pub mod pairs;
+mod parts;
 pub mod render;
 pub mod slices;
 pub mod uncertainty;
@@ -58,12 +59,15 @@ pub const OUTPUTS: &[(&str, &str)] = &[
         "rows_skipped",
         "Rows left out for missing values or a missing prediction (`null_policy: skip`).",
     ),
-    ("dataset_hash", "SHA-256 of the evaluated file, always computed."),
+    (
+        "dataset_hash",
+        "SHA-256 of the evaluated file (of a folder, of its manifest), always computed.",
+    ),
     (
         "dataset_verified",
         "`true` when the hash was checked against `dataset_hash` or `checksums`, else `false`.",
     ),
-    ("dataset_size_bytes", "Size of the evaluated file in bytes."),
+    ("dataset_size_bytes", "Size of the evaluated file (of a folder, of all its parts) in bytes."),
     ("version", "Version of er-precision-gate that evaluated."),
     ("run_url", "URL of this workflow run; empty outside Actions."),
     ("precision_lower", "Lower bound of precision's interval, when `confidence` is set."),
@@ -108,6 +112,7 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("model_card_json", "Path of the JSON model card, when `model_card_json` is set."),
     ("metrics_file", "Path of the Prometheus metrics file, when `metrics_file` is set."),
     ("errors_file", "Path of the misclassified pairs to review, when `errors_file` is set."),
+    ("manifest", "Path of the manifest of the evaluated files, when `manifest` is set."),
     ("comment_url", "URL of the verdict comment, when `comment_on` is set and it was posted."),
     (
         "pushed",
