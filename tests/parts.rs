@@ -10,8 +10,15 @@ use parquet::arrow::ArrowWriter;
 
 use crate::util::{Gate, col, fixture, read_parquet, write_parquet};
 
-/// The README's command: the manifest of a folder, by `find`, `sort` and `sha256sum`.
-const MANIFEST_COMMAND: &str = "find . -mindepth 1 -name '[._]*' -prune -o -type f -name '*.parquet' -printf '%P\\n' | LC_ALL=C sort | xargs -r -d '\\n' sha256sum";
+/// The README's command for a folder's hash, run in the folder: its
+/// manifest made by `find`, `sort` and `sha256sum`, then hashed.
+fn readme_command() -> String {
+    let readme = std::fs::read_to_string(crate::util::root().join("README.md")).unwrap();
+    let start = readme.find("cd data/er_20251015 && ").expect("the README gives the command");
+    let block = &readme[start..start + readme[start..].find("\n```").unwrap()];
+    let command = block.replace("\\\n", "");
+    command.strip_prefix("cd data/er_20251015 && ").unwrap().to_string()
+}
 
 fn write_batch(path: &Path, batch: &RecordBatch) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -61,9 +68,13 @@ fn hive_split(gate: &Gate, folder: &str) {
     litter(&gate.path(folder));
 }
 
+/// The folder's manifest by the README's command, without its last
+/// step (the manifest's own hash).
 fn manifest_by_hand(folder: &Path) -> String {
-    let out =
-        Command::new("sh").args(["-c", MANIFEST_COMMAND]).current_dir(folder).output().unwrap();
+    let command = readme_command();
+    let manifest =
+        command.strip_suffix(" | sha256sum | cut -c1-64").expect("it hashes the manifest");
+    let out = Command::new("sh").args(["-c", manifest]).current_dir(folder).output().unwrap();
     assert!(out.status.success(), "{out:?}");
     String::from_utf8(out.stdout).unwrap()
 }
@@ -156,6 +167,12 @@ fn the_dataset_hash_is_the_manifests_as_sha256sum_makes_it() {
     hive_split(&gate, "parts");
     let by_hand = manifest_by_hand(&gate.path("parts"));
     let expected = sha256_hex(by_hand.as_bytes());
+    let out = Command::new("sh")
+        .args(["-c", &readme_command()])
+        .current_dir(gate.path("parts"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), expected, "the README's hash");
     let ran = gate
         .input("validation_set", "parts")
         .input("manifest", "manifest.sha256")
