@@ -34,6 +34,7 @@ fn main() {
     let slice = args.next().unwrap_or_else(|| "entity_type".into());
     let settings = |(sweep, sliced, errors): (bool, bool, bool)| Settings {
         validation_set: file.clone().into(),
+        counts: None,
         predictions: None,
         key_columns: Vec::new(),
         weight_column: None,

@@ -25,6 +25,7 @@
 
 pub mod baseline;
 pub mod clusters;
+pub mod counts;
 pub mod dataset;
 pub mod env;
 pub mod error;

@@ -28,6 +28,7 @@ const EPOCH: i64 = 1_760_529_600;
 fn settings() -> Settings {
     Settings {
         validation_set: "fixtures/sample_validation.parquet".into(),
+        counts: None,
         predictions: None,
         key_columns: Vec::new(),
         weight_column: None,

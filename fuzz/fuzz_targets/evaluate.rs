@@ -47,6 +47,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let settings = Settings {
         validation_set: path,
+        counts: None,
         predictions: None,
         key_columns: Vec::new(),
         weight_column: None,

@@ -18,6 +18,10 @@ pub enum EvaluateError {
     #[error(transparent)]
     Dataset(#[from] DatasetError),
 
+    /// The counts an engine wrote could not be used.
+    #[error(transparent)]
+    Counts(#[from] crate::counts::CountsError),
+
     /// The baseline could not be used.
     #[error(transparent)]
     Baseline(#[from] BaselineError),

@@ -7,10 +7,12 @@
 //! or writes a file.
 
 mod clusters;
+mod engine;
 mod error;
 mod fold;
 mod join;
 mod parts;
+mod read;
 mod review;
 mod scan;
 
@@ -19,12 +21,11 @@ use std::time::{Duration, Instant};
 
 use crate::baseline::{self, Baseline};
 use crate::clusters::ClusterSettings;
-use crate::dataset::checksums::{self, Expected};
-use crate::dataset::{Dataset, Decision, NullPolicy, Role, Sha256, Source};
+use crate::dataset::{Decision, NullPolicy, Sha256};
 use crate::gate::{self, Drops, OnInconclusive, Status, Thresholds, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
 use crate::review::ReviewSettings;
-use crate::slices::{self, SliceCheck, SliceColumn, SliceSettings, SliceStatus, Slices};
+use crate::slices::{self, SliceCheck, SliceColumn, SliceSettings, SliceStatus};
 use crate::stats::Evidence;
 use crate::sweep::{self, Analysis, Histogram, Point};
 use crate::weighted::Weighted;
@@ -34,17 +35,21 @@ pub use error::{EvaluateError, Missing, MissingCount};
 pub use fold::Fold;
 pub use join::PredictionsFile;
 pub use parts::{Part, Parts};
+use read::Read;
 pub use review::Review;
 pub use scan::count;
-use scan::scan;
 
 /// What to evaluate and how: the validation set, its provenance checks, the
 /// columns and the rules.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// The parquet file to evaluate: the labelled pairs, with their scores
-    /// unless `predictions` is given.
+    /// The parquet file (or folder of parts) to evaluate: the labelled
+    /// pairs, with their scores unless `predictions` is given; with
+    /// `counts`, the counts file.
     pub validation_set: PathBuf,
+    /// The counts an engine computed where the data lives, evaluated
+    /// instead of a validation set.
+    pub counts: Option<PathBuf>,
     /// The model's scores or predictions in a file of their own, joined to
     /// the labelled pairs on `key_columns`.
     pub predictions: Option<PathBuf>,
@@ -151,6 +156,19 @@ pub struct Provenance {
     /// A folder's parts and manifest; `None` for a single file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parts: Option<Parts>,
+    /// With `counts`: what the engine counted; `sha256` is then that of
+    /// the dataset version's text, and no byte of the data was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<Engine>,
+}
+
+/// The data an engine counted, as its counts file names it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Engine {
+    /// The version of the data: a snapshot id, a table and a time.
+    pub dataset_version: String,
+    /// The SHA-256 of the counts file read.
+    pub counts_sha256: Sha256,
 }
 
 impl Provenance {
@@ -233,94 +251,11 @@ pub fn evaluate(
     let start = Instant::now();
     let path = &settings.validation_set;
     let (baseline, latest) = previous(settings.baseline.as_ref())?;
-    let mut expected: Vec<Expected> = settings
-        .dataset_hash
-        .map(|sha256| Expected { sha256, against: "`dataset_hash`".to_string() })
-        .into_iter()
-        .collect();
-    let source = Source::open(Role::ValidationSet, path)?;
-    let mut part_expected = vec![None; source.parts.len()];
-    if let Some(list) = &settings.checksums {
-        let listed = checksums::verify(list, &source)?;
-        match source.folder {
-            false => expected.extend(listed.into_iter().flatten()),
-            true => part_expected = listed,
-        }
-    }
-    let predictions = match &settings.predictions {
-        Some(p) => Some(Source::open(Role::Predictions, p)?),
-        None => None,
-    };
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // SHA-256 is one stream, about 1.3 GB/s on a core with SHA extensions,
-    // while one core counts a file's pairs at about twice that (it reads
-    // only the columns it needs): alone, a single file's hash gets a core
-    // of its own and bounds the run. A folder's parts are hashed on every
-    // core, and a join's probing is slower than the hashes of both files:
-    // both count on every core too.
-    let counting = match (&predictions, source.folder) {
-        (None, false) => workers.saturating_sub(1).max(1),
-        _ => workers,
-    };
-    let hashing = |source: &Source| if source.folder { workers } else { 1 };
-    let (hashed, predictions_hashed, scanned) = std::thread::scope(|s| {
-        let hasher = s.spawn(|| source.hash(hashing(&source)));
-        let predictions_hasher = predictions.as_ref().map(|p| s.spawn(move || p.hash(hashing(p))));
-        // The chosen errors are read back while the hash is still running;
-        // a mismatch below discards them with everything else read.
-        let read_back = |(dataset, mut fold): (Dataset, Fold)| {
-            let review = scan::read_back(settings, &dataset, &mut fold, None, counting)?;
-            Ok((dataset, fold, None, review, None))
+    let Read { dataset, tally, histogram, weighted, slices, review, clusters, predictions } =
+        match &settings.counts {
+            Some(counts) => engine::read(settings, counts)?,
+            None => read::read(settings)?,
         };
-        let scanned = match (&settings.clusters, &predictions) {
-            (Some(c), _) => clusters::scan(settings, c, &source).map(|scanned| {
-                let (dataset, tally, result) = scanned;
-                (dataset, Fold { tally, ..Fold::default() }, None, None, Some(result))
-            }),
-            (None, None) => scan(settings, &source, counting).and_then(read_back),
-            (None, Some(p)) => join::scan(settings, &source, p, counting).and_then(|mut j| {
-                let (dataset, fold) = (&j.dataset, &mut j.fold);
-                let review = scan::read_back(settings, dataset, fold, Some(&j.decided), counting)?;
-                Ok((j.dataset, j.fold, Some(j.facts), review, None))
-            }),
-        };
-        let predictions_hashed =
-            predictions_hasher.map(|h| h.join().expect("the hashing thread panicked"));
-        (hasher.join().expect("the hashing thread panicked"), predictions_hashed, scanned)
-    });
-    let hashed = hashed?;
-    let sha256 = hashed.sha256;
-    log::debug!("sha256 {sha256} over {} bytes in {:?}", source.size(), start.elapsed());
-    let mismatch =
-        |path: &std::path::Path, e: &Expected, actual: Sha256| EvaluateError::HashMismatch {
-            path: path.to_path_buf(),
-            against: e.against.clone(),
-            expected: e.sha256.to_string(),
-            actual: actual.to_string(),
-        };
-    if let Some(e) = expected.iter().find(|e| e.sha256 != sha256) {
-        return Err(mismatch(path, e, sha256));
-    }
-    for ((part, e), actual) in source.parts.iter().zip(&part_expected).zip(&hashed.parts) {
-        if let Some(e) = e.as_ref().filter(|e| e.sha256 != *actual) {
-            return Err(mismatch(&part.path, e, *actual));
-        }
-    }
-    if let Some(list) = settings.checksums.as_ref().filter(|_| source.folder)
-        && part_expected.iter().all(Option::is_some)
-    {
-        let against = format!("each part's line of `{}`", crate::untrusted::path(list));
-        expected.push(Expected { sha256, against });
-    }
-    let (dataset, Fold { mut tally, histogram, weighted, slices, .. }, joined, review, clusters) =
-        scanned?;
-    let predictions_file = match (predictions, predictions_hashed, joined) {
-        (Some(p), Some(hashed), Some(facts)) => {
-            let hashed = hashed?;
-            Some(facts.finish(settings, &p.path, p.size(), hashed.sha256, &mut tally)?)
-        }
-        _ => None,
-    };
     check_missing(settings, &tally)?;
     let counts = tally.counts;
     if counts.rows() == 0 && clusters.is_none() {
@@ -341,13 +276,11 @@ pub fn evaluate(
         let (t, d) = (&settings.thresholds, &settings.max_drop);
         gate::decide(evidence, t, d, previous, settings.confidence)
     };
-    let weighted = weighted.map(|b| b.total());
     let mut verdict = match (&clusters, &weighted) {
         (Some(c), _) => decide(c.clusters.families.get(c.family)),
         (None, Some(w)) => decide(w),
         (None, None) => decide(&counts),
     };
-    let slices = slices.map(Slices::finish).unwrap_or_default();
     let rules = &settings.slices.rules;
     let slice_checks = slices::judge(&slices, &counts, rules, settings.slices.min_support);
     if slice_checks.iter().any(|c| c.status == SliceStatus::Fail) {
@@ -356,19 +289,9 @@ pub fn evaluate(
     let curve = histogram.as_ref().map(Histogram::points).unwrap_or_default();
     let sweep = analyse(&curve, |counts: &Counts| decide(counts));
     Ok(Evaluation {
-        dataset: Provenance {
-            path: path.display().to_string(),
-            sha256,
-            verified: !expected.is_empty(),
-            verified_against: expected.into_iter().map(|e| e.against).collect(),
-            size_bytes: source.size(),
-            rows: dataset.rows(),
-            row_groups: dataset.row_groups(),
-            checksums: settings.checksums.as_ref().map(|p| p.display().to_string()),
-            parts: Parts::of(&source, &dataset, &hashed),
-        },
+        dataset,
         settings: settings.clone(),
-        predictions: predictions_file,
+        predictions,
         weighted,
         slices,
         slice_checks,

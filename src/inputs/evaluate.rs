@@ -3,9 +3,10 @@
 
 use super::error::InputError;
 use super::raw::RawInputs;
+use super::table::InputSpec;
 use super::table::{
-    BASELINE, CHECKSUMS, CLUSTER_METRIC, CONFIDENCE, DATASET_HASH, DECISION_THRESHOLD,
-    DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MAX_F1_DROP,
+    BASELINE, CHECKSUMS, CLUSTER_METRIC, CONFIDENCE, COUNTS, DATASET_HASH, DECISION_THRESHOLD,
+    DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST, MAX_F1_DROP,
     MAX_PRECISION_DROP, MAX_RECALL_DROP, MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL,
     MIN_SLICE_SUPPORT, MODE, NULL_POLICY, ON_INCONCLUSIVE, PREDICTED_ENTITY_COLUMN,
     PREDICTION_COLUMN, PREDICTIONS, RECORD_COLUMN, SCORE_COLUMN, SLICE_COLUMNS,
@@ -24,12 +25,17 @@ use crate::slices::{SliceRules, SliceSettings};
 
 /// Types and validates the evaluation's inputs.
 pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
-    let validation_set = path(raw, &VALIDATION_SET).ok_or(InputError::MissingInput {
-        input: VALIDATION_SET.name,
-        expected: "the path to a parquet validation set",
-    })?;
+    let counts = engine_counts(raw)?;
+    let validation_set = match &counts {
+        Some(counts) => counts.clone(),
+        None => path(raw, &VALIDATION_SET).ok_or(InputError::MissingInput {
+            input: VALIDATION_SET.name,
+            expected: "the path to a parquet validation set (or a folder of parts), or counts: the counts an engine computed",
+        })?,
+    };
     Ok(Settings {
         validation_set,
+        counts,
         predictions: path(raw, &PREDICTIONS),
         key_columns: key_columns(raw)?,
         weight_column: optional(raw, &WEIGHT_COLUMN),
@@ -52,6 +58,34 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         review: review(raw)?,
         clusters: clusters(raw)?,
     })
+}
+
+/// The counts file, with `counts`; what needs the data's rows is refused.
+fn engine_counts(raw: &RawInputs) -> Result<Option<std::path::PathBuf>, InputError> {
+    let Some(counts) = path(raw, &COUNTS) else {
+        return Ok(None);
+    };
+    let rows_only = [
+        (&VALIDATION_SET, "counts and validation_set"),
+        (&PREDICTIONS, "counts and predictions"),
+        (&DATASET_HASH, "counts and dataset_hash"),
+        (&MANIFEST, "counts and manifest"),
+        (&WEIGHT_COLUMN, "counts and weight_column"),
+        (&ERRORS_FILE, "counts and errors_file"),
+        (&DISPLAY_COLUMNS, "counts and display_columns"),
+        (&MODE, "counts and mode: clusters"),
+    ];
+    let set = |spec: &&'static InputSpec| match spec.name == MODE.name {
+        true => raw.get(spec).is_some_and(|(v, _)| v != "pairs"),
+        false => raw.get(spec).is_some(),
+    };
+    if let Some((_, inputs)) = rows_only.iter().find(|(spec, _)| set(spec)) {
+        return Err(InputError::ConflictingInputs {
+            inputs,
+            expected: "counts alone, or a validation set: with counts the engine has read the data, so nothing that needs its rows or bytes (a hash, a join, weights, the pairs to review, cluster mode) can be done here; the counts file's dataset_version is the provenance",
+        });
+    }
+    Ok(Some(counts))
 }
 
 /// Cluster mode's columns and family, with `mode: clusters`; the inputs

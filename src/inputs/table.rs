@@ -31,8 +31,16 @@ pub const CONFIG: InputSpec = InputSpec {
 pub const VALIDATION_SET: InputSpec = InputSpec {
     name: "validation_set",
     default: None,
-    required: true,
-    help: "Path to the validation set, relative to the working directory: a parquet file, or a folder of parquet parts (every *.parquet under it, hive key=value folders allowed, hidden and _-prefixed names skipped) read as one dataset.",
+    required: false,
+    help: "Path to the validation set, relative to the working directory: a parquet file, or a folder of parquet parts (every *.parquet under it, hive key=value folders allowed, hidden and _-prefixed names skipped) read as one dataset. Required unless counts is given.",
+};
+
+/// Input `counts`.
+pub const COUNTS: InputSpec = InputSpec {
+    name: "counts",
+    default: None,
+    required: false,
+    help: "Path to the counts an engine computed where the data lives (CSV or JSON rows from the queries in sql/: TP/FP/FN/TN at the decision threshold, the dataset_version, optionally the sweep's histogram and slices), evaluated instead of validation_set; the data's bytes are then not verified by this tool.",
 };
 
 /// Input `predictions`.
@@ -558,6 +566,7 @@ pub const CLUSTER_METRIC: InputSpec = InputSpec {
 /// Every input of the action, in `action.yml` order.
 pub const INPUTS: &[InputSpec] = &[
     VALIDATION_SET,
+    COUNTS,
     CONFIG,
     MODE,
     PREDICTIONS,

@@ -197,6 +197,8 @@ pub struct CardDataset {
     pub size_bytes: u64,
     /// A folder's parts and manifest; `None` for a single file.
     pub parts: Option<super::parts::CardParts>,
+    /// With counts an engine made: the dataset version, in prose.
+    pub engine: Option<String>,
     /// Its SHA-256.
     pub sha256: String,
     /// Whether the hash was checked against an expected one.
@@ -351,6 +353,7 @@ impl Card {
                 size: format::size_text(r.dataset.size_bytes),
                 size_bytes: r.dataset.size_bytes,
                 parts: r.dataset.parts.as_ref().map(super::parts::CardParts::new),
+                engine: r.dataset.engine.as_ref().map(super::parts::engine_text),
                 sha256: r.dataset.sha256.to_string(),
                 verified: r.dataset.verified,
                 verification: match r.dataset.verified {

@@ -1,9 +1,10 @@
-//! A folder's parts in prose and its manifest as the model card shows it.
+//! A folder's parts in prose and its manifest as the model card shows it;
+//! counts an engine made, in prose.
 
 use serde::Serialize;
 
 use super::format;
-use crate::evaluate::Parts;
+use crate::evaluate::{Engine, Parts};
 
 /// Manifest lines the model card shows; the manifest file has them all.
 const SHOWN_LINES: usize = 100;
@@ -18,6 +19,14 @@ pub fn text(parts: &Parts) -> String {
         false => format!(", partitioned by {}", keys.join(", ")),
     };
     format!("{files}{keys}; the SHA-256 is that of their manifest")
+}
+
+/// What the summary and the card say of counts an engine made.
+pub fn engine_text(engine: &Engine) -> String {
+    format!(
+        "dataset version {}, counted by the engine: the data's bytes were not verified by this tool",
+        format::code(&engine.dataset_version)
+    )
 }
 
 /// The manifest in the model card.

@@ -164,12 +164,18 @@ pub fn verdict_block(r: &Report) -> String {
     if let Some(s) = r.slices.as_ref().filter(|s| !s.checks.is_empty()) {
         text.push_str(&format!("  slice rules: {} of {} failed\n", s.failed(), s.checks.len()));
     }
-    text.push_str(&format!(
-        "  dataset {}, sha256 {} ({})\n",
-        crate::untrusted::shown(&r.dataset.path),
-        r.dataset.sha256,
-        if r.dataset.verified { "verified" } else { "not verified" }
-    ));
+    let path = crate::untrusted::shown(&r.dataset.path);
+    text.push_str(&match &r.dataset.engine {
+        Some(e) => format!(
+            "  counts {path}: dataset version {}, counted by the engine (bytes not verified here)\n",
+            crate::untrusted::shown(&e.dataset_version)
+        ),
+        None => format!(
+            "  dataset {path}, sha256 {} ({})\n",
+            r.dataset.sha256,
+            if r.dataset.verified { "verified" } else { "not verified" }
+        ),
+    });
     text
 }
 

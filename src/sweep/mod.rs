@@ -177,6 +177,15 @@ impl Histogram {
         *lanes = [[0u32; LANE]; 2];
     }
 
+    /// Adds the pairs an engine counted in bin `bin` (in -1000..=1000):
+    /// scores in `[bin / 1000, (bin + 1) / 1000)`, one slot of the grid.
+    pub fn add_bin(&mut self, bin: i64, matches: u64, non_matches: u64) {
+        let slot = zero_index() as i64 + bin + 1;
+        let slot = usize::try_from(slot).expect("a bin of the grid on [-1, 1]");
+        self.counts[2 * slot + 1] += matches;
+        self.counts[2 * slot] += non_matches;
+    }
+
     /// Combines two workers' histograms.
     pub fn merge(mut self, other: &Histogram) -> Histogram {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {

@@ -1,0 +1,126 @@
+use super::*;
+
+fn read_text(text: &str, threshold: Option<f64>) -> Result<EngineCounts, CountsError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("counts.csv");
+    std::fs::write(&path, text).unwrap();
+    read(&path, threshold, &SliceSettings::default())
+}
+
+const HEADER: &str = "kind,dataset_version,threshold,slice_column,slice_value,tp,fp,fn,tn,label_null,decision_null,score_nan,bin,matches,non_matches\n";
+
+#[test]
+fn csv_and_json_rows_give_the_same_counts() {
+    let csv = format!(
+        "{HEADER}total,snap-42,0.5,,,3,1,2,4,1,0,0,,,\n\
+         slice,,,kind,org,1,1,1,2,,,,,,\n\
+         slice,,,kind,,2,0,1,2,,,,,,\n\
+         score,,,,,,,,,,,,499,2,1\n\
+         score,,,,,,,,,,,,500,3,1\n\
+         score,,,,,,,,,,,,-3,0,3\n"
+    );
+    let from_csv = read_text(&csv, Some(0.5)).unwrap();
+    let json = r#"{"kind": "total", "dataset_version": "snap-42", "threshold": 0.5, "tp": 3, "fp": 1, "fn": 2, "tn": 4, "label_null": 1}
+{"kind": "slice", "slice_column": "kind", "slice_value": "org", "tp": 1, "fp": 1, "fn": 1, "tn": 2}
+{"kind": "slice", "slice_column": "kind", "slice_value": null, "tp": 2, "fp": 0, "fn": 1, "tn": 2}
+{"kind": "score", "bin": 499, "matches": 2, "non_matches": 1}
+{"kind": "score", "bin": 500, "matches": 3, "non_matches": 1}
+{"kind": "score", "bin": -3, "matches": 0, "non_matches": 3}
+"#;
+    let from_json = read_text(json, Some(0.5)).unwrap();
+    for counted in [&from_csv, &from_json] {
+        assert_eq!(counted.dataset_version, "snap-42");
+        assert_eq!(counted.tally.counts, Counts { tp: 3, fp: 1, fn_: 2, tn: 4 });
+        assert_eq!((counted.tally.skipped.rows, counted.tally.skipped.label_null), (1, 1));
+        let values: Vec<&Value> = counted.slices[0].slices.iter().map(|s| &s.value).collect();
+        assert_eq!(values, [&Value::Null, &Value::Text("org".into())]);
+        let points = counted.histogram.as_ref().unwrap().points();
+        let at = |t: f64| points.iter().find(|p| p.threshold == t).unwrap().counts;
+        assert_eq!(at(0.5), Counts { tp: 3, fp: 1, fn_: 2, tn: 4 });
+        assert_eq!(at(0.499), Counts { tp: 5, fp: 2, fn_: 0, tn: 3 });
+    }
+}
+
+#[test]
+fn every_inconsistency_is_named() {
+    let total = "total,v1,0.5,,,3,1,2,4,,,,,,\n";
+    let cases = [
+        (format!("{HEADER}"), "has 0 rows of kind `total`"),
+        (format!("{HEADER}{total}{total}"), "has 2 rows of kind `total`"),
+        (format!("{HEADER}total,,0.5,,,3,1,2,4,,,,,,\n"), "expected the dataset_version"),
+        (
+            format!("{HEADER}total,v1,0.9,,,3,1,2,4,,,,,,\n"),
+            "counted at threshold 0.9, but decision_threshold is 0.5",
+        ),
+        (format!("{HEADER}{total}bogus,,,,,,,,,,,,,,\n"), "row 2 (kind `bogus`): expected kind"),
+        (format!("{HEADER}{total}score,,,,,1,,,,,,,3,1,1\n"), "holds a field of another kind"),
+        (
+            format!("{HEADER}{total}score,,,,,,,,,,,,1001,1,1\n"),
+            "expected a bin from -1000 to 1000",
+        ),
+        (
+            format!("{HEADER}{total}score,,,,,,,,,,,,500,5,1\n"),
+            "the score rows' non_matches (every scored pair",
+        ),
+        (
+            format!("{HEADER}{total}score,,,,,,,,,,,,400,3,1\nscore,,,,,,,,,,,,600,2,4\n"),
+            "the score rows' matches at or above threshold 0.5 add up to 2, but the total row gives 3",
+        ),
+        (
+            format!("{HEADER}{total}slice,,,kind,a,3,1,2,3,,,,,,\n"),
+            "the slices of `kind` add up to",
+        ),
+        (format!("{HEADER}{total}slice,,,,a,3,1,2,4,,,,,,\n"), "expected the slice_column"),
+        ("kind,tp,bogus\ntotal,1,2\n".to_string(), "cannot be read as CSV"),
+        ("{\"kind\": \"total\", \"tp\": -1}\n".to_string(), "cannot be read as JSON"),
+    ];
+    for (text, needle) in cases {
+        let err = read_text(&text, Some(0.5)).unwrap_err().to_string();
+        assert!(err.contains(needle), "{needle:?} not in {err:?}\n{text}");
+    }
+}
+
+#[test]
+fn slice_columns_pick_and_order_the_columns_and_max_slices_bounds_them() {
+    let text = format!(
+        "{HEADER}total,v1,,,,3,1,2,4,,,,,,\n\
+         slice,,,a,x,3,1,2,4,,,,,,\n\
+         slice,,,b,x,1,1,1,1,,,,,,\nslice,,,b,y,2,0,1,3,,,,,,\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.csv");
+    std::fs::write(&path, text).unwrap();
+    let pick = |columns: &[&str], max_slices| {
+        let columns = columns.iter().map(|c| c.to_string()).collect();
+        read(&path, None, &SliceSettings { columns, max_slices, ..SliceSettings::default() })
+    };
+    let names = |c: EngineCounts| c.slices.into_iter().map(|s| s.column).collect::<Vec<_>>();
+    assert_eq!(names(pick(&[], 10).unwrap()), ["a", "b"]);
+    assert_eq!(names(pick(&["b"], 10).unwrap()), ["b"]);
+    let err = pick(&["c"], 10).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "no slice rows of column `c` (input `slice_columns`); it has slices of: `a`, `b`"
+        ),
+        "{err}"
+    );
+    let err = pick(&["b"], 1).unwrap_err().to_string();
+    assert!(err.contains("slice column `b` has 2 values, more than max_slices (1)"), "{err}");
+}
+
+#[test]
+fn a_spark_output_folder_is_read_part_by_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("counts.json");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("_SUCCESS"), "").unwrap();
+    std::fs::write(folder.join(".part-0.json.crc"), "x").unwrap();
+    std::fs::write(
+        folder.join("part-00000.json"),
+        "{\"kind\":\"total\",\"dataset_version\":\"t@1\",\"tp\":1,\"fp\":0,\"fn\":0,\"tn\":1}\n",
+    )
+    .unwrap();
+    std::fs::write(folder.join("part-00001.json"), "{\"kind\":\"slice\",\"slice_column\":\"s\",\"slice_value\":\"v\",\"tp\":1,\"fp\":0,\"fn\":0,\"tn\":1}\n").unwrap();
+    let counted = read(&folder, None, &SliceSettings::default()).unwrap();
+    assert_eq!(counted.slices.len(), 1);
+}
