@@ -6,8 +6,9 @@
 //! `sql/README.md`. A row's `kind` says what it holds:
 //!
 //! - `total`: `dataset_version`, the decision `threshold` the query used,
-//!   `tp`, `fp`, `fn`, `tn`, and the rows left out for a missing label
-//!   (`label_null`), score (`decision_null`) or a NaN score (`score_nan`);
+//!   `tp`, `fp`, `fn`, `tn`, the rows left out for a missing value
+//!   (`skipped`), and of them those with a null label (`label_null`), a
+//!   null score (`decision_null`) or a NaN score (`score_nan`);
 //! - `slice`: one value of one slice column (`slice_column`, `slice_value`,
 //!   empty for the nulls) and its `tp`, `fp`, `fn`, `tn`;
 //! - `score`: the sweep's histogram, the true `matches` and `non_matches`
@@ -66,6 +67,7 @@ struct Row {
     #[serde(rename = "fn")]
     fn_: Option<u64>,
     tn: Option<u64>,
+    skipped: Option<u64>,
     label_null: Option<u64>,
     decision_null: Option<u64>,
     score_nan: Option<u64>,
@@ -86,6 +88,7 @@ impl Row {
             ("fp", self.fp.is_some()),
             ("fn", self.fn_.is_some()),
             ("tn", self.tn.is_some()),
+            ("skipped", self.skipped.is_some()),
             ("label_null", self.label_null.is_some()),
             ("decision_null", self.decision_null.is_some()),
             ("score_nan", self.score_nan.is_some()),
@@ -127,6 +130,7 @@ pub fn read(
                 "fp",
                 "fn",
                 "tn",
+                "skipped",
                 "label_null",
                 "decision_null",
                 "score_nan",
@@ -138,7 +142,7 @@ pub fn read(
         if row.set().iter().any(|f| !allowed.contains(f)) {
             return Err(row_err(
                 i,
-                "holds a field of another kind: total rows hold dataset_version, threshold, tp, fp, fn, tn and the null counts; slice rows slice_column, slice_value and the counts; score rows bin, matches and non_matches",
+                "holds a field of another kind: total rows hold dataset_version, threshold, tp, fp, fn, tn, skipped and the null counts; slice rows slice_column, slice_value and the counts; score rows bin, matches and non_matches",
             ));
         }
         match row.kind.as_str() {
@@ -196,8 +200,15 @@ pub fn read(
     }
     let (label_null, decision_null, score_nan) =
         (row.label_null.unwrap_or(0), row.decision_null.unwrap_or(0), row.score_nan.unwrap_or(0));
+    // A row may lack both its label and its score: `skipped` counts rows,
+    // the others count missing values, as the gate's own reading does.
+    let rows = row.skipped.unwrap_or(0);
+    let most = label_null.max(decision_null).max(score_nan);
+    if rows < most || rows > label_null + decision_null + score_nan {
+        return Err(row_err(i, "expected skipped (rows left out) at least each of label_null, decision_null and score_nan, and at most their sum"));
+    }
     let skipped = Skipped {
-        rows: label_null + decision_null + score_nan,
+        rows,
         label_null,
         decision_null,
         score_nan,

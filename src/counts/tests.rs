@@ -7,20 +7,20 @@ fn read_text(text: &str, threshold: Option<f64>) -> Result<EngineCounts, CountsE
     read(&path, threshold, &SliceSettings::default())
 }
 
-const HEADER: &str = "kind,dataset_version,threshold,slice_column,slice_value,tp,fp,fn,tn,label_null,decision_null,score_nan,bin,matches,non_matches\n";
+const HEADER: &str = "kind,dataset_version,threshold,slice_column,slice_value,tp,fp,fn,tn,skipped,label_null,decision_null,score_nan,bin,matches,non_matches\n";
 
 #[test]
 fn csv_and_json_rows_give_the_same_counts() {
     let csv = format!(
-        "{HEADER}total,snap-42,0.5,,,3,1,2,4,1,0,0,,,\n\
-         slice,,,kind,org,1,1,1,2,,,,,,\n\
-         slice,,,kind,,2,0,1,2,,,,,,\n\
-         score,,,,,,,,,,,,499,2,1\n\
-         score,,,,,,,,,,,,500,3,1\n\
-         score,,,,,,,,,,,,-3,0,3\n"
+        "{HEADER}total,snap-42,0.5,,,3,1,2,4,1,1,0,0,,,\n\
+         slice,,,kind,org,1,1,1,2,,,,,,,\n\
+         slice,,,kind,,2,0,1,2,,,,,,,\n\
+         score,,,,,,,,,,,,,499,2,1\n\
+         score,,,,,,,,,,,,,500,3,1\n\
+         score,,,,,,,,,,,,,-3,0,3\n"
     );
     let from_csv = read_text(&csv, Some(0.5)).unwrap();
-    let json = r#"{"kind": "total", "dataset_version": "snap-42", "threshold": 0.5, "tp": 3, "fp": 1, "fn": 2, "tn": 4, "label_null": 1}
+    let json = r#"{"kind": "total", "dataset_version": "snap-42", "threshold": 0.5, "tp": 3, "fp": 1, "fn": 2, "tn": 4, "skipped": 1, "label_null": 1}
 {"kind": "slice", "slice_column": "kind", "slice_value": "org", "tp": 1, "fp": 1, "fn": 1, "tn": 2}
 {"kind": "slice", "slice_column": "kind", "slice_value": null, "tp": 2, "fp": 0, "fn": 1, "tn": 2}
 {"kind": "score", "bin": 499, "matches": 2, "non_matches": 1}
@@ -43,34 +43,34 @@ fn csv_and_json_rows_give_the_same_counts() {
 
 #[test]
 fn every_inconsistency_is_named() {
-    let total = "total,v1,0.5,,,3,1,2,4,,,,,,\n";
+    let total = "total,v1,0.5,,,3,1,2,4,,,,,,,\n";
     let cases = [
-        (format!("{HEADER}"), "has 0 rows of kind `total`"),
+        (HEADER.to_string(), "has 0 rows of kind `total`"),
         (format!("{HEADER}{total}{total}"), "has 2 rows of kind `total`"),
-        (format!("{HEADER}total,,0.5,,,3,1,2,4,,,,,,\n"), "expected the dataset_version"),
+        (format!("{HEADER}total,,0.5,,,3,1,2,4,,,,,,,\n"), "expected the dataset_version"),
         (
-            format!("{HEADER}total,v1,0.9,,,3,1,2,4,,,,,,\n"),
+            format!("{HEADER}total,v1,0.9,,,3,1,2,4,,,,,,,\n"),
             "counted at threshold 0.9, but decision_threshold is 0.5",
         ),
-        (format!("{HEADER}{total}bogus,,,,,,,,,,,,,,\n"), "row 2 (kind `bogus`): expected kind"),
-        (format!("{HEADER}{total}score,,,,,1,,,,,,,3,1,1\n"), "holds a field of another kind"),
+        (format!("{HEADER}{total}bogus,,,,,,,,,,,,,,,\n"), "row 2 (kind `bogus`): expected kind"),
+        (format!("{HEADER}{total}score,,,,,1,,,,,,,,3,1,1\n"), "holds a field of another kind"),
         (
-            format!("{HEADER}{total}score,,,,,,,,,,,,1001,1,1\n"),
+            format!("{HEADER}{total}score,,,,,,,,,,,,,1001,1,1\n"),
             "expected a bin from -1000 to 1000",
         ),
         (
-            format!("{HEADER}{total}score,,,,,,,,,,,,500,5,1\n"),
+            format!("{HEADER}{total}score,,,,,,,,,,,,,500,5,1\n"),
             "the score rows' non_matches (every scored pair",
         ),
         (
-            format!("{HEADER}{total}score,,,,,,,,,,,,400,3,1\nscore,,,,,,,,,,,,600,2,4\n"),
+            format!("{HEADER}{total}score,,,,,,,,,,,,,400,3,1\nscore,,,,,,,,,,,,,600,2,4\n"),
             "the score rows' matches at or above threshold 0.5 add up to 2, but the total row gives 3",
         ),
         (
-            format!("{HEADER}{total}slice,,,kind,a,3,1,2,3,,,,,,\n"),
+            format!("{HEADER}{total}slice,,,kind,a,3,1,2,3,,,,,,,\n"),
             "the slices of `kind` add up to",
         ),
-        (format!("{HEADER}{total}slice,,,,a,3,1,2,4,,,,,,\n"), "expected the slice_column"),
+        (format!("{HEADER}{total}slice,,,,a,3,1,2,4,,,,,,,\n"), "expected the slice_column"),
         ("kind,tp,bogus\ntotal,1,2\n".to_string(), "cannot be read as CSV"),
         ("{\"kind\": \"total\", \"tp\": -1}\n".to_string(), "cannot be read as JSON"),
     ];
@@ -83,9 +83,9 @@ fn every_inconsistency_is_named() {
 #[test]
 fn slice_columns_pick_and_order_the_columns_and_max_slices_bounds_them() {
     let text = format!(
-        "{HEADER}total,v1,,,,3,1,2,4,,,,,,\n\
-         slice,,,a,x,3,1,2,4,,,,,,\n\
-         slice,,,b,x,1,1,1,1,,,,,,\nslice,,,b,y,2,0,1,3,,,,,,\n"
+        "{HEADER}total,v1,,,,3,1,2,4,,,,,,,\n\
+         slice,,,a,x,3,1,2,4,,,,,,,\n\
+         slice,,,b,x,1,1,1,1,,,,,,,\nslice,,,b,y,2,0,1,3,,,,,,,\n"
     );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.csv");

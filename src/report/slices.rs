@@ -70,7 +70,8 @@ impl SlicesReport {
 /// The slices of the evaluation; `None` without `slice_columns`.
 pub fn report(evaluation: &Evaluation) -> Option<SlicesReport> {
     let settings = &evaluation.settings;
-    if settings.slices.columns.is_empty() {
+    // The columns counted: `slice_columns`, or those of engine counts.
+    if evaluation.slices.is_empty() {
         return None;
     }
     let overall = &evaluation.tally.counts;
