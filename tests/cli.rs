@@ -22,8 +22,11 @@ mod clusters;
 #[cfg(feature = "external-tests")]
 mod comment;
 mod config;
+mod counts;
 #[cfg(feature = "external-tests")]
 mod dashboard;
+#[cfg(feature = "external-tests")]
+mod engines;
 mod errors;
 mod gate;
 mod hostile;

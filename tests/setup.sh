@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the tests use, once: in the virtual environment tests/.venv,
-# pyarrow, pandas, scikit-learn and statsmodels (the oracles) and PyYAML
-# (tests/container.sh reads action.yml with it);
+# pyarrow, pandas, scikit-learn and statsmodels (the oracles), PyYAML
+# (tests/container.sh reads action.yml with it), and DuckDB, PySpark and
+# sqlglot (the queries of sql/ run as a user would);
 # Debian's prometheus-pushgateway and prometheus (the push and dashboard
-# tests start them), and, from npm, Prism with GitHub's published OpenAPI
-# description (the comment tests validate every request against it).
+# tests start them) and openjdk-17-jre-headless (Spark in local mode);
+# and, from npm, Prism with GitHub's published OpenAPI description (the
+# comment tests validate every request against it).
 # Idempotent: run it before `cargo test --release --features external-tests`,
 # as the README says.
 set -euo pipefail
@@ -12,11 +14,12 @@ cd "$(dirname "$0")/.."
 
 bash tests/venv.sh tests/.venv tests/requirements.txt
 
-if ! command -v prometheus-pushgateway >/dev/null || ! command -v prometheus >/dev/null; then
+if ! command -v prometheus-pushgateway >/dev/null || ! command -v prometheus >/dev/null \
+  || ! command -v java >/dev/null; then
   sudo=$([ "$(id -u)" = 0 ] || echo sudo)
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    prometheus prometheus-pushgateway
+    prometheus prometheus-pushgateway openjdk-17-jre-headless
 fi
 
 if [ ! -x tests/node/node_modules/.bin/prism ] \

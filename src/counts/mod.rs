@@ -205,15 +205,12 @@ pub fn read(
     let rows = row.skipped.unwrap_or(0);
     let most = label_null.max(decision_null).max(score_nan);
     if rows < most || rows > label_null + decision_null + score_nan {
-        return Err(row_err(i, "expected skipped (rows left out) at least each of label_null, decision_null and score_nan, and at most their sum"));
+        return Err(row_err(
+            i,
+            "expected skipped (rows left out) at least each of label_null, decision_null and score_nan, and at most their sum",
+        ));
     }
-    let skipped = Skipped {
-        rows,
-        label_null,
-        decision_null,
-        score_nan,
-        ..Skipped::default()
-    };
+    let skipped = Skipped { rows, label_null, decision_null, score_nan, ..Skipped::default() };
     let histogram = histogram(path, &bins, &counts, row.threshold)?;
     let slices = slice_columns(path, slices, &counts, slicing)?;
     Ok(EngineCounts {
@@ -313,14 +310,19 @@ fn slice_columns(
             return Err(CountsError::Sums {
                 path: path.to_path_buf(),
                 what: format!("the slices of `{}`", crate::untrusted::shown(&column)),
-                found: format!("{sum:?}"),
-                expected: format!("{total:?}"),
+                found: confusion(&sum),
+                expected: confusion(total),
             });
         }
         let slices = values.into_iter().map(|(value, counts)| Slice { value, counts }).collect();
         columns.push(SliceColumn { column, slices });
     }
     Ok(columns)
+}
+
+/// `TP 3, FP 1, FN 2, TN 4`.
+fn confusion(c: &Counts) -> String {
+    format!("TP {}, FP {}, FN {}, TN {}", c.tp, c.fp, c.fn_, c.tn)
 }
 
 /// Every row of the file, or of every part file of a folder (names that

@@ -1,0 +1,91 @@
+//! Counts computed by the engines where the data lives, with the queries of
+//! `sql/` run as a user would (DuckDB, and PySpark in local mode): the
+//! gate's verdict from those counts equals its verdict from the file.
+
+use crate::util::{Gate, fixture};
+
+/// The outputs that must not depend on who counted.
+const SAME: &[&str] = &[
+    "passed",
+    "verdict",
+    "precision",
+    "recall",
+    "f1",
+    "tp",
+    "fp",
+    "fn",
+    "tn",
+    "rows",
+    "recommended_threshold",
+    "max_f1_threshold",
+    "max_f1",
+];
+
+fn compare(engine: &str) {
+    let data = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("slices.parquet"), data.path().join("slices.parquet")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let thresholds = ["0.5", "0.7"];
+    let mut args: Vec<&std::ffi::OsStr> =
+        vec![engine.as_ref(), data.path().as_os_str(), out.path().as_os_str()];
+    args.extend(thresholds.iter().map(std::ffi::OsStr::new));
+    let made = Gate::python("engine_counts.py", &args, "duckdb and pyspark (and Java 17)");
+    for threshold in thresholds {
+        let bar = |gate: Gate| {
+            gate.input("decision_threshold", threshold)
+                .input("min_precision", "0.9")
+                .input("min_recall", "0.8")
+                .input("min_f1", "0.85")
+                .input("report_json", "r.json")
+        };
+        let file = bar(Gate::with_fixture("slices.parquet"))
+            .input("slice_columns", "entity_type,source")
+            .run();
+        let counts = made[threshold].as_str().unwrap();
+        let engine_run = bar(Gate::new()).input("counts", counts).run();
+        assert_eq!(engine_run.code, file.code, "{engine} at {threshold}: {engine_run:#?}");
+        for output in SAME {
+            assert_eq!(
+                engine_run.outputs[*output], file.outputs[*output],
+                "{engine} {threshold} {output}"
+            );
+        }
+        let (a, b) = (file.json("r.json"), engine_run.json("r.json"));
+        assert_eq!(a["sweep"], b["sweep"], "{engine} at {threshold}: the sweep");
+        // Slices: the same counts per value (the engine gives values as text).
+        let by_value = |report: &serde_json::Value| {
+            let mut found = std::collections::BTreeMap::new();
+            for column in report["slices"]["columns"].as_array().unwrap() {
+                for slice in column["slices"].as_array().unwrap() {
+                    let key = (column["column"].to_string(), slice["value"].to_string());
+                    found.insert(key, (slice["counts"].clone(), slice["evaluated"].clone()));
+                }
+            }
+            found
+        };
+        assert_eq!(by_value(&a), by_value(&b), "{engine} at {threshold}: the slices");
+        assert!(engine_run.summary.contains("counted by the engine"), "{}", engine_run.summary);
+    }
+}
+
+#[test]
+fn duckdb_counts_give_the_files_verdict() {
+    compare("duckdb");
+}
+
+#[test]
+fn spark_counts_give_the_files_verdict() {
+    compare("spark");
+}
+
+#[test]
+fn the_trino_query_parses_and_has_the_same_columns() {
+    let columns = Gate::python("engine_counts.py", &["trino-syntax".as_ref()], "sqlglot");
+    let header = std::fs::read_to_string(crate::util::root().join("sql/README.md")).unwrap();
+    let listed: Vec<String> =
+        columns.as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    for column in &listed {
+        assert!(header.contains(&format!("| `{column}` |")), "sql/README.md lacks `{column}`");
+    }
+    assert_eq!(listed.len(), 16);
+}
