@@ -35,6 +35,7 @@ fn main() {
     let settings = |(sweep, sliced, errors): (bool, bool, bool)| Settings {
         validation_set: file.clone().into(),
         counts: None,
+        read_timeout: std::time::Duration::from_secs(600),
         predictions: None,
         key_columns: Vec::new(),
         weight_column: None,

@@ -32,6 +32,8 @@ mod gate;
 mod hostile;
 mod join;
 #[cfg(feature = "external-tests")]
+mod object_store;
+#[cfg(feature = "external-tests")]
 mod oracle;
 mod parts;
 mod push;

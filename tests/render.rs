@@ -29,6 +29,7 @@ fn settings() -> Settings {
     Settings {
         validation_set: "fixtures/sample_validation.parquet".into(),
         counts: None,
+        read_timeout: std::time::Duration::from_secs(600),
         predictions: None,
         key_columns: Vec::new(),
         weight_column: None,

@@ -48,6 +48,7 @@ fuzz_target!(|data: &[u8]| {
     let settings = Settings {
         validation_set: path,
         counts: None,
+        read_timeout: std::time::Duration::from_secs(600),
         predictions: None,
         key_columns: Vec::new(),
         weight_column: None,

@@ -1,4 +1,5 @@
-//! A parquet file shared by several readers, and the reader's panics caught.
+//! Where a part's bytes are (a local file shared by several readers, or an
+//! object in a store), and the reader's panics caught.
 //!
 //! The file is opened once and shared by every reader through positional
 //! reads ([`SharedFile`]), so the bytes that are hashed are the bytes that are
@@ -29,11 +30,62 @@ pub(super) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, ParquetError> {
     })
 }
 
+/// Where a part's bytes are: a local file, or an object in a store.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    /// A local file.
+    Local(SharedFile),
+    /// An object read by range.
+    Remote(super::remote::RemoteFile),
+}
+
+impl Storage {
+    /// A local file, opened.
+    pub fn local(file: Arc<File>, size: u64) -> Storage {
+        Storage::Local(SharedFile { file, size })
+    }
+
+    /// The SHA-256 of all its bytes.
+    pub fn hash(&self) -> io::Result<super::Sha256> {
+        match self {
+            Storage::Local(f) => super::Sha256::of_file(&f.file),
+            Storage::Remote(r) => r.hash(),
+        }
+    }
+}
+
+impl Length for Storage {
+    fn len(&self) -> u64 {
+        match self {
+            Storage::Local(f) => f.size,
+            Storage::Remote(r) => r.size,
+        }
+    }
+}
+
+impl ChunkReader for Storage {
+    type T = Box<dyn Read + Send>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        match self {
+            Storage::Local(f) => Ok(Box::new(f.get_read(start)?)),
+            Storage::Remote(r) => r.get_read(start),
+        }
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        match self {
+            Storage::Local(f) => f.get_bytes(start, length),
+            Storage::Remote(r) => r.get_bytes(start, length),
+        }
+    }
+}
+
 /// A file shared by several readers through positional reads.
 #[derive(Debug, Clone)]
-pub(super) struct SharedFile {
-    pub(super) file: Arc<File>,
-    pub(super) size: u64,
+pub struct SharedFile {
+    file: Arc<File>,
+    size: u64,
 }
 
 impl Length for SharedFile {
@@ -65,7 +117,7 @@ impl ChunkReader for SharedFile {
 
 /// A reader at its own offset of a shared file.
 #[derive(Debug)]
-pub(super) struct ReadAt {
+pub struct ReadAt {
     file: Arc<File>,
     offset: u64,
 }

@@ -184,6 +184,44 @@ fn keys_list(keys: &[String]) -> String {
 pub fn list(role: Role, folder: &Path) -> Result<Listing, DatasetError> {
     let mut found = Vec::new();
     walk(role, folder, folder, "", &mut found)?;
+    arrange(role, folder, found)
+}
+
+/// The objects under a prefix as a folder's parts: `objects` are the paths
+/// below the prefix with what stands for each; those a folder would skip
+/// are left out, as are the names no manifest line can hold refused.
+pub fn of_objects<T>(
+    role: Role,
+    prefix: &Path,
+    objects: Vec<(String, T)>,
+) -> Result<(Listing, Vec<T>), DatasetError> {
+    let mut kept = Vec::new();
+    for (relative, object) in objects {
+        let segments: Vec<&str> = relative.split('/').collect();
+        if segments.iter().any(|s| s.starts_with(['.', '_']) || s.is_empty())
+            || !relative.ends_with(".parquet")
+        {
+            continue;
+        }
+        if relative.contains(['\\', '\n', '\r']) {
+            let (folder, path) = (prefix.to_path_buf(), PathBuf::from(&relative));
+            let why = "has a name a manifest line cannot hold";
+            return Err(PartsError::Unlisted { role, folder, path, why }.into());
+        }
+        kept.push((relative, object));
+    }
+    kept.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let found = kept.iter().map(|(r, _)| (r.clone(), prefix.join(r))).collect();
+    let listing = arrange(role, prefix, found)?;
+    Ok((listing, kept.into_iter().map(|(_, o)| o).collect()))
+}
+
+/// Sorts the parts found, reads their hive keys and checks that they agree.
+fn arrange(
+    role: Role,
+    folder: &Path,
+    mut found: Vec<(String, PathBuf)>,
+) -> Result<Listing, DatasetError> {
     found.sort_by(|a: &(String, PathBuf), b| a.0.as_bytes().cmp(b.0.as_bytes()));
     if found.is_empty() {
         return Err(PartsError::NoParts { role, path: folder.to_path_buf() }.into());

@@ -20,11 +20,13 @@ use parquet::arrow::arrow_reader::{
     ParquetRecordBatchReaderBuilder,
 };
 use parquet::errors::ParquetError;
+use parquet::file::reader::ChunkReader;
 
 use super::DatasetError;
 use super::error::Role;
-use super::file::{SharedFile, guarded};
+use super::file::{Storage, guarded};
 use super::parts::PartsError;
+use super::remote::Prefetched;
 use super::source::Source;
 
 /// Rows per record batch: 32Ki rows of a float and a boolean is about
@@ -56,7 +58,7 @@ pub struct Dataset {
 pub(super) struct Part {
     pub(super) relative: String,
     pub(super) path: PathBuf,
-    pub(super) file: SharedFile,
+    pub(super) file: Storage,
     pub(super) meta: ArrowReaderMetadata,
     /// Its hive partition values, one per key.
     values: Vec<Option<String>>,
@@ -91,7 +93,7 @@ impl Dataset {
         let mut groups = Vec::new();
         let mut first_row = 0u64;
         for (index, open) in source.parts.iter().enumerate() {
-            let file = SharedFile { file: open.file.clone(), size: open.size };
+            let file = open.file.clone();
             let parquet = |source| DatasetError::Parquet { role, path: open.path.clone(), source };
             let meta = guarded(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
                 .and_then(|loaded| loaded)
@@ -398,11 +400,36 @@ impl Dataset {
         g: Group,
     ) -> Result<ParquetRecordBatchReader, ParquetError> {
         let part = &self.parts[g.part];
-        ParquetRecordBatchReaderBuilder::new_with_metadata(part.file.clone(), part.meta.clone())
-            .with_projection(mask.clone())
-            .with_row_groups(vec![g.group])
-            .with_batch_size(BATCH_ROWS)
-            .build()
+        fn build<T: ChunkReader + 'static>(
+            reader: T,
+            meta: &ArrowReaderMetadata,
+            mask: &ProjectionMask,
+            group: usize,
+        ) -> Result<ParquetRecordBatchReader, ParquetError> {
+            ParquetRecordBatchReaderBuilder::new_with_metadata(reader, meta.clone())
+                .with_projection(mask.clone())
+                .with_row_groups(vec![group])
+                .with_batch_size(BATCH_ROWS)
+                .build()
+        }
+        match &part.file {
+            Storage::Local(file) => build(file.clone(), &part.meta, mask, g.group),
+            Storage::Remote(object) => {
+                // The row group's projected column chunks in one round of
+                // requests, rather than a request per page.
+                let group = part.meta.metadata().row_group(g.group);
+                let ranges = (0..group.num_columns())
+                    .filter(|&i| mask.leaf_included(i))
+                    .map(|i| {
+                        let (start, len) = group.column(i).byte_range();
+                        start..start + len
+                    })
+                    .collect();
+                let fetched = Prefetched::fetch(object, ranges)
+                    .map_err(|e| ParquetError::External(Box::new(e)))?;
+                build(fetched, &part.meta, mask, g.group)
+            }
+        }
     }
 
     /// The error for a row group whose pages could not be read (a page CRC

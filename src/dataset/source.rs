@@ -12,9 +12,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use super::checksum::Sha256;
+use super::file::Storage;
 use super::parts::{self, PartsError};
+use super::remote::{self, Found, Remote, RemoteFile};
 use super::{DatasetError, Role};
 
 /// One opened file of an input.
@@ -24,8 +27,8 @@ pub struct OpenPart {
     pub relative: String,
     /// The path opened.
     pub path: PathBuf,
-    /// The open file, shared by the hash and the readers.
-    pub file: Arc<File>,
+    /// The open file or object, shared by the hash and the readers.
+    pub file: Storage,
     /// Its size in bytes when opened.
     pub size: u64,
     /// Its hive partition values (see [`parts::Listing::keys`]).
@@ -62,8 +65,11 @@ impl Source {
     /// Opens `path`: a parquet file, or a folder whose parts are listed by
     /// [`parts::list`]. Fails on a missing or unreadable file and on a file
     /// of zero bytes.
-    pub fn open(role: Role, path: &Path) -> Result<Source, DatasetError> {
+    pub fn open(role: Role, path: &Path, timeout: Duration) -> Result<Source, DatasetError> {
         let read_err = |source| DatasetError::Read { role, path: path.to_path_buf(), source };
+        if remote::is_url(path) {
+            return Source::open_remote(role, path, timeout);
+        }
         let meta = std::fs::metadata(path).map_err(read_err)?;
         if !meta.is_dir() {
             let (file, size) = open_file(role, path)?;
@@ -84,6 +90,38 @@ impl Source {
         Ok(Source { role, path: path.to_path_buf(), folder: true, parts, keys: listing.keys })
     }
 
+    /// An object store URL: one object, or every part under a prefix.
+    fn open_remote(role: Role, path: &Path, timeout: Duration) -> Result<Source, DatasetError> {
+        let read_err = |source| DatasetError::Read { role, path: path.to_path_buf(), source };
+        let url = path.to_str().expect("an object store URL is text");
+        let found = Remote::connect(url, timeout).and_then(|r| r.find()).map_err(read_err)?;
+        let part = |relative: String, file: RemoteFile, values| {
+            let (path, size) = (PathBuf::from(&file.url), file.size);
+            if size == 0 {
+                return Err(DatasetError::EmptyFile { role, path });
+            }
+            Ok(OpenPart { relative, path, file: Storage::Remote(file), size, values })
+        };
+        let (path, keys) = (path.to_path_buf(), Vec::new());
+        match found {
+            Found::Object(file) => {
+                let relative = url.rsplit('/').next().unwrap_or(url).to_string();
+                let parts = vec![part(relative, file, Vec::new())?];
+                Ok(Source { role, path, folder: false, parts, keys })
+            }
+            Found::Prefix(objects) => {
+                let (listing, files) = parts::of_objects(role, &path, objects)?;
+                let parts = listing
+                    .parts
+                    .into_iter()
+                    .zip(files)
+                    .map(|(p, file)| part(p.relative, file, p.values))
+                    .collect::<Result<_, _>>()?;
+                Ok(Source { role, path, folder: true, parts, keys: listing.keys })
+            }
+        }
+    }
+
     /// Bytes in every file.
     pub fn size(&self) -> u64 {
         self.parts.iter().map(|p| p.size).sum()
@@ -99,7 +137,7 @@ impl Source {
             let work = || {
                 let mut done = Vec::new();
                 while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    done.push((i, Sha256::of_file(&self.parts[i].file)));
+                    done.push((i, self.parts[i].file.hash()));
                 }
                 done
             };
@@ -127,7 +165,7 @@ impl Source {
 }
 
 /// Opens one file: it must be a regular file of at least one byte.
-fn open_file(role: Role, path: &Path) -> Result<(Arc<File>, u64), DatasetError> {
+fn open_file(role: Role, path: &Path) -> Result<(Storage, u64), DatasetError> {
     let read_err = |source| DatasetError::Read { role, path: path.to_path_buf(), source };
     // Checked before opening: opening a FIFO would block.
     crate::files::require_regular(path).map_err(read_err)?;
@@ -139,7 +177,7 @@ fn open_file(role: Role, path: &Path) -> Result<(Arc<File>, u64), DatasetError> 
     if meta.len() == 0 {
         return Err(DatasetError::EmptyFile { role, path: path.to_path_buf() });
     }
-    Ok((Arc::new(file), meta.len()))
+    Ok((Storage::local(Arc::new(file), meta.len()), meta.len()))
 }
 
 impl From<PartsError> for DatasetError {

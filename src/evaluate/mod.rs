@@ -50,6 +50,8 @@ pub struct Settings {
     /// The counts an engine computed where the data lives, evaluated
     /// instead of a validation set.
     pub counts: Option<PathBuf>,
+    /// The longest reading a validation set in object storage may take.
+    pub read_timeout: Duration,
     /// The model's scores or predictions in a file of their own, joined to
     /// the labelled pairs on `key_columns`.
     pub predictions: Option<PathBuf>,

@@ -43,7 +43,7 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         .map(|sha256| Expected { sha256, against: "`dataset_hash`".to_string() })
         .into_iter()
         .collect();
-    let source = Source::open(Role::ValidationSet, path)?;
+    let source = Source::open(Role::ValidationSet, path, settings.read_timeout)?;
     let mut part_expected = vec![None; source.parts.len()];
     if let Some(list) = &settings.checksums {
         let listed = checksums::verify(list, &source)?;
@@ -53,7 +53,7 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         }
     }
     let predictions = match &settings.predictions {
-        Some(p) => Some(Source::open(Role::Predictions, p)?),
+        Some(p) => Some(Source::open(Role::Predictions, p, settings.read_timeout)?),
         None => None,
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -13,7 +13,8 @@ use crate::untrusted::shown;
 /// chosen errors back when `review` asks for them: the metrics pass alone,
 /// for a benchmark of the library (`bench/metrics.rs`).
 pub fn count(settings: &Settings) -> Result<(Fold, Option<Review>), EvaluateError> {
-    let source = Source::open(Role::ValidationSet, &settings.validation_set)?;
+    let source =
+        Source::open(Role::ValidationSet, &settings.validation_set, settings.read_timeout)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (dataset, mut fold) = scan(settings, &source, workers)?;
     let review = read_back(settings, &dataset, &mut fold, None, workers)?;

@@ -9,8 +9,8 @@ use super::table::{
     DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST, MAX_F1_DROP,
     MAX_PRECISION_DROP, MAX_RECALL_DROP, MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL,
     MIN_SLICE_SUPPORT, MODE, NULL_POLICY, ON_INCONCLUSIVE, PREDICTED_ENTITY_COLUMN,
-    PREDICTION_COLUMN, PREDICTIONS, RECORD_COLUMN, SCORE_COLUMN, SLICE_COLUMNS,
-    SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
+    PREDICTION_COLUMN, PREDICTIONS, READ_TIMEOUT_SECONDS, RECORD_COLUMN, SCORE_COLUMN,
+    SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
 };
 use super::values::{
     boolean, columns, finite, one_of, optional, optional_unit, path, sha256, string, unit, whole,
@@ -36,6 +36,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
     Ok(Settings {
         validation_set,
         counts,
+        read_timeout: std::time::Duration::from_secs(whole(raw, &READ_TIMEOUT_SECONDS, 1)?),
         predictions: path(raw, &PREDICTIONS),
         key_columns: key_columns(raw)?,
         weight_column: optional(raw, &WEIGHT_COLUMN),

@@ -30,6 +30,20 @@ pub use error::{InputError, Origin};
 pub use raw::{Loaded, RawInputs, as_flags, command, env_var, flag};
 pub use table::{INPUTS, InputSpec};
 
+/// The environment variables of each cloud's credentials that are
+/// secret: masked in the log before anything is printed, whether or not
+/// the validation set is in object storage.
+const CLOUD_SECRETS: &[&str] = &[
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AZURE_STORAGE_ACCOUNT_KEY",
+    "AZURE_STORAGE_ACCESS_KEY",
+    "AZURE_STORAGE_SAS_KEY",
+    "AZURE_STORAGE_TOKEN",
+    "AZURE_CLIENT_SECRET",
+    "GOOGLE_SERVICE_ACCOUNT_KEY",
+];
+
 /// What the command line asked for.
 #[derive(Debug)]
 pub enum Request {
@@ -60,6 +74,9 @@ pub struct Inputs {
     pub comment_on: Option<CommentOn>,
     /// The token for comments.
     pub github_token: Option<Secret>,
+    /// The cloud credentials in the environment that object storage may
+    /// read (`AWS_SECRET_ACCESS_KEY`, …), to mask.
+    pub cloud_secrets: Vec<Secret>,
     /// Whether a failed side effect (push, comment) makes the step exit 2.
     pub strict_side_effects: bool,
     /// Shadow mode: failures are warnings and the verdict exits 0.
@@ -71,6 +88,7 @@ impl Inputs {
     pub fn secrets(&self) -> Vec<&str> {
         let mut secrets = self.push.auth.secrets();
         secrets.extend(self.github_token.as_ref().map(Secret::expose));
+        secrets.extend(self.cloud_secrets.iter().map(Secret::expose));
         secrets
     }
 
@@ -99,6 +117,11 @@ impl Inputs {
                     raw.fill_from(config);
                 }
                 let mut inputs = Inputs::from_raw(&raw, env.now())?;
+                inputs.cloud_secrets = CLOUD_SECRETS
+                    .iter()
+                    .filter_map(|name| env.non_empty(name))
+                    .map(|v| Secret::new(v.to_string()))
+                    .collect();
                 if let Some(config) = config {
                     inputs.evaluate.slices.rules = slice_rules(config, &inputs.evaluate.slices)?;
                 }
@@ -137,6 +160,7 @@ impl Inputs {
             push: publish::push(raw)?,
             comment_on: publish::comment_on(raw)?,
             github_token: publish::github_token(raw),
+            cloud_secrets: Vec::new(),
             strict_side_effects: values::boolean(raw, &table::STRICT_SIDE_EFFECTS)?,
             report_only: values::boolean(raw, &table::REPORT_ONLY)?,
         })

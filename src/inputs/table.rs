@@ -35,6 +35,14 @@ pub const VALIDATION_SET: InputSpec = InputSpec {
     help: "Path to the validation set, relative to the working directory: a parquet file, or a folder of parquet parts (every *.parquet under it, hive key=value folders allowed, hidden and _-prefixed names skipped) read as one dataset. Required unless counts is given.",
 };
 
+/// Input `read_timeout_seconds`.
+pub const READ_TIMEOUT_SECONDS: InputSpec = InputSpec {
+    name: "read_timeout_seconds",
+    default: Some("600"),
+    required: false,
+    help: "Longest time, in seconds, that reading a validation_set in object storage (s3://, gs://, az://, https://) may take in all, retries with backoff on 5xx and timeouts included; past it the run stops with exit 2.",
+};
+
 /// Input `counts`.
 pub const COUNTS: InputSpec = InputSpec {
     name: "counts",
@@ -566,6 +574,7 @@ pub const CLUSTER_METRIC: InputSpec = InputSpec {
 /// Every input of the action, in `action.yml` order.
 pub const INPUTS: &[InputSpec] = &[
     VALIDATION_SET,
+    READ_TIMEOUT_SECONDS,
     COUNTS,
     CONFIG,
     MODE,

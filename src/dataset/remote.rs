@@ -1,0 +1,377 @@
+//! A validation set in object storage: S3, GCS, Azure, or a plain HTTPS URL.
+//!
+//! Read with the Apache Arrow project's `object_store` client, on a small
+//! tokio runtime the reading threads block on. The footer and the column
+//! chunks a row group needs come by range requests (each row group's
+//! chunks fetched together, before it is decoded), the hash by one
+//! streaming read, both at once. Every request carries the ETag the object
+//! had when it was found (`If-Match`), so the bytes hashed and the bytes
+//! counted are of one version of the object: one replaced mid-run is an
+//! error, never a mix. Credentials come from each cloud's usual
+//! environment variables and are never logged. Requests are retried with
+//! backoff on 5xx and timeouts, within `read_timeout_seconds` in all.
+
+use std::io::{self, Read};
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures::StreamExt;
+use object_store::path::Path as ObjectPath;
+use object_store::{GetOptions, ObjectMeta, ObjectStore, ObjectStoreExt, ObjectStoreScheme};
+use parquet::errors::ParquetError;
+use parquet::file::reader::{ChunkReader, Length};
+
+use super::checksum::Sha256;
+
+/// Bytes fetched at a time by a reader that is not served from a
+/// prefetched chunk (page headers read back, footers).
+const BLOCK: u64 = 1 << 20;
+
+/// The URL schemes read from object storage.
+const SCHEMES: &[&str] = &[
+    "s3://", "s3a://", "gs://", "az://", "abfs://", "abfss://", "azure://", "https://", "http://",
+];
+
+/// Whether `path` names an object store URL rather than a local path.
+pub fn is_url(path: &std::path::Path) -> bool {
+    path.to_str().is_some_and(|p| SCHEMES.iter().any(|s| p.starts_with(s)))
+}
+
+/// The runtime every request runs on, made on first use.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("object-store")
+            .enable_all()
+            .build()
+            .expect("a tokio runtime starts")
+    })
+}
+
+/// A connected store and the object or prefix a URL names.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    store: Arc<dyn ObjectStore>,
+    /// The URL as given, for messages.
+    url: String,
+    /// The key (or prefix) in the store.
+    location: ObjectPath,
+    deadline: Instant,
+}
+
+/// What a URL names: one object, or the objects under a prefix.
+pub enum Found {
+    /// One object.
+    Object(RemoteFile),
+    /// Every object under the prefix, with its path below it.
+    Prefix(Vec<(String, RemoteFile)>),
+}
+
+impl Remote {
+    /// Connects to the store of `url`, with credentials from the
+    /// environment; every request made through it must end within `timeout`.
+    pub fn connect(url: &str, timeout: Duration) -> io::Result<Remote> {
+        use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+        use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
+        use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
+        use object_store::http::HttpBuilder;
+        use object_store::{ClientConfigKey, RetryConfig};
+        let invalid = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
+        let parsed = reqwest::Url::parse(url).map_err(|e| invalid(format!("not a URL: {e}")))?;
+        let (scheme, location) =
+            ObjectStoreScheme::parse(&parsed).map_err(|e| invalid(e.to_string()))?;
+        let retry = RetryConfig { retry_timeout: timeout, ..RetryConfig::default() };
+        let request = format!("{}s", timeout.as_secs().max(1));
+        let store = match scheme {
+            ObjectStoreScheme::AmazonS3 => AmazonS3Builder::from_env()
+                .with_url(url)
+                .with_retry(retry)
+                .with_config(AmazonS3ConfigKey::Client(ClientConfigKey::Timeout), &request)
+                .build()
+                .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
+            ObjectStoreScheme::GoogleCloudStorage => GoogleCloudStorageBuilder::from_env()
+                .with_url(url)
+                .with_retry(retry)
+                .with_config(GoogleConfigKey::Client(ClientConfigKey::Timeout), &request)
+                .build()
+                .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
+            ObjectStoreScheme::MicrosoftAzure => MicrosoftAzureBuilder::from_env()
+                .with_url(url)
+                .with_retry(retry)
+                .with_config(AzureConfigKey::Client(ClientConfigKey::Timeout), &request)
+                .build()
+                .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
+            ObjectStoreScheme::Http => HttpBuilder::new()
+                .with_url(parsed.origin().ascii_serialization())
+                .with_retry(retry)
+                .with_config(ClientConfigKey::Timeout, &request)
+                .build()
+                .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
+            _ => {
+                return Err(invalid(format!(
+                    "`{}` is not an object store scheme",
+                    parsed.scheme()
+                )));
+            }
+        }
+        .map_err(|e| invalid(e.to_string()))?;
+        let deadline = Instant::now() + timeout;
+        Ok(Remote { store, url: url.to_string(), location, deadline })
+    }
+
+    /// The object the URL names, or, when there is none, the objects
+    /// under it as a prefix; neither is a "not found" error.
+    pub fn find(&self) -> io::Result<Found> {
+        match self.run(self.store.head(&self.location))? {
+            Ok(meta) => Ok(Found::Object(self.file(meta, self.url.clone()))),
+            Err(object_store::Error::NotFound { .. }) => {
+                let listed: Vec<ObjectMeta> = self.block_on(async {
+                    let mut listed = Vec::new();
+                    let mut stream = self.store.list(Some(&self.location));
+                    while let Some(meta) = stream.next().await {
+                        listed.push(meta?);
+                    }
+                    Ok(listed)
+                })?;
+                if listed.is_empty() {
+                    let why = format!(
+                        "not found (404): no object with the key `{}`, and none under it as a prefix",
+                        self.location
+                    );
+                    return Err(io::Error::new(io::ErrorKind::NotFound, why));
+                }
+                let base = self.url.trim_end_matches('/');
+                let prefix = self.location.as_ref().trim_end_matches('/');
+                let objects = listed
+                    .into_iter()
+                    .map(|meta| {
+                        let key = meta.location.as_ref();
+                        let below = key.strip_prefix(prefix).unwrap_or(key).trim_start_matches('/');
+                        let (relative, url) = (below.to_string(), format!("{base}/{below}"));
+                        (relative, self.file(meta, url))
+                    })
+                    .collect();
+                Ok(Found::Prefix(objects))
+            }
+            Err(e) => Err(explained(e)),
+        }
+    }
+
+    fn file(&self, meta: ObjectMeta, url: String) -> RemoteFile {
+        RemoteFile {
+            remote: self.clone(),
+            location: meta.location,
+            url,
+            size: meta.size,
+            e_tag: meta.e_tag,
+        }
+    }
+
+    /// Runs a request to its end, or to the deadline.
+    fn run<T>(
+        &self,
+        request: impl Future<Output = object_store::Result<T>>,
+    ) -> io::Result<object_store::Result<T>> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        runtime().block_on(async { tokio::time::timeout(left, request).await }).map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::TimedOut,
+                "read_timeout_seconds passed before the object was read",
+            )
+        })
+    }
+
+    /// [`Self::run`], its error in a user's words.
+    fn block_on<T>(&self, request: impl Future<Output = object_store::Result<T>>) -> io::Result<T> {
+        self.run(request)?.map_err(explained)
+    }
+}
+
+/// An object store error in a user's words: the status it stands for.
+fn explained(e: object_store::Error) -> io::Error {
+    let (kind, what) = match &e {
+        object_store::Error::NotFound { .. } => (io::ErrorKind::NotFound, "not found (404)"),
+        object_store::Error::PermissionDenied { .. } => {
+            (io::ErrorKind::PermissionDenied, "access denied (403): check the credentials' rights")
+        }
+        object_store::Error::Unauthenticated { .. } => (
+            io::ErrorKind::PermissionDenied,
+            "not authenticated (401/403): check the credentials in the environment",
+        ),
+        object_store::Error::Precondition { .. } => (
+            io::ErrorKind::InvalidData,
+            "the object changed while it was read (its ETag no longer matches): run again",
+        ),
+        // A listing's errors come as generic ones, with the status in
+        // their text: a missing bucket is a 404 there.
+        e => match e.to_string() {
+            t if t.contains("404 Not Found") => {
+                (io::ErrorKind::NotFound, "not found (404): no such bucket or container")
+            }
+            t if t.contains("403 Forbidden") => (
+                io::ErrorKind::PermissionDenied,
+                "access denied (403): check the credentials in the environment and their rights",
+            ),
+            _ => (io::ErrorKind::Other, "the request failed"),
+        },
+    };
+    io::Error::new(kind, format!("{what}: {e}"))
+}
+
+/// One object, read by range and hashed by one streaming read.
+#[derive(Debug, Clone)]
+pub struct RemoteFile {
+    remote: Remote,
+    location: ObjectPath,
+    /// Its URL, for messages.
+    pub url: String,
+    /// Its size when found.
+    pub size: u64,
+    e_tag: Option<String>,
+}
+
+impl RemoteFile {
+    fn options(&self, range: Option<Range<u64>>) -> GetOptions {
+        GetOptions {
+            if_match: self.e_tag.clone(),
+            range: range.map(Into::into),
+            ..GetOptions::default()
+        }
+    }
+
+    /// Bytes `range` of the object.
+    pub fn get(&self, range: Range<u64>) -> io::Result<Bytes> {
+        let options = self.options(Some(range));
+        let store = &self.remote.store;
+        self.remote.block_on(async { store.get_opts(&self.location, options).await?.bytes().await })
+    }
+
+    /// Several ranges of the object, requested at once.
+    pub fn get_all(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>> {
+        let store = &self.remote.store;
+        let requests = ranges.iter().map(|r| {
+            let options = self.options(Some(r.clone()));
+            async move { store.get_opts(&self.location, options).await?.bytes().await }
+        });
+        self.remote.block_on(futures::future::try_join_all(requests))
+    }
+
+    /// The SHA-256 of the whole object, in one streaming read.
+    pub fn hash(&self) -> io::Result<Sha256> {
+        let options = self.options(None);
+        let store = &self.remote.store;
+        let (digest, read) = self.remote.block_on(async {
+            let mut stream = store.get_opts(&self.location, options).await?.into_stream();
+            let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+            let mut read = 0u64;
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk?;
+                read += chunk.len() as u64;
+                ctx.update(&chunk);
+            }
+            Ok((ctx.finish(), read))
+        })?;
+        if read != self.size {
+            let why = format!("read {read} bytes of an object of {} bytes", self.size);
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, why));
+        }
+        Ok(Sha256::from_bytes(digest.as_ref()))
+    }
+}
+
+fn external(e: io::Error) -> ParquetError {
+    ParquetError::External(Box::new(e))
+}
+
+impl Length for RemoteFile {
+    fn len(&self) -> u64 {
+        self.size
+    }
+}
+
+impl ChunkReader for RemoteFile {
+    type T = Box<dyn Read + Send>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(Box::new(Blocks { file: self.clone(), offset: start, block: Bytes::new() }))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        self.get(start..start + length as u64).map_err(external)
+    }
+}
+
+/// A reader of an object from an offset, a block at a time.
+struct Blocks {
+    file: RemoteFile,
+    offset: u64,
+    block: Bytes,
+}
+
+impl Read for Blocks {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.block.is_empty() {
+            let end = (self.offset + BLOCK).min(self.file.size);
+            if self.offset >= end {
+                return Ok(0);
+            }
+            self.block = self.file.get(self.offset..end)?;
+        }
+        let n = buf.len().min(self.block.len());
+        buf[..n].copy_from_slice(&self.block[..n]);
+        self.block = self.block.slice(n..);
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// One row group's column chunks, fetched together, served from memory;
+/// anything else from the object.
+pub struct Prefetched {
+    file: RemoteFile,
+    chunks: Vec<(u64, Bytes)>,
+}
+
+impl Prefetched {
+    /// Fetches `ranges` of `file` at once.
+    pub fn fetch(file: &RemoteFile, ranges: Vec<Range<u64>>) -> io::Result<Prefetched> {
+        let fetched = file.get_all(&ranges)?;
+        let chunks = ranges.iter().map(|r| r.start).zip(fetched).collect();
+        Ok(Prefetched { file: file.clone(), chunks })
+    }
+
+    fn chunk(&self, start: u64) -> Option<Bytes> {
+        self.chunks.iter().find_map(|(at, bytes)| {
+            let end = at + bytes.len() as u64;
+            (*at <= start && start < end).then(|| bytes.slice((start - at) as usize..))
+        })
+    }
+}
+
+impl Length for Prefetched {
+    fn len(&self) -> u64 {
+        self.file.size
+    }
+}
+
+impl ChunkReader for Prefetched {
+    type T = Box<dyn Read + Send>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        match self.chunk(start) {
+            Some(rest) => Ok(Box::new(io::Cursor::new(rest))),
+            None => self.file.get_read(start),
+        }
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        match self.chunk(start).filter(|rest| rest.len() >= length) {
+            Some(rest) => Ok(rest.slice(..length)),
+            None => self.file.get_bytes(start, length),
+        }
+    }
+}

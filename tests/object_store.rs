@@ -1,0 +1,152 @@
+//! A validation set in S3, against moto's S3 server (from PyPI) checking
+//! credentials: one object, a prefix of parts, a wrong key, wrong
+//! credentials, and connections cut in the middle of an answer.
+
+use crate::servers::{Server, start};
+use crate::util::{Gate, fixture, free_port, root};
+
+/// A moto server whose requests after the first three must be signed.
+fn moto() -> Server {
+    let port = free_port();
+    let moto = root().join("tests/.venv/bin/moto_server").display().to_string();
+    let args =
+        vec!["INITIAL_NO_AUTH_ACTION_COUNT=3".to_string(), moto, "-p".into(), port.to_string()];
+    start("env", &args, "", tempfile::tempdir().unwrap(), format!("http://127.0.0.1:{port}"))
+}
+
+/// A bucket with the fixture as one object and split into hive parts,
+/// and the credentials of a user who may read it.
+fn bucket(server: &Server) -> (String, String, tempfile::TempDir) {
+    let parts = tempfile::tempdir().unwrap();
+    let batch = crate::util::read_parquet(&fixture("slices.parquet"));
+    let half = batch.num_rows() / 2;
+    let write = |name: &str, rows: arrow_array::RecordBatch| {
+        let path = parts.path().join(name);
+        let schema = rows.schema();
+        let names = schema.fields().iter().map(|f| f.name().as_str());
+        crate::util::write_parquet(&path, names.zip(rows.columns().iter().cloned()).collect());
+        format!("folder/{name}={}", path.display())
+    };
+    let uploads = [
+        format!("one/slices.parquet={}", fixture("slices.parquet").display()),
+        write("part-0.parquet", batch.slice(0, half)),
+        write("part-1.parquet", batch.slice(half, batch.num_rows() - half)),
+        format!("folder/_SUCCESS={}", fixture("checksums.txt").display()),
+    ];
+    let mut args: Vec<std::ffi::OsString> = vec![server.url.clone().into(), "er-gate".into()];
+    args.extend(uploads.iter().map(Into::into));
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+    let keys = Gate::python("s3_setup.py", &args, "moto[server] and boto3");
+    let (id, secret) = (keys["id"].as_str().unwrap(), keys["secret"].as_str().unwrap());
+    (id.to_string(), secret.to_string(), parts)
+}
+
+fn s3(gate: Gate, endpoint: &str, id: &str, secret: &str) -> Gate {
+    gate.env("AWS_ACCESS_KEY_ID", id)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ALLOW_HTTP", "true")
+        .any_metric()
+}
+
+fn sha256(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()[..64].to_string()
+}
+
+#[test]
+fn an_object_and_a_prefix_read_as_the_local_files() {
+    let server = moto();
+    let (id, secret, parts) = bucket(&server);
+    let local = Gate::with_fixture("slices.parquet").any_metric().run();
+    let one = s3(Gate::new(), &server.url, &id, &secret)
+        .input("validation_set", "s3://er-gate/one/slices.parquet")
+        .run();
+    assert_eq!(one.code, 0, "{one:#?}");
+    assert_eq!(one.outputs["dataset_hash"], sha256(&fixture("slices.parquet")));
+    for output in ["tp", "fp", "fn", "tn", "recommended_threshold"] {
+        assert_eq!(one.outputs[output], local.outputs[output], "{output}");
+    }
+    // Masked before anything is printed, and printed nowhere else.
+    let mask = format!("::add-mask::{secret}");
+    assert!(one.stdout.starts_with(&mask), "{}", one.stdout);
+    assert_eq!(one.stdout.matches(&secret).count(), 1, "{}", one.stdout);
+    assert!(!one.stderr.contains(&secret), "{}", one.stderr);
+    // The prefix: its parts (`_SUCCESS` skipped), hashed into a manifest.
+    let folder = s3(Gate::new(), &server.url, &id, &secret)
+        .input("validation_set", "s3://er-gate/folder")
+        .input("manifest", "m.sha256")
+        .run();
+    assert_eq!(folder.code, 0, "{folder:#?}");
+    let manifest = format!(
+        "{}  part-0.parquet\n{}  part-1.parquet\n",
+        sha256(&parts.path().join("part-0.parquet")),
+        sha256(&parts.path().join("part-1.parquet"))
+    );
+    assert_eq!(std::fs::read_to_string(folder.dir.join("m.sha256")).unwrap(), manifest);
+    for output in ["tp", "fp", "fn", "tn"] {
+        assert_eq!(folder.outputs[output], local.outputs[output], "{output}");
+    }
+}
+
+#[test]
+fn a_wrong_key_and_wrong_credentials_are_named() {
+    let server = moto();
+    let (id, secret, _parts) = bucket(&server);
+    let missing = s3(Gate::new(), &server.url, &id, &secret)
+        .input("validation_set", "s3://er-gate/one/missing.parquet")
+        .run();
+    missing.assert_cannot_evaluate("cannot read validation set `s3://er-gate/one/missing.parquet`");
+    assert!(missing.stderr.contains("not found (404)"), "{}", missing.stderr);
+    let denied = s3(Gate::new(), &server.url, &id, "not-the-secret")
+        .input("validation_set", "s3://er-gate/one/slices.parquet")
+        .input("read_timeout_seconds", "20")
+        .run();
+    denied.assert_cannot_evaluate("cannot read validation set `s3://er-gate/one/slices.parquet`");
+    assert!(denied.stderr.contains("(403)"), "{}", denied.stderr);
+    assert!(!denied.stderr.contains("not-the-secret"), "the secret leaked: {}", denied.stderr);
+}
+
+/// A proxy in front of the server that cuts answers past `limit` bytes.
+fn proxy(server: &Server, limit: &str, drops: &str) -> Server {
+    let port = free_port();
+    let upstream = server.url.rsplit(':').next().unwrap().to_string();
+    let python = crate::util::python().get_program().to_string_lossy().into_owned();
+    let script = root().join("tests/drop_proxy.py").display().to_string();
+    let args = vec![script, port.to_string(), upstream, limit.to_string(), drops.to_string()];
+    start(&python, &args, "", tempfile::tempdir().unwrap(), format!("http://127.0.0.1:{port}"))
+}
+
+#[test]
+fn a_connection_cut_mid_read_is_retried_or_stops_the_run() {
+    let server = moto();
+    let (id, secret, _parts) = bucket(&server);
+    let local = Gate::with_fixture("slices.parquet").any_metric().run();
+    // The first answer cut in the middle: read again, the same numbers.
+    let once = proxy(&server, "20000", "1");
+    let ran = s3(Gate::new(), &once.url, &id, &secret)
+        .input("validation_set", "s3://er-gate/one/slices.parquet")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!(ran.outputs["dataset_hash"], sha256(&fixture("slices.parquet")));
+    assert_eq!(ran.outputs["tp"], local.outputs["tp"]);
+    // Every answer cut past 20,000 bytes: each retry resumes where the last
+    // one stopped, so the object arrives in pieces, the same bytes.
+    let pieces = proxy(&server, "20000", "all");
+    let ran = s3(Gate::new(), &pieces.url, &id, &secret)
+        .input("validation_set", "s3://er-gate/one/slices.parquet")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!(ran.outputs["dataset_hash"], sha256(&fixture("slices.parquet")));
+    // Every answer cut before its body: exit 2 within the time allowed,
+    // and no number.
+    let never = proxy(&server, "100", "all");
+    let started = std::time::Instant::now();
+    let ran = s3(Gate::new(), &never.url, &id, &secret)
+        .input("validation_set", "s3://er-gate/one/slices.parquet")
+        .input("read_timeout_seconds", "5")
+        .run();
+    ran.assert_cannot_evaluate("cannot read validation set `s3://er-gate/one/slices.parquet`");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+}
