@@ -42,6 +42,7 @@ pub mod secret;
 pub mod slices;
 pub mod stats;
 pub mod sweep;
+pub mod terminal;
 pub mod untrusted;
 pub mod weighted;
 

@@ -47,7 +47,10 @@ fn main() -> ExitCode {
         }
         Err(err) => return fail(&err.into(), &actions, true, &mut stdout),
     };
-    let evaluation = match er_precision_gate::evaluate(&inputs.evaluate, env.now()) {
+    let line = er_precision_gate::terminal::Progress::start(&env);
+    let evaluated = er_precision_gate::evaluate(&inputs.evaluate, env.now());
+    drop(line);
+    let evaluation = match evaluated {
         Ok(evaluation) => evaluation,
         Err(err) => return fail(&err.into(), &actions, inputs.summary, &mut stdout),
     };

@@ -44,10 +44,15 @@ impl Sha256 {
 
     /// Hashes a whole file from offset 0 with positional reads.
     pub fn of_file(file: &File) -> io::Result<Sha256> {
-        Sha256::of_file_in_chunks(file, CHUNK)
+        Sha256::of_file_in_chunks(file, CHUNK, false)
     }
 
-    fn of_file_in_chunks(file: &File, chunk: usize) -> io::Result<Sha256> {
+    /// [`Sha256::of_file`] of a file the run evaluates, its progress counted.
+    pub fn of_evaluated_file(file: &File) -> io::Result<Sha256> {
+        Sha256::of_file_in_chunks(file, CHUNK, true)
+    }
+
+    fn of_file_in_chunks(file: &File, chunk: usize, counted: bool) -> io::Result<Sha256> {
         let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
         let mut buf = vec![0u8; chunk];
         let mut offset = 0u64;
@@ -60,6 +65,9 @@ impl Sha256 {
             };
             ctx.update(&buf[..n]);
             offset += n as u64;
+            if counted {
+                super::progress::hashed(n as u64);
+            }
         }
         Ok(Sha256::from_bytes(ctx.finish().as_ref()))
     }
@@ -111,6 +119,6 @@ mod tests {
         big.write_all(&vec![b'a'; 1_000_000]).unwrap();
         let expected = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
         assert_eq!(Sha256::of_file(&big).unwrap().to_string(), expected);
-        assert_eq!(Sha256::of_file_in_chunks(&big, 4093).unwrap().to_string(), expected);
+        assert_eq!(Sha256::of_file_in_chunks(&big, 4093, false).unwrap().to_string(), expected);
     }
 }

@@ -48,7 +48,7 @@ impl Storage {
     /// The SHA-256 of all its bytes.
     pub fn hash(&self) -> io::Result<super::Sha256> {
         match self {
-            Storage::Local(f) => super::Sha256::of_file(&f.file),
+            Storage::Local(f) => super::Sha256::of_evaluated_file(&f.file),
             Storage::Remote(r) => r.hash(),
         }
     }

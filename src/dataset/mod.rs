@@ -15,6 +15,7 @@ mod error;
 mod file;
 pub mod join;
 pub mod parts;
+pub mod progress;
 pub mod reader;
 pub mod remote;
 mod rows;

@@ -360,6 +360,7 @@ impl Dataset {
             let batch = self.with_keys(batch, g.part, &wanted.keys)?;
             step(acc, &batch, row)?;
             row += batch.num_rows() as u64;
+            super::progress::counted(batch.num_rows() as u64);
             if stop.load(Ordering::Relaxed) {
                 break;
             }

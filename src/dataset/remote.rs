@@ -272,6 +272,7 @@ impl RemoteFile {
                 let chunk = chunk?;
                 read += chunk.len() as u64;
                 ctx.update(&chunk);
+                super::progress::hashed(chunk.len() as u64);
             }
             Ok((ctx.finish(), read))
         })?;

@@ -129,6 +129,7 @@ impl Source {
 
     /// Hashes every file on up to `threads` threads, the largest parts first.
     pub fn hash(&self, threads: usize) -> Result<Hashed, DatasetError> {
+        super::progress::to_hash(self.size());
         let mut order: Vec<usize> = (0..self.parts.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(self.parts[i].size));
         let next = AtomicUsize::new(0);
