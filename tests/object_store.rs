@@ -75,7 +75,7 @@ fn an_object_and_a_prefix_read_as_the_local_files() {
     assert!(!one.stderr.contains(&secret), "{}", one.stderr);
     // The prefix: its parts (`_SUCCESS` skipped), hashed into a manifest.
     let folder = s3(Gate::new(), &server.url, &id, &secret)
-        .input("validation_set", "s3://er-gate/folder")
+        .input("validation_set", "s3://er-gate/folder/")
         .input("manifest", "m.sha256")
         .run();
     assert_eq!(folder.code, 0, "{folder:#?}");

@@ -13,6 +13,7 @@ pub mod checksums;
 pub mod columns;
 mod error;
 mod file;
+mod hive;
 pub mod join;
 pub mod parts;
 pub mod progress;

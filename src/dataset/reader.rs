@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
@@ -50,7 +50,7 @@ pub struct Dataset {
     /// Every row group of every part, in order.
     pub(super) groups: Vec<Group>,
     /// The hive partition keys of a folder, in the listing's order.
-    keys: Vec<String>,
+    pub(super) keys: Vec<String>,
 }
 
 /// One file of a dataset.
@@ -61,7 +61,7 @@ pub(super) struct Part {
     pub(super) file: Storage,
     pub(super) meta: ArrowReaderMetadata,
     /// Its hive partition values, one per key.
-    values: Vec<Option<String>>,
+    pub(super) values: Vec<Option<String>>,
 }
 
 /// One row group of a dataset.
@@ -120,21 +120,6 @@ impl Dataset {
         };
         dataset.schema = dataset.schema_with_keys(&source.keys);
         Ok(dataset)
-    }
-
-    /// The first part's schema with the hive keys after its columns, as
-    /// dictionary-encoded strings; a key that is also a column is the column.
-    fn schema_with_keys(&self, keys: &[String]) -> SchemaRef {
-        let files = self.parts[0].meta.schema();
-        let mut fields: Vec<Arc<Field>> = files.fields().iter().cloned().collect();
-        for key in keys {
-            let dictionary =
-                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
-            if files.index_of(key).is_err() {
-                fields.push(Arc::new(Field::new(key, dictionary, true)));
-            }
-        }
-        Arc::new(Schema::new_with_metadata(fields, files.metadata().clone()))
     }
 
     /// Which of the run's inputs this is.
@@ -267,24 +252,6 @@ impl Dataset {
         Ok(Projection { parts })
     }
 
-    /// The index among the part's hive values of the key at schema index `root`.
-    pub(super) fn key_index(&self, root: usize) -> usize {
-        let name = self.schema.field(root).name();
-        self.keys.iter().position(|k| k == name).expect("a hive key of the schema")
-    }
-
-    /// A part's value of hive key `key` as a column of `len` rows.
-    pub(super) fn key_column(&self, part: usize, key: usize, len: usize) -> ArrayRef {
-        use arrow_array::{DictionaryArray, Int32Array, StringArray, types::Int32Type};
-        let (keys, values) = match &self.parts[part].values[key] {
-            Some(v) => (Int32Array::from(vec![0; len]), StringArray::from(vec![v.as_str()])),
-            None => (Int32Array::new_null(len), StringArray::from(Vec::<&str>::new())),
-        };
-        let array = DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values))
-            .expect("keys index the one value");
-        Arc::new(array)
-    }
-
     /// Folds every record batch of the projected columns into per-worker
     /// accumulators, `workers` row groups at a time.
     ///
@@ -366,27 +333,6 @@ impl Dataset {
             }
         }
         Ok(())
-    }
-
-    /// A batch of one part with its hive keys added as columns.
-    fn with_keys(
-        &self,
-        batch: RecordBatch,
-        part: usize,
-        keys: &[(Arc<Field>, usize)],
-    ) -> Result<RecordBatch, DatasetError> {
-        if keys.is_empty() {
-            return Ok(batch);
-        }
-        let (schema, mut columns, _) = batch.into_parts();
-        let mut fields: Vec<Arc<Field>> = schema.fields().iter().cloned().collect();
-        for (field, key) in keys {
-            fields.push(field.clone());
-            columns.push(self.key_column(part, *key, columns.first().map_or(0, |c| c.len())));
-        }
-        let schema = Arc::new(Schema::new(fields));
-        RecordBatch::try_new(schema, columns)
-            .map_err(|e| DatasetError::arrow(self.role, &self.parts[part].path, e))
     }
 
     /// Rows in one row group.
