@@ -150,3 +150,30 @@ fn a_connection_cut_mid_read_is_retried_or_stops_the_run() {
     ran.assert_cannot_evaluate("cannot read validation set `s3://er-gate/one/slices.parquet`");
     assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
 }
+
+#[test]
+fn a_plain_url_is_read_by_range() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("slices.parquet"), dir.path().join("slices.parquet")).unwrap();
+    let port = free_port();
+    let python = crate::util::python().get_program().to_string_lossy().into_owned();
+    let script = root().join("tests/range_server.py").display().to_string();
+    let args = vec![script, port.to_string(), dir.path().display().to_string()];
+    let server =
+        start(&python, &args, "", tempfile::tempdir().unwrap(), format!("http://127.0.0.1:{port}"));
+    let local = Gate::with_fixture("slices.parquet").any_metric().run();
+    let ran = Gate::new()
+        .input("validation_set", &format!("{}/slices.parquet", server.url))
+        .any_metric()
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!(ran.outputs["dataset_hash"], sha256(&fixture("slices.parquet")));
+    for output in ["tp", "fp", "fn", "tn", "recommended_threshold"] {
+        assert_eq!(ran.outputs[output], local.outputs[output], "{output}");
+    }
+    let missing = Gate::new()
+        .input("validation_set", &format!("{}/missing.parquet", server.url))
+        .any_metric()
+        .run();
+    assert_eq!(missing.code, 2, "{missing:#?}");
+}

@@ -105,10 +105,12 @@ impl Remote {
                 .with_config(AzureConfigKey::Client(ClientConfigKey::Timeout), &request)
                 .build()
                 .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
+            // An `http://` URL asks for plain HTTP in so many words.
             ObjectStoreScheme::Http => HttpBuilder::new()
                 .with_url(parsed.origin().ascii_serialization())
                 .with_retry(retry)
                 .with_config(ClientConfigKey::Timeout, &request)
+                .with_config(ClientConfigKey::AllowHttp, (parsed.scheme() == "http").to_string())
                 .build()
                 .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
             _ => {
