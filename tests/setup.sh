@@ -6,7 +6,8 @@
 # Debian's prometheus-pushgateway and prometheus (the push and dashboard
 # tests start them) and openjdk-17-jre-headless (Spark in local mode);
 # and, from npm, Prism with GitHub's published OpenAPI description (the
-# comment tests validate every request against it).
+# comment tests validate every request against it) and Azurite, Microsoft's
+# Azure Storage emulator (the object storage tests read from it).
 # Idempotent: run it before `cargo test --release --features external-tests`,
 # as the README says.
 set -euo pipefail
@@ -23,7 +24,8 @@ if ! command -v prometheus-pushgateway >/dev/null || ! command -v prometheus >/d
 fi
 
 if [ ! -x tests/node/node_modules/.bin/prism ] \
-  || [ ! -f tests/node/node_modules/@octokit/openapi/generated/api.github.com.deref.json ]; then
+  || [ ! -f tests/node/node_modules/@octokit/openapi/generated/api.github.com.deref.json ] \
+  || [ ! -x tests/node/node_modules/.bin/azurite-blob ]; then
   npm install --silent --no-audit --no-fund --prefix tests/node \
-    @stoplight/prism-cli@5.16.0 @octokit/openapi@23.0.2
+    @stoplight/prism-cli@5.16.0 @octokit/openapi@23.0.2 azurite@3.35.0
 fi
