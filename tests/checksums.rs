@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use crate::util::{Gate, recorded_sha256};
+use crate::util::{Gate, recorded_sha256, sha256sum_of};
 
 const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -36,25 +36,7 @@ fn sha256sum_failures(gate: &Gate) -> (BTreeSet<String>, i32) {
 }
 
 fn weights_sha() -> String {
-    let out = Command::new("sha256sum").arg("-").output_with_stdin(b"weights");
-    out.split_whitespace().next().unwrap().to_string()
-}
-
-trait WithStdin {
-    fn output_with_stdin(&mut self, input: &[u8]) -> String;
-}
-
-impl WithStdin for Command {
-    fn output_with_stdin(&mut self, input: &[u8]) -> String {
-        use std::io::Write;
-        let mut child = self
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
-    }
+    sha256sum_of(b"weights")
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `counts`: the verdict from the counts an engine computed, what the run
 //! says of their provenance, and every input that needs the data refused.
 
-use crate::util::Gate;
+use crate::util::{Gate, sha256sum_of};
 
 const HEADER: &str = "kind,dataset_version,threshold,slice_column,slice_value,tp,fp,fn,tn,skipped,label_null,decision_null,score_nan,bin,matches,non_matches\n";
 
@@ -25,16 +25,7 @@ fn the_counts_decide_as_the_file_did() {
         assert_eq!(ran.outputs[output], file.outputs[output], "{output}");
     }
     // The provenance is the dataset version, said to be the engine's.
-    let version_hash = {
-        use std::io::Write;
-        let mut child = std::process::Command::new("sha256sum")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(b"orders@2025-10-15T00:00Z").unwrap();
-        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()[..64].to_string()
-    };
+    let version_hash = sha256sum_of(b"orders@2025-10-15T00:00Z");
     assert_eq!(ran.outputs["dataset_hash"], version_hash);
     assert_eq!(ran.outputs["dataset_verified"], "false");
     let said = "dataset version `orders@2025-10-15T00:00Z`, counted by the engine: the data's bytes were not verified by this tool";

@@ -9,7 +9,7 @@ use arrow_array::{
     ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array, StringArray,
 };
 
-use crate::util::{Gate, col, read_parquet, write_parquet};
+use crate::util::{Gate, col, read_parquet, sha256sum, write_parquet};
 
 /// Labelled pairs: (left, right, label).
 const LABELLED: &[(i64, &str, bool)] = &[
@@ -69,11 +69,6 @@ fn gate(scored: &[(i32, &str, f64)]) -> Gate {
     gate
 }
 
-fn sha256(path: &Path) -> String {
-    let out = std::process::Command::new("sha256sum").arg(path).output().unwrap();
-    String::from_utf8(out.stdout).unwrap()[..64].to_string()
-}
-
 #[test]
 fn predictions_are_joined_on_the_keys_and_unlabelled_ones_left_out() {
     let gate = gate(SCORED).input("report_json", "r.json");
@@ -83,8 +78,8 @@ fn predictions_are_joined_on_the_keys_and_unlabelled_ones_left_out() {
     let counts: Vec<&str> =
         ["tp", "fp", "fn", "tn"].iter().map(|k| ran.outputs[*k].as_str()).collect();
     assert_eq!(counts, ["2", "1", "1", "2"]);
-    assert_eq!(ran.outputs["dataset_hash"], sha256(&labels));
-    assert_eq!(ran.outputs["predictions_hash"], sha256(&preds));
+    assert_eq!(ran.outputs["dataset_hash"], sha256sum(&labels));
+    assert_eq!(ran.outputs["predictions_hash"], sha256sum(&preds));
     let report = ran.json("r.json");
     let p = &report["predictions"];
     assert_eq!(

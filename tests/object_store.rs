@@ -3,7 +3,7 @@
 //! credentials, and connections cut in the middle of an answer.
 
 use crate::servers::{Server, start};
-use crate::util::{Gate, fixture, free_port, root};
+use crate::util::{Gate, fixture, free_port, root, sha256sum, write_batch};
 
 /// A moto server whose requests after the first three must be signed.
 fn moto() -> Server {
@@ -22,9 +22,7 @@ fn bucket(server: &Server) -> (String, String, tempfile::TempDir) {
     let half = batch.num_rows() / 2;
     let write = |name: &str, rows: arrow_array::RecordBatch| {
         let path = parts.path().join(name);
-        let schema = rows.schema();
-        let names = schema.fields().iter().map(|f| f.name().as_str());
-        crate::util::write_parquet(&path, names.zip(rows.columns().iter().cloned()).collect());
+        write_batch(&path, &rows);
         format!("folder/{name}={}", path.display())
     };
     let uploads = [
@@ -50,11 +48,6 @@ fn s3(gate: Gate, endpoint: &str, id: &str, secret: &str) -> Gate {
         .any_metric()
 }
 
-fn sha256(path: &std::path::Path) -> String {
-    let out = std::process::Command::new("sha256sum").arg(path).output().unwrap();
-    String::from_utf8(out.stdout).unwrap()[..64].to_string()
-}
-
 #[test]
 fn an_object_and_a_prefix_read_as_the_local_files() {
     let server = moto();
@@ -64,7 +57,7 @@ fn an_object_and_a_prefix_read_as_the_local_files() {
         .input("validation_set", "s3://er-gate/one/slices.parquet")
         .run();
     assert_eq!(one.code, 0, "{one:#?}");
-    assert_eq!(one.outputs["dataset_hash"], sha256(&fixture("slices.parquet")));
+    assert_eq!(one.outputs["dataset_hash"], sha256sum(&fixture("slices.parquet")));
     for output in ["tp", "fp", "fn", "tn", "recommended_threshold"] {
         assert_eq!(one.outputs[output], local.outputs[output], "{output}");
     }
@@ -81,8 +74,8 @@ fn an_object_and_a_prefix_read_as_the_local_files() {
     assert_eq!(folder.code, 0, "{folder:#?}");
     let manifest = format!(
         "{}  part-0.parquet\n{}  part-1.parquet\n",
-        sha256(&parts.path().join("part-0.parquet")),
-        sha256(&parts.path().join("part-1.parquet"))
+        sha256sum(&parts.path().join("part-0.parquet")),
+        sha256sum(&parts.path().join("part-1.parquet"))
     );
     assert_eq!(std::fs::read_to_string(folder.dir.join("m.sha256")).unwrap(), manifest);
     for output in ["tp", "fp", "fn", "tn"] {
@@ -129,7 +122,7 @@ fn a_connection_cut_mid_read_is_retried_or_stops_the_run() {
         .input("validation_set", "s3://er-gate/one/slices.parquet")
         .run();
     assert_eq!(ran.code, 0, "{ran:#?}");
-    assert_eq!(ran.outputs["dataset_hash"], sha256(&fixture("slices.parquet")));
+    assert_eq!(ran.outputs["dataset_hash"], sha256sum(&fixture("slices.parquet")));
     assert_eq!(ran.outputs["tp"], local.outputs["tp"]);
     // Every answer cut past 20,000 bytes: each retry resumes where the last
     // one stopped, so the object arrives in pieces, the same bytes.
@@ -138,7 +131,7 @@ fn a_connection_cut_mid_read_is_retried_or_stops_the_run() {
         .input("validation_set", "s3://er-gate/one/slices.parquet")
         .run();
     assert_eq!(ran.code, 0, "{ran:#?}");
-    assert_eq!(ran.outputs["dataset_hash"], sha256(&fixture("slices.parquet")));
+    assert_eq!(ran.outputs["dataset_hash"], sha256sum(&fixture("slices.parquet")));
     // Every answer cut before its body: exit 2 within the time allowed,
     // and no number.
     let never = proxy(&server, "100", "all");
@@ -167,7 +160,7 @@ fn a_plain_url_is_read_by_range() {
         .any_metric()
         .run();
     assert_eq!(ran.code, 0, "{ran:#?}");
-    assert_eq!(ran.outputs["dataset_hash"], sha256(&fixture("slices.parquet")));
+    assert_eq!(ran.outputs["dataset_hash"], sha256sum(&fixture("slices.parquet")));
     for output in ["tp", "fp", "fn", "tn", "recommended_threshold"] {
         assert_eq!(ran.outputs[output], local.outputs[output], "{output}");
     }
@@ -205,9 +198,7 @@ fn an_azure_blob_and_prefix_read_from_azurite() {
     let mut uploads = vec![format!("one/slices.parquet={}", fixture("slices.parquet").display())];
     for (i, rows) in [batch.slice(0, 2500), batch.slice(2500, 3500)].into_iter().enumerate() {
         let path = parts.path().join(format!("part-{i}.parquet"));
-        let schema = rows.schema();
-        let names = schema.fields().iter().map(|f| f.name().as_str());
-        crate::util::write_parquet(&path, names.zip(rows.columns().iter().cloned()).collect());
+        write_batch(&path, &rows);
         uploads.push(format!("folder/part-{i}.parquet={}", path.display()));
     }
     let mut args: Vec<std::ffi::OsString> = vec![server.url.clone().into(), "er-gate".into()];
@@ -225,7 +216,7 @@ fn an_azure_blob_and_prefix_read_from_azurite() {
     let local = Gate::with_fixture("slices.parquet").any_metric().run();
     let one = azure("az://er-gate/one/slices.parquet");
     assert_eq!(one.code, 0, "{one:#?}");
-    assert_eq!(one.outputs["dataset_hash"], sha256(&fixture("slices.parquet")));
+    assert_eq!(one.outputs["dataset_hash"], sha256sum(&fixture("slices.parquet")));
     let folder = azure("az://er-gate/folder");
     assert_eq!(folder.code, 0, "{folder:#?}");
     for output in ["tp", "fp", "fn", "tn"] {

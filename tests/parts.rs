@@ -8,7 +8,7 @@ use std::process::Command;
 use arrow_array::{Array, BooleanArray, Float32Array, RecordBatch, StringArray};
 use parquet::arrow::ArrowWriter;
 
-use crate::util::{Gate, col, fixture, read_parquet, write_parquet};
+use crate::util::{Gate, col, fixture, read_parquet, sha256sum_of, write_batch, write_parquet};
 
 /// The README's command for a folder's hash, run in the folder: its
 /// manifest made by `find`, `sort` and `sha256sum`, then hashed.
@@ -20,7 +20,8 @@ fn readme_command() -> String {
     command.strip_prefix("cd data/er_20251015 && ").unwrap().to_string()
 }
 
-fn write_batch(path: &Path, batch: &RecordBatch) {
+/// One batch as a parquet file of row groups of 700 rows, folders made.
+fn write_in_groups(path: &Path, batch: &RecordBatch) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let file = std::fs::File::create(path).unwrap();
     let props = parquet::file::properties::WriterProperties::builder()
@@ -39,7 +40,7 @@ fn split(gate: &Gate, fixture_name: &str, folder: &str, parts: usize) {
     for i in 0..parts {
         let start = i * size;
         let part = batch.slice(start, size.min(batch.num_rows() - start));
-        write_batch(&gate.path(&format!("{folder}/part-{i:05}.parquet")), &part);
+        write_in_groups(&gate.path(&format!("{folder}/part-{i:05}.parquet")), &part);
     }
     litter(&gate.path(folder));
 }
@@ -63,7 +64,7 @@ fn hive_split(gate: &Gate, folder: &str) {
         let mask = BooleanArray::from_iter(types.iter().map(|t| Some(t == Some(value))));
         let part = arrow_select::filter::filter_record_batch(&batch, &mask).unwrap();
         let part = part.project(&keep).unwrap();
-        write_batch(&gate.path(&format!("{folder}/entity_type={value}/part-0.parquet")), &part);
+        write_in_groups(&gate.path(&format!("{folder}/entity_type={value}/part-0.parquet")), &part);
     }
     litter(&gate.path(folder));
 }
@@ -77,18 +78,6 @@ fn manifest_by_hand(folder: &Path) -> String {
     let out = Command::new("sh").args(["-c", manifest]).current_dir(folder).output().unwrap();
     assert!(out.status.success(), "{out:?}");
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use std::io::Write;
-    let mut child = Command::new("sha256sum")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_string()
 }
 
 #[test]
@@ -166,7 +155,7 @@ fn the_dataset_hash_is_the_manifests_as_sha256sum_makes_it() {
     let gate = Gate::new();
     hive_split(&gate, "parts");
     let by_hand = manifest_by_hand(&gate.path("parts"));
-    let expected = sha256_hex(by_hand.as_bytes());
+    let expected = sha256sum_of(by_hand.as_bytes());
     let out = Command::new("sh")
         .args(["-c", &readme_command()])
         .current_dir(gate.path("parts"))
@@ -203,12 +192,9 @@ fn listed_parts(change: bool) -> (Gate, String) {
     std::fs::write(gate.path("parts/manifest.sha256"), &manifest).unwrap();
     if change {
         let path = gate.path("parts/part-00001.parquet");
-        let part = read_parquet(&path);
-        let schema = part.schema();
-        let names = schema.fields().iter().map(|f| f.name().as_str());
-        write_parquet(&path, names.zip(part.columns().iter().cloned()).collect());
+        write_batch(&path, &read_parquet(&path));
     }
-    let hash = sha256_hex(manifest.as_bytes());
+    let hash = sha256sum_of(manifest.as_bytes());
     (gate.input("validation_set", "parts").any_metric(), hash)
 }
 
@@ -251,35 +237,32 @@ fn a_list_that_leaves_a_part_out_is_refused() {
 #[test]
 fn parts_that_disagree_are_named() {
     let label = || col(BooleanArray::from(vec![true, false, true]));
-    let gate = Gate::new();
-    std::fs::create_dir(gate.path("parts")).unwrap();
-    write_parquet(
-        &gate.path("parts/a.parquet"),
-        vec![
-            ("label", label()),
-            ("score", col(arrow_array::Float64Array::from(vec![0.9, 0.1, 0.8]))),
-        ],
-    );
-    write_parquet(
-        &gate.path("parts/b.parquet"),
-        vec![("label", label()), ("score", col(Float32Array::from(vec![0.9, 0.1, 0.8])))],
-    );
-    write_parquet(&gate.path("parts/c.parquet"), vec![("label", label())]);
-    let gate = gate.input("validation_set", "parts").any_metric();
-    gate.run().assert_cannot_evaluate(
+    let f64_score = || col(arrow_array::Float64Array::from(vec![0.9, 0.1, 0.8]));
+    let f32_score = || col(Float32Array::from(vec![0.9, 0.1, 0.8]));
+    // A folder `parts` of these files, each given its columns.
+    let folder = |files: Vec<(&str, Vec<(&str, arrow_array::ArrayRef)>)>| {
+        let gate = Gate::new();
+        std::fs::create_dir(gate.path("parts")).unwrap();
+        for (name, columns) in files {
+            write_parquet(&gate.path(&format!("parts/{name}")), columns);
+        }
+        gate.input("validation_set", "parts").any_metric()
+    };
+    folder(vec![
+        ("a.parquet", vec![("label", label()), ("score", f64_score())]),
+        ("b.parquet", vec![("label", label()), ("score", f32_score())]),
+        ("c.parquet", vec![("label", label())]),
+    ])
+    .run()
+    .assert_cannot_evaluate(
         "validation set folder `parts`: part `b.parquet` has column `score` of type Float32: expected the type of the first part, `a.parquet`, Float64",
     );
-    let gate = Gate::new();
-    std::fs::create_dir(gate.path("parts")).unwrap();
-    write_parquet(
-        &gate.path("parts/a.parquet"),
-        vec![
-            ("label", label()),
-            ("score", col(arrow_array::Float64Array::from(vec![0.9, 0.1, 0.8]))),
-        ],
-    );
-    write_parquet(&gate.path("parts/c.parquet"), vec![("label", label())]);
-    gate.input("validation_set", "parts").any_metric().run().assert_cannot_evaluate(
+    folder(vec![
+        ("a.parquet", vec![("label", label()), ("score", f64_score())]),
+        ("c.parquet", vec![("label", label())]),
+    ])
+    .run()
+    .assert_cannot_evaluate(
         "part `c.parquet` has no column `score`: expected the type of the first part, `a.parquet`, Float64",
     );
 }
@@ -316,7 +299,7 @@ fn joined_predictions_may_be_a_folder() {
     let predictions = RecordBatch::try_from_iter([("id", ids), ("score", score.clone())]).unwrap();
     for (i, start) in [4000, 2000, 0].into_iter().enumerate() {
         let part = predictions.slice(start, 2000);
-        write_batch(&gate.path(&format!("predictions/part-{i}.parquet")), &part);
+        write_in_groups(&gate.path(&format!("predictions/part-{i}.parquet")), &part);
     }
     let ran = gate
         .input("validation_set", "labels.parquet")
@@ -330,7 +313,7 @@ fn joined_predictions_may_be_a_folder() {
         assert_eq!(ran.outputs[key], whole.outputs[key], "{key}");
     }
     let manifest = manifest_by_hand(&ran.dir.join("predictions"));
-    assert_eq!(ran.outputs["predictions_hash"], sha256_hex(manifest.as_bytes()));
+    assert_eq!(ran.outputs["predictions_hash"], sha256sum_of(manifest.as_bytes()));
 }
 
 #[test]

@@ -45,13 +45,32 @@ pub fn recorded_sha256(name: &str) -> String {
         .unwrap_or_else(|| panic!("{name} is not in checksums.txt"))
 }
 
-/// Writes one record batch as a parquet file.
+/// Writes one record batch, given as columns, as a parquet file.
 pub fn write_parquet(path: &Path, columns: Vec<(&str, ArrayRef)>) {
-    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    write_batch(path, &RecordBatch::try_from_iter(columns).unwrap());
+}
+
+/// Writes one record batch as a parquet file of one row group.
+pub fn write_batch(path: &Path, batch: &RecordBatch) {
     let file = std::fs::File::create(path).unwrap();
     let mut writer = ArrowWriter::try_new(file, batch.schema(), None).unwrap();
-    writer.write(&batch).unwrap();
+    writer.write(batch).unwrap();
     writer.close().unwrap();
+}
+
+/// `sha256sum` of a file: its 64 hex digits.
+pub fn sha256sum(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()[..64].to_string()
+}
+
+/// `sha256sum` of bytes on its standard input: their 64 hex digits.
+pub fn sha256sum_of(bytes: &[u8]) -> String {
+    use std::io::Write;
+    let mut child =
+        Command::new("sha256sum").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()[..64].to_string()
 }
 
 /// Reads a whole parquet file as one record batch.
