@@ -336,7 +336,7 @@ fn rows(path: &Path) -> Result<(Vec<Row>, Sha256), CountsError> {
             for entry in std::fs::read_dir(path).map_err(read_err)? {
                 let entry = entry.map_err(read_err)?;
                 let name = entry.file_name();
-                let skipped = name.to_str().is_none_or(|n| n.starts_with(['.', '_']));
+                let skipped = name.to_str().is_none_or(crate::dataset::parts::skipped);
                 if !skipped && entry.file_type().map_err(read_err)?.is_file() {
                     files.push(entry.path());
                 }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::checksum::Sha256;
 use super::parts::PartsError;
+use super::source::OpenPart;
 use super::{DatasetError, Source};
 use crate::untrusted::{self, shown};
 
@@ -148,6 +149,35 @@ fn unescape(name: &str) -> Option<String> {
 /// (so each is hashed once). Every failing line is reported, not just the
 /// first. A list that names some of a folder's parts must name them all.
 pub fn verify(list: &Path, source: &Source) -> Result<Vec<Option<Expected>>, DatasetError> {
+    let own = verify_but(list, &source.parts)?;
+    let unlisted: Vec<String> = source
+        .parts
+        .iter()
+        .zip(&own)
+        .filter(|(_, e)| e.is_none())
+        .map(|(p, _)| p.relative.clone())
+        .collect();
+    if source.folder && !unlisted.is_empty() && unlisted.len() < own.len() {
+        return Err(PartsError::NotListed {
+            folder: source.path.clone(),
+            list: list.to_path_buf(),
+            parts: own.len(),
+            unlisted,
+        }
+        .into());
+    }
+    Ok(own)
+}
+
+/// Verifies every line of the checksums file `list`, none of whose files
+/// is read as the data (with engine counts).
+pub fn verify_all(list: &Path) -> Result<(), DatasetError> {
+    verify_but(list, &[]).map(|_| ())
+}
+
+/// Verifies every line of `list` but those of `parts`, whose expected
+/// hashes are returned, one per part.
+fn verify_but(list: &Path, parts: &[OpenPart]) -> Result<Vec<Option<Expected>>, DatasetError> {
     let text = crate::files::read_text(list)
         .map_err(|source| DatasetError::ReadChecksums { path: list.to_path_buf(), source })?;
     let dir = list.parent().unwrap_or(Path::new(""));
@@ -157,7 +187,7 @@ pub fn verify(list: &Path, source: &Source) -> Result<Vec<Option<Expected>>, Dat
         return Err(DatasetError::EmptyChecksums { path: list.to_path_buf() });
     }
     let targets: Vec<Option<PathBuf>> =
-        source.parts.iter().map(|p| std::fs::canonicalize(&p.path).ok()).collect();
+        parts.iter().map(|p| std::fs::canonicalize(&p.path).ok()).collect();
     let mut own = vec![None; targets.len()];
     for entry in &entries {
         let canonical = std::fs::canonicalize(&entry.path).ok();
@@ -174,22 +204,6 @@ pub fn verify(list: &Path, source: &Source) -> Result<Vec<Option<Expected>>, Dat
     failures.sort_by_key(|f| f.line);
     if !failures.is_empty() {
         return Err(DatasetError::Checksums { path: list.to_path_buf(), failures });
-    }
-    let unlisted: Vec<String> = source
-        .parts
-        .iter()
-        .zip(&own)
-        .filter(|(_, e)| e.is_none())
-        .map(|(p, _)| p.relative.clone())
-        .collect();
-    if source.folder && !unlisted.is_empty() && unlisted.len() < own.len() {
-        return Err(PartsError::NotListed {
-            folder: source.path.clone(),
-            list: list.to_path_buf(),
-            parts: own.len(),
-            unlisted,
-        }
-        .into());
     }
     log::info!("verified {} files listed in `{}`", entries.len(), untrusted::path(list));
     Ok(own)

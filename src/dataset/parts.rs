@@ -16,6 +16,16 @@ use super::checksum::Sha256;
 use super::{DatasetError, Role};
 use crate::untrusted::{self, shown};
 
+/// The characters a manifest line cannot hold unescaped.
+const UNLISTABLE: [char; 3] = ['\\', '\n', '\r'];
+
+/// Whether a folder's listing skips a file or folder of this name: hidden
+/// (`.crc` files) or `_`-prefixed (`_SUCCESS`, `_temporary/`), as Spark
+/// and Hive write them. The counts' folders skip the same.
+pub fn skipped(name: &str) -> bool {
+    name.starts_with(['.', '_'])
+}
+
 /// The value Hive and Spark write for a null partition value.
 const HIVE_NULL: &str = "__HIVE_DEFAULT_PARTITION__";
 
@@ -198,12 +208,10 @@ pub fn of_objects<T>(
     let mut kept = Vec::new();
     for (relative, object) in objects {
         let segments: Vec<&str> = relative.split('/').collect();
-        if segments.iter().any(|s| s.starts_with(['.', '_']) || s.is_empty())
-            || !relative.ends_with(".parquet")
-        {
+        if segments.iter().any(|s| skipped(s) || s.is_empty()) || !relative.ends_with(".parquet") {
             continue;
         }
-        if relative.contains(['\\', '\n', '\r']) {
+        if relative.contains(UNLISTABLE) {
             let (folder, path) = (prefix.to_path_buf(), PathBuf::from(&relative));
             let why = "has a name a manifest line cannot hold";
             return Err(PartsError::Unlisted { role, folder, path, why }.into());
@@ -268,7 +276,7 @@ fn walk(
         let Some(name) = name.to_str() else {
             return Err(unlisted("is not named in UTF-8"));
         };
-        if name.starts_with('.') || name.starts_with('_') {
+        if skipped(name) {
             continue;
         }
         let kind = entry.file_type().map_err(list_err)?;
@@ -284,7 +292,7 @@ fn walk(
         if !(kind.is_dir() || is_part) {
             continue;
         }
-        if name.contains(['\\', '\n', '\r']) {
+        if name.contains(UNLISTABLE) {
             return Err(unlisted("has a name a manifest line cannot hold"));
         }
         let relative = format!("{prefix}{name}");
@@ -345,7 +353,7 @@ pub fn manifest<'a>(parts: impl IntoIterator<Item = (&'a str, Sha256)>) -> Strin
         // GNU's form for a name with a backslash or a line break: the line
         // starts with `\` and the name is escaped (a folder's parts never
         // have one; a single file's name may).
-        match relative.contains(['\\', '\n', '\r']) {
+        match relative.contains(UNLISTABLE) {
             false => writeln!(text, "{sha256}  {relative}"),
             true => {
                 let escaped =

@@ -7,22 +7,15 @@ use std::path::Path;
 use super::read::Read;
 use super::{Engine, EvaluateError, Provenance, Settings};
 use crate::counts;
+use crate::dataset::Decision;
 use crate::dataset::checksums;
-use crate::dataset::{Decision, Role, Source};
 
 /// Reads and checks the counts file (every file of `checksums` verified
 /// first), giving what the verdict needs.
 pub fn read(settings: &Settings, path: &Path) -> Result<Read, EvaluateError> {
     if let Some(list) = &settings.checksums {
         // Every listed file verified; none of them is read as the data.
-        let none = Source {
-            role: Role::ValidationSet,
-            path: path.to_path_buf(),
-            folder: false,
-            parts: Vec::new(),
-            keys: Vec::new(),
-        };
-        checksums::verify(list, &none)?;
+        checksums::verify_all(list)?;
     }
     let threshold = match &settings.decision {
         Decision::Score { threshold, .. } => Some(*threshold),
