@@ -12,6 +12,7 @@ pub mod checksum;
 pub mod checksums;
 pub mod columns;
 mod error;
+mod fetch;
 mod file;
 mod hive;
 pub mod join;

@@ -17,16 +17,13 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
-    ParquetRecordBatchReaderBuilder,
 };
 use parquet::errors::ParquetError;
-use parquet::file::reader::ChunkReader;
 
 use super::DatasetError;
 use super::error::Role;
 use super::file::{Storage, guarded};
 use super::parts::PartsError;
-use super::remote::Prefetched;
 use super::source::Source;
 
 /// Rows per record batch: 32Ki rows of a float and a boolean is about
@@ -347,36 +344,7 @@ impl Dataset {
         g: Group,
     ) -> Result<ParquetRecordBatchReader, ParquetError> {
         let part = &self.parts[g.part];
-        fn build<T: ChunkReader + 'static>(
-            reader: T,
-            meta: &ArrowReaderMetadata,
-            mask: &ProjectionMask,
-            group: usize,
-        ) -> Result<ParquetRecordBatchReader, ParquetError> {
-            ParquetRecordBatchReaderBuilder::new_with_metadata(reader, meta.clone())
-                .with_projection(mask.clone())
-                .with_row_groups(vec![group])
-                .with_batch_size(BATCH_ROWS)
-                .build()
-        }
-        match &part.file {
-            Storage::Local(file) => build(file.clone(), &part.meta, mask, g.group),
-            Storage::Remote(object) => {
-                // The row group's projected column chunks in one round of
-                // requests, rather than a request per page.
-                let group = part.meta.metadata().row_group(g.group);
-                let ranges = (0..group.num_columns())
-                    .filter(|&i| mask.leaf_included(i))
-                    .map(|i| {
-                        let (start, len) = group.column(i).byte_range();
-                        start..start + len
-                    })
-                    .collect();
-                let fetched = Prefetched::fetch(object, ranges)
-                    .map_err(|e| ParquetError::External(Box::new(e)))?;
-                build(fetched, &part.meta, mask, g.group)
-            }
-        }
+        super::fetch::group_reader(&part.file, &part.meta, mask, g.group, None)
     }
 
     /// The error for a row group whose pages could not be read (a page CRC

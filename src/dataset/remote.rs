@@ -252,14 +252,20 @@ impl RemoteFile {
         self.remote.block_on(async { store.get_opts(&self.location, options).await?.bytes().await })
     }
 
-    /// Several ranges of the object, requested at once.
+    /// Several ranges of the object, in order: those less than 1 MiB apart
+    /// merged into one request, up to 10 requests at a time (object_store's
+    /// own coalescing, as its `get_ranges` does, with the `If-Match` kept).
     pub fn get_all(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>> {
         let store = &self.remote.store;
-        let requests = ranges.iter().map(|r| {
-            let options = self.options(Some(r.clone()));
+        let fetch = |r: Range<u64>| {
+            let options = self.options(Some(r));
             async move { store.get_opts(&self.location, options).await?.bytes().await }
-        });
-        self.remote.block_on(futures::future::try_join_all(requests))
+        };
+        self.remote.block_on(object_store::coalesce_ranges(
+            ranges,
+            fetch,
+            object_store::OBJECT_STORE_COALESCE_DEFAULT,
+        ))
     }
 
     /// The SHA-256 of the whole object, in one streaming read.

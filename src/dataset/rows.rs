@@ -1,5 +1,5 @@
 //! Reading chosen rows back: only the row groups (and, with a page index,
-//! the pages) that hold them.
+//! the pages) that hold them; from an object, fetched a row group at a time.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,14 +8,14 @@ use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
-    RowSelector,
+    ArrowReaderMetadata, ArrowReaderOptions, RowSelection, RowSelector,
 };
 use parquet::errors::ParquetError;
 use parquet::file::metadata::PageIndexPolicy;
 
+use super::fetch::group_reader;
 use super::file::guarded;
-use super::reader::{BATCH_ROWS, Group};
+use super::reader::Group;
 use super::{Dataset, DatasetError};
 
 /// One row group to read back, with the selection of its chosen rows.
@@ -81,15 +81,8 @@ impl Dataset {
             let PartRead { meta, mask, at } = parts[w.group.part].as_ref().expect("read above");
             let part = &self.parts[w.group.part];
             let read = guarded(|| -> Result<RecordBatch, ParquetError> {
-                let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
-                    part.file.clone(),
-                    meta.clone(),
-                )
-                .with_row_groups(vec![w.group.group])
-                .with_projection(mask.clone())
-                .with_row_selection(RowSelection::from(w.selectors.clone()))
-                .with_batch_size(BATCH_ROWS)
-                .build()?;
+                let selection = RowSelection::from(w.selectors.clone());
+                let reader = group_reader(&part.file, meta, mask, w.group.group, Some(selection))?;
                 let read_schema = arrow_array::RecordBatchReader::schema(&reader);
                 let read: Vec<RecordBatch> =
                     reader.map(|b| b.map_err(arrow)).collect::<Result<_, _>>()?;
