@@ -1,0 +1,85 @@
+//! The step outputs: their names and descriptions, the one list that
+//! `action.yml` and docs/reference.md are checked against.
+
+/// Step outputs as name and value, in the order they are set.
+pub type Outputs = Vec<(&'static str, String)>;
+
+/// Every step output with its description, in `action.yml` order.
+pub const OUTPUTS: &[(&str, &str)] = &[
+    (
+        "passed",
+        "`true` when the step succeeds on the verdict: `pass`, or `inconclusive` with `on_inconclusive` `warn` or `pass`; else `false`.",
+    ),
+    ("verdict", "`pass`, `fail` or `inconclusive` (only with `confidence`)."),
+    ("precision", "TP / (TP + FP) as a decimal string; empty when undefined (no predicted match)."),
+    ("recall", "TP / (TP + FN) as a decimal string."),
+    ("f1", "2TP / (2TP + FP + FN) as a decimal string."),
+    ("tp", "True positives: true matches predicted as matches."),
+    ("fp", "False positives: non-matches predicted as matches."),
+    ("fn", "False negatives: true matches predicted as non-matches."),
+    ("tn", "True negatives: non-matches predicted as non-matches."),
+    ("rows", "Rows evaluated."),
+    (
+        "rows_skipped",
+        "Rows left out for missing values or a missing prediction (`null_policy: skip`).",
+    ),
+    (
+        "dataset_hash",
+        "SHA-256 of the evaluated file (of a folder, of its manifest), always computed.",
+    ),
+    (
+        "dataset_verified",
+        "`true` when the hash was checked against `dataset_hash` or `checksums`, else `false`.",
+    ),
+    ("dataset_size_bytes", "Size of the evaluated file (of a folder, of all its parts) in bytes."),
+    ("version", "Version of er-precision-gate that evaluated."),
+    ("run_url", "URL of this workflow run; empty outside Actions."),
+    ("precision_lower", "Lower bound of precision's interval, when `confidence` is set."),
+    ("precision_upper", "Upper bound of precision's interval, when `confidence` is set."),
+    ("recall_lower", "Lower bound of recall's interval, when `confidence` is set."),
+    ("recall_upper", "Upper bound of recall's interval, when `confidence` is set."),
+    ("f1_lower", "Lower bound of F1's interval, when `confidence` is set."),
+    ("f1_upper", "Upper bound of F1's interval, when `confidence` is set."),
+    (
+        "recommended_threshold",
+        "The decision threshold at which every rule holds with the highest F1; empty when none does or the decision is a prediction column.",
+    ),
+    (
+        "max_f1_threshold",
+        "The decision threshold with the highest F1; empty for a prediction column.",
+    ),
+    ("max_f1", "The highest F1 over all decision thresholds; empty for a prediction column."),
+    (
+        "predictions_hash",
+        "SHA-256 of the `predictions` file, when one was joined; never required to match.",
+    ),
+    (
+        "pairwise_precision",
+        "Cluster mode: shared pairs / predicted pairs; empty when undefined (all predicted singletons).",
+    ),
+    (
+        "pairwise_recall",
+        "Cluster mode: shared pairs / true pairs; empty when undefined (all true singletons).",
+    ),
+    ("pairwise_f1", "Cluster mode: 2 shared pairs / (true pairs + predicted pairs)."),
+    ("bcubed_precision", "Cluster mode: B-cubed precision, averaged over records."),
+    ("bcubed_recall", "Cluster mode: B-cubed recall, averaged over records."),
+    ("bcubed_f1", "Cluster mode: the harmonic mean of B-cubed precision and recall."),
+    ("cluster_precision", "Cluster mode: true entities predicted exactly / predicted entities."),
+    ("cluster_recall", "Cluster mode: true entities predicted exactly / true entities."),
+    ("cluster_f1", "Cluster mode: 2 exact matches / (true entities + predicted entities)."),
+    ("records", "Cluster mode: records evaluated."),
+    ("true_clusters", "Cluster mode: distinct true entities."),
+    ("predicted_clusters", "Cluster mode: distinct predicted entities."),
+    ("report_json", "Path of the JSON report, when `report_json` is set."),
+    ("model_card", "Path of the Markdown model card, when `model_card` is set."),
+    ("model_card_json", "Path of the JSON model card, when `model_card_json` is set."),
+    ("metrics_file", "Path of the Prometheus metrics file, when `metrics_file` is set."),
+    ("errors_file", "Path of the misclassified pairs to review, when `errors_file` is set."),
+    ("manifest", "Path of the manifest of the evaluated files, when `manifest` is set."),
+    ("comment_url", "URL of the verdict comment, when `comment_on` is set and it was posted."),
+    (
+        "pushed",
+        "`true` when the metrics reached the Pushgateway, `false` when the push failed; unset without `pushgateway_url`.",
+    ),
+];
