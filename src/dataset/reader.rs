@@ -26,13 +26,6 @@ use super::file::{Storage, guarded};
 use super::parts::PartsError;
 use super::source::Source;
 
-/// Rows per record batch: 32Ki rows of a float and a boolean is about
-/// 260 KiB, so a batch's scores are still in the core's L2 cache when the
-/// sweep reads them a second time. At 64Ki rows the sweep's pass varied from
-/// 1.16x to 1.45x the pass without it, run to run (`bench/metrics.rs`, 100M
-/// rows), and the pass without it was no faster.
-pub(super) const BATCH_ROWS: usize = 32 * 1024;
-
 /// An open parquet dataset whose footers have been read.
 #[derive(Debug)]
 pub struct Dataset {
