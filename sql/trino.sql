@@ -60,17 +60,34 @@ slices AS (
   GROUP BY slice_column, slice_value
 ),
 binned AS (
-  -- The sweep's bins: [k / 1000, (k + 1) / 1000), exactly as the gate
-  -- compares (a guess from floor, corrected by comparison).
-  SELECT label, score, CAST(floor(score * 1000) AS BIGINT) AS k
-  FROM judged
-  WHERE counted AND score BETWEEN -1 AND 1
+  -- The sweep's bins, exactly as the gate compares: the candidate at or
+  -- below each score, in thousandths. Candidates are thousandths below 10
+  -- in magnitude, then four significant digits (hundredths, tenths,
+  -- units) up to 9999; a guess from floor, corrected by comparison.
+  SELECT label, s, scale, CAST(floor(s * scale) AS BIGINT) AS k
+  FROM (
+    SELECT label,
+           greatest(CAST(-10000 AS DOUBLE), least(CAST(10000 AS DOUBLE), score)) AS s,
+           CAST(CASE WHEN abs(score) < 10 THEN 1000 WHEN abs(score) < 100 THEN 100
+                     WHEN abs(score) < 1000 THEN 10 ELSE 1 END AS DOUBLE) AS scale
+    FROM judged
+    WHERE counted
+  ) clamped
+),
+edges AS (
+  SELECT label, scale,
+         k - CASE WHEN s < CAST(k AS DOUBLE) / scale THEN 1 ELSE 0 END
+           + CASE WHEN s >= CAST(k + 1 AS DOUBLE) / scale THEN 1 ELSE 0 END AS k
+  FROM binned
 ),
 bins AS (
+  -- Below -9999, the lowest candidate, one bin: -10000000; from 9999 up,
+  -- the highest: 9999000.
   SELECT label,
-         k - CASE WHEN score < CAST(k AS DOUBLE) / 1000 THEN 1 ELSE 0 END
-           + CASE WHEN score >= CAST(k + 1 AS DOUBLE) / 1000 THEN 1 ELSE 0 END AS bin
-  FROM binned
+         CASE WHEN k / scale < -9999 THEN -10000000
+              WHEN k / scale > 9999 THEN 9999000
+              ELSE CAST(k * (1000 / scale) AS BIGINT) END AS bin
+  FROM edges
 ),
 scores AS (
   SELECT 'score', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,

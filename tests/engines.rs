@@ -1,8 +1,14 @@
 //! Counts computed by the engines where the data lives, with the queries of
 //! `sql/` run as a user would (DuckDB, and PySpark in local mode): the
-//! gate's verdict from those counts equals its verdict from the file.
+//! gate's verdict from those counts equals its verdict from the file, on
+//! scores in [0, 1] and on log-odds.
 
-use crate::util::{Gate, fixture};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::{Array, Float64Array, RecordBatch};
+
+use crate::util::{Gate, fixture, read_parquet, write_batch};
 
 /// The outputs that must not depend on who counted.
 const SAME: &[&str] = &[
@@ -21,16 +27,40 @@ const SAME: &[&str] = &[
     "max_f1",
 ];
 
-fn compare(engine: &str) {
+/// slices.parquet with its scores spread as log-odds, 10^(5.5|u| - 1) with
+/// u = 2 score - 1 and its sign: from ±0.1 to ±31623, so every range of the
+/// sweep's grid holds scores (thousandths, hundredths, tenths, units, and
+/// past ±9999).
+fn log_odds(dir: &Path) -> PathBuf {
+    let batch = read_parquet(&fixture("slices.parquet"));
+    let at = batch.schema().index_of("score").unwrap();
+    let scores = batch.column(at).as_any().downcast_ref::<Float64Array>().unwrap();
+    let spread: Float64Array = scores
+        .iter()
+        .map(|s| {
+            s.map(|p| (2.0 * p - 1.0).signum() * 10f64.powf((2.0 * p - 1.0).abs() * 5.5 - 1.0))
+        })
+        .collect();
+    assert!(
+        spread.iter().flatten().any(|s| s < -9999.0) && spread.iter().flatten().any(|s| s > 9999.0)
+    );
+    let mut columns = batch.columns().to_vec();
+    columns[at] = Arc::new(spread);
+    let path = dir.join("log_odds.parquet");
+    write_batch(&path, &RecordBatch::try_new(batch.schema(), columns).unwrap());
+    path
+}
+
+/// The gate on `file` and on `engine`'s counts of it, at each threshold.
+fn compare(engine: &str, file: &Path, thresholds: &[&str]) {
     let data = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture("slices.parquet"), data.path().join("slices.parquet")).unwrap();
+    std::fs::copy(file, data.path().join(file.file_name().unwrap())).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let thresholds = ["0.5", "0.7"];
     let mut args: Vec<&std::ffi::OsStr> =
         vec![engine.as_ref(), data.path().as_os_str(), out.path().as_os_str()];
     args.extend(thresholds.iter().map(std::ffi::OsStr::new));
     let made = Gate::python("engine_counts.py", &args, "duckdb and pyspark (and Java 17)");
-    for threshold in thresholds {
+    for &threshold in thresholds {
         let bar = |gate: Gate| {
             gate.input("decision_threshold", threshold)
                 .input("min_precision", "0.9")
@@ -38,7 +68,8 @@ fn compare(engine: &str) {
                 .input("min_f1", "0.85")
                 .input("report_json", "r.json")
         };
-        let file = bar(Gate::with_fixture("slices.parquet"))
+        let file = bar(Gate::new())
+            .input("validation_set", file.to_str().unwrap())
             .input("slice_columns", "entity_type,source")
             .run();
         let counts = made[threshold].as_str().unwrap();
@@ -68,14 +99,20 @@ fn compare(engine: &str) {
     }
 }
 
+fn both(engine: &str) {
+    compare(engine, &fixture("slices.parquet"), &["0.5", "0.7"]);
+    let dir = tempfile::tempdir().unwrap();
+    compare(engine, &log_odds(dir.path()), &["12.34", "-0.5", "1500"]);
+}
+
 #[test]
 fn duckdb_counts_give_the_files_verdict() {
-    compare("duckdb");
+    both("duckdb");
 }
 
 #[test]
 fn spark_counts_give_the_files_verdict() {
-    compare("spark");
+    both("spark");
 }
 
 #[test]

@@ -12,8 +12,10 @@
 //! - `slice`: one value of one slice column (`slice_column`, `slice_value`,
 //!   empty for the nulls) and its `tp`, `fp`, `fn`, `tn`;
 //! - `score`: the sweep's histogram, the true `matches` and `non_matches`
-//!   whose score is in `[bin / 1000, (bin + 1) / 1000)`, `bin` in
-//!   -1000..=1000, the grid of [`crate::sweep`] on [-1, 1].
+//!   whose score is at or above candidate `bin / 1000` of [`crate::sweep`]'s
+//!   grid and below the next: thousandths below 10 in magnitude, then four
+//!   significant digits up to 9999 (`bin` 10010 is 10.01, 123400 is 123.4),
+//!   and [`BELOW`] for the scores below -9999, the lowest candidate.
 //!
 //! [`read`] checks everything that can be checked without the data: one
 //! total, the threshold, every row's fields, the histogram and each slice
@@ -32,8 +34,17 @@ use crate::metrics::{Counts, Skipped, Tally};
 use crate::slices::{Slice, SliceColumn, SliceSettings, Value};
 use crate::sweep::Histogram;
 
-/// The sweep's bins on [-1, 1], in thousandths.
-const BINS: std::ops::RangeInclusive<i64> = -1000..=1000;
+/// The `bin` of the scores below every candidate of the sweep (-9999 is
+/// the lowest): -10000 in thousandths.
+pub const BELOW: i64 = -10_000_000;
+
+/// The histogram slot of a score row's `bin`, when it is one.
+fn bin_slot(bin: i64) -> Option<usize> {
+    match bin {
+        BELOW => Some(0),
+        _ => crate::sweep::edge_slot(bin as f64 / 1000.0),
+    }
+}
 
 /// What an engine counted.
 #[derive(Debug, Clone)]
@@ -119,7 +130,7 @@ pub fn read(
         problem,
     };
     let mut total: Vec<(usize, &Row)> = Vec::new();
-    let mut bins: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
+    let mut bins: BTreeMap<usize, (u64, u64)> = BTreeMap::new();
     let mut slices: Vec<(String, BTreeMap<Value, Counts>)> = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         let allowed: &[&str] = match row.kind.as_str() {
@@ -172,8 +183,12 @@ pub fn read(
                 }
             }
             _ => {
-                let bin = row.bin.filter(|b| BINS.contains(b));
-                let bin = bin.ok_or_else(|| row_err(i, "expected a bin from -1000 to 1000"))?;
+                let bin = row.bin.and_then(bin_slot).ok_or_else(|| {
+                    row_err(
+                        i,
+                        "expected a bin: a candidate threshold of the sweep in thousandths (thousandths below 10 in magnitude, then four significant digits up to 9999: 10010 for 10.01), or -10000000 for the scores below -9999",
+                    )
+                })?;
                 let (Some(m), Some(n)) = (row.matches, row.non_matches) else {
                     return Err(row_err(i, "expected matches and non_matches"));
                 };
@@ -228,7 +243,7 @@ pub fn read(
 /// predicted ones when the threshold is a bin's edge.
 fn histogram(
     path: &Path,
-    bins: &BTreeMap<i64, (u64, u64)>,
+    bins: &BTreeMap<usize, (u64, u64)>,
     counts: &Counts,
     threshold: Option<f64>,
 ) -> Result<Option<Histogram>, CountsError> {
@@ -244,7 +259,7 @@ fn histogram(
         })
     };
     let (matches, non_matches) = bins.values().fold((0, 0), |(m, n), (a, b)| (m + a, n + b));
-    let note = "(every scored pair: a score outside [-1, 1] has no bin; leave the score rows out to skip the sweep)";
+    let note = "(every scored pair has a bin; leave the score rows out to skip the sweep)";
     if let Some(e) = sums(format!("the score rows' matches {note}"), matches, counts.positives())
         .or_else(|| {
             sums(format!("the score rows' non_matches {note}"), non_matches, counts.fp + counts.tn)
@@ -253,13 +268,12 @@ fn histogram(
         return Err(e);
     }
     let mut histogram = Histogram::default();
-    for (bin, (m, n)) in bins {
-        histogram.add_bin(*bin, *m, *n);
+    for (slot, (m, n)) in bins {
+        histogram.add_slot(*slot, *m, *n);
     }
     // At a threshold that is a bin's edge, the bins at and above it are
     // the predicted matches.
-    if let Some(t) = threshold.filter(|t| (-1.0..=1.0).contains(t) && sweep_edge(*t)) {
-        let first = (t * 1000.0).round() as i64;
+    if let Some((t, first)) = threshold.and_then(|t| Some((t, crate::sweep::edge_slot(t)?))) {
         let above = bins.range(first..).fold((0, 0), |(m, n), (_, (a, b))| (m + a, n + b));
         let what = |which| format!("the score rows' {which} at or above threshold {t}");
         if let Some(e) = sums(what("matches"), above.0, counts.tp)
@@ -269,11 +283,6 @@ fn histogram(
         }
     }
     Ok(Some(histogram))
-}
-
-/// Whether `t` is exactly the sweep's candidate `round(t * 1000) / 1000`.
-fn sweep_edge(t: f64) -> bool {
-    (t * 1000.0).round() / 1000.0 == t
 }
 
 /// The slice columns, each checked to count every pair once, kept and

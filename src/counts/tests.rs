@@ -42,6 +42,34 @@ fn csv_and_json_rows_give_the_same_counts() {
 }
 
 #[test]
+fn bins_past_one_follow_the_sweeps_grid() {
+    // Log-odds: 12.34 is bin 12340, 9999 the highest, and the scores below
+    // -9999 in their own bin; the total is counted at threshold 12.34.
+    let csv = format!(
+        "{HEADER}total,v1,12.34,,,3,1,2,4,,,,,,,\n\
+         score,,,,,,,,,,,,,12340,1,1\n\
+         score,,,,,,,,,,,,,9999000,2,0\n\
+         score,,,,,,,,,,,,,-10000,1,1\n\
+         score,,,,,,,,,,,,,-10000000,1,3\n"
+    );
+    let counted = read_text(&csv, Some(12.34)).unwrap();
+    let points = counted.histogram.unwrap().points();
+    let at = |t: f64| points.iter().find(|p| p.threshold == t).unwrap().counts;
+    assert_eq!(at(12.34), Counts { tp: 3, fp: 1, fn_: 2, tn: 4 });
+    assert_eq!(at(12.35), Counts { tp: 2, fp: 0, fn_: 3, tn: 5 });
+    assert_eq!(at(-10.0), Counts { tp: 4, fp: 2, fn_: 1, tn: 3 });
+    assert_eq!(at(-9999.0), Counts { tp: 4, fp: 2, fn_: 1, tn: 3 });
+    // Every candidate's thousandths are a bin, and nothing between two.
+    for (i, t) in crate::sweep::grid().iter().enumerate() {
+        let thousandths = (t * 1000.0).round() as i64;
+        assert_eq!(bin_slot(thousandths), Some(i + 1), "{t}");
+        if (10.0..9999.0).contains(t) || *t < -10.0 {
+            assert_eq!(bin_slot(thousandths + 1), None, "{t}");
+        }
+    }
+}
+
+#[test]
 fn every_inconsistency_is_named() {
     let total = "total,v1,0.5,,,3,1,2,4,,,,,,,\n";
     let cases = [
@@ -55,8 +83,12 @@ fn every_inconsistency_is_named() {
         (format!("{HEADER}{total}bogus,,,,,,,,,,,,,,,\n"), "row 2 (kind `bogus`): expected kind"),
         (format!("{HEADER}{total}score,,,,,1,,,,,,,,3,1,1\n"), "holds a field of another kind"),
         (
-            format!("{HEADER}{total}score,,,,,,,,,,,,,1001,1,1\n"),
-            "expected a bin from -1000 to 1000",
+            format!("{HEADER}{total}score,,,,,,,,,,,,,10011,1,1\n"),
+            "expected a bin: a candidate threshold of the sweep in thousandths",
+        ),
+        (
+            format!("{HEADER}{total}score,,,,,,,,,,,,,-9999001,1,1\n"),
+            "expected a bin: a candidate threshold of the sweep in thousandths",
         ),
         (
             format!("{HEADER}{total}score,,,,,,,,,,,,,500,5,1\n"),

@@ -88,6 +88,15 @@ fn slot_in(g: &[f64], zero: usize, score: f64) -> usize {
     g.partition_point(|t| *t <= score)
 }
 
+/// The slot of the scores at or above candidate `edge` and below the next
+/// one, when `edge` is exactly a candidate (slot 0, below every candidate,
+/// has no edge).
+pub fn edge_slot(edge: f64) -> Option<usize> {
+    let g = grid();
+    let i = g.partition_point(|t| *t < edge);
+    (g.get(i) == Some(&edge)).then_some(i + 1)
+}
+
 /// Bits `start..start + len` of `bits` as words from bit 0, the last one
 /// padded with zeros.
 fn words_of(bits: &BooleanBuffer, start: usize, len: usize, out: &mut [u64]) {
@@ -177,11 +186,8 @@ impl Histogram {
         *lanes = [[0u32; LANE]; 2];
     }
 
-    /// Adds the pairs an engine counted in bin `bin` (in -1000..=1000):
-    /// scores in `[bin / 1000, (bin + 1) / 1000)`, one slot of the grid.
-    pub fn add_bin(&mut self, bin: i64, matches: u64, non_matches: u64) {
-        let slot = zero_index() as i64 + bin + 1;
-        let slot = usize::try_from(slot).expect("a bin of the grid on [-1, 1]");
+    /// Adds the pairs an engine counted in slot `slot` (see [`edge_slot`]).
+    pub fn add_slot(&mut self, slot: usize, matches: u64, non_matches: u64) {
         self.counts[2 * slot + 1] += matches;
         self.counts[2 * slot] += non_matches;
     }
