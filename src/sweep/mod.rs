@@ -92,9 +92,8 @@ fn slot_in(g: &[f64], zero: usize, score: f64) -> usize {
 /// one, when `edge` is exactly a candidate (slot 0, below every candidate,
 /// has no edge).
 pub fn edge_slot(edge: f64) -> Option<usize> {
-    let g = grid();
-    let i = g.partition_point(|t| *t < edge);
-    (g.get(i) == Some(&edge)).then_some(i + 1)
+    let at = slot(edge);
+    (at > 0 && grid()[at - 1] == edge).then_some(at)
 }
 
 /// Bits `start..start + len` of `bits` as words from bit 0, the last one
