@@ -133,7 +133,6 @@ fn display_columns_must_exist() {
 #[test]
 fn the_read_back_through_a_page_index_returns_exactly_the_chosen_rows() {
     use arrow_array::{Array, Int64Array};
-    use parquet::arrow::ArrowWriter;
     use parquet::file::properties::WriterProperties;
     let n = 10_000usize;
     // A score spread with repeats, labels in a pattern unrelated to it.
@@ -153,10 +152,7 @@ fn the_read_back_through_a_page_index_returns_exactly_the_chosen_rows() {
         .set_write_batch_size(64)
         .set_dictionary_enabled(false)
         .build();
-    let file = std::fs::File::create(gate.path("v.parquet")).unwrap();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    crate::util::write_batch_with(&gate.path("v.parquet"), &batch, props);
     let written = std::fs::File::open(gate.path("v.parquet")).unwrap();
     let meta = parquet::file::metadata::ParquetMetaDataReader::new()
         .with_page_index_policy(parquet::file::metadata::PageIndexPolicy::Required)

@@ -311,10 +311,7 @@ fn duplicate_columns_are_refused_by_name() {
         vec![labels(), scores(), labels(), scores()],
     )
     .unwrap();
-    let file = std::fs::File::create(gate.path("v.parquet")).unwrap();
-    let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    crate::util::write_batch(&gate.path("v.parquet"), &batch);
     gate.run().assert_cannot_evaluate(
         "validation set `v.parquet` has 2 columns named `label` (input `label_column`): expected one",
     );

@@ -7,7 +7,9 @@
 use std::path::Path;
 
 use crate::servers::{Server, start};
-use crate::util::{Gate, fixture, free_port, read_parquet, root, sha256sum, write_batch};
+use crate::util::{
+    Gate, fixture, free_port, read_parquet, root, sha256sum, write_batch, write_batch_with,
+};
 
 /// A moto server; with `signed`, its requests after the first three must
 /// be signed.
@@ -30,16 +32,11 @@ fn bucket(server: &Server, name: &str, public: bool) -> (String, String, tempfil
     // Pages of 100 rows with a page index, so reading chosen rows back
     // fetches only some of them.
     let write = |name: &str, rows: arrow_array::RecordBatch| {
-        use parquet::file::properties::WriterProperties;
         let path = parts.path().join(name);
-        let file = std::fs::File::create(&path).unwrap();
-        let pages = WriterProperties::builder()
+        let pages = parquet::file::properties::WriterProperties::builder()
             .set_data_page_row_count_limit(100)
             .set_write_batch_size(100);
-        let mut writer =
-            parquet::arrow::ArrowWriter::try_new(file, rows.schema(), Some(pages.build())).unwrap();
-        writer.write(&rows).unwrap();
-        writer.close().unwrap();
+        write_batch_with(&path, &rows, pages.build());
         format!("folder/{name}={}", path.display())
     };
     let uploads = [

@@ -6,9 +6,10 @@ use std::path::Path;
 use std::process::Command;
 
 use arrow_array::{Array, BooleanArray, Float32Array, RecordBatch, StringArray};
-use parquet::arrow::ArrowWriter;
 
-use crate::util::{Gate, col, fixture, read_parquet, sha256sum_of, write_batch, write_parquet};
+use crate::util::{
+    Gate, col, fixture, read_parquet, sha256sum_of, write_batch, write_batch_with, write_parquet,
+};
 
 /// The README's command for a folder's hash, run in the folder: its
 /// manifest made by `find`, `sort` and `sha256sum`, then hashed.
@@ -23,13 +24,10 @@ fn readme_command() -> String {
 /// One batch as a parquet file of row groups of 700 rows, folders made.
 fn write_in_groups(path: &Path, batch: &RecordBatch) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let file = std::fs::File::create(path).unwrap();
     let props = parquet::file::properties::WriterProperties::builder()
         .set_max_row_group_row_count(Some(700))
         .build();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
-    writer.write(batch).unwrap();
-    writer.close().unwrap();
+    write_batch_with(path, batch, props);
 }
 
 /// The fixture in `parts` contiguous files, in order, with the litter

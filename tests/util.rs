@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use arrow_array::{ArrayRef, RecordBatch};
 use parquet::arrow::ArrowWriter;
+use parquet::file::properties::WriterProperties;
 
 /// The longest a run of the gate may take in a test.
 pub const DEADLINE: Duration = Duration::from_secs(60);
@@ -52,8 +53,14 @@ pub fn write_parquet(path: &Path, columns: Vec<(&str, ArrayRef)>) {
 
 /// Writes one record batch as a parquet file of one row group.
 pub fn write_batch(path: &Path, batch: &RecordBatch) {
+    write_batch_with(path, batch, WriterProperties::default());
+}
+
+/// Writes one record batch as a parquet file laid out by `props` (row
+/// groups, pages, page index, dictionaries).
+pub fn write_batch_with(path: &Path, batch: &RecordBatch, props: WriterProperties) {
     let file = std::fs::File::create(path).unwrap();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
     writer.write(batch).unwrap();
     writer.close().unwrap();
 }
