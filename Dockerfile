@@ -5,9 +5,12 @@ FROM rust:1.95-slim-bookworm AS builder
 WORKDIR /build
 # The one release profile of Cargo.toml (which builds the dependencies off
 # the counting path for size), tuned for a binary built once and shipped:
-# whole-program LTO in one codegen unit, no debug info, stripped (a 16.0 MB
-# binary here; tests build without it, faster).
-ENV CARGO_PROFILE_RELEASE_LTO=fat \
+# whole-program LTO in one codegen unit, no debug info, stripped, and its
+# relative relocations packed (RELR: glibc 2.36 and binutils 2.40, both
+# bookworm's), which keeps it position-independent at 0.65 MB less (a 15.3 MB
+# binary here; tests build without any of it, faster).
+ENV RUSTFLAGS="-C link-arg=-Wl,-z,pack-relative-relocs" \
+    CARGO_PROFILE_RELEASE_LTO=fat \
     CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
     CARGO_PROFILE_RELEASE_DEBUG=false \
     CARGO_PROFILE_RELEASE_STRIP=true
