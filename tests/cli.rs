@@ -42,5 +42,6 @@ mod render;
 #[cfg(feature = "external-tests")]
 mod servers;
 mod slices;
+mod tls;
 mod weights;
 mod workflows;
