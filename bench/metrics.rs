@@ -28,6 +28,8 @@ const RUNS: [(&str, (bool, bool, bool)); 4] = [
 ];
 
 fn main() {
+    // As the binary runs: its allocator settings first.
+    er_precision_gate::allocator::tune();
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     let file = args.next().expect("usage: metrics FILE [REPEAT]");
     let repeat: usize = args.next().map_or(5, |r| r.parse().expect("REPEAT is a number"));

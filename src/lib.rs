@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod allocator;
 pub mod baseline;
 pub mod clusters;
 pub mod counts;

@@ -12,6 +12,7 @@ use er_precision_gate::publish;
 use er_precision_gate::untrusted::{self, shown};
 
 fn main() -> ExitCode {
+    er_precision_gate::allocator::tune();
     let env = Env::from_process();
     env_logger::Builder::new()
         .parse_filters(&env.log_filter())
