@@ -19,6 +19,7 @@ runs, with the page cache warm, each of:
     gate+slices  gate with --slice-columns entity_type (8 values)
     gate+errors  gate with --errors-file (the 1000 most confident of each kind)
     duckdb       python3 -c 'import duckdb; ... confusion matrix in SQL'
+    duckdb+errors  the same, then the same errors as gate+errors written to parquet
     polars       python3 -c 'import polars; ... confusion matrix, lazy scan'
     openssl      openssl dgst -sha256 FILE
 
@@ -57,6 +58,20 @@ tp, fp, fn, tn = duckdb.sql(f'''
            count(*) filter (where not label and score < {sys.argv[2]})
     from read_parquet('{sys.argv[1]}')''').fetchall()[0]
 print(json.dumps(dict(tp=tp, fp=fp, fn=fn, tn=tn)))
+"""
+
+# The same counts, then the 1000 most confident errors of each kind with
+# every column, as errors_file chooses them (no rank column), written to
+# parquet: what the gate's `gate+errors` does, in SQL.
+DUCKDB_ERRORS = DUCKDB + """
+duckdb.sql("set enable_progress_bar = false")  # it would write to stdout
+duckdb.sql(f'''copy (
+    (select *, 'false_positive' as error from read_parquet('{sys.argv[1]}')
+     where not label and score >= {sys.argv[2]} order by score desc limit 1000)
+    union all
+    (select *, 'false_negative' as error from read_parquet('{sys.argv[1]}')
+     where label and score < {sys.argv[2]} order by score asc limit 1000)
+) to '{sys.argv[3]}' (format parquet)''')
 """
 
 POLARS = """
@@ -163,6 +178,14 @@ def gate_counts(report):
     return {k: c[k] for k in ("tp", "fp", "fn", "tn")}
 
 
+def chosen_errors(path):
+    """The (kind, pair_id) of every row of an errors file."""
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(path, columns=["error", "pair_id"])
+    return set(zip(t["error"].to_pylist(), t["pair_id"].to_pylist()))
+
+
 def bench(path, rows, repeat, binary):
     digest = sha256(path)  # also warms the page cache
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
@@ -172,6 +195,7 @@ def bench(path, rows, repeat, binary):
     ]
     verify = ["--dataset-hash", digest]
     errors = tempfile.NamedTemporaryFile(suffix=".parquet", delete=False).name
+    duck_errors = tempfile.NamedTemporaryFile(suffix=".parquet", delete=False).name
     gates = {
         "gate": ["--sweep", "false"],
         "gate+verify": verify + ["--sweep", "false"],
@@ -183,6 +207,9 @@ def bench(path, rows, repeat, binary):
     tools = {name: (gate + extra + ["--report-json", reports[name]], env) for name, extra in gates.items()}
     tools.update({
         "duckdb": ([sys.executable, "-c", DUCKDB, str(path), str(THRESHOLD)], None),
+        "duckdb+errors": (
+            [sys.executable, "-c", DUCKDB_ERRORS, str(path), str(THRESHOLD), duck_errors], None
+        ),
         "polars": ([sys.executable, "-c", POLARS, str(path), str(THRESHOLD)], None),
         "openssl": (["openssl", "dgst", "-sha256", str(path)], None),
     })
@@ -190,8 +217,11 @@ def bench(path, rows, repeat, binary):
     counts = {name: gate_counts(report) for name, report in reports.items()}
     for report in reports.values():
         os.unlink(report)
-    for name in ("duckdb", "polars"):
+    for name in ("duckdb", "duckdb+errors", "polars"):
         counts[name] = json.loads(outputs[name])
+    chosen = [chosen_errors(f) for f in (errors, duck_errors)]
+    if chosen[0] != chosen[1]:
+        sys.exit(f"the errors chosen differ: {len(chosen[0] ^ chosen[1])} pairs")
     if digest not in outputs["openssl"]:
         sys.exit(f"openssl disagrees on the hash: {outputs['openssl']}")
     first = counts["gate"]
@@ -201,16 +231,19 @@ def bench(path, rows, repeat, binary):
 
     size = path.stat().st_size
     print(f"\n{rows:,} rows, {size / 1e6:,.0f} MB, {size / rows:.1f} B/row, counts {first}")
-    print(f"{'tool':<12} {'wall s':>8} {'rows/s':>14} {'peak RSS MiB':>13}")
+    print(f"{'tool':<14} {'wall s':>8} {'rows/s':>14} {'peak RSS MiB':>13}")
     for name, (seconds, peak) in results.items():
-        print(f"{name:<12} {seconds:>8.3f} {rows / seconds:>14,.0f} {peak:>13.1f}")
+        print(f"{name:<14} {seconds:>8.3f} {rows / seconds:>14,.0f} {peak:>13.1f}")
     fastest = min(results["duckdb"][0], results["polars"][0])
     print(f"gate / fastest of duckdb, polars: {results['gate'][0] / fastest:.2f}x")
     print(f"gate+verify / openssl dgst -sha256: {results['gate+verify'][0] / results['openssl'][0]:.2f}x")
     print(f"gate+stats / gate+verify: {results['gate+stats'][0] / results['gate+verify'][0]:.2f}x")
     print(f"gate+slices / gate: {results['gate+slices'][0] / results['gate'][0]:.2f}x")
     print(f"gate+errors / gate: {results['gate+errors'][0] / results['gate'][0]:.2f}x")
+    print(f"duckdb+errors / duckdb: {results['duckdb+errors'][0] / results['duckdb'][0]:.2f}x")
+    print(f"gate+errors / duckdb+errors: {results['gate+errors'][0] / results['duckdb+errors'][0]:.2f}x")
     os.unlink(errors)
+    os.unlink(duck_errors)
     print(f"gate peak RSS: {max(v[1] for k, v in results.items() if k.startswith('gate')):.1f} MiB")
     sys.stdout.flush()
     subprocess.run(

@@ -12,7 +12,6 @@ use er_precision_gate::publish;
 use er_precision_gate::untrusted::{self, shown};
 
 fn main() -> ExitCode {
-    er_precision_gate::allocator::tune();
     let env = Env::from_process();
     env_logger::Builder::new()
         .parse_filters(&env.log_filter())
@@ -48,6 +47,11 @@ fn main() -> ExitCode {
         }
         Err(err) => return fail(&err.into(), &actions, true, &mut stdout),
     };
+    // Before the first thread starts. Cluster mode reads nothing back: it
+    // keeps glibc's defaults, and its peak with them.
+    if inputs.evaluate.clusters.is_none() {
+        er_precision_gate::allocator::tune();
+    }
     let line = er_precision_gate::terminal::Progress::start(&env);
     let evaluated = er_precision_gate::evaluate(&inputs.evaluate, env.now());
     drop(line);
