@@ -13,8 +13,6 @@ pub struct InputSpec {
     pub name: &'static str,
     /// The default, as `action.yml` declares it; `None` for no default.
     pub default: Option<&'static str>,
-    /// Whether the input must be given.
-    pub required: bool,
     /// The description shown in `action.yml`, docs/reference.md and `--help`.
     pub help: &'static str,
 }
@@ -28,7 +26,6 @@ macro_rules! inputs {
             pub const $constant: InputSpec = InputSpec {
                 name: $name,
                 default: inputs!(@default $($default)?),
-                required: false,
                 help: $help,
             };
         )*
