@@ -38,7 +38,14 @@ pub fn count<T: ArrowNativeType>(
     });
     #[cfg(target_arch = "x86_64")]
     if cells.len() <= MASKED && std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2 (and so POPCNT), checked just above.
+        // One-byte keys (pandas' and pyarrow's categoricals of few values)
+        // are compared 32 at a time, in place.
+        if size_of::<T>() == 1 {
+            use arrow_buffer::ToByteSlice;
+            // SAFETY: the CPU has AVX2 (and so POPCNT), checked just above.
+            return unsafe { masked::count_bytes(cells, rows.to_byte_slice(), words) };
+        }
+        // SAFETY: as above.
         return unsafe { masked::count(cells, rows, words) };
     }
     for (chunk, (l, p, k)) in rows.chunks(64).zip(words) {
@@ -182,11 +189,72 @@ mod masked {
             }
         }
     }
+
+    /// [`count`] for one-byte keys, each 64 compared with each value, 32 at
+    /// a time. A byte equals a value (below [`MASKED`](super::MASKED)) only
+    /// where the key does: a negative `i8` key is a byte of 128 or more.
+    #[target_feature(enable = "avx2,popcnt")]
+    pub fn count_bytes(
+        cells: &mut [[u64; 4]],
+        rows: &[u8],
+        words: impl Iterator<Item = (u64, u64, u64)>,
+    ) {
+        for (chunk, (l, p, k)) in rows.chunks(64).zip(words) {
+            if chunk.len() < 64 {
+                by_row(cells, chunk, l, p, k);
+                continue;
+            }
+            // SAFETY: each load reads 32 of the chunk's 64 bytes.
+            let (low, high) = unsafe {
+                (
+                    _mm256_loadu_si256(chunk.as_ptr().cast()),
+                    _mm256_loadu_si256(chunk[32..].as_ptr().cast()),
+                )
+            };
+            for (v, cell) in cells.iter_mut().enumerate() {
+                let value = _mm256_set1_epi8(v as i8);
+                let low = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(low, value)) as u32);
+                let high = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(high, value)) as u32);
+                by_mask(cell, (low | high << 32) & k, l, p);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys of any type, counted by [`count`].
+    trait Keys {
+        fn count(
+            &self,
+            cells: &mut [[u64; 4]],
+            l: &BooleanBuffer,
+            p: &BooleanBuffer,
+            k: Option<&BooleanBuffer>,
+        );
+    }
+
+    impl<T: ArrowNativeType> Keys for Vec<T> {
+        fn count(
+            &self,
+            cells: &mut [[u64; 4]],
+            l: &BooleanBuffer,
+            p: &BooleanBuffer,
+            k: Option<&BooleanBuffer>,
+        ) {
+            count(cells, self, l, p, k);
+        }
+    }
+
+    fn as_u8(ids: &[u32]) -> Vec<u8> {
+        ids.iter().map(|&i| i as u8).collect()
+    }
+
+    fn as_i8(bytes: &[u8]) -> Vec<i8> {
+        bytes.iter().map(|&b| b as i8).collect()
+    }
 
     /// Both paths count every row of a batch as a plain loop over rows does,
     /// with present and absent rows, a ragged last word, few values and many.
@@ -205,6 +273,16 @@ mod tests {
             let label: Vec<bool> = (0..rows).map(|_| next() % 3 == 0).collect();
             let predicted: Vec<bool> = (0..rows).map(|_| next() % 2 == 0).collect();
             let present: Vec<bool> = (0..rows).map(|_| next() % 10 != 0).collect();
+            let by = |ids: &dyn Keys, l: &BooleanBuffer, p: &BooleanBuffer, k: &BooleanBuffer| {
+                let mut cells = vec![[0u64; 4]; values];
+                ids.count(&mut cells, l, p, Some(k));
+                cells
+            };
+            let all = |ids: &dyn Keys, l: &BooleanBuffer, p: &BooleanBuffer| {
+                let mut cells = vec![[0u64; 4]; values];
+                ids.count(&mut cells, l, p, None);
+                cells
+            };
             let mut expected = vec![[0u64; 4]; values];
             for i in 0..rows {
                 if present[i] {
@@ -213,12 +291,32 @@ mod tests {
                 }
             }
             let bits = |b: &Vec<bool>| BooleanBuffer::from(b.clone());
-            let mut cells = vec![[0u64; 4]; values];
-            count(&mut cells, &ids, &bits(&label), &bits(&predicted), Some(&bits(&present)));
-            assert_eq!(cells, expected, "{values} values");
-            let mut all = vec![[0u64; 4]; values];
-            count(&mut all, &ids, &bits(&label), &bits(&predicted), None);
-            assert_eq!(all.iter().flatten().sum::<u64>(), rows as u64, "{values} values");
+            let (label, predicted, present) = (bits(&label), bits(&predicted), bits(&present));
+            // Keys of four and of one byte (the one-byte path compares in
+            // place), signed or not.
+            // A row left out may hold any key: here one past every value,
+            // negative as an i8.
+            let wild: Vec<u32> = (0..rows)
+                .map(|i| if present.value(i) { ids[i] } else { 128 + (i % 100) as u32 })
+                .collect();
+            let (bytes, wild_bytes) = (as_u8(&ids), as_u8(&wild));
+            let (signed, wild_signed) = (as_i8(&bytes), as_i8(&wild_bytes));
+            for (keys, cells, all) in [
+                ("u32", by(&wild, &label, &predicted, &present), all(&ids, &label, &predicted)),
+                (
+                    "u8",
+                    by(&wild_bytes, &label, &predicted, &present),
+                    all(&bytes, &label, &predicted),
+                ),
+                (
+                    "i8",
+                    by(&wild_signed, &label, &predicted, &present),
+                    all(&signed, &label, &predicted),
+                ),
+            ] {
+                assert_eq!(cells, expected, "{values} values, {keys} keys");
+                assert_eq!(all.iter().flatten().sum::<u64>(), rows as u64, "{values} values");
+            }
         }
     }
 }
