@@ -7,7 +7,7 @@
 
 use std::process::Command;
 
-use crate::util::{Gate, python, root};
+use crate::util::{Gate, path_with_venv, python, root};
 
 struct Case {
     fixture: &'static str,
@@ -202,6 +202,8 @@ fn the_training_artifact_is_gated_and_a_flipped_byte_stops_it() {
         .arg(gate.path("sample_validation.parquet"))
         .arg(gate.path("er-model"))
         .arg("42")
+        // predict.py needs numpy: the tests' virtual environment has it.
+        .env("PATH", path_with_venv())
         .output()
         .expect("bash runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -32,6 +32,19 @@ pub fn python() -> Command {
     Command::new(if venv.exists() { venv.into_os_string() } else { "python3".into() })
 }
 
+/// `PATH` with `tests/.venv`'s scripts first, when it exists, for a script
+/// of the project that runs `python3` as a user's shell would find it.
+#[cfg(feature = "external-tests")]
+pub fn path_with_venv() -> std::ffi::OsString {
+    let venv = root().join("tests/.venv/bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    match venv.exists() {
+        true => std::env::join_paths(std::iter::once(venv).chain(std::env::split_paths(&path)))
+            .expect("PATH joins"),
+        false => path,
+    }
+}
+
 /// A committed fixture.
 pub fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
