@@ -292,10 +292,9 @@ mod tests {
             }
             let bits = |b: &Vec<bool>| BooleanBuffer::from(b.clone());
             let (label, predicted, present) = (bits(&label), bits(&predicted), bits(&present));
-            // Keys of four and of one byte (the one-byte path compares in
-            // place), signed or not.
-            // A row left out may hold any key: here one past every value,
-            // negative as an i8.
+            // Keys of four bytes and of one (compared in place), signed or
+            // not. A row left out may hold any key: here 128 or more, past
+            // every value and negative as an i8.
             let wild: Vec<u32> = (0..rows)
                 .map(|i| if present.value(i) { ids[i] } else { 128 + (i % 100) as u32 })
                 .collect();
