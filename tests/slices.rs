@@ -192,6 +192,78 @@ fn per_slice_counts_and_intervals_equal_pandas_and_statsmodels() {
     }
 }
 
+/// Dictionary columns with one-byte keys, as pyarrow and pandas write a
+/// categorical of few values (`int8` keys, and `uint8`), with null keys and
+/// a last batch shorter than 64 rows: counted as pandas counts them.
+#[cfg(feature = "external-tests")]
+#[test]
+fn one_byte_dictionary_keys_count_as_pandas_counts() {
+    use arrow_array::types::{Int8Type, UInt8Type};
+    use std::sync::Arc;
+
+    use arrow_array::{BooleanArray, DictionaryArray, Float64Array, StringArray};
+
+    use crate::util::{col, write_parquet};
+    let n = 70_000 + 37;
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let rows: Vec<[u64; 4]> = (0..n).map(|_| [next(), next(), next(), next()]).collect();
+    let kinds = StringArray::from(vec!["a", "b", "c", "d", "e", "f", "g", "h"]);
+    let kind: Vec<Option<i8>> =
+        rows.iter().map(|r| (r[0] % 50 != 0).then_some((r[0] % 8) as i8)).collect();
+    let tiers = StringArray::from(vec!["gold", "silver", "bronze"]);
+    let tier: Vec<Option<u8>> = rows.iter().map(|r| Some((r[1] % 3) as u8)).collect();
+    let gate = Gate::new()
+        .input("validation_set", "v.parquet")
+        .input("slice_columns", "kind,tier")
+        .input("min_slice_support", "1")
+        .input("report_json", "r.json")
+        .any_metric();
+    write_parquet(
+        &gate.path("v.parquet"),
+        vec![
+            ("label", col(BooleanArray::from_iter(rows.iter().map(|r| Some(r[2] % 4 == 0))))),
+            (
+                "score",
+                col(Float64Array::from_iter_values(
+                    rows.iter().map(|r| (r[3] % 1000) as f64 / 1000.0),
+                )),
+            ),
+            (
+                "kind",
+                col(DictionaryArray::<Int8Type>::try_new(kind.into(), Arc::new(kinds)).unwrap()),
+            ),
+            (
+                "tier",
+                col(DictionaryArray::<UInt8Type>::try_new(tier.into(), Arc::new(tiers)).unwrap()),
+            ),
+        ],
+    );
+    let file = gate.path("v.parquet").into_os_string();
+    let args: Vec<&std::ffi::OsStr> =
+        vec![&file, "0.5".as_ref(), "0.9".as_ref(), "kind".as_ref(), "tier".as_ref()];
+    let expected = Gate::python("slices_oracle.py", &args, "pandas and statsmodels");
+    let ran = gate.run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let report = ran.json("r.json");
+    for column in report["slices"]["columns"].as_array().unwrap() {
+        let name = column["column"].as_str().unwrap();
+        let theirs = expected[name].as_object().unwrap();
+        let ours = column["slices"].as_array().unwrap();
+        assert_eq!(ours.len(), theirs.len(), "{name}: the same values");
+        for slice in ours {
+            let key = slice["value"].to_string();
+            assert_eq!(slice["counts"], theirs[&key]["counts"], "{name} = {key}");
+        }
+    }
+    assert_eq!(expected["kind"].as_object().unwrap().len(), 9, "eight values and null");
+}
+
 #[test]
 fn prometheus_gets_the_fifty_largest_evaluated_slices_of_a_column() {
     use arrow_array::{BooleanArray, Float64Array, Int64Array};
