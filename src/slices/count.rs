@@ -166,28 +166,23 @@ mod masked {
         rows: &[T],
         words: impl Iterator<Item = (u64, u64, u64)>,
     ) {
-        for (chunk, (l, p, k)) in rows.chunks(64).zip(words) {
-            if chunk.len() < 64 {
-                by_row(cells, chunk, l, p, k);
-                continue;
-            }
+        let load = |chunk: &[T]| -> [__m256i; 8] {
             // Widened (or kept) to u32: a row left out may hold any key, and
             // its bit in `k` keeps it out whatever it compares equal to.
             let chunk: [u32; 64] = std::array::from_fn(|j| chunk[j].as_usize() as u32);
             // SAFETY: each load reads eight of the chunk's 64 u32.
-            let eights: [__m256i; 8] = std::array::from_fn(|q| unsafe {
-                _mm256_loadu_si256(chunk[8 * q..].as_ptr().cast())
-            });
-            for (v, cell) in cells.iter_mut().enumerate() {
-                let value = _mm256_set1_epi32(v as i32);
-                let mut rows = 0u64;
-                for (q, eight) in eights.iter().enumerate() {
-                    let equal = _mm256_castsi256_ps(_mm256_cmpeq_epi32(*eight, value));
-                    rows |= u64::from(_mm256_movemask_ps(equal) as u8) << (8 * q);
-                }
-                by_mask(cell, rows & k, l, p);
+            std::array::from_fn(|q| unsafe { _mm256_loadu_si256(chunk[8 * q..].as_ptr().cast()) })
+        };
+        let equal = |eights: &[__m256i; 8], v: usize| {
+            let value = _mm256_set1_epi32(v as i32);
+            let mut rows = 0u64;
+            for (q, eight) in eights.iter().enumerate() {
+                let equal = _mm256_castsi256_ps(_mm256_cmpeq_epi32(*eight, value));
+                rows |= u64::from(_mm256_movemask_ps(equal) as u8) << (8 * q);
             }
-        }
+            rows
+        };
+        by_masks(cells, rows, words, load, equal);
     }
 
     /// [`count`] for one-byte keys, each 64 compared with each value, 32 at
@@ -199,23 +194,40 @@ mod masked {
         rows: &[u8],
         words: impl Iterator<Item = (u64, u64, u64)>,
     ) {
+        // SAFETY: each load reads 32 of the chunk's 64 bytes.
+        let load = |chunk: &[u8]| unsafe {
+            let (low, high) = chunk.split_at(32);
+            (_mm256_loadu_si256(low.as_ptr().cast()), _mm256_loadu_si256(high.as_ptr().cast()))
+        };
+        let equal = |(low, high): &(__m256i, __m256i), v: usize| {
+            let value = _mm256_set1_epi8(v as i8);
+            let low = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(*low, value)) as u32);
+            let high = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(*high, value)) as u32);
+            low | high << 32
+        };
+        by_masks(cells, rows, words, load, equal);
+    }
+
+    /// Adds each chunk of 64 rows by masks: `load` reads a chunk's keys
+    /// once, `equal` gives one value's rows among them as 64 bits. A shorter
+    /// last chunk is added row by row. Inlined into its callers, so the
+    /// closures are compiled with their target features.
+    #[inline(always)]
+    fn by_masks<T: ArrowNativeType, K>(
+        cells: &mut [[u64; 4]],
+        rows: &[T],
+        words: impl Iterator<Item = (u64, u64, u64)>,
+        load: impl Fn(&[T]) -> K,
+        equal: impl Fn(&K, usize) -> u64,
+    ) {
         for (chunk, (l, p, k)) in rows.chunks(64).zip(words) {
             if chunk.len() < 64 {
                 by_row(cells, chunk, l, p, k);
                 continue;
             }
-            // SAFETY: each load reads 32 of the chunk's 64 bytes.
-            let (low, high) = unsafe {
-                (
-                    _mm256_loadu_si256(chunk.as_ptr().cast()),
-                    _mm256_loadu_si256(chunk[32..].as_ptr().cast()),
-                )
-            };
+            let keys = load(chunk);
             for (v, cell) in cells.iter_mut().enumerate() {
-                let value = _mm256_set1_epi8(v as i8);
-                let low = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(low, value)) as u32);
-                let high = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(high, value)) as u32);
-                by_mask(cell, (low | high << 32) & k, l, p);
+                by_mask(cell, equal(&keys, v) & k, l, p);
             }
         }
     }
