@@ -168,28 +168,39 @@ fn per_slice_counts_and_intervals_equal_pandas_and_statsmodels() {
         let ran = gate.run();
         assert_eq!(ran.code, 0, "{ran:#?}");
         let report = ran.json("r.json");
-        for column in report["slices"]["columns"].as_array().unwrap() {
-            let name = column["column"].as_str().unwrap();
-            let theirs = expected[name].as_object().unwrap();
-            let ours = column["slices"].as_array().unwrap();
-            assert_eq!(ours.len(), theirs.len(), "{name}: the same values");
-            for slice in ours {
-                let key = slice["value"].to_string();
-                let want = &theirs[&key];
-                assert_eq!(slice["counts"], want["counts"], "{name} = {key} at {threshold}");
-                for metric in ["precision", "recall"] {
-                    let (i, w) = (&slice["intervals"][metric], &want["intervals"][metric]);
-                    for (bound, at) in [("lower", 0), ("upper", 1)] {
-                        let (a, b) = (i[bound].as_f64().unwrap(), w[at].as_f64().unwrap());
-                        assert!(
-                            (a - b).abs() <= 1e-12,
-                            "{name} = {key} {metric} {bound}: {a} vs {b}"
-                        );
-                    }
+        for (name, key, slice, want) in beside_oracle(&report, &expected) {
+            assert_eq!(slice["counts"], want["counts"], "{name} = {key} at {threshold}");
+            for metric in ["precision", "recall"] {
+                let (i, w) = (&slice["intervals"][metric], &want["intervals"][metric]);
+                for (bound, at) in [("lower", 0), ("upper", 1)] {
+                    let (a, b) = (i[bound].as_f64().unwrap(), w[at].as_f64().unwrap());
+                    assert!((a - b).abs() <= 1e-12, "{name} = {key} {metric} {bound}: {a} vs {b}");
                 }
             }
         }
     }
+}
+
+/// Each slice of the report's columns beside the oracle's group of the same
+/// column and value (`tests/slices_oracle.py`), once both are checked to
+/// have the same values: (column, value, ours, theirs).
+#[cfg(feature = "external-tests")]
+fn beside_oracle<'a>(
+    report: &'a serde_json::Value,
+    expected: &'a serde_json::Value,
+) -> Vec<(&'a str, String, &'a serde_json::Value, &'a serde_json::Value)> {
+    let mut pairs = Vec::new();
+    for column in report["slices"]["columns"].as_array().unwrap() {
+        let name = column["column"].as_str().unwrap();
+        let theirs = expected[name].as_object().unwrap();
+        let ours = column["slices"].as_array().unwrap();
+        assert_eq!(ours.len(), theirs.len(), "{name}: the same values");
+        for slice in ours {
+            let key = slice["value"].to_string();
+            pairs.push((name, key.clone(), slice, &theirs[&key]));
+        }
+    }
+    pairs
 }
 
 /// Dictionary columns with one-byte keys, as pyarrow and pandas write a
@@ -198,9 +209,9 @@ fn per_slice_counts_and_intervals_equal_pandas_and_statsmodels() {
 #[cfg(feature = "external-tests")]
 #[test]
 fn one_byte_dictionary_keys_count_as_pandas_counts() {
-    use arrow_array::types::{Int8Type, UInt8Type};
     use std::sync::Arc;
 
+    use arrow_array::types::{Int8Type, UInt8Type};
     use arrow_array::{BooleanArray, DictionaryArray, Float64Array, StringArray};
 
     use crate::util::{col, write_parquet};
@@ -251,15 +262,8 @@ fn one_byte_dictionary_keys_count_as_pandas_counts() {
     let ran = gate.run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     let report = ran.json("r.json");
-    for column in report["slices"]["columns"].as_array().unwrap() {
-        let name = column["column"].as_str().unwrap();
-        let theirs = expected[name].as_object().unwrap();
-        let ours = column["slices"].as_array().unwrap();
-        assert_eq!(ours.len(), theirs.len(), "{name}: the same values");
-        for slice in ours {
-            let key = slice["value"].to_string();
-            assert_eq!(slice["counts"], theirs[&key]["counts"], "{name} = {key}");
-        }
+    for (name, key, slice, want) in beside_oracle(&report, &expected) {
+        assert_eq!(slice["counts"], want["counts"], "{name} = {key}");
     }
     assert_eq!(expected["kind"].as_object().unwrap().len(), 9, "eight values and null");
 }

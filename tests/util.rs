@@ -24,24 +24,27 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// The Python the oracles run with: `tests/.venv`'s, which `tests/setup.sh`
-/// makes, else `python3` on PATH.
+/// `tests/.venv`'s scripts, which `tests/setup.sh` makes, where it exists.
+#[cfg(feature = "external-tests")]
+fn venv_bin() -> Option<PathBuf> {
+    Some(root().join("tests/.venv/bin")).filter(|bin| bin.exists())
+}
+
+/// The Python the oracles run with: `tests/.venv`'s, else `python3` on PATH.
 #[cfg(feature = "external-tests")]
 pub fn python() -> Command {
-    let venv = root().join("tests/.venv/bin/python");
-    Command::new(if venv.exists() { venv.into_os_string() } else { "python3".into() })
+    Command::new(venv_bin().map_or("python3".into(), |bin| bin.join("python")))
 }
 
 /// `PATH` with `tests/.venv`'s scripts first, when it exists, for a script
 /// of the project that runs `python3` as a user's shell would find it.
 #[cfg(feature = "external-tests")]
 pub fn path_with_venv() -> std::ffi::OsString {
-    let venv = root().join("tests/.venv/bin");
     let path = std::env::var_os("PATH").unwrap_or_default();
-    match venv.exists() {
-        true => std::env::join_paths(std::iter::once(venv).chain(std::env::split_paths(&path)))
+    match venv_bin() {
+        Some(bin) => std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&path)))
             .expect("PATH joins"),
-        false => path,
+        None => path,
     }
 }
 
