@@ -9,13 +9,14 @@
 //! (SLICE_COLUMN defaults to entity_type.)
 //! (bench/run.py runs it on the files it generates.)
 
+#![allow(clippy::print_stdout)] // A benchmark prints its figures.
+
 use std::time::Instant;
 
-use er_precision_gate::dataset::{Decision, NullPolicy};
-use er_precision_gate::evaluate::{Settings, count};
-use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
-use er_precision_gate::review::ReviewSettings;
-use er_precision_gate::slices::SliceSettings;
+use er_precision_gate::ReviewSettings;
+use er_precision_gate::SliceSettings;
+use er_precision_gate::Thresholds;
+use er_precision_gate::{Settings, metrics_pass};
 
 /// The runs compared (sweep, slices, errors): none, the sweep, slices by
 /// one column, the 1000 most confident errors of each kind (chosen while
@@ -35,29 +36,15 @@ fn main() {
     let repeat: usize = args.next().map_or(5, |r| r.parse().expect("REPEAT is a number"));
     let slice = args.next().unwrap_or_else(|| "entity_type".into());
     let settings = |(sweep, sliced, errors): (bool, bool, bool)| Settings {
-        validation_set: file.clone().into(),
-        counts: None,
-        read_timeout: std::time::Duration::from_secs(600),
-        predictions: None,
-        key_columns: Vec::new(),
-        weight_column: None,
-        dataset_hash: None,
-        checksums: None,
-        label_column: "label".into(),
-        decision: Decision::Score { column: "score".into(), threshold: 0.5 },
-        null_policy: NullPolicy::Fail,
         thresholds: Thresholds { precision: 0.0, recall: 0.0, f1: 0.0 },
-        baseline: None,
-        max_drop: Drops::default(),
         confidence: Some(0.95),
-        on_inconclusive: OnInconclusive::Fail,
         sweep,
         slices: SliceSettings {
             columns: if sliced { vec![slice.clone()] } else { Vec::new() },
             ..SliceSettings::default()
         },
         review: errors.then(|| ReviewSettings { limit: 1000, display: Vec::new(), file: true }),
-        clusters: None,
+        ..Settings::new(file.clone().into())
     };
     // The runs alternate, so a slow spell of the machine falls on all.
     let mut times = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
@@ -65,10 +52,10 @@ fn main() {
     for _ in 0..repeat {
         for (i, (_, run)) in RUNS.into_iter().enumerate() {
             let start = Instant::now();
-            let (fold, review) = count(&settings(run)).expect("the file is readable");
+            let (tally, review) = metrics_pass(&settings(run)).expect("the file is readable");
             assert_eq!(review.is_some(), run.2, "errors are read back when asked for");
             times[i].push(start.elapsed().as_secs_f64());
-            counts[i] = Some(fold.tally.counts);
+            counts[i] = Some(tally.counts);
         }
     }
     assert!(counts.iter().all(|c| *c == counts[0]), "the sweep or slices changed the counts");

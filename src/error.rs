@@ -9,8 +9,10 @@
 use std::io;
 use std::path::PathBuf;
 
+pub use crate::causes::{chain, sources};
 use crate::evaluate::EvaluateError;
-use crate::files::WriteError;
+use crate::exit::Exit;
+use crate::files::{ReportFile, WriteError};
 use crate::inputs::InputError;
 use crate::integrations::comment::CommentError;
 use crate::integrations::github::GithubError;
@@ -64,9 +66,9 @@ pub enum Error {
 }
 
 impl Error {
-    /// The process exit code for this error: always 2, "could not evaluate".
-    pub fn exit_code(&self) -> u8 {
-        2
+    /// How the process ends on this error: always "could not evaluate".
+    pub fn exit(&self) -> Exit {
+        Exit::CouldNotEvaluate
     }
 
     /// A short title for the `::error` annotation.
@@ -85,23 +87,13 @@ impl Error {
     /// Whether this is the job summary failing to be written (so an error
     /// summary cannot be written either).
     pub fn is_summary_failure(&self) -> bool {
-        matches!(self, Error::Github(GithubError::Write(w)) if w.what == "job summary")
+        matches!(self, Error::Github(GithubError::Write(w)) if w.what == ReportFile::JobSummary)
     }
 
     /// The messages of the error's sources, outermost first.
     pub fn causes(&self) -> Vec<String> {
         sources(self)
     }
-}
-
-/// The messages of an error's sources, outermost first.
-pub fn sources(err: &dyn std::error::Error) -> Vec<String> {
-    std::iter::successors(err.source(), |e| e.source()).map(|e| e.to_string()).collect()
-}
-
-/// An error's message followed by its sources', outermost first.
-pub fn chain(err: &dyn std::error::Error) -> Vec<String> {
-    std::iter::once(err.to_string()).chain(sources(err)).collect()
 }
 
 #[cfg(test)]

@@ -18,15 +18,63 @@ use crate::untrusted;
 /// The most bytes read from a template, baseline or checksums file.
 pub const READ_LIMIT: u64 = 1024 * 1024;
 
+/// A file or stream the run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFile {
+    /// The JSON report (`report_json`).
+    ReportJson,
+    /// The misclassified pairs as parquet (`errors_file`).
+    ErrorsFile,
+    /// The evaluated files' manifest (`manifest`).
+    Manifest,
+    /// The Markdown model card (`model_card`).
+    ModelCard,
+    /// The JSON model card (`model_card_json`).
+    ModelCardJson,
+    /// The Prometheus text file (`metrics_file`).
+    MetricsFile,
+    /// The job summary (`GITHUB_STEP_SUMMARY`).
+    JobSummary,
+    /// The step outputs (`GITHUB_OUTPUT`).
+    StepOutputs,
+    /// Standard output.
+    StandardOutput,
+}
+
+impl ReportFile {
+    /// The step output that carries the file's path, named as its input;
+    /// `None` for the runner's files and the stream.
+    pub fn output_key(self) -> Option<&'static str> {
+        match self {
+            ReportFile::ReportJson => Some("report_json"),
+            ReportFile::ErrorsFile => Some("errors_file"),
+            ReportFile::Manifest => Some("manifest"),
+            ReportFile::ModelCard => Some("model_card"),
+            ReportFile::ModelCardJson => Some("model_card_json"),
+            ReportFile::MetricsFile => Some("metrics_file"),
+            ReportFile::JobSummary | ReportFile::StepOutputs | ReportFile::StandardOutput => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ReportFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ReportFile::JobSummary => "job summary",
+            ReportFile::StepOutputs => "step outputs",
+            ReportFile::StandardOutput => "standard output",
+            report => report.output_key().unwrap_or_default(),
+        })
+    }
+}
+
 /// A report, an output file or a stream could not be written.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write {what} `{}`", untrusted::path(path))]
 pub struct WriteError {
-    /// Which report (`report_json`, job summary, step outputs, standard output).
-    pub what: &'static str,
+    pub what: ReportFile,
     /// The file (`-` for a stream).
     pub path: PathBuf,
-    /// The I/O failure.
     #[source]
     pub source: io::Error,
 }
@@ -54,10 +102,7 @@ pub fn not_regular(file_type: std::fs::FileType) -> io::Error {
 /// opening it: opening a FIFO would block.
 pub fn require_regular(path: &Path) -> io::Result<std::fs::Metadata> {
     let meta = std::fs::metadata(path)?;
-    match meta.is_file() {
-        true => Ok(meta),
-        false => Err(not_regular(meta.file_type())),
-    }
+    if meta.is_file() { Ok(meta) } else { Err(not_regular(meta.file_type())) }
 }
 
 /// Reads a regular file of at most [`READ_LIMIT`] bytes as UTF-8 text.
@@ -74,14 +119,12 @@ pub fn read_text(path: &Path) -> io::Result<String> {
     String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
-/// A report rendered and not yet written; `what` is also its output's name.
+/// A report rendered and not yet written.
 #[derive(Debug)]
 pub struct Pending {
-    /// Which report.
-    pub what: &'static str,
+    pub what: ReportFile,
     /// Where it goes.
     pub path: PathBuf,
-    /// Its bytes.
     pub bytes: Vec<u8>,
 }
 
@@ -169,7 +212,7 @@ fn stage(report: &Pending) -> Result<PathBuf, WriteError> {
 
 /// Appends `bytes` to an existing file; like `@actions/core`, a missing file
 /// is an error, never created.
-pub fn append(path: &Path, what: &'static str, bytes: &[u8]) -> Result<(), WriteError> {
+pub fn append(path: &Path, what: ReportFile, bytes: &[u8]) -> Result<(), WriteError> {
     let write_err = |source| WriteError { what, path: path.to_path_buf(), source };
     let mut file = OpenOptions::new().append(true).open(path).map_err(write_err)?;
     file.write_all(bytes).map_err(write_err)
@@ -178,7 +221,7 @@ pub fn append(path: &Path, what: &'static str, bytes: &[u8]) -> Result<(), Write
 /// Writes `text` to a stream (standard output).
 pub fn write_stream(out: &mut dyn Write, text: &str) -> Result<(), WriteError> {
     out.write_all(text.as_bytes()).map_err(|source| WriteError {
-        what: "standard output",
+        what: ReportFile::StandardOutput,
         path: PathBuf::from("-"),
         source,
     })
@@ -188,7 +231,7 @@ pub fn write_stream(out: &mut dyn Write, text: &str) -> Result<(), WriteError> {
 mod tests {
     use super::*;
 
-    fn pending(what: &'static str, path: PathBuf, bytes: &[u8]) -> Pending {
+    fn pending(what: ReportFile, path: PathBuf, bytes: &[u8]) -> Pending {
         Pending { what, path, bytes: bytes.to_vec() }
     }
 
@@ -196,8 +239,8 @@ mod tests {
     fn writes_create_folders_and_replace_files_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a/b/report.json");
-        write_all(&[pending("report_json", path.clone(), b"one")]).unwrap();
-        write_all(&[pending("report_json", path.clone(), b"two")]).unwrap();
+        write_all(&[pending(ReportFile::ReportJson, path.clone(), b"one")]).unwrap();
+        write_all(&[pending(ReportFile::ReportJson, path.clone(), b"two")]).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1, "no temp left");
     }
@@ -209,11 +252,11 @@ mod tests {
         let good = dir.path().join("good.json");
         let bad = dir.path().join("blocker/card.md");
         let err = write_all(&[
-            pending("report_json", good.clone(), b"x"),
-            pending("model_card", bad, b"y"),
+            pending(ReportFile::ReportJson, good.clone(), b"x"),
+            pending(ReportFile::ModelCard, bad, b"y"),
         ])
         .unwrap_err();
-        assert_eq!(err.what, "model_card");
+        assert_eq!(err.what, ReportFile::ModelCard);
         assert!(!good.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp left");
     }
@@ -226,7 +269,7 @@ mod tests {
         let link = dir.path().join("link.json");
         std::os::unix::fs::symlink(&input, &link).unwrap();
         let refused = |path: PathBuf| {
-            check_targets(&[pending("report_json", path, b"")], &[&input])
+            check_targets(&[pending(ReportFile::ReportJson, path, b"")], &[&input])
                 .unwrap_err()
                 .source
                 .to_string()
@@ -237,9 +280,11 @@ mod tests {
         assert_eq!(refused("/dev/null".into()), "it is a character device, not a regular file");
         assert_eq!(refused(dir.path().to_path_buf()), "it is a directory, not a regular file");
         let new = dir.path().join("new.json");
-        check_targets(&[pending("report_json", new.clone(), b"")], &[&input]).unwrap();
-        let twice =
-            [pending("report_json", new.clone(), b""), pending("model_card_json", new, b"")];
+        check_targets(&[pending(ReportFile::ReportJson, new.clone(), b"")], &[&input]).unwrap();
+        let twice = [
+            pending(ReportFile::ReportJson, new.clone(), b""),
+            pending(ReportFile::ModelCardJson, new, b""),
+        ];
         assert_eq!(
             check_targets(&twice, &[]).unwrap_err().source.to_string(),
             "`report_json` writes to the same path"
@@ -263,8 +308,8 @@ mod tests {
     #[test]
     fn append_never_creates_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let err = append(&dir.path().join("missing"), "step outputs", b"x").unwrap_err();
-        assert_eq!(err.what, "step outputs");
+        let err = append(&dir.path().join("missing"), ReportFile::StepOutputs, b"x").unwrap_err();
+        assert_eq!(err.what, ReportFile::StepOutputs);
         assert_eq!(err.source.kind(), io::ErrorKind::NotFound);
         assert!(err.to_string().starts_with("cannot write step outputs `"), "{err}");
     }

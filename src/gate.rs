@@ -6,6 +6,7 @@
 //! new outcomes (inconclusive) and rule kinds (per slice, versus a baseline)
 //! are new variants, not new booleans.
 
+use crate::exit::Exit;
 use crate::metrics::{Metric, PerMetric};
 use crate::stats::{Evidence, Interval};
 
@@ -21,7 +22,6 @@ pub type Drops = PerMetric<Option<f64>>;
 pub enum Rule {
     /// `metric >= threshold`.
     AtLeast {
-        /// The metric.
         metric: Metric,
         /// Its inclusive lower bound.
         threshold: f64,
@@ -29,7 +29,6 @@ pub enum Rule {
     /// `metric >= baseline - max_drop`: no more than `max_drop` below the
     /// previous model.
     MaxDrop {
-        /// The metric.
         metric: Metric,
         /// The largest allowed fall, absolute.
         max_drop: f64,
@@ -70,7 +69,6 @@ pub enum Status {
 /// One rule with its outcome.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Check {
-    /// The rule.
     pub rule: Rule,
     /// The metric's value; `None` when undefined.
     pub value: Option<f64>,
@@ -142,7 +140,6 @@ pub enum OnInconclusive {
 /// Every check and the outcome they add up to.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Verdict {
-    /// The outcome.
     pub outcome: Outcome,
     /// Each rule, in report order.
     pub checks: Vec<Check>,
@@ -163,9 +160,10 @@ impl Verdict {
         }
     }
 
-    /// The process exit code under `policy`: 0 when the step succeeds, else 1.
-    pub fn exit_code(&self, policy: OnInconclusive) -> u8 {
-        if self.is_success(policy) { 0 } else { 1 }
+    /// How the process ends under `policy`: passed when the step succeeds,
+    /// else failed.
+    pub fn exit(&self, policy: OnInconclusive) -> Exit {
+        if self.is_success(policy) { Exit::Passed } else { Exit::Failed }
     }
 
     /// The checks that did not pass.
@@ -285,7 +283,7 @@ mod tests {
     fn passes_when_every_metric_reaches_its_threshold() {
         let v = decide(&Counts { tp: 95, fp: 5, fn_: 5, tn: 895 }, &DEFAULTS, &NONE, None, None);
         assert!(v.is_passed());
-        assert_eq!(v.exit_code(OnInconclusive::Fail), 0);
+        assert_eq!(v.exit(OnInconclusive::Fail), Exit::Passed);
         assert_eq!(v.failures().count(), 0);
     }
 
@@ -297,7 +295,7 @@ mod tests {
         let strict = Thresholds { precision: 0.9200001, ..DEFAULTS };
         let v = decide(&Counts { tp: 92, fp: 8, fn_: 8, tn: 0 }, &strict, &NONE, None, None);
         assert_eq!(v.checks[0].status, Status::Fail);
-        assert_eq!(v.exit_code(OnInconclusive::Pass), 1);
+        assert_eq!(v.exit(OnInconclusive::Pass), Exit::Failed);
     }
 
     #[test]
@@ -320,8 +318,8 @@ mod tests {
         assert_eq!(v.checks[1].status, Status::Inconclusive);
         assert_eq!(v.checks[2].status, Status::Pass);
         assert_eq!(v.outcome, Outcome::Inconclusive);
-        assert_eq!(v.exit_code(OnInconclusive::Fail), 1);
-        assert_eq!(v.exit_code(OnInconclusive::Warn), 0);
+        assert_eq!(v.exit(OnInconclusive::Fail), Exit::Failed);
+        assert_eq!(v.exit(OnInconclusive::Warn), Exit::Passed);
         assert!(v.is_success(OnInconclusive::Pass));
         let i = v.checks[1].interval.unwrap();
         assert!(i.lower < 0.88 && 0.88 < i.upper, "{i:?}");

@@ -4,33 +4,18 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use er_precision_gate::Actions;
 use er_precision_gate::env::Env;
 use er_precision_gate::error::Error;
-use er_precision_gate::inputs::{InputError, Inputs, Request};
-use er_precision_gate::integrations::github::Actions;
+use er_precision_gate::exit::Exit;
 use er_precision_gate::publish;
 use er_precision_gate::untrusted::{self, shown};
+use er_precision_gate::{InputError, Inputs, Request};
 
 fn main() -> ExitCode {
     let env = Env::from_process();
-    env_logger::Builder::new()
-        .parse_filters(&env.log_filter())
-        .format(|buf, record| {
-            let line = format!("[{:<5} {}] {}", record.level(), record.target(), record.args());
-            writeln!(buf, "{}", untrusted::neutralize(&line))
-        })
-        .target(env_logger::Target::Stderr)
-        .init();
-    // A panic inside a dependency (the parquet crate asserts on some
-    // malformed pages) is caught by the reader and reported as exit 2: only
-    // the debug log shows it. One of ours is a bug: one inert line, no backtrace.
-    std::panic::set_hook(Box::new(|info| {
-        let text = shown(&info.to_string()).to_string();
-        match info.location().is_some_and(|l| l.file().contains("/registry/src/")) {
-            true => log::debug!("caught in a dependency: {text}"),
-            false => say(&format!("internal: {text}")),
-        }
-    }));
+    init_logging(&env);
+    set_panic_hook();
     let actions = Actions::from_env(&env);
     let mut stdout = std::io::stdout().lock();
     let inputs = match Inputs::load(&env, std::env::args_os()) {
@@ -71,28 +56,64 @@ fn main() -> ExitCode {
         // here has left no summary behind: say why in one.
         Err(err) => return fail(&err, &actions, inputs.summary, &mut stdout),
     };
-    // Side effects last. Each failure is already reported (annotation,
-    // summary line) and only changes the exit code, decided here once.
+    let exit = if inputs.report_only {
+        Exit::Passed
+    } else {
+        evaluation.verdict.exit(evaluation.settings.on_inconclusive)
+    };
+    side_effects(&published, &inputs, &actions, &mut stdout, exit).into()
+}
+
+/// The logger on stderr, each line made inert for the runner.
+fn init_logging(env: &Env) {
+    env_logger::Builder::new()
+        .parse_filters(&env.log_filter())
+        .format(|buf, record| {
+            let line = format!("[{:<5} {}] {}", record.level(), record.target(), record.args());
+            writeln!(buf, "{}", untrusted::neutralize(&line))
+        })
+        .target(env_logger::Target::Stderr)
+        .init();
+}
+
+/// A panic inside a dependency (the parquet crate asserts on some
+/// malformed pages) is caught by the reader and reported as exit 2: only
+/// the debug log shows it. One of ours is a bug: one inert line, no backtrace.
+fn set_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let text = shown(&info.to_string()).to_string();
+        if info.location().is_some_and(|l| l.file().contains("/registry/src/")) {
+            log::debug!("caught in a dependency: {text}")
+        } else {
+            say(&format!("internal: {text}"))
+        }
+    }));
+}
+
+/// Pushes the metrics and posts the comment, last. Each failure is already
+/// reported (annotation, summary line) and only changes how the process
+/// ends, decided here once: `exit` is the verdict's.
+fn side_effects(
+    published: &publish::Published,
+    inputs: &Inputs,
+    actions: &Actions,
+    out: &mut dyn Write,
+    mut exit: Exit,
+) -> Exit {
     let report = &published.report;
     let side_effects = [
-        publish::push_metrics(report, &inputs, &actions, &mut stdout),
-        publish::comment(report, published.model_card.as_deref(), &inputs, &actions, &mut stdout),
+        publish::push_metrics(report, inputs, actions, out),
+        publish::comment(report, published.model_card.as_deref(), inputs, actions, out),
     ];
-    let mut code = match inputs.report_only {
-        true => 0,
-        false => evaluation.verdict.exit_code(evaluation.settings.on_inconclusive),
-    };
     for err in side_effects.iter().filter_map(|r| r.as_ref().err()) {
-        match inputs.strict_side_effects {
-            true => {
-                print_error(err, !actions.is_active());
-                code = err.exit_code();
-            }
-            // Already a warning annotation and a summary line: the verdict stands.
-            false => say(&format!("warning: {}", er_precision_gate::error::chain(err).join(": "))),
+        if inputs.strict_side_effects {
+            print_error(err, !actions.is_active());
+            exit = err.exit();
+        } else {
+            say(&format!("warning: {}", er_precision_gate::error::chain(err).join(": ")))
         }
     }
-    ExitCode::from(code)
+    exit
 }
 
 /// Writes text to stderr, each line made inert for the runner. A closed or
@@ -107,7 +128,7 @@ fn say(text: &str) {
 fn print_error(err: &Error, cli: bool) {
     let mut chain = er_precision_gate::error::chain(err).into_iter();
     if let Some(message) = chain.next() {
-        let message = if cli { er_precision_gate::inputs::as_flags(&message) } else { message };
+        let message = if cli { er_precision_gate::as_flags(&message) } else { message };
         say(&format!("error: {message}"));
     }
     for cause in chain {
@@ -130,5 +151,5 @@ fn fail(err: &Error, actions: &Actions, summary: bool, out: &mut dyn Write) -> E
     if let Err(e) = publish::could_not_evaluate(err, actions, summary, out) {
         say(&format!("error: {e}"));
     }
-    ExitCode::from(err.exit_code())
+    err.exit().into()
 }

@@ -39,6 +39,15 @@ impl Counts {
     }
 }
 
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, other: Counts) {
+        self.tp += other.tp;
+        self.fp += other.fp;
+        self.fn_ += other.fn_;
+        self.tn += other.tn;
+    }
+}
+
 /// Rows left out of the counts, and why. A row with several missing values
 /// counts once in `rows` and once in each column's count.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -117,10 +126,7 @@ impl Tally {
 
     /// Combines two workers' tallies.
     pub fn merge(mut self, other: &Tally) -> Tally {
-        self.counts.tp += other.counts.tp;
-        self.counts.fp += other.counts.fp;
-        self.counts.fn_ += other.counts.fn_;
-        self.counts.tn += other.counts.tn;
+        self.counts += other.counts;
         self.skipped.rows += other.skipped.rows;
         self.skipped.label_null += other.skipped.label_null;
         self.skipped.decision_null += other.skipped.decision_null;

@@ -15,14 +15,14 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{self, Error};
 use crate::evaluate::Evaluation;
-use crate::files::{self, Pending};
+use crate::files::{self, Pending, ReportFile};
 use crate::inputs::Inputs;
 use crate::integrations::comment::{self, CommentError, CommentOn, Posted};
 use crate::integrations::github::Actions;
 use crate::integrations::push;
 use crate::report::card::Card;
 use crate::report::exposition::{self, Target};
-use crate::report::{self, Finding, Level, Report, format, render};
+use crate::report::{self, Finding, Level, Report, format, render, templates};
 
 /// What [`publish`] wrote.
 #[derive(Debug)]
@@ -43,36 +43,21 @@ pub fn publish(
     out: &mut dyn Write,
 ) -> Result<Published, Error> {
     let report = Report::new(evaluation, &inputs.card, &actions.run());
-    let mut files = Vec::new();
-    if let Some(path) = &inputs.report_json {
-        let bytes = report::to_json(&report);
-        files.push(Pending { what: "report_json", path: path.clone(), bytes });
-    }
-    if let (Some(path), Some(review)) = (&inputs.errors_file, &evaluation.review) {
-        let bytes = crate::review::to_parquet(&review.rows).map_err(Error::EncodeErrors)?;
-        files.push(Pending { what: "errors_file", path: path.clone(), bytes });
-    }
-    if let Some(path) = &inputs.manifest {
-        let bytes = evaluation.dataset.manifest().into_bytes();
-        files.push(Pending { what: "manifest", path: path.clone(), bytes });
-    }
-    files.extend(render_card(&report, inputs, actions)?);
-    if let Some(path) = &inputs.push.metrics_file {
-        let bytes = exposition::exposition(&report, Target::File).into_bytes();
-        files.push(Pending { what: "metrics_file", path: path.clone(), bytes });
-    }
-    let summary = match inputs.summary {
-        true => Some(shadow_note(render::summary(&report)?, inputs.report_only)),
-        false => None,
+    let files = render_files(evaluation, &report, inputs, actions)?;
+    let summary = if inputs.summary {
+        Some(shadow_note(render::summary(&report)?, inputs.report_only))
+    } else {
+        None
     };
     files::check_targets(&files, &inputs.read_paths())?;
 
     // The verdict in the log too (`gh run view --log` shows what annotations
     // alone would not): folded in a group under Actions.
     let block = render::verdict_block(&report);
-    match actions.is_active() {
-        true => actions.group("ER precision gate: the verdict", &block, out)?,
-        false => files::write_stream(out, &block)?,
+    if actions.is_active() {
+        actions.group("ER precision gate: the verdict", &block, out)?
+    } else {
+        files::write_stream(out, &block)?
     }
     let mut findings = report.findings();
     if inputs.report_only {
@@ -84,13 +69,44 @@ pub fn publish(
     actions.annotate(&findings, out)?;
     files::write_all(&files)?;
     let mut outputs = report.outputs();
-    outputs.extend(files.iter().map(|f| (f.what, f.path.display().to_string())));
+    outputs.extend(
+        files.iter().filter_map(|f| Some((f.what.output_key()?, f.path.display().to_string()))),
+    );
     actions.set_outputs(&outputs, out)?;
     if let Some(markdown) = summary {
         actions.append_summary(&markdown)?;
     }
-    let model_card = files.into_iter().find(|f| f.what == "model_card").map(|f| f.path);
+    let model_card = files.into_iter().find(|f| f.what == ReportFile::ModelCard).map(|f| f.path);
     Ok(Published { report, model_card })
+}
+
+/// Renders every report file asked for, with its path: the JSON report,
+/// the errors file, the manifest, the model cards and the metrics file.
+fn render_files(
+    evaluation: &Evaluation,
+    report: &Report,
+    inputs: &Inputs,
+    actions: &Actions,
+) -> Result<Vec<Pending>, Error> {
+    let mut files = Vec::new();
+    if let Some(path) = &inputs.report_json {
+        let bytes = report::to_json(report);
+        files.push(Pending { what: ReportFile::ReportJson, path: path.clone(), bytes });
+    }
+    if let (Some(path), Some(review)) = (&inputs.errors_file, &evaluation.review) {
+        let bytes = crate::review::to_parquet(&review.rows).map_err(Error::EncodeErrors)?;
+        files.push(Pending { what: ReportFile::ErrorsFile, path: path.clone(), bytes });
+    }
+    if let Some(path) = &inputs.manifest {
+        let bytes = evaluation.dataset.manifest().into_bytes();
+        files.push(Pending { what: ReportFile::Manifest, path: path.clone(), bytes });
+    }
+    files.extend(render_card(report, inputs, actions)?);
+    if let Some(path) = &inputs.push.metrics_file {
+        let bytes = exposition::exposition(report, Target::File).into_bytes();
+        files.push(Pending { what: ReportFile::MetricsFile, path: path.clone(), bytes });
+    }
+    Ok(files)
 }
 
 /// Renders the model cards that were asked for, with their paths.
@@ -102,8 +118,13 @@ fn render_card(report: &Report, inputs: &Inputs, actions: &Actions) -> Result<Ve
     let card = Card::new(report, c, actions.server_repo());
     let mut files = Vec::new();
     if let Some(template) = &c.json {
-        let path = render::path("model_card_json", template, &card)?;
-        files.push(Pending { what: "model_card_json", path, bytes: report::to_json(&card) });
+        let path =
+            templates::path("model_card_json", template, &card.model.dataset_date, &card.model.id)?;
+        files.push(Pending {
+            what: ReportFile::ModelCardJson,
+            path,
+            bytes: report::to_json(&card),
+        });
     }
     if let Some(template) = &c.path {
         let user = match &c.template {
@@ -115,8 +136,9 @@ fn render_card(report: &Report, inputs: &Inputs, actions: &Actions) -> Result<Ve
             None => None,
         };
         let markdown = render::model_card(&card, user.as_ref().map(|(p, t)| (*p, t.as_str())))?;
-        let path = render::path("model_card", template, &card)?;
-        files.push(Pending { what: "model_card", path, bytes: markdown.into_bytes() });
+        let path =
+            templates::path("model_card", template, &card.model.dataset_date, &card.model.id)?;
+        files.push(Pending { what: ReportFile::ModelCard, path, bytes: markdown.into_bytes() });
     }
     Ok(files)
 }
@@ -155,34 +177,10 @@ pub fn comment(
     let Some(on) = inputs.comment_on else {
         return Ok(());
     };
-    let number = match on {
-        CommentOn::Issue(n) => n,
-        CommentOn::PullRequest => match actions.pull_request_number() {
-            Some(n) => n,
-            // A push or a dispatch has no pull request: nothing to comment on.
-            None => {
-                let finding = Finding {
-                    level: Level::Notice,
-                    title: "No comment".to_string(),
-                    message: "the triggering event has no pull request (`comment_on: pr`): no comment was posted".to_string(),
-                };
-                return Ok(actions.annotate(&[finding], out)?);
-            }
-        },
+    let Some(number) = comment_number(on, actions, out)? else {
+        return Ok(());
     };
-    let target = match (actions.repository(), &inputs.github_token) {
-        (None, _) => Err("GITHUB_REPOSITORY is not set"),
-        (_, None) => Err("`github_token` is empty"),
-        (Some(repository), Some(token)) => reqwest::Url::parse(actions.api_url())
-            .map_err(|_| "GITHUB_API_URL is not a URL")
-            .map(|api| comment::Target {
-                api,
-                repository: repository.to_string(),
-                number,
-                token: token.clone(),
-                marker: comment::marker(actions.gate_name()),
-            }),
-    };
+    let target = comment_target(actions, inputs, number);
     let body = render::comment(report, card)?;
     let result = target
         .map_err(|why| CommentError::NotConfigured { why })
@@ -200,6 +198,52 @@ pub fn comment(
             failed(&err, out)?;
             Err(Error::Comment(err))
         }
+    }
+}
+
+/// The issue or pull request to comment on; `None`, with a notice, when
+/// the triggering event has no pull request to comment on.
+fn comment_number(
+    on: CommentOn,
+    actions: &Actions,
+    out: &mut dyn Write,
+) -> Result<Option<u64>, Error> {
+    match on {
+        CommentOn::Issue(n) => Ok(Some(n)),
+        CommentOn::PullRequest => match actions.pull_request_number() {
+            Some(n) => Ok(Some(n)),
+            // A push or a dispatch has no pull request: nothing to comment on.
+            None => {
+                let finding = Finding {
+                    level: Level::Notice,
+                    title: "No comment".to_string(),
+                    message: "the triggering event has no pull request (`comment_on: pr`): no comment was posted".to_string(),
+                };
+                actions.annotate(&[finding], out)?;
+                Ok(None)
+            }
+        },
+    }
+}
+
+/// Where the comment goes, or why it cannot be posted.
+fn comment_target(
+    actions: &Actions,
+    inputs: &Inputs,
+    number: u64,
+) -> Result<comment::Target, &'static str> {
+    match (actions.repository(), &inputs.github_token) {
+        (None, _) => Err("GITHUB_REPOSITORY is not set"),
+        (_, None) => Err("`github_token` is empty"),
+        (Some(repository), Some(token)) => reqwest::Url::parse(actions.api_url())
+            .map_err(|_| "GITHUB_API_URL is not a URL")
+            .map(|api| comment::Target {
+                api,
+                repository: repository.to_string(),
+                number,
+                token: token.clone(),
+                marker: comment::marker(actions.gate_name()),
+            }),
     }
 }
 
@@ -256,11 +300,12 @@ pub fn could_not_evaluate(
     // Both are tried: a summary that cannot be written must not hide the
     // annotation, nor the other way round.
     let annotated = actions.annotate(&[finding], out).map_err(Error::from);
-    let summarized = match summary && !err.is_summary_failure() {
-        true => render::error_summary(err.title(), &err.to_string(), &err.causes())
+    let summarized = if summary && !err.is_summary_failure() {
+        render::error_summary(err.title(), &err.to_string(), &err.causes())
             .map_err(Error::from)
-            .and_then(|markdown| Ok(actions.append_summary(&markdown)?)),
-        false => Ok(()),
+            .and_then(|markdown| Ok(actions.append_summary(&markdown)?))
+    } else {
+        Ok(())
     };
     annotated.and(summarized)
 }

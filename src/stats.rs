@@ -47,9 +47,7 @@ impl Evidence for Weighted {
 /// A two-sided interval, `lower <= upper`, both in [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Interval {
-    /// The lower bound.
     pub lower: f64,
-    /// The upper bound.
     pub upper: f64,
 }
 

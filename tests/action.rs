@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use er_precision_gate::inputs::INPUTS;
-use er_precision_gate::report::OUTPUTS;
+use er_precision_gate::INPUTS;
+use er_precision_gate::OUTPUTS;
 use serde::Deserialize;
 
 use crate::util::{Gate, fixture, root};

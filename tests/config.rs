@@ -82,7 +82,7 @@ fn the_schema_lists_every_input_but_the_secrets_with_its_description() {
     .unwrap();
     let properties = schema["properties"].as_object().unwrap();
     let secret = ["github_token", "pushgateway_token", "pushgateway_password", "config"];
-    let mut expected: Vec<&str> = er_precision_gate::inputs::INPUTS
+    let mut expected: Vec<&str> = er_precision_gate::INPUTS
         .iter()
         .map(|s| s.name)
         .filter(|n| !secret.contains(n))
@@ -92,7 +92,7 @@ fn the_schema_lists_every_input_but_the_secrets_with_its_description() {
     expected.sort_unstable();
     listed.sort_unstable();
     assert_eq!(listed, expected, "schemas/config.schema.json and the input table differ");
-    for spec in er_precision_gate::inputs::INPUTS.iter().filter(|s| !secret.contains(&s.name)) {
+    for spec in er_precision_gate::INPUTS.iter().filter(|s| !secret.contains(&s.name)) {
         assert_eq!(properties[spec.name]["description"], spec.help, "{}", spec.name);
     }
 }

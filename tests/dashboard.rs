@@ -128,9 +128,10 @@ fn every_panel_query_returns_the_pushed_values() {
         for t in panel["targets"].as_array().unwrap() {
             let expr = t["expr"].as_str().unwrap();
             // Cluster mode's panel shows the cluster-mode model.
-            let expr = match expr.contains("er_gate_cluster_metric{") {
-                true => bind(expr, "er_clusters", "20251015", &clusters_hash),
-                false => bind(expr, "er_20251015", "20251015", &hash),
+            let expr = if expr.contains("er_gate_cluster_metric{") {
+                bind(expr, "er_clusters", "20251015", &clusters_hash)
+            } else {
+                bind(expr, "er_20251015", "20251015", &hash)
             };
             let result = api(&prometheus, "/api/v1/query", &[("query", &expr)]);
             assert!(!result.is_empty(), "panel {} query {expr} returned nothing", panel["title"]);

@@ -45,10 +45,7 @@ fn bucket(server: &Server, name: &str, public: bool) -> (String, String, tempfil
         write("part-1.parquet", batch.slice(half, batch.num_rows() - half)),
         format!("folder/_SUCCESS={}", fixture("checksums.txt").display()),
     ];
-    let mut args: Vec<std::ffi::OsString> = match public {
-        true => vec!["--public".into()],
-        false => vec![],
-    };
+    let mut args: Vec<std::ffi::OsString> = if public { vec!["--public".into()] } else { vec![] };
     args.extend([server.url.clone().into(), name.into()]);
     args.extend(uploads.iter().map(Into::into));
     let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();

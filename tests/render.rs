@@ -8,11 +8,11 @@
 
 use std::path::Path;
 
-use er_precision_gate::evaluate::{BaselineSource, Settings, evaluate};
-use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
-use er_precision_gate::report::card::Card;
-use er_precision_gate::report::{CardInputs, Report, Run, render};
-use er_precision_gate::{dataset, inputs};
+use er_precision_gate::Card;
+use er_precision_gate::Drops;
+use er_precision_gate::{BaselineSource, Settings, evaluate};
+use er_precision_gate::{CardInputs, Report, Run, render};
+use er_precision_gate::{INPUTS, Sha256};
 use snapbox::assert_data_eq;
 
 use crate::util::{fixture, recorded_sha256};
@@ -26,28 +26,7 @@ const EPOCH: i64 = 1_760_529_600;
 
 /// The sample with the action's defaults, run from the repository root.
 fn settings() -> Settings {
-    Settings {
-        validation_set: "fixtures/sample_validation.parquet".into(),
-        counts: None,
-        read_timeout: std::time::Duration::from_secs(600),
-        predictions: None,
-        key_columns: Vec::new(),
-        weight_column: None,
-        dataset_hash: None,
-        checksums: None,
-        label_column: "label".into(),
-        decision: dataset::Decision::Score { column: "score".into(), threshold: 0.5 },
-        null_policy: dataset::NullPolicy::Fail,
-        thresholds: Thresholds { precision: 0.92, recall: 0.88, f1: 0.90 },
-        baseline: None,
-        max_drop: Drops::default(),
-        confidence: None,
-        on_inconclusive: OnInconclusive::Fail,
-        sweep: true,
-        slices: er_precision_gate::slices::SliceSettings::default(),
-        review: None,
-        clusters: None,
-    }
+    Settings::new("fixtures/sample_validation.parquet".into())
 }
 
 /// The card inputs the card tests of the binary give.
@@ -130,10 +109,10 @@ fn summary_of_a_verified_dataset_says_what_it_matched() {
     );
 }
 
-fn inputs_hash(hex: &str) -> Option<dataset::Sha256> {
-    let parsed = dataset::Sha256::from_hex(hex);
+fn inputs_hash(hex: &str) -> Option<Sha256> {
+    let parsed = Sha256::from_hex(hex);
     assert!(parsed.is_some(), "{hex}");
-    assert!(inputs::INPUTS.iter().any(|s| s.name == "dataset_hash"));
+    assert!(INPUTS.iter().any(|s| s.name == "dataset_hash"));
     parsed
 }
 

@@ -245,7 +245,7 @@ fn only_the_publish_job_writes_code_and_only_after_a_passing_gate_outside_pull_r
     }
     // The verdict comment links the card at the commit, found by the marker
     // the gate writes for its job.
-    let marker = er_precision_gate::integrations::comment::marker("$WORKFLOW/gate");
+    let marker = er_precision_gate::comment_marker("$WORKFLOW/gate");
     assert!(run.contains(&format!("marker=\"{marker}\"")), "the gate's marker");
     assert!(run.contains("blob/$(git rev-parse HEAD)/model_cards/er_$DATE.md"));
     // Every value from outside reaches the script through the environment.

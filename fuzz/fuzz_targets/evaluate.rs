@@ -4,13 +4,13 @@
 
 use std::sync::OnceLock;
 
-use er_precision_gate::clusters::{ClusterSettings, Family};
-use er_precision_gate::dataset::{Decision, NullPolicy};
-use er_precision_gate::evaluate::{Settings, evaluate};
-use er_precision_gate::gate::{Drops, OnInconclusive, Thresholds};
-use er_precision_gate::metrics::{Counts, PerMetric};
-use er_precision_gate::review::ReviewSettings;
-use er_precision_gate::slices::{SliceRules, SliceSettings};
+use er_precision_gate::{ClusterSettings, Family};
+use er_precision_gate::{Decision, NullPolicy};
+use er_precision_gate::{Settings, evaluate};
+use er_precision_gate::Thresholds;
+use er_precision_gate::{Counts, PerMetric};
+use er_precision_gate::ReviewSettings;
+use er_precision_gate::{SliceRules, SliceSettings};
 use libfuzzer_sys::fuzz_target;
 
 fn dir() -> &'static tempfile::TempDir {
@@ -46,23 +46,10 @@ fuzz_target!(|data: &[u8]| {
         _ => Decision::Prediction { column: "prediction".into() },
     };
     let settings = Settings {
-        validation_set: path,
-        counts: None,
-        read_timeout: std::time::Duration::from_secs(600),
-        predictions: None,
-        key_columns: Vec::new(),
-        weight_column: None,
-        dataset_hash: None,
-        checksums: None,
-        label_column: "label".into(),
         decision,
         null_policy: if pick & 4 == 0 { NullPolicy::Fail } else { NullPolicy::Skip },
         thresholds: Thresholds { precision: 0.5, recall: 0.5, f1: 0.5 },
-        baseline: None,
-        max_drop: Drops::default(),
         confidence: (pick & 8 != 0).then_some(0.95),
-        on_inconclusive: OnInconclusive::Fail,
-        sweep: true,
         // Bit 4 slices by the fixtures' string column, with a gap rule.
         slices: SliceSettings {
             columns: if pick & 16 == 0 { Vec::new() } else { vec!["entity_type".into()] },
@@ -83,6 +70,7 @@ fuzz_target!(|data: &[u8]| {
             predicted_entity_column: "predicted_entity_id".into(),
             family: Family::Bcubed,
         }),
+        ..Settings::new(path)
     };
     let now = chrono::DateTime::UNIX_EPOCH;
     if let Ok(evaluation) = evaluate(&settings, now) {
@@ -100,9 +88,7 @@ fuzz_target!(|data: &[u8]| {
         for column in &evaluation.slices {
             let mut sum = Counts::default();
             for s in &column.slices {
-                let c = s.counts;
-                (sum.tp, sum.fp, sum.fn_, sum.tn) =
-                    (sum.tp + c.tp, sum.fp + c.fp, sum.fn_ + c.fn_, sum.tn + c.tn);
+                sum += s.counts;
             }
             assert_eq!(sum, evaluation.tally.counts);
         }

@@ -4,7 +4,7 @@
 #![no_main]
 
 use er_precision_gate::env::Env;
-use er_precision_gate::inputs::{INPUTS, Inputs};
+use er_precision_gate::{INPUTS, Inputs};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use er_precision_gate::baseline::Baseline;
-use er_precision_gate::dataset::checksums;
-use er_precision_gate::report::format;
+use er_precision_gate::Baseline;
+use er_precision_gate::checksums;
+use er_precision_gate::format;
 use er_precision_gate::untrusted;
 use libfuzzer_sys::fuzz_target;
 

@@ -8,7 +8,6 @@ use super::{Baseline, BaselineError};
 /// What the search found.
 #[derive(Debug)]
 pub struct Latest {
-    /// The folders searched.
     pub folders: Vec<PathBuf>,
     /// The newest card or report, when there is one.
     pub chosen: Option<Baseline>,

@@ -11,7 +11,7 @@
 
 mod latest;
 
-pub use latest::{Latest, latest};
+pub use latest::latest;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -37,7 +37,6 @@ pub enum BaselineError {
     Read {
         /// The baseline file.
         path: PathBuf,
-        /// The I/O failure.
         #[source]
         source: io::Error,
     },
@@ -147,20 +146,15 @@ struct RawModel {
     evaluated_at: Option<String>,
 }
 
-impl Baseline {
-    /// Reads a baseline report. Fails on a missing or unreadable file, on
-    /// malformed JSON and on an unknown schema version.
-    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let text = crate::files::read_text(path)
-            .map_err(|source| BaselineError::Read { path: path.to_path_buf(), source })?;
-        Baseline::from_text(path, &text)
-    }
-
-    /// Parses and validates a baseline's text; `path` names it in errors.
-    pub fn from_text(path: &Path, text: &str) -> Result<Baseline, BaselineError> {
-        let raw: Raw = serde_json::from_str(text)
-            .map_err(|source| BaselineError::Format { path: path.to_path_buf(), source })?;
-        let (kind, known, fields) = match &raw.metrics {
+impl RawMetrics {
+    /// The metrics, once the schema version is one this kind of file
+    /// (report or card) is read at.
+    fn checked(
+        &self,
+        path: &Path,
+        version: Option<u32>,
+    ) -> Result<PerMetric<Option<f64>>, BaselineError> {
+        let (kind, known, fields) = match self {
             RawMetrics::Report { precision, recall, f1 } => (
                 "JSON report",
                 READABLE_VERSIONS,
@@ -176,17 +170,32 @@ impl Baseline {
                 })
             }),
         };
-        match raw.schema_version {
-            Some(v) if known.contains(&v) => {}
-            found => {
-                return Err(BaselineError::Version {
-                    path: path.to_path_buf(),
-                    kind,
-                    found: found.map_or("none".to_string(), |v| v.to_string()),
-                    known,
-                });
-            }
+        match version {
+            Some(v) if known.contains(&v) => Ok(fields),
+            found => Err(BaselineError::Version {
+                path: path.to_path_buf(),
+                kind,
+                found: found.map_or("none".to_string(), |v| v.to_string()),
+                known,
+            }),
         }
+    }
+}
+
+impl Baseline {
+    /// Reads a baseline report. Fails on a missing or unreadable file, on
+    /// malformed JSON and on an unknown schema version.
+    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+        let text = crate::files::read_text(path)
+            .map_err(|source| BaselineError::Read { path: path.to_path_buf(), source })?;
+        Baseline::from_text(path, &text)
+    }
+
+    /// Parses and validates a baseline's text; `path` names it in errors.
+    pub fn from_text(path: &Path, text: &str) -> Result<Baseline, BaselineError> {
+        let raw: Raw = serde_json::from_str(text)
+            .map_err(|source| BaselineError::Format { path: path.to_path_buf(), source })?;
+        let fields = raw.metrics.checked(path, raw.schema_version)?;
         let field = |field, value: String, expected| BaselineError::Field {
             path: path.to_path_buf(),
             field,

@@ -83,11 +83,6 @@ impl<V: Copy> Seen<V> {
     pub fn len(&self) -> usize {
         self.packed.len() + self.long.len()
     }
-
-    /// Whether none was seen.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// An id kept beyond its batch.

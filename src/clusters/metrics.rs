@@ -53,9 +53,7 @@ impl Family {
 /// One family's precision, recall and F1; `None` when undefined.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct FamilyMetrics {
-    /// Precision.
     pub precision: Option<f64>,
-    /// Recall.
     pub recall: Option<f64>,
     /// F1.
     pub f1: Option<f64>,
@@ -80,7 +78,6 @@ impl Evidence for FamilyMetrics {
 /// Every family's metrics.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Families {
-    /// Pairwise.
     pub pairwise: FamilyMetrics,
     /// B-cubed, averaged over records.
     pub bcubed: FamilyMetrics,

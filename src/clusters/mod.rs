@@ -7,9 +7,9 @@
 //! [`Contingency::finish`] gives the [`Clusters`]. It knows ids and counts,
 //! nothing of files or verdicts.
 
-pub mod ids;
+pub(crate) mod ids;
 mod metrics;
-pub mod slices;
+pub(crate) mod slices;
 
 use std::collections::HashMap;
 
@@ -117,9 +117,10 @@ impl Contingency {
         // Half the parts on another thread.
         let merge = |mine: &mut [Map<(u128, u128), u64>], theirs: Vec<Map<(u128, u128), u64>>| {
             for (mine, theirs) in mine.iter_mut().zip(theirs) {
-                let (mut large, small) = match mine.len() < theirs.len() {
-                    true => (theirs, std::mem::take(mine)),
-                    false => (std::mem::take(mine), theirs),
+                let (mut large, small) = if mine.len() < theirs.len() {
+                    (theirs, std::mem::take(mine))
+                } else {
+                    (std::mem::take(mine), theirs)
                 };
                 for (k, n) in small {
                     *large.entry(k).or_insert(0) += n;
@@ -244,7 +245,6 @@ pub struct ClusterCounts {
 /// Cluster mode's result: the counts and every family's metrics.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Clusters {
-    /// The counts.
     pub counts: ClusterCounts,
     /// The metrics of each family.
     pub families: Families,

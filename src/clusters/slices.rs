@@ -31,9 +31,7 @@ pub struct SliceTables {
 /// family's F1), then the others, most records first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterSliceColumn {
-    /// The column.
     pub column: String,
-    /// Its slices.
     pub slices: Vec<ClusterSlice>,
 }
 
@@ -112,9 +110,10 @@ impl SliceTables {
         slices.sort_by(|a, b| {
             b.evaluated
                 .cmp(&a.evaluated)
-                .then(match a.evaluated {
-                    true => f1(a).total_cmp(&f1(b)),
-                    false => b.clusters.counts.records.cmp(&a.clusters.counts.records),
+                .then(if a.evaluated {
+                    f1(a).total_cmp(&f1(b))
+                } else {
+                    b.clusters.counts.records.cmp(&a.clusters.counts.records)
                 })
                 .then_with(|| a.value.cmp(&b.value))
         });

@@ -4,32 +4,57 @@ use std::path::PathBuf;
 
 use crate::untrusted::{self, shown};
 
+/// A counts file's parser failed: its own error, kept typed. Shown inside
+/// [`CountsError::Parse`]'s message, escaped, so it is no source of it.
+#[derive(Debug)]
+pub enum ParseError {
+    /// The CSV reader's.
+    Csv(csv::Error),
+    /// The JSON parser's.
+    Json(serde_json::Error),
+}
+
+impl ParseError {
+    /// The format that was being read: `CSV` or `JSON`.
+    pub fn format(&self) -> &'static str {
+        match self {
+            ParseError::Csv(_) => "CSV",
+            ParseError::Json(_) => "JSON",
+        }
+    }
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseError::Csv(e) => e.fmt(f),
+            ParseError::Json(e) => e.fmt(f),
+        }
+    }
+}
+
 /// Why the counts an engine computed cannot be evaluated.
 #[derive(Debug, thiserror::Error)]
 pub enum CountsError {
     /// The file could not be read.
     #[error("cannot read counts file `{}`", untrusted::path(path))]
     Read {
-        /// The file.
         path: PathBuf,
-        /// The I/O failure.
         #[source]
         source: std::io::Error,
     },
 
     /// The file is neither CSV with a header nor JSON rows of the expected columns.
     #[error(
-        "counts file `{}` cannot be read as {format}: {}; expected the columns of sql/README.md (kind, dataset_version, threshold, tp, fp, fn, tn, …)",
+        "counts file `{}` cannot be read as {}: {}; expected the columns of sql/README.md (kind, dataset_version, threshold, tp, fp, fn, tn, …)",
         untrusted::path(path),
-        shown(why)
+        error.format(),
+        shown(&error.to_string())
     )]
     Parse {
-        /// The file.
         path: PathBuf,
-        /// `CSV` or `JSON`.
-        format: &'static str,
-        /// The parser's message (it may quote the file).
-        why: String,
+        /// The parser's error (its message may quote the file).
+        error: ParseError,
     },
 
     /// A row lacks what its kind needs, or holds what no kind has.
@@ -39,11 +64,9 @@ pub enum CountsError {
         shown(kind)
     )]
     Row {
-        /// The file.
         path: PathBuf,
         /// The row, from 1 (the header not counted).
         row: usize,
-        /// Its kind.
         kind: String,
         /// What is wrong, and what was expected.
         problem: &'static str,
@@ -55,7 +78,6 @@ pub enum CountsError {
         untrusted::path(path)
     )]
     Totals {
-        /// The file.
         path: PathBuf,
         /// How many there are.
         found: usize,
@@ -69,7 +91,6 @@ pub enum CountsError {
         decision.map_or("(none: prediction_column is set)".to_string(), |t| t.to_string())
     )]
     Threshold {
-        /// The file.
         path: PathBuf,
         /// The threshold in the file.
         counted: Option<f64>,
@@ -83,7 +104,6 @@ pub enum CountsError {
         untrusted::path(path)
     )]
     Sums {
-        /// The file.
         path: PathBuf,
         /// Which rows, in prose: `the score rows' matches`, `` the slices of `source` ``.
         what: String,
@@ -101,9 +121,7 @@ pub enum CountsError {
         if available.is_empty() { "no column".to_string() } else { available.iter().map(|c| format!("`{}`", shown(c))).collect::<Vec<_>>().join(", ") }
     )]
     NoSlices {
-        /// The file.
         path: PathBuf,
-        /// The column.
         column: String,
         /// The columns it has slices of.
         available: Vec<String>,
@@ -116,13 +134,10 @@ pub enum CountsError {
         shown(column)
     )]
     TooManySlices {
-        /// The file.
         path: PathBuf,
-        /// The column.
         column: String,
         /// Its values.
         seen: usize,
-        /// The limit.
         max: usize,
     },
 }

@@ -1,3 +1,4 @@
+use super::rows::bin_slot;
 use super::*;
 
 fn read_text(text: &str, threshold: Option<f64>) -> Result<EngineCounts, CountsError> {

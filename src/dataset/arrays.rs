@@ -14,7 +14,7 @@ use arrow_array::{Array, ArrowPrimitiveType, PrimitiveArray};
 use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use arrow_schema::DataType;
 
-use super::DatasetError;
+use super::error::DatasetError;
 
 /// A batch's scores in their own width.
 #[derive(Debug, Clone)]

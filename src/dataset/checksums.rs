@@ -7,15 +7,15 @@
 //! binary-mode `*` marker and GNU's backslash-escaped names are understood.
 //! A line of any other form is a failure too, as under `sha256sum --strict`.
 
-use std::fmt;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use super::checksum::Sha256;
+use super::error::DatasetError;
+pub use super::error::{Failure, Problem};
 use super::parts::PartsError;
 use super::source::OpenPart;
-use super::{DatasetError, Source};
-use crate::untrusted::{self, shown};
+use super::source::Source;
+use crate::untrusted;
 
 /// A hash the validation set must have, and where it was asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,52 +38,6 @@ pub struct Entry {
     pub path: PathBuf,
     /// The listed hash.
     pub expected: Sha256,
-}
-
-/// Why one line failed.
-#[derive(Debug)]
-pub enum Problem {
-    /// The line is not `<64 hex> <space><space or *><name>`.
-    Malformed,
-    /// The file could not be read.
-    Unreadable(io::Error),
-    /// The file's hash differs.
-    Mismatch {
-        /// The listed hash.
-        expected: Sha256,
-        /// The file's hash.
-        actual: Sha256,
-    },
-}
-
-/// One failing line.
-#[derive(Debug)]
-pub struct Failure {
-    /// 1-based line number.
-    pub line: usize,
-    /// The file name as listed, or the line itself when malformed.
-    pub name: String,
-    /// What went wrong.
-    pub problem: Problem,
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.problem {
-            Problem::Malformed => {
-                write!(f, "line {}: improperly formatted: `{}`", self.line, shown(&self.name))
-            }
-            Problem::Unreadable(why) => {
-                write!(f, "line {}: `{}`: {why}", self.line, shown(&self.name))
-            }
-            Problem::Mismatch { expected, actual } => write!(
-                f,
-                "line {}: `{}`: FAILED, expected {expected}, the file has {actual}",
-                self.line,
-                shown(&self.name)
-            ),
-        }
-    }
 }
 
 /// Parses a checksums file's text; `dir` is the folder names are relative to.

@@ -15,7 +15,8 @@ use arrow_schema::DataType;
 
 pub use super::arrays::{Scores, binary_bits, valid_bits, weights};
 use super::arrays::{score_bits, scores};
-use super::{Dataset, DatasetError, Projection};
+use super::error::DatasetError;
+use super::reader::{Dataset, Projection};
 
 const BINARY_TYPES: &str = "boolean, an integer type (int8..int64, uint8..uint64) holding 0 and 1, or float32/float64 holding 0.0 and 1.0";
 const SCORE_TYPES: &str = "float32 or float64";

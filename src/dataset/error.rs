@@ -4,30 +4,14 @@
 //! Every variant names the file and, where it applies, the column and the
 //! row, with what was found and what was expected.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::checksums::Failure;
+use super::checksum::Sha256;
+use super::parts::PartsError;
+pub use super::role::Role;
 use crate::untrusted::{self, shown};
-
-/// Which of the run's parquet files a message is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// `validation_set`: the labelled pairs (and their scores, without `predictions`).
-    ValidationSet,
-    /// `predictions`: the model's scores, joined to the labelled pairs.
-    Predictions,
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Role::ValidationSet => "validation set",
-            Role::Predictions => "predictions file",
-        })
-    }
-}
 
 /// Why the dataset could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -35,30 +19,20 @@ pub enum DatasetError {
     /// The file could not be opened or read.
     #[error("cannot read {role} `{}`", untrusted::path(path))]
     Read {
-        /// Which file.
         role: Role,
-        /// The file.
         path: PathBuf,
-        /// The I/O failure.
         #[source]
         source: io::Error,
     },
 
     /// The file has zero bytes.
     #[error("{role} `{}` is empty (0 bytes): expected a parquet file", untrusted::path(path))]
-    EmptyFile {
-        /// Which file.
-        role: Role,
-        /// The file.
-        path: PathBuf,
-    },
+    EmptyFile { role: Role, path: PathBuf },
 
     /// The file is not parquet, or its footer or pages are damaged.
     #[error("{role} `{}` is not a readable parquet file", untrusted::path(path))]
     Parquet {
-        /// Which file.
         role: Role,
-        /// The file.
         path: PathBuf,
         /// What the parquet reader reported.
         #[source]
@@ -73,9 +47,7 @@ pub enum DatasetError {
         column.as_ref().map(|c| format!(", column `{}`", shown(c))).unwrap_or_default()
     )]
     Damaged {
-        /// Which file.
         role: Role,
-        /// The file.
         path: PathBuf,
         /// The row group, from 0.
         row_group: usize,
@@ -94,9 +66,7 @@ pub enum DatasetError {
         column_list(available)
     )]
     MissingColumn {
-        /// Which file.
         role: Role,
-        /// The file.
         path: PathBuf,
         /// Each column asked for and not found, with the input that named it.
         missing: Vec<(String, &'static str)>,
@@ -111,9 +81,7 @@ pub enum DatasetError {
         untrusted::path(path)
     )]
     TooManySlices {
-        /// The file.
         path: PathBuf,
-        /// The column.
         column: String,
         /// Distinct values seen when reading stopped.
         seen: usize,
@@ -129,9 +97,7 @@ pub enum DatasetError {
         shown(&found.to_string())
     )]
     ColumnType {
-        /// The file.
         path: PathBuf,
-        /// The column.
         column: String,
         /// The arrow type found.
         found: arrow_schema::DataType,
@@ -146,9 +112,7 @@ pub enum DatasetError {
         untrusted::path(path)
     )]
     NotBinary {
-        /// The file.
         path: PathBuf,
-        /// The column.
         column: String,
         /// The offending value, as text.
         value: String,
@@ -161,7 +125,6 @@ pub enum DatasetError {
     ReadChecksums {
         /// The checksums file.
         path: PathBuf,
-        /// The I/O failure.
         #[source]
         source: io::Error,
     },
@@ -183,11 +146,8 @@ pub enum DatasetError {
         shown(column)
     )]
     DuplicateColumn {
-        /// Which file.
         role: Role,
-        /// The file.
         path: PathBuf,
-        /// The column name.
         column: String,
         /// The input that named it.
         input: &'static str,
@@ -203,7 +163,6 @@ pub enum DatasetError {
         shown(value)
     )]
     BadWeight {
-        /// The file.
         path: PathBuf,
         /// The weight column.
         column: String,
@@ -220,9 +179,7 @@ pub enum DatasetError {
         untrusted::path(path)
     )]
     NullKey {
-        /// Which file.
         role: Role,
-        /// The file.
         path: PathBuf,
         /// The key column.
         column: String,
@@ -238,9 +195,7 @@ pub enum DatasetError {
         shown(key)
     )]
     DuplicateKey {
-        /// Which file.
         role: Role,
-        /// The file.
         path: PathBuf,
         /// The key, as `(a, b)` text.
         key: String,
@@ -272,7 +227,7 @@ pub enum DatasetError {
 
     /// A folder's parts cannot be read as one dataset.
     #[error(transparent)]
-    Parts(Box<super::parts::PartsError>),
+    Parts(#[from] Box<PartsError>),
 
     /// Files listed in the checksums file are missing or differ.
     #[error("{}", checksums_message(path, failures))]
@@ -330,4 +285,50 @@ fn checksums_message(path: &Path, failures: &[Failure]) -> String {
         let _ = write!(msg, "\n  {f}");
     }
     msg
+}
+
+/// Why one line failed.
+#[derive(Debug)]
+pub enum Problem {
+    /// The line is not `<64 hex> <space><space or *><name>`.
+    Malformed,
+    /// The file could not be read.
+    Unreadable(io::Error),
+    /// The file's hash differs.
+    Mismatch {
+        /// The listed hash.
+        expected: Sha256,
+        /// The file's hash.
+        actual: Sha256,
+    },
+}
+
+/// One failing line.
+#[derive(Debug)]
+pub struct Failure {
+    /// 1-based line number.
+    pub line: usize,
+    /// The file name as listed, or the line itself when malformed.
+    pub name: String,
+    /// What went wrong.
+    pub problem: Problem,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.problem {
+            Problem::Malformed => {
+                write!(f, "line {}: improperly formatted: `{}`", self.line, shown(&self.name))
+            }
+            Problem::Unreadable(why) => {
+                write!(f, "line {}: `{}`: {why}", self.line, shown(&self.name))
+            }
+            Problem::Mismatch { expected, actual } => write!(
+                f,
+                "line {}: `{}`: FAILED, expected {expected}, the file has {actual}",
+                self.line,
+                shown(&self.name)
+            ),
+        }
+    }
 }

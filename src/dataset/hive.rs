@@ -7,7 +7,8 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
-use super::{Dataset, DatasetError};
+use super::error::DatasetError;
+use super::reader::Dataset;
 
 impl Dataset {
     /// The first part's schema with the hive keys after its columns, as

@@ -8,25 +8,26 @@
 //! Every failure is a [`DatasetError`].
 
 mod arrays;
-pub mod checksum;
+mod checksum;
 pub mod checksums;
-pub mod columns;
+pub(crate) mod columns;
 mod error;
 mod fetch;
 mod file;
 mod hive;
-pub mod join;
-pub mod parts;
-pub mod progress;
-pub mod reader;
-pub mod remote;
+pub(crate) mod join;
+pub(crate) mod parts;
+pub(crate) mod progress;
+pub(crate) mod reader;
+pub(crate) mod remote;
+mod role;
 mod rows;
-pub mod source;
-pub mod values;
+pub(crate) mod source;
+pub(crate) mod stores;
+pub(crate) mod values;
 
 pub use checksum::Sha256;
 pub use columns::{Decision, NullPolicy};
 pub use error::{DatasetError, Role};
-pub use file::Storage;
 pub use reader::{Dataset, Projection};
 pub use source::{Hashed, Source};

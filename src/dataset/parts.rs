@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::checksum::Sha256;
-use super::{DatasetError, Role};
+use super::role::Role;
 use crate::untrusted::{self, shown};
 
 /// The characters a manifest line cannot hold unescaped.
@@ -58,11 +58,9 @@ pub enum PartsError {
     /// A folder under it could not be listed.
     #[error("cannot list {role} folder `{}`", untrusted::path(path))]
     List {
-        /// Which input.
         role: Role,
         /// The folder that failed.
         path: PathBuf,
-        /// The I/O failure.
         #[source]
         source: std::io::Error,
     },
@@ -72,12 +70,7 @@ pub enum PartsError {
         "{role} folder `{}` holds no `*.parquet` file (hidden and `_`-prefixed names are skipped): expected the parts of one dataset",
         untrusted::path(path)
     )]
-    NoParts {
-        /// Which input.
-        role: Role,
-        /// The folder.
-        path: PathBuf,
-    },
+    NoParts { role: Role, path: PathBuf },
 
     /// A name the manifest cannot hold, or a link the listing does not follow.
     #[error(
@@ -86,9 +79,7 @@ pub enum PartsError {
         untrusted::path(path)
     )]
     Unlisted {
-        /// Which input.
         role: Role,
-        /// The folder.
         folder: PathBuf,
         /// The entry.
         path: PathBuf,
@@ -106,13 +97,10 @@ pub enum PartsError {
         keys_list(other_keys)
     )]
     Keys {
-        /// Which input.
         role: Role,
-        /// The folder.
         folder: PathBuf,
         /// The first part.
         first: String,
-        /// Its keys.
         first_keys: Vec<String>,
         /// A part with other keys.
         other: String,
@@ -132,15 +120,12 @@ pub enum PartsError {
         shown(first)
     )]
     Schema {
-        /// Which input.
         role: Role,
-        /// The folder.
         folder: PathBuf,
         /// The part that differs.
         part: String,
         /// The first part, whose schema is the dataset's.
         first: String,
-        /// The column.
         column: String,
         /// Its type in the first part, as arrow names it.
         expected: String,
@@ -158,7 +143,6 @@ pub enum PartsError {
         first_names(unlisted)
     )]
     NotListed {
-        /// The folder.
         folder: PathBuf,
         /// The checksums file.
         list: PathBuf,
@@ -182,16 +166,17 @@ fn first_names(names: &[String]) -> String {
 }
 
 fn keys_list(keys: &[String]) -> String {
-    match keys.is_empty() {
-        true => "no key".to_string(),
-        false => keys.iter().map(|k| format!("`{}`", shown(k))).collect::<Vec<_>>().join(", "),
+    if keys.is_empty() {
+        "no key".to_string()
+    } else {
+        keys.iter().map(|k| format!("`{}`", shown(k))).collect::<Vec<_>>().join(", ")
     }
 }
 
 /// Finds the parts under `folder`. Symbolic links are refused rather than
 /// followed (`find -type f` skips them, so a manifest made by hand would
 /// leave them out), as are names no manifest line can hold.
-pub fn list(role: Role, folder: &Path) -> Result<Listing, DatasetError> {
+pub fn list(role: Role, folder: &Path) -> Result<Listing, Box<PartsError>> {
     let mut found = Vec::new();
     walk(role, folder, folder, "", &mut found)?;
     arrange(role, folder, found)
@@ -204,7 +189,7 @@ pub fn of_objects<T>(
     role: Role,
     prefix: &Path,
     objects: Vec<(String, T)>,
-) -> Result<(Listing, Vec<T>), DatasetError> {
+) -> Result<(Listing, Vec<T>), Box<PartsError>> {
     let mut kept = Vec::new();
     for (relative, object) in objects {
         let segments: Vec<&str> = relative.split('/').collect();
@@ -214,7 +199,7 @@ pub fn of_objects<T>(
         if relative.contains(UNLISTABLE) {
             let (folder, path) = (prefix.to_path_buf(), PathBuf::from(&relative));
             let why = "has a name a manifest line cannot hold";
-            return Err(PartsError::Unlisted { role, folder, path, why }.into());
+            return Err(Box::new(PartsError::Unlisted { role, folder, path, why }));
         }
         kept.push((relative, object));
     }
@@ -229,24 +214,23 @@ fn arrange(
     role: Role,
     folder: &Path,
     mut found: Vec<(String, PathBuf)>,
-) -> Result<Listing, DatasetError> {
+) -> Result<Listing, Box<PartsError>> {
     found.sort_by(|a: &(String, PathBuf), b| a.0.as_bytes().cmp(b.0.as_bytes()));
     if found.is_empty() {
-        return Err(PartsError::NoParts { role, path: folder.to_path_buf() }.into());
+        return Err(Box::new(PartsError::NoParts { role, path: folder.to_path_buf() }));
     }
     let parsed: Vec<(Vec<String>, Vec<Option<String>>)> =
         found.iter().map(|(relative, _)| hive(relative)).collect();
     let keys = parsed[0].0.clone();
     if let Some((i, (other_keys, _))) = parsed.iter().enumerate().find(|(_, (k, _))| *k != keys) {
-        return Err(PartsError::Keys {
+        return Err(Box::new(PartsError::Keys {
             role,
             folder: folder.to_path_buf(),
             first: found[0].0.clone(),
             first_keys: keys,
             other: found[i].0.clone(),
             other_keys: other_keys.clone(),
-        }
-        .into());
+        }));
     }
     let parts = found
         .into_iter()
@@ -262,19 +246,18 @@ fn walk(
     dir: &Path,
     prefix: &str,
     found: &mut Vec<(String, PathBuf)>,
-) -> Result<(), DatasetError> {
-    let list_err =
-        |source| DatasetError::from(PartsError::List { role, path: dir.to_path_buf(), source });
+) -> Result<(), Box<PartsError>> {
+    let list_err = |source| PartsError::List { role, path: dir.to_path_buf(), source };
     for entry in std::fs::read_dir(dir).map_err(list_err)? {
         let entry = entry.map_err(list_err)?;
         let path = entry.path();
         let unlisted = |why| {
             let (folder, path) = (folder.to_path_buf(), path.clone());
-            DatasetError::from(PartsError::Unlisted { role, folder, path, why })
+            PartsError::Unlisted { role, folder, path, why }
         };
         let name = entry.file_name();
         let Some(name) = name.to_str() else {
-            return Err(unlisted("is not named in UTF-8"));
+            return Err(Box::new(unlisted("is not named in UTF-8")));
         };
         if skipped(name) {
             continue;
@@ -284,16 +267,17 @@ fn walk(
         if kind.is_symlink() {
             // A link is refused where it would have been read: a part, or
             // a folder of them.
-            match is_part || std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
-                true => return Err(unlisted("is a symbolic link")),
-                false => continue,
+            if is_part || std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+                return Err(Box::new(unlisted("is a symbolic link")));
+            } else {
+                continue;
             }
         }
         if !(kind.is_dir() || is_part) {
             continue;
         }
         if name.contains(UNLISTABLE) {
-            return Err(unlisted("has a name a manifest line cannot hold"));
+            return Err(Box::new(unlisted("has a name a manifest line cannot hold")));
         }
         let relative = format!("{prefix}{name}");
         if kind.is_dir() {
@@ -301,7 +285,7 @@ fn walk(
         } else if kind.is_file() {
             found.push((relative, path));
         } else {
-            return Err(unlisted("is not a regular file"));
+            return Err(Box::new(unlisted("is not a regular file")));
         }
     }
     Ok(())
@@ -353,13 +337,11 @@ pub fn manifest<'a>(parts: impl IntoIterator<Item = (&'a str, Sha256)>) -> Strin
         // GNU's form for a name with a backslash or a line break: the line
         // starts with `\` and the name is escaped (a folder's parts never
         // have one; a single file's name may).
-        match relative.contains(UNLISTABLE) {
-            false => writeln!(text, "{sha256}  {relative}"),
-            true => {
-                let escaped =
-                    relative.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r");
-                writeln!(text, "\\{sha256}  {escaped}")
-            }
+        if !relative.contains(UNLISTABLE) {
+            writeln!(text, "{sha256}  {relative}")
+        } else {
+            let escaped = relative.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r");
+            writeln!(text, "\\{sha256}  {escaped}")
         }
         .expect("writing to a String");
     }

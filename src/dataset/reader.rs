@@ -20,7 +20,7 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::errors::ParquetError;
 
-use super::DatasetError;
+use super::error::DatasetError;
 use super::error::Role;
 use super::file::{Storage, guarded};
 use super::parts::PartsError;
@@ -164,13 +164,12 @@ impl Dataset {
             let fields: Vec<Field> = (0..schema.fields().len())
                 .map(|i| {
                     let field = schema.field(i).clone();
-                    match is_string(i) {
-                        true => {
-                            let values = Box::new(field.data_type().clone());
-                            let key = Box::new(DataType::Int32);
-                            field.with_data_type(DataType::Dictionary(key, values))
-                        }
-                        false => field,
+                    if is_string(i) {
+                        let values = Box::new(field.data_type().clone());
+                        let key = Box::new(DataType::Int32);
+                        field.with_data_type(DataType::Dictionary(key, values))
+                    } else {
+                        field
                     }
                 })
                 .collect();

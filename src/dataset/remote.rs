@@ -7,14 +7,15 @@
 //! streaming read, both at once. Every request carries the ETag the object
 //! had when it was found (`If-Match`), so the bytes hashed and the bytes
 //! counted are of one version of the object: one replaced mid-run is an
-//! error, never a mix. Credentials come from each cloud's usual
-//! environment variables and are never logged. Requests are retried with
-//! backoff on 5xx and timeouts, within `read_timeout_seconds` in all.
+//! error, never a mix. The client is built by [`super::stores`], with the
+//! credentials of each cloud's usual environment variables. Requests are
+//! retried with backoff on 5xx and timeouts, within `read_timeout_seconds`
+//! in all.
 
 use std::io::{self, Read};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use futures::StreamExt;
@@ -24,6 +25,7 @@ use parquet::errors::ParquetError;
 use parquet::file::reader::{ChunkReader, Length};
 
 use super::checksum::Sha256;
+use super::stores::{self, StoreAccess, StoreError};
 
 /// Bytes fetched at a time by a reader that is not served from a
 /// prefetched chunk (page headers read back, footers).
@@ -72,56 +74,15 @@ pub enum Found {
 }
 
 impl Remote {
-    /// Connects to the store of `url`, with credentials from the
-    /// environment; every request made through it must end within `timeout`.
-    pub fn connect(url: &str, timeout: Duration) -> io::Result<Remote> {
-        use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
-        use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
-        use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
-        use object_store::http::HttpBuilder;
-        use object_store::{ClientConfigKey, RetryConfig};
+    /// Connects to the store of `url`, with the credentials of `access`;
+    /// every request made through it must end within its `read_timeout`.
+    pub fn connect(url: &str, access: &StoreAccess) -> io::Result<Remote> {
         let invalid = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
         let parsed = reqwest::Url::parse(url).map_err(|e| invalid(format!("not a URL: {e}")))?;
         let (scheme, location) =
             ObjectStoreScheme::parse(&parsed).map_err(|e| invalid(e.to_string()))?;
-        let retry = RetryConfig { retry_timeout: timeout, ..RetryConfig::default() };
-        let request = format!("{}s", timeout.as_secs().max(1));
-        let store = match scheme {
-            ObjectStoreScheme::AmazonS3 => AmazonS3Builder::from_env()
-                .with_url(url)
-                .with_retry(retry)
-                .with_config(AmazonS3ConfigKey::Client(ClientConfigKey::Timeout), &request)
-                .build()
-                .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
-            ObjectStoreScheme::GoogleCloudStorage => GoogleCloudStorageBuilder::from_env()
-                .with_url(url)
-                .with_retry(retry)
-                .with_config(GoogleConfigKey::Client(ClientConfigKey::Timeout), &request)
-                .build()
-                .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
-            ObjectStoreScheme::MicrosoftAzure => MicrosoftAzureBuilder::from_env()
-                .with_url(url)
-                .with_retry(retry)
-                .with_config(AzureConfigKey::Client(ClientConfigKey::Timeout), &request)
-                .build()
-                .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
-            // An `http://` URL asks for plain HTTP in so many words.
-            ObjectStoreScheme::Http => HttpBuilder::new()
-                .with_url(parsed.origin().ascii_serialization())
-                .with_retry(retry)
-                .with_config(ClientConfigKey::Timeout, &request)
-                .with_config(ClientConfigKey::AllowHttp, (parsed.scheme() == "http").to_string())
-                .build()
-                .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
-            _ => {
-                return Err(invalid(format!(
-                    "`{}` is not an object store scheme",
-                    parsed.scheme()
-                )));
-            }
-        }
-        .map_err(|e| invalid(e.to_string()))?;
-        let deadline = Instant::now() + timeout;
+        let store = stores::build(scheme, url, &parsed, access)?;
+        let deadline = Instant::now() + access.read_timeout;
         Ok(Remote { store, url: url.to_string(), location, deadline })
     }
 
@@ -221,7 +182,7 @@ fn explained(e: object_store::Error) -> io::Error {
             _ => (io::ErrorKind::Other, "the request failed"),
         },
     };
-    io::Error::new(kind, format!("{what}: {e}"))
+    io::Error::new(kind, StoreError::new(what, e))
 }
 
 /// One object, read by range and hashed by one streaming read.

@@ -13,10 +13,11 @@ use parquet::arrow::arrow_reader::{
 use parquet::errors::ParquetError;
 use parquet::file::metadata::PageIndexPolicy;
 
+use super::error::DatasetError;
 use super::fetch::group_reader;
 use super::file::guarded;
+use super::reader::Dataset;
 use super::reader::Group;
-use super::{Dataset, DatasetError};
 
 /// One row group to read back, with the selection of its chosen rows.
 struct Wanted {
@@ -35,8 +36,27 @@ impl Dataset {
         roots: &[usize],
         workers: usize,
     ) -> Result<RecordBatch, DatasetError> {
-        let arrow = |e: arrow_schema::ArrowError| ParquetError::ArrowError(e.to_string());
-        // Each row group that holds chosen rows, with the selection of them.
+        let wanted = self.wanted(rows);
+        // Per part read: its metadata in the file's own types (not the
+        // dictionaries counting asked for), its projection, and where each
+        // root's column lands among the columns read (in the part's order).
+        let mut parts: Vec<Option<PartRead>> = (0..self.parts.len()).map(|_| None).collect();
+        for part in std::iter::once(0).chain(wanted.iter().map(|w| w.group.part)) {
+            if parts[part].is_none() {
+                parts[part] = Some(self.part_read(part, roots)?);
+            }
+        }
+        let schema = self.read_schema(parts[0].as_ref().expect("read above"), roots);
+        let batches = in_parallel(&wanted, workers, |w| {
+            let part = parts[w.group.part].as_ref().expect("read above");
+            self.read_group(w, part, roots, &schema)
+        })?;
+        arrow_select::concat::concat_batches(&schema, &batches)
+            .map_err(|e| DatasetError::arrow(self.role, &self.path, e))
+    }
+
+    /// Each row group that holds some of `rows`, with the selection of them.
+    fn wanted(&self, rows: &[u64]) -> Vec<Wanted> {
         let mut wanted: Vec<Wanted> = Vec::new();
         let mut next = 0usize;
         for g in &self.groups {
@@ -53,77 +73,68 @@ impl Dataset {
                 wanted.push(Wanted { group: *g, selectors });
             }
         }
-        // Per part read: its metadata in the file's own types (not the
-        // dictionaries counting asked for), its projection, and where each
-        // root's column lands among the columns read (in the part's order).
-        let mut parts: Vec<Option<PartRead>> = (0..self.parts.len()).map(|_| None).collect();
-        for part in std::iter::once(0).chain(wanted.iter().map(|w| w.group.part)) {
-            if parts[part].is_none() {
-                parts[part] = Some(self.part_read(part, roots)?);
-            }
-        }
-        let first = parts[0].as_ref().expect("read above");
+        wanted
+    }
+
+    /// The schema of the rows read back: the first part's own types, each
+    /// nullable where parts may differ, and the hive keys' fields.
+    fn read_schema(&self, first: &PartRead, roots: &[usize]) -> Arc<Schema> {
         let one = self.parts.len() == 1;
         let fields: Vec<Arc<Field>> = roots
             .iter()
-            .map(|&r| match r < self.file_columns {
-                true => {
+            .map(|&r| {
+                if r < self.file_columns {
                     let name = self.schema().field(r).name();
                     let field = first.meta.schema().field_with_name(name).expect("matched by name");
                     // Parts may differ in nullability.
                     Arc::new(field.clone().with_nullable(!one || field.is_nullable()))
+                } else {
+                    self.schema().fields()[r].clone()
                 }
-                false => self.schema().fields()[r].clone(),
             })
             .collect();
-        let schema = Arc::new(Schema::new(fields));
-        let read_group = |w: &Wanted| {
-            let PartRead { meta, mask, at } = parts[w.group.part].as_ref().expect("read above");
-            let part = &self.parts[w.group.part];
-            let read = guarded(|| -> Result<RecordBatch, ParquetError> {
-                let selection = RowSelection::from(w.selectors.clone());
-                let reader = group_reader(&part.file, meta, mask, w.group.group, Some(selection))?;
-                let read_schema = arrow_array::RecordBatchReader::schema(&reader);
-                let read: Vec<RecordBatch> =
-                    reader.map(|b| b.map_err(arrow)).collect::<Result<_, _>>()?;
-                // Copied into buffers of the rows kept (concat of one batch
-                // would only slice it): a batch of a few rows read from a row
-                // group keeps buffers sized for a whole batch, and 100 row
-                // groups' of them took the peak from 18 to 73 MiB.
-                let read =
-                    arrow_select::concat::concat_batches(&read_schema, &read).map_err(arrow)?;
-                let all = arrow_array::UInt32Array::from_iter_values(0..read.num_rows() as u32);
-                let read = arrow_select::take::take_record_batch(&read, &all).map_err(arrow)?;
-                let mut files = at.iter();
-                let columns: Vec<ArrayRef> = roots
-                    .iter()
-                    .map(|&r| match r < self.file_columns {
-                        true => read.column(*files.next().expect("one per file root")).clone(),
-                        false => self.key_column(w.group.part, self.key_index(r), read.num_rows()),
-                    })
-                    .collect();
-                let rows = RecordBatchOptions::new().with_row_count(Some(read.num_rows()));
-                RecordBatch::try_new_with_options(schema.clone(), columns, &rows).map_err(arrow)
-            });
-            read.and_then(|r| r).map_err(|source| self.damaged(mask, w.group, source))
-        };
-        let next_group = AtomicUsize::new(0);
-        let mut done: Vec<(usize, Result<RecordBatch, DatasetError>)> = std::thread::scope(|s| {
-            let work = || {
-                let mut done = Vec::new();
-                loop {
-                    let i = next_group.fetch_add(1, Ordering::Relaxed);
-                    let Some(w) = wanted.get(i) else { return done };
-                    done.push((i, read_group(w)));
-                }
-            };
-            let handles: Vec<_> = (0..workers.max(1)).map(|_| s.spawn(work)).collect();
-            handles.into_iter().flat_map(|h| h.join().expect("a reader thread panicked")).collect()
+        Arc::new(Schema::new(fields))
+    }
+
+    /// The chosen rows of one row group, in `schema`.
+    fn read_group(
+        &self,
+        w: &Wanted,
+        part_read: &PartRead,
+        roots: &[usize],
+        schema: &Arc<Schema>,
+    ) -> Result<RecordBatch, DatasetError> {
+        let arrow = |e: arrow_schema::ArrowError| ParquetError::ArrowError(e.to_string());
+        let PartRead { meta, mask, at } = part_read;
+        let part = &self.parts[w.group.part];
+        let read = guarded(|| -> Result<RecordBatch, ParquetError> {
+            let selection = RowSelection::from(w.selectors.clone());
+            let reader = group_reader(&part.file, meta, mask, w.group.group, Some(selection))?;
+            let read_schema = arrow_array::RecordBatchReader::schema(&reader);
+            let read: Vec<RecordBatch> =
+                reader.map(|b| b.map_err(arrow)).collect::<Result<_, _>>()?;
+            // Copied into buffers of the rows kept (concat of one batch
+            // would only slice it): a batch of a few rows read from a row
+            // group keeps buffers sized for a whole batch, and 100 row
+            // groups' of them took the peak from 18 to 73 MiB.
+            let read = arrow_select::concat::concat_batches(&read_schema, &read).map_err(arrow)?;
+            let all = arrow_array::UInt32Array::from_iter_values(0..read.num_rows() as u32);
+            let read = arrow_select::take::take_record_batch(&read, &all).map_err(arrow)?;
+            let mut files = at.iter();
+            let columns: Vec<ArrayRef> = roots
+                .iter()
+                .map(|&r| {
+                    if r < self.file_columns {
+                        read.column(*files.next().expect("one per file root")).clone()
+                    } else {
+                        self.key_column(w.group.part, self.key_index(r), read.num_rows())
+                    }
+                })
+                .collect();
+            let rows = RecordBatchOptions::new().with_row_count(Some(read.num_rows()));
+            RecordBatch::try_new_with_options(schema.clone(), columns, &rows).map_err(arrow)
         });
-        done.sort_by_key(|(i, _)| *i);
-        let batches = done.into_iter().map(|(_, b)| b).collect::<Result<Vec<_>, _>>()?;
-        arrow_select::concat::concat_batches(&schema, &batches)
-            .map_err(|e| DatasetError::arrow(self.role, &self.path, e))
+        read.and_then(|r| r).map_err(|source| self.damaged(mask, w.group, source))
     }
 
     /// How to read rows back from a part: its metadata with its page index
@@ -138,15 +149,13 @@ impl Dataset {
             .row_groups()
             .iter()
             .any(|g| g.columns().iter().any(|c| c.offset_index_offset().is_some()));
-        let meta = match has_index {
-            true => ArrowReaderMetadata::load(
+        let meta = if has_index {
+            ArrowReaderMetadata::load(
                 &part.file,
                 ArrowReaderOptions::new().with_offset_index_policy(PageIndexPolicy::Optional),
-            ),
-            false => ArrowReaderMetadata::try_new(
-                part.meta.metadata().clone(),
-                ArrowReaderOptions::new(),
-            ),
+            )
+        } else {
+            ArrowReaderMetadata::try_new(part.meta.metadata().clone(), ArrowReaderOptions::new())
         }
         .map_err(|source| DatasetError::Parquet {
             role: self.role,
@@ -160,6 +169,30 @@ impl Dataset {
         let mask = ProjectionMask::roots(meta.parquet_schema(), indices);
         Ok(PartRead { meta, mask, at })
     }
+}
+
+/// `read` of every row group wanted, `workers` at a time, in order; the
+/// first failure in order wins.
+fn in_parallel(
+    wanted: &[Wanted],
+    workers: usize,
+    read: impl Fn(&Wanted) -> Result<RecordBatch, DatasetError> + Sync,
+) -> Result<Vec<RecordBatch>, DatasetError> {
+    let next_group = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<RecordBatch, DatasetError>)> = std::thread::scope(|s| {
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next_group.fetch_add(1, Ordering::Relaxed);
+                let Some(w) = wanted.get(i) else { return done };
+                done.push((i, read(w)));
+            }
+        };
+        let handles: Vec<_> = (0..workers.max(1)).map(|_| s.spawn(work)).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a reader thread panicked")).collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, b)| b).collect()
 }
 
 /// How one part's rows are read back.

@@ -12,20 +12,19 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use super::checksum::Sha256;
+use super::error::{DatasetError, Role};
 use super::file::Storage;
 use super::parts::{self, PartsError};
 use super::remote::{self, Found, Remote, RemoteFile};
-use super::{DatasetError, Role};
+use super::stores::StoreAccess;
 
 /// One opened file of an input.
 #[derive(Debug, Clone)]
 pub struct OpenPart {
     /// Its path relative to the folder, with `/`; for a single file, the path as given.
     pub relative: String,
-    /// The path opened.
     pub path: PathBuf,
     /// The open file or object, shared by the hash and the readers.
     pub file: Storage,
@@ -38,7 +37,6 @@ pub struct OpenPart {
 /// The opened files of one input.
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// Which input.
     pub role: Role,
     /// The path as given.
     pub path: PathBuf,
@@ -65,10 +63,10 @@ impl Source {
     /// Opens `path`: a parquet file, or a folder whose parts are listed by
     /// [`parts::list`]. Fails on a missing or unreadable file and on a file
     /// of zero bytes.
-    pub fn open(role: Role, path: &Path, timeout: Duration) -> Result<Source, DatasetError> {
+    pub fn open(role: Role, path: &Path, access: &StoreAccess) -> Result<Source, DatasetError> {
         let read_err = |source| DatasetError::Read { role, path: path.to_path_buf(), source };
         if remote::is_url(path) {
-            return Source::open_remote(role, path, timeout);
+            return Source::open_remote(role, path, access);
         }
         let meta = std::fs::metadata(path).map_err(read_err)?;
         if !meta.is_dir() {
@@ -91,10 +89,10 @@ impl Source {
     }
 
     /// An object store URL: one object, or every part under a prefix.
-    fn open_remote(role: Role, path: &Path, timeout: Duration) -> Result<Source, DatasetError> {
+    fn open_remote(role: Role, path: &Path, access: &StoreAccess) -> Result<Source, DatasetError> {
         let read_err = |source| DatasetError::Read { role, path: path.to_path_buf(), source };
         let url = path.to_str().expect("an object store URL is text");
-        let found = Remote::connect(url, timeout).and_then(|r| r.find()).map_err(read_err)?;
+        let found = Remote::connect(url, access).and_then(|r| r.find()).map_err(read_err)?;
         let part = |relative: String, file: RemoteFile, values| {
             let (path, size) = (PathBuf::from(&file.url), file.size);
             if size == 0 {

@@ -6,13 +6,14 @@
 //! from the record ids' fingerprints, then confirmed by value in a second
 //! pass in file order).
 
-use super::{EvaluateError, Settings};
+use super::error::{EvaluateError, Repeat};
+use super::settings::Settings;
 use crate::clusters::ids::{Fingerprints, Owned, Seen, key};
 use crate::clusters::slices::{ClusterSliceColumn, SliceTables};
 use crate::clusters::{ClusterSettings, Clusters, Contingency, Family};
 use crate::dataset::columns::{self, Kind};
 use crate::dataset::values::{KeyColumn, key_column};
-use crate::dataset::{Dataset, NullPolicy, Source};
+use crate::dataset::{Dataset, NullPolicy, Projection, Source};
 use crate::metrics::{Counts, Tally};
 use crate::slices::TooManyValues;
 
@@ -30,18 +31,6 @@ pub struct ClusterResult {
     pub settings: ClusterSettings,
     /// Each slice column's slices, with `slice_columns`.
     pub slices: Vec<ClusterSliceColumn>,
-}
-
-/// A record id seen again: its row, the first row with it, and whether
-/// both rows name the same entities.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Repeat {
-    /// The later row.
-    pub row: u64,
-    /// The first row with that record id.
-    pub first: u64,
-    /// Whether the two rows agree on both entities.
-    pub same: bool,
 }
 
 /// What each reading thread folds its row groups into.
@@ -78,15 +67,70 @@ pub fn scan(
 ) -> Result<(Dataset, Tally, ClusterResult), EvaluateError> {
     let start = std::time::Instant::now();
     let dataset = Dataset::parse(source)?;
-    let names = [
-        (cluster.record_column.as_str(), "record_column", Kind::Key),
-        (cluster.true_entity_column.as_str(), "true_entity_column", Kind::Key),
-        (cluster.predicted_entity_column.as_str(), "predicted_entity_column", Kind::Key),
+    let ids = [
+        cluster.record_column.as_str(),
+        cluster.true_entity_column.as_str(),
+        cluster.predicted_entity_column.as_str(),
     ];
-    let sliced = &settings.slices.columns;
+    let mut pass = count(settings, &dataset, ids)?;
+    log::debug!("merged the threads' tables at {:?}", start.elapsed());
+    let path = &settings.validation_set;
+    let skip = settings.null_policy == NullPolicy::Skip;
+    if let Some((c, (rows, first))) =
+        pass.nulls.iter().enumerate().find(|(_, (rows, _))| *rows > 0 && !skip)
+    {
+        let (column, rows, first) = (ids[c].to_string(), *rows, first.clone());
+        return Err(EvaluateError::NullIds { path: path.clone(), column, rows, first });
+    }
+    // The fingerprints are sorted while the table is summed up.
+    let (records, table) = (std::mem::take(&mut pass.records), std::mem::take(&mut pass.table));
+    let (repeated, clusters) = std::thread::scope(|s| {
+        let repeated = s.spawn(|| records.repeats());
+        let clusters = (!table.is_empty()).then(|| table.finish());
+        (repeated.join().expect("the sorting thread panicked"), clusters)
+    });
+    if repeated {
+        check_repeats(settings, cluster, &dataset, ids)?;
+    }
+    log::debug!(
+        "summed {} cells up at {:?}",
+        clusters.as_ref().map_or(0, |c| c.counts.cells),
+        start.elapsed()
+    );
+    let Some(clusters) = clusters else {
+        return Err(EvaluateError::NoRows { path: path.clone(), skipped: pass.skipped });
+    };
+    let tally = tally(&clusters, pass.skipped);
+    let min = settings.slices.min_support;
+    let slices = pass.slices.into_iter().map(|t| t.finish(min, cluster.family)).collect();
+    let result =
+        ClusterResult { clusters, family: cluster.family, settings: cluster.clone(), slices };
+    Ok((dataset, tally, result))
+}
+
+/// The projection of the id columns (`ids`) and the slice columns.
+fn mask(
+    settings: &Settings,
+    dataset: &Dataset,
+    ids: [&str; 3],
+) -> Result<Projection, EvaluateError> {
+    let names = [
+        (ids[0], "record_column", Kind::Key),
+        (ids[1], "true_entity_column", Kind::Key),
+        (ids[2], "predicted_entity_column", Kind::Key),
+    ];
     let mut wanted = names.to_vec();
+    let sliced = &settings.slices.columns;
     wanted.extend(sliced.iter().map(|c| (c.as_str(), "slice_columns", Kind::Slice)));
-    let mask = dataset.projection(columns::find(&dataset, &wanted)?)?;
+    Ok(dataset.projection(columns::find(dataset, &wanted)?)?)
+}
+
+/// Counts every row into the contingency table and the slices' tables, on
+/// every core, and merges the threads' passes.
+fn count(settings: &Settings, dataset: &Dataset, ids: [&str; 3]) -> Result<Pass, EvaluateError> {
+    let start = std::time::Instant::now();
+    let mask = mask(settings, dataset, ids)?;
+    let sliced = &settings.slices.columns;
     let max = settings.slices.max_slices;
     let new_pass = || Pass {
         slices: sliced.iter().map(|c| SliceTables::new(c, max)).collect(),
@@ -94,13 +138,12 @@ pub fn scan(
     };
     let too_many = super::scan::too_many(settings);
     let skip = settings.null_policy == NullPolicy::Skip;
-    let names3 = [names[0].0, names[1].0, names[2].0];
     // Each thread counts its row groups into a table keyed by the ids'
     // values, so the tables merge by key; the hash's thread is done long
     // before, so the reading gets every core.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let passes = dataset.fold(&mask, workers, new_pass, |pass, batch, first_row| {
-        let ids = columns(batch, names3);
+        let ids = columns(batch, ids);
         for (tables, column) in pass.slices.iter_mut().zip(sliced) {
             let array = batch.column_by_name(column).expect("projected");
             tables.read(array.as_ref()).map_err(&too_many)?;
@@ -113,54 +156,40 @@ pub fn scan(
     log::debug!("counted {} rows on {workers} threads in {:?}", dataset.rows(), start.elapsed());
     let mut passes = passes.into_iter();
     let first = passes.next().unwrap_or_else(new_pass);
-    let mut pass = passes.try_fold(first, Pass::merge).map_err(too_many)?;
-    log::debug!("merged the threads' tables at {:?}", start.elapsed());
-    let path = &settings.validation_set;
-    if let Some((c, (rows, first))) =
-        pass.nulls.iter().enumerate().find(|(_, (rows, _))| *rows > 0 && !skip)
-    {
-        return Err(EvaluateError::NullIds {
-            path: path.clone(),
-            column: names[c].0.to_string(),
-            rows: *rows,
-            first: first.clone(),
-        });
-    }
-    // The fingerprints are sorted while the table is summed up.
-    let (records, table) = (std::mem::take(&mut pass.records), std::mem::take(&mut pass.table));
-    let (repeated, clusters) = std::thread::scope(|s| {
-        let repeated = s.spawn(|| records.repeats());
-        let clusters = (!table.is_empty()).then(|| table.finish());
-        (repeated.join().expect("the sorting thread panicked"), clusters)
-    });
-    if repeated {
-        // Two fingerprints are equal: read the ids again to compare values.
-        let mut repeats =
-            dataset.fold(&mask, 1, Repeats::default, |repeats, batch, first_row| {
-                let ids = columns(batch, names3);
-                for i in 0..batch.num_rows() {
-                    repeats.add(&ids, i, first_row + i as u64);
-                }
-                Ok(())
-            })?;
-        let repeats = repeats.pop().unwrap_or_default();
-        if repeats.rows > 0 {
-            return Err(EvaluateError::RepeatedRecords {
-                path: path.clone(),
-                column: cluster.record_column.clone(),
-                rows: repeats.rows,
-                first: repeats.first,
-            });
+    Ok(passes.try_fold(first, Pass::merge).map_err(too_many)?)
+}
+
+/// Two record ids' fingerprints are equal: reads the ids again, in file
+/// order, to compare their values; a record id seen twice is an error.
+fn check_repeats(
+    settings: &Settings,
+    cluster: &ClusterSettings,
+    dataset: &Dataset,
+    ids: [&str; 3],
+) -> Result<(), EvaluateError> {
+    let mask = mask(settings, dataset, ids)?;
+    let mut repeats = dataset.fold(&mask, 1, Repeats::default, |repeats, batch, first_row| {
+        let ids = columns(batch, ids);
+        for i in 0..batch.num_rows() {
+            repeats.add(&ids, i, first_row + i as u64);
         }
+        Ok(())
+    })?;
+    let repeats = repeats.pop().unwrap_or_default();
+    match repeats.rows {
+        0 => Ok(()),
+        rows => Err(EvaluateError::RepeatedRecords {
+            path: settings.validation_set.clone(),
+            column: cluster.record_column.clone(),
+            rows,
+            first: repeats.first,
+        }),
     }
-    log::debug!(
-        "summed {} cells up at {:?}",
-        clusters.as_ref().map_or(0, |c| c.counts.cells),
-        start.elapsed()
-    );
-    let Some(clusters) = clusters else {
-        return Err(EvaluateError::NoRows { path: path.clone(), skipped: pass.skipped });
-    };
+}
+
+/// The clusters as a pair-level tally: pairs of records, TP shared, FP
+/// predicted only, FN true only, TN neither.
+fn tally(clusters: &Clusters, skipped: u64) -> Tally {
     let c = &clusters.counts;
     let narrow = |n: u128| u64::try_from(n).unwrap_or(u64::MAX);
     let (tp, t, p) = (c.shared_pairs, c.true_pairs, c.predicted_pairs);
@@ -174,12 +203,8 @@ pub fn scan(
         },
         ..Tally::default()
     };
-    tally.skipped.rows = pass.skipped;
-    let min = settings.slices.min_support;
-    let slices = pass.slices.into_iter().map(|t| t.finish(min, cluster.family)).collect();
-    let result =
-        ClusterResult { clusters, family: cluster.family, settings: cluster.clone(), slices };
-    Ok((dataset, tally, result))
+    tally.skipped.rows = skipped;
+    tally
 }
 
 /// The three id columns of a batch.

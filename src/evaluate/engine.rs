@@ -4,8 +4,10 @@
 
 use std::path::Path;
 
+use super::error::EvaluateError;
+use super::evaluation::{Engine, Provenance};
 use super::read::Read;
-use super::{Engine, EvaluateError, Provenance, Settings};
+use super::settings::Settings;
 use crate::counts;
 use crate::dataset::Decision;
 use crate::dataset::checksums;

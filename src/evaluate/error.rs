@@ -33,7 +33,6 @@ pub enum EvaluateError {
         untrusted::path(path)
     )]
     HashMismatch {
-        /// The file.
         path: PathBuf,
         /// Where the expected hash came from: `` `dataset_hash` `` or a checksums line.
         against: String,
@@ -46,7 +45,6 @@ pub enum EvaluateError {
     /// Nulls or NaN were found and `null_policy` is `fail`.
     #[error("{}", missing_message(path, counts))]
     MissingValues {
-        /// The file.
         path: PathBuf,
         /// One entry per column and kind of missing value.
         counts: Vec<MissingCount>,
@@ -75,7 +73,6 @@ pub enum EvaluateError {
     /// The file (after skipping rows) has no rows to evaluate.
     #[error("validation set `{}` has no rows to evaluate{}", untrusted::path(path), skipped_suffix(*skipped))]
     NoRows {
-        /// The file.
         path: PathBuf,
         /// Rows left out under `null_policy: skip`.
         skipped: u64,
@@ -89,11 +86,9 @@ pub enum EvaluateError {
         shown(column)
     )]
     NoTrueMatches {
-        /// The file.
         path: PathBuf,
         /// The label column.
         column: String,
-        /// Rows evaluated.
         rows: u64,
     },
 
@@ -102,12 +97,7 @@ pub enum EvaluateError {
         "validation set `{}` has a column `{column}`, which errors_file adds to every row: expected no column named `error` or `rank`",
         untrusted::path(path)
     )]
-    ErrorsColumnTaken {
-        /// The file.
-        path: PathBuf,
-        /// The column.
-        column: &'static str,
-    },
+    ErrorsColumnTaken { path: PathBuf, column: &'static str },
     /// Cluster mode: ids that are null under `null_policy: fail`.
     #[error(
         "column `{}` of validation set `{}` is null in {rows} rows (first: {}): expected an id on every record; set `null_policy: skip` to leave those records out (they are then counted and reported)",
@@ -116,9 +106,7 @@ pub enum EvaluateError {
         rows_list(first)
     )]
     NullIds {
-        /// The file.
         path: PathBuf,
-        /// The column.
         column: String,
         /// Rows with a null there.
         rows: u64,
@@ -133,14 +121,13 @@ pub enum EvaluateError {
         repeats_list(first)
     )]
     RepeatedRecords {
-        /// The file.
         path: PathBuf,
         /// The record column.
         column: String,
         /// Rows that repeat an earlier record id.
         rows: u64,
         /// The first of them.
-        first: Vec<super::clusters::Repeat>,
+        first: Vec<Repeat>,
     },
     /// With a joined predictions file, the errors file would add its
     /// deciding column to a validation set that has one of that name.
@@ -152,7 +139,6 @@ pub enum EvaluateError {
     DecisionColumnTaken {
         /// The validation set.
         path: PathBuf,
-        /// The column.
         column: String,
     },
 }
@@ -173,7 +159,6 @@ impl EvaluateError {
 /// How many values of one column are missing, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingCount {
-    /// The column.
     pub column: String,
     /// Null or NaN.
     pub kind: Missing,
@@ -195,7 +180,7 @@ fn rows_list(rows: &[u64]) -> String {
     format!("row {}", rows.join(", "))
 }
 
-fn repeats_list(repeats: &[super::clusters::Repeat]) -> String {
+fn repeats_list(repeats: &[Repeat]) -> String {
     let shown: Vec<String> = repeats
         .iter()
         .map(|r| {
@@ -227,6 +212,18 @@ fn missing_message(path: &Path, counts: &[MissingCount]) -> String {
         "; set `null_policy: skip` to leave those rows out (they are then counted and reported)",
     );
     msg
+}
+
+/// A record id seen again: its row, the first row with it, and whether
+/// both rows name the same entities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repeat {
+    /// The later row.
+    pub row: u64,
+    /// The first row with that record id.
+    pub first: u64,
+    /// Whether the two rows agree on both entities.
+    pub same: bool,
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::slices::{Slices, TooManyValues};
 use crate::sweep::Histogram;
 use crate::weighted::{Batches, Weighted};
 
-use super::Settings;
+use super::settings::Settings;
 
 /// The counts; the scores by candidate threshold when sweeping; each
 /// batch's weighted sums when pairs are weighted.

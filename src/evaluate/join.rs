@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use super::{EvaluateError, Fold, Settings};
+use super::error::EvaluateError;
+use super::fold::Fold;
+use super::settings::Settings;
 use crate::dataset::columns::Columns;
 use crate::dataset::join::Labelled;
 use crate::dataset::{Dataset, NullPolicy, Sha256, Source};

@@ -1,12 +1,24 @@
 //! Reading the validation set (and a predictions file): opened, hashed
 //! and counted at the same time, the hashes then checked before anything
 //! counted is given out.
+//!
+//! [`read`] runs four stages: [`expected`] gathers the hashes the input
+//! must have, [`hash_and_scan`] hashes and counts at once, [`verify_hashes`]
+//! checks every hash, and only then is anything counted given out.
 
+use std::path::Path;
+
+use super::clusters::{self, ClusterResult};
+use super::error::EvaluateError;
+use super::evaluation::Provenance;
+use super::fold::Fold;
+use super::join::{self, Facts, PredictionsFile};
+use super::parts::Parts;
+use super::review::Review;
 use super::scan::{self, scan};
-use super::{ClusterResult, PredictionsFile, Review};
-use super::{EvaluateError, Fold, Parts, Provenance, Settings, clusters, join};
+use super::settings::Settings;
 use crate::dataset::checksums::{self, Expected};
-use crate::dataset::{Dataset, Role, Sha256, Source};
+use crate::dataset::{Dataset, DatasetError, Hashed, Role, Sha256, Source};
 use crate::metrics::Tally;
 use crate::slices::{SliceColumn, Slices};
 use crate::sweep::Histogram;
@@ -38,87 +50,19 @@ pub struct Read {
 pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
     let start = std::time::Instant::now();
     let path = &settings.validation_set;
-    let mut expected: Vec<Expected> = settings
-        .dataset_hash
-        .map(|sha256| Expected { sha256, against: "`dataset_hash`".to_string() })
-        .into_iter()
-        .collect();
-    let source = Source::open(Role::ValidationSet, path, settings.read_timeout)?;
-    let mut part_expected = vec![None; source.parts.len()];
-    if let Some(list) = &settings.checksums {
-        let listed = checksums::verify(list, &source)?;
-        match source.folder {
-            false => expected.extend(listed.into_iter().flatten()),
-            true => part_expected = listed,
-        }
-    }
+    let source = Source::open(Role::ValidationSet, path, &settings.store)?;
+    let mut expected = expected(settings, &source)?;
     let predictions = match &settings.predictions {
-        Some(p) => Some(Source::open(Role::Predictions, p, settings.read_timeout)?),
+        Some(p) => Some(Source::open(Role::Predictions, p, &settings.store)?),
         None => None,
     };
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // SHA-256 is one stream, about 1.3 GB/s on a core with SHA extensions,
-    // while one core counts a file's pairs at about twice that (it reads
-    // only the columns it needs): alone, a single file's hash gets a core
-    // of its own and bounds the run. A folder's parts are hashed on every
-    // core, and a join's probing is slower than the hashes of both files:
-    // both count on every core too.
-    let counting = match (&predictions, source.folder) {
-        (None, false) => workers.saturating_sub(1).max(1),
-        _ => workers,
-    };
-    let hashing = |source: &Source| if source.folder { workers } else { 1 };
-    let (hashed, predictions_hashed, scanned) = std::thread::scope(|s| {
-        let hasher = s.spawn(|| source.hash(hashing(&source)));
-        let predictions_hasher = predictions.as_ref().map(|p| s.spawn(move || p.hash(hashing(p))));
-        // The chosen errors are read back while the hash is still running;
-        // a mismatch below discards them with everything else read.
-        let read_back = |(dataset, mut fold): (Dataset, Fold)| {
-            let review = scan::read_back(settings, &dataset, &mut fold, None, counting)?;
-            Ok((dataset, fold, None, review, None))
-        };
-        let scanned = match (&settings.clusters, &predictions) {
-            (Some(c), _) => clusters::scan(settings, c, &source).map(|scanned| {
-                let (dataset, tally, result) = scanned;
-                (dataset, Fold { tally, ..Fold::default() }, None, None, Some(result))
-            }),
-            (None, None) => scan(settings, &source, counting).and_then(read_back),
-            (None, Some(p)) => join::scan(settings, &source, p, counting).and_then(|mut j| {
-                let (dataset, fold) = (&j.dataset, &mut j.fold);
-                let review = scan::read_back(settings, dataset, fold, Some(&j.decided), counting)?;
-                Ok((j.dataset, j.fold, Some(j.facts), review, None))
-            }),
-        };
-        let predictions_hashed =
-            predictions_hasher.map(|h| h.join().expect("the hashing thread panicked"));
-        (hasher.join().expect("the hashing thread panicked"), predictions_hashed, scanned)
-    });
+    let (hashed, predictions_hashed, scanned) =
+        hash_and_scan(settings, &source, predictions.as_ref());
     let hashed = hashed?;
-    let sha256 = hashed.sha256;
-    log::debug!("sha256 {sha256} over {} bytes in {:?}", source.size(), start.elapsed());
-    let mismatch =
-        |path: &std::path::Path, e: &Expected, actual: Sha256| EvaluateError::HashMismatch {
-            path: path.to_path_buf(),
-            against: e.against.clone(),
-            expected: e.sha256.to_string(),
-            actual: actual.to_string(),
-        };
-    if let Some(e) = expected.iter().find(|e| e.sha256 != sha256) {
-        return Err(mismatch(path, e, sha256));
-    }
-    for ((part, e), actual) in source.parts.iter().zip(&part_expected).zip(&hashed.parts) {
-        if let Some(e) = e.as_ref().filter(|e| e.sha256 != *actual) {
-            return Err(mismatch(&part.path, e, *actual));
-        }
-    }
-    if let Some(list) = settings.checksums.as_ref().filter(|_| source.folder)
-        && part_expected.iter().all(Option::is_some)
-    {
-        let against = format!("each part's line of `{}`", crate::untrusted::path(list));
-        expected.push(Expected { sha256, against });
-    }
-    let (dataset, Fold { mut tally, histogram, weighted, slices, .. }, joined, review, clusters) =
-        scanned?;
+    log::debug!("sha256 {} over {} bytes in {:?}", hashed.sha256, source.size(), start.elapsed());
+    verify_hashes(settings, &source, &hashed, &mut expected)?;
+    let Scanned { dataset, fold, joined, review, clusters } = scanned?;
+    let Fold { mut tally, histogram, weighted, slices, .. } = fold;
     let predictions = match (predictions, predictions_hashed, joined) {
         (Some(p), Some(hashed), Some(facts)) => {
             let hashed = hashed?;
@@ -126,19 +70,9 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         }
         _ => None,
     };
+    let verified = expected.all.into_iter().map(|e| e.against).collect();
     Ok(Read {
-        dataset: Provenance {
-            path: path.display().to_string(),
-            sha256,
-            verified: !expected.is_empty(),
-            verified_against: expected.into_iter().map(|e| e.against).collect(),
-            size_bytes: source.size(),
-            rows: dataset.rows(),
-            row_groups: dataset.row_groups(),
-            checksums: settings.checksums.as_ref().map(|p| p.display().to_string()),
-            parts: Parts::of(&source, &dataset, &hashed),
-            engine: None,
-        },
+        dataset: provenance(settings, &source, &dataset, &hashed, verified),
         tally,
         histogram,
         weighted: weighted.map(|b| b.total()),
@@ -147,4 +81,154 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         clusters,
         predictions,
     })
+}
+
+/// The hashes an input must have: the whole input's (`dataset_hash`, a
+/// single file's checksums line), and each part's of a folder.
+struct ExpectedHashes {
+    all: Vec<Expected>,
+    parts: Vec<Option<Expected>>,
+}
+
+/// The hashes `settings` give for `source`, the checksums file verified
+/// on the way (its every other line too).
+fn expected(settings: &Settings, source: &Source) -> Result<ExpectedHashes, EvaluateError> {
+    let mut all: Vec<Expected> = settings
+        .dataset_hash
+        .map(|sha256| Expected { sha256, against: "`dataset_hash`".to_string() })
+        .into_iter()
+        .collect();
+    let mut parts = vec![None; source.parts.len()];
+    if let Some(list) = &settings.checksums {
+        let listed = checksums::verify(list, source)?;
+        if !source.folder { all.extend(listed.into_iter().flatten()) } else { parts = listed }
+    }
+    Ok(ExpectedHashes { all, parts })
+}
+
+/// What the metrics pass gave, its hash not yet checked.
+struct Scanned {
+    dataset: Dataset,
+    fold: Fold,
+    /// The join's facts, with a predictions file.
+    joined: Option<Facts>,
+    review: Option<Review>,
+    clusters: Option<ClusterResult>,
+}
+
+/// A hash's outcome.
+type Hash = Result<Hashed, DatasetError>;
+
+/// Hashes the validation set (and the predictions file) while the metrics
+/// pass counts them, each on cores of its own.
+fn hash_and_scan(
+    settings: &Settings,
+    source: &Source,
+    predictions: Option<&Source>,
+) -> (Hash, Option<Hash>, Result<Scanned, EvaluateError>) {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // SHA-256 is one stream, about 1.3 GB/s on a core with SHA extensions,
+    // while one core counts a file's pairs at about twice that (it reads
+    // only the columns it needs): alone, a single file's hash gets a core
+    // of its own and bounds the run. A folder's parts are hashed on every
+    // core, and a join's probing is slower than the hashes of both files:
+    // both count on every core too.
+    let counting = match (predictions, source.folder) {
+        (None, false) => workers.saturating_sub(1).max(1),
+        _ => workers,
+    };
+    let hashing = |source: &Source| if source.folder { workers } else { 1 };
+    std::thread::scope(|s| {
+        let hasher = s.spawn(|| source.hash(hashing(source)));
+        let predictions_hasher = predictions.map(|p| s.spawn(move || p.hash(hashing(p))));
+        // The chosen errors are read back while the hash is still running;
+        // a mismatch then discards them with everything else read.
+        let scanned = metrics_pass(settings, source, predictions, counting);
+        let predictions_hashed =
+            predictions_hasher.map(|h| h.join().expect("the hashing thread panicked"));
+        (hasher.join().expect("the hashing thread panicked"), predictions_hashed, scanned)
+    })
+}
+
+/// Counts the input as its mode asks: records in cluster mode, pairs
+/// joined to a predictions file, or pairs; the chosen errors read back.
+fn metrics_pass(
+    settings: &Settings,
+    source: &Source,
+    predictions: Option<&Source>,
+    counting: usize,
+) -> Result<Scanned, EvaluateError> {
+    match (&settings.clusters, predictions) {
+        (Some(c), _) => clusters::scan(settings, c, source).map(|(dataset, tally, result)| {
+            let fold = Fold { tally, ..Fold::default() };
+            Scanned { dataset, fold, joined: None, review: None, clusters: Some(result) }
+        }),
+        (None, None) => {
+            let (dataset, mut fold) = scan(settings, source, counting)?;
+            let review = scan::read_back(settings, &dataset, &mut fold, None, counting)?;
+            Ok(Scanned { dataset, fold, joined: None, review, clusters: None })
+        }
+        (None, Some(p)) => {
+            let mut j = join::scan(settings, source, p, counting)?;
+            let (dataset, fold) = (&j.dataset, &mut j.fold);
+            let review = scan::read_back(settings, dataset, fold, Some(&j.decided), counting)?;
+            let (dataset, fold, joined) = (j.dataset, j.fold, Some(j.facts));
+            Ok(Scanned { dataset, fold, joined, review, clusters: None })
+        }
+    }
+}
+
+/// Checks the input's hash and each part's against what they must be. A
+/// folder whose every part is listed is verified as a whole too.
+fn verify_hashes(
+    settings: &Settings,
+    source: &Source,
+    hashed: &Hashed,
+    expected: &mut ExpectedHashes,
+) -> Result<(), EvaluateError> {
+    let sha256 = hashed.sha256;
+    let mismatch = |path: &Path, e: &Expected, actual: Sha256| EvaluateError::HashMismatch {
+        path: path.to_path_buf(),
+        against: e.against.clone(),
+        expected: e.sha256.to_string(),
+        actual: actual.to_string(),
+    };
+    if let Some(e) = expected.all.iter().find(|e| e.sha256 != sha256) {
+        return Err(mismatch(&settings.validation_set, e, sha256));
+    }
+    for ((part, e), actual) in source.parts.iter().zip(&expected.parts).zip(&hashed.parts) {
+        if let Some(e) = e.as_ref().filter(|e| e.sha256 != *actual) {
+            return Err(mismatch(&part.path, e, *actual));
+        }
+    }
+    if let Some(list) = settings.checksums.as_ref().filter(|_| source.folder)
+        && expected.parts.iter().all(Option::is_some)
+    {
+        let against = format!("each part's line of `{}`", crate::untrusted::path(list));
+        expected.all.push(Expected { sha256, against });
+    }
+    Ok(())
+}
+
+/// What is known of the evaluated input; `verified_against` lists what
+/// its hash was checked against.
+fn provenance(
+    settings: &Settings,
+    source: &Source,
+    dataset: &Dataset,
+    hashed: &Hashed,
+    verified_against: Vec<String>,
+) -> Provenance {
+    Provenance {
+        path: settings.validation_set.display().to_string(),
+        sha256: hashed.sha256,
+        verified: !verified_against.is_empty(),
+        verified_against,
+        size_bytes: source.size(),
+        rows: dataset.rows(),
+        row_groups: dataset.row_groups(),
+        checksums: settings.checksums.as_ref().map(|p| p.display().to_string()),
+        parts: Parts::of(source, dataset, hashed),
+        engine: None,
+    }
 }

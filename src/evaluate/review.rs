@@ -17,7 +17,8 @@ use arrow_schema::{DataType, Field, Schema};
 use crate::dataset::{Dataset, DatasetError, Decision, Role};
 use crate::review::{ADDED, Chosen, ReviewSettings};
 
-use super::{EvaluateError, Settings};
+use super::error::EvaluateError;
+use super::settings::Settings;
 
 /// The misclassified pairs chosen, with every column of their rows.
 #[derive(Debug, Clone)]
@@ -78,31 +79,46 @@ impl Review {
                 None
             }
         };
-        let roots: Vec<usize> =
-            (0..schema.fields().len()).filter(|i| !known.iter().any(|(k, _)| k == i)).collect();
+        let read = read_others(dataset, &rows, &known, added, workers)?;
         let arrow = |e| DatasetError::arrow(Role::ValidationSet, dataset.path(), e);
-        let read = dataset.read_rows(&rows, &roots, workers)?;
-        // The columns read back come in the files' own types (not the
-        // dictionaries counting may have read strings as).
-        let read_schema = read.schema();
-        let mut others = read.columns().iter().zip(read_schema.fields().iter());
-        let (mut fields, mut columns): (Vec<Field>, Vec<ArrayRef>) = (0..schema.fields().len())
-            .map(|i| match known.iter().find(|(k, _)| *k == i) {
-                Some((_, rebuilt)) => (schema.field(i).clone(), rebuilt.clone()),
-                None => {
-                    let (column, field) = others.next().expect("every other column was read");
-                    (field.as_ref().clone(), column.clone())
-                }
-            })
-            .unzip();
-        if let Some((field, array)) = added {
-            fields.push(field);
-            columns.push(array);
-        }
-        let read = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(arrow)?;
         let rows = chosen.assemble(&read).map_err(arrow)?;
         Ok(Review { chosen, rows })
     }
+}
+
+/// The chosen rows with every column of the validation set: those `known`
+/// (index, rebuilt values) as rebuilt, the others read back, and then the
+/// joined predictions file's deciding column (`added`).
+fn read_others(
+    dataset: &Dataset,
+    rows: &[u64],
+    known: &[(usize, ArrayRef)],
+    added: Option<(Field, ArrayRef)>,
+    workers: usize,
+) -> Result<RecordBatch, EvaluateError> {
+    let schema = dataset.schema();
+    let roots: Vec<usize> =
+        (0..schema.fields().len()).filter(|i| !known.iter().any(|(k, _)| k == i)).collect();
+    let arrow = |e| DatasetError::arrow(Role::ValidationSet, dataset.path(), e);
+    let read = dataset.read_rows(rows, &roots, workers)?;
+    // The columns read back come in the files' own types (not the
+    // dictionaries counting may have read strings as).
+    let read_schema = read.schema();
+    let mut others = read.columns().iter().zip(read_schema.fields().iter());
+    let (mut fields, mut columns): (Vec<Field>, Vec<ArrayRef>) = (0..schema.fields().len())
+        .map(|i| match known.iter().find(|(k, _)| *k == i) {
+            Some((_, rebuilt)) => (schema.field(i).clone(), rebuilt.clone()),
+            None => {
+                let (column, field) = others.next().expect("every other column was read");
+                (field.as_ref().clone(), column.clone())
+            }
+        })
+        .unzip();
+    if let Some((field, array)) = added {
+        fields.push(field);
+        columns.push(array);
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| arrow(e).into())
 }
 
 /// 0/1 values as an array of type `t` when it is boolean or integer (built

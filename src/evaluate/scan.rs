@@ -2,19 +2,20 @@
 //! resolved, every batch folded by the reading threads, and the chosen
 //! errors read back; the pass alone, hash excluded, is [`count`].
 
+use super::error::EvaluateError;
+use super::fold::Fold;
 use super::review::{self, Review};
-use super::{EvaluateError, Fold, Settings};
+use super::settings::Settings;
 use crate::dataset::columns::Columns;
 use crate::dataset::{Dataset, DatasetError, Role, Source};
 use crate::slices::TooManyValues;
 use crate::untrusted::shown;
 
 /// Reads and counts the validation set without hashing it, then reads the
-/// chosen errors back when `review` asks for them: the metrics pass alone,
-/// for a benchmark of the library (`bench/metrics.rs`).
-pub fn count(settings: &Settings) -> Result<(Fold, Option<Review>), EvaluateError> {
-    let source =
-        Source::open(Role::ValidationSet, &settings.validation_set, settings.read_timeout)?;
+/// chosen errors back when `review` asks for them: the metrics pass alone
+/// ([`super::metrics_pass`]).
+pub(super) fn count(settings: &Settings) -> Result<(Fold, Option<Review>), EvaluateError> {
+    let source = Source::open(Role::ValidationSet, &settings.validation_set, &settings.store)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (dataset, mut fold) = scan(settings, &source, workers)?;
     let review = read_back(settings, &dataset, &mut fold, None, workers)?;

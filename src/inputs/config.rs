@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::error::InputError;
+use super::error::{ConfigProblem, InputError};
 use super::table::{GITHUB_TOKEN, INPUTS, InputSpec, PUSHGATEWAY_PASSWORD, PUSHGATEWAY_TOKEN};
 use crate::metrics::{Metric, PerMetric};
-use crate::slices::{Minimum, SliceRules};
+use crate::slices::{Minimum, SliceKey, SliceRules};
 
 /// Keys of the file beyond the inputs.
 const RULE_KEYS: [&str; 2] = ["max_slice_gap", "slice_minimums"];
@@ -26,7 +26,6 @@ const MAX_BYTES: u64 = 1 << 20;
 /// A parsed config file.
 #[derive(Debug, Default)]
 pub struct Config {
-    /// The file.
     pub path: PathBuf,
     /// Each input it sets, with its value as text.
     pub values: Vec<(&'static InputSpec, String)>,
@@ -36,17 +35,18 @@ pub struct Config {
 
 /// Reads and checks the config file at `path`.
 pub fn load(path: &Path) -> Result<Config, InputError> {
-    let fail = |message: String| InputError::Config { path: path.to_path_buf(), message };
-    crate::files::require_regular(path).map_err(|e| fail(e.to_string()))?;
-    let size = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?.len();
+    let fail = |problem| InputError::Config { path: path.to_path_buf(), problem };
+    let read_err = |e| fail(ConfigProblem::Read(e));
+    crate::files::require_regular(path).map_err(read_err)?;
+    let size = std::fs::metadata(path).map_err(read_err)?.len();
     if size > MAX_BYTES {
-        return Err(fail(format!("{size} bytes: expected a config file of at most 1 MiB")));
+        return Err(fail(ConfigProblem::TooLarge { size }));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let text = std::fs::read_to_string(path).map_err(read_err)?;
     if text.trim().is_empty() {
         return Ok(Config { path: path.to_path_buf(), ..Config::default() });
     }
-    let file: File = serde_norway::from_str(&text).map_err(|e| fail(e.to_string()))?;
+    let file: File = serde_norway::from_str(&text).map_err(|e| fail(ConfigProblem::Yaml(e)))?;
     let mut rules = SliceRules::default();
     if let Some(gap) = file.max_slice_gap {
         rules.max_gap = gap.per_metric();
@@ -55,7 +55,7 @@ pub fn load(path: &Path) -> Result<Config, InputError> {
         for (value, bounds) in values {
             for metric in Metric::ALL {
                 if let Some(min) = bounds.per_metric().get(metric) {
-                    let (column, value) = (column.clone(), value.clone());
+                    let (column, value) = (column.clone(), SliceKey::parse(&value));
                     rules.minimums.push(Minimum { column, value, metric, min });
                 }
             }
@@ -97,9 +97,10 @@ struct Unit(f64);
 impl<'de> serde::Deserialize<'de> for Unit {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Unit, D::Error> {
         let v = f64::deserialize(d)?;
-        match (0.0..=1.0).contains(&v) {
-            true => Ok(Unit(v)),
-            false => Err(de::Error::custom(format!("{v} is not a number in [0, 1]"))),
+        if (0.0..=1.0).contains(&v) {
+            Ok(Unit(v))
+        } else {
+            Err(de::Error::custom(format!("{v} is not a number in [0, 1]")))
         }
     }
 }

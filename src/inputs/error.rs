@@ -83,12 +83,12 @@ pub enum InputError {
     Render(#[from] crate::report::RenderError),
 
     /// The config file cannot be read, or holds a key or value it cannot.
-    #[error("config file `{}`: {}", crate::untrusted::path(path), shown(message))]
+    #[error("config file `{}`: {}", crate::untrusted::path(path), shown(&problem.to_string()))]
     Config {
         /// The file.
         path: std::path::PathBuf,
         /// What is wrong, and where (line and column) when the parser knows.
-        message: String,
+        problem: ConfigProblem,
     },
 
     /// A slice rule of the config file with nothing to judge: its column is
@@ -120,6 +120,34 @@ fn hint_suffix(hint: &Option<&'static str>) -> String {
     match hint {
         Some(name) => format!(": did you mean `{name}`?"),
         None => ": see the inputs in action.yml or `--help`".to_string(),
+    }
+}
+
+/// Why a config file cannot be used, its cause kept typed. Shown inside
+/// [`InputError::Config`]'s message, escaped, so it is no source of it.
+#[derive(Debug)]
+pub enum ConfigProblem {
+    /// It is not a regular file, or could not be read.
+    Read(std::io::Error),
+    /// It is larger than 1 MiB.
+    TooLarge {
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// It is not YAML of the expected shape: the parser's message, with the
+    /// line and column.
+    Yaml(serde_norway::Error),
+}
+
+impl std::fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigProblem::Read(e) => e.fmt(f),
+            ConfigProblem::TooLarge { size } => {
+                write!(f, "{size} bytes: expected a config file of at most 1 MiB")
+            }
+            ConfigProblem::Yaml(e) => e.fmt(f),
+        }
     }
 }
 

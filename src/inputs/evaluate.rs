@@ -1,6 +1,8 @@
 //! The inputs that say what to evaluate and how: typed into
 //! [`evaluate::Settings`], which the evaluation owns.
 
+use std::time::Duration;
+
 use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::InputSpec;
@@ -16,6 +18,7 @@ use super::values::{
     boolean, columns, finite, one_of, optional, optional_unit, path, sha256, string, unit, whole,
 };
 use crate::clusters::{ClusterSettings, Family};
+use crate::dataset::stores::StoreAccess;
 use crate::dataset::{Decision, NullPolicy};
 use crate::evaluate::{BaselineSource, Settings};
 use crate::gate::OnInconclusive;
@@ -36,7 +39,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
     Ok(Settings {
         validation_set,
         counts,
-        read_timeout: std::time::Duration::from_secs(whole(raw, &READ_TIMEOUT_SECONDS, 1)?),
+        store: StoreAccess::anonymous(Duration::from_secs(whole(raw, &READ_TIMEOUT_SECONDS, 1)?)),
         predictions: path(raw, &PREDICTIONS),
         key_columns: key_columns(raw)?,
         weight_column: optional(raw, &WEIGHT_COLUMN),
@@ -76,9 +79,12 @@ fn engine_counts(raw: &RawInputs) -> Result<Option<std::path::PathBuf>, InputErr
         (&DISPLAY_COLUMNS, "counts and display_columns"),
         (&MODE, "counts and mode: clusters"),
     ];
-    let set = |spec: &&'static InputSpec| match spec.name == MODE.name {
-        true => raw.get(spec).is_some_and(|(v, _)| v != "pairs"),
-        false => raw.get(spec).is_some(),
+    let set = |spec: &&'static InputSpec| {
+        if spec.name == MODE.name {
+            raw.get(spec).is_some_and(|(v, _)| v != "pairs")
+        } else {
+            raw.get(spec).is_some()
+        }
     };
     if let Some((_, inputs)) = rows_only.iter().find(|(spec, _)| set(spec)) {
         return Err(InputError::ConflictingInputs {
@@ -140,9 +146,10 @@ fn review(raw: &RawInputs) -> Result<Option<ReviewSettings>, InputError> {
     if !file && display.is_empty() {
         return Ok(None);
     }
-    let limit = match file {
-        true => usize::try_from(whole(raw, &ERRORS_LIMIT, 0)?).unwrap_or(usize::MAX),
-        false => crate::review::SHOWN,
+    let limit = if file {
+        usize::try_from(whole(raw, &ERRORS_LIMIT, 0)?).unwrap_or(usize::MAX)
+    } else {
+        crate::review::SHOWN
     };
     Ok(Some(ReviewSettings { limit, display, file }))
 }

@@ -8,7 +8,7 @@ use super::raw::RawInputs;
 use super::table::BASELINE;
 use crate::evaluate::BaselineSource;
 use crate::report::CardInputs;
-use crate::report::render;
+use crate::report::templates;
 
 /// The `baseline` value that asks for the newest earlier card.
 pub const LATEST: &str = "latest";
@@ -25,7 +25,7 @@ pub fn source(
     let (mut folders, mut except) = (Vec::new(), Vec::new());
     for (input, template) in [("model_card_json", &card.json), ("model_card", &card.path)] {
         let Some(template) = template else { continue };
-        let path = render::path_of(input, template, &date, &id)?;
+        let path = templates::path(input, template, &date, &id)?;
         let folder = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),

@@ -14,20 +14,21 @@ mod evaluate;
 mod latest;
 mod publish;
 mod raw;
-pub mod table;
+pub(crate) mod table;
 mod values;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use crate::dataset::stores::Credentials;
 use crate::env::Env;
 use crate::integrations::comment::CommentOn;
 use crate::integrations::push::PushInputs;
 use crate::report::CardInputs;
 use crate::secret::Secret;
 
-pub use error::{InputError, Origin};
-pub use raw::{Loaded, RawInputs, as_flags, command, env_var, flag};
+pub use error::InputError;
+pub use raw::{Loaded, RawInputs, as_flags};
 pub use table::{INPUTS, InputSpec};
 
 /// The environment variables of each cloud's credentials that are
@@ -122,6 +123,7 @@ impl Inputs {
                     .filter_map(|name| env.non_empty(name))
                     .map(|v| Secret::new(v.to_string()))
                     .collect();
+                inputs.evaluate.store.credentials = Credentials::from_vars(env.with_prefix(""));
                 if let Some(config) = config {
                     inputs.evaluate.slices.rules = slice_rules(config, &inputs.evaluate.slices)?;
                 }
@@ -173,13 +175,14 @@ fn slice_rules(
     slices: &crate::slices::SliceSettings,
 ) -> Result<crate::slices::SliceRules, InputError> {
     let columns = &slices.columns;
-    let listed = match columns.is_empty() {
-        true => "slice_columns is not set".to_string(),
-        false => columns
+    let listed = if columns.is_empty() {
+        "slice_columns is not set".to_string()
+    } else {
+        columns
             .iter()
             .map(|c| format!("`{}`", crate::untrusted::shown(c)))
             .collect::<Vec<_>>()
-            .join(", "),
+            .join(", ")
     };
     let unsliced = config.rules.minimums.iter().find(|m| !columns.contains(&m.column));
     let rule = match unsliced {

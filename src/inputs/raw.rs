@@ -108,7 +108,8 @@ impl RawInputs {
 }
 
 /// The environment variable the runner sets for an input (GHA.md 1.1).
-pub fn env_var(name: &str) -> String {
+#[cfg(test)]
+fn env_var(name: &str) -> String {
     format!("INPUT_{}", name.replace(' ', "_").to_uppercase())
 }
 

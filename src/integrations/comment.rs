@@ -42,7 +42,6 @@ pub struct Target {
     pub repository: String,
     /// The issue or pull request number.
     pub number: u64,
-    /// The token.
     pub token: Secret,
     /// The hidden marker that identifies this gate's comment.
     pub marker: String,
@@ -52,15 +51,9 @@ pub struct Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Posted {
     /// A new comment was added.
-    Created {
-        /// Its URL.
-        url: String,
-    },
+    Created { url: String },
     /// The gate's earlier comment was edited.
-    Updated {
-        /// Its URL.
-        url: String,
-    },
+    Updated { url: String },
 }
 
 /// Why a comment could not be posted.
@@ -89,11 +82,8 @@ pub enum CommentError {
     /// Another error status.
     #[error("GitHub answered {status} to {method} {}: {}", shown(path), shown(message))]
     Status {
-        /// The method.
         method: &'static str,
-        /// The path.
         path: String,
-        /// The status.
         status: reqwest::StatusCode,
         /// GitHub's message.
         message: String,
@@ -101,11 +91,8 @@ pub enum CommentError {
     /// An answer that is not the documented JSON.
     #[error("GitHub's answer to {method} {} is not the documented JSON", shown(path))]
     Unexpected {
-        /// The method.
         method: &'static str,
-        /// The path.
         path: String,
-        /// The decoding error.
         #[source]
         source: reqwest::Error,
     },
@@ -114,7 +101,6 @@ pub enum CommentError {
     Unreachable {
         /// The API base.
         api: String,
-        /// The transport error.
         #[source]
         source: reqwest::Error,
     },

@@ -15,7 +15,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::env::Env;
-use crate::files::{self, WriteError};
+use crate::files::{self, ReportFile, WriteError};
 use crate::report::{Finding, Level, Run};
 
 /// The runner refuses summaries over 1 MiB per step (GHA.md 1.3).
@@ -159,7 +159,7 @@ impl Actions {
             text.truncate(end);
             text.push_str("\n\n> Summary truncated at the 1 MiB limit of job summaries.\n");
         }
-        Ok(files::append(path, "job summary", text.as_bytes())?)
+        Ok(files::append(path, ReportFile::JobSummary, text.as_bytes())?)
     }
 
     /// Sets step outputs: heredocs in `GITHUB_OUTPUT`, else a readable block on `out`.
@@ -174,7 +174,7 @@ impl Actions {
                 for (name, value) in outputs {
                     text.push_str(&heredoc(name, value)?);
                 }
-                Ok(files::append(path, "step outputs", text.as_bytes())?)
+                Ok(files::append(path, ReportFile::StepOutputs, text.as_bytes())?)
             }
             None => {
                 let width = outputs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
@@ -193,9 +193,12 @@ impl Actions {
     pub fn annotate(&self, findings: &[Finding], out: &mut dyn Write) -> Result<(), GithubError> {
         let text: String = findings
             .iter()
-            .map(|f| match self.active {
-                true => format!("{}\n", command(f)),
-                false => format!("{}: {}: {}\n", level_command(f.level), f.title, f.message),
+            .map(|f| {
+                if self.active {
+                    format!("{}\n", command(f))
+                } else {
+                    format!("{}: {}: {}\n", level_command(f.level), f.title, f.message)
+                }
             })
             .collect();
         Ok(files::write_stream(out, &text)?)
@@ -331,7 +334,7 @@ mod tests {
         let actions = Actions { output: Some("/nonexistent/out".into()), ..Actions::default() };
         let err = actions.set_outputs(&[("passed", "true".into())], &mut Vec::new()).unwrap_err();
         assert!(
-            matches!(err, GithubError::Write(WriteError { what: "step outputs", .. })),
+            matches!(err, GithubError::Write(WriteError { what: ReportFile::StepOutputs, .. })),
             "{err:?}"
         );
     }

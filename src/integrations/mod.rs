@@ -8,4 +8,4 @@
 pub mod comment;
 pub mod github;
 mod http;
-pub mod push;
+pub(crate) mod push;

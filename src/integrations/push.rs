@@ -28,12 +28,7 @@ pub enum PushAuth {
     /// `Authorization: Bearer <token>`.
     Bearer(Secret),
     /// `Authorization: Basic`.
-    Basic {
-        /// The user name.
-        username: String,
-        /// The password.
-        password: Secret,
-    },
+    Basic { username: String, password: Secret },
 }
 
 impl PushAuth {
@@ -52,7 +47,6 @@ impl PushAuth {
 pub struct PushInputs {
     /// The Pushgateway's base URL; `None`: no push.
     pub url: Option<reqwest::Url>,
-    /// The job name.
     pub job: String,
     /// Authentication.
     pub auth: PushAuth,
@@ -71,7 +65,6 @@ pub enum PushError {
     Unreachable {
         /// The push URL.
         url: String,
-        /// Attempts made.
         attempts: usize,
         /// The last transport error.
         #[source]
@@ -86,13 +79,24 @@ pub enum PushError {
     Status {
         /// The push URL.
         url: String,
-        /// Attempts made.
         attempts: usize,
         /// The last status.
         status: reqwest::StatusCode,
         /// The start of the response body.
         body: String,
     },
+}
+
+impl PushError {
+    /// Whether another attempt may succeed: the Pushgateway was not
+    /// reached, or answered 5xx.
+    fn is_retried(&self) -> bool {
+        match self {
+            PushError::Status { status, .. } => status.is_server_error(),
+            PushError::Unreachable { .. } => true,
+            PushError::Client(_) => false,
+        }
+    }
 }
 
 /// The push URL of a group: `<base>/metrics/job/<job>/model_id/<model_id>`,
@@ -130,39 +134,13 @@ pub fn push(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let mut request = client
-            .put(url.clone())
-            .header(reqwest::header::CONTENT_TYPE, "text/plain; version=0.0.4")
-            .body(body.to_string());
-        request = match &inputs.auth {
-            PushAuth::None => request,
-            PushAuth::Bearer(token) => request.bearer_auth(token.expose()),
-            PushAuth::Basic { username, password } => {
-                request.basic_auth(username, Some(password.expose()))
-            }
-        };
-        let retry = match request.send() {
-            Ok(response) if response.status().is_success() => {
+        let retry = match send(&client, &url, inputs, body, attempt) {
+            Ok(()) => {
                 log::info!("pushed metrics to {}", shown(&url_text));
                 return Ok(());
             }
-            Ok(response) => {
-                let status = response.status();
-                let body: String = response.text().unwrap_or_default().chars().take(200).collect();
-                let err = PushError::Status {
-                    url: url_text.clone(),
-                    attempts: attempt,
-                    status,
-                    body: body.trim().to_string(),
-                };
-                if !status.is_server_error() {
-                    return Err(err);
-                }
-                err
-            }
-            Err(source) => {
-                PushError::Unreachable { url: url_text.clone(), attempts: attempt, source }
-            }
+            Err(err) if err.is_retried() => err,
+            Err(err) => return Err(err),
         };
         match BACKOFF.get(attempt - 1) {
             Some(pause) => {
@@ -171,6 +149,37 @@ pub fn push(
             }
             None => return Err(retry),
         }
+    }
+}
+
+/// One PUT of the exposition, attempt number `attempt`.
+fn send(
+    client: &reqwest::blocking::Client,
+    url: &reqwest::Url,
+    inputs: &PushInputs,
+    body: &str,
+    attempt: usize,
+) -> Result<(), PushError> {
+    let request = client
+        .put(url.clone())
+        .header(reqwest::header::CONTENT_TYPE, "text/plain; version=0.0.4")
+        .body(body.to_string());
+    let request = match &inputs.auth {
+        PushAuth::None => request,
+        PushAuth::Bearer(token) => request.bearer_auth(token.expose()),
+        PushAuth::Basic { username, password } => {
+            request.basic_auth(username, Some(password.expose()))
+        }
+    };
+    let url = url.to_string();
+    match request.send() {
+        Ok(response) if response.status().is_success() => Ok(()),
+        Ok(response) => {
+            let status = response.status();
+            let body: String = response.text().unwrap_or_default().chars().take(200).collect();
+            Err(PushError::Status { url, attempts: attempt, status, body: body.trim().to_string() })
+        }
+        Err(source) => Err(PushError::Unreachable { url, attempts: attempt, source }),
     }
 }
 

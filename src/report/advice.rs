@@ -32,29 +32,7 @@ pub(super) fn pairs(r: &Report) -> Vec<Advice> {
         Some(Status::Inconclusive) => format!("{} may be below its minimum", m.title()),
         _ => format!("{} is low", m.title()),
     };
-    let dropped: Vec<Metric> = gate::failures(&r.checks)
-        .filter(|c| matches!(c.rule, Rule::MaxDrop { .. }))
-        .map(|c| c.metric())
-        .collect();
-    let column = code(&r.decision.column);
-    let (raise, lower) = match r.decision.threshold {
-        Some(t) => (
-            format!(
-                "Raise `decision_threshold` (now {t}): fewer pairs become matches, so precision rises and recall falls; re-run to see both move."
-            ),
-            format!(
-                "Lower `decision_threshold` (now {t}): more pairs become matches, so recall rises and precision falls."
-            ),
-        ),
-        None => (
-            format!(
-                "Re-derive {column} with a higher score threshold: precision rises and recall falls."
-            ),
-            format!(
-                "Re-derive {column} with a lower score threshold: recall rises and precision falls."
-            ),
-        ),
-    };
+    let (raise, lower) = moves(r);
     let mut out = Vec::new();
     if failing(Metric::Precision) {
         out.push(Advice {
@@ -84,15 +62,45 @@ pub(super) fn pairs(r: &Report) -> Vec<Advice> {
             ],
         });
     }
-    if !dropped.is_empty() {
-        let names: Vec<&str> = dropped.iter().map(|m| m.title()).collect();
-        out.push(Advice {
-            title: format!("{} fell further below the previous model than allowed", names.join(", ")),
-            items: vec![
-                "The previous model did better on its dataset: when both ran on the same pairs (the comparison says so), compare their false positives and false negatives pair by pair.".to_string(),
-                "A change of dataset moves the numbers too: a baseline on another dataset mixes the model's change with the data's.".to_string(),
-            ],
-        });
-    }
+    out.extend(dropped(r));
     out
+}
+
+/// The advice for a fall below the previous model further than allowed.
+fn dropped(r: &Report) -> Option<Advice> {
+    let names: Vec<&str> = gate::failures(&r.checks)
+        .filter(|c| matches!(c.rule, Rule::MaxDrop { .. }))
+        .map(|c| c.metric().title())
+        .collect();
+    (!names.is_empty()).then(|| Advice {
+        title: format!("{} fell further below the previous model than allowed", names.join(", ")),
+        items: vec![
+            "The previous model did better on its dataset: when both ran on the same pairs (the comparison says so), compare their false positives and false negatives pair by pair.".to_string(),
+            "A change of dataset moves the numbers too: a baseline on another dataset mixes the model's change with the data's.".to_string(),
+        ],
+    })
+}
+
+/// How to raise and how to lower the decision threshold: the input, or
+/// the score threshold a prediction column was derived with.
+fn moves(r: &Report) -> (String, String) {
+    let column = code(&r.decision.column);
+    match r.decision.threshold {
+        Some(t) => (
+            format!(
+                "Raise `decision_threshold` (now {t}): fewer pairs become matches, so precision rises and recall falls; re-run to see both move."
+            ),
+            format!(
+                "Lower `decision_threshold` (now {t}): more pairs become matches, so recall rises and precision falls."
+            ),
+        ),
+        None => (
+            format!(
+                "Re-derive {column} with a higher score threshold: precision rises and recall falls."
+            ),
+            format!(
+                "Re-derive {column} with a lower score threshold: recall rises and precision falls."
+            ),
+        ),
+    }
 }

@@ -155,7 +155,6 @@ pub struct CardVerdict {
 /// One rule of the gate.
 #[derive(Debug, Clone, Serialize)]
 pub struct CardMetric {
-    /// The metric.
     pub metric: Metric,
     /// Row title.
     pub title: String,
@@ -188,7 +187,6 @@ pub struct CardDataset {
     pub sampling_method: Option<String>,
     /// How reliable its labels are, if given.
     pub label_quality: Option<String>,
-    /// The file.
     pub path: String,
     /// Its size in prose.
     pub size: String,
@@ -206,7 +204,6 @@ pub struct CardDataset {
     pub verification: String,
     /// Rows in the file.
     pub rows_in_file: u64,
-    /// Rows evaluated.
     pub rows_evaluated: u64,
     /// Rows left out, with reasons, in prose.
     pub skipped: String,
@@ -227,7 +224,6 @@ pub struct CardDataset {
 /// A predictions file joined to the labelled pairs.
 #[derive(Debug, Clone, Serialize)]
 pub struct CardPredictions {
-    /// The file.
     pub path: String,
     /// Its SHA-256.
     pub sha256: String,
@@ -259,7 +255,6 @@ pub struct CardChanges {
 /// One metric, before and now.
 #[derive(Debug, Clone, Serialize)]
 pub struct CardChange {
-    /// The metric.
     pub metric: Metric,
     /// Row title.
     pub title: &'static str,

@@ -15,13 +15,11 @@ use crate::report::format::{Units, code};
 pub struct ClustersReport {
     /// The family the minimums applied to.
     pub family: crate::clusters::Family,
-    /// The record column.
     pub record_column: String,
     /// The true entity column.
     pub true_entity_column: String,
     /// The predicted entity column.
     pub predicted_entity_column: String,
-    /// The counts.
     pub counts: crate::clusters::ClusterCounts,
     /// Every family's metrics.
     pub families: crate::clusters::Families,
@@ -100,7 +98,6 @@ struct SliceRowView {
 /// One slice column's slices in the JSON report.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClusterSliceColumnReport {
-    /// The column.
     pub column: String,
     /// The fewest records a slice needs to be evaluated (`min_slice_support`).
     pub min_records: u64,
@@ -118,7 +115,6 @@ pub struct ClusterSliceReport {
     pub text: String,
     /// Whether it has `min_records` records.
     pub evaluated: bool,
-    /// Its counts.
     pub counts: crate::clusters::ClusterCounts,
     /// Every family's metrics on its records.
     pub families: crate::clusters::Families,
@@ -198,10 +194,7 @@ pub fn view(r: &Report) -> Option<ClustersView> {
         let deciding = family == Some(c.family);
         let value = |v| Units::Percent.level_or_undefined(v);
         FamilyRow {
-            name: match deciding {
-                true => format!("**{name}** (decides)"),
-                false => name.to_string(),
-            },
+            name: if deciding { format!("**{name}** (decides)") } else { name.to_string() },
             precision: value(m.precision),
             recall: value(m.recall),
             f1: value(m.f1),

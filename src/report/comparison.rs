@@ -11,7 +11,6 @@ use crate::stats::Evidence;
 /// What `baseline: latest` searched and found.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BaselineSearch {
-    /// The folders searched.
     pub folders: Vec<String>,
     /// The file chosen, the newest earlier card; `None`: no comparison.
     pub found: Option<String>,
@@ -50,9 +49,7 @@ impl Comparison {
 /// One metric, before and now.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Change {
-    /// The metric.
     pub metric: Metric,
-    /// The previous value.
     pub previous: Option<f64>,
     /// This model's value.
     pub current: Option<f64>,

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use crate::gate::Rule;
 use crate::metrics::Metric;
 use crate::report::Report;
-use crate::report::slices::{SliceColumnReport, SliceReport};
+use crate::report::slices::{SliceColumnReport, SliceReport, SlicesReport};
 
 /// Where an exposition goes, which decides its labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,22 @@ pub enum Target {
 
 /// The exposition of a report: HELP and TYPE lines, then the samples.
 pub fn exposition(r: &Report, target: Target) -> String {
+    let mut e = Exposition { out: String::new(), labels: labels(r, target) };
+    metrics(&mut e, r);
+    latencies(&mut e, r);
+    if let Some(slices) = &r.slices {
+        self::slices(&mut e, slices);
+    }
+    if let Some(c) = &r.clusters {
+        clusters(&mut e, c);
+    }
+    run(&mut e, r);
+    e.out
+}
+
+/// The labels every sample carries: the dataset's version, the model's
+/// identity and, in cluster mode, the mode and family.
+fn labels(r: &Report, target: Target) -> String {
     let mut labels = format!(
         "dataset_hash=\"{}\",dataset_date=\"{}\"",
         escape(&r.dataset.sha256.to_string()),
@@ -42,7 +58,11 @@ pub fn exposition(r: &Report, target: Target) -> String {
     if let Some(c) = &r.clusters {
         labels.push_str(&format!(",mode=\"clusters\",cluster_metric=\"{}\"", c.family.word()));
     }
-    let mut e = Exposition { out: String::new(), labels };
+    labels
+}
+
+/// Each metric, its threshold and, with `confidence`, its interval.
+fn metrics(e: &mut Exposition, r: &Report) {
     let metrics = [
         (
             "er_gate_precision",
@@ -84,6 +104,10 @@ pub fn exposition(r: &Report, target: Target) -> String {
             }
         }
     }
+}
+
+/// The training and inference latencies the inputs give.
+fn latencies(e: &mut Exposition, r: &Report) {
     let latencies = [
         (
             "er_gate_training_duration_seconds",
@@ -102,28 +126,31 @@ pub fn exposition(r: &Report, target: Target) -> String {
             e.sample(name, None, value);
         }
     }
-    if let Some(slices) = &r.slices {
-        for metric in Metric::ALL {
-            let name = format!("er_gate_slice_{}", metric.name());
-            e.family(
-                &name,
-                &format!(
-                    "{} on each evaluated slice (the {MAX_SLICE_SERIES} with the most true matches per slice column).",
-                    metric.title()
-                ),
-            );
-            for c in &slices.columns {
-                for s in exported(c) {
-                    let value = s.metrics.get(metric).unwrap_or(f64::NAN);
-                    let labels = [("slice_column", c.column.as_str()), ("slice_value", &s.text)];
-                    e.sample_with(&name, &labels, value);
-                }
+}
+
+/// Each metric on each slice the dashboard plots.
+fn slices(e: &mut Exposition, slices: &SlicesReport) {
+    for metric in Metric::ALL {
+        let name = format!("er_gate_slice_{}", metric.name());
+        e.family(
+            &name,
+            &format!(
+                "{} on each evaluated slice (the {MAX_SLICE_SERIES} with the most true matches per slice column).",
+                metric.title()
+            ),
+        );
+        for c in &slices.columns {
+            for s in exported(c) {
+                let value = s.metrics.get(metric).unwrap_or(f64::NAN);
+                let labels = [("slice_column", c.column.as_str()), ("slice_value", &s.text)];
+                e.sample_with(&name, &labels, value);
             }
         }
     }
-    if let Some(c) = &r.clusters {
-        clusters(&mut e, c);
-    }
+}
+
+/// The verdict, the counts, and how long the evaluation took.
+fn run(e: &mut Exposition, r: &Report) {
     e.family("er_gate_passed", "1 when the gate passed, 0 when it failed.");
     e.sample("er_gate_passed", None, u8::from(r.passed));
     e.family("er_gate_confusion", "Confusion matrix of the evaluated pairs, by cell.");
@@ -138,7 +165,6 @@ pub fn exposition(r: &Report, target: Target) -> String {
     e.family("er_gate_rows_per_second", "Rows read per second of evaluation.");
     let read = (r.rows + r.rows_skipped) as f64;
     e.sample("er_gate_rows_per_second", None, read / r.duration_seconds.max(f64::MIN_POSITIVE));
-    e.out
 }
 
 /// Cluster mode's families and counts.

@@ -7,6 +7,7 @@
 
 use crate::gate::{self, Check, OnInconclusive, Outcome, Rule, Status};
 use crate::report::Report;
+use crate::report::comparison::BaselineSearch;
 use crate::report::format::{self, Units};
 use crate::stats::Interval;
 
@@ -24,11 +25,9 @@ pub enum Level {
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// Its level.
     pub level: Level,
     /// A short title.
     pub title: String,
-    /// The message.
     pub message: String,
 }
 
@@ -60,39 +59,48 @@ impl Report {
                 ),
             });
         }
-        for check in gate::failures(&self.checks) {
-            let (title, message) = match (check.status, check.interval) {
-                (Status::Inconclusive, Some(interval)) => inconclusive(check, interval),
-                _ => failure(check, &self.counts_text()),
-            };
-            let level = match (check.status, self.on_inconclusive) {
-                (Status::Inconclusive, OnInconclusive::Warn) => Level::Warning,
-                (Status::Inconclusive, OnInconclusive::Pass) => Level::Notice,
-                _ => Level::Error,
-            };
-            out.push(Finding { level, title, message });
-        }
+        out.extend(gate::failures(&self.checks).map(|check| self.rule_finding(check)));
         out.extend(self.slices.iter().flat_map(slice_findings));
         if self.outcome == Outcome::Passed {
-            let parts: Vec<String> = self
-                .checks
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{} {} {}",
-                        format::rule_title(c),
-                        format::check_value(c, Units::Fraction),
-                        format::rule_bound(c, Units::Fraction)
-                    )
-                })
-                .collect();
-            out.push(Finding {
-                level: Level::Notice,
-                title: "ER precision gate passed".to_string(),
-                message: format!("{} on {}", parts.join(", "), format::count(self.rows, "pair")),
-            });
+            out.push(self.passed_finding());
         }
         out
+    }
+
+    /// A rule that did not pass: an error, or for an inconclusive one what
+    /// `on_inconclusive` makes of it.
+    fn rule_finding(&self, check: &Check) -> Finding {
+        let (title, message) = match (check.status, check.interval) {
+            (Status::Inconclusive, Some(interval)) => inconclusive(check, interval),
+            _ => failure(check, &self.counts_text()),
+        };
+        let level = match (check.status, self.on_inconclusive) {
+            (Status::Inconclusive, OnInconclusive::Warn) => Level::Warning,
+            (Status::Inconclusive, OnInconclusive::Pass) => Level::Notice,
+            _ => Level::Error,
+        };
+        Finding { level, title, message }
+    }
+
+    /// The notice of a pass: every rule's value against its bound.
+    fn passed_finding(&self) -> Finding {
+        let parts: Vec<String> = self
+            .checks
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} {}",
+                    format::rule_title(c),
+                    format::check_value(c, Units::Fraction),
+                    format::rule_bound(c, Units::Fraction)
+                )
+            })
+            .collect();
+        Finding {
+            level: Level::Notice,
+            title: "ER precision gate passed".to_string(),
+            message: format!("{} on {}", parts.join(", "), format::count(self.rows, "pair")),
+        }
     }
 
     fn counts_text(&self) -> String {
@@ -152,7 +160,7 @@ fn failure(check: &Check, counts: &str) -> (String, String) {
 
 /// What `baseline: latest` found: the card chosen or none, a notice; each
 /// JSON file skipped, a warning.
-fn search(s: &super::BaselineSearch) -> Vec<Finding> {
+fn search(s: &BaselineSearch) -> Vec<Finding> {
     let folders: Vec<String> = s.folders.iter().map(|f| format::code(f)).collect();
     let found = match &s.found {
         Some(path) => Finding {

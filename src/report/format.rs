@@ -28,7 +28,9 @@ impl Units {
         }
     }
 
-    /// A value on its own (a baseline's, a floor), in the table's one format.
+    /// A value on its own (a baseline's, a floor, a threshold), in the
+    /// table's one format: 4 decimals (0.90 is `0.9000`), or every digit it
+    /// has when 4 would change it; or a percentage.
     pub fn level(self, value: f64) -> String {
         match self {
             Units::Fraction => exact_or_fixed(value),
@@ -39,15 +41,6 @@ impl Units {
     /// A value, or `undefined`.
     pub fn level_or_undefined(self, value: Option<f64>) -> String {
         value.map_or_else(|| "undefined".to_string(), |v| self.level(v))
-    }
-
-    /// A threshold in the table's format: 4 decimals (0.90 is `0.9000`),
-    /// or every digit it has when 4 would change it; or a percentage.
-    fn threshold(self, t: f64) -> String {
-        match self {
-            Units::Fraction => exact_or_fixed(t),
-            Units::Percent => percent(t),
-        }
     }
 
     /// An allowed drop: `0.02`, or `2.0 pp`.
@@ -115,7 +108,7 @@ pub fn rule_title(c: &Check) -> String {
 /// or in percent `≥ 94.3% (previous 99.3% − 5.0 pp)`.
 pub fn rule_bound(c: &Check, units: Units) -> String {
     match (c.rule, c.floor()) {
-        (Rule::AtLeast { threshold, .. }, _) => format!("≥ {}", units.threshold(threshold)),
+        (Rule::AtLeast { threshold, .. }, _) => format!("≥ {}", units.level(threshold)),
         (Rule::MaxDrop { max_drop, baseline: Some(b), .. }, Some(floor)) => format!(
             "≥ {} ({} {} − {})",
             units.level(floor),
@@ -195,9 +188,10 @@ pub fn different_dataset(previous_sha256: &str, current_sha256: &str) -> String 
 
 /// Whether a comparison with the previous model is like for like, in prose.
 pub fn comparison_note(same_dataset: bool, previous_sha256: &str, current_sha256: &str) -> String {
-    match same_dataset {
-        true => "Both were evaluated on the same dataset (same SHA-256).".to_string(),
-        false => format!("⚠️ {}", different_dataset(previous_sha256, current_sha256)),
+    if same_dataset {
+        "Both were evaluated on the same dataset (same SHA-256).".to_string()
+    } else {
+        format!("⚠️ {}", different_dataset(previous_sha256, current_sha256))
     }
 }
 

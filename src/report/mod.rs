@@ -10,18 +10,19 @@
 mod advice;
 pub mod card;
 mod chart;
-pub mod clusters;
+pub(crate) mod clusters;
 mod comparison;
-pub mod exposition;
+pub(crate) mod exposition;
 mod findings;
 pub mod format;
 mod limitations;
 mod outputs;
-pub mod pairs;
+pub(crate) mod pairs;
 mod parts;
 pub mod render;
-pub mod slices;
-pub mod uncertainty;
+pub(crate) mod slices;
+pub(crate) mod templates;
+pub(crate) mod uncertainty;
 mod view;
 
 use crate::dataset::{Decision, NullPolicy};
@@ -32,10 +33,10 @@ use crate::weighted::Weighted;
 
 pub use card::CardInputs;
 pub use clusters::ClustersReport;
-pub use comparison::{BaselineSearch, Change, Comparison};
+pub use comparison::{BaselineSearch, Comparison};
 pub use findings::{Finding, Level};
 pub use outputs::{OUTPUTS, Outputs};
-pub use render::RenderError;
+pub use templates::RenderError;
 
 /// The version of the JSON report's schema.
 pub const SCHEMA_VERSION: u32 = 3;
@@ -195,15 +196,10 @@ impl Weights {
     }
 }
 
-impl Report {
-    /// Gathers the report of an evaluation; `card` gives the model's id,
-    /// version and dataset date, `run` this run's page and commit.
-    pub fn new(evaluation: &Evaluation, card: &CardInputs, run: &Run) -> Report {
-        let counts = evaluation.tally.counts;
-        let (dataset_date, model_id) = card.names(evaluation.evaluated_at);
-        let evidence = evaluation.evidence();
-        let settings = &evaluation.settings;
-        let decision = match &settings.decision {
+impl DecisionReport {
+    /// How `decision` predicts a match.
+    fn new(decision: &Decision) -> DecisionReport {
+        match decision {
             Decision::Score { column, threshold } => DecisionReport {
                 kind: "score",
                 column: column.clone(),
@@ -212,7 +208,33 @@ impl Report {
             Decision::Prediction { column } => {
                 DecisionReport { kind: "prediction", column: column.clone(), threshold: None }
             }
-        };
+        }
+    }
+}
+
+impl Model {
+    /// The model the card inputs name; its id and dataset date default
+    /// from `evaluated_at`.
+    fn new(card: &CardInputs, evaluated_at: chrono::DateTime<chrono::Utc>) -> Model {
+        let (dataset_date, id) = card.names(evaluated_at);
+        Model {
+            id,
+            dataset_date,
+            version: card.model_version.clone(),
+            id_defaulted: card.model_id.is_none(),
+            training_duration_seconds: card.training_duration_seconds,
+            inference_latency_seconds: card.inference_latency_seconds,
+        }
+    }
+}
+
+impl Report {
+    /// Gathers the report of an evaluation; `card` gives the model's id,
+    /// version and dataset date, `run` this run's page and commit.
+    pub fn new(evaluation: &Evaluation, card: &CardInputs, run: &Run) -> Report {
+        let counts = evaluation.tally.counts;
+        let evidence = evaluation.evidence();
+        let settings = &evaluation.settings;
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
@@ -231,18 +253,11 @@ impl Report {
             skipped: evaluation.tally.skipped,
             null_policy: settings.null_policy,
             label_column: settings.label_column.clone(),
-            decision,
+            decision: DecisionReport::new(&settings.decision),
             dataset: evaluation.dataset.clone(),
             run_url: run.url.clone(),
             run: run.clone(),
-            model: Model {
-                id: model_id,
-                dataset_date,
-                version: card.model_version.clone(),
-                id_defaulted: card.model_id.is_none(),
-                training_duration_seconds: card.training_duration_seconds,
-                inference_latency_seconds: card.inference_latency_seconds,
-            },
+            model: Model::new(card, evaluation.evaluated_at),
             evaluated_at: evaluation
                 .evaluated_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -14,9 +14,10 @@ const SHOWN_LINES: usize = 100;
 pub fn text(parts: &Parts) -> String {
     let files = format::count(parts.files.len() as u64, "parquet file");
     let keys: Vec<String> = parts.partition_keys.iter().map(|k| format::code(k)).collect();
-    let keys = match keys.is_empty() {
-        true => String::new(),
-        false => format!(", partitioned by {}", keys.join(", ")),
+    let keys = if keys.is_empty() {
+        String::new()
+    } else {
+        format!(", partitioned by {}", keys.join(", "))
     };
     format!("{files}{keys}; the SHA-256 is that of their manifest")
 }

@@ -12,7 +12,6 @@ use crate::untrusted::shown;
 /// One slice column in the report.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SliceColumnReport {
-    /// The column.
     pub column: String,
     /// Distinct values, nulls counted as one.
     pub values: usize,
@@ -103,12 +102,13 @@ fn column(
             let metrics = PerMetric::from_fn(|m| m.of(&counts));
             let below_overall =
                 PerMetric::from_fn(|m| m.of(overall).zip(m.of(&counts)).map(|(o, v)| o - v));
-            let flagged = match evaluated {
-                true => Metric::ALL
+            let flagged = if evaluated {
+                Metric::ALL
                     .into_iter()
                     .filter(|m| below_overall.get(*m).is_some_and(|g| g > settings.flag_gap))
-                    .collect(),
-                false => Vec::new(),
+                    .collect()
+            } else {
+                Vec::new()
             };
             SliceReport {
                 value: s.value.to_json(),
@@ -127,10 +127,7 @@ fn column(
         let f1 = |s: &SliceReport| s.metrics.f1.unwrap_or(0.0);
         b.evaluated
             .cmp(&a.evaluated)
-            .then(match a.evaluated {
-                true => f1(a).total_cmp(&f1(b)),
-                false => b.support.cmp(&a.support),
-            })
+            .then(if a.evaluated { f1(a).total_cmp(&f1(b)) } else { b.support.cmp(&a.support) })
             .then_with(|| a.text.cmp(&b.text))
     });
     SliceColumnReport { column: c.column.clone(), values: c.slices.len(), slices }
@@ -156,7 +153,6 @@ pub struct SliceRow {
     pub support: u64,
     /// Precision, recall and F1 as percentages (with intervals when set).
     pub precision: String,
-    /// Recall.
     pub recall: String,
     /// F1.
     pub f1: String,
@@ -273,10 +269,7 @@ pub fn failure(c: &SliceCheck) -> String {
 /// missing value (a string "(null)" stays code).
 /// A slice's value as a table cell: `(null)` in italics, else escaped code.
 pub(super) fn value_cell(value: &serde_json::Value, text: &str) -> String {
-    match value.is_null() {
-        true => "*(null)*".to_string(),
-        false => code(&format::data(text)),
-    }
+    if value.is_null() { "*(null)*".to_string() } else { code(&format::data(text)) }
 }
 
 /// A slice as code, `` `column = value` ``, both escaped, the value cut.
@@ -302,9 +295,12 @@ fn points(fraction: f64) -> String {
 pub fn limitations(r: &SlicesReport) -> Vec<String> {
     let mut out = Vec::new();
     for c in &r.columns {
-        let name = |s: &SliceReport| match s.value.is_null() {
-            true => code(&format!("{} is null", shown(&c.column))),
-            false => slice_code(&c.column, &s.text),
+        let name = |s: &SliceReport| {
+            if s.value.is_null() {
+                code(&format!("{} is null", shown(&c.column)))
+            } else {
+                slice_code(&c.column, &s.text)
+            }
         };
         for s in c.slices.iter().filter(|s| s.evaluated) {
             for m in &s.flagged {

@@ -26,7 +26,6 @@ pub struct Intervals {
 /// How much more data would decide an inconclusive metric.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Needed {
-    /// The metric.
     pub metric: Metric,
     /// What its denominator counts: `predicted matches`, `true matches`, or
     /// `true or predicted matches` (TP+FP+FN, for F1).

@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 
-use crate::gate::{self, Outcome, Rule, Status};
+use crate::gate::{self, Check, Outcome, Rule, Status};
 use crate::metrics::Metric;
 use crate::report::advice::{self, Advice};
 use crate::report::chart;
 use crate::report::format::{self, Units, code};
+use crate::report::uncertainty::{CurvePoint, SweepReport};
 use crate::report::{Comparison, Report};
 
 /// The summary and comment data.
@@ -85,60 +86,6 @@ struct ChangeRow {
 impl View {
     /// The view of a report.
     pub fn new(r: &Report) -> View {
-        let pairs = match r.clusters {
-            Some(_) => format::count(r.rows, "record"),
-            None => format::count(r.rows, "candidate pair"),
-        };
-        let total = r.checks.len();
-        let unsure = r.checks.iter().filter(|c| c.status == Status::Inconclusive).count();
-        let headline = match (gate::failures(&r.checks).count() - unsure, unsure) {
-            (0, 0) => format!("All {total} checks passed on {pairs}."),
-            (0, 1) => format!(
-                "1 of {total} checks is inconclusive on {pairs}: the data cannot tell whether it holds."
-            ),
-            (0, k) => format!(
-                "{k} of {total} checks are inconclusive on {pairs}: the data cannot tell whether they hold."
-            ),
-            (n, 0) => format!("{n} of {total} checks failed on {pairs}."),
-            (n, k) => format!("{n} of {total} checks failed and {k} are inconclusive on {pairs}."),
-        };
-        let headline = match r.slices.as_ref().map_or(0, |s| s.failed()) {
-            0 => headline,
-            1 => format!("{headline} 1 slice rule failed: the gate fails."),
-            n => format!("{headline} {n} slice rules failed: the gate fails."),
-        };
-        let checks = r
-            .checks
-            .iter()
-            .map(|c| CheckView {
-                title: format::rule_title(c),
-                value: format::check_value(c, Units::Fraction),
-                interval: c.interval.map_or_else(String::new, |i| {
-                    let floor = c.floor().unwrap_or(i.lower);
-                    format!(
-                        "{}–{}",
-                        Units::Fraction.against(i.lower, floor),
-                        Units::Fraction.against(i.upper, floor)
-                    )
-                }),
-                threshold: format::rule_bound(c, Units::Fraction),
-                icon: format::status_icon(c.status),
-                status: match c.status {
-                    Status::Pass => "pass",
-                    Status::Fail => "fail",
-                    Status::Inconclusive => "inconclusive",
-                    Status::Undefined => "undefined",
-                },
-            })
-            .collect();
-        let undefined = r
-            .checks
-            .iter()
-            .filter(|c| c.status == Status::Undefined)
-            .map(|c| {
-                format!("{} is undefined: {}.", c.metric().title(), c.metric().undefined_reason())
-            })
-            .collect();
         let level = r.intervals.as_ref().map(|i| format::level(i.level));
         View {
             icon: format::verdict_icon(r.outcome),
@@ -147,9 +94,9 @@ impl View {
                 Outcome::Failed => "failed",
                 Outcome::Inconclusive => "inconclusive",
             },
-            headline,
-            checks,
-            undefined,
+            headline: headline(r),
+            checks: r.checks.iter().map(check_view).collect(),
+            undefined: undefined_notes(r),
             tp: r.counts.tp,
             fp: r.counts.fp,
             fn_: r.counts.fn_,
@@ -181,14 +128,7 @@ impl View {
                 code(&r.model.id)
             )),
             weights_note: r.weights.as_ref().map(weights_note),
-            intervals_note: level.as_ref().map(|l| match r.weights {
-                Some(_) => format!(
-                    "Intervals: Wilson score, {l} two-sided, over Kish's effective sample size of the weighted pairs. Pairs are treated as independent."
-                ),
-                None => format!(
-                    "Intervals: Wilson score, {l} two-sided. Pairs are treated as independent; pairs that share a record are not, so the intervals are somewhat narrow for heavily connected candidate sets."
-                ),
-            }),
+            intervals_note: level.as_ref().map(|l| intervals_note(r, l)),
             confidence: level,
             sweep: sweep_view(r),
             slices: r.slices.as_ref().map(super::slices::tables).unwrap_or_default(),
@@ -198,6 +138,78 @@ impl View {
                 e.false_positives, e.false_positives_total, e.false_negatives, e.false_negatives_total
             )),
         }
+    }
+}
+
+/// The verdict in one line: how many checks failed or are inconclusive,
+/// on how many pairs (records in cluster mode), and the slice rules.
+fn headline(r: &Report) -> String {
+    let pairs = match r.clusters {
+        Some(_) => format::count(r.rows, "record"),
+        None => format::count(r.rows, "candidate pair"),
+    };
+    let total = r.checks.len();
+    let unsure = r.checks.iter().filter(|c| c.status == Status::Inconclusive).count();
+    let headline = match (gate::failures(&r.checks).count() - unsure, unsure) {
+        (0, 0) => format!("All {total} checks passed on {pairs}."),
+        (0, 1) => format!(
+            "1 of {total} checks is inconclusive on {pairs}: the data cannot tell whether it holds."
+        ),
+        (0, k) => format!(
+            "{k} of {total} checks are inconclusive on {pairs}: the data cannot tell whether they hold."
+        ),
+        (n, 0) => format!("{n} of {total} checks failed on {pairs}."),
+        (n, k) => format!("{n} of {total} checks failed and {k} are inconclusive on {pairs}."),
+    };
+    match r.slices.as_ref().map_or(0, |s| s.failed()) {
+        0 => headline,
+        1 => format!("{headline} 1 slice rule failed: the gate fails."),
+        n => format!("{headline} {n} slice rules failed: the gate fails."),
+    }
+}
+
+/// One row of the checks table.
+fn check_view(c: &Check) -> CheckView {
+    CheckView {
+        title: format::rule_title(c),
+        value: format::check_value(c, Units::Fraction),
+        interval: c.interval.map_or_else(String::new, |i| {
+            let floor = c.floor().unwrap_or(i.lower);
+            format!(
+                "{}–{}",
+                Units::Fraction.against(i.lower, floor),
+                Units::Fraction.against(i.upper, floor)
+            )
+        }),
+        threshold: format::rule_bound(c, Units::Fraction),
+        icon: format::status_icon(c.status),
+        status: match c.status {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Inconclusive => "inconclusive",
+            Status::Undefined => "undefined",
+        },
+    }
+}
+
+/// Why each undefined metric is undefined.
+fn undefined_notes(r: &Report) -> Vec<String> {
+    r.checks
+        .iter()
+        .filter(|c| c.status == Status::Undefined)
+        .map(|c| format!("{} is undefined: {}.", c.metric().title(), c.metric().undefined_reason()))
+        .collect()
+}
+
+/// What the intervals at `level` are and assume.
+fn intervals_note(r: &Report, level: &str) -> String {
+    match r.weights {
+        Some(_) => format!(
+            "Intervals: Wilson score, {level} two-sided, over Kish's effective sample size of the weighted pairs. Pairs are treated as independent."
+        ),
+        None => format!(
+            "Intervals: Wilson score, {level} two-sided. Pairs are treated as independent; pairs that share a record are not, so the intervals are somewhat narrow for heavily connected candidate sets."
+        ),
     }
 }
 
@@ -246,15 +258,35 @@ fn inconclusive_notes(r: &Report) -> Vec<String> {
 /// The decision threshold section: what the sweep says, and the curve.
 fn sweep_view(r: &Report) -> Option<SweepView> {
     let s = r.sweep.as_ref()?;
-    let value =
-        |p: &crate::report::uncertainty::CurvePoint, m: Metric| format::plain(p.metrics.get(m));
+    let headline = sweep_headline(r, s)?;
+    let gate_threshold = r.decision.threshold.map_or_else(String::new, |t| {
+        format!(
+            " The gate's threshold is {t}: precision {}, recall {}.",
+            format::plain(r.metrics.precision),
+            format::plain(r.metrics.recall)
+        )
+    });
+    Some(SweepView {
+        headline: format!(
+            "{headline} A threshold chosen on this validation set is optimistic on it: confirm it on fresh labelled pairs."
+        ),
+        chart: chart::mermaid(&s.curve),
+        caption: format!("Lines: precision, then recall.{gate_threshold}"),
+        table: chart::table(&s.curve),
+    })
+}
+
+/// What the sweep says of the decision threshold: where the gate would
+/// pass, or the best it can do; `None` when it says nothing.
+fn sweep_headline(r: &Report, s: &SweepReport) -> Option<String> {
+    let value = |p: &CurvePoint, m: Metric| format::plain(p.metrics.get(m));
     let minimum = |m: Metric| {
         r.checks.iter().find_map(|c| match c.rule {
             Rule::AtLeast { metric, threshold } if metric == m => Some(threshold),
             _ => None,
         })
     };
-    let headline = match (&s.recommended, &s.passing_range, &s.max_f1) {
+    Some(match (&s.recommended, &s.passing_range, &s.max_f1) {
         (Some(best), Some(range), _) if !r.passed => format!(
             "At `decision_threshold` {} the gate would pass: precision {}, recall {}, F1 {} (exact counts on this validation set; every rule holds from {} to {}).",
             best.threshold,
@@ -289,21 +321,6 @@ fn sweep_view(r: &Report) -> Option<SweepView> {
             text + "."
         }
         _ => return None,
-    };
-    let gate_threshold = r.decision.threshold.map_or_else(String::new, |t| {
-        format!(
-            " The gate's threshold is {t}: precision {}, recall {}.",
-            format::plain(r.metrics.precision),
-            format::plain(r.metrics.recall)
-        )
-    });
-    Some(SweepView {
-        headline: format!(
-            "{headline} A threshold chosen on this validation set is optimistic on it: confirm it on fresh labelled pairs."
-        ),
-        chart: chart::mermaid(&s.curve),
-        caption: format!("Lines: precision, then recall.{gate_threshold}"),
-        table: chart::table(&s.curve),
     })
 }
 

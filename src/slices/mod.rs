@@ -17,7 +17,7 @@ use arrow_buffer::BooleanBuffer;
 
 use count::count;
 pub use ids::Values;
-pub use rules::{Minimum, SliceCheck, SliceRule, SliceRules, SliceStatus, judge};
+pub use rules::{Minimum, SliceCheck, SliceKey, SliceRule, SliceRules, SliceStatus, judge};
 
 use crate::metrics::Counts;
 
@@ -48,6 +48,9 @@ impl Default for SliceSettings {
         }
     }
 }
+
+/// How the missing values' slice is shown, and named in a rule.
+pub const NULL_TEXT: &str = "(null)";
 
 /// One value of a slice column.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -81,7 +84,7 @@ impl Value {
     /// The value as text: `(null)` for a missing one.
     pub fn text(&self) -> String {
         match self {
-            Value::Null => "(null)".to_string(),
+            Value::Null => NULL_TEXT.to_string(),
             Value::Bool(b) => b.to_string(),
             Value::Int(n) => n.to_string(),
             Value::Text(t) => t.to_string(),
@@ -92,11 +95,9 @@ impl Value {
 /// A slice column with more distinct values than `max_slices`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooManyValues {
-    /// The column.
     pub column: String,
     /// Distinct values seen when reading stopped.
     pub seen: usize,
-    /// The limit.
     pub max: usize,
 }
 
@@ -120,7 +121,6 @@ pub struct Slices {
 /// The counts of one value of one slice column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slice {
-    /// The value.
     pub value: Value,
     /// Its confusion matrix.
     pub counts: Counts,
@@ -130,7 +130,6 @@ pub struct Slice {
 /// by the thread that merged last (sort them to show them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SliceColumn {
-    /// The column.
     pub column: String,
     /// Each distinct value's counts.
     pub slices: Vec<Slice>,

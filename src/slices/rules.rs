@@ -5,7 +5,7 @@
 
 use crate::metrics::{Counts, Metric, PerMetric};
 
-use super::{SliceColumn, Value};
+use super::{NULL_TEXT, SliceColumn, Value};
 
 /// The slice rules; empty: slices inform and never change the verdict.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,12 +29,44 @@ impl SliceRules {
 pub struct Minimum {
     /// The slice column.
     pub column: String,
-    /// The value as the tables show it: `(null)` for missing values.
-    pub value: String,
-    /// The metric.
+    /// The slice.
+    pub value: SliceKey,
     pub metric: Metric,
     /// Its lowest passing value, inclusive.
     pub min: f64,
+}
+
+/// A slice as a rule names it, by the text the tables show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SliceKey {
+    /// The missing values' slice, written `(null)`: a rule for `(null)`
+    /// means the nulls, never a string value that reads `(null)`.
+    Nulls,
+    /// The slice whose value reads as this text.
+    Shown(String),
+}
+
+impl SliceKey {
+    /// The key a rule's text names.
+    pub fn parse(text: &str) -> SliceKey {
+        if text == NULL_TEXT { SliceKey::Nulls } else { SliceKey::Shown(text.to_string()) }
+    }
+
+    /// The key as the tables show it.
+    pub fn text(&self) -> String {
+        match self {
+            SliceKey::Nulls => NULL_TEXT.to_string(),
+            SliceKey::Shown(text) => text.clone(),
+        }
+    }
+
+    /// Whether a slice's value is the one this key names.
+    fn names(&self, value: &Value) -> bool {
+        match self {
+            SliceKey::Nulls => *value == Value::Null,
+            SliceKey::Shown(text) => value.text() == *text,
+        }
+    }
 }
 
 /// What a slice rule asks.
@@ -50,7 +82,6 @@ pub enum SliceRule {
     MaxGap {
         /// The largest allowed fall.
         max_gap: f64,
-        /// The overall value.
         overall: f64,
     },
 }
@@ -75,13 +106,10 @@ pub struct SliceCheck {
     pub column: String,
     /// The slice's value as shown (`(null)` for missing values).
     pub value: String,
-    /// The metric.
     pub metric: Metric,
-    /// The rule.
     pub rule: SliceRule,
     /// The metric on the slice, when defined.
     pub actual: Option<f64>,
-    /// The outcome.
     pub status: SliceStatus,
 }
 
@@ -94,35 +122,13 @@ pub fn judge(
     min_support: u64,
 ) -> Vec<SliceCheck> {
     let supported = |c: &Counts| c.positives() >= min_support && c.positives() > 0;
-    let mut out = Vec::new();
-    for m in &rules.minimums {
-        let found = columns.iter().filter(|c| c.column == m.column).flat_map(|c| &c.slices).find(
-            |s| match m.value == "(null)" {
-                true => is_null(&s.value),
-                false => s.value.text() == m.value,
-            },
-        );
-        let actual = found.and_then(|s| m.metric.of(&s.counts));
-        let status = match (found, actual) {
-            (Some(s), Some(v)) if supported(&s.counts) => match v >= m.min {
-                true => SliceStatus::Pass,
-                false => SliceStatus::Fail,
-            },
-            _ => SliceStatus::NotEvaluated,
-        };
-        out.push(SliceCheck {
-            column: m.column.clone(),
-            value: m.value.clone(),
-            metric: m.metric,
-            rule: SliceRule::AtLeast { min: m.min },
-            actual,
-            status,
-        });
-    }
+    let mut out: Vec<SliceCheck> =
+        rules.minimums.iter().map(|m| minimum(columns, m, supported)).collect();
     for metric in Metric::ALL {
         let (Some(max_gap), Some(overall)) = (rules.max_gap.get(metric), metric.of(overall)) else {
             continue;
         };
+        let rule = SliceRule::MaxGap { max_gap, overall };
         for c in columns {
             for s in c.slices.iter().filter(|s| supported(&s.counts)) {
                 let actual = metric.of(&s.counts);
@@ -131,24 +137,45 @@ pub fn judge(
                     Some(_) => SliceStatus::Pass,
                     None => SliceStatus::NotEvaluated,
                 };
-                out.push(SliceCheck {
-                    column: c.column.clone(),
-                    value: s.value.text(),
-                    metric,
-                    rule: SliceRule::MaxGap { max_gap, overall },
-                    actual,
-                    status,
-                });
+                let (column, value) = (c.column.clone(), s.value.text());
+                out.push(SliceCheck { column, value, metric, rule, actual, status });
             }
         }
     }
     out
 }
 
-/// Whether a value is the nulls' slice (whose text is `(null)`, as a
-/// string value could be too: a rule for `(null)` means the nulls).
-fn is_null(v: &Value) -> bool {
-    *v == Value::Null
+/// One minimum judged on the slice it names, when that slice was seen
+/// with the support to be evaluated.
+fn minimum(
+    columns: &[SliceColumn],
+    m: &Minimum,
+    supported: impl Fn(&Counts) -> bool,
+) -> SliceCheck {
+    let found = columns
+        .iter()
+        .filter(|c| c.column == m.column)
+        .flat_map(|c| &c.slices)
+        .find(|s| m.value.names(&s.value));
+    let actual = found.and_then(|s| m.metric.of(&s.counts));
+    let status = match (found, actual) {
+        (Some(s), Some(v)) if supported(&s.counts) => {
+            if v >= m.min {
+                SliceStatus::Pass
+            } else {
+                SliceStatus::Fail
+            }
+        }
+        _ => SliceStatus::NotEvaluated,
+    };
+    SliceCheck {
+        column: m.column.clone(),
+        value: m.value.text(),
+        metric: m.metric,
+        rule: SliceRule::AtLeast { min: m.min },
+        actual,
+        status,
+    }
 }
 
 #[cfg(test)]
@@ -171,7 +198,12 @@ mod tests {
     }
 
     fn minimum(value: &str, min: f64) -> Minimum {
-        Minimum { column: "kind".into(), value: value.into(), metric: Metric::Recall, min }
+        Minimum {
+            column: "kind".into(),
+            value: SliceKey::parse(value),
+            metric: Metric::Recall,
+            min,
+        }
     }
 
     #[test]

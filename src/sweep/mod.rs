@@ -105,7 +105,8 @@ fn words_of(bits: &BooleanBuffer, start: usize, len: usize, out: &mut [u64]) {
 }
 
 impl Histogram {
-    /// Counts one scored pair.
+    /// Counts one scored pair (the tests' reference for the batch path).
+    #[cfg(test)]
     pub fn add(&mut self, is_match: bool, score: f64) {
         self.counts[2 * slot(score) + usize::from(is_match)] += 1;
     }

@@ -64,9 +64,10 @@ impl Index {
     /// probing).
     pub fn new(types: &[&DataType], rows: usize) -> Index {
         let inline = |t: &&DataType| t.is_integer() && **t != DataType::UInt64;
-        let keys = match types.len() <= 2 && types.iter().all(inline) {
-            true => Keys::Ints { map: sized(rows), width: types.len(), pending: Vec::new() },
-            false => Keys::Bytes(sized(rows)),
+        let keys = if types.len() <= 2 && types.iter().all(inline) {
+            Keys::Ints { map: sized(rows), width: types.len(), pending: Vec::new() }
+        } else {
+            Keys::Bytes(sized(rows))
         };
         let words = (rows * FILTER_BITS).next_power_of_two().div_ceil(64).max(1);
         let mask = (words * 64 - 1) as u64;
@@ -160,9 +161,10 @@ impl Index {
             },
             Keys::Bytes(map) => {
                 encode(columns, i, buf)?;
-                match may_hold(map.hasher().hash_one(&*buf)) {
-                    true => map.get(buf.as_slice()).copied(),
-                    false => None,
+                if may_hold(map.hasher().hash_one(&*buf)) {
+                    map.get(buf.as_slice()).copied()
+                } else {
+                    None
                 }
             }
         })

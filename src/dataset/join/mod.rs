@@ -20,7 +20,8 @@ use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use keys::{Index, key_columns};
 
 use super::columns::{self, Decided, Kind, Pairs, Scores};
-use super::{Dataset, DatasetError, Role};
+use super::error::{DatasetError, Role};
+use super::reader::Dataset;
 
 /// A label that is null, beside 0 and 1.
 const NULL_LABEL: u8 = 2;
@@ -77,40 +78,9 @@ impl Labelled {
         };
         // One worker: rows arrive in file order, so a duplicate names the
         // row it is seen again at.
+        let columns = LoadColumns { dataset, keys, label, weight, slices };
         let mut folds = dataset.fold(&mask, 1, empty, |loaded, batch, first_row| {
-            let Loaded { index, labels, weighed, sliced } = loaded;
-            for (column, arrays) in slices.iter().zip(sliced.iter_mut()) {
-                arrays.push(batch.column_by_name(column).expect("projected").clone());
-            }
-            if let (Some(w), Some(weighed)) = (weight, weighed.as_mut()) {
-                let array = batch.column_by_name(w).expect("projected");
-                let values = columns::weights(path, w, array.as_ref(), first_row)?;
-                let valid = columns::valid_bits(array.as_ref());
-                weighed.extend(values.iter().enumerate().map(|(i, v)| {
-                    if valid.as_ref().is_none_or(|b| b.value(i)) { *v } else { f64::NAN }
-                }));
-            }
-            let array = batch.column_by_name(label).expect("projected");
-            let bits = columns::binary_bits(path, label, array.as_ref(), first_row)?;
-            let valid = columns::valid_bits(array.as_ref());
-            let keyed = key_columns(batch, keys);
-            for i in 0..batch.num_rows() {
-                let row = first_row + i as u64;
-                let at = u32::try_from(labels.len()).map_err(|_| too_many(dataset))?;
-                let before =
-                    index.insert(&keyed, i, at).map_err(|k| null_key(dataset, &keys[k], row))?;
-                if before.is_some() {
-                    return Err(DatasetError::DuplicateKey {
-                        role: Role::ValidationSet,
-                        path: path.to_path_buf(),
-                        key: index.show_row(&keyed, i),
-                        row,
-                    });
-                }
-                let present = valid.as_ref().is_none_or(|v| v.value(i));
-                labels.push(if present { u8::from(bits.value(i)) } else { NULL_LABEL });
-            }
-            Ok(())
+            loaded.add(&columns, batch, first_row)
         })?;
         let Loaded { mut index, labels, weighed: weights, sliced } =
             folds.pop().unwrap_or_else(empty);
@@ -119,20 +89,7 @@ impl Labelled {
             return Err(DatasetError::DuplicateKey { role, path, key, row: u64::from(again) });
         }
         let seen = (0..labels.len()).map(|_| AtomicBool::new(false)).collect();
-        let slices = slices
-            .iter()
-            .zip(sliced)
-            .map(|(column, arrays)| {
-                let field = dataset.schema().field_with_name(column).expect("found").clone();
-                let arrays: Vec<&dyn arrow_array::Array> =
-                    arrays.iter().map(|a| a.as_ref()).collect();
-                match arrays.is_empty() {
-                    true => Ok(arrow_array::new_empty_array(field.data_type())),
-                    false => arrow_select::concat::concat(&arrays),
-                }
-                .map_err(|e| DatasetError::arrow(Role::ValidationSet, path, e))
-            })
-            .collect::<Result<_, _>>()?;
+        let slices = concat_slices(dataset, slices, sliced)?;
         Ok(Labelled {
             path: path.to_path_buf(),
             keys: keys.to_vec(),
@@ -253,11 +210,6 @@ impl Labelled {
         self.labels.len()
     }
 
-    /// Whether there are no labelled pairs.
-    pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
-    }
-
     /// The labelled pairs no prediction was found for: how many, and the
     /// keys of the first `shown` in file order.
     pub fn unpredicted(&self, shown: usize) -> (u64, Vec<String>) {
@@ -278,6 +230,84 @@ struct Loaded {
     weighed: Option<Vec<f64>>,
     /// Per slice column, its arrays batch by batch.
     sliced: Vec<Vec<ArrayRef>>,
+}
+
+/// The columns [`Labelled::load`] reads, by name.
+struct LoadColumns<'a> {
+    dataset: &'a Dataset,
+    keys: &'a [String],
+    label: &'a str,
+    weight: Option<&'a str>,
+    slices: &'a [String],
+}
+
+impl Loaded {
+    /// One batch of the validation set, file row `first_row` its first:
+    /// each row's key indexed (a key seen before is an error), its label,
+    /// weight and slice values kept.
+    fn add(
+        &mut self,
+        c: &LoadColumns,
+        batch: &RecordBatch,
+        first_row: u64,
+    ) -> Result<(), DatasetError> {
+        let Loaded { index, labels, weighed, sliced } = self;
+        let (dataset, path) = (c.dataset, c.dataset.path());
+        for (column, arrays) in c.slices.iter().zip(sliced.iter_mut()) {
+            arrays.push(batch.column_by_name(column).expect("projected").clone());
+        }
+        if let (Some(w), Some(weighed)) = (c.weight, weighed.as_mut()) {
+            let array = batch.column_by_name(w).expect("projected");
+            let values = columns::weights(path, w, array.as_ref(), first_row)?;
+            let valid = columns::valid_bits(array.as_ref());
+            weighed.extend(values.iter().enumerate().map(|(i, v)| {
+                if valid.as_ref().is_none_or(|b| b.value(i)) { *v } else { f64::NAN }
+            }));
+        }
+        let array = batch.column_by_name(c.label).expect("projected");
+        let bits = columns::binary_bits(path, c.label, array.as_ref(), first_row)?;
+        let valid = columns::valid_bits(array.as_ref());
+        let keyed = key_columns(batch, c.keys);
+        for i in 0..batch.num_rows() {
+            let row = first_row + i as u64;
+            let at = u32::try_from(labels.len()).map_err(|_| too_many(dataset))?;
+            let before =
+                index.insert(&keyed, i, at).map_err(|k| null_key(dataset, &c.keys[k], row))?;
+            if before.is_some() {
+                return Err(DatasetError::DuplicateKey {
+                    role: Role::ValidationSet,
+                    path: path.to_path_buf(),
+                    key: index.show_row(&keyed, i),
+                    row,
+                });
+            }
+            let present = valid.as_ref().is_none_or(|v| v.value(i));
+            labels.push(if present { u8::from(bits.value(i)) } else { NULL_LABEL });
+        }
+        Ok(())
+    }
+}
+
+/// Each slice column's values on every labelled row, as one array.
+fn concat_slices(
+    dataset: &Dataset,
+    slices: &[String],
+    sliced: Vec<Vec<ArrayRef>>,
+) -> Result<Vec<ArrayRef>, DatasetError> {
+    slices
+        .iter()
+        .zip(sliced)
+        .map(|(column, arrays)| {
+            let field = dataset.schema().field_with_name(column).expect("found").clone();
+            let arrays: Vec<&dyn arrow_array::Array> = arrays.iter().map(|a| a.as_ref()).collect();
+            if arrays.is_empty() {
+                Ok(arrow_array::new_empty_array(field.data_type()))
+            } else {
+                arrow_select::concat::concat(&arrays)
+            }
+            .map_err(|e| DatasetError::arrow(Role::ValidationSet, dataset.path(), e))
+        })
+        .collect()
 }
 
 /// The slice values of the matched labelled rows, in match order (an

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::gate::{self, Check, Outcome, Rule};
 use crate::report::format::{self, Units, percent};
-use crate::report::{Report, chart, limitations};
+use crate::report::{Comparison, Report, chart, limitations};
 
 impl Card {
     /// Builds the card of a report. `server_repo` is
@@ -15,134 +15,157 @@ impl Card {
     pub fn new(r: &Report, inputs: &CardInputs, server_repo: Option<&str>) -> Card {
         let (metrics, drop_rules) =
             r.checks.iter().partition::<Vec<&Check>, _>(|c| matches!(c.rule, Rule::AtLeast { .. }));
-        let true_matches = r.counts.positives();
-        // Of the pairs: in cluster mode `rows` counts records.
-        let prevalence = true_matches as f64 / r.counts.rows() as f64;
-        let failed: Vec<String> = gate::failures(&r.checks).map(format::rule_title).collect();
         let level = r.intervals.as_ref().map(|i| i.level);
         let derived = limitations::derived(r);
         Card {
             schema_version: CARD_SCHEMA_VERSION,
             tool: r.tool.clone(),
-            model: ModelDetails {
-                id: r.model.id.clone(),
-                dataset_date: r.model.dataset_date.clone(),
-                evaluated_at: r.evaluated_at.clone(),
-                framework: inputs.framework.clone(),
-                architecture: inputs.architecture.clone(),
-                version: r.model.version.clone(),
-                run: r.run.clone(),
-            },
-            verdict: CardVerdict {
-                passed: r.passed,
-                icon: format::verdict_icon(r.outcome),
-                text: match r.outcome {
-                    Outcome::Passed => {
-                        "The gate passed: every metric meets its threshold".to_string()
-                    }
-                    Outcome::Failed => {
-                        format!("The gate failed: {} below the bar", failed.join(", "))
-                    }
-                    Outcome::Inconclusive => format!(
-                        "The gate is inconclusive: the data cannot tell whether {} meets the bar",
-                        failed.join(", ")
-                    ),
-                },
-            },
+            model: model_details(r, inputs),
+            verdict: verdict(r),
             decision: format::decision_text(&r.decision.column, r.decision.threshold),
             metrics: metrics.into_iter().map(|c| card_metric(c, level)).collect(),
             drop_rules: drop_rules.into_iter().map(|c| card_metric(c, level)).collect(),
             chart: r.sweep.as_ref().and_then(|s| chart::mermaid(&s.curve)),
             counts: r.counts,
-            dataset: CardDataset {
-                source: inputs.dataset_source.clone(),
-                sampling_method: inputs.sampling_method.clone(),
-                label_quality: inputs.label_quality.clone(),
-                path: r.dataset.path.clone(),
-                size: format::size_text(r.dataset.size_bytes),
-                size_bytes: r.dataset.size_bytes,
-                parts: r.dataset.parts.as_ref().map(crate::report::parts::CardParts::new),
-                engine: r.dataset.engine.as_ref().map(crate::report::parts::engine_text),
-                sha256: r.dataset.sha256.to_string(),
-                verified: r.dataset.verified,
-                verification: match r.dataset.verified {
-                    true => "verified before evaluation".to_string(),
-                    false => "computed, not verified: no expected hash was given".to_string(),
-                },
-                rows_in_file: r.dataset.rows,
-                rows_evaluated: r.rows,
-                skipped: format::skipped_text(&r.skipped),
-                rows_skipped: r.rows_skipped,
-                true_matches,
-                prevalence,
-                prevalence_percent: percent(prevalence),
-                weights: r.weights.as_ref().map(|w| {
-                    format!(
-                        "metrics weighted by {}; effective sample size (Kish): {}",
-                        format::code(&w.column),
-                        format::effective_sizes(&w.effective_size)
-                    )
-                }),
-                predictions: r.predictions.as_ref().map(|p| CardPredictions {
-                    path: p.path.clone(),
-                    sha256: p.sha256.to_string(),
-                    size: format::size_text(p.size_bytes),
-                    keys: p
-                        .key_columns
-                        .iter()
-                        .map(|k| format::code(k))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    rows: p.rows,
-                    unlabelled: p.unlabelled,
-                }),
-            },
+            dataset: dataset(r, inputs),
             derived_limitations: derived.len(),
             slices: r.slices.as_ref().map(crate::report::slices::tables).unwrap_or_default(),
             limitations: derived.into_iter().chain(inputs.limitations.iter().cloned()).collect(),
             mode: r.mode,
             clusters: crate::report::clusters::view(r),
-            changes: r.baseline.as_ref().map(|c| CardChanges {
-                previous_model: c.previous_model(),
-                previous_model_id: c.model_id.clone(),
-                same_dataset: c.same_dataset,
-                dataset_note: c.note(&r.dataset.sha256),
-                rows: c
-                    .changes
-                    .iter()
-                    .map(|ch| CardChange {
-                        metric: ch.metric,
-                        title: ch.metric.title(),
-                        previous_percent: Units::Percent.level_or_undefined(ch.previous),
-                        current_percent: Units::Percent.level_or_undefined(ch.current),
-                        points: ch.points.clone().unwrap_or_else(|| "undefined".into()),
-                        delta: ch.delta,
-                    })
-                    .collect(),
-            }),
+            changes: r.baseline.as_ref().map(|c| changes(c, r)),
             training_changes: inputs.training_changes.clone(),
             data_changes: inputs.data_changes.clone(),
             ethical_considerations: inputs.ethical_considerations.clone(),
-            deployment: CardDeployment {
-                approved: r.passed,
-                status: match r.passed {
-                    true => "✅ Approved for production: the gate passed".to_string(),
-                    false => "❌ Not approved for production: the gate failed".to_string(),
-                },
-                date: inputs.deployment_date.clone(),
-                rollback_plan: inputs.rollback_plan.clone(),
-            },
-            provenance: CardProvenance {
-                training_run_id: inputs.training_run_id.clone(),
-                training_run_url: inputs
-                    .training_run_id
-                    .as_ref()
-                    .zip(server_repo)
-                    .map(|(id, base)| format!("{base}/actions/runs/{id}")),
-                gate_run_url: r.run_url.clone(),
-                checksums: r.dataset.checksums.clone(),
-            },
+            deployment: deployment(r, inputs),
+            provenance: provenance(r, inputs, server_repo),
         }
+    }
+}
+
+/// The model's identity, from the report and the card inputs.
+fn model_details(r: &Report, inputs: &CardInputs) -> ModelDetails {
+    ModelDetails {
+        id: r.model.id.clone(),
+        dataset_date: r.model.dataset_date.clone(),
+        evaluated_at: r.evaluated_at.clone(),
+        framework: inputs.framework.clone(),
+        architecture: inputs.architecture.clone(),
+        version: r.model.version.clone(),
+        run: r.run.clone(),
+    }
+}
+
+/// The verdict in a sentence, naming the rules that did not pass.
+fn verdict(r: &Report) -> CardVerdict {
+    let failed: Vec<String> = gate::failures(&r.checks).map(format::rule_title).collect();
+    CardVerdict {
+        passed: r.passed,
+        icon: format::verdict_icon(r.outcome),
+        text: match r.outcome {
+            Outcome::Passed => "The gate passed: every metric meets its threshold".to_string(),
+            Outcome::Failed => format!("The gate failed: {} below the bar", failed.join(", ")),
+            Outcome::Inconclusive => format!(
+                "The gate is inconclusive: the data cannot tell whether {} meets the bar",
+                failed.join(", ")
+            ),
+        },
+    }
+}
+
+/// The evaluated data: what the inputs say of it, and what was measured.
+fn dataset(r: &Report, inputs: &CardInputs) -> CardDataset {
+    let true_matches = r.counts.positives();
+    // Of the pairs: in cluster mode `rows` counts records.
+    let prevalence = true_matches as f64 / r.counts.rows() as f64;
+    CardDataset {
+        source: inputs.dataset_source.clone(),
+        sampling_method: inputs.sampling_method.clone(),
+        label_quality: inputs.label_quality.clone(),
+        path: r.dataset.path.clone(),
+        size: format::size_text(r.dataset.size_bytes),
+        size_bytes: r.dataset.size_bytes,
+        parts: r.dataset.parts.as_ref().map(crate::report::parts::CardParts::new),
+        engine: r.dataset.engine.as_ref().map(crate::report::parts::engine_text),
+        sha256: r.dataset.sha256.to_string(),
+        verified: r.dataset.verified,
+        verification: if r.dataset.verified {
+            "verified before evaluation".to_string()
+        } else {
+            "computed, not verified: no expected hash was given".to_string()
+        },
+        rows_in_file: r.dataset.rows,
+        rows_evaluated: r.rows,
+        skipped: format::skipped_text(&r.skipped),
+        rows_skipped: r.rows_skipped,
+        true_matches,
+        prevalence,
+        prevalence_percent: percent(prevalence),
+        weights: r.weights.as_ref().map(|w| {
+            format!(
+                "metrics weighted by {}; effective sample size (Kish): {}",
+                format::code(&w.column),
+                format::effective_sizes(&w.effective_size)
+            )
+        }),
+        predictions: r.predictions.as_ref().map(|p| CardPredictions {
+            path: p.path.clone(),
+            sha256: p.sha256.to_string(),
+            size: format::size_text(p.size_bytes),
+            keys: p.key_columns.iter().map(|k| format::code(k)).collect::<Vec<_>>().join(", "),
+            rows: p.rows,
+            unlabelled: p.unlabelled,
+        }),
+    }
+}
+
+/// The changes since the previous model, each metric in percent.
+fn changes(c: &Comparison, r: &Report) -> CardChanges {
+    CardChanges {
+        previous_model: c.previous_model(),
+        previous_model_id: c.model_id.clone(),
+        same_dataset: c.same_dataset,
+        dataset_note: c.note(&r.dataset.sha256),
+        rows: c
+            .changes
+            .iter()
+            .map(|ch| CardChange {
+                metric: ch.metric,
+                title: ch.metric.title(),
+                previous_percent: Units::Percent.level_or_undefined(ch.previous),
+                current_percent: Units::Percent.level_or_undefined(ch.current),
+                points: ch.points.clone().unwrap_or_else(|| "undefined".into()),
+                delta: ch.delta,
+            })
+            .collect(),
+    }
+}
+
+/// Whether the model may be deployed, and the plan around it.
+fn deployment(r: &Report, inputs: &CardInputs) -> CardDeployment {
+    CardDeployment {
+        approved: r.passed,
+        status: if r.passed {
+            "✅ Approved for production: the gate passed".to_string()
+        } else {
+            "❌ Not approved for production: the gate failed".to_string()
+        },
+        date: inputs.deployment_date.clone(),
+        rollback_plan: inputs.rollback_plan.clone(),
+    }
+}
+
+/// The runs that trained and gated the model, and the checksums file.
+fn provenance(r: &Report, inputs: &CardInputs, server_repo: Option<&str>) -> CardProvenance {
+    CardProvenance {
+        training_run_id: inputs.training_run_id.clone(),
+        training_run_url: inputs
+            .training_run_id
+            .as_ref()
+            .zip(server_repo)
+            .map(|(id, base)| format!("{base}/actions/runs/{id}")),
+        gate_run_url: r.run_url.clone(),
+        checksums: r.dataset.checksums.clone(),
     }
 }
 

@@ -1,0 +1,142 @@
+//! What an evaluation found: [`Evaluation`], and what is known of the
+//! evaluated data ([`Provenance`]).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::clusters::ClusterResult;
+use super::join::PredictionsFile;
+use super::parts::Parts;
+use super::review::Review;
+use super::settings::Settings;
+use crate::baseline::Baseline;
+use crate::dataset::Sha256;
+use crate::gate::Verdict;
+use crate::metrics::{Counts, Tally};
+use crate::slices::{SliceCheck, SliceColumn};
+use crate::stats::Evidence;
+use crate::sweep::{Analysis, Point};
+use crate::weighted::Weighted;
+
+/// What `baseline: latest` found, for the run's notices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatestSearch {
+    pub folders: Vec<PathBuf>,
+    /// Why each JSON file there that is no baseline was skipped, one line each.
+    pub skipped: Vec<String>,
+}
+
+/// What is known of the evaluated file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Provenance {
+    /// The path as given.
+    pub path: String,
+    /// The SHA-256 of the bytes that were evaluated.
+    pub sha256: Sha256,
+    /// Whether `sha256` was checked against `dataset_hash` or a checksums line.
+    pub verified: bool,
+    /// What `sha256` was checked against, in prose: `` `dataset_hash` ``,
+    /// `` line 3 of `checksums.txt` ``; empty when not verified.
+    #[serde(skip)]
+    pub verified_against: Vec<String>,
+    /// File size in bytes.
+    pub size_bytes: u64,
+    /// Rows in the file, from its footer.
+    pub rows: u64,
+    /// Row groups in the file.
+    pub row_groups: usize,
+    /// The checksums file whose every line was verified, if one was given.
+    pub checksums: Option<String>,
+    /// A folder's parts and manifest; `None` for a single file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Parts>,
+    /// With `counts`: what the engine counted; `sha256` is then that of
+    /// the dataset version's text, and no byte of the data was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<Engine>,
+}
+
+/// The data an engine counted, as its counts file names it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Engine {
+    /// The version of the data: a snapshot id, a table and a time.
+    pub dataset_version: String,
+    /// The SHA-256 of the counts file read.
+    pub counts_sha256: Sha256,
+}
+
+impl Provenance {
+    /// The manifest of the evaluated files: a folder's, or one line for a
+    /// single file, named as in its folder.
+    pub fn manifest(&self) -> String {
+        match &self.parts {
+            Some(parts) => parts.manifest.clone(),
+            None => {
+                let path = std::path::Path::new(&self.path);
+                let name =
+                    path.file_name().map_or(self.path.clone(), |n| n.to_string_lossy().into());
+                crate::dataset::parts::manifest([(name.as_str(), self.sha256)])
+            }
+        }
+    }
+}
+
+/// Everything an evaluation found.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// What was evaluated and how.
+    pub settings: Settings,
+    /// The file.
+    pub dataset: Provenance,
+    /// The counts and the skipped rows.
+    pub tally: Tally,
+    /// The gate's verdict.
+    pub verdict: Verdict,
+    /// The counts at every candidate threshold, when the decision is a score.
+    pub curve: Vec<Point>,
+    /// What the sweep says about the decision threshold.
+    pub sweep: Option<Analysis>,
+    /// The predictions file, when one was joined.
+    pub predictions: Option<PredictionsFile>,
+    /// The weighted sums, with `weight_column`: the verdict's evidence.
+    pub weighted: Option<Weighted>,
+    /// Each slice column's slices and their counts, with `slice_columns`.
+    pub slices: Vec<SliceColumn>,
+    /// The slice rules judged; a failed one fails the verdict.
+    pub slice_checks: Vec<SliceCheck>,
+    /// The misclassified pairs to review, with `errors_file`.
+    pub review: Option<Review>,
+    /// The clusters, in cluster mode: the tally then counts pairs of records.
+    pub clusters: Option<ClusterResult>,
+    /// The previous model's result, when `baseline` was given (or found).
+    pub baseline: Option<Baseline>,
+    /// What `baseline: latest` searched, when it was asked for.
+    pub latest: Option<LatestSearch>,
+    /// When the evaluation ran.
+    pub evaluated_at: chrono::DateTime<chrono::Utc>,
+    /// Wall time from opening the file to the verdict.
+    pub elapsed: Duration,
+}
+
+impl Evaluation {
+    /// What the verdict was decided on: in cluster mode the family
+    /// `cluster_metric` names, with `weight_column` the weighted sums, else
+    /// the counts.
+    pub fn evidence(&self) -> &dyn Evidence {
+        evidence(self.clusters.as_ref(), self.weighted.as_ref(), &self.tally.counts)
+    }
+}
+
+/// What a verdict is decided on: in cluster mode the family
+/// `cluster_metric` names, with weights the weighted sums, else the counts.
+pub(super) fn evidence<'a>(
+    clusters: Option<&'a ClusterResult>,
+    weighted: Option<&'a Weighted>,
+    counts: &'a Counts,
+) -> &'a dyn Evidence {
+    match (clusters, weighted) {
+        (Some(c), _) => c.clusters.families.get(c.family),
+        (None, Some(w)) => w,
+        (None, None) => counts,
+    }
+}

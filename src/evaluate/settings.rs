@@ -1,0 +1,129 @@
+//! What to evaluate and how: [`Settings`], which `inputs` fills and the
+//! evaluation owns, and where the previous model's result comes from.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::clusters::ClusterSettings;
+use crate::dataset::stores::StoreAccess;
+use crate::dataset::{Decision, NullPolicy, Sha256};
+use crate::gate::{Drops, OnInconclusive, Thresholds};
+use crate::review::ReviewSettings;
+use crate::slices::SliceSettings;
+
+/// What to evaluate and how: the validation set, its provenance checks, the
+/// columns and the rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The parquet file (or folder of parts) to evaluate: the labelled
+    /// pairs, with their scores unless `predictions` is given; with
+    /// `counts`, the counts file.
+    pub validation_set: PathBuf,
+    /// The counts an engine computed where the data lives, evaluated
+    /// instead of a validation set.
+    pub counts: Option<PathBuf>,
+    /// How a validation set in object storage is reached: credentials,
+    /// and the longest its reading may take.
+    pub store: StoreAccess,
+    /// The model's scores or predictions in a file of their own, joined to
+    /// the labelled pairs on `key_columns`.
+    pub predictions: Option<PathBuf>,
+    /// The columns that identify a pair in both files.
+    pub key_columns: Vec<String>,
+    /// Each pair's weight, a column of the validation set: metrics and
+    /// verdict are then weighted.
+    pub weight_column: Option<String>,
+    /// The SHA-256 the file must have, if given.
+    pub dataset_hash: Option<Sha256>,
+    /// A checksums file whose every line is verified first.
+    pub checksums: Option<PathBuf>,
+    /// The ground-truth column.
+    pub label_column: String,
+    /// How predictions are made.
+    pub decision: Decision,
+    /// What to do with missing values.
+    pub null_policy: NullPolicy,
+    /// The gate's thresholds.
+    pub thresholds: Thresholds,
+    /// The previous model's result.
+    pub baseline: Option<BaselineSource>,
+    /// Largest allowed falls below the baseline.
+    pub max_drop: Drops,
+    /// The two-sided level of each metric's interval; `None`: point values decide.
+    pub confidence: Option<f64>,
+    /// What an inconclusive verdict does to the step.
+    pub on_inconclusive: OnInconclusive,
+    /// Whether to count the threshold sweep (score decisions only).
+    pub sweep: bool,
+    /// The slice columns and their limits.
+    pub slices: SliceSettings,
+    /// How many misclassified pairs to keep for review, with `errors_file`.
+    pub review: Option<ReviewSettings>,
+    /// Cluster mode's columns and family, with `mode: clusters`.
+    pub clusters: Option<ClusterSettings>,
+}
+
+impl Settings {
+    /// The settings of the action's defaults for `validation_set`: labels
+    /// in `label`, scores in `score` decided at 0.5, thresholds of 0.92,
+    /// 0.88 and 0.90, a missing value an error, the sweep counted, and no
+    /// more (no interval, baseline, slice, review or object store
+    /// credentials). Tests, the benchmark and the fuzz target start here.
+    pub fn new(validation_set: PathBuf) -> Settings {
+        Settings {
+            validation_set,
+            counts: None,
+            store: StoreAccess::anonymous(Duration::from_secs(600)),
+            predictions: None,
+            key_columns: Vec::new(),
+            weight_column: None,
+            dataset_hash: None,
+            checksums: None,
+            label_column: "label".into(),
+            decision: Decision::Score { column: "score".into(), threshold: 0.5 },
+            null_policy: NullPolicy::Fail,
+            thresholds: Thresholds { precision: 0.92, recall: 0.88, f1: 0.90 },
+            baseline: None,
+            max_drop: Drops::default(),
+            confidence: None,
+            on_inconclusive: OnInconclusive::Fail,
+            sweep: true,
+            slices: SliceSettings::default(),
+            review: None,
+            clusters: None,
+        }
+    }
+
+    /// Whether the threshold sweep is counted: asked for, a score decides,
+    /// and pairs are not weighted (the sweep counts pairs).
+    pub fn sweeps(&self) -> bool {
+        self.sweep
+            && matches!(self.decision, Decision::Score { .. })
+            && self.weight_column.is_none()
+    }
+}
+
+/// Where the previous model's result comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BaselineSource {
+    /// A JSON report or JSON model card.
+    Path(PathBuf),
+    /// `latest`: the newest model card JSON in these folders, other than the
+    /// files this run writes (`except`); none found is no comparison.
+    Latest {
+        /// The folders of the cards this run writes.
+        folders: Vec<PathBuf>,
+        /// This run's own cards and report.
+        except: Vec<PathBuf>,
+    },
+}
+
+impl BaselineSource {
+    /// The file given, for `Path`.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            BaselineSource::Path(p) => Some(p),
+            BaselineSource::Latest { .. } => None,
+        }
+    }
+}
