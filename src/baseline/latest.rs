@@ -17,9 +17,11 @@ pub struct Latest {
 
 /// Reads every `*.json` file of `folders` (a folder that does not exist yet
 /// holds none) except the paths in `except`, and picks the one evaluated
-/// last (by the time it records; a file without one is older than any with
-/// one), ties broken by path. A file that is not a gate report or card is
-/// skipped and named in [`Latest::skipped`], never silently.
+/// last (by the instant its RFC 3339 time records; a file without one is
+/// older than any with one), ties broken by path. A file that is not a gate
+/// report or card, or whose time is no RFC 3339 time, is skipped and named
+/// in [`Latest::skipped`], never silently: a forged `"zzzz"` cannot sort
+/// after every real time.
 pub fn latest(folders: &[PathBuf], except: &[PathBuf]) -> Result<Latest, BaselineError> {
     let except: Vec<PathBuf> = except.iter().map(|p| identity(p)).collect();
     let mut found = Latest { folders: folders.to_vec(), chosen: None, skipped: Vec::new() };
@@ -41,18 +43,35 @@ pub fn latest(folders: &[PathBuf], except: &[PathBuf]) -> Result<Latest, Baselin
         }
     }
     candidates.sort();
+    let mut newest: Option<Option<Instant>> = None;
     for path in candidates {
-        match Baseline::load(&path) {
-            Ok(b) => {
-                let newer = found.chosen.as_ref().is_none_or(|c| b.evaluated_at >= c.evaluated_at);
-                if newer {
-                    found.chosen = Some(b);
+        match Baseline::load(&path).and_then(|b| Ok((evaluated_at(&b)?, b))) {
+            Ok((at, b)) => {
+                if newest.is_none_or(|n| at >= n) {
+                    (newest, found.chosen) = (Some(at), Some(b));
                 }
             }
             Err(e) => found.skipped.push(e),
         }
     }
     Ok(found)
+}
+
+/// An instant, whatever offset it was written with.
+type Instant = chrono::DateTime<chrono::FixedOffset>;
+
+/// When a baseline was evaluated, as an instant; `None` when it does not
+/// say, an error when what it says is no RFC 3339 time.
+fn evaluated_at(b: &Baseline) -> Result<Option<Instant>, BaselineError> {
+    let Some(text) = &b.evaluated_at else {
+        return Ok(None);
+    };
+    chrono::DateTime::parse_from_rfc3339(text).map(Some).map_err(|_| BaselineError::Field {
+        path: b.path.clone(),
+        field: "evaluated_at",
+        value: text.clone(),
+        expected: "an RFC 3339 time, such as 2025-10-15T12:00:00Z",
+    })
 }
 
 /// A path as the file system resolves it, when it exists.
@@ -96,6 +115,27 @@ mod tests {
             matches!(&found.skipped[0], BaselineError::Format { path, .. } if *path == cards.join("package.json")),
             "{:?}",
             found.skipped
+        );
+    }
+
+    #[test]
+    fn times_are_instants_and_a_forged_one_is_skipped_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        // 10:00 at +05:00 is 05:00 UTC: earlier than 06:00 UTC, though its
+        // text sorts after it.
+        write("a.json", &card("2025-03-01T10:00:00+05:00", 0.91));
+        write("b.json", &card("2025-03-01T06:00:00Z", 0.93));
+        write("forged.json", &card("zzzz", 0.99));
+        let found = latest(&[dir.path().to_path_buf()], &[]).unwrap();
+        assert_eq!(found.chosen.unwrap().path, dir.path().join("b.json"));
+        let [skipped] = &found.skipped[..] else { panic!("{:?}", found.skipped) };
+        assert_eq!(
+            skipped.to_string(),
+            format!(
+                "baseline `{}` has `evaluated_at` = `zzzz`: expected an RFC 3339 time, such as 2025-10-15T12:00:00Z",
+                dir.path().join("forged.json").display()
+            )
         );
     }
 

@@ -116,15 +116,17 @@ fn histogram(
     if bins.is_empty() {
         return Ok(None);
     }
-    let sums = |what: String, found: u64, expected: u64| {
-        (found != expected).then(|| CountsError::Sums {
+    // Summed wide: no count a file claims can overflow the check.
+    let sums = |what: String, found: u128, expected: u64| {
+        (found != u128::from(expected)).then(|| CountsError::Sums {
             path: path.to_path_buf(),
             what,
             found: found.to_string(),
             expected: expected.to_string(),
         })
     };
-    let (matches, non_matches) = bins.values().fold((0, 0), |(m, n), (a, b)| (m + a, n + b));
+    let add = |(m, n): (u128, u128), (a, b): &(u64, u64)| (m + u128::from(*a), n + u128::from(*b));
+    let (matches, non_matches) = bins.values().fold((0, 0), add);
     let note = "(every scored pair has a bin; leave the score rows out to skip the sweep)";
     if let Some(e) = sums(format!("the score rows' matches {note}"), matches, counts.positives())
         .or_else(|| {
@@ -140,7 +142,7 @@ fn histogram(
     // At a threshold that is a bin's edge, the bins at and above it are
     // the predicted matches.
     if let Some((t, first)) = threshold.and_then(|t| Some((t, crate::sweep::edge_slot(t)?))) {
-        let above = bins.range(first..).fold((0, 0), |(m, n), (_, (a, b))| (m + a, n + b));
+        let above = bins.range(first..).map(|(_, cell)| cell).fold((0, 0), add);
         let what = |which| format!("the score rows' {which} at or above threshold {t}");
         if let Some(e) = sums(what("matches"), above.0, counts.tp)
             .or_else(|| sums(what("non_matches"), above.1, counts.fp))
@@ -173,14 +175,20 @@ fn slice_columns(
             let (seen, max) = (values.len(), slicing.max_slices);
             return Err(CountsError::TooManySlices { path: path.to_path_buf(), column, seen, max });
         }
-        let mut sum = Counts::default();
-        values.values().for_each(|c| sum += *c);
-        if sum != *total {
+        // Summed wide: no count a file claims can overflow the check.
+        let mut sum = [0u128; 4];
+        for c in values.values() {
+            for (s, n) in sum.iter_mut().zip([c.tp, c.fp, c.fn_, c.tn]) {
+                *s += u128::from(n);
+            }
+        }
+        let expected = [total.tp, total.fp, total.fn_, total.tn].map(u128::from);
+        if sum != expected {
             return Err(CountsError::Sums {
                 path: path.to_path_buf(),
                 what: format!("the slices of `{}`", crate::untrusted::shown(&column)),
-                found: confusion(&sum),
-                expected: confusion(total),
+                found: confusion(sum),
+                expected: confusion(expected),
             });
         }
         let slices = values.into_iter().map(|(value, counts)| Slice { value, counts }).collect();
@@ -189,9 +197,9 @@ fn slice_columns(
     Ok(columns)
 }
 
-/// `TP 3, FP 1, FN 2, TN 4`.
-fn confusion(c: &Counts) -> String {
-    format!("TP {}, FP {}, FN {}, TN {}", c.tp, c.fp, c.fn_, c.tn)
+/// `TP 3, FP 1, FN 2, TN 4`, of TP, FP, FN and TN.
+fn confusion([tp, fp, fn_, tn]: [u128; 4]) -> String {
+    format!("TP {tp}, FP {fp}, FN {fn_}, TN {tn}")
 }
 
 #[cfg(test)]

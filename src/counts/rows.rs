@@ -163,9 +163,20 @@ pub(super) struct Total {
     pub threshold: Option<f64>,
 }
 
+/// The most rows a counts file may stand for, 2^60: far beyond any data
+/// set, and low enough that no sum or product the metrics take of the
+/// counts can overflow.
+pub const MAX_ROWS: u64 = 1 << 60;
+
 /// The total row's counts and dataset version.
 pub(super) fn total(row: &Row) -> Result<Total, Problem> {
     let counts = row.counts().ok_or("expected tp, fp, fn and tn")?;
+    let cells = [counts.tp, counts.fp, counts.fn_, counts.tn, row.skipped.unwrap_or(0)];
+    if cells.iter().map(|n| u128::from(*n)).sum::<u128>() > u128::from(MAX_ROWS) {
+        return Err(
+            "expected tp, fp, fn, tn and skipped that add up to at most 2^60 (1152921504606846976) rows",
+        );
+    }
     let dataset_version = row.dataset_version.as_deref().map(str::trim).unwrap_or_default();
     if dataset_version.is_empty() {
         return Err(
@@ -184,7 +195,8 @@ pub(super) fn skipped(row: &Row) -> Result<Skipped, Problem> {
     // the others count missing values, as the gate's own reading does.
     let rows = row.skipped.unwrap_or(0);
     let most = label_null.max(decision_null).max(score_nan);
-    if rows < most || rows > label_null + decision_null + score_nan {
+    let sum = u128::from(label_null) + u128::from(decision_null) + u128::from(score_nan);
+    if rows < most || u128::from(rows) > sum {
         return Err(
             "expected skipped (rows left out) at least each of label_null, decision_null and score_nan, and at most their sum",
         );

@@ -157,3 +157,27 @@ fn a_spark_output_folder_is_read_part_by_part() {
     let counted = read(&folder, None, &SliceSettings::default()).unwrap();
     assert_eq!(counted.slices.len(), 1);
 }
+
+#[test]
+fn counts_past_any_real_data_are_refused_by_row_never_a_panic() {
+    let max = u64::MAX;
+    let problem = |text: &str| read_text(text, Some(0.5)).unwrap_err().to_string();
+    // A total whose sums or the metrics' products would overflow.
+    let err = problem(&format!("{HEADER}total,v1,0.5,,,{max},0,1,0,,,,,,,\n"));
+    assert!(err.contains("row 1 (kind `total`)") && err.contains("at most 2^60"), "{err}");
+    let err = problem(&format!("{HEADER}total,v1,0.5,,,1,1,1,1,{max},{max},{max},{max},,,\n"));
+    assert!(err.contains("row 1 (kind `total`)") && err.contains("at most 2^60"), "{err}");
+    let err = problem(&format!("{HEADER}total,v1,0.5,,,1,1,1,1,3,{max},{max},{max},,,\n"));
+    assert!(err.contains("row 1 (kind `total`)") && err.contains("at least each of"), "{err}");
+    // Slices and bins whose sums pass 2^64: they do not add up to the total.
+    let err = problem(&format!(
+        "{HEADER}total,v1,0.5,,,1,1,1,1,,,,,,,\n\
+         slice,,,kind,a,{max},1,1,1,,,,,,,\nslice,,,kind,b,{max},0,0,0,,,,,,,\n"
+    ));
+    assert!(err.contains(&format!("add up to TP {}", 2 * u128::from(max))), "{err}");
+    let err = problem(&format!(
+        "{HEADER}total,v1,0.5,,,1,1,1,1,,,,,,,\n\
+         score,,,,,,,,,,,,,500,{max},0\nscore,,,,,,,,,,,,,100,{max},2\n"
+    ));
+    assert!(err.contains(&format!("add up to {}", 2 * u128::from(max))), "{err}");
+}

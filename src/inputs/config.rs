@@ -46,12 +46,12 @@ pub fn load(path: &Path) -> Result<Config, InputError> {
     if text.trim().is_empty() {
         return Ok(Config { path: path.to_path_buf(), ..Config::default() });
     }
-    let file: File = serde_norway::from_str(&text).map_err(|e| fail(ConfigProblem::Yaml(e)))?;
+    let file: File = serde_norway::from_str(&text).map_err(|e| fail(yaml_problem(&text, e)))?;
     let mut rules = SliceRules::default();
     if let Some(gap) = file.max_slice_gap {
         rules.max_gap = gap.per_metric();
     }
-    for (column, values) in file.slice_minimums.unwrap_or_default() {
+    for (column, Unique(values)) in file.slice_minimums.map(|u| u.0).unwrap_or_default() {
         for (value, bounds) in values {
             for metric in Metric::ALL {
                 if let Some(min) = bounds.per_metric().get(metric) {
@@ -68,7 +68,95 @@ pub fn load(path: &Path) -> Result<Config, InputError> {
 struct File {
     values: Vec<(&'static InputSpec, String)>,
     max_slice_gap: Option<Bounds>,
-    slice_minimums: Option<BTreeMap<String, BTreeMap<String, Bounds>>>,
+    slice_minimums: Option<Unique<Unique<Bounds>>>,
+}
+
+/// A mapping whose every key is set once: a key set twice is refused,
+/// where serde's maps would keep the last silently.
+struct Unique<V>(BTreeMap<String, V>);
+
+impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for Unique<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Unique<V>, D::Error> {
+        d.deserialize_map(UniqueVisitor(std::marker::PhantomData))
+    }
+}
+
+struct UniqueVisitor<V>(std::marker::PhantomData<V>);
+
+impl<'de, V: serde::Deserialize<'de>> Visitor<'de> for UniqueVisitor<V> {
+    type Value = Unique<V>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a mapping")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unique<V>, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                refuse(&mut map, &twice(&key))?;
+            }
+            out.insert(key, map.next_value()?);
+        }
+        Ok(Unique(out))
+    }
+}
+
+/// The message of a key set twice in one mapping.
+fn twice(key: &str) -> String {
+    format!("`{key}` is set twice")
+}
+
+/// The parser's error as a config problem: for a key set twice, with the
+/// line it was first set on.
+fn yaml_problem(text: &str, error: serde_norway::Error) -> ConfigProblem {
+    // The parser puts the value's path before the message: `a.b: `k` is set twice`.
+    let message = error.to_string();
+    let key = message.split_once("` is set twice").and_then(|(m, _)| Some(&m[m.rfind('`')? + 1..]));
+    match (key, error.location()) {
+        (Some(key), Some(at)) => {
+            let first = first_line(text, key, at.line());
+            ConfigProblem::Twice { error, first }
+        }
+        _ => ConfigProblem::Yaml(error),
+    }
+}
+
+/// The line (from 1) that first sets `key` in the mapping that sets it
+/// again at or before line `at`: the nearest earlier line of the same
+/// indentation that sets it, not past a line of less indentation, or the
+/// same line when a flow mapping sets it twice on one.
+fn first_line(text: &str, key: &str, at: usize) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let sets = |line: &str| {
+        [format!("{key}:"), format!("\"{key}\":"), format!("'{key}':")]
+            .iter()
+            .map(|p| {
+                line.match_indices(p.as_str())
+                    .filter(|(i, _)| {
+                        line[..*i].chars().next_back().is_none_or(|c| " \t{,-".contains(c))
+                    })
+                    .count()
+            })
+            .sum::<usize>()
+    };
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let second = (0..at.min(lines.len())).rev().find(|&i| sets(lines[i]) > 0)?;
+    if sets(lines[second]) > 1 {
+        return Some(second + 1);
+    }
+    for i in (0..second).rev() {
+        let line = lines[i];
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        match indent(line).cmp(&indent(lines[second])) {
+            std::cmp::Ordering::Less => return None,
+            std::cmp::Ordering::Equal if sets(line) > 0 => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A bound per metric, each in [0, 1].
@@ -124,6 +212,10 @@ impl<'de> Visitor<'de> for FileVisitor {
         let mut file = File { values: Vec::new(), max_slice_gap: None, slice_minimums: None };
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
+                "max_slice_gap" if file.max_slice_gap.is_some() => refuse(&mut map, &twice(&key))?,
+                "slice_minimums" if file.slice_minimums.is_some() => {
+                    refuse(&mut map, &twice(&key))?;
+                }
                 "max_slice_gap" => file.max_slice_gap = Some(map.next_value()?),
                 "slice_minimums" => file.slice_minimums = Some(map.next_value()?),
                 "config" => refuse(&mut map, "`config` cannot name another config file")?,
@@ -140,7 +232,7 @@ impl<'de> Visitor<'de> for FileVisitor {
                 }
                 k => match INPUTS.iter().find(|s| s.name == k) {
                     Some(spec) if file.values.iter().any(|(s, _)| s.name == spec.name) => {
-                        refuse(&mut map, &format!("`{k}` is set twice"))?;
+                        refuse(&mut map, &twice(k))?;
                     }
                     Some(spec) => {
                         let Scalar(value) = map.next_value()?;
@@ -327,5 +419,33 @@ mod tests {
         assert!(err.contains("cannot name another config file"), "{err}");
         let err = parse("- a\n- b\n").unwrap_err();
         assert!(err.contains("a mapping"), "{err}");
+    }
+
+    #[test]
+    fn a_key_set_twice_is_refused_with_both_lines_at_any_depth() {
+        let err = parse("min_f1: 0.9\nsweep: true\nmin_f1: 0.5\n").unwrap_err();
+        assert!(err.contains("`min_f1` is set twice at line 3"), "{err}");
+        assert!(err.contains("it was first set on line 1"), "{err}");
+        let nested = "slice_columns: [kind]\nslice_minimums:\n  kind:\n    org: { recall: 0.8 }\n    \
+                      person: { recall: 0.7 }\n    org: { recall: 0.1 }\n";
+        let err = parse(nested).unwrap_err();
+        assert!(err.contains("`org` is set twice at line 6"), "{err}");
+        assert!(err.contains("it was first set on line 4"), "{err}");
+        let columns =
+            "slice_minimums:\n  kind:\n    org: { recall: 0.8 }\n  kind:\n    org: { f1: 0.8 }\n";
+        let err = parse(columns).unwrap_err();
+        assert!(
+            err.contains("`kind` is set twice") && err.contains("first set on line 2"),
+            "{err}"
+        );
+        let flow = "slice_minimums: { kind: { org: { recall: 0.8 }, org: { f1: 0.1 } } }\n";
+        let err = parse(flow).unwrap_err();
+        assert!(err.contains("`org` is set twice") && err.contains("first set on line 1"), "{err}");
+        let rules = "max_slice_gap: { recall: 0.1 }\nmax_slice_gap: { recall: 0.9 }\n";
+        let err = parse(rules).unwrap_err();
+        assert!(err.contains("`max_slice_gap` is set twice at line 2"), "{err}");
+        // The same value name under two columns is no repeat.
+        let two = "slice_columns: [a, b]\nslice_minimums:\n  a:\n    org: { recall: 0.8 }\n  b:\n    org: { recall: 0.8 }\n";
+        assert_eq!(parse(two).unwrap().rules.minimums.len(), 2);
     }
 }

@@ -137,6 +137,15 @@ pub enum ConfigProblem {
     /// It is not YAML of the expected shape: the parser's message, with the
     /// line and column.
     Yaml(serde_norway::Error),
+    /// A key set twice in one mapping: the parser's message names the key
+    /// and the second place; `first` is the line of the first, when the
+    /// file's text shows it.
+    Twice {
+        /// The parser's message, at the second.
+        error: serde_norway::Error,
+        /// The line the key was first set on.
+        first: Option<usize>,
+    },
 }
 
 impl std::fmt::Display for ConfigProblem {
@@ -147,6 +156,10 @@ impl std::fmt::Display for ConfigProblem {
                 write!(f, "{size} bytes: expected a config file of at most 1 MiB")
             }
             ConfigProblem::Yaml(e) => e.fmt(f),
+            ConfigProblem::Twice { error, first: None } => error.fmt(f),
+            ConfigProblem::Twice { error, first: Some(line) } => {
+                write!(f, "{error}; it was first set on line {line}")
+            }
         }
     }
 }

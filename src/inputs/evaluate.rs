@@ -39,7 +39,12 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
     Ok(Settings {
         validation_set,
         counts,
-        store: StoreAccess::anonymous(Duration::from_secs(whole(raw, &READ_TIMEOUT_SECONDS, 1)?)),
+        store: StoreAccess::anonymous(Duration::from_secs(whole(
+            raw,
+            &READ_TIMEOUT_SECONDS,
+            1..=86_400,
+            "a whole number of seconds from 1 to 86400 (a day)",
+        )?)),
         predictions: path(raw, &PREDICTIONS),
         key_columns: key_columns(raw)?,
         weight_column: optional(raw, &WEIGHT_COLUMN),
@@ -147,7 +152,13 @@ fn review(raw: &RawInputs) -> Result<Option<ReviewSettings>, InputError> {
         return Ok(None);
     }
     let limit = if file {
-        usize::try_from(whole(raw, &ERRORS_LIMIT, 0)?).unwrap_or(usize::MAX)
+        usize::try_from(whole(
+            raw,
+            &ERRORS_LIMIT,
+            0..=1_000_000,
+            "a whole number from 0 (all) to 1000000",
+        )?)
+        .unwrap_or(usize::MAX)
     } else {
         crate::review::SHOWN
     };
@@ -157,11 +168,16 @@ fn review(raw: &RawInputs) -> Result<Option<ReviewSettings>, InputError> {
 /// The slice columns and their limits.
 fn slices(raw: &RawInputs) -> Result<SliceSettings, InputError> {
     let columns = columns(raw, &SLICE_COLUMNS)?;
-    let max_slices = whole(raw, &MAX_SLICES, 1)?;
+    let max_slices = whole(raw, &MAX_SLICES, 1..=100_000, "a whole number from 1 to 100000")?;
     Ok(SliceSettings {
         columns,
         max_slices: usize::try_from(max_slices).unwrap_or(usize::MAX),
-        min_support: whole(raw, &MIN_SLICE_SUPPORT, 0)?,
+        min_support: whole(
+            raw,
+            &MIN_SLICE_SUPPORT,
+            0..=1_000_000_000,
+            "a whole number from 0 to 1000000000",
+        )?,
         flag_gap: unit(raw, &SLICE_LIMITATION_GAP)?,
         rules: SliceRules::default(),
     })
@@ -378,5 +394,26 @@ mod tests {
             matches!(err, InputError::DropWithoutBaseline { input: "max_precision_drop" }),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn every_whole_number_input_has_a_range() {
+        let max = u64::MAX.to_string();
+        let cases = [
+            ("INPUT_READ_TIMEOUT_SECONDS", "read_timeout_seconds", ["0", "86401", max.as_str()]),
+            ("INPUT_ERRORS_LIMIT", "errors_limit", ["-1", "1000001", max.as_str()]),
+            ("INPUT_MAX_SLICES", "max_slices", ["0", "100001", max.as_str()]),
+            ("INPUT_MIN_SLICE_SUPPORT", "min_slice_support", ["-1", "1000000001", max.as_str()]),
+        ];
+        for (var, input, outside) in cases {
+            for value in outside {
+                let env = [SET, ("INPUT_ERRORS_FILE", "e.parquet"), (var, value)];
+                assert_eq!(invalid(settings_of(&env)).0, input, "{var}={value}");
+            }
+        }
+        let s = settings_of(&[SET, ("INPUT_READ_TIMEOUT_SECONDS", "86400")]).unwrap();
+        assert_eq!(s.store.read_timeout, std::time::Duration::from_secs(86_400));
+        let s = settings_of(&[SET, ("INPUT_MAX_SLICES", "100000")]).unwrap();
+        assert_eq!(s.slices.max_slices, 100_000);
     }
 }

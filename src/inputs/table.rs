@@ -41,7 +41,7 @@ inputs! {
     VALIDATION_SET = "validation_set":
         "Path to the validation set, relative to the working directory: a parquet file, or a folder of parquet parts (every *.parquet under it, hive key=value folders allowed, hidden and _-prefixed names skipped) read as one dataset. Required unless counts is given.";
     READ_TIMEOUT_SECONDS = "read_timeout_seconds" default "600":
-        "Longest time, in seconds, that reading a validation_set in object storage (s3://, gs://, az://, https://) may take in all, retries with backoff on 5xx and timeouts included; past it the run stops with exit 2.";
+        "Longest time, in seconds (1 to 86400), that reading a validation_set in object storage (s3://, gs://, az://, https://) may take in all, retries with backoff on 5xx and timeouts included; past it the run stops with exit 2.";
     COUNTS = "counts":
         "Path to the counts an engine computed where the data lives (CSV or JSON rows from the queries in sql/: TP/FP/FN/TN at the decision threshold, the dataset_version, optionally the sweep's histogram and slices), evaluated instead of validation_set; the data's bytes are then not verified by this tool.";
     CONFIG = "config":
@@ -81,15 +81,15 @@ inputs! {
     SLICE_COLUMNS = "slice_columns":
         "Columns of validation_set to slice the pairs by (e.g. entity_type, source), comma- or newline-separated; string, boolean or integer. Each value gets its own counts and metrics, nulls as (null).";
     MAX_SLICES = "max_slices" default "1000":
-        "Most distinct values a slice column may have; more stops the run (exit 2) naming the column.";
+        "Most distinct values a slice column may have (1 to 100000); more stops the run (exit 2) naming the column.";
     MIN_SLICE_SUPPORT = "min_slice_support" default "30":
-        "Fewest true matches a slice needs to be evaluated; a smaller one is shown with its counts and marked not evaluated.";
+        "Fewest true matches a slice needs to be evaluated (0 to 1000000000); a smaller one is shown with its counts and marked not evaluated.";
     SLICE_LIMITATION_GAP = "slice_limitation_gap" default "0.05":
         "How far below the overall value an evaluated slice's precision, recall or F1 must fall to be flagged in the slice table and listed among the model card's limitations, in [0, 1].";
     ERRORS_FILE = "errors_file":
         "Path where the misclassified pairs to review are written as parquet: every column of validation_set (and, with predictions, its deciding column) plus error (false_positive or false_negative) and rank; the most confident first (false positives with the highest scores, false negatives with the lowest; with prediction_column, the first in file order).";
     ERRORS_LIMIT = "errors_limit" default "1000":
-        "How many misclassified pairs of each kind errors_file keeps; 0 keeps all of them.";
+        "How many misclassified pairs of each kind errors_file keeps (0 to 1000000); 0 keeps all of them.";
     DISPLAY_COLUMNS = "display_columns":
         "Columns of validation_set (e.g. left_name,right_name,entity_type) the job summary shows for the ten most confident false positives and false negatives, every cell escaped and cut; unset, no row of the data reaches the summary (job summaries are visible to everyone with read access).";
     RECORD_COLUMN = "record_column" default "record_id":

@@ -57,16 +57,18 @@ pub fn columns(raw: &RawInputs, spec: &'static InputSpec) -> Result<Vec<String>,
     Ok(columns)
 }
 
-/// A whole number from `min` up (a count or a limit).
-pub fn whole(raw: &RawInputs, spec: &'static InputSpec, min: u64) -> Result<u64, InputError> {
-    let expected = if min == 0 { "a whole number, 0 or more" } else { "a whole number, 1 or more" };
+/// A whole number in `range` (a count, a limit, seconds), which `expected`
+/// states in words: every numeric input has a documented range.
+pub fn whole(
+    raw: &RawInputs,
+    spec: &'static InputSpec,
+    range: std::ops::RangeInclusive<u64>,
+    expected: &'static str,
+) -> Result<u64, InputError> {
     let (value, origin) =
         raw.get(spec).ok_or(InputError::MissingInput { input: spec.name, expected })?;
-    value.parse::<u64>().ok().filter(|n| *n >= min).ok_or_else(|| InputError::InvalidInput {
-        input: spec.name,
-        origin,
-        value: value.to_string(),
-        expected,
+    value.parse::<u64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+        InputError::InvalidInput { input: spec.name, origin, value: value.to_string(), expected }
     })
 }
 
