@@ -29,6 +29,7 @@ mod dashboard;
 mod engines;
 mod errors;
 mod gate;
+mod hardening;
 mod hostile;
 mod join;
 #[cfg(feature = "external-tests")]

@@ -18,6 +18,7 @@ pub mod format;
 mod limitations;
 mod outputs;
 pub(crate) mod pairs;
+mod partials;
 mod parts;
 pub mod render;
 pub(crate) mod slices;

@@ -13,7 +13,7 @@ use crate::gate::{Check, Outcome, Status};
 use crate::report::Report;
 use crate::report::card::Card;
 use crate::report::format::{self, Units};
-use crate::report::templates::{RenderError, registry};
+use crate::report::templates::{RenderError, registry, render_user};
 use crate::report::view::View;
 use crate::untrusted::shown;
 
@@ -124,9 +124,7 @@ fn check_line(c: &Check) -> String {
 pub fn model_card(card: &Card, user: Option<(&Path, &str)>) -> Result<String, RenderError> {
     match user {
         None => render("model card", MODEL_CARD, card),
-        Some((path, text)) => registry()
-            .render_template(text, card)
-            .map_err(|error| RenderError::Template { name: path.display().to_string(), error }),
+        Some((path, text)) => render_user(&path.display().to_string(), text, card),
     }
 }
 

@@ -7,7 +7,9 @@
 use std::path::PathBuf;
 
 use handlebars::Handlebars;
+use serde::Serialize;
 
+use super::partials::{self, Unsafe};
 use crate::untrusted::shown;
 
 /// Why Markdown could not be rendered.
@@ -21,6 +23,20 @@ pub enum RenderError {
         /// What handlebars reported (its reason is in the message; a parse
         /// error's reason gives the line and column itself).
         error: handlebars::RenderError,
+    },
+
+    /// A user's template nests too deep, or has a partial that includes
+    /// itself: rendering it would overflow the stack.
+    #[error(
+        "template `{}` has {why}: expected blocks at most {} deep and partials that end",
+        shown(name),
+        super::partials::MAX_DEPTH
+    )]
+    Unsafe {
+        /// The template's path, or the input holding it.
+        name: String,
+        /// What was found.
+        why: Unsafe,
     },
 
     /// A value substituted into an output path would leave its folder.
@@ -52,7 +68,7 @@ impl RenderError {
     /// A short title for the annotation.
     pub fn title(&self) -> &'static str {
         match self {
-            RenderError::Template { .. } => "Template error",
+            RenderError::Template { .. } | RenderError::Unsafe { .. } => "Template error",
             RenderError::UnsafePathValue { .. } => "Invalid input",
             RenderError::BuiltIn { .. } => "Cannot write report",
         }
@@ -96,10 +112,23 @@ pub fn path(
         }
     }
     let data = serde_json::json!({ "dataset_date": dataset_date, "model_id": model_id });
+    render_user(&format!("input {input}"), template, &data).map(PathBuf::from)
+}
+
+/// Renders a user's template (a card template, a path given as one) named
+/// `name`, checked first: blocks nested at most [`partials::MAX_DEPTH`]
+/// deep, no partial that includes itself.
+pub fn render_user(name: &str, text: &str, data: &impl Serialize) -> Result<String, RenderError> {
+    let refuse = |why| RenderError::Unsafe { name: name.to_string(), why };
+    partials::check_depth(text).map_err(refuse)?;
+    // A template that does not parse is left to the registry, whose error
+    // gives the line and column.
+    if let Ok(template) = handlebars::Template::compile(text) {
+        partials::check_partials(&template).map_err(refuse)?;
+    }
     registry()
-        .render_template(template, &data)
-        .map(PathBuf::from)
-        .map_err(|error| RenderError::Template { name: format!("input {input}"), error })
+        .render_template(text, data)
+        .map_err(|error| RenderError::Template { name: name.to_string(), error })
 }
 
 /// The one registry: strict, no HTML escaping, our helpers.
