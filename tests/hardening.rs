@@ -81,3 +81,26 @@ fn a_forged_time_cannot_make_an_earlier_card_the_latest() {
     assert_eq!(report["changes"]["previous_model_id"], "m", "{report:#}");
     assert!(ran.stdout.contains("forged.json") && ran.stdout.contains("RFC 3339"), "{ran:#?}");
 }
+
+#[test]
+fn card_values_from_the_inputs_render_as_text() {
+    let ran = sample()
+        .input("model_card", "card.md")
+        .input("model_id", "<img src=x onerror=alert(1)>")
+        .input("model_version", "v1\n## ✅ Approved for production")
+        .input("framework", "[Approved](https://evil.example)")
+        .input("limitations", "fine\n<script>x</script>")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let card = std::fs::read_to_string(ran.dir.join("card.md")).unwrap();
+    assert!(card.starts_with("# Model card: \\<img src=x onerror=alert(1)\\>\n"), "{card}");
+    assert!(card.contains("| Model id | `<img src=x onerror=alert(1)>` |"), "{card}");
+    assert!(!card.lines().any(|l| l.starts_with("## ✅")), "{card}");
+    assert!(card.contains("| Framework | \\[Approved\\](https://evil.example) |"), "{card}");
+    assert!(card.contains("- \\<script\\>x\\</script\\>"), "{card}");
+    let run = sample()
+        .input("model_card", "card.md")
+        .input("training_run_id", "1)[x](https://e.example")
+        .run();
+    run.assert_cannot_evaluate("an Actions run id: digits");
+}

@@ -18,6 +18,23 @@ use crate::integrations::push::{PushAuth, PushInputs};
 use crate::report::CardInputs;
 use crate::secret::Secret;
 
+/// The training run's Actions run id: digits, as GitHub numbers runs, so
+/// the link the card builds from it goes nowhere else.
+fn run_id(raw: &RawInputs) -> Result<Option<String>, InputError> {
+    let Some((value, origin)) = raw.get(&TRAINING_RUN_ID) else {
+        return Ok(None);
+    };
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Some(value.to_string()));
+    }
+    Err(InputError::InvalidInput {
+        input: TRAINING_RUN_ID.name,
+        origin,
+        value: value.to_string(),
+        expected: "an Actions run id: digits, such as 12345678901",
+    })
+}
+
 /// The model card's inputs.
 pub fn card(raw: &RawInputs) -> Result<CardInputs, InputError> {
     Ok(CardInputs {
@@ -36,7 +53,7 @@ pub fn card(raw: &RawInputs) -> Result<CardInputs, InputError> {
         training_duration_seconds: optional_seconds(raw, &TRAINING_DURATION_SECONDS)?,
         inference_latency_seconds: optional_seconds(raw, &INFERENCE_LATENCY_SECONDS)?,
         data_changes: lines(raw, &DATA_CHANGES),
-        training_run_id: optional(raw, &TRAINING_RUN_ID),
+        training_run_id: run_id(raw)?,
         limitations: lines(raw, &LIMITATIONS),
         ethical_considerations: lines(raw, &ETHICAL_CONSIDERATIONS),
         deployment_date: optional(raw, &DEPLOYMENT_DATE),

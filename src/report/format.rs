@@ -260,6 +260,26 @@ pub fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
+/// A provided value as Markdown text, in a line or a table cell: on one
+/// line, with every character that could open a link, an image, HTML, a
+/// heading or a table cell escaped, so it renders as the text it is
+/// (`<img src=x>` and `[Approved](…)` stay text). Backticks stay: a code
+/// span the writer meant renders nothing but its text.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '[' | ']' | '<' | '>' | '|' | '#' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The fence of a code block that holds `lines`: three backticks, or one more
 /// than the longest run of backticks in them, so no line can close it.
 pub fn fence<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
@@ -293,6 +313,17 @@ pub fn code(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::metrics::Metric;
+
+    #[test]
+    fn provided_text_renders_as_text() {
+        assert_eq!(text("Splink 4.0 (`er-current`)"), "Splink 4.0 (`er-current`)");
+        assert_eq!(text("<img src=x onerror=y>"), "\\<img src=x onerror=y\\>");
+        assert_eq!(text("x\n## Approved"), "x \\#\\# Approved");
+        assert_eq!(
+            text("[ok](https://e.example) | a & b \\"),
+            "\\[ok\\](https://e.example) \\| a \\& b \\\\"
+        );
+    }
 
     #[test]
     fn metric_value_never_rounds_across_the_threshold() {

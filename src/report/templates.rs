@@ -139,6 +139,7 @@ pub(super) fn registry() -> Handlebars<'static> {
     hb.register_helper("code", Box::new(helpers::code_helper));
     hb.register_helper("cell", Box::new(helpers::cell_helper));
     hb.register_helper("provided", Box::new(helpers::provided_helper));
+    hb.register_helper("text", Box::new(helpers::text_helper));
     hb
 }
 
@@ -148,10 +149,11 @@ mod helpers {
     use handlebars::handlebars_helper;
     handlebars_helper!(code_helper: |s: str| format::code(s));
     handlebars_helper!(cell_helper: |s: str| format::cell(s));
+    handlebars_helper!(text_helper: |s: str| format::text(s));
     handlebars_helper!(provided_helper: |v: Json| match v {
         serde_json::Value::Null => "not provided".to_string(),
         serde_json::Value::String(s) if s.is_empty() => "not provided".to_string(),
-        serde_json::Value::String(s) => format::cell(s),
+        serde_json::Value::String(s) => format::text(s),
         other => other.to_string(),
     });
 }
