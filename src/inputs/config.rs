@@ -46,6 +46,7 @@ pub fn load(path: &Path) -> Result<Config, InputError> {
     if text.trim().is_empty() {
         return Ok(Config { path: path.to_path_buf(), ..Config::default() });
     }
+    shape(&text).map_err(|why| fail(ConfigProblem::Shape(why)))?;
     let file: File = serde_norway::from_str(&text).map_err(|e| fail(yaml_problem(&text, e)))?;
     let mut rules = SliceRules::default();
     if let Some(gap) = file.max_slice_gap {
@@ -69,6 +70,56 @@ struct File {
     values: Vec<(&'static InputSpec, String)>,
     max_slice_gap: Option<Bounds>,
     slice_minimums: Option<Unique<Unique<Bounds>>>,
+}
+
+/// The deepest a config file's flow collections (`[`, `{`) may nest: its
+/// own nest 3 deep.
+const MAX_DEPTH: usize = 64;
+
+/// Checks, before the parser sees it, what could make parsing slow or
+/// large: flow collections nested past [`MAX_DEPTH`] (a parser takes
+/// quadratic time on thousands of `[`) and aliases (`*name`, which
+/// multiply what they name: "billion laughs"). Quoted text and comments
+/// are skipped; the line is given.
+fn shape(text: &str) -> Result<(), String> {
+    let (mut depth, mut quote) = (0usize, None::<char>);
+    for (number, line) in text.lines().enumerate() {
+        let line_no = number + 1;
+        // The last character that is not blank, outside quotes: a node
+        // starts after none (the line's start) or after an indicator, and
+        // only there does a quote open a quoted scalar and `*`/`&` make an
+        // alias or an anchor (in a plain scalar they are text).
+        let (mut last, mut blank_before) = (None::<char>, true);
+        for c in line.chars() {
+            let node_start = last.is_none_or(|l| ":-[{,?".contains(l));
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') if node_start => quote = Some(c),
+                (None, '#') if blank_before => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(format!(
+                            "line {line_no}: collections nested more than {MAX_DEPTH} deep"
+                        ));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                (None, '*' | '&') if node_start => {
+                    return Err(format!(
+                        "line {line_no}: a YAML anchor or alias (`&name`, `*name`): expected each value written out"
+                    ));
+                }
+                _ => {}
+            }
+            blank_before = c.is_whitespace();
+            if !blank_before {
+                last = Some(c);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A mapping whose every key is set once: a key set twice is refused,
@@ -419,6 +470,22 @@ mod tests {
         assert!(err.contains("cannot name another config file"), "{err}");
         let err = parse("- a\n- b\n").unwrap_err();
         assert!(err.contains("a mapping"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_and_aliases_are_refused_before_parsing() {
+        let deep = format!("slice_columns: {}", "[".repeat(200_000));
+        let err = parse(&deep).unwrap_err();
+        assert!(err.contains("line 1: collections nested more than 64 deep"), "{err}");
+        let laughs = "a: &a [x, x]\nb: &b [*a, *a]\nlimitations: [*b, *b]\n";
+        let err = parse(laughs).unwrap_err();
+        assert!(err.contains("line 1: a YAML anchor or alias"), "{err}");
+        // Stars, ampersands, brackets and hashes inside values are text.
+        let fine = "limitations:\n  - \"[*] & {x} # not a comment\"\n  - 'a & *b [c'\n  - plain * and & text\n";
+        assert_eq!(
+            parse(fine).unwrap().values[0].1,
+            "[*] & {x} # not a comment\na & *b [c\nplain * and & text"
+        );
     }
 
     #[test]

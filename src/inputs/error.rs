@@ -137,6 +137,8 @@ pub enum ConfigProblem {
     /// It is not YAML of the expected shape: the parser's message, with the
     /// line and column.
     Yaml(serde_norway::Error),
+    /// Nested too deep, or uses aliases: refused before parsing.
+    Shape(String),
     /// A key set twice in one mapping: the parser's message names the key
     /// and the second place; `first` is the line of the first, when the
     /// file's text shows it.
@@ -156,6 +158,7 @@ impl std::fmt::Display for ConfigProblem {
                 write!(f, "{size} bytes: expected a config file of at most 1 MiB")
             }
             ConfigProblem::Yaml(e) => e.fmt(f),
+            ConfigProblem::Shape(why) => f.write_str(why),
             ConfigProblem::Twice { error, first: None } => error.fmt(f),
             ConfigProblem::Twice { error, first: Some(line) } => {
                 write!(f, "{error}; it was first set on line {line}")
