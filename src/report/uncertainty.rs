@@ -92,8 +92,19 @@ pub fn intervals(e: &Evaluation) -> Option<Intervals> {
     Some(Intervals { method, level, metrics })
 }
 
+/// For each inconclusive metric of an evaluation, the data that would
+/// decide it; none for weighted pairs: trials to decide a weighted metric
+/// would be effective trials, which more sampling adds at a rate the gate
+/// cannot know.
+pub fn inconclusive(e: &Evaluation) -> Vec<Needed> {
+    match e.weighted {
+        Some(_) => Vec::new(),
+        None => needed(&e.verdict.checks, &e.tally.counts, e.settings.confidence),
+    }
+}
+
 /// For each inconclusive threshold rule, the data that would decide it.
-pub fn needed(checks: &[Check], counts: &Counts, confidence: Option<f64>) -> Vec<Needed> {
+fn needed(checks: &[Check], counts: &Counts, confidence: Option<f64>) -> Vec<Needed> {
     let Some(level) = confidence else {
         return Vec::new();
     };

@@ -123,20 +123,14 @@ impl View {
             version: r.tool.version,
             run_url: r.run_url.clone(),
             inconclusive: inconclusive_notes(r),
-            model_note: r.model.id_defaulted.then(|| format!(
-                "`model_id` is not set: this run's id {} comes from the dataset date, so another model evaluated on the same dataset would share it, and its Pushgateway group. Set `model_id` (and `model_version`).",
-                code(&r.model.id)
-            )),
+            model_note: r.model.id_defaulted.then(|| model_note(r)),
             weights_note: r.weights.as_ref().map(weights_note),
             intervals_note: level.as_ref().map(|l| intervals_note(r, l)),
             confidence: level,
             sweep: sweep_view(r),
             slices: r.slices.as_ref().map(super::slices::tables).unwrap_or_default(),
             pairs: r.shown_pairs.clone(),
-            errors_note: r.errors.as_ref().map(|e| format!(
-                "The pairs to review are in the errors file (output `errors_file`): {} of {} false positives, highest scores first, and {} of {} false negatives, lowest first, with every column. Rows are not shown here: validation sets often hold personal data.",
-                e.false_positives, e.false_positives_total, e.false_negatives, e.false_negatives_total
-            )),
+            errors_note: r.errors.as_ref().map(errors_note),
         }
     }
 }
@@ -199,6 +193,22 @@ fn undefined_notes(r: &Report) -> Vec<String> {
         .filter(|c| c.status == Status::Undefined)
         .map(|c| format!("{} is undefined: {}.", c.metric().title(), c.metric().undefined_reason()))
         .collect()
+}
+
+/// Why a model id should be set, when it was not.
+fn model_note(r: &Report) -> String {
+    format!(
+        "`model_id` is not set: this run's id {} comes from the dataset date, so another model evaluated on the same dataset would share it, and its Pushgateway group. Set `model_id` (and `model_version`).",
+        code(&r.model.id)
+    )
+}
+
+/// Where the pairs to review are, and how many of each kind.
+fn errors_note(e: &super::pairs::ErrorsKept) -> String {
+    format!(
+        "The pairs to review are in the errors file (output `errors_file`): {} of {} false positives, highest scores first, and {} of {} false negatives, lowest first, with every column. Rows are not shown here: validation sets often hold personal data.",
+        e.false_positives, e.false_positives_total, e.false_negatives, e.false_negatives_total
+    )
 }
 
 /// What the intervals at `level` are and assume.
