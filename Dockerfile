@@ -16,8 +16,8 @@ ENV RUSTFLAGS="-C link-arg=-Wl,-z,pack-relative-relocs" \
     CARGO_PROFILE_RELEASE_STRIP=true
 COPY Cargo.toml Cargo.lock ./
 RUN mkdir src \
-    && echo 'fn main() {}' > src/main.rs \
-    && echo '' > src/lib.rs \
+    && printf '//! Dependencies only.\nfn main() {}\n' > src/main.rs \
+    && printf '//! Dependencies only.\n' > src/lib.rs \
     && cargo build --release --locked \
     && rm -rf src target/release/er-precision-gate* target/release/deps/er_precision_gate* target/release/.fingerprint/er-precision-gate*
 COPY src ./src
