@@ -43,17 +43,15 @@ pub fn latest(folders: &[PathBuf], except: &[PathBuf]) -> Result<Latest, Baselin
         }
     }
     candidates.sort();
-    let mut newest: Option<Option<Instant>> = None;
+    let mut loaded = Vec::new();
     for path in candidates {
         match Baseline::load(&path).and_then(|b| Ok((evaluated_at(&b)?, b))) {
-            Ok((at, b)) => {
-                if newest.is_none_or(|n| at >= n) {
-                    (newest, found.chosen) = (Some(at), Some(b));
-                }
-            }
+            Ok(timed) => loaded.push(timed),
             Err(e) => found.skipped.push(e),
         }
     }
+    // The last of equal maxima: ties go to the later path.
+    found.chosen = loaded.into_iter().max_by_key(|(at, _)| *at).map(|(_, b)| b);
     Ok(found)
 }
 

@@ -182,7 +182,7 @@ fn explained(e: object_store::Error) -> io::Error {
             _ => (io::ErrorKind::Other, "the request failed"),
         },
     };
-    io::Error::new(kind, StoreError::new(what, e))
+    io::Error::new(kind, StoreError::explained(what, e))
 }
 
 /// One object, read by range and hashed by one streaming read.

@@ -115,7 +115,7 @@ pub fn build(
             return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
         }
     };
-    store.map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, StoreError::new("", e)))
+    store.map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, StoreError::plain(e)))
 }
 
 /// A store's client, or why it could not be built.
@@ -170,24 +170,29 @@ fn azure(credentials: &Credentials, url: &str, retry: RetryConfig, request: &str
 /// store's error says.
 #[derive(Debug)]
 pub struct StoreError {
-    /// The status it stands for, in a user's words; may be empty.
-    what: &'static str,
+    /// The status it stands for, in a user's words, when one is known.
+    what: Option<&'static str>,
     /// The store's error.
     pub error: object_store::Error,
 }
 
 impl StoreError {
     /// `error`, explained by `what`.
-    pub fn new(what: &'static str, error: object_store::Error) -> StoreError {
-        StoreError { what, error }
+    pub fn explained(what: &'static str, error: object_store::Error) -> StoreError {
+        StoreError { what: Some(what), error }
+    }
+
+    /// `error` as the store words it.
+    pub fn plain(error: object_store::Error) -> StoreError {
+        StoreError { what: None, error }
     }
 }
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.what {
-            "" => write!(f, "{}", self.error),
-            what => write!(f, "{what}: {}", self.error),
+            None => write!(f, "{}", self.error),
+            Some(what) => write!(f, "{what}: {}", self.error),
         }
     }
 }

@@ -72,7 +72,8 @@ pub fn scan(
         cluster.true_entity_column.as_str(),
         cluster.predicted_entity_column.as_str(),
     ];
-    let mut pass = count(settings, &dataset, ids)?;
+    let mask = mask(settings, &dataset, ids)?;
+    let mut pass = count(settings, &dataset, &mask, ids)?;
     log::debug!("merged the threads' tables at {:?}", start.elapsed());
     let path = &settings.validation_set;
     let skip = settings.null_policy == NullPolicy::Skip;
@@ -90,7 +91,7 @@ pub fn scan(
         (repeated.join().expect("the sorting thread panicked"), clusters)
     });
     if repeated {
-        check_repeats(settings, cluster, &dataset, ids)?;
+        check_repeats(settings, cluster, &dataset, &mask, ids)?;
     }
     log::debug!(
         "summed {} cells up at {:?}",
@@ -127,9 +128,13 @@ fn mask(
 
 /// Counts every row into the contingency table and the slices' tables, on
 /// every core, and merges the threads' passes.
-fn count(settings: &Settings, dataset: &Dataset, ids: [&str; 3]) -> Result<Pass, EvaluateError> {
+fn count(
+    settings: &Settings,
+    dataset: &Dataset,
+    mask: &Projection,
+    ids: [&str; 3],
+) -> Result<Pass, EvaluateError> {
     let start = std::time::Instant::now();
-    let mask = mask(settings, dataset, ids)?;
     let sliced = &settings.slices.columns;
     let max = settings.slices.max_slices;
     let new_pass = || Pass {
@@ -142,7 +147,7 @@ fn count(settings: &Settings, dataset: &Dataset, ids: [&str; 3]) -> Result<Pass,
     // values, so the tables merge by key; the hash's thread is done long
     // before, so the reading gets every core.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let passes = dataset.fold(&mask, workers, new_pass, |pass, batch, first_row| {
+    let passes = dataset.fold(mask, workers, new_pass, |pass, batch, first_row| {
         let ids = columns(batch, ids);
         for (tables, column) in pass.slices.iter_mut().zip(sliced) {
             let array = batch.column_by_name(column).expect("projected");
@@ -165,10 +170,10 @@ fn check_repeats(
     settings: &Settings,
     cluster: &ClusterSettings,
     dataset: &Dataset,
+    mask: &Projection,
     ids: [&str; 3],
 ) -> Result<(), EvaluateError> {
-    let mask = mask(settings, dataset, ids)?;
-    let mut repeats = dataset.fold(&mask, 1, Repeats::default, |repeats, batch, first_row| {
+    let mut repeats = dataset.fold(mask, 1, Repeats::default, |repeats, batch, first_row| {
         let ids = columns(batch, ids);
         for i in 0..batch.num_rows() {
             repeats.add(&ids, i, first_row + i as u64);

@@ -57,7 +57,8 @@ pub fn evaluate(
         None => read::read(settings)?,
     };
     check_read(settings, &read)?;
-    let Decided { verdict, slice_checks, curve, sweep } = decide(settings, &read, &baseline);
+    let Decided { verdict, slice_checks, curve, sweep } =
+        decide(settings, &read, baseline.as_ref());
     let Read { dataset, tally, histogram: _, weighted, slices, review, clusters, predictions } =
         read;
     Ok(Evaluation {
@@ -100,8 +101,8 @@ struct Decided {
 /// Applies the gate to what was read: the thresholds and the baseline's
 /// drops to the evidence, the slice rules to the slices, and every rule at
 /// each of the sweep's candidate thresholds.
-fn decide(settings: &Settings, read: &Read, baseline: &Option<Baseline>) -> Decided {
-    let previous = baseline.as_ref().map(|b| move |m| b.get(m));
+fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Decided {
+    let previous = baseline.map(|b| move |m| b.get(m));
     let previous = previous.as_ref().map(|f| f as &dyn Fn(Metric) -> Option<f64>);
     let decide = |evidence: &dyn Evidence| {
         let (t, d) = (&settings.thresholds, &settings.max_drop);
