@@ -16,6 +16,7 @@ mod publish;
 mod raw;
 pub(crate) mod table;
 mod values;
+mod yaml;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
