@@ -9,11 +9,11 @@
 //! each is whole or absent. Owns [`WriteError`], shared by the integrations
 //! and `publish`.
 
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::untrusted;
+use crate::{places, untrusted};
 
 /// The most bytes read from a template, baseline or checksums file.
 pub const READ_LIMIT: u64 = 1024 * 1024;
@@ -98,18 +98,30 @@ pub fn not_regular(file_type: std::fs::FileType) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, format!("not a regular file: {}", kind(file_type)))
 }
 
-/// Checks that `path` is a regular file (symbolic links followed) without
-/// opening it: opening a FIFO would block.
-pub fn require_regular(path: &Path) -> io::Result<std::fs::Metadata> {
-    let meta = std::fs::metadata(path)?;
-    if meta.is_file() { Ok(meta) } else { Err(not_regular(meta.file_type())) }
+/// Opens a file an input names, once: its real path (links followed) must
+/// be inside the run's places ([`places::resolve`]), and it must be a
+/// regular file, checked before opening (opening a FIFO would block) and
+/// again on the open handle. Gives the handle and its metadata.
+pub fn open_regular(path: &Path) -> io::Result<(File, std::fs::Metadata)> {
+    let real = places::resolve(path)?;
+    let meta = std::fs::metadata(&real)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let file = File::open(&real)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    Ok((file, meta))
 }
 
-/// Reads a regular file of at most [`READ_LIMIT`] bytes as UTF-8 text.
+/// Reads a regular file of at most [`READ_LIMIT`] bytes as UTF-8 text,
+/// opened by [`open_regular`].
 pub fn read_text(path: &Path) -> io::Result<String> {
-    require_regular(path)?;
+    let (file, _) = open_regular(path)?;
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(READ_LIMIT + 1).read_to_end(&mut bytes)?;
+    file.take(READ_LIMIT + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > READ_LIMIT {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
@@ -129,34 +141,49 @@ pub struct Pending {
 }
 
 /// Refuses, before anything is written, a report whose path is one of
-/// `inputs` (the validation set, a template…), another report's, or anything
-/// but a regular file or a path that does not exist yet.
+/// `inputs` (the validation set, a template…: the same file by device and
+/// inode, however it is named) or inside an input that is a folder (a part
+/// of the validation set), another report's, outside the run's places, or
+/// anything but a regular file or a path that does not exist yet.
 pub fn check_targets(reports: &[Pending], inputs: &[&Path]) -> Result<(), WriteError> {
+    use std::os::unix::fs::MetadataExt;
     let refuse = |p: &Pending, why: String| WriteError {
         what: p.what,
         path: p.path.clone(),
         source: io::Error::new(io::ErrorKind::InvalidInput, why),
     };
-    let canonical: Vec<PathBuf> = inputs.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    let read: Vec<(PathBuf, std::fs::Metadata)> = inputs
+        .iter()
+        .filter_map(|p| Some((p.canonicalize().ok()?, std::fs::metadata(p).ok()?)))
+        .collect();
     for (i, report) in reports.iter().enumerate() {
         if let Some(other) = reports[..i].iter().find(|o| same_path(&o.path, &report.path)) {
             return Err(refuse(report, format!("`{}` writes to the same path", other.what)));
         }
-        match std::fs::symlink_metadata(&report.path) {
+        places::check_target(&report.path).map_err(|source| WriteError {
+            what: report.what,
+            path: report.path.clone(),
+            source,
+        })?;
+        let folder = report.path.parent().filter(|d| !d.as_os_str().is_empty());
+        let folder = folder.unwrap_or(Path::new(".")).canonicalize().ok();
+        if folder.is_some_and(|f| read.iter().any(|(dir, m)| m.is_dir() && f.starts_with(dir))) {
+            return Err(refuse(report, "it is inside a folder this run reads".to_string()));
+        }
+        let meta = match std::fs::symlink_metadata(&report.path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
             Err(e) => {
                 return Err(WriteError { what: report.what, path: report.path.clone(), source: e });
             }
-            Ok(meta) if !meta.file_type().is_file() => {
-                return Err(refuse(
-                    report,
-                    format!("it is {}, not a regular file", kind(meta.file_type())),
-                ));
-            }
-            Ok(_) => {}
+            Ok(meta) => meta,
+        };
+        if !meta.file_type().is_file() {
+            return Err(refuse(
+                report,
+                format!("it is {}, not a regular file", kind(meta.file_type())),
+            ));
         }
-        let target = report.path.canonicalize().ok();
-        if target.is_some_and(|t| canonical.contains(&t)) {
+        if read.iter().any(|(_, m)| m.dev() == meta.dev() && m.ino() == meta.ino()) {
             return Err(refuse(report, "it is an input of this run".to_string()));
         }
     }
@@ -277,7 +304,10 @@ mod tests {
         assert_eq!(refused(input.clone()), "it is an input of this run");
         assert_eq!(refused(dir.path().join("./v.parquet")), "it is an input of this run");
         assert_eq!(refused(link), "it is a symbolic link, not a regular file");
-        assert_eq!(refused("/dev/null".into()), "it is a character device, not a regular file");
+        assert!(refused("/dev/null".into()).contains("system folder"));
+        let device = dir.path().join("null");
+        std::os::unix::fs::symlink("/dev/null", &device).unwrap();
+        assert_eq!(refused(device), "it is a symbolic link, not a regular file");
         assert_eq!(refused(dir.path().to_path_buf()), "it is a directory, not a regular file");
         let new = dir.path().join("new.json");
         check_targets(&[pending(ReportFile::ReportJson, new.clone(), b"")], &[&input]).unwrap();
@@ -293,11 +323,13 @@ mod tests {
 
     #[test]
     fn reads_are_bounded_and_only_of_regular_files() {
-        assert_eq!(
-            read_text(Path::new("/dev/zero")).unwrap_err().to_string(),
-            "not a regular file: a character device"
-        );
         let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert_eq!(read_text(&fifo).unwrap_err().to_string(), "not a regular file: a FIFO");
+        assert!(
+            read_text(Path::new("/dev/zero")).unwrap_err().to_string().contains("system folder")
+        );
         let big = dir.path().join("big");
         std::fs::write(&big, vec![b'a'; READ_LIMIT as usize + 1]).unwrap();
         assert_eq!(read_text(&big).unwrap_err().to_string(), "larger than the 1 MiB limit");

@@ -40,6 +40,7 @@ mod gate;
 mod inputs;
 mod integrations;
 mod metrics;
+pub mod places;
 pub mod publish;
 mod report;
 mod review;

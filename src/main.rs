@@ -14,6 +14,7 @@ use er_precision_gate::{InputError, Inputs, Request};
 
 fn main() -> ExitCode {
     let env = Env::from_process();
+    er_precision_gate::places::allow(er_precision_gate::places::Places::from_env(&env));
     init_logging(&env);
     set_panic_hook();
     let actions = Actions::from_env(&env);

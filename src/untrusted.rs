@@ -51,6 +51,21 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
+/// The most characters of a file's text a message quotes.
+pub const EXCERPT: usize = 32;
+
+/// A short excerpt of text from a file, shown inert: at most [`EXCERPT`]
+/// characters, escaped as [`shown`] escapes them, and how many were left
+/// out. A message says where and what was expected; it never echoes a
+/// file that could not be parsed (a link to a secret's file).
+pub fn excerpt(text: &str) -> String {
+    let count = text.chars().count();
+    match text.char_indices().nth(EXCERPT) {
+        Some((cut, _)) => format!("{}… ({} more characters)", shown(&text[..cut]), count - EXCERPT),
+        None => shown(text).to_string(),
+    }
+}
+
 /// Control characters, and the Unicode line and paragraph separators.
 fn is_unsafe(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')

@@ -8,14 +8,27 @@ use crate::util::{Gate, recorded_sha256, sha256sum_of};
 const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// An artifacts folder: a model file, weights in a sub-folder, and the
-/// validation set, with a checksums file written by the test.
+/// validation set, with a checksums file of `lines` then the validation
+/// set's own line, which a list must have.
 fn artifacts(lines: &str) -> Gate {
+    let sha = recorded_sha256("sample_validation.parquet");
+    artifacts_listing(&format!("{lines}{sha}  sample_validation.parquet\n"))
+}
+
+/// [`artifacts`] with the checksums file exactly `lines`.
+fn artifacts_listing(lines: &str) -> Gate {
     let gate = Gate::with_fixture("sample_validation.parquet");
     std::fs::create_dir_all(gate.path("artifacts/weights")).unwrap();
+    std::fs::rename(
+        gate.path("sample_validation.parquet"),
+        gate.path("artifacts/sample_validation.parquet"),
+    )
+    .unwrap();
     std::fs::write(gate.path("artifacts/model.bin"), "").unwrap();
     std::fs::write(gate.path("artifacts/weights/w.bin"), "weights").unwrap();
     std::fs::write(gate.path("artifacts/checksums.txt"), lines).unwrap();
-    gate.input("checksums", "artifacts/checksums.txt")
+    gate.input("validation_set", "artifacts/sample_validation.parquet")
+        .input("checksums", "artifacts/checksums.txt")
 }
 
 /// The names `sha256sum -c --strict` reports as failing, and its exit code.
@@ -49,7 +62,7 @@ fn good_checksums_pass_like_sha256sum() {
     let ran = gate.run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert!(
-        ran.stderr.contains("verified 2 files listed in `artifacts/checksums.txt`"),
+        ran.stderr.contains("verified 3 files listed in `artifacts/checksums.txt`"),
         "{}",
         ran.stderr
     );
@@ -82,7 +95,11 @@ fn bad_and_missing_entries_fail_like_sha256sum_and_are_all_listed() {
         ran.stderr
     );
     assert!(ran.stderr.contains("line 3: `gone.bin`: No such file or directory"), "{}", ran.stderr);
-    assert!(ran.stderr.contains("line 4: `model.bin`: FAILED"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("line 4: `model.bin` was listed on line 1 with another hash"),
+        "{}",
+        ran.stderr
+    );
     assert!(ran.summary.contains("could not evaluate"));
 }
 
@@ -93,12 +110,14 @@ fn malformed_lines_fail_as_under_strict() {
     assert_ne!(code, 0, "sha256sum --strict rejects it too");
     let ran = gate.run();
     ran.assert_cannot_evaluate("line 2: improperly formatted: `this is not a checksum line`");
+    assert!(ran.stderr.contains("expected `<64 hex digits>  <file name>`"), "{ran:#?}");
 }
 
 #[test]
 fn the_validation_set_listed_in_checksums_is_verified_while_it_is_read() {
     let sha = recorded_sha256("sample_validation.parquet");
-    let gate = artifacts(&format!("{EMPTY}  model.bin\n{sha}  ../sample_validation.parquet\n"));
+    let gate =
+        artifacts_listing(&format!("{EMPTY}  model.bin\n{sha}  sample_validation.parquet\n"));
     let ran = gate.input("report_json", "r.json").run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     let report = ran.json("r.json");
@@ -113,8 +132,8 @@ fn the_validation_set_listed_in_checksums_is_verified_while_it_is_read() {
         ran.summary
     );
 
-    let gate = artifacts(&format!(
-        "{EMPTY}  model.bin\n{}  ../sample_validation.parquet\n",
+    let gate = artifacts_listing(&format!(
+        "{EMPTY}  model.bin\n{}  sample_validation.parquet\n",
         "f".repeat(64)
     ));
     gate.run().assert_cannot_evaluate("does not match line 2 of `artifacts/checksums.txt`");

@@ -37,6 +37,7 @@ mod object_store;
 #[cfg(feature = "external-tests")]
 mod oracle;
 mod parts;
+mod places;
 mod push;
 mod release;
 mod render;

@@ -44,6 +44,7 @@ fn flags_then_the_step_then_the_file_then_the_defaults() {
 fn the_example_config_validates_and_its_slice_rules_fail_the_gate() {
     let example = root().join("examples/config/er-precision-gate.yml");
     let gate = Gate::with_fixture("slices.parquet")
+        .reading(&root().join("examples"))
         .input("config", example.to_str().unwrap())
         .input("report_json", "r.json")
         .input("min_recall", "0.5");

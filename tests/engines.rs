@@ -69,11 +69,12 @@ fn compare(engine: &str, file: &Path, thresholds: &[&str]) {
                 .input("report_json", "r.json")
         };
         let file = bar(Gate::new())
+            .reading(file.parent().unwrap())
             .input("validation_set", file.to_str().unwrap())
             .input("slice_columns", "entity_type,source")
             .run();
         let counts = made[threshold].as_str().unwrap();
-        let engine_run = bar(Gate::new()).input("counts", counts).run();
+        let engine_run = bar(Gate::new()).reading(out.path()).input("counts", counts).run();
         assert_eq!(engine_run.code, file.code, "{engine} at {threshold}: {engine_run:#?}");
         for output in SAME {
             assert_eq!(

@@ -6,12 +6,9 @@
 //! no data as Markdown, and, where files are involved, that nothing outside
 //! the intended paths changed.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
 use arrow_array::{BooleanArray, Float64Array};
 
-use crate::util::{Gate, Ran, col, fixture, recorded_sha256, write_parquet};
+use crate::util::{Gate, Ran, col, fixture, recorded_sha256, tree, write_parquet};
 
 /// Workflow commands hidden in a name: each would start its own line.
 const FORGED: &str =
@@ -84,28 +81,6 @@ fn without_code_spans(line: &str) -> String {
         }
     }
     out + rest
-}
-
-/// Every file under a folder with its bytes (the runner's files left out).
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            let meta = std::fs::symlink_metadata(&path).unwrap();
-            if path.ends_with("_file_commands") {
-                continue;
-            } else if meta.is_dir() {
-                stack.push(path);
-            } else if meta.is_file() {
-                out.insert(path.clone(), std::fs::read(&path).unwrap());
-            } else {
-                out.insert(path, Vec::new());
-            }
-        }
-    }
-    out
 }
 
 /// A validation set whose columns have these names, `label` and `score` typed.
@@ -214,14 +189,16 @@ fn a_report_never_replaces_an_input_a_link_or_a_device() {
     std::fs::copy(fixture("sample_validation.parquet"), ws.path().join("v.parquet")).unwrap();
     std::fs::write(ws.path().join("target.json"), "kept").unwrap();
     std::os::unix::fs::symlink(ws.path().join("target.json"), ws.path().join("link.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/null", ws.path().join("null.json")).unwrap();
     std::fs::write(ws.path().join("card.hbs"), "{{model.id}}").unwrap();
     let before = tree(ws.path());
     for (input, value, why) in [
         ("report_json", "v.parquet", "it is an input of this run"),
         ("report_json", "./v.parquet", "it is an input of this run"),
         ("report_json", "link.json", "a symbolic link"),
-        ("report_json", "/dev/null", "a character device"),
-        ("report_json", "/dev/stdout", "not a regular file"),
+        ("report_json", "/dev/null", "a system folder"),
+        ("report_json", "/dev/stdout", "a system folder"),
+        ("report_json", "null.json", "a symbolic link"),
         ("metrics_file", ".", "a directory"),
         ("model_card", "card.hbs", "it is an input of this run"),
     ] {
@@ -268,7 +245,7 @@ fn unbounded_or_blocking_files_are_refused_at_once() {
         .input("model_card_template", "/dev/zero")
         .run();
     ran.assert_cannot_evaluate("cannot read template `/dev/zero`");
-    assert!(ran.stderr.contains("not a regular file: a character device"), "{ran:#?}");
+    assert!(ran.stderr.contains("it resolves into a system folder"), "{ran:#?}");
 
     let gate = Gate::with_fixture("sample_validation.parquet");
     std::fs::write(gate.path("big.hbs"), vec![b'x'; 1024 * 1024 + 1]).unwrap();
@@ -279,7 +256,15 @@ fn unbounded_or_blocking_files_are_refused_at_once() {
     let gate = Gate::with_fixture("sample_validation.parquet");
     std::fs::write(gate.path("c.txt"), format!("{}  /dev/zero\n", "0".repeat(64))).unwrap();
     let ran = gate.input("checksums", "c.txt").run();
-    ran.assert_cannot_evaluate("`/dev/zero`: not a regular file: a character device");
+    ran.assert_cannot_evaluate("`/dev/zero` is outside the checksums file's folder");
+
+    let gate = Gate::with_fixture("sample_validation.parquet");
+    fifo(&gate, "f.bin");
+    let sha = crate::util::recorded_sha256("sample_validation.parquet");
+    let lines = format!("{}  f.bin\n{sha}  sample_validation.parquet\n", "0".repeat(64));
+    std::fs::write(gate.path("c.txt"), lines).unwrap();
+    let ran = gate.input("checksums", "c.txt").run();
+    ran.assert_cannot_evaluate("`f.bin`: not a regular file: a FIFO");
 
     let gate = Gate::new().input("validation_set", "pipe.parquet");
     fifo(&gate, "pipe.parquet");
@@ -289,7 +274,7 @@ fn unbounded_or_blocking_files_are_refused_at_once() {
     assert!(!ran.stderr.contains("empty (0 bytes)"), "{ran:#?}");
 
     let ran = Gate::new().input("validation_set", "/dev/zero").run();
-    ran.assert_cannot_evaluate("not a regular file: a character device");
+    ran.assert_cannot_evaluate("it resolves into a system folder");
 
     let gate = Gate::with_fixture("sample_validation.parquet").input("baseline", "b.json");
     fifo(&gate, "b.json");

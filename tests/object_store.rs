@@ -108,7 +108,11 @@ fn an_object_and_a_prefix_read_as_the_local_files() {
         assert_eq!(folder.outputs[output], local.outputs[output], "{output}");
     }
     let parts_path = parts.path().to_str().unwrap();
-    let local_parts = errors(Gate::new()).input("validation_set", parts_path).any_metric().run();
+    let local_parts = errors(Gate::new())
+        .reading(parts.path())
+        .input("validation_set", parts_path)
+        .any_metric()
+        .run();
     assert_eq!(read_back(&folder), read_back(&local_parts));
     assert_eq!(read_back(&folder).num_rows(), 10);
 }

@@ -147,6 +147,7 @@ impl Gate {
         env.insert("GITHUB_SERVER_URL".into(), "https://github.com".into());
         env.insert("GITHUB_REPOSITORY".into(), "acme/entity-resolution".into());
         env.insert("GITHUB_RUN_ID".into(), "4242".into());
+        env.insert("GITHUB_WORKSPACE".into(), dir.path().display().to_string());
         Gate { dir, env, args: Vec::new(), cwd: None }
     }
 
@@ -204,10 +205,17 @@ impl Gate {
         self
     }
 
-    /// Runs in `dir` instead of the temporary workspace (file commands stay there).
+    /// Runs in `dir` instead of the temporary workspace (file commands stay
+    /// there), as the workspace (`GITHUB_WORKSPACE`).
     pub fn cwd(mut self, dir: &Path) -> Gate {
         self.cwd = Some(dir.to_path_buf());
-        self
+        self.env("GITHUB_WORKSPACE", &dir.display().to_string())
+    }
+
+    /// Lets the run read files in `dir` too, as the runner's temporary
+    /// folder (`RUNNER_TEMP`): files outside both are refused.
+    pub fn reading(self, dir: &Path) -> Gate {
+        self.env("RUNNER_TEMP", &dir.display().to_string())
     }
 
     /// A path inside the workspace.
@@ -326,6 +334,28 @@ pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
                 );
             }
             _ => panic!("invalid format {line:?}"),
+        }
+    }
+    out
+}
+
+/// Every file under a folder with its bytes (the runner's files left out).
+pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if path.ends_with("_file_commands") {
+                continue;
+            } else if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() {
+                out.insert(path.clone(), std::fs::read(&path).unwrap());
+            } else {
+                out.insert(path, Vec::new());
+            }
         }
     }
     out

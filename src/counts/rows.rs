@@ -208,7 +208,8 @@ pub(super) fn skipped(row: &Row) -> Result<Skipped, Problem> {
 /// start with `.` or `_` skipped, in byte order).
 pub(super) fn rows(path: &Path) -> Result<(Vec<Row>, Sha256), CountsError> {
     let read_err = |source| CountsError::Read { path: path.to_path_buf(), source };
-    let files: Vec<PathBuf> = if !std::fs::metadata(path).map_err(read_err)?.is_dir() {
+    let real = crate::places::resolve(path).map_err(read_err)?;
+    let files: Vec<PathBuf> = if !std::fs::metadata(&real).map_err(read_err)?.is_dir() {
         vec![path.to_path_buf()]
     } else {
         let mut files = Vec::new();

@@ -7,7 +7,7 @@
 //! binary-mode `*` marker and GNU's backslash-escaped names are understood.
 //! A line of any other form is a failure too, as under `sha256sum --strict`.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use super::checksum::Sha256;
 use super::error::DatasetError;
@@ -41,27 +41,55 @@ pub struct Entry {
 }
 
 /// Parses a checksums file's text; `dir` is the folder names are relative to.
-/// Returns the entries and the malformed lines.
+/// Returns the entries and the failing lines: malformed, naming a file
+/// outside `dir` (an absolute name, or one with `..`), or naming a file a
+/// second time with another hash (names compared with `./` removed).
 pub fn parse(text: &str, dir: &Path) -> (Vec<Entry>, Vec<Failure>) {
-    let mut entries = Vec::new();
-    let mut malformed = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut failures = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        match parse_line(line) {
-            Some((expected, name)) => {
-                entries.push(Entry { line: i + 1, path: dir.join(&name), name, expected })
+        let failure =
+            |name: &str, problem| Failure { line: i + 1, name: name.to_string(), problem };
+        let Some((expected, name)) = parse_line(line) else {
+            let problem = if i == 0 && line.starts_with('\u{feff}') {
+                Problem::ByteOrderMark
+            } else {
+                Problem::Malformed
+            };
+            failures.push(failure(line, problem));
+            continue;
+        };
+        let Some(normal) = inside(&name) else {
+            failures.push(failure(&name, Problem::Outside));
+            continue;
+        };
+        match entries.iter().find(|e| e.path == dir.join(&normal)) {
+            Some(first) if first.expected != expected => {
+                failures.push(failure(&name, Problem::Twice { first: first.line }))
             }
-            None => malformed.push(Failure {
-                line: i + 1,
-                name: line.to_string(),
-                problem: Problem::Malformed,
-            }),
+            Some(_) => {}
+            None => entries.push(Entry { line: i + 1, path: dir.join(&normal), name, expected }),
         }
     }
-    (entries, malformed)
+    (entries, failures)
+}
+
+/// A listed name with its `.` components removed, when it stays inside the
+/// list's folder: not absolute, no `..`, not the folder itself.
+fn inside(name: &str) -> Option<PathBuf> {
+    let mut normal = PathBuf::new();
+    for part in Path::new(name).components() {
+        match part {
+            Component::Normal(part) => normal.push(part),
+            Component::CurDir => {}
+            Component::ParentDir | Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    (!normal.as_os_str().is_empty()).then_some(normal)
 }
 
 /// `<hash> <space or *><name>`, with GNU's `\` prefix for escaped names.
@@ -101,9 +129,15 @@ fn unescape(name: &str) -> Option<String> {
 /// validation set's files (the file, or a folder's parts), whose expected
 /// hashes are returned, one per file, to be checked while the set is read
 /// (so each is hashed once). Every failing line is reported, not just the
-/// first. A list that names some of a folder's parts must name them all.
-pub fn verify(list: &Path, source: &Source) -> Result<Vec<Option<Expected>>, DatasetError> {
-    let own = verify_but(list, &source.parts)?;
+/// first. The list must name the validation set (a folder's every part),
+/// or the `predictions` file joined to it: a list that checks other files
+/// only would let unverified data pass as verified.
+pub fn verify(
+    list: &Path,
+    source: &Source,
+    predictions: Option<&Path>,
+) -> Result<Vec<Option<Expected>>, DatasetError> {
+    let (own, others) = verify_but(list, &source.parts)?;
     let unlisted: Vec<String> = source
         .parts
         .iter()
@@ -111,7 +145,11 @@ pub fn verify(list: &Path, source: &Source) -> Result<Vec<Option<Expected>>, Dat
         .filter(|(_, e)| e.is_none())
         .map(|(p, _)| p.relative.clone())
         .collect();
-    if source.folder && !unlisted.is_empty() && unlisted.len() < own.len() {
+    let predictions = predictions.and_then(|p| std::fs::canonicalize(p).ok());
+    if unlisted.len() == own.len() && !predictions.is_some_and(|p| others.contains(&p)) {
+        return Err(DatasetError::Unlisted { list: list.to_path_buf(), set: source.path.clone() });
+    }
+    if source.folder && !unlisted.is_empty() {
         return Err(PartsError::NotListed {
             folder: source.path.clone(),
             list: list.to_path_buf(),
@@ -129,30 +167,61 @@ pub fn verify_all(list: &Path) -> Result<(), DatasetError> {
     verify_but(list, &[]).map(|_| ())
 }
 
+/// What [`verify_but`] gives: the parts' expected hashes, and the real
+/// paths of the other files it verified.
+type Verified = (Vec<Option<Expected>>, Vec<PathBuf>);
+
 /// Verifies every line of `list` but those of `parts`, whose expected
 /// hashes are returned, one per part.
-fn verify_but(list: &Path, parts: &[OpenPart]) -> Result<Vec<Option<Expected>>, DatasetError> {
+fn verify_but(list: &Path, parts: &[OpenPart]) -> Result<Verified, DatasetError> {
     let text = crate::files::read_text(list)
         .map_err(|source| DatasetError::ReadChecksums { path: list.to_path_buf(), source })?;
+    if text.contains("\r\n") {
+        log::info!(
+            "`{}` has Windows (CRLF) line ends: read as `sha256sum -c` reads them",
+            untrusted::path(list)
+        );
+    }
     let dir = list.parent().unwrap_or(Path::new(""));
     let (entries, mut failures) = parse(&text, dir);
     if entries.is_empty() && failures.is_empty() {
         // `sha256sum -c --strict` rejects a list that checks nothing.
         return Err(DatasetError::EmptyChecksums { path: list.to_path_buf() });
     }
+    let folder =
+        crate::places::resolve(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+            .map_err(|source| DatasetError::ReadChecksums { path: list.to_path_buf(), source })?;
     let targets: Vec<Option<PathBuf>> =
         parts.iter().map(|p| std::fs::canonicalize(&p.path).ok()).collect();
-    let mut own = vec![None; targets.len()];
+    let mut own: Vec<Option<Expected>> = vec![None; targets.len()];
+    let mut first_lines = vec![0; targets.len()];
+    let mut others = Vec::new();
     for entry in &entries {
-        let canonical = std::fs::canonicalize(&entry.path).ok();
-        match targets.iter().position(|t| t.is_some() && *t == canonical) {
-            Some(i) => {
+        let failure = |problem| Failure { line: entry.line, name: entry.name.clone(), problem };
+        let real = match std::fs::canonicalize(&entry.path) {
+            Ok(real) if !real.starts_with(&folder) => {
+                failures.push(failure(Problem::Outside));
+                continue;
+            }
+            real => real.ok(),
+        };
+        let Some(i) = targets.iter().position(|t| t.is_some() && *t == real) else {
+            failures.extend(check(entry));
+            others.extend(real);
+            continue;
+        };
+        match &own[i] {
+            Some(first) if first.sha256 != entry.expected => {
+                failures.push(failure(Problem::Twice { first: first_lines[i] }))
+            }
+            Some(_) => {}
+            None => {
                 own[i] = Some(Expected {
                     sha256: entry.expected,
                     against: format!("line {} of `{}`", entry.line, untrusted::path(list)),
-                })
+                });
+                first_lines[i] = entry.line;
             }
-            None => failures.extend(check(entry)),
         }
     }
     failures.sort_by_key(|f| f.line);
@@ -160,15 +229,14 @@ fn verify_but(list: &Path, parts: &[OpenPart]) -> Result<Vec<Option<Expected>>, 
         return Err(DatasetError::Checksums { path: list.to_path_buf(), failures });
     }
     log::info!("verified {} files listed in `{}`", entries.len(), untrusted::path(list));
-    Ok(own)
+    Ok((own, others))
 }
 
-/// Checks one entry's file.
+/// Checks one entry's file, opened as every input's file is
+/// ([`crate::files::open_regular`]).
 pub fn check(entry: &Entry) -> Option<Failure> {
     let failure = |problem| Failure { line: entry.line, name: entry.name.clone(), problem };
-    let hashed = crate::files::require_regular(&entry.path)
-        .and_then(|_| std::fs::File::open(&entry.path))
-        .and_then(|f| Sha256::of_file(&f));
+    let hashed = crate::files::open_regular(&entry.path).and_then(|(f, _)| Sha256::of_file(&f));
     let actual = match hashed {
         Ok(actual) => actual,
         Err(e) => return Some(failure(Problem::Unreadable(e))),
@@ -200,10 +268,48 @@ mod tests {
     }
 
     #[test]
-    fn names_resolve_under_the_folder_unless_absolute_as_under_sha256sum() {
-        let (entries, _) = parse(&format!("{A}  a/b.bin\n{A}  /abs/c.bin\n"), Path::new("art"));
+    fn names_resolve_under_the_folder_and_never_outside_it() {
+        let text = format!("{A}  a/b.bin\n{A}  /abs/c.bin\n{A}  ../up.bin\n{A}  a/../../x\n");
+        let (entries, failures) = parse(&text, Path::new("art"));
+        assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].path, Path::new("art/a/b.bin"));
-        assert_eq!(entries[1].path, Path::new("/abs/c.bin"));
+        let outside: Vec<usize> = failures
+            .iter()
+            .filter(|f| matches!(f.problem, Problem::Outside))
+            .map(|f| f.line)
+            .collect();
+        assert_eq!(outside, [2, 3, 4]);
+    }
+
+    #[test]
+    fn a_name_twice_with_two_hashes_fails_whichever_comes_first() {
+        let b = "b".repeat(64);
+        for text in [
+            format!("{A}  v.parquet\n{b}  ./v.parquet\n"),
+            format!("{b}  ./v.parquet\n{A}  v.parquet\n"),
+        ] {
+            let (entries, failures) = parse(&text, Path::new("art"));
+            assert_eq!(entries.len(), 1);
+            assert_eq!(failures.len(), 1);
+            assert!(matches!(failures[0].problem, Problem::Twice { first: 1 }), "{failures:?}");
+            assert_eq!(failures[0].line, 2);
+        }
+        let (entries, failures) =
+            parse(&format!("{A}  v.parquet\n{A}  ./v.parquet\n"), Path::new(""));
+        assert_eq!((entries.len(), failures.len()), (1, 0), "the same hash twice is one entry");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_named_and_a_long_line_is_cut() {
+        let (_, failures) = parse(&format!("\u{feff}{A}  v.parquet\n"), Path::new(""));
+        assert!(matches!(failures[0].problem, Problem::ByteOrderMark));
+        assert!(failures[0].to_string().contains("byte-order mark"));
+        let secret =
+            format!("PATH=/usr/local/sbin:/usr/local/bin:/usr/bin\0TOKEN=ghs_{}", "x".repeat(9));
+        let (_, failures) = parse(&secret, Path::new(""));
+        let message = failures[0].to_string();
+        assert!(!message.contains("ghs_"), "{message}");
+        assert!(message.contains("… (32 more characters)"), "{message}");
     }
 
     #[test]

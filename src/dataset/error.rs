@@ -139,6 +139,19 @@ pub enum DatasetError {
         path: PathBuf,
     },
 
+    /// The checksums file does not name the validation set (nor any part of it).
+    #[error(
+        "checksums file `{}` does not list `{}`: expected a line for it (for a folder, one per part) or for the `predictions` file, with a name relative to the checksums file's folder",
+        untrusted::path(list),
+        untrusted::path(set)
+    )]
+    Unlisted {
+        /// The checksums file.
+        list: PathBuf,
+        /// The validation set.
+        set: PathBuf,
+    },
+
     /// Two columns of the file have the name of a column the gate reads.
     #[error(
         "{role} `{}` has {count} columns named `{}` (input `{input}`): expected one",
@@ -292,6 +305,17 @@ fn checksums_message(path: &Path, failures: &[Failure]) -> String {
 pub enum Problem {
     /// The line is not `<64 hex> <space><space or *><name>`.
     Malformed,
+    /// The first line starts with a byte-order mark, which `sha256sum`
+    /// does not read either.
+    ByteOrderMark,
+    /// The name is absolute, climbs out with `..`, or resolves (through a
+    /// link) outside the checksums file's folder: never hashed.
+    Outside,
+    /// The file was named on an earlier line with another hash.
+    Twice {
+        /// That line.
+        first: usize,
+    },
     /// The file could not be read.
     Unreadable(io::Error),
     /// The file's hash differs.
@@ -317,17 +341,37 @@ pub struct Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.problem {
-            Problem::Malformed => {
-                write!(f, "line {}: improperly formatted: `{}`", self.line, shown(&self.name))
-            }
+            Problem::Malformed => write!(
+                f,
+                "line {}: improperly formatted: `{}`: expected `<64 hex digits>  <file name>`",
+                self.line,
+                untrusted::excerpt(&self.name)
+            ),
+            Problem::ByteOrderMark => write!(
+                f,
+                "line {}: the file starts with a byte-order mark (U+FEFF), which `sha256sum -c` does not read either: save it as UTF-8 without one",
+                self.line
+            ),
+            Problem::Outside => write!(
+                f,
+                "line {}: `{}` is outside the checksums file's folder: expected a name relative to it, without `..` (the file was not read)",
+                self.line,
+                untrusted::excerpt(&self.name)
+            ),
+            Problem::Twice { first } => write!(
+                f,
+                "line {}: `{}` was listed on line {first} with another hash: expected each file once",
+                self.line,
+                untrusted::excerpt(&self.name)
+            ),
             Problem::Unreadable(why) => {
-                write!(f, "line {}: `{}`: {why}", self.line, shown(&self.name))
+                write!(f, "line {}: `{}`: {why}", self.line, untrusted::excerpt(&self.name))
             }
             Problem::Mismatch { expected, actual } => write!(
                 f,
                 "line {}: `{}`: FAILED, expected {expected}, the file has {actual}",
                 self.line,
-                shown(&self.name)
+                untrusted::excerpt(&self.name)
             ),
         }
     }

@@ -7,7 +7,6 @@
 //! read: SHA-256 is one stream per file, so a single file's hash is bound to
 //! one core, and parts are not.
 
-use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -68,7 +67,7 @@ impl Source {
         if remote::is_url(path) {
             return Source::open_remote(role, path, access);
         }
-        let meta = std::fs::metadata(path).map_err(read_err)?;
+        let meta = crate::places::resolve(path).and_then(std::fs::metadata).map_err(read_err)?;
         if !meta.is_dir() {
             let (file, size) = open_file(role, path)?;
             let relative = path.to_string_lossy().into_owned();
@@ -166,13 +165,7 @@ impl Source {
 /// Opens one file: it must be a regular file of at least one byte.
 fn open_file(role: Role, path: &Path) -> Result<(Storage, u64), DatasetError> {
     let read_err = |source| DatasetError::Read { role, path: path.to_path_buf(), source };
-    // Checked before opening: opening a FIFO would block.
-    crate::files::require_regular(path).map_err(read_err)?;
-    let file = File::open(path).map_err(read_err)?;
-    let meta = file.metadata().map_err(read_err)?;
-    if !meta.is_file() {
-        return Err(read_err(crate::files::not_regular(meta.file_type())));
-    }
+    let (file, meta) = crate::files::open_regular(path).map_err(read_err)?;
     if meta.len() == 0 {
         return Err(DatasetError::EmptyFile { role, path: path.to_path_buf() });
     }

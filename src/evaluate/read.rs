@@ -100,7 +100,7 @@ fn expected(settings: &Settings, source: &Source) -> Result<ExpectedHashes, Eval
         .collect();
     let mut parts = vec![None; source.parts.len()];
     if let Some(list) = &settings.checksums {
-        let listed = checksums::verify(list, source)?;
+        let listed = checksums::verify(list, source, settings.predictions.as_deref())?;
         if !source.folder { all.extend(listed.into_iter().flatten()) } else { parts = listed }
     }
     Ok(ExpectedHashes { all, parts })

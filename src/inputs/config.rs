@@ -37,12 +37,13 @@ pub struct Config {
 pub fn load(path: &Path) -> Result<Config, InputError> {
     let fail = |problem| InputError::Config { path: path.to_path_buf(), problem };
     let read_err = |e| fail(ConfigProblem::Read(e));
-    crate::files::require_regular(path).map_err(read_err)?;
-    let size = std::fs::metadata(path).map_err(read_err)?.len();
-    if size > MAX_BYTES {
-        return Err(fail(ConfigProblem::TooLarge { size }));
+    let (file, meta) = crate::files::open_regular(path).map_err(read_err)?;
+    if meta.len() > MAX_BYTES {
+        return Err(fail(ConfigProblem::TooLarge { size: meta.len() }));
     }
-    let text = std::fs::read_to_string(path).map_err(read_err)?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(file, MAX_BYTES), &mut text)
+        .map_err(read_err)?;
     if text.trim().is_empty() {
         return Ok(Config { path: path.to_path_buf(), ..Config::default() });
     }

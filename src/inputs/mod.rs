@@ -83,6 +83,8 @@ pub struct Inputs {
     pub strict_side_effects: bool,
     /// Shadow mode: failures are warnings and the verdict exits 0.
     pub report_only: bool,
+    /// The config file read, when one was.
+    pub config: Option<PathBuf>,
 }
 
 impl Inputs {
@@ -97,7 +99,7 @@ impl Inputs {
     /// Every file the run reads: no report may be written onto one.
     pub fn read_paths(&self) -> Vec<&std::path::Path> {
         let e = &self.evaluate;
-        let optional = [&e.predictions, &e.checksums, &self.card.template];
+        let optional = [&e.predictions, &e.checksums, &e.counts, &self.config, &self.card.template];
         std::iter::once(e.validation_set.as_path())
             .chain(optional.into_iter().flatten().map(PathBuf::as_path))
             .chain(e.baseline.as_ref().and_then(|b| b.path()))
@@ -125,6 +127,7 @@ impl Inputs {
                     .map(|v| Secret::new(v.to_string()))
                     .collect();
                 inputs.evaluate.store.credentials = Credentials::from_vars(env.with_prefix(""));
+                inputs.config = config.as_ref().map(|c| c.path.clone());
                 if let Some(config) = config {
                     inputs.evaluate.slices.rules = slice_rules(config, &inputs.evaluate.slices)?;
                 }
@@ -166,6 +169,7 @@ impl Inputs {
             cloud_secrets: Vec::new(),
             strict_side_effects: values::boolean(raw, &table::STRICT_SIDE_EFFECTS)?,
             report_only: values::boolean(raw, &table::REPORT_ONLY)?,
+            config: None,
         })
     }
 }
