@@ -6,14 +6,15 @@
 //! Writing: every report is checked before anything is written (never onto
 //! an input of the run, a symbolic link, a device or anything but a regular
 //! file), then all are written to temporary files and renamed into place, so
-//! each is whole or absent. Owns [`WriteError`], shared by the integrations
-//! and `publish`.
+//! each is whole or absent. Every byte of text written passes through
+//! [`secret::redact`] first. Owns [`WriteError`], shared by the
+//! integrations and `publish`.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::{places, untrusted};
+use crate::{places, secret, untrusted};
 
 /// The most bytes read from a template, baseline or checksums file.
 pub const READ_LIMIT: u64 = 1024 * 1024;
@@ -230,7 +231,7 @@ fn stage(report: &Pending) -> Result<PathBuf, WriteError> {
     tmp_name.push(format!(".tmp-{}", std::process::id()));
     let tmp = report.path.with_file_name(tmp_name);
     let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(write_err)?;
-    if let Err(e) = file.write_all(&report.bytes) {
+    if let Err(e) = file.write_all(&secret::redact_bytes(&report.bytes)) {
         drop(std::fs::remove_file(&tmp));
         return Err(write_err(e));
     }
@@ -242,11 +243,17 @@ fn stage(report: &Pending) -> Result<PathBuf, WriteError> {
 pub fn append(path: &Path, what: ReportFile, bytes: &[u8]) -> Result<(), WriteError> {
     let write_err = |source| WriteError { what, path: path.to_path_buf(), source };
     let mut file = OpenOptions::new().append(true).open(path).map_err(write_err)?;
-    file.write_all(bytes).map_err(write_err)
+    file.write_all(&secret::redact_bytes(bytes)).map_err(write_err)
 }
 
-/// Writes `text` to a stream (standard output).
+/// Writes `text` to a stream (standard output), every secret redacted.
 pub fn write_stream(out: &mut dyn Write, text: &str) -> Result<(), WriteError> {
+    write_unredacted(out, &secret::redact(text))
+}
+
+/// Writes `text` to a stream as it is: only for the `::add-mask::`
+/// commands, which must carry the secrets they mask.
+pub fn write_unredacted(out: &mut dyn Write, text: &str) -> Result<(), WriteError> {
     out.write_all(text.as_bytes()).map_err(|source| WriteError {
         what: ReportFile::StandardOutput,
         path: PathBuf::from("-"),

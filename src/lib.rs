@@ -44,7 +44,7 @@ pub mod places;
 pub mod publish;
 mod report;
 mod review;
-mod secret;
+pub mod secret;
 mod slices;
 mod stats;
 mod sweep;

@@ -15,6 +15,8 @@ use er_precision_gate::{InputError, Inputs, Request};
 fn main() -> ExitCode {
     let env = Env::from_process();
     er_precision_gate::places::allow(er_precision_gate::places::Places::from_env(&env));
+    let early = Inputs::secrets_in(&env);
+    er_precision_gate::secret::register(early.iter().map(String::as_str));
     init_logging(&env);
     set_panic_hook();
     let actions = Actions::from_env(&env);
@@ -60,7 +62,10 @@ fn main() -> ExitCode {
 fn load(env: &Env, actions: &Actions, stdout: &mut dyn Write) -> Result<Box<Inputs>, ExitCode> {
     match Inputs::load(env, std::env::args_os()) {
         Ok(Request::Run(inputs)) => {
-            if let Err(e) = actions.mask(&inputs.secrets(), stdout) {
+            let secrets = inputs.secrets();
+            er_precision_gate::secret::register(secrets.iter().map(String::as_str));
+            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            if let Err(e) = actions.mask(&secrets, stdout) {
                 say(&format!("error: {e}"));
             }
             Ok(inputs)
@@ -79,7 +84,7 @@ fn init_logging(env: &Env) {
         .parse_filters(&env.log_filter())
         .format(|buf, record| {
             let line = format!("[{:<5} {}] {}", record.level(), record.target(), record.args());
-            writeln!(buf, "{}", untrusted::neutralize(&line))
+            writeln!(buf, "{}", untrusted::neutralize(&er_precision_gate::secret::redact(&line)))
         })
         .target(env_logger::Target::Stderr)
         .init();
@@ -129,7 +134,8 @@ fn side_effects(
 /// failing stderr is ignored: the exit code stays the verdict's or 2.
 fn say(text: &str) {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{}", untrusted::neutralize(text.trim_end_matches('\n')));
+    let text = er_precision_gate::secret::redact(text.trim_end_matches('\n'));
+    let _ = writeln!(stderr, "{}", untrusted::neutralize(&text));
 }
 
 /// `error: …` on stderr, then `caused by: …` per source. On a command line

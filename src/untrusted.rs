@@ -26,7 +26,7 @@ pub fn shown(text: &str) -> Shown<'_> {
 
 /// An untrusted path, to embed in a message.
 pub fn path(p: &Path) -> String {
-    shown(&p.to_string_lossy()).to_string()
+    shown(&crate::secret::url(&p.to_string_lossy())).to_string()
 }
 
 impl fmt::Display for Shown<'_> {

@@ -41,6 +41,7 @@ mod places;
 mod push;
 mod release;
 mod render;
+mod secrets;
 #[cfg(feature = "external-tests")]
 mod servers;
 mod slices;

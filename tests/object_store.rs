@@ -223,16 +223,23 @@ fn a_connection_cut_mid_read_is_retried_or_stops_the_run() {
     assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
 }
 
-#[test]
-fn a_plain_url_is_read_by_range() {
+/// `tests/range_server.py` serving the fixture `slices.parquet`; with
+/// `sig`, only to requests that carry it (query or basic credentials).
+fn range_server(sig: Option<&str>) -> (Server, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(fixture("slices.parquet"), dir.path().join("slices.parquet")).unwrap();
     let port = free_port();
     let python = crate::util::python().get_program().to_string_lossy().into_owned();
     let script = root().join("tests/range_server.py").display().to_string();
-    let args = vec![script, port.to_string(), dir.path().display().to_string()];
-    let server =
-        start(&python, &args, "", tempfile::tempdir().unwrap(), format!("http://127.0.0.1:{port}"));
+    let mut args = vec![script, port.to_string(), dir.path().display().to_string()];
+    args.extend(sig.map(str::to_string));
+    let url = format!("http://127.0.0.1:{port}");
+    (start(&python, &args, "", tempfile::tempdir().unwrap(), url), dir)
+}
+
+#[test]
+fn a_plain_url_is_read_by_range() {
+    let (server, _dir) = range_server(None);
     let local = Gate::with_fixture("slices.parquet").any_metric().run();
     let ran = Gate::new()
         .input("validation_set", &format!("{}/slices.parquet", server.url))
@@ -304,4 +311,57 @@ fn an_azure_blob_and_prefix_read_from_azurite() {
     }
     azure("az://er-gate/one/missing.parquet")
         .assert_cannot_evaluate("cannot read validation set `az://er-gate/one/missing.parquet`");
+}
+
+/// Everything a run printed or wrote, but its `::add-mask::` commands.
+fn everything(ran: &crate::util::Ran) -> String {
+    let files: String = crate::util::tree(&ran.dir)
+        .values()
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    let stdout: Vec<&str> = ran.stdout.lines().filter(|l| !l.starts_with("::add-mask::")).collect();
+    format!("{}{}{}{:?}{files}", stdout.join("\n"), ran.stderr, ran.summary, ran.outputs)
+}
+
+#[test]
+fn a_presigned_url_is_sent_as_given_and_shown_without_its_credentials() {
+    let sig = "s1gnature-0f-the-url";
+    let (server, _dir) = range_server(Some(sig));
+    let local = Gate::with_fixture("slices.parquet").any_metric().run();
+    let url = format!("{}/slices.parquet?X-Amz-Expires=600&sig={sig}", server.url);
+    let ran =
+        Gate::new().any_metric().input("validation_set", &url).input("report_json", "r.json").run();
+    assert_eq!(ran.code, 0, "the query is sent, and no HEAD: {ran:#?}");
+    for output in ["dataset_hash", "tp", "fp", "fn", "tn"] {
+        assert_eq!(ran.outputs[output], local.outputs[output], "{output}");
+    }
+    let shown = format!("{}/slices.parquet?X-Amz-Expires=***&sig=***", server.url);
+    assert_eq!(ran.json("r.json")["dataset"]["path"], shown.as_str());
+    assert!(!everything(&ran).contains(sig), "{ran:#?}");
+    // A signature that does not match is the server's 403, named; the
+    // forged value is hidden too.
+    let forged = url.replace(sig, "f0rged-signature");
+    let ran = Gate::new().any_metric().input("validation_set", &forged).run();
+    ran.assert_cannot_evaluate(&shown);
+    assert!(ran.stderr.contains("403"), "{ran:#?}");
+    assert!(!everything(&ran).contains("f0rged-signature"), "{ran:#?}");
+    // User information is sent as basic credentials, and shown as `***`.
+    let basic = server.url.replace("http://", &format!("http://gate:{sig}@"));
+    let ran = Gate::new()
+        .any_metric()
+        .input("validation_set", &format!("{basic}/slices.parquet"))
+        .input("report_json", "r.json")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let host = server.url.trim_start_matches("http://");
+    assert_eq!(ran.json("r.json")["dataset"]["path"], format!("http://***@{host}/slices.parquet"));
+    assert!(!everything(&ran).contains(sig), "{ran:#?}");
+    // A cloud URL's credentials are the cloud's variables, never userinfo.
+    let ran = Gate::new()
+        .any_metric()
+        .input("validation_set", &format!("s3://key:{sig}@er-gate/v.parquet"))
+        .run();
+    ran.assert_cannot_evaluate("cannot read validation set `s3://***@er-gate/v.parquet`");
+    assert!(ran.stderr.contains("expected the cloud's own credential variables"), "{ran:#?}");
+    assert!(!everything(&ran).contains(sig), "{ran:#?}");
 }

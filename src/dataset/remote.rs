@@ -63,6 +63,10 @@ pub struct Remote {
     /// The key (or prefix) in the store.
     location: ObjectPath,
     deadline: Instant,
+    /// Whether the URL carries a query (a presigned URL): signed for GET
+    /// only, so its size comes from a one-byte read, never a HEAD, and it
+    /// names one object, never a prefix.
+    presigned: bool,
 }
 
 /// What a URL names: one object, or the objects under a prefix.
@@ -79,16 +83,36 @@ impl Remote {
     pub fn connect(url: &str, access: &StoreAccess) -> io::Result<Remote> {
         let invalid = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
         let parsed = reqwest::Url::parse(url).map_err(|e| invalid(format!("not a URL: {e}")))?;
-        let (scheme, location) =
-            ObjectStoreScheme::parse(&parsed).map_err(|e| invalid(e.to_string()))?;
+        let plain = matches!(parsed.scheme(), "http" | "https");
+        if !plain && (!parsed.username().is_empty() || parsed.password().is_some()) {
+            return Err(invalid(format!(
+                "a `{}://` URL with credentials in it (`user:password@`): expected the cloud's own credential variables; only an http(s) URL's are sent, as basic credentials",
+                parsed.scheme()
+            )));
+        }
+        let (scheme, location) = match parsed.query() {
+            // A presigned URL is its own credential: sent as given, never
+            // signed again by a cloud's client.
+            Some(_) if plain => (
+                ObjectStoreScheme::Http,
+                ObjectPath::from_url_path(parsed.path()).map_err(|e| invalid(e.to_string()))?,
+            ),
+            _ => ObjectStoreScheme::parse(&parsed).map_err(|e| invalid(e.to_string()))?,
+        };
         let store = stores::build(scheme, url, &parsed, access)?;
         let deadline = Instant::now() + access.read_timeout;
-        Ok(Remote { store, url: url.to_string(), location, deadline })
+        let presigned = parsed.query().is_some();
+        Ok(Remote { store, url: url.to_string(), location, deadline, presigned })
     }
 
     /// The object the URL names, or, when there is none, the objects
     /// under it as a prefix; neither is a "not found" error.
     pub fn find(&self) -> io::Result<Found> {
+        if self.presigned {
+            let first = GetOptions { range: Some((0..1).into()), ..GetOptions::default() };
+            let got = self.block_on(self.store.get_opts(&self.location, first))?;
+            return Ok(Found::Object(self.file(got.meta, self.url.clone())));
+        }
         match self.run(self.store.head(&self.location))? {
             Ok(meta) => Ok(Found::Object(self.file(meta, self.url.clone()))),
             Err(object_store::Error::NotFound { .. }) => {

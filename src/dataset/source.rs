@@ -102,7 +102,8 @@ impl Source {
         let (path, keys) = (path.to_path_buf(), Vec::new());
         match found {
             Found::Object(file) => {
-                let relative = url.rsplit('/').next().unwrap_or(url).to_string();
+                let bare = url.split(['?', '#']).next().unwrap_or(url);
+                let relative = bare.rsplit('/').next().unwrap_or(bare).to_string();
                 let parts = vec![part(relative, file, Vec::new())?];
                 Ok(Source { role, path, folder: false, parts, keys })
             }

@@ -16,7 +16,7 @@ use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
 use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::http::HttpBuilder;
-use object_store::{ClientConfigKey, ObjectStore, ObjectStoreScheme, RetryConfig};
+use object_store::{ClientConfigKey, ClientOptions, ObjectStore, ObjectStoreScheme, RetryConfig};
 
 use crate::secret::Secret;
 
@@ -102,14 +102,7 @@ pub fn build(
         ObjectStoreScheme::AmazonS3 => s3(credentials, url, retry, &request),
         ObjectStoreScheme::GoogleCloudStorage => gcs(credentials, url, retry, &request),
         ObjectStoreScheme::MicrosoftAzure => azure(credentials, url, retry, &request),
-        // An `http://` URL asks for plain HTTP in so many words.
-        ObjectStoreScheme::Http => HttpBuilder::new()
-            .with_url(parsed.origin().ascii_serialization())
-            .with_retry(retry)
-            .with_config(ClientConfigKey::Timeout, &request)
-            .with_config(ClientConfigKey::AllowHttp, (parsed.scheme() == "http").to_string())
-            .build()
-            .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
+        ObjectStoreScheme::Http => http(parsed, retry, &request),
         _ => {
             let why = format!("`{}` is not an object store scheme", parsed.scheme());
             return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
@@ -120,6 +113,44 @@ pub fn build(
 
 /// A store's client, or why it could not be built.
 type Built = object_store::Result<Arc<dyn ObjectStore>>;
+
+/// A plain HTTP(S) URL, sent as given: its query (a presigned URL's
+/// signature) on every request, its user information as HTTP basic
+/// credentials. An `http://` URL asks for plain HTTP in so many words.
+fn http(parsed: &reqwest::Url, retry: RetryConfig, request: &str) -> Built {
+    let mut base = parsed.origin().ascii_serialization();
+    if let Some(query) = parsed.query() {
+        base.push_str("/?");
+        base.push_str(query);
+    }
+    let mut options = ClientOptions::new()
+        .with_config(ClientConfigKey::Timeout, request)
+        .with_config(ClientConfigKey::AllowHttp, (parsed.scheme() == "http").to_string());
+    if !parsed.username().is_empty() {
+        use base64::Engine as _;
+        let decode = |s: &str| percent_decode(s);
+        let pair =
+            format!("{}:{}", decode(parsed.username()), decode(parsed.password().unwrap_or("")));
+        let basic = base64::engine::general_purpose::STANDARD.encode(pair);
+        let mut value = reqwest::header::HeaderValue::from_str(&format!("Basic {basic}"))
+            .map_err(|e| object_store::Error::Generic { store: "HTTP", source: Box::new(e) })?;
+        value.set_sensitive(true);
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+        options = options.with_default_headers(headers);
+    }
+    HttpBuilder::new()
+        .with_url(base)
+        .with_retry(retry)
+        .with_client_options(options)
+        .build()
+        .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+}
+
+/// A URL's percent-encoded user name or password, decoded.
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
 
 /// S3, with the `AWS_*` variables.
 fn s3(credentials: &Credentials, url: &str, retry: RetryConfig, request: &str) -> Built {

@@ -86,7 +86,7 @@ impl Facts {
         tally.skipped.rows += self.unpredicted;
         tally.skipped.no_prediction += self.unpredicted;
         Ok(PredictionsFile {
-            path: predictions.display().to_string(),
+            path: crate::secret::url(&predictions.display().to_string()).into_owned(),
             sha256,
             size_bytes,
             rows: self.rows,

@@ -220,7 +220,7 @@ fn provenance(
     verified_against: Vec<String>,
 ) -> Provenance {
     Provenance {
-        path: settings.validation_set.display().to_string(),
+        path: crate::secret::url(&settings.validation_set.display().to_string()).into_owned(),
         sha256: hashed.sha256,
         verified: !verified_against.is_empty(),
         verified_against,

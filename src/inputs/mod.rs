@@ -88,11 +88,42 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Every secret value given, to mask before anything is printed.
-    pub fn secrets(&self) -> Vec<&str> {
-        let mut secrets = self.push.auth.secrets();
-        secrets.extend(self.github_token.as_ref().map(Secret::expose));
-        secrets.extend(self.cloud_secrets.iter().map(Secret::expose));
+    /// Every secret value given, to mask before anything is printed: the
+    /// token and password inputs, the clouds' secret variables, and the
+    /// credentials in the URLs given (user information, signatures).
+    pub fn secrets(&self) -> Vec<String> {
+        let mut secrets: Vec<String> =
+            self.push.auth.secrets().into_iter().map(str::to_string).collect();
+        secrets.extend(self.github_token.as_ref().map(|s| s.expose().to_string()));
+        secrets.extend(self.cloud_secrets.iter().map(|s| s.expose().to_string()));
+        let e = &self.evaluate;
+        let urls = [Some(&e.validation_set), e.predictions.as_ref()].into_iter().flatten();
+        for url in urls.filter_map(|p| p.to_str()) {
+            secrets.extend(crate::secret::in_url(url));
+        }
+        if let Some(url) = &self.push.url {
+            secrets.extend(crate::secret::in_url(url.as_str()));
+        }
+        secrets
+    }
+
+    /// The secrets the environment holds before any input is typed (the
+    /// token and password inputs, the clouds' secret variables, URL
+    /// credentials), to redact even the messages of inputs that fail.
+    pub fn secrets_in(env: &Env) -> Vec<String> {
+        let inputs = ["GITHUB_TOKEN", "PUSHGATEWAY_TOKEN", "PUSHGATEWAY_PASSWORD"];
+        let urls = ["VALIDATION_SET", "PREDICTIONS", "PUSHGATEWAY_URL"];
+        let mut secrets: Vec<String> = inputs
+            .iter()
+            .map(|name| format!("INPUT_{name}"))
+            .chain(CLOUD_SECRETS.iter().map(|name| name.to_string()))
+            .filter_map(|name| env.non_empty(&name).map(str::to_string))
+            .collect();
+        for name in urls {
+            secrets.extend(
+                env.get(&format!("INPUT_{name}")).map(crate::secret::in_url).unwrap_or_default(),
+            );
+        }
         secrets
     }
 

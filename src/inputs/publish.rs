@@ -213,7 +213,7 @@ mod tests {
         assert_eq!(inputs.push.metrics_file, Some(PathBuf::from("/var/lib/node_exporter/er.prom")));
         assert!(matches!(&inputs.push.auth, PushAuth::Bearer(t) if t.expose() == "s3cr3t-token"));
         assert!(!format!("{inputs:?}").contains("s3cr3t"), "Debug never shows a secret");
-        assert_eq!(inputs.secrets(), ["s3cr3t-token"]);
+        assert_eq!(inputs.secrets(), ["s3cr3t-token".to_string()]);
         let inputs = load(
             &[
                 SET,

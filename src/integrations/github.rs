@@ -224,7 +224,7 @@ impl Actions {
             .filter(|s| !s.trim().is_empty())
             .map(|s| format!("::add-mask::{}\n", escape_data(s)))
             .collect();
-        Ok(files::write_stream(out, &text)?)
+        Ok(files::write_unredacted(out, &text)?)
     }
 
     /// Whether this process runs as a GitHub Actions step (`GITHUB_ACTIONS=true`).
