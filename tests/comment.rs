@@ -224,9 +224,9 @@ fn event(gate: &Gate, json: serde_json::Value) -> String {
     path.display().to_string()
 }
 
-fn commenting(prism: &Server, on: &str) -> Gate {
+fn commenting(api: &str, on: &str) -> Gate {
     let gate = Gate::with_fixture("sample_validation.parquet")
-        .env("GITHUB_API_URL", &prism.url)
+        .env("GITHUB_API_URL", api)
         .env("GITHUB_WORKFLOW", "ER Precision Gate")
         .env("GITHUB_JOB", "gate")
         .input("github_token", "ghs_T0kenForTests")
@@ -266,7 +266,7 @@ fn one_comment_per_gate_is_created_then_updated_in_place() {
             "<!-- er-precision-gate: ER Precision Gate/gate --> another PR".to_string(),
         ));
     }
-    let first = commenting(&prism, "pr").run();
+    let first = commenting(&prism.url, "pr").run();
     assert_eq!(first.code, 0, "{first:#?}");
     assert_valid_requests(&fake, &first);
     assert_eq!(
@@ -287,7 +287,7 @@ fn one_comment_per_gate_is_created_then_updated_in_place() {
         assert_eq!(gets, 3, "{:#?}", s.seen);
     }
     // The comment is now on page 3; a failing re-run edits it.
-    let second = commenting(&prism, "pr").input("min_precision", "0.99").run();
+    let second = commenting(&prism.url, "pr").input("min_precision", "0.99").run();
     assert_eq!(second.code, 1, "{second:#?}");
     assert_valid_requests(&fake, &second);
     let s = fake.state.lock().unwrap();
@@ -304,7 +304,7 @@ fn one_comment_per_gate_is_created_then_updated_in_place() {
 #[test]
 fn an_issue_number_gets_the_comment() {
     let (prism, fake) = github();
-    let ran = commenting(&prism, "12").run();
+    let ran = commenting(&prism.url, "12").run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_valid_requests(&fake, &ran);
     let s = fake.state.lock().unwrap();
@@ -317,7 +317,7 @@ fn an_issue_number_gets_the_comment() {
 fn a_forks_read_only_token_ends_in_a_warning_not_a_failed_step() {
     let (prism, fake) = github();
     fake.state.lock().unwrap().forbidden = true;
-    let ran = commenting(&prism, "pr").run();
+    let ran = commenting(&prism.url, "pr").run();
     assert_eq!(ran.code, 0, "the gate passed; the comment is best effort: {ran:#?}");
     assert!(
         ran.stdout.contains(
@@ -335,7 +335,7 @@ fn a_forks_read_only_token_ends_in_a_warning_not_a_failed_step() {
 #[test]
 fn comment_on_pr_outside_a_pull_request_is_a_notice() {
     let (prism, fake) = github();
-    let gate = commenting(&prism, "pr");
+    let gate = commenting(&prism.url, "pr");
     let path = event(&gate, serde_json::json!({ "ref": "refs/heads/main" }));
     let ran = gate.env("GITHUB_EVENT_PATH", &path).run();
     assert_eq!(ran.code, 0, "{ran:#?}");
@@ -346,4 +346,66 @@ fn comment_on_pr_outside_a_pull_request_is_a_notice() {
     );
     assert_eq!(ran.outputs["passed"], "true");
     assert!(fake.state.lock().unwrap().seen.is_empty(), "nothing was sent");
+}
+
+/// A server that answers every request with `status`, `body` and extra
+/// headers (`{other}` in a header's value stands for `other`'s URL), and
+/// records the `Authorization` header of each.
+struct Plain {
+    http: Arc<Http>,
+    url: String,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Plain {
+    fn drop(&mut self) {
+        self.http.unblock();
+    }
+}
+
+impl Plain {
+    fn start(status: u16, body: &'static str, headers: Vec<(&'static str, String)>) -> Plain {
+        let port = free_port();
+        let http = Arc::new(Http::http(("127.0.0.1", port)).unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (h, s) = (http.clone(), seen.clone());
+        std::thread::spawn(move || {
+            for request in h.incoming_requests() {
+                let auth = request
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("Authorization"))
+                    .map(|h| h.value.to_string())
+                    .unwrap_or_default();
+                s.lock().unwrap().push(auth);
+                let mut response = Response::from_string(body).with_status_code(status);
+                for (name, value) in &headers {
+                    response =
+                        response.with_header(Header::from_bytes(*name, value.as_str()).unwrap());
+                }
+                let _ = request.respond(response);
+            }
+        });
+        Plain { http, url: format!("http://127.0.0.1:{port}"), seen }
+    }
+}
+
+#[test]
+fn the_token_never_leaves_the_apis_origin() {
+    let elsewhere = Plain::start(200, "[]", Vec::new());
+    // A next page on another origin is not followed.
+    let next = format!("<{}/steal?page=2>; rel=\"next\"", elsewhere.url);
+    let api =
+        Plain::start(200, "[]", vec![("Link", next), ("Content-Type", "application/json".into())]);
+    let ran = commenting(&api.url, "7").run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert!(ran.stdout.contains("the API's next page is on another origin"), "{ran:#?}");
+    assert_eq!(api.seen.lock().unwrap().as_slice(), ["Bearer ghs_T0kenForTests"]);
+    // Nor is a redirect to another origin.
+    let to = format!("{}/steal", elsewhere.url);
+    let api = Plain::start(307, "", vec![("Location", to)]);
+    let ran = commenting(&api.url, "7").run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert!(ran.stdout.contains("a redirect to another origin"), "{ran:#?}");
+    assert!(elsewhere.seen.lock().unwrap().is_empty(), "nothing reached the other origin");
 }

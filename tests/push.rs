@@ -233,3 +233,23 @@ fn an_unreachable_pushgateway_is_reported() {
     assert_eq!(ran.outputs["pushed"], "false");
     assert!(ran.stdout.contains(&format!("cannot reach the Pushgateway at `http://127.0.0.1:{port}/metrics/job/er_precision_gate/model_id/er_20251015` after 3 attempts")), "{}", ran.stdout);
 }
+
+#[test]
+fn a_redirect_to_another_origin_is_not_followed_with_the_token() {
+    let (elsewhere, seen) = listener(200);
+    let http = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", http.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for request in http.incoming_requests().take(4) {
+            let location =
+                tiny_http::Header::from_bytes("Location", format!("{elsewhere}/x")).unwrap();
+            let _ = request.respond(
+                tiny_http::Response::from_string("").with_status_code(307).with_header(location),
+            );
+        }
+    });
+    let ran = gate_pushing_to(&url).input("pushgateway_token", "tok-5a1e2f").run();
+    assert_eq!(ran.code, 0, "a failed push is a warning: {ran:#?}");
+    assert!(ran.stdout.contains("a redirect to another origin"), "{ran:#?}");
+    assert!(seen.recv_timeout(Duration::from_millis(500)).is_err(), "nothing reached it");
+}

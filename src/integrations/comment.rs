@@ -3,12 +3,14 @@
 //!
 //! The comment carries a hidden marker with the gate's name (workflow and
 //! job), so the next run finds and edits it instead of adding another. All
-//! pages of the issue's comments are searched (`Link: rel="next"`). The API
-//! base is `GITHUB_API_URL`, so GitHub Enterprise Server works. A `403` is
-//! what a pull request from a fork gets with its read-only token: it ends in
-//! a warning, not a failed step.
+//! pages of the issue's comments are searched (`Link: rel="next"`), on the
+//! API's own origin only: a next page elsewhere is never sent the token.
+//! The whole step, every page and the write, ends within one [`DEADLINE`].
+//! The API base is `GITHUB_API_URL`, so GitHub Enterprise Server works. A
+//! `403` is what a pull request from a fork gets with its read-only token:
+//! it ends in a warning, not a failed step.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::{ACCEPT, LINK};
@@ -19,6 +21,8 @@ use crate::untrusted::shown;
 
 /// Time limit of one request.
 const TIMEOUT: Duration = Duration::from_secs(20);
+/// Time limit of the whole comment step, however many pages it reads.
+pub const DEADLINE: Duration = Duration::from_secs(60);
 /// Comments per page when listing.
 const PER_PAGE: u32 = 100;
 /// Pages read at most when looking for our comment (10,000 comments).
@@ -96,6 +100,18 @@ pub enum CommentError {
         #[source]
         source: reqwest::Error,
     },
+    /// The step's deadline passed.
+    #[error("the comment step took longer than its {} s deadline", DEADLINE.as_secs())]
+    Deadline,
+    /// A page of comments named as the next is on another origin.
+    #[error(
+        "the API's next page is on another origin (`{}`): not followed, the token is never sent there",
+        shown(origin)
+    )]
+    ForeignPage {
+        /// That origin.
+        origin: String,
+    },
     /// No answer.
     #[error("cannot reach the GitHub API at `{}`", shown(api))]
     Unreachable {
@@ -121,6 +137,7 @@ pub fn marker(name: &str) -> String {
 /// Creates or updates the gate's comment with `body` (the marker is added).
 pub fn post(target: &Target, body: &str) -> Result<Posted, CommentError> {
     let client = super::http::client(TIMEOUT).map_err(CommentError::Client)?;
+    let target = &Budgeted { target, until: Instant::now() + DEADLINE };
     let body = format!("{}\n{body}", target.marker);
     let issue = format!("repos/{}/issues/{}/comments", target.repository, target.number);
     match find(&client, target, &issue)? {
@@ -140,13 +157,31 @@ pub fn post(target: &Target, body: &str) -> Result<Posted, CommentError> {
     }
 }
 
+/// A target and the instant its step must end by.
+struct Budgeted<'a> {
+    target: &'a Target,
+    until: Instant,
+}
+
+impl std::ops::Deref for Budgeted<'_> {
+    type Target = Target;
+
+    fn deref(&self) -> &Target {
+        self.target
+    }
+}
+
 /// The id of the gate's earlier comment, searching every page.
-fn find(client: &Client, target: &Target, issue: &str) -> Result<Option<u64>, CommentError> {
+fn find(client: &Client, target: &Budgeted, issue: &str) -> Result<Option<u64>, CommentError> {
     let mut next = Some(url(target, &format!("{issue}?per_page={PER_PAGE}")));
     for _ in 0..MAX_PAGES {
         let Some(page) = next.take() else { break };
         let response = send(client.get(page), target, "GET", issue)?;
         next = next_page(&response);
+        if let Some(page) = next.as_ref().filter(|p| p.origin() != target.api.origin()) {
+            let origin = page.origin().ascii_serialization();
+            return Err(CommentError::ForeignPage { origin });
+        }
         let comments: Vec<Comment> = json(response, "GET", issue)?;
         if let Some(c) =
             comments.iter().find(|c| c.body.as_deref().is_some_and(|b| b.contains(&target.marker)))
@@ -175,11 +210,16 @@ fn url(target: &Target, path: &str) -> reqwest::Url {
 
 fn send(
     request: RequestBuilder,
-    target: &Target,
+    target: &Budgeted,
     method: &'static str,
     path: &str,
 ) -> Result<Response, CommentError> {
+    let left = target.until.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(CommentError::Deadline);
+    }
     let response = request
+        .timeout(left.min(TIMEOUT))
         .bearer_auth(target.token.expose())
         .header(ACCEPT, "application/vnd.github+json")
         .header("X-GitHub-Api-Version", "2022-11-28")
