@@ -106,3 +106,38 @@ fn weights_travel_with_the_labels_when_predictions_are_joined() {
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_eq!((ran.number("precision"), ran.number("recall")), (0.5, 0.4));
 }
+
+#[test]
+fn the_verdict_and_intervals_do_not_move_when_every_weight_is_multiplied() {
+    let weights = [1.0, 3.0, 2.0, 1.0, 1.0, 5.0];
+    let run = |c: f64| {
+        gate(Float64Array::from(weights.map(|w| w * c).to_vec()))
+            .input("min_precision", "0.3")
+            .input("confidence", "0.9")
+            .run()
+    };
+    let one = run(1.0);
+    assert_eq!(one.code, 1, "six pairs cannot show precision 0.3 at 90%: {one:#?}");
+    let interval = |ran: &crate::util::Ran| ran.json("r.json")["intervals"].clone();
+    let close = |a: &serde_json::Value, b: &serde_json::Value| match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => (x - y).abs() < 1e-12,
+        _ => false,
+    };
+    for exponent in [-300, -170, -100, -1, 1, 100, 170, 300] {
+        let c = 10f64.powi(exponent);
+        let ran = run(c);
+        assert_eq!(ran.code, one.code, "{c}: {ran:#?}");
+        assert_eq!(ran.outputs["passed"], one.outputs["passed"], "{c}");
+        for metric in ["precision", "recall", "f1"] {
+            assert!((ran.number(metric) - one.number(metric)).abs() < 1e-12, "{c} {metric}");
+            for side in ["lower", "upper"] {
+                let (a, b) = (&interval(&ran)[metric][side], &interval(&one)[metric][side]);
+                assert!(close(a, b), "{c} {metric} {side}: {a} vs {b}");
+            }
+        }
+    }
+    let ran = gate(Float64Array::from(vec![0.0; 6])).run();
+    ran.assert_cannot_evaluate("weight column `w` of `v.parquet` sums to 0");
+    let ran = gate(Float64Array::from(vec![1.5e308; 6])).run();
+    ran.assert_cannot_evaluate("sums past the largest number a float holds");
+}

@@ -44,20 +44,29 @@ impl Sha256 {
 
     /// Hashes a whole file from offset 0 with positional reads.
     pub fn of_file(file: &File) -> io::Result<Sha256> {
-        Sha256::of_file_in_chunks(file, CHUNK, false)
+        Sha256::of_file_in_chunks(file, CHUNK, None)
     }
 
-    /// [`Sha256::of_file`] of a file the run evaluates, its progress counted.
-    pub fn of_evaluated_file(file: &File) -> io::Result<Sha256> {
-        Sha256::of_file_in_chunks(file, CHUNK, true)
+    /// The SHA-256 of the first `size` bytes of a file the run evaluates
+    /// (the size its handle had when opened), its progress counted: bytes
+    /// appended while it is read are not hashed, and a file that shrank is
+    /// an error.
+    pub fn of_evaluated_file(file: &File, size: u64) -> io::Result<Sha256> {
+        Sha256::of_file_in_chunks(file, CHUNK, Some(size))
     }
 
-    fn of_file_in_chunks(file: &File, chunk: usize, counted: bool) -> io::Result<Sha256> {
+    /// Hashes to the end of the file, or exactly `size` bytes (its progress
+    /// counted) when given.
+    fn of_file_in_chunks(file: &File, chunk: usize, size: Option<u64>) -> io::Result<Sha256> {
         let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
         let mut buf = vec![0u8; chunk];
         let mut offset = 0u64;
         loop {
-            let n = match file.read_at(&mut buf, offset) {
+            let want = size.map_or(chunk, |size| chunk.min((size - offset) as usize));
+            if want == 0 {
+                break;
+            }
+            let n = match file.read_at(&mut buf[..want], offset) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -65,9 +74,14 @@ impl Sha256 {
             };
             ctx.update(&buf[..n]);
             offset += n as u64;
-            if counted {
+            if size.is_some() {
                 super::progress::hashed(n as u64);
             }
+        }
+        if let Some(size) = size.filter(|&size| offset < size) {
+            let why =
+                format!("the file shrank while it was read: {offset} of its {size} bytes are left");
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, why));
         }
         Ok(Sha256::from_bytes(ctx.finish().as_ref()))
     }
@@ -119,6 +133,6 @@ mod tests {
         big.write_all(&vec![b'a'; 1_000_000]).unwrap();
         let expected = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
         assert_eq!(Sha256::of_file(&big).unwrap().to_string(), expected);
-        assert_eq!(Sha256::of_file_in_chunks(&big, 4093, false).unwrap().to_string(), expected);
+        assert_eq!(Sha256::of_file_in_chunks(&big, 4093, None).unwrap().to_string(), expected);
     }
 }

@@ -120,6 +120,19 @@ impl Source {
         }
     }
 
+    /// Checks that no file changed since it was opened
+    /// ([`Storage::unchanged`]): called once everything is hashed and read.
+    pub fn unchanged(&self) -> Result<(), DatasetError> {
+        for part in &self.parts {
+            part.file.unchanged().map_err(|source| DatasetError::Read {
+                role: self.role,
+                path: part.path.clone(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+
     /// Bytes in every file.
     pub fn size(&self) -> u64 {
         self.parts.iter().map(|p| p.size).sum()
@@ -170,7 +183,7 @@ fn open_file(role: Role, path: &Path) -> Result<(Storage, u64), DatasetError> {
     if meta.len() == 0 {
         return Err(DatasetError::EmptyFile { role, path: path.to_path_buf() });
     }
-    Ok((Storage::local(Arc::new(file), meta.len()), meta.len()))
+    Ok((Storage::local(Arc::new(file), &meta), meta.len()))
 }
 
 impl From<PartsError> for DatasetError {

@@ -70,6 +70,19 @@ pub enum EvaluateError {
         first: Vec<String>,
     },
 
+    /// The weights cannot weigh the pairs: all zero, or summing past the
+    /// largest float.
+    #[error(
+        "weight column `{}` of `{}` {}",
+        shown(column),
+        untrusted::path(path),
+        match problem {
+            crate::weighted::WeightsProblem::Zero => "sums to 0: expected weights, such as inverse inclusion probabilities, of which some are positive",
+            crate::weighted::WeightsProblem::Overflow => "sums past the largest number a float holds (about 1.8e308): expected weights on a smaller scale (every metric is the same whatever constant multiplies them all)",
+        }
+    )]
+    Weights { path: PathBuf, column: String, problem: crate::weighted::WeightsProblem },
+
     /// The file (after skipping rows) has no rows to evaluate.
     #[error("validation set `{}` has no rows to evaluate{}", untrusted::path(path), skipped_suffix(*skipped))]
     NoRows {

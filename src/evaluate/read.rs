@@ -59,6 +59,10 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
     let (hashed, predictions_hashed, scanned) =
         hash_and_scan(settings, &source, predictions.as_ref());
     let hashed = hashed?;
+    source.unchanged()?;
+    if let Some(p) = &predictions {
+        p.unchanged()?;
+    }
     log::debug!("sha256 {} over {} bytes in {:?}", hashed.sha256, source.size(), start.elapsed());
     verify_hashes(settings, &source, &hashed, &mut expected)?;
     let Scanned { dataset, fold, joined, review, clusters } = scanned?;
@@ -70,12 +74,20 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         }
         _ => None,
     };
+    let weighted = weighted.map(|b| b.total());
+    if let (Some(w), Some(column)) = (&weighted, &settings.weight_column) {
+        w.check().map_err(|problem| EvaluateError::Weights {
+            path: settings.validation_set.clone(),
+            column: column.clone(),
+            problem,
+        })?;
+    }
     let verified = expected.all.into_iter().map(|e| e.against).collect();
     Ok(Read {
         dataset: provenance(settings, &source, &dataset, &hashed, verified),
         tally,
         histogram,
-        weighted: weighted.map(|b| b.total()),
+        weighted,
         slices: slices.map(Slices::finish).unwrap_or_default(),
         review,
         clusters,

@@ -191,7 +191,7 @@ impl Weights {
     fn new(settings: &crate::evaluate::Settings, w: &Weighted) -> Weights {
         Weights {
             column: settings.weight_column.clone().unwrap_or_default(),
-            counts: *w,
+            counts: w.real(),
             effective_size: PerMetric::from_fn(|m| w.proportion(m).map(|(_, n)| n)),
         }
     }
