@@ -28,6 +28,7 @@ mod dashboard;
 #[cfg(feature = "external-tests")]
 mod engines;
 mod errors;
+mod footers;
 mod gate;
 mod hardening;
 mod hostile;

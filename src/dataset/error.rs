@@ -25,6 +25,10 @@ pub enum DatasetError {
         source: io::Error,
     },
 
+    /// The footer's row counts do not add up, or claim past 2^60 rows.
+    #[error("{role} `{}` has a footer whose row counts do not hold: {why}", untrusted::path(path))]
+    Footer { role: Role, path: PathBuf, why: String },
+
     /// The file has zero bytes.
     #[error("{role} `{}` is empty (0 bytes): expected a parquet file", untrusted::path(path))]
     EmptyFile { role: Role, path: PathBuf },

@@ -91,6 +91,11 @@ impl Dataset {
             let (relative, path, values) =
                 (open.relative.clone(), open.path.clone(), open.values.clone());
             let part = Part { relative, path, file, meta, values };
+            check_row_counts(&part).map_err(|why| DatasetError::Footer {
+                role,
+                path: part.path.clone(),
+                why,
+            })?;
             for group in 0..part.meta.metadata().num_row_groups() {
                 let g = Group { part: index, group, first_row };
                 groups.push(g);
@@ -130,6 +135,13 @@ impl Dataset {
     /// Rows in every part, from the footers.
     pub fn rows(&self) -> u64 {
         self.parts.iter().map(part_rows).sum()
+    }
+
+    /// Bytes in every part: a bound on what honest data can hold, where a
+    /// footer's row count is only a claim.
+    pub fn bytes(&self) -> u64 {
+        use parquet::file::reader::Length;
+        self.parts.iter().map(|p| p.file.len()).sum()
     }
 
     /// Rows in each part, from its footer.
@@ -311,6 +323,7 @@ impl Dataset {
         let damaged = |source| self.damaged(&projection.parts[g.part].mask, g, source);
         let wanted = &projection.parts[g.part];
         let mut row = g.first_row;
+        let claimed = self.group_rows(g);
         for batch in self.batches(&wanted.mask, g).map_err(damaged)? {
             let batch = batch.map_err(|e| damaged(ParquetError::ArrowError(e.to_string())))?;
             let batch = self.with_keys(batch, g.part, &wanted.keys)?;
@@ -318,8 +331,13 @@ impl Dataset {
             row += batch.num_rows() as u64;
             super::progress::counted(batch.num_rows() as u64);
             if stop.load(Ordering::Relaxed) {
-                break;
+                return Ok(());
             }
+        }
+        let held = row - g.first_row;
+        if held != claimed {
+            let why = format!("the footer says {claimed} rows, the pages hold {held}");
+            return Err(damaged(ParquetError::General(why)));
         }
         Ok(())
     }
@@ -360,6 +378,32 @@ impl Dataset {
         let (role, path) = (self.role, part.path.clone());
         DatasetError::Damaged { role, path, row_group: g.group, column, source }
     }
+}
+
+/// The most rows a file may claim: as in a counts file, sums past 2^60
+/// are no honest data's.
+const MAX_ROWS: i64 = 1 << 60;
+
+/// Checks a footer's row counts before anything is read: each row
+/// group's is not negative, and they add up to the file's, at most 2^60.
+fn check_row_counts(part: &Part) -> Result<(), String> {
+    let metadata = part.meta.metadata();
+    let mut sum: i64 = 0;
+    for (group, meta) in metadata.row_groups().iter().enumerate() {
+        let rows = meta.num_rows();
+        if rows < 0 {
+            return Err(format!("row group {group} claims {rows} rows"));
+        }
+        sum = sum.saturating_add(rows);
+    }
+    let claimed = metadata.file_metadata().num_rows();
+    if sum != claimed {
+        return Err(format!("its row groups hold {sum} rows, the file claims {claimed}"));
+    }
+    if claimed > MAX_ROWS {
+        return Err(format!("it claims {claimed} rows, more than 2^60"));
+    }
+    Ok(())
 }
 
 fn part_rows_in(part: &Part, group: usize) -> u64 {

@@ -69,7 +69,10 @@ impl Labelled {
         let schema = dataset.schema();
         let types: Vec<&arrow_schema::DataType> =
             keys.iter().map(|k| schema.field_with_name(k).expect("found").data_type()).collect();
-        let rows = usize::try_from(dataset.rows()).unwrap_or(0);
+        // Sized for the rows the footer claims, but never for more than one
+        // per byte of the files: a claim of billions from a small file
+        // reserves nothing; the index grows with the keys it is given.
+        let rows = usize::try_from(dataset.rows().min(dataset.bytes())).unwrap_or(0);
         let empty = || Loaded {
             index: Index::new(&types, rows),
             labels: Vec::new(),
