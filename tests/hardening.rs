@@ -104,3 +104,45 @@ fn card_values_from_the_inputs_render_as_text() {
         .run();
     run.assert_cannot_evaluate("an Actions run id: digits");
 }
+
+/// Peak memory a run on an input of at most 1 MiB may reach.
+#[cfg(feature = "external-tests")]
+const PEAK: u64 = 256 << 20;
+
+#[cfg(feature = "external-tests")]
+#[test]
+fn four_hundred_slices_of_two_mib_each_stay_small_in_memory_and_report() {
+    use arrow_array::{BooleanArray, Float64Array, StringArray};
+    let gate = Gate::new()
+        .any_metric()
+        .input("validation_set", "v.parquet")
+        .input("slice_columns", "long")
+        .input("report_json", "r.json");
+    let n = 400;
+    let long: Vec<String> = (0..n).map(|i| format!("{i:04}{}", "x".repeat(2 << 20))).collect();
+    let batch = arrow_array::RecordBatch::try_from_iter(vec![
+        (
+            "label",
+            crate::util::col(BooleanArray::from((0..n).map(|i| i % 2 == 0).collect::<Vec<_>>())),
+        ),
+        (
+            "score",
+            crate::util::col(Float64Array::from(
+                (0..n).map(|i| (i % 10) as f64 / 10.0).collect::<Vec<_>>(),
+            )),
+        ),
+        ("long", crate::util::col(StringArray::from(long))),
+    ])
+    .unwrap();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .build();
+    crate::util::write_batch_with(&gate.path("v.parquet"), &batch, props);
+    let size = std::fs::metadata(gate.path("v.parquet")).unwrap().len();
+    assert!(size < 1 << 20, "the file is small: {size}");
+    let (ran, peak) = gate.run_measured();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let report = std::fs::metadata(ran.dir.join("r.json")).unwrap().len();
+    assert!(report < 1 << 20, "the report holds bounded values: {report} bytes");
+    assert!(peak < PEAK, "peak {} MiB", peak >> 20);
+}

@@ -117,6 +117,8 @@ pub struct Gate {
     env: BTreeMap<String, String>,
     args: Vec<String>,
     cwd: Option<PathBuf>,
+    /// Where `tests/peak_rss.py` writes the run's peak memory, when measured.
+    peak: Option<PathBuf>,
 }
 
 /// What a run left behind.
@@ -148,7 +150,7 @@ impl Gate {
         env.insert("GITHUB_REPOSITORY".into(), "acme/entity-resolution".into());
         env.insert("GITHUB_RUN_ID".into(), "4242".into());
         env.insert("GITHUB_WORKSPACE".into(), dir.path().display().to_string());
-        Gate { dir, env, args: Vec::new(), cwd: None }
+        Gate { dir, env, args: Vec::new(), cwd: None, peak: None }
     }
 
     /// A workspace with one fixture copied in under its own name.
@@ -223,12 +225,37 @@ impl Gate {
         self.dir.path().join(name)
     }
 
+    /// Runs it as [`Gate::run`] does, under `tests/peak_rss.py`, and gives
+    /// its peak resident memory in bytes too.
+    #[cfg(feature = "external-tests")]
+    pub fn run_measured(mut self) -> (Ran, u64) {
+        let peak = self.dir.path().join("_file_commands/peak_rss");
+        self.peak = Some(peak.clone());
+        let ran = self.run();
+        let kib: u64 = std::fs::read_to_string(&peak).unwrap().trim().parse().unwrap();
+        (ran, kib * 1024)
+    }
+
     /// Runs the binary in the workspace with only the configured environment.
     /// A run that outlives [`DEADLINE`] is killed and fails the test, so a
     /// read that hangs (a FIFO) cannot hang the suite.
     pub fn run(self) -> Ran {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_er-precision-gate"))
-            .env_clear()
+        let binary = env!("CARGO_BIN_EXE_er-precision-gate");
+        let mut command = match &self.peak {
+            #[cfg(feature = "external-tests")]
+            Some(peak) => {
+                let mut c = python();
+                c.env_clear().env("PEAK_RSS_FILE", peak);
+                c.arg(root().join("tests/peak_rss.py")).arg(binary);
+                c
+            }
+            _ => {
+                let mut c = Command::new(binary);
+                c.env_clear();
+                c
+            }
+        };
+        let mut child = command
             .envs(&self.env)
             .args(&self.args)
             .current_dir(self.cwd.as_deref().unwrap_or(self.dir.path()))

@@ -24,6 +24,24 @@ use super::remote::Prefetched;
 /// rows), and the pass without it was no faster.
 const BATCH_ROWS: usize = 32 * 1024;
 
+/// The decoded bytes a batch aims at, at most: a batch of wide rows (long
+/// strings) has fewer rows, so 400 values of 2 MiB are decoded a few at a
+/// time, never all 800 MiB at once.
+const BATCH_BYTES: u64 = 16 << 20;
+
+/// Rows per batch for `mask` of row group `group`: [`BATCH_ROWS`], fewer
+/// when the footer's uncompressed sizes say its rows are wide.
+fn batch_rows(meta: &ParquetMetaData, mask: &ProjectionMask, group: usize) -> usize {
+    let chunks = meta.row_group(group);
+    let bytes: u64 = (0..chunks.num_columns())
+        .filter(|&i| mask.leaf_included(i))
+        .map(|i| u64::try_from(chunks.column(i).uncompressed_size()).unwrap_or(0))
+        .sum();
+    let rows = u64::try_from(chunks.num_rows()).unwrap_or(0).max(1);
+    let per_row = bytes.div_ceil(rows).max(1);
+    usize::try_from(BATCH_BYTES / per_row).unwrap_or(BATCH_ROWS).clamp(1, BATCH_ROWS)
+}
+
 /// A reader of row group `group` of the part in `file` (described by
 /// `meta`): the columns of `mask`, the rows of `selection` (all without).
 pub(super) fn group_reader(
@@ -43,7 +61,7 @@ pub(super) fn group_reader(
         let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, meta.clone())
             .with_projection(mask.clone())
             .with_row_groups(vec![group])
-            .with_batch_size(BATCH_ROWS);
+            .with_batch_size(batch_rows(meta.metadata(), mask, group));
         match selection {
             Some(selection) => builder.with_row_selection(selection).build(),
             None => builder.build(),

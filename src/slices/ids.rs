@@ -19,6 +19,24 @@ use arrow_schema::DataType;
 
 use super::Value;
 
+/// The most bytes of a value from the data kept as a slice: a longer one
+/// is kept [`bounded`].
+pub const LONGEST: usize = 256;
+
+/// A long value as a slice keeps it: its first 160 bytes (to a character),
+/// how many more there were, and the start of the SHA-256 of the whole, so
+/// two long values that share a beginning stay two slices. 400 values of
+/// 2 MiB then cost kilobytes, not gigabytes, in memory and in the report.
+pub fn bounded(text: &str) -> String {
+    let mut cut = 160.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes());
+    let short: String = digest.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}… ({} more bytes, sha256 {short}…)", &text[..cut], text.len() - cut)
+}
+
 /// A column's distinct values, each with its id (its index in `values`).
 #[derive(Debug, Clone, Default)]
 pub struct Values {
@@ -42,6 +60,9 @@ impl Values {
     }
 
     fn text_id(&mut self, text: &str) -> u32 {
+        if text.len() > LONGEST {
+            return self.text_id(&bounded(text));
+        }
         if let Some(id) = self.texts.get(text) {
             return *id;
         }
@@ -176,6 +197,20 @@ mod tests {
 
     fn text(s: &str) -> Value {
         Value::Text(s.into())
+    }
+
+    #[test]
+    fn long_values_are_kept_short_and_stay_distinct() {
+        let (a, b) = ("x".repeat(2 << 20) + "a", "x".repeat(2 << 20) + "b");
+        let strings = StringArray::from(vec![a.as_str(), b.as_str(), a.as_str()]);
+        let values = values_of(&strings);
+        assert_eq!(values[0], values[2]);
+        assert_ne!(values[0], values[1]);
+        let Value::Text(kept) = &values[0] else { panic!("{values:?}") };
+        assert!(kept.len() <= LONGEST, "{}", kept.len());
+        assert!(kept.contains("… (2096993 more bytes, sha256 "), "{kept}");
+        let accented = "é".repeat(200);
+        assert!(bounded(&accented).starts_with(&"é".repeat(80)));
     }
 
     #[test]
