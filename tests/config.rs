@@ -108,7 +108,7 @@ fn a_wrong_key_stops_with_the_file_the_line_and_the_nearest_key() {
 #[test]
 fn a_value_is_typed_like_the_input_and_names_the_file() {
     with_config("min_precision: high\n").run().assert_cannot_evaluate(
-        "input `min_precision` (from the config file `gate.yml`) is `high`: expected a number in [0, 1]",
+        "input `min_precision` (from line 1 of the config file `gate.yml`) is `high`: expected a number in [0, 1]",
     );
 }
 

@@ -146,3 +146,34 @@ fn four_hundred_slices_of_two_mib_each_stay_small_in_memory_and_report() {
     assert!(report < 1 << 20, "the report holds bounded values: {report} bytes");
     assert!(peak < PEAK, "peak {} MiB", peak >> 20);
 }
+
+#[test]
+fn the_summary_and_card_say_where_each_deciding_setting_came_from() {
+    let gate = sample()
+        .unset("INPUT_MIN_F1")
+        .input("config", "gate.yml")
+        .input("min_precision", "0.92")
+        .input("model_card", "card.md")
+        .input("report_json", "r.json");
+    std::fs::write(
+        gate.path("gate.yml"),
+        "# lowered in this pull request\nreport_only: true\nmin_f1: 0.1\n",
+    )
+    .unwrap();
+    let ran = gate.run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    for row in [
+        "| report_only | `true` | config file `gate.yml`, line 2 |",
+        "| min_f1 | `0.1` | config file `gate.yml`, line 3 |",
+        "| min_recall | `0` | input |",
+        "| min_precision | `0.92` | default |",
+    ] {
+        assert!(ran.summary.contains(row), "{row}: {}", ran.summary);
+    }
+    let card = std::fs::read_to_string(ran.dir.join("card.md")).unwrap();
+    assert!(card.contains("  - report_only: `true` (config file `gate.yml`, line 2)"), "{card}");
+    let settings = &ran.json("r.json")["settings"];
+    let f1 = settings.as_array().unwrap().iter().find(|s| s["input"] == "min_f1").unwrap();
+    assert_eq!(f1["line"], 3);
+    assert_eq!(f1["source"], "config file");
+}

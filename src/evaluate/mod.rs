@@ -37,7 +37,7 @@ pub use join::PredictionsFile;
 pub use parts::Parts;
 use read::Read;
 pub use review::Review;
-pub use settings::{BaselineSource, Settings};
+pub use settings::{BaselineSource, SettingOrigin, Settings};
 
 /// Verifies the checksums file, loads the baseline, hashes and reads the
 /// validation set and applies the gate. `now` is the evaluation time.

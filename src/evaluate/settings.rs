@@ -61,6 +61,28 @@ pub struct Settings {
     pub review: Option<ReviewSettings>,
     /// Cluster mode's columns and family, with `mode: clusters`.
     pub clusters: Option<ClusterSettings>,
+    /// Where each threshold and switch that decides the verdict came from,
+    /// for reviewers: a config file in a pull request can lower a minimum.
+    pub origins: Vec<SettingOrigin>,
+}
+
+/// One setting that decides the verdict, its value and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SettingOrigin {
+    /// The input's name.
+    pub input: &'static str,
+    /// Its value, as given.
+    pub value: String,
+    /// Where it came from: `input`, `config file` (with `file` and
+    /// `line`), or `default`. A step input equal to its default is the
+    /// default: the runner sets every input `with:` leaves out to it.
+    pub source: &'static str,
+    /// The config file, for `config file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Its line, when found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 impl Settings {
@@ -91,6 +113,7 @@ impl Settings {
             slices: SliceSettings::default(),
             review: None,
             clusters: None,
+            origins: Vec::new(),
         }
     }
 

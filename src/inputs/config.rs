@@ -29,6 +29,8 @@ pub struct Config {
     pub path: PathBuf,
     /// Each input it sets, with its value as text.
     pub values: Vec<(&'static InputSpec, String)>,
+    /// The line each of `values` is set on, when found (a top-level key).
+    pub lines: Vec<Option<usize>>,
     /// The slice rules.
     pub rules: SliceRules,
 }
@@ -63,7 +65,21 @@ pub fn load(path: &Path) -> Result<Config, InputError> {
             }
         }
     }
-    Ok(Config { path: path.to_path_buf(), values: file.values, rules })
+    let lines = file.values.iter().map(|(spec, _)| key_line(&text, spec.name)).collect();
+    Ok(Config { path: path.to_path_buf(), values: file.values, lines, rules })
+}
+
+/// The 1-based line on which a top-level `key:` is set (plain or quoted).
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    let forms = [key.to_string(), format!("\"{key}\""), format!("'{key}'")];
+    text.lines()
+        .position(|line| {
+            forms.iter().any(|form| {
+                line.strip_prefix(form.as_str())
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            })
+        })
+        .map(|i| i + 1)
 }
 
 /// The file as read.

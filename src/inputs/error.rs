@@ -12,8 +12,8 @@ pub enum Origin {
     Env(String),
     /// A command-line flag.
     Flag(String),
-    /// The config file.
-    Config(String),
+    /// The config file, and the line, when found.
+    Config(String, Option<usize>),
     /// The default from the table.
     Default,
 }
@@ -23,7 +23,10 @@ impl fmt::Display for Origin {
         match self {
             Origin::Env(var) => write!(f, "from `{}`", shown(var)),
             Origin::Flag(flag) => write!(f, "from `{flag}`"),
-            Origin::Config(path) => write!(f, "from the config file `{}`", shown(path)),
+            Origin::Config(path, None) => write!(f, "from the config file `{}`", shown(path)),
+            Origin::Config(path, Some(line)) => {
+                write!(f, "from line {line} of the config file `{}`", shown(path))
+            }
             Origin::Default => f.write_str("the default"),
         }
     }

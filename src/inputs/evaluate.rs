@@ -66,6 +66,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         slices: slices(raw)?,
         review: review(raw)?,
         clusters: clusters(raw)?,
+        origins: super::origins::origins(raw),
     })
 }
 

@@ -12,6 +12,7 @@ mod config;
 mod error;
 mod evaluate;
 mod latest;
+mod origins;
 mod publish;
 mod raw;
 pub(crate) mod table;

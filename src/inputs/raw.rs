@@ -82,10 +82,10 @@ impl RawInputs {
     /// Fills the inputs that neither a flag nor the step gave (or gave as
     /// their default) from the config file.
     pub fn fill_from(&mut self, config: &super::config::Config) {
-        let origin = Origin::Config(config.path.display().to_string());
-        for (spec, value) in &config.values {
+        let path = config.path.display().to_string();
+        for ((spec, value), line) in config.values.iter().zip(&config.lines) {
             if !self.is_given(spec) {
-                self.set(spec.name, value, origin.clone());
+                self.set(spec.name, value, Origin::Config(path.clone(), *line));
             }
         }
     }

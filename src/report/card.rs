@@ -292,4 +292,6 @@ pub struct CardProvenance {
     pub gate_run_url: Option<String>,
     /// The checksums file, when one was verified.
     pub checksums: Option<String>,
+    /// Where each threshold and switch that decided the verdict came from.
+    pub settings: Vec<crate::evaluate::SettingOrigin>,
 }

@@ -141,6 +141,8 @@ pub struct Report {
     /// The pairs the summary shows (`display_columns`); never in the JSON.
     #[serde(skip)]
     pub shown_pairs: Option<pairs::ShownPairs>,
+    /// Where each threshold and switch that decided the verdict came from.
+    pub settings: Vec<crate::evaluate::SettingOrigin>,
 }
 
 /// The model evaluated.
@@ -278,6 +280,7 @@ impl Report {
             mode: if evaluation.clusters.is_some() { "clusters" } else { "pairs" },
             clusters: evaluation.clusters.as_ref().map(|c| ClustersReport::new(c, settings)),
             shown_pairs: pairs::shown_pairs(evaluation),
+            settings: settings.origins.clone(),
         }
     }
 

@@ -48,6 +48,7 @@ pub struct View {
     errors_note: Option<String>,
     pairs: Option<super::pairs::ShownPairs>,
     clusters: Option<super::clusters::ClustersView>,
+    settings: Vec<crate::evaluate::SettingOrigin>,
 }
 
 #[derive(Serialize)]
@@ -131,6 +132,7 @@ impl View {
             slices: r.slices.as_ref().map(super::slices::tables).unwrap_or_default(),
             pairs: r.shown_pairs.clone(),
             errors_note: r.errors.as_ref().map(errors_note),
+            settings: r.settings.clone(),
         }
     }
 }

@@ -166,6 +166,7 @@ fn provenance(r: &Report, inputs: &CardInputs, server_repo: Option<&str>) -> Car
             .map(|(id, base)| format!("{base}/actions/runs/{id}")),
         gate_run_url: r.run_url.clone(),
         checksums: r.dataset.checksums.clone(),
+        settings: r.settings.clone(),
     }
 }
 
