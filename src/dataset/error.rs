@@ -29,6 +29,10 @@ pub enum DatasetError {
     #[error("{role} `{}` has a footer whose row counts do not hold: {why}", untrusted::path(path))]
     Footer { role: Role, path: PathBuf, why: String },
 
+    /// The footer's schema nests deeper, or has more elements, than is read.
+    #[error("{role} `{}` has a schema past what the gate reads: {why}", untrusted::path(path))]
+    Schema { role: Role, path: PathBuf, why: String },
+
     /// The file has zero bytes.
     #[error("{role} `{}` is empty (0 bytes): expected a parquet file", untrusted::path(path))]
     EmptyFile { role: Role, path: PathBuf },

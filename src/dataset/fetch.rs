@@ -67,26 +67,48 @@ pub(super) fn group_reader(
             None => builder.build(),
         }
     }
+    let ranges = needed(meta.metadata(), mask, group, selection.as_ref());
     match file {
-        Storage::Local(file) => build(file.clone(), meta, mask, group, selection),
+        Storage::Local(file) => {
+            check_pages(file, meta.metadata(), group, &ranges)?;
+            build(file.clone(), meta, mask, group, selection)
+        }
         Storage::Remote(object) => {
-            let ranges = needed(meta.metadata(), mask, group, selection.as_ref());
-            let fetched = Prefetched::fetch(object, ranges)
-                .map_err(|e| ParquetError::External(Box::new(e)))?;
+            let all = ranges.iter().map(|(_, range)| range.clone()).collect();
+            let fetched =
+                Prefetched::fetch(object, all).map_err(|e| ParquetError::External(Box::new(e)))?;
+            check_pages(&fetched, meta.metadata(), group, &ranges)?;
             build(fetched, meta, mask, group, selection)
         }
     }
 }
 
-/// The byte ranges of row group `group` that reading `mask` needs: each
-/// column chunk whole or, with a page index and a selection, its dictionary
-/// and the pages that hold selected rows.
+/// Checks the page headers in `ranges` of row group `group` before any
+/// page of them is decoded.
+fn check_pages(
+    reader: &impl ChunkReader,
+    meta: &ParquetMetaData,
+    group: usize,
+    ranges: &[(usize, Range<u64>)],
+) -> Result<(), ParquetError> {
+    let chunks = meta.row_group(group);
+    for (column, range) in ranges {
+        let chunk = chunks.column(*column);
+        super::pages::check_pages(reader, chunk, chunks.num_rows(), range.clone())
+            .map_err(ParquetError::General)?;
+    }
+    Ok(())
+}
+
+/// The byte ranges of row group `group` that reading `mask` needs, with
+/// their column: each column chunk whole or, with a page index and a
+/// selection, its dictionary and the pages that hold selected rows.
 fn needed(
     meta: &ParquetMetaData,
     mask: &ProjectionMask,
     group: usize,
     selection: Option<&RowSelection>,
-) -> Vec<Range<u64>> {
+) -> Vec<(usize, Range<u64>)> {
     let chunks = meta.row_group(group);
     let index = meta.page_index_for_row_group(group);
     let mut ranges = Vec::new();
@@ -96,11 +118,11 @@ fn needed(
             (Some(selection), Some(pages)) => {
                 let first = u64::try_from(pages[0].offset).unwrap_or(start);
                 if first > start {
-                    ranges.push(start..first);
+                    ranges.push((i, start..first));
                 }
-                ranges.extend(selection.scan_ranges(pages));
+                ranges.extend(selection.scan_ranges(pages).into_iter().map(|r| (i, r)));
             }
-            _ => ranges.push(start..start + len),
+            _ => ranges.push((i, start..start + len)),
         }
     }
     ranges
@@ -153,9 +175,9 @@ mod tests {
             RowSelector::select(1),
         ]);
         let needed = needed(meta.metadata(), &mask, 0, Some(&selection));
-        assert_eq!(needed, vec![range(2), range(7)]);
+        assert_eq!(needed, vec![(1, range(2)), (1, range(7))]);
         // Without a selection, the whole column chunk.
         let (start, len) = meta.metadata().row_group(0).column(1).byte_range();
-        assert_eq!(super::needed(meta.metadata(), &mask, 0, None), vec![start..start + len]);
+        assert_eq!(super::needed(meta.metadata(), &mask, 0, None), vec![(1, start..start + len)]);
     }
 }

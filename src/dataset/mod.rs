@@ -16,6 +16,7 @@ mod fetch;
 mod file;
 mod hive;
 pub(crate) mod join;
+mod pages;
 pub(crate) mod parts;
 pub(crate) mod progress;
 pub(crate) mod reader;
@@ -24,6 +25,7 @@ mod role;
 mod rows;
 pub(crate) mod source;
 pub(crate) mod stores;
+mod thrift;
 pub(crate) mod values;
 
 pub use checksum::Sha256;

@@ -85,6 +85,11 @@ impl Dataset {
         for (index, open) in source.parts.iter().enumerate() {
             let file = open.file.clone();
             let parquet = |source| DatasetError::Parquet { role, path: open.path.clone(), source };
+            super::pages::check_schema(&file).map_err(|why| DatasetError::Schema {
+                role,
+                path: open.path.clone(),
+                why,
+            })?;
             let meta = guarded(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
                 .and_then(|loaded| loaded)
                 .map_err(parquet)?;
