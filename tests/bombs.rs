@@ -37,6 +37,17 @@ fn zeros(path: &Path, rows: usize, compression: Compression) {
     assert!(size < 1 << 20, "a small file: {size} bytes");
 }
 
+/// `v` as thrift's unsigned varint: seven bits a byte, low bits first.
+fn varint(mut v: u64) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    while v >= 0x80 {
+        bytes.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    bytes.push(v as u8);
+    bytes
+}
+
 /// Rewrites the score page's declared uncompressed size to `declared`,
 /// which must take as many varint bytes as the size it replaces.
 fn declare(path: &Path, declared: u32) {
@@ -45,14 +56,7 @@ fn declare(path: &Path, declared: u32) {
     let at = meta.row_group(0).column(1).data_page_offset() as usize;
     // Field 1 (type, i32) = 0, then field 2 (uncompressed size, i32).
     assert_eq!(bytes[at..at + 3], [0x15, 0x00, 0x15]);
-    let zigzag = u64::from(declared) << 1;
-    let mut varint = Vec::new();
-    let mut v = zigzag;
-    while v >= 0x80 {
-        varint.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    varint.push(v as u8);
+    let varint = varint(u64::from(declared) << 1);
     let old = bytes[at + 3..].iter().position(|b| b & 0x80 == 0).unwrap() + 1;
     assert_eq!(old, varint.len(), "the same varint length");
     bytes[at + 3..at + 3 + old].copy_from_slice(&varint);
@@ -63,19 +67,22 @@ fn gate() -> Gate {
     Gate::new().any_metric().input("validation_set", "v.parquet")
 }
 
-#[test]
-fn a_page_declaring_more_than_128_mib_is_refused_before_it_is_decompressed() {
-    let gate = gate();
-    zeros(&gate.path("v.parquet"), ROWS, Compression::ZSTD(ZstdLevel::default()));
+/// Runs `gate` and checks the score page is refused, saying `why`.
+fn refused_at_the_score_page(gate: Gate, why: &str) {
     let ran = gate.run();
     ran.assert_cannot_evaluate(
         "validation set `v.parquet` is damaged in row group 0, column `score`",
     );
-    assert!(
-        ran.stderr.contains(
-            "declares 140000000 bytes uncompressed, more than the 128 MiB a page may hold"
-        ),
-        "{ran:#?}"
+    assert!(ran.stderr.contains(why), "{why}: {ran:#?}");
+}
+
+#[test]
+fn a_page_declaring_more_than_128_mib_is_refused_before_it_is_decompressed() {
+    let gate = gate();
+    zeros(&gate.path("v.parquet"), ROWS, Compression::ZSTD(ZstdLevel::default()));
+    refused_at_the_score_page(
+        gate,
+        "declares 140000000 bytes uncompressed, more than the 128 MiB a page may hold",
     );
 }
 
@@ -85,11 +92,7 @@ fn a_gzip_page_that_inflates_past_its_declared_size_is_refused() {
     // 100 MB of scores, declared as 3 MB (both sizes are 4-byte varints).
     zeros(&gate.path("v.parquet"), 12_500_000, Compression::GZIP(GzipLevel::default()));
     declare(&gate.path("v.parquet"), 3_000_000);
-    let ran = gate.run();
-    ran.assert_cannot_evaluate(
-        "validation set `v.parquet` is damaged in row group 0, column `score`",
-    );
-    assert!(ran.stderr.contains("inflates past the 3000000 bytes its header declares"), "{ran:#?}");
+    refused_at_the_score_page(gate, "inflates past the 3000000 bytes its header declares");
 }
 
 #[test]
@@ -98,12 +101,8 @@ fn a_page_declaring_more_bytes_than_its_values_can_take_is_refused() {
     // 140,000 doubles (1.12 MB) declared as 8 MB: more than 16 bytes a value.
     zeros(&gate.path("v.parquet"), 140_000, Compression::ZSTD(ZstdLevel::default()));
     declare(&gate.path("v.parquet"), 8_000_000);
-    let ran = gate.run();
-    ran.assert_cannot_evaluate(
-        "validation set `v.parquet` is damaged in row group 0, column `score`",
-    );
-    let said = "declares 8000000 bytes uncompressed for 140000 values of 8 bytes";
-    assert!(ran.stderr.contains(said), "{ran:#?}");
+    let why = "declares 8000000 bytes uncompressed for 140000 values of 8 bytes";
+    refused_at_the_score_page(gate, why);
 }
 
 /// The smallest thrift compact encoding of a footer whose schema is a root,
@@ -126,12 +125,7 @@ fn nested_footer(depth: usize) -> Vec<u8> {
     };
     // Field 1 (version) = 1; field 2 (schema), a list of structs.
     let mut meta = vec![0x15, 0x02, 0x19, 0xfc];
-    let mut n = depth as u64 + 2;
-    while n >= 0x80 {
-        meta.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    meta.push(n as u8);
+    meta.extend(varint(depth as u64 + 2));
     meta.extend(element(b"schema", Some(1)));
     for _ in 0..depth {
         meta.extend(element(b"g", Some(1)));
@@ -156,7 +150,7 @@ fn a_schema_nested_20000_deep_is_refused_before_it_is_built() {
     );
     // Shallower than the bound, the same footer is the parquet crate's to
     // read: it gets as far as the columns.
-    let gate = crate::util::Gate::new().any_metric().input("validation_set", "v.parquet");
+    let gate = self::gate();
     std::fs::write(gate.path("v.parquet"), nested_footer(10)).unwrap();
     let ran = gate.run();
     assert_eq!(ran.code, 2, "{ran:#?}");

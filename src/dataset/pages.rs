@@ -22,17 +22,17 @@ use super::thrift::{Compact, kind};
 /// The most bytes one page may declare uncompressed. Writers cut pages at
 /// about 1 MiB (pyarrow, Spark, DuckDB, arrow-rs); only values of
 /// megabytes each, written in batches, come near it.
-pub(super) const PAGE_BYTES: i64 = 128 << 20;
+const PAGE_BYTES: i64 = 128 << 20;
 
 /// The most bytes a page header may take, statistics of long values
 /// included.
 const HEADER_BYTES: u64 = 64 << 20;
 
 /// The deepest schema read (the root counts as one level).
-pub(super) const SCHEMA_DEPTH: usize = 64;
+const SCHEMA_DEPTH: usize = 64;
 
 /// The most schema elements (columns and groups) read.
-pub(super) const SCHEMA_ELEMENTS: u64 = 100_000;
+const SCHEMA_ELEMENTS: u64 = 100_000;
 
 /// Page types, as parquet numbers them.
 const DICTIONARY_PAGE: i64 = 2;
@@ -62,7 +62,9 @@ fn header<R: Read>(r: &mut Compact<R>) -> io::Result<Header> {
             // A data page's, a dictionary page's or a v2 data page's header.
             (5 | 7 | 8, kind::STRUCT) => r.fields(|r, inner, ty| match (id, inner, ty) {
                 (_, 1, kind::I32) => r.int().map(|n| h.values = n).map(|_| true),
-                (8, 5 | 6, kind::I32) => r.int().map(|n| h.levels += n).map(|_| true),
+                (8, 5 | 6, kind::I32) => {
+                    r.int().map(|n| h.levels = h.levels.saturating_add(n)).map(|_| true)
+                }
                 (8, 7, kind::TRUE | kind::FALSE) => {
                     h.compressed_values = ty == kind::TRUE;
                     Ok(true)

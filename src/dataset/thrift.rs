@@ -55,25 +55,29 @@ impl<R: Read> Compact<R> {
         Ok(one[0])
     }
 
-    fn take(&mut self, buf: &mut [u8]) -> io::Result<()> {
-        if self.read + buf.len() as u64 > self.budget {
-            return Err(invalid(format!("it runs past {} bytes", self.budget)));
+    /// Counts `n` more bytes read, refusing past the budget.
+    fn spend(&mut self, n: u64) -> io::Result<()> {
+        match self.read.checked_add(n).filter(|&total| total <= self.budget) {
+            Some(total) => {
+                self.read = total;
+                Ok(())
+            }
+            None => Err(invalid(format!("it runs past {} bytes", self.budget))),
         }
-        self.input.read_exact(buf)?;
-        self.read += buf.len() as u64;
-        Ok(())
+    }
+
+    fn take(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        self.spend(buf.len() as u64)?;
+        self.input.read_exact(buf)
     }
 
     /// Reads and drops `n` bytes.
     fn skip_bytes(&mut self, n: u64) -> io::Result<()> {
-        if self.read.saturating_add(n) > self.budget {
-            return Err(invalid(format!("it runs past {} bytes", self.budget)));
-        }
+        self.spend(n)?;
         let copied = io::copy(&mut (&mut self.input).take(n), &mut io::sink())?;
         if copied != n {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
-        self.read += n;
         Ok(())
     }
 
