@@ -29,6 +29,7 @@ pub mod allocator;
 mod baseline;
 mod causes;
 mod clusters;
+mod correlation;
 mod counts;
 mod dataset;
 pub mod env;
@@ -56,7 +57,9 @@ pub use crate::baseline::Baseline;
 pub use crate::clusters::{ClusterSettings, Family};
 pub use crate::dataset::{Decision, NullPolicy, Sha256, checksums};
 pub use crate::error::Error;
-pub use crate::evaluate::{BaselineSource, Evaluation, Settings, evaluate, metrics_pass};
+pub use crate::evaluate::{
+    BaselineSource, ClusterBy, Evaluation, Settings, evaluate, metrics_pass,
+};
 pub use crate::gate::{Drops, OnInconclusive, Thresholds};
 pub use crate::inputs::{INPUTS, InputError, InputSpec, Inputs, Request, as_flags};
 pub use crate::integrations::comment::marker as comment_marker;

@@ -223,6 +223,17 @@ impl Metric {
         (den > 0).then(|| num as f64 / den as f64)
     }
 
+    /// The pairs a metric is a proportion of: the predicted matches
+    /// (precision), the true matches (recall), or either (F1, through
+    /// J = TP/(TP+FP+FN)).
+    pub fn trials(self, c: &Counts) -> u64 {
+        match self {
+            Metric::Precision => c.tp + c.fp,
+            Metric::Recall => c.tp + c.fn_,
+            Metric::F1 => c.tp + c.fp + c.fn_,
+        }
+    }
+
     /// Why the metric is undefined for `counts`, in prose.
     pub fn undefined_reason(self) -> &'static str {
         match self {

@@ -5,9 +5,9 @@
 //! each gets a Wilson score interval, computed term for term as statsmodels'
 //! `proportion_confint(method="wilson")` does. F1 = 2J/(1+J) with
 //! J = TP/(TP+FP+FN) is increasing in J, so its interval is the Wilson
-//! interval of J mapped through that function. Pairs are treated as
-//! independent trials; pairs that share a record are not, so the intervals
-//! are somewhat narrow for heavily connected candidate sets (docs/metrics.md).
+//! interval of J mapped through that function. Pairs are independent
+//! trials unless `cluster_by` says which are correlated: [`Deflated`] then
+//! counts them as the independent pairs they are worth (crate::correlation).
 
 use crate::metrics::{Counts, Metric, PerMetric};
 use crate::weighted::Weighted;
@@ -18,6 +18,11 @@ pub trait Evidence {
     fn value(&self, metric: Metric) -> Option<f64>;
     /// Its interval at two-sided level `confidence`; `None` when undefined.
     fn interval(&self, metric: Metric, confidence: f64) -> Option<Interval>;
+    /// The proportion the interval is of (F1's: J) and how many
+    /// independent trials it counts; `None` when it is of no proportion.
+    fn proportion(&self, _metric: Metric) -> Option<(f64, f64)> {
+        None
+    }
 }
 
 /// Counts: the metric of the pairs, the Wilson interval of its proportion.
@@ -28,6 +33,11 @@ impl Evidence for Counts {
 
     fn interval(&self, metric: Metric, confidence: f64) -> Option<Interval> {
         interval(metric, self, confidence)
+    }
+
+    fn proportion(&self, metric: Metric) -> Option<(f64, f64)> {
+        let (k, n) = proportion(metric, self);
+        (n > 0).then(|| (k as f64 / n as f64, n as f64))
     }
 }
 
@@ -41,6 +51,37 @@ impl Evidence for Weighted {
     fn interval(&self, metric: Metric, confidence: f64) -> Option<Interval> {
         let (q, n) = self.proportion(metric)?;
         Some(mapped(metric, wilson_rate(q, n, confidence)))
+    }
+
+    fn proportion(&self, metric: Metric) -> Option<(f64, f64)> {
+        Weighted::proportion(self, metric)
+    }
+}
+
+/// Evidence of correlated pairs: each metric's Wilson interval counts its
+/// trials as the fewer independent ones they are worth, `shrink` (in
+/// (0, 1]) times as many; a metric without a shrink keeps its interval.
+pub struct Deflated<'a> {
+    pub base: &'a dyn Evidence,
+    pub shrink: PerMetric<Option<f64>>,
+}
+
+impl Evidence for Deflated<'_> {
+    fn value(&self, metric: Metric) -> Option<f64> {
+        self.base.value(metric)
+    }
+
+    fn interval(&self, metric: Metric, confidence: f64) -> Option<Interval> {
+        let Some(shrink) = self.shrink.get(metric) else {
+            return self.base.interval(metric, confidence);
+        };
+        let (q, n) = self.base.proportion(metric)?;
+        Some(mapped(metric, wilson_rate(q, n * shrink, confidence)))
+    }
+
+    fn proportion(&self, metric: Metric) -> Option<(f64, f64)> {
+        let (q, n) = self.base.proportion(metric)?;
+        Some((q, n * self.shrink.get(metric).unwrap_or(1.0)))
     }
 }
 
@@ -128,11 +169,7 @@ fn jaccard_of_f1(f1: f64) -> f64 {
 /// Successes and trials of a metric's proportion: TP of TP+FP (precision),
 /// TP of TP+FN (recall), TP of TP+FP+FN (F1, through J).
 fn proportion(metric: Metric, c: &Counts) -> (u64, u64) {
-    match metric {
-        Metric::Precision => (c.tp, c.tp + c.fp),
-        Metric::Recall => (c.tp, c.tp + c.fn_),
-        Metric::F1 => (c.tp, c.tp + c.fp + c.fn_),
-    }
+    (c.tp, metric.trials(c))
 }
 
 /// The interval of one metric; `None` when the metric is undefined.

@@ -23,6 +23,7 @@ mod clusters;
 #[cfg(feature = "external-tests")]
 mod comment;
 mod config;
+mod correlated;
 mod counts;
 #[cfg(feature = "external-tests")]
 mod dashboard;

@@ -239,6 +239,7 @@ fn an_inconclusive_verdict_follows_on_inconclusive() {
     let gate = || {
         Gate::with_fixture("sample_validation.parquet")
             .input("confidence", "0.95")
+            .input("cluster_by", "none")
             .input("min_recall", "0.925")
     };
     let ran = gate().run();

@@ -27,16 +27,29 @@ const CASES: &[Case] = &[
         fixture: "nulls.parquet",
         inputs: &[("null_policy", "skip"), ("decision_threshold", "0.2")],
     },
-    Case { fixture: "sample_validation.parquet", inputs: &[("confidence", "0.95")] },
+    Case {
+        fixture: "sample_validation.parquet",
+        inputs: &[("confidence", "0.95"), ("cluster_by", "none")],
+    },
     Case {
         fixture: "multi_row_groups.parquet",
-        inputs: &[("confidence", "0.999"), ("decision_threshold", "0.62")],
+        inputs: &[("confidence", "0.999"), ("decision_threshold", "0.62"), ("cluster_by", "none")],
     },
-    Case { fixture: "int_labels.parquet", inputs: &[("confidence", "0.5")] },
-    Case { fixture: "nulls.parquet", inputs: &[("null_policy", "skip"), ("confidence", "0.9")] },
     Case {
         fixture: "int_labels.parquet",
-        inputs: &[("prediction_column", "prediction"), ("confidence", "0.95")],
+        inputs: &[("confidence", "0.5"), ("cluster_by", "none")],
+    },
+    Case {
+        fixture: "nulls.parquet",
+        inputs: &[("null_policy", "skip"), ("confidence", "0.9"), ("cluster_by", "none")],
+    },
+    Case {
+        fixture: "int_labels.parquet",
+        inputs: &[
+            ("prediction_column", "prediction"),
+            ("confidence", "0.95"),
+            ("cluster_by", "none"),
+        ],
     },
 ];
 
@@ -191,6 +204,46 @@ fn weighted_metrics_and_intervals_equal_scikit_learn_and_statsmodels() {
         assert_eq!(report["skipped"]["weight_null"], expected["skipped"]);
         assert_eq!(report["intervals"]["method"], "wilson_kish");
         assert!(report["sweep"].is_null(), "the sweep counts pairs: off with weights");
+    }
+}
+
+/// `cluster_by` with one column equals statsmodels' cluster-robust OLS
+/// variance; with two, the dyadic-robust variance computed directly.
+#[test]
+fn cluster_robust_intervals_equal_statsmodels_and_the_dyadic_formula() {
+    let close = |ours: &serde_json::Value, theirs: &serde_json::Value, what: &str| {
+        let (a, b) = (ours.as_f64().unwrap(), theirs.as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{what}: {a} vs {b}");
+    };
+    for columns in ["block", "left_id,right_id"] {
+        let gate = Gate::new();
+        let file = gate.path("c.parquet");
+        let args = [file.as_os_str(), "0.9".as_ref()];
+        let expected = Gate::python("cluster_oracle.py", &args, "statsmodels, pandas and pyarrow");
+        let ran = gate
+            .input("validation_set", "c.parquet")
+            .input("cluster_by", columns)
+            .input("confidence", "0.9")
+            .input("report_json", "r.json")
+            .any_metric()
+            .run();
+        assert_eq!(ran.code, 0, "{ran:#?}");
+        let report = ran.json("r.json");
+        let intervals = &report["intervals"];
+        assert_eq!(intervals["method"], "wilson_cluster");
+        for metric in ["precision", "recall", "f1"] {
+            let (ours, theirs) = (&intervals["cluster_by"][metric], &expected[columns][metric]);
+            assert_eq!(ours["clusters"], theirs["clusters"], "{columns} {metric}");
+            for key in ["effective_pairs", "design_effect"] {
+                close(&ours[key], &theirs[key], &format!("{columns} {metric} {key}"));
+                let output = ran.outputs[&format!("{metric}_{key}")].parse::<f64>().unwrap();
+                assert_eq!(output, ours[key].as_f64().unwrap(), "{metric}_{key}");
+            }
+            for bound in ["lower", "upper"] {
+                close(&intervals[metric][bound], &theirs[bound], &format!("{columns} {bound}"));
+            }
+        }
+        assert!(ran.summary.contains("worth"), "{}", ran.summary);
     }
 }
 

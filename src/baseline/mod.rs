@@ -265,6 +265,24 @@ mod tests {
         assert_eq!(b.dataset_sha256, "ab".repeat(32));
     }
 
+    /// What a report writes (serde_json) a baseline reads back to the bit:
+    /// 600 metrics as counts give them, and the extremes.
+    #[test]
+    fn every_float_written_reads_back_exactly() {
+        let mut floats: Vec<f64> = (1..=600u64).map(|k| k as f64 / (k as f64 + 7919.0)).collect();
+        floats.extend([f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0, 5e-324, 0.1 + 0.2]);
+        for value in floats {
+            let report = serde_json::json!({
+                "schema_version": 1,
+                "metrics": {"precision": value, "recall": value, "f1": value},
+                "dataset": {"sha256": "ab".repeat(32)},
+            });
+            let file = write(&serde_json::to_string(&report).unwrap());
+            let read = Baseline::load(file.path()).unwrap().get(Metric::F1).unwrap();
+            assert_eq!(read.to_bits(), value.to_bits(), "{value}");
+        }
+    }
+
     #[test]
     fn rejects_missing_malformed_and_unknown_versions() {
         let missing = Baseline::load(Path::new("/nonexistent/b.json")).unwrap_err();

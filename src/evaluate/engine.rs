@@ -27,6 +27,7 @@ pub fn read(settings: &Settings, path: &Path) -> Result<Read, EvaluateError> {
     let version = &counted.dataset_version;
     let counts = &counted.tally.counts;
     Ok(Read {
+        designs: None,
         dataset: Provenance {
             path: path.display().to_string(),
             sha256: crate::dataset::parts::sha256_of(version),

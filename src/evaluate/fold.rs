@@ -1,5 +1,6 @@
 //! What each reading thread folds its batches into.
 
+use crate::correlation::Correlated;
 use crate::dataset::columns::{Pairs, Scores};
 use crate::metrics::Tally;
 use crate::review::Candidates;
@@ -23,17 +24,25 @@ pub struct Fold {
     pub slices: Option<Slices>,
     /// The misclassified pairs to review, with `errors_file`.
     pub review: Option<Candidates>,
+    /// The sums per cluster id, with `cluster_by`.
+    pub correlated: Option<Correlated>,
+    /// How many of the pairs' extra columns are slice columns: the rest
+    /// are the `cluster_by` ones.
+    pub sliced: usize,
 }
 
 impl Fold {
-    /// An empty fold for what `settings` asks.
-    pub fn new(settings: &Settings) -> Fold {
+    /// An empty fold for what `settings` asks, `clustered` the
+    /// `cluster_by` columns read (none: independent pairs).
+    pub fn new(settings: &Settings, clustered: &[String]) -> Fold {
         Fold {
             tally: Tally::default(),
             histogram: settings.sweeps().then(Histogram::default),
             weighted: settings.weight_column.as_ref().map(|_| Batches::default()),
             slices: (!settings.slices.columns.is_empty()).then(|| Slices::new(&settings.slices)),
             review: settings.review.as_ref().map(Candidates::new),
+            correlated: (!clustered.is_empty()).then(|| Correlated::new(clustered.to_vec())),
+            sliced: settings.slices.columns.len(),
         }
     }
 
@@ -53,8 +62,13 @@ impl Fold {
         if let Some(review) = &mut self.review {
             review.add(pairs, present.as_ref(), first_row);
         }
+        let (sliced, clustered) = pairs.slices.split_at(self.sliced);
         if let Some(slices) = &mut self.slices {
-            slices.add(&pairs.slices, &pairs.label, &pairs.predicted, present.as_ref())?;
+            slices.add(sliced, &pairs.label, &pairs.predicted, present.as_ref())?;
+        }
+        if let Some(correlated) = &mut self.correlated {
+            let weights = pairs.weights.as_deref();
+            correlated.add(clustered, &pairs.label, &pairs.predicted, weights, present.as_ref());
         }
         Ok(())
     }
@@ -67,6 +81,8 @@ impl Fold {
             weighted: both(self.weighted, &other.weighted, |w, o| Ok(w.merge(o)))?,
             slices: both(self.slices, &other.slices, Slices::merge)?,
             review: both(self.review, &other.review, |r, o| Ok(r.merge(o)))?,
+            correlated: both(self.correlated, &other.correlated, |c, o| Ok(c.merge(o)))?,
+            sliced: self.sliced,
         })
     }
 }

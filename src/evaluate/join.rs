@@ -108,9 +108,10 @@ pub fn scan(
     let start = std::time::Instant::now();
     let labelled_set = Dataset::parse(labelled_source)?;
     let weight = settings.weight_column.as_deref();
-    let (keys, label, slices) =
-        (&settings.key_columns, &settings.label_column, &settings.slices.columns);
-    let labelled = Labelled::load(&labelled_set, keys, label, weight, slices)?;
+    let (keys, label) = (&settings.key_columns, &settings.label_column);
+    let clustered = super::correlate::columns(settings, &labelled_set)?;
+    let extra = super::correlate::extra(settings, &clustered);
+    let labelled = Labelled::load(&labelled_set, keys, label, weight, &extra)?;
     log::debug!("indexed {} labelled pairs in {:?}", labelled.len(), start.elapsed());
     if let Some(review) = &settings.review {
         super::review::check_display(&labelled_set, review, Some(settings.decision.column()))?;
@@ -125,7 +126,7 @@ pub fn scan(
     let folds = dataset.fold(
         &mask,
         workers,
-        || (Fold::new(settings), 0u64),
+        || (Fold::new(settings, &clustered), 0u64),
         |(fold, unlabelled), batch, row| {
             let decided = columns.decide(batch, row)?;
             let (pairs, others) = labelled.pairs(&dataset, batch, row, &decided)?;

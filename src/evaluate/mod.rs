@@ -8,6 +8,7 @@
 //! and each stage live in files of their own.
 
 mod clusters;
+mod correlate;
 mod engine;
 mod error;
 mod evaluation;
@@ -27,7 +28,7 @@ use crate::dataset::NullPolicy;
 use crate::gate::{self, Status, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
 use crate::slices::{self, SliceStatus};
-use crate::stats::Evidence;
+use crate::stats::{Deflated, Evidence};
 use crate::sweep::{self, Analysis, Histogram, Point};
 
 pub use clusters::ClusterResult;
@@ -37,7 +38,7 @@ pub use join::PredictionsFile;
 pub use parts::Parts;
 use read::Read;
 pub use review::Review;
-pub use settings::{BaselineSource, SettingOrigin, Settings};
+pub use settings::{BaselineSource, ClusterBy, SettingOrigin, Settings};
 
 /// Verifies the checksums file, loads the baseline, hashes and reads the
 /// validation set and applies the gate. `now` is the evaluation time.
@@ -59,13 +60,23 @@ pub fn evaluate(
     check_read(settings, &read)?;
     let Decided { verdict, slice_checks, curve, sweep } =
         decide(settings, &read, baseline.as_ref());
-    let Read { dataset, tally, histogram: _, weighted, slices, review, clusters, predictions } =
-        read;
+    let Read {
+        dataset,
+        tally,
+        histogram: _,
+        weighted,
+        designs,
+        slices,
+        review,
+        clusters,
+        predictions,
+    } = read;
     Ok(Evaluation {
         dataset,
         settings: settings.clone(),
         predictions,
         weighted,
+        designs,
         slices,
         slice_checks,
         review,
@@ -109,15 +120,20 @@ fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Deci
         gate::decide(evidence, t, d, previous, settings.confidence)
     };
     let counts = &read.tally.counts;
-    let evidence = evaluation::evidence(read.clusters.as_ref(), read.weighted.as_ref(), counts);
-    let mut verdict = decide(evidence);
+    let base = evaluation::evidence(read.clusters.as_ref(), read.weighted.as_ref(), counts);
+    let mut verdict = decide(&*evaluation::deflated(base, read.designs.as_ref()));
+    // The sweep's counts at other thresholds are worth the same share.
+    let shrink = read.designs.as_ref().map(|d| evaluation::shrink(base, d));
     let rules = &settings.slices.rules;
     let slice_checks = slices::judge(&read.slices, counts, rules, settings.slices.min_support);
     if slice_checks.iter().any(|c| c.status == SliceStatus::Fail) {
         verdict.outcome = gate::Outcome::Failed;
     }
     let curve = read.histogram.as_ref().map(Histogram::points).unwrap_or_default();
-    let sweep = analyse(&curve, |counts: &Counts| decide(counts));
+    let sweep = analyse(&curve, |counts: &Counts| match shrink {
+        Some(shrink) => decide(&Deflated { base: counts, shrink }),
+        None => decide(counts),
+    });
     Decided { verdict, slice_checks, curve, sweep }
 }
 

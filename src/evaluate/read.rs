@@ -17,9 +17,10 @@ use super::parts::Parts;
 use super::review::Review;
 use super::scan::{self, scan};
 use super::settings::Settings;
+use crate::correlation::{Correlated, Designs};
 use crate::dataset::checksums::{self, Expected};
 use crate::dataset::{Dataset, DatasetError, Hashed, Role, Sha256, Source};
-use crate::metrics::Tally;
+use crate::metrics::{Metric, Tally};
 use crate::slices::{SliceColumn, Slices};
 use crate::sweep::Histogram;
 use crate::weighted::Weighted;
@@ -35,6 +36,8 @@ pub struct Read {
     pub histogram: Option<Histogram>,
     /// The weighted sums, with `weight_column`.
     pub weighted: Option<Weighted>,
+    /// What the correlated pairs are worth, with `cluster_by`.
+    pub designs: Option<Designs>,
     /// Each slice column's slices.
     pub slices: Vec<SliceColumn>,
     /// The misclassified pairs to review.
@@ -66,7 +69,7 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
     log::debug!("sha256 {} over {} bytes in {:?}", hashed.sha256, source.size(), start.elapsed());
     verify_hashes(settings, &source, &hashed, &mut expected)?;
     let Scanned { dataset, fold, joined, review, clusters } = scanned?;
-    let Fold { mut tally, histogram, weighted, slices, .. } = fold;
+    let Fold { mut tally, histogram, weighted, slices, correlated, .. } = fold;
     let predictions = match (predictions, predictions_hashed, joined) {
         (Some(p), Some(hashed), Some(facts)) => {
             let hashed = hashed?;
@@ -82,17 +85,30 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
             problem,
         })?;
     }
+    let designs = correlated.map(|c| designs(c, &tally, weighted.as_ref()));
     let verified = expected.all.into_iter().map(|e| e.against).collect();
     Ok(Read {
         dataset: provenance(settings, &source, &dataset, &hashed, verified),
         tally,
         histogram,
         weighted,
+        designs,
         slices: slices.map(Slices::finish).unwrap_or_default(),
         review,
         clusters,
         predictions,
     })
+}
+
+/// Each metric's design: its pairs, worth at most their number (with
+/// weights, Kish's size).
+fn designs(correlated: Correlated, tally: &Tally, weighted: Option<&Weighted>) -> Designs {
+    let pairs = |m: Metric| m.trials(&tally.counts);
+    let cap = |m: Metric| match weighted {
+        Some(w) => w.proportion(m).map(|(_, n)| n),
+        None => Some(pairs(m) as f64),
+    };
+    correlated.finish(weighted.is_some()).designs(pairs, cap)
 }
 
 /// The hashes an input must have: the whole input's (`dataset_hash`, a

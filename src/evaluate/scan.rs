@@ -2,6 +2,7 @@
 //! resolved, every batch folded by the reading threads, and the chosen
 //! errors read back; the pass alone, hash excluded, is [`count`].
 
+use super::correlate;
 use super::error::EvaluateError;
 use super::fold::Fold;
 use super::review::{self, Review};
@@ -47,8 +48,13 @@ pub(super) fn scan(
     let mut dataset = Dataset::parse(source)?;
     let weight = settings.weight_column.as_deref();
     let (label, decision) = (&settings.label_column, &settings.decision);
-    let columns = Columns::resolve(&dataset, label, decision, weight, &settings.slices.columns)?;
-    dataset.read_strings_as_dictionaries(columns.slice_roots())?;
+    let clustered = correlate::columns(settings, &dataset)?;
+    let extra = correlate::extra(settings, &clustered);
+    let columns = Columns::resolve(&dataset, label, decision, weight, &extra)?;
+    // Slice columns of few values read best as dictionaries; ids, mostly
+    // distinct, as they are.
+    dataset
+        .read_strings_as_dictionaries(&columns.slice_roots()[..settings.slices.columns.len()])?;
     if let Some(review) = &settings.review {
         review::check_display(&dataset, review, None)?;
     }
@@ -62,7 +68,7 @@ pub(super) fn scan(
     let folds = dataset.fold(
         columns.mask(),
         workers,
-        || Fold::new(settings),
+        || Fold::new(settings, &clustered),
         |fold, batch, row| fold.add(&columns.extract(batch, row)?, row).map_err(too_many(settings)),
     )?;
     let fold = merge(settings, &folds)?;
@@ -74,7 +80,8 @@ pub(super) fn merge<'a>(
     settings: &Settings,
     folds: impl IntoIterator<Item = &'a Fold>,
 ) -> Result<Fold, DatasetError> {
-    folds.into_iter().try_fold(Fold::new(settings), Fold::merge).map_err(too_many(settings))
+    // The first fold's parts are cloned in: an empty start has none.
+    folds.into_iter().try_fold(Fold::new(settings, &[]), Fold::merge).map_err(too_many(settings))
 }
 
 /// A slice column past `max_slices`, as the error that names the file.

@@ -51,6 +51,8 @@ pub struct Settings {
     pub max_drop: Drops,
     /// The two-sided level of each metric's interval; `None`: point values decide.
     pub confidence: Option<f64>,
+    /// Which pairs are correlated, for the intervals.
+    pub cluster_by: ClusterBy,
     /// What an inconclusive verdict does to the step.
     pub on_inconclusive: OnInconclusive,
     /// Whether to count the threshold sweep (score decisions only).
@@ -108,6 +110,7 @@ impl Settings {
             baseline: None,
             max_drop: Drops::default(),
             confidence: None,
+            cluster_by: ClusterBy::Independent,
             on_inconclusive: OnInconclusive::Fail,
             sweep: true,
             slices: SliceSettings::default(),
@@ -124,6 +127,20 @@ impl Settings {
             && matches!(self.decision, Decision::Score { .. })
             && self.weight_column.is_none()
     }
+}
+
+/// Which pairs are correlated (`cluster_by`): the intervals then count
+/// them as the fewer independent pairs they are worth.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClusterBy {
+    /// Pairs are independent trials.
+    Independent,
+    /// One id column (pairs with one value are correlated), or a pair's two
+    /// record columns (pairs that share a record are).
+    Columns(Vec<String>),
+    /// The default with `confidence`: these two record columns when the
+    /// data has both, else independent pairs.
+    IfPresent(Vec<String>),
 }
 
 /// Where the previous model's result comes from.

@@ -7,10 +7,10 @@ use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::InputSpec;
 use super::table::{
-    BASELINE, CHECKSUMS, CLUSTER_METRIC, CONFIDENCE, COUNTS, DATASET_HASH, DECISION_THRESHOLD,
-    DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST, MAX_F1_DROP,
-    MAX_PRECISION_DROP, MAX_RECALL_DROP, MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL,
-    MIN_SLICE_SUPPORT, MODE, NULL_POLICY, ON_INCONCLUSIVE, PREDICTED_ENTITY_COLUMN,
+    BASELINE, CHECKSUMS, CLUSTER_BY, CLUSTER_METRIC, CONFIDENCE, COUNTS, DATASET_HASH,
+    DECISION_THRESHOLD, DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN,
+    MANIFEST, MAX_F1_DROP, MAX_PRECISION_DROP, MAX_RECALL_DROP, MAX_SLICES, MIN_F1, MIN_PRECISION,
+    MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NULL_POLICY, ON_INCONCLUSIVE, PREDICTED_ENTITY_COLUMN,
     PREDICTION_COLUMN, PREDICTIONS, READ_TIMEOUT_SECONDS, RECORD_COLUMN, SCORE_COLUMN,
     SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
 };
@@ -20,7 +20,7 @@ use super::values::{
 use crate::clusters::{ClusterSettings, Family};
 use crate::dataset::stores::StoreAccess;
 use crate::dataset::{Decision, NullPolicy};
-use crate::evaluate::{BaselineSource, Settings};
+use crate::evaluate::{BaselineSource, ClusterBy, Settings};
 use crate::gate::OnInconclusive;
 use crate::gate::{Drops, Thresholds};
 use crate::review::ReviewSettings;
@@ -61,6 +61,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         baseline: path(raw, &BASELINE).map(BaselineSource::Path),
         max_drop: drops(raw)?,
         confidence: confidence(raw)?,
+        cluster_by: cluster_by(raw)?,
         on_inconclusive: on_inconclusive(raw)?,
         sweep: boolean(raw, &SWEEP)?,
         slices: slices(raw)?,
@@ -81,6 +82,7 @@ fn engine_counts(raw: &RawInputs) -> Result<Option<std::path::PathBuf>, InputErr
         (&DATASET_HASH, "counts and dataset_hash"),
         (&MANIFEST, "counts and manifest"),
         (&WEIGHT_COLUMN, "counts and weight_column"),
+        (&CLUSTER_BY, "counts and cluster_by"),
         (&ERRORS_FILE, "counts and errors_file"),
         (&DISPLAY_COLUMNS, "counts and display_columns"),
         (&MODE, "counts and mode: clusters"),
@@ -112,6 +114,7 @@ fn clusters(raw: &RawInputs) -> Result<Option<ClusterSettings>, InputError> {
         (&PREDICTIONS, "mode: clusters and predictions"),
         (&WEIGHT_COLUMN, "mode: clusters and weight_column"),
         (&CONFIDENCE, "mode: clusters and confidence"),
+        (&CLUSTER_BY, "mode: clusters and cluster_by"),
         (&ERRORS_FILE, "mode: clusters and errors_file"),
         (&DISPLAY_COLUMNS, "mode: clusters and display_columns"),
         (&PREDICTION_COLUMN, "mode: clusters and prediction_column"),
@@ -141,6 +144,32 @@ fn key_columns(raw: &RawInputs) -> Result<Vec<String>, InputError> {
         });
     }
     columns(raw, &KEY_COLUMNS)
+}
+
+/// Which pairs are correlated: `none`, one or two columns, or by default
+/// (with `confidence`, from a validation set) the two key columns when the
+/// data has both.
+fn cluster_by(raw: &RawInputs) -> Result<ClusterBy, InputError> {
+    if raw.get(&CLUSTER_BY).is_some_and(|(v, _)| v.trim() == "none") {
+        return Ok(ClusterBy::Independent);
+    }
+    let named = columns(raw, &CLUSTER_BY)?;
+    if named.len() > 2 {
+        let (value, origin) = raw.get(&CLUSTER_BY).expect("named");
+        return Err(InputError::InvalidInput {
+            input: CLUSTER_BY.name,
+            origin,
+            value: value.to_string(),
+            expected: "`none`, one id column, or a pair's two record id columns",
+        });
+    }
+    if !named.is_empty() {
+        return Ok(ClusterBy::Columns(named));
+    }
+    if raw.get(&COUNTS).is_some() || raw.get(&CONFIDENCE).is_none() {
+        return Ok(ClusterBy::Independent);
+    }
+    Ok(ClusterBy::IfPresent(columns(raw, &KEY_COLUMNS)?))
 }
 
 /// How many misclassified pairs to keep, with `errors_file`, and which

@@ -53,7 +53,7 @@ impl RawInputs {
             };
             raw.set(spec.name, value, Origin::Env(format!("INPUT_{suffix}")));
         }
-        let matches = match command().try_get_matches_from(args) {
+        let matches = match command().try_get_matches_from(numbers_joined(args)) {
             Ok(m) => m,
             Err(e) => match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
@@ -133,6 +133,26 @@ pub fn as_flags(message: &str) -> String {
     out
 }
 
+/// The arguments with each flag followed by a negative number (`-3.7`,
+/// `-.5`, `-0`) joined to it (`--decision-threshold=-3.7`): clap would
+/// take `-.5` for a short flag.
+fn numbers_joined(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out: Vec<OsString> = Vec::new();
+    for arg in args {
+        let negative = arg.to_str().is_some_and(|a| a.starts_with('-') && a.parse::<f64>().is_ok());
+        let flag =
+            out.last().and_then(|l| l.to_str()).filter(|l| l.starts_with("--") && !l.contains('='));
+        match flag.filter(|_| negative).map(str::to_string) {
+            Some(flag) => {
+                *out.last_mut().expect("a flag") =
+                    format!("{flag}={}", arg.to_string_lossy()).into()
+            }
+            None => out.push(arg),
+        }
+    }
+    out
+}
+
 /// The clap command built from [`INPUTS`].
 pub fn command() -> clap::Command {
     let mut cmd = clap::Command::new("er-precision-gate")
@@ -155,6 +175,8 @@ pub fn command() -> clap::Command {
             .long(spec.name.replace('_', "-"))
             .value_name("VALUE")
             .num_args(1)
+            // `--decision-threshold -3.7`: a logit threshold, not a flag.
+            .allow_negative_numbers(true)
             .help(help);
         cmd = cmd.arg(arg);
     }
@@ -187,6 +209,15 @@ mod tests {
         let r = raw(&[("INPUT_VALIDATION_SET", "  ")], &[]);
         assert_eq!(r.get(&VALIDATION_SET).map(|(v, _)| v), None);
         assert!(!r.is_given(&VALIDATION_SET));
+    }
+
+    #[test]
+    fn a_negative_number_is_a_value_not_a_flag() {
+        for value in ["-3.7", "-0.5", "-.5", "-0", "-1e3"] {
+            let r = raw(&[], &["--min-precision", value]);
+            assert_eq!(r.get(&MIN_PRECISION).map(|(v, _)| v), Some(value));
+        }
+        assert!(load(&[], &["--min-precision", "--min-recall"]).is_err(), "a flag stays a flag");
     }
 
     #[test]

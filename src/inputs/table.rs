@@ -62,6 +62,8 @@ inputs! {
         "Lowest passing F1, inclusive, in [0, 1].";
     CONFIDENCE = "confidence":
         "Two-sided level of a Wilson confidence interval for each metric, in (0, 1), e.g. 0.95; a metric then passes when its whole interval reaches the minimum, fails when it lies below, and is inconclusive otherwise. Unset: the point value decides.";
+    CLUSTER_BY = "cluster_by":
+        "Which pairs are correlated, for the intervals: one id column (an entity, block or cluster id: pairs with one value are correlated) or a pair's two record id columns, comma-separated (pairs that share a record are correlated); the intervals then count the pairs as the fewer independent ones they are worth (a cluster-robust variance) and the report gives each metric's design effect. `none`: pairs are independent trials. Unset with `confidence`: the two key_columns when validation_set has both.";
     ON_INCONCLUSIVE = "on_inconclusive" default "fail":
         "What an inconclusive verdict does (with `confidence`): `fail` the step, `warn` (exit 0 with a warning) or `pass`.";
     SWEEP = "sweep" default "true":

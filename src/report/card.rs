@@ -164,8 +164,11 @@ pub struct CardMetric {
     pub value_percent: String,
     /// The confidence interval, when `confidence` is set.
     pub interval: Option<Interval>,
-    /// The interval in prose: `94.0–95.9%, 95% CI`.
+    /// The interval in prose: `94.0–95.9%, 95% CI` (`, design effect
+    /// 4.14` with `cluster_by`).
     pub interval_text: Option<String>,
+    /// What the metric's correlated pairs are worth, with `cluster_by`.
+    pub design: Option<crate::correlation::Design>,
     /// The lowest passing value; `None` when it cannot be known.
     pub threshold: Option<f64>,
     /// The threshold as a percentage with one decimal.

@@ -269,7 +269,7 @@ impl Report {
             baseline: evaluation
                 .baseline
                 .as_ref()
-                .map(|b| comparison::compare(b, evidence, &evaluation.dataset)),
+                .map(|b| comparison::compare(b, &*evidence, &evaluation.dataset)),
             baseline_search: BaselineSearch::of(evaluation),
             intervals: uncertainty::intervals(evaluation),
             weights: evaluation.weighted.as_ref().map(|w| Weights::new(settings, w)),
@@ -315,6 +315,7 @@ impl Report {
                 outputs.push((names[0], metric.map(|m| m.lower.to_string()).unwrap_or_default()));
                 outputs.push((names[1], metric.map(|m| m.upper.to_string()).unwrap_or_default()));
             }
+            outputs.extend(outputs::designs(i.cluster_by.as_ref()));
         }
         let sweep = self.sweep.as_ref();
         let threshold = |p: Option<&uncertainty::CurvePoint>| p.map(|p| p.threshold.to_string());

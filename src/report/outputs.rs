@@ -41,6 +41,18 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("f1_lower", "Lower bound of F1's interval, when `confidence` is set."),
     ("f1_upper", "Upper bound of F1's interval, when `confidence` is set."),
     (
+        "precision_design_effect",
+        "With `confidence`: precision's pairs over the independent pairs they are worth (`cluster_by`); empty when pairs are treated as independent.",
+    ),
+    ("recall_design_effect", "The same for recall."),
+    ("f1_design_effect", "The same for F1 (its pairs: TP + FP + FN)."),
+    (
+        "precision_effective_pairs",
+        "With `confidence`: how many independent pairs precision's correlated pairs are worth; empty when pairs are treated as independent.",
+    ),
+    ("recall_effective_pairs", "The same for recall."),
+    ("f1_effective_pairs", "The same for F1."),
+    (
         "recommended_threshold",
         "The decision threshold at which every rule holds with the highest F1; empty when none does or the decision is a prediction column.",
     ),
@@ -83,3 +95,21 @@ pub const OUTPUTS: &[(&str, &str)] = &[
         "`true` when the metrics reached the Pushgateway, `false` when the push failed; unset without `pushgateway_url`.",
     ),
 ];
+
+/// The design outputs, with `confidence`: each metric's design effect and
+/// effective pairs, empty where pairs are treated as independent.
+pub fn designs(designs: Option<&crate::correlation::Designs>) -> Outputs {
+    use crate::metrics::Metric;
+    let names = [
+        (Metric::Precision, "precision_design_effect", "precision_effective_pairs"),
+        (Metric::Recall, "recall_design_effect", "recall_effective_pairs"),
+        (Metric::F1, "f1_design_effect", "f1_effective_pairs"),
+    ];
+    let mut outputs = Outputs::new();
+    for (metric, effect, pairs) in names {
+        let design = designs.and_then(|d| d.metrics.get(metric));
+        outputs.push((effect, design.map(|d| d.design_effect.to_string()).unwrap_or_default()));
+        outputs.push((pairs, design.map(|d| d.effective_pairs.to_string()).unwrap_or_default()));
+    }
+    outputs
+}

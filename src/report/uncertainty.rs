@@ -2,6 +2,8 @@
 //! interval, how much more labelled data would decide an inconclusive
 //! metric, and the threshold sweep (its curve and what it recommends).
 
+use super::format;
+use crate::correlation::{Designs, FEW_CLUSTERS};
 use crate::evaluate::Evaluation;
 use crate::gate::{Check, Rule, Status};
 use crate::metrics::{Counts, Metric, PerMetric};
@@ -14,10 +16,15 @@ pub const CURVE_POINTS: usize = 200;
 /// The intervals and how they were computed.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Intervals {
-    /// `wilson` (F1: Wilson of TP in TP+FP+FN, mapped through 2J/(1+J)).
+    /// `wilson` (F1: Wilson of TP in TP+FP+FN, mapped through 2J/(1+J));
+    /// `wilson_kish` over Kish's effective size with weights; `_cluster`
+    /// added when the trials are the effective pairs of `cluster_by`.
     pub method: &'static str,
     /// The two-sided level.
     pub level: f64,
+    /// With `cluster_by`: the columns and what each metric's correlated
+    /// pairs are worth; `null` when pairs are independent trials.
+    pub cluster_by: Option<Designs>,
     /// Each metric's interval; `null` when the metric is undefined.
     #[serde(flatten)]
     pub metrics: PerMetric<Option<Interval>>,
@@ -84,12 +91,57 @@ pub struct SweepReport {
     pub best_recall_keeping_precision: Option<CurvePoint>,
 }
 
+/// Which pairs are correlated, and what each metric's pairs are worth, in
+/// prose: `precision: 12000 pairs, worth 2900 independent ones (design
+/// effect 4.1)`.
+pub fn designs_note(designs: &Designs) -> String {
+    let grouped = match designs.columns.as_slice() {
+        [one] => format!("pairs with one value of {} are correlated", format::code(one)),
+        columns => format!(
+            "pairs that share a record ({}) are correlated",
+            columns.iter().map(|c| format::code(c)).collect::<Vec<_>>().join(" or ")
+        ),
+    };
+    let unit = if designs.columns.len() == 2 { "record" } else { "cluster" };
+    let mut fewest = u64::MAX;
+    let metrics: Vec<String> = Metric::ALL
+        .into_iter()
+        .filter_map(|m| Some((m, designs.metrics.get(m)?)))
+        .map(|(m, d)| {
+            fewest = fewest.min(d.clusters);
+            let pairs = (d.design_effect * d.effective_pairs).round() as u64;
+            format!(
+                "{}: {}, worth {:.0} independent ones (design effect {:.2}, {})",
+                m.title(),
+                format::count(pairs, "pair"),
+                d.effective_pairs,
+                d.design_effect,
+                format::count(d.clusters, unit)
+            )
+        })
+        .collect();
+    let few = if fewest < FEW_CLUSTERS {
+        format!(
+            " Only {}: the simulation in docs/metrics.md showed these intervals holding their level from {FEW_CLUSTERS} on, so with fewer they may still be too narrow.",
+            format::count(fewest, unit)
+        )
+    } else {
+        String::new()
+    };
+    format!("By `cluster_by`, {grouped}. {}.{few}", metrics.join("; "))
+}
+
 /// The intervals of an evaluation, when `confidence` was set.
 pub fn intervals(e: &Evaluation) -> Option<Intervals> {
     let level = e.settings.confidence?;
-    let metrics = stats::intervals(e.evidence(), level);
-    let method = if e.weighted.is_some() { "wilson_kish" } else { "wilson" };
-    Some(Intervals { method, level, metrics })
+    let metrics = stats::intervals(&*e.evidence(), level);
+    let method = match (e.weighted.is_some(), e.designs.is_some()) {
+        (false, false) => "wilson",
+        (true, false) => "wilson_kish",
+        (false, true) => "wilson_cluster",
+        (true, true) => "wilson_kish_cluster",
+    };
+    Some(Intervals { method, level, cluster_by: e.designs.clone(), metrics })
 }
 
 /// For each inconclusive metric of an evaluation, the data that would

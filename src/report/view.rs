@@ -215,12 +215,17 @@ fn errors_note(e: &super::pairs::ErrorsKept) -> String {
 
 /// What the intervals at `level` are and assume.
 fn intervals_note(r: &Report, level: &str) -> String {
-    match r.weights {
-        Some(_) => format!(
-            "Intervals: Wilson score, {level} two-sided, over Kish's effective sample size of the weighted pairs. Pairs are treated as independent."
+    let over = match r.weights {
+        Some(_) => " over Kish's effective sample size of the weighted pairs",
+        None => "",
+    };
+    match r.intervals.as_ref().and_then(|i| i.cluster_by.as_ref()) {
+        Some(designs) => format!(
+            "Intervals: Wilson score, {level} two-sided{over}, counting correlated pairs as the independent pairs they are worth. {}",
+            super::uncertainty::designs_note(designs)
         ),
         None => format!(
-            "Intervals: Wilson score, {level} two-sided. Pairs are treated as independent; pairs that share a record are not, so the intervals are somewhat narrow for heavily connected candidate sets."
+            "Intervals: Wilson score, {level} two-sided{over}. They assume independent pairs: pairs that share a record or an entity are not, and their intervals are then too narrow; `cluster_by` names the columns that say which pairs are correlated."
         ),
     }
 }

@@ -5,6 +5,7 @@ use super::{
     CARD_SCHEMA_VERSION, Card, CardChange, CardChanges, CardDataset, CardDeployment, CardInputs,
     CardMetric, CardPredictions, CardProvenance, CardVerdict, ModelDetails,
 };
+use crate::correlation::Designs;
 use crate::gate::{self, Check, Outcome, Rule};
 use crate::report::format::{self, Units, percent};
 use crate::report::{Comparison, Report, chart, limitations};
@@ -16,6 +17,8 @@ impl Card {
         let (metrics, drop_rules) =
             r.checks.iter().partition::<Vec<&Check>, _>(|c| matches!(c.rule, Rule::AtLeast { .. }));
         let level = r.intervals.as_ref().map(|i| i.level);
+        let designs = r.intervals.as_ref().and_then(|i| i.cluster_by.as_ref());
+        let card_metric = |c: &Check| card_metric(c, level, designs);
         let derived = limitations::derived(r);
         Card {
             schema_version: CARD_SCHEMA_VERSION,
@@ -23,8 +26,8 @@ impl Card {
             model: model_details(r, inputs),
             verdict: verdict(r),
             decision: format::decision_text(&r.decision.column, r.decision.threshold),
-            metrics: metrics.into_iter().map(|c| card_metric(c, level)).collect(),
-            drop_rules: drop_rules.into_iter().map(|c| card_metric(c, level)).collect(),
+            metrics: metrics.into_iter().map(card_metric).collect(),
+            drop_rules: drop_rules.into_iter().map(card_metric).collect(),
             chart: r.sweep.as_ref().and_then(|s| chart::mermaid(&s.curve)),
             counts: r.counts,
             dataset: dataset(r, inputs),
@@ -170,13 +173,16 @@ fn provenance(r: &Report, inputs: &CardInputs, server_repo: Option<&str>) -> Car
     }
 }
 
-fn card_metric(c: &Check, level: Option<f64>) -> CardMetric {
+fn card_metric(c: &Check, level: Option<f64>, designs: Option<&Designs>) -> CardMetric {
     let floor = c.floor();
+    let design = designs.and_then(|d| d.metrics.get(c.metric()));
     let interval_text = c.interval.zip(level).map(|(i, level)| {
         let floor = floor.unwrap_or(i.lower);
         let (lower, upper) =
             (Units::Percent.against(i.lower, floor), Units::Percent.against(i.upper, floor));
-        format!("{}–{upper}, {} CI", lower.trim_end_matches('%'), format::level(level))
+        let design = design.map(|d| format!(", design effect {:.2}", d.design_effect));
+        let design = design.unwrap_or_default();
+        format!("{}–{upper}, {} CI{design}", lower.trim_end_matches('%'), format::level(level))
     });
     CardMetric {
         metric: c.metric(),
@@ -185,6 +191,7 @@ fn card_metric(c: &Check, level: Option<f64>) -> CardMetric {
         value_percent: format::check_value(c, Units::Percent),
         interval: c.interval,
         interval_text,
+        design,
         threshold: floor,
         threshold_percent: Units::Percent.level_or_undefined(floor),
         bound: format::rule_bound(c, Units::Percent),

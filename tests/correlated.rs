@@ -1,0 +1,93 @@
+//! `cluster_by`: intervals for pairs that are not independent, the default
+//! that takes the key columns, and the inputs it refuses.
+
+use arrow_array::{BooleanArray, Float64Array, Int64Array};
+
+use crate::util::{Gate, col, write_parquet};
+
+/// 100 blocks of 20 predicted matches: 90 blocks all right, 10 right 8
+/// times in 20. Precision 0.94 over 2,000 pairs, but worth far fewer.
+fn blocks(gate: Gate, blocks: i64) -> Gate {
+    let per = 2000 / blocks;
+    let block: Vec<i64> = (0..2000).map(|i| i / per).collect();
+    let label: Vec<bool> =
+        (0..2000).map(|i| i / per >= blocks / 10 || i % per < per * 2 / 5).collect();
+    write_parquet(
+        &gate.path("b.parquet"),
+        vec![
+            ("block", col(Int64Array::from(block))),
+            ("label", col(BooleanArray::from(label))),
+            ("score", col(Float64Array::from(vec![0.9; 2000]))),
+        ],
+    );
+    gate.input("validation_set", "b.parquet")
+        .input("confidence", "0.95")
+        .input("min_precision", "0.92")
+        .input("min_recall", "0")
+        .input("min_f1", "0")
+        .input("report_json", "r.json")
+}
+
+#[test]
+fn correlated_pairs_cannot_pass_on_the_independent_interval() {
+    let independent = blocks(Gate::new(), 100).input("cluster_by", "none").run();
+    assert_eq!((independent.code, independent.outputs["verdict"].as_str()), (0, "pass"));
+    assert_eq!(independent.outputs["precision_design_effect"], "");
+    assert!(
+        independent.summary.contains("They assume independent pairs"),
+        "{}",
+        independent.summary
+    );
+
+    let ran = blocks(Gate::new(), 100).input("cluster_by", "block").run();
+    assert_eq!((ran.code, ran.outputs["verdict"].as_str()), (1, "inconclusive"), "{ran:#?}");
+    let effect: f64 = ran.outputs["precision_design_effect"].parse().unwrap();
+    let worth: f64 = ran.outputs["precision_effective_pairs"].parse().unwrap();
+    assert!(effect > 5.0 && (effect * worth - 2000.0).abs() < 1e-6, "{effect} {worth}");
+    let report = ran.json("r.json");
+    assert_eq!(report["intervals"]["method"], "wilson_cluster");
+    assert_eq!(report["intervals"]["cluster_by"]["precision"]["clusters"], 100);
+    assert!(
+        ran.summary.contains(
+            "pairs with one value of `block` are correlated. Precision: 2000 pairs, worth"
+        ),
+        "{}",
+        ran.summary
+    );
+    assert!(ran.summary.contains("Only 100 clusters: the simulation"), "{}", ran.summary);
+}
+
+#[test]
+fn the_key_columns_group_the_pairs_by_default_when_the_data_has_them() {
+    let ran = Gate::with_fixture("sample_validation.parquet")
+        .input("confidence", "0.95")
+        .input("report_json", "r.json")
+        .run();
+    let report = ran.json("r.json");
+    assert_eq!(
+        report["intervals"]["cluster_by"]["columns"],
+        serde_json::json!(["left_id", "right_id"])
+    );
+    assert!(
+        ran.summary.contains("pairs that share a record (`left_id` or `right_id`)"),
+        "{}",
+        ran.summary
+    );
+    // Without them (the block file has neither), the pairs are independent.
+    let ran = blocks(Gate::new(), 100).run();
+    assert!(ran.json("r.json")["intervals"]["cluster_by"].is_null());
+    // Without confidence, no interval and no grouping.
+    let ran = Gate::with_fixture("sample_validation.parquet").input("report_json", "r.json").run();
+    assert!(ran.json("r.json")["intervals"].is_null());
+}
+
+#[test]
+fn a_cluster_by_that_cannot_group_the_pairs_is_refused() {
+    let ran = blocks(Gate::new(), 100).input("cluster_by", "entity").run();
+    ran.assert_cannot_evaluate("`entity`");
+    assert!(ran.errors()[0].contains("cluster_by"), "{}", ran.stdout);
+    let ran = blocks(Gate::new(), 100).input("cluster_by", "score").run();
+    assert_eq!(ran.code, 2, "a float is no id: {ran:#?}");
+    let ran = blocks(Gate::new(), 100).input("cluster_by", "a,b,c").run();
+    ran.assert_cannot_evaluate("cluster_by");
+}
