@@ -215,8 +215,7 @@ fn trials_for_lower(observed: f64, minimum: f64, confidence: f64) -> Option<u64>
 /// (its denominator: predicted matches for precision, true matches for
 /// recall, TP+FP+FN for F1) would put the whole interval above the minimum
 /// if the metric stayed at its point estimate, and how many that is beyond
-/// today's. `None` when the point estimate is below the minimum (more data
-/// would most likely confirm the failure).
+/// today's. `None` when the point estimate is below the minimum.
 pub fn trials_to_pass(
     metric: Metric,
     c: &Counts,

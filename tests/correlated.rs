@@ -55,6 +55,19 @@ fn correlated_pairs_cannot_pass_on_the_independent_interval() {
         ran.summary
     );
     assert!(ran.summary.contains("Only 100 clusters: the simulation"), "{}", ran.summary);
+    // More data: the independent pairs a Wilson bound at 0.92 needs, as
+    // pairs of this design effect.
+    let needed = &report["inconclusive"][0];
+    assert_eq!(needed["design_effect"].as_f64(), Some(effect));
+    let lower = |n: f64| {
+        let (q, z) = (0.94, 1.959963984540054f64);
+        let d = 1.0 + z * z / n;
+        (q + z * z / (2.0 * n)) / d - z * (q * (1.0 - q) / n + z * z / (4.0 * n * n)).sqrt() / d
+    };
+    let independent = (1..100_000u64).find(|n| lower(*n as f64) >= 0.92).unwrap();
+    let expected = (independent as f64 * effect).ceil();
+    assert_eq!(needed["trials_needed"].as_f64(), Some(expected), "{needed}");
+    assert!(ran.summary.contains("counted at the design effect of"), "{}", ran.summary);
 }
 
 #[test]

@@ -41,11 +41,13 @@ pub struct Needed {
     pub trials: u64,
     /// The denominator that would put the whole interval at or above the
     /// minimum if the metric stayed at its point value; `None` when the
-    /// point value is below the minimum (more data would most likely
-    /// confirm the failure).
+    /// point value is below the minimum.
     pub trials_needed: Option<u64>,
     /// `trials_needed - trials`.
     pub more: Option<u64>,
+    /// With `cluster_by`: the design effect the pairs needed are counted
+    /// at (the one observed), each pair worth 1/design effect.
+    pub design_effect: Option<f64>,
 }
 
 /// One point of the curve, as the JSON report lists it.
@@ -151,12 +153,19 @@ pub fn intervals(e: &Evaluation) -> Option<Intervals> {
 pub fn inconclusive(e: &Evaluation) -> Vec<Needed> {
     match e.weighted {
         Some(_) => Vec::new(),
-        None => needed(&e.verdict.checks, &e.tally.counts, e.settings.confidence),
+        None => {
+            needed(&e.verdict.checks, &e.tally.counts, e.settings.confidence, e.designs.as_ref())
+        }
     }
 }
 
 /// For each inconclusive threshold rule, the data that would decide it.
-fn needed(checks: &[Check], counts: &Counts, confidence: Option<f64>) -> Vec<Needed> {
+fn needed(
+    checks: &[Check],
+    counts: &Counts,
+    confidence: Option<f64>,
+    designs: Option<&Designs>,
+) -> Vec<Needed> {
     let Some(level) = confidence else {
         return Vec::new();
     };
@@ -173,13 +182,19 @@ fn needed(checks: &[Check], counts: &Counts, confidence: Option<f64>) -> Vec<Nee
                 Metric::Recall => ("true matches", counts.tp + counts.fn_),
                 Metric::F1 => ("true or predicted matches", counts.tp + counts.fp + counts.fn_),
             };
-            let decided = stats::trials_to_pass(metric, counts, threshold, level);
+            let design_effect =
+                designs.and_then(|d| d.metrics.get(metric)).map(|d| d.design_effect);
+            // Independent trials needed, as that many correlated pairs are
+            // worth at the design effect observed.
+            let needed = stats::trials_to_pass(metric, counts, threshold, level)
+                .map(|(n, _)| (n as f64 * design_effect.unwrap_or(1.0)).ceil() as u64);
             Needed {
                 metric,
                 denominator,
                 trials,
-                trials_needed: decided.map(|(n, _)| n),
-                more: decided.map(|(_, more)| more),
+                trials_needed: needed,
+                more: needed.map(|n| n.saturating_sub(trials)),
+                design_effect,
             }
         })
         .collect()

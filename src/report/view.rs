@@ -254,16 +254,20 @@ fn inconclusive_notes(r: &Report) -> Vec<String> {
             })?;
             let (value, floor) = (check.value?, check.floor()?);
             let name = n.metric.name();
+            let design = n
+                .design_effect
+                .map(|d| format!(", counted at the design effect of {d:.2} `cluster_by` measured"))
+                .unwrap_or_default();
             Some(match n.more {
                 Some(more) => format!(
-                    "{} is inconclusive: about {more} more labelled {} ({name}'s denominator, {} in all) would put the interval above {floor} if {name} stays at {}.",
+                    "{} is inconclusive: about {more} more labelled {} ({name}'s denominator, {} in all{design}) would put the interval above {floor} if {name} stays at {}.",
                     n.metric.title(),
                     n.denominator,
                     n.trials_needed.unwrap_or(n.trials),
                     format::metric_value(value, floor),
                 ),
                 None => format!(
-                    "{} is inconclusive, and its point value {} is below {floor}: more labelled pairs would most likely confirm the failure.",
+                    "{} is inconclusive, and its point value {} is below {floor}: more labelled pairs would decide it, as a failure if it stays there.",
                     n.metric.title(),
                     format::metric_value(value, floor),
                 ),
