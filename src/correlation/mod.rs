@@ -12,6 +12,7 @@
 //! with no other through it. Knows arrow arrays and the confusion cells,
 //! nothing of files or verdicts.
 
+mod ids;
 mod variance;
 
 use arrow_array::ArrayRef;
@@ -19,7 +20,7 @@ use arrow_buffer::BooleanBuffer;
 
 pub use variance::{Design, Designs};
 
-use crate::slices::{Value, Values};
+use ids::{Ids, NULL};
 
 /// The fewest clusters (records, for two columns) with which the
 /// simulation (`simulation.rs`, docs/metrics.md) showed the cluster-robust
@@ -63,7 +64,7 @@ pub struct Correlated {
     /// Whether the ids are the pair's two records (two columns).
     dyadic: bool,
     /// Every distinct id, both columns' in one table when dyadic.
-    values: Values,
+    values: Ids,
     /// Per id: the weight of its pairs in each cell.
     sums: Vec<Cells>,
     /// Pairs whose id is null (two columns: each null side), each its own
@@ -81,7 +82,7 @@ impl Correlated {
         Correlated {
             dyadic: columns.len() == 2,
             columns,
-            values: Values::default(),
+            values: Ids::default(),
             sums: Vec::new(),
             singles: Loose::default(),
             twice: Loose::default(),
@@ -105,30 +106,29 @@ impl Correlated {
         if self.dyadic {
             self.values.row_ids(arrays[1].as_ref(), &mut right);
         }
-        self.sums.resize(self.values.values.len(), [0.0; 4]);
-        let null = self.values.find(&Value::Null);
+        self.sums.resize(self.values.len(), [0.0; 4]);
         for (i, &l) in left.iter().enumerate() {
             if present.is_some_and(|p| !p.value(i)) {
                 continue;
             }
             let cell = usize::from(label.value(i)) << 1 | usize::from(predicted.value(i));
             let w = weights.map_or(1.0, |w| w[i]);
-            self.place(l, null, cell, w);
+            self.place(l, cell, w);
             if !self.dyadic {
                 continue;
             }
             let r = right[i];
-            if l == r && Some(l) != null {
+            if l == r && l != NULL {
                 continue;
             }
-            self.place(r, null, cell, w);
+            self.place(r, cell, w);
             self.twice.add(cell, w);
         }
         self.scratch = (left, right);
     }
 
-    fn place(&mut self, id: u32, null: Option<u32>, cell: usize, w: f64) {
-        if Some(id) == null {
+    fn place(&mut self, id: u32, cell: usize, w: f64) {
+        if id == NULL {
             self.singles.add(cell, w);
         } else {
             self.sums[id as usize][cell] += w;
@@ -137,10 +137,10 @@ impl Correlated {
 
     /// Combines two threads' sums, id by id.
     pub fn merge(mut self, other: &Correlated) -> Correlated {
-        let theirs = other.values.values.iter().zip(&other.sums);
-        for (value, cells) in theirs.filter(|(_, c)| c.iter().any(|w| *w != 0.0)) {
-            let id = self.values.id(value.clone()) as usize;
-            self.sums.resize(self.values.values.len(), [0.0; 4]);
+        for (key, theirs) in other.values.keys() {
+            let cells = other.sums[theirs as usize];
+            let id = self.values.id(key) as usize;
+            self.sums.resize(self.values.len(), [0.0; 4]);
             for (sum, add) in self.sums[id].iter_mut().zip(cells) {
                 *sum += add;
             }

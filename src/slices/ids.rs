@@ -63,14 +63,6 @@ impl Values {
         })
     }
 
-    /// The id of `value` when it was seen; a lookup that adds nothing.
-    pub fn find(&self, value: &Value) -> Option<u32> {
-        match value {
-            Value::Text(text) => self.texts.get(text.as_ref()).copied(),
-            other => self.others.get(other).copied(),
-        }
-    }
-
     fn text_id(&mut self, text: &str) -> u32 {
         if text.len() > LONGEST {
             return self.text_id(&bounded(text));
