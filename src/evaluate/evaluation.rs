@@ -13,9 +13,9 @@ use crate::baseline::Baseline;
 use crate::correlation::Designs;
 use crate::dataset::Sha256;
 use crate::gate::Verdict;
-use crate::metrics::{Counts, Metric, PerMetric, Tally};
+use crate::metrics::{Counts, PerMetric, Tally};
 use crate::slices::{SliceCheck, SliceColumn};
-use crate::stats::{Deflated, Evidence, Interval};
+use crate::stats::{Deflated, Evidence};
 use crate::sweep::{Analysis, Point};
 use crate::weighted::Weighted;
 
@@ -126,7 +126,7 @@ impl Evaluation {
     /// What the verdict was decided on: in cluster mode the family
     /// `cluster_metric` names, with `weight_column` the weighted sums, else
     /// the counts.
-    pub fn evidence(&self) -> Box<dyn Evidence + '_> {
+    pub fn evidence(&self) -> Deflated<'_> {
         let base = evidence(self.clusters.as_ref(), self.weighted.as_ref(), &self.tally.counts);
         deflated(base, self.designs.as_ref())
     }
@@ -146,40 +146,19 @@ pub(super) fn evidence<'a>(
     }
 }
 
-/// The evidence as its correlated pairs are worth, with `cluster_by`.
-pub(super) fn deflated<'a>(
-    base: &'a dyn Evidence,
-    designs: Option<&Designs>,
-) -> Box<dyn Evidence + 'a> {
-    match designs {
-        Some(d) => Box::new(Deflated { base, shrink: shrink(base, d) }),
-        None => Box::new(Plain(base)),
-    }
+/// The evidence as its correlated pairs are worth, with `cluster_by`;
+/// without, as it is (no metric has a shrink).
+pub(super) fn deflated<'a>(base: &'a dyn Evidence, designs: Option<&Designs>) -> Deflated<'a> {
+    Deflated { base, shrink: shrink(base, designs) }
 }
 
 /// Each metric's effective pairs over the trials `base` counts: the same
-/// share of any counts' trials (the sweep's) is what they are worth.
-pub(super) fn shrink(base: &dyn Evidence, designs: &Designs) -> PerMetric<Option<f64>> {
+/// share of any counts' trials (the sweep's) is what they are worth; none
+/// without `cluster_by`.
+pub(super) fn shrink(base: &dyn Evidence, designs: Option<&Designs>) -> PerMetric<Option<f64>> {
     PerMetric::from_fn(|m| {
-        let design = designs.metrics.get(m)?;
+        let design = designs?.metrics.get(m)?;
         let (_, n) = base.proportion(m)?;
         Some((design.effective_pairs / n).min(1.0))
     })
-}
-
-/// Evidence as it is.
-struct Plain<'a>(&'a dyn Evidence);
-
-impl Evidence for Plain<'_> {
-    fn value(&self, metric: Metric) -> Option<f64> {
-        self.0.value(metric)
-    }
-
-    fn interval(&self, metric: Metric, confidence: f64) -> Option<Interval> {
-        self.0.interval(metric, confidence)
-    }
-
-    fn proportion(&self, metric: Metric) -> Option<(f64, f64)> {
-        self.0.proportion(metric)
-    }
 }

@@ -121,19 +121,16 @@ fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Deci
     };
     let counts = &read.tally.counts;
     let base = evaluation::evidence(read.clusters.as_ref(), read.weighted.as_ref(), counts);
-    let mut verdict = decide(&*evaluation::deflated(base, read.designs.as_ref()));
+    let mut verdict = decide(&evaluation::deflated(base, read.designs.as_ref()));
     // The sweep's counts at other thresholds are worth the same share.
-    let shrink = read.designs.as_ref().map(|d| evaluation::shrink(base, d));
+    let shrink = evaluation::shrink(base, read.designs.as_ref());
     let rules = &settings.slices.rules;
     let slice_checks = slices::judge(&read.slices, counts, rules, settings.slices.min_support);
     if slice_checks.iter().any(|c| c.status == SliceStatus::Fail) {
         verdict.outcome = gate::Outcome::Failed;
     }
     let curve = read.histogram.as_ref().map(Histogram::points).unwrap_or_default();
-    let sweep = analyse(&curve, |counts: &Counts| match shrink {
-        Some(shrink) => decide(&Deflated { base: counts, shrink }),
-        None => decide(counts),
-    });
+    let sweep = analyse(&curve, |counts: &Counts| decide(&Deflated { base: counts, shrink }));
     Decided { verdict, slice_checks, curve, sweep }
 }
 

@@ -20,7 +20,7 @@ use super::values::{
 use crate::clusters::{ClusterSettings, Family};
 use crate::dataset::stores::StoreAccess;
 use crate::dataset::{Decision, NullPolicy};
-use crate::evaluate::{BaselineSource, ClusterBy, Settings};
+use crate::evaluate::{BaselineSource, Settings};
 use crate::gate::OnInconclusive;
 use crate::gate::{Drops, Thresholds};
 use crate::review::ReviewSettings;
@@ -61,7 +61,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         baseline: path(raw, &BASELINE).map(BaselineSource::Path),
         max_drop: drops(raw)?,
         confidence: confidence(raw)?,
-        cluster_by: cluster_by(raw)?,
+        cluster_by: super::correlation::cluster_by(raw)?,
         on_inconclusive: on_inconclusive(raw)?,
         sweep: boolean(raw, &SWEEP)?,
         slices: slices(raw)?,
@@ -144,32 +144,6 @@ fn key_columns(raw: &RawInputs) -> Result<Vec<String>, InputError> {
         });
     }
     columns(raw, &KEY_COLUMNS)
-}
-
-/// Which pairs are correlated: `none`, one or two columns, or by default
-/// (with `confidence`, from a validation set) the two key columns when the
-/// data has both.
-fn cluster_by(raw: &RawInputs) -> Result<ClusterBy, InputError> {
-    if raw.get(&CLUSTER_BY).is_some_and(|(v, _)| v.trim() == "none") {
-        return Ok(ClusterBy::Independent);
-    }
-    let named = columns(raw, &CLUSTER_BY)?;
-    if named.len() > 2 {
-        let (value, origin) = raw.get(&CLUSTER_BY).expect("named");
-        return Err(InputError::InvalidInput {
-            input: CLUSTER_BY.name,
-            origin,
-            value: value.to_string(),
-            expected: "`none`, one id column, or a pair's two record id columns",
-        });
-    }
-    if !named.is_empty() {
-        return Ok(ClusterBy::Columns(named));
-    }
-    if raw.get(&COUNTS).is_some() || raw.get(&CONFIDENCE).is_none() {
-        return Ok(ClusterBy::Independent);
-    }
-    Ok(ClusterBy::IfPresent(columns(raw, &KEY_COLUMNS)?))
 }
 
 /// How many misclassified pairs to keep, with `errors_file`, and which

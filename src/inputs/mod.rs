@@ -9,6 +9,7 @@
 //! [`crate::report::CardInputs`], [`crate::integrations::push::PushInputs`].
 
 mod config;
+mod correlation;
 mod error;
 mod evaluate;
 mod latest;

@@ -30,6 +30,7 @@ use crate::dataset::{Decision, NullPolicy};
 use crate::evaluate::{Evaluation, Provenance};
 use crate::gate::{Check, OnInconclusive, Outcome};
 use crate::metrics::{Counts, PerMetric, Skipped};
+use crate::stats::Evidence;
 use crate::weighted::Weighted;
 
 pub use card::CardInputs;
@@ -269,7 +270,7 @@ impl Report {
             baseline: evaluation
                 .baseline
                 .as_ref()
-                .map(|b| comparison::compare(b, &*evidence, &evaluation.dataset)),
+                .map(|b| comparison::compare(b, &evidence, &evaluation.dataset)),
             baseline_search: BaselineSearch::of(evaluation),
             intervals: uncertainty::intervals(evaluation),
             weights: evaluation.weighted.as_ref().map(|w| Weights::new(settings, w)),

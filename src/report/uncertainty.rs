@@ -136,7 +136,7 @@ pub fn designs_note(designs: &Designs) -> String {
 /// The intervals of an evaluation, when `confidence` was set.
 pub fn intervals(e: &Evaluation) -> Option<Intervals> {
     let level = e.settings.confidence?;
-    let metrics = stats::intervals(&*e.evidence(), level);
+    let metrics = stats::intervals(&e.evidence(), level);
     let method = match (e.weighted.is_some(), e.designs.is_some()) {
         (false, false) => "wilson",
         (true, false) => "wilson_kish",
