@@ -55,19 +55,21 @@ fn correlated_pairs_cannot_pass_on_the_independent_interval() {
         ran.summary
     );
     assert!(ran.summary.contains("Only 100 clusters: the simulation"), "{}", ran.summary);
-    // More data: the independent pairs a Wilson bound at 0.92 needs, as
-    // pairs of this design effect.
+    // More data: the independent pairs that give a Wilson bound an 80%
+    // chance to clear 0.92 (the score test's sample size), as pairs of
+    // this design effect, in proportionally more blocks.
     let needed = &report["inconclusive"][0];
     assert_eq!(needed["design_effect"].as_f64(), Some(effect));
-    let lower = |n: f64| {
-        let (q, z) = (0.94, 1.959963984540054f64);
-        let d = 1.0 + z * z / n;
-        (q + z * z / (2.0 * n)) / d - z * (q * (1.0 - q) / n + z * z / (4.0 * n * n)).sqrt() / d
-    };
-    let independent = (1..100_000u64).find(|n| lower(*n as f64) >= 0.92).unwrap();
-    let expected = (independent as f64 * effect).ceil();
+    let (p, b, z) = (0.94f64, 0.92f64, (1.959963984540054, 0.8416212335729143));
+    let root = (z.0 * (b * (1.0 - b)).sqrt() + z.1 * (p * (1.0 - p)).sqrt()) / (p - b);
+    let independent = (root * root).ceil();
+    let expected = (independent * effect).ceil();
     assert_eq!(needed["trials_needed"].as_f64(), Some(expected), "{needed}");
-    assert!(ran.summary.contains("counted at the design effect of"), "{}", ran.summary);
+    let blocks = (100.0 * expected / 2000.0).ceil() as u64 - 100;
+    assert_eq!(needed["clusters"]["more"].as_u64(), Some(blocks), "{needed}");
+    let said = format!("more labelled pairs like these in about {blocks} more clusters");
+    assert!(ran.summary.contains(&said), "{said}: {}", ran.summary);
+    assert!(ran.summary.contains("at the design effect of"), "{}", ran.summary);
 }
 
 #[test]

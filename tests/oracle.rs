@@ -288,3 +288,45 @@ fn the_training_artifact_is_gated_and_a_flipped_byte_stops_it() {
     assert!(ran.errors()[0].contains("predictions.parquet"), "{ran:#?}");
     assert!(!ran.outputs.contains_key("precision"), "no metric from unverified bytes");
 }
+
+/// The "how many more" advice keeps its promise exactly: at the size it
+/// states, the binomial chance that a Wilson interval lies wholly on the
+/// point value's side of the minimum is 80% (scipy and statsmodels,
+/// `tests/power_oracle.py`), and 9/10 of it falls short.
+#[test]
+fn more_data_decides_an_inconclusive_metric_four_times_in_five() {
+    // Recall 1854/1995 = 0.9293: inconclusive against 0.925 (above) and
+    // 0.935 (below).
+    for (minimum, decides) in [("0.925", "pass"), ("0.935", "fail")] {
+        let ran = Gate::with_fixture("sample_validation.parquet")
+            .input("confidence", "0.95")
+            .input("cluster_by", "none")
+            .input("min_recall", minimum)
+            .input("report_json", "r.json")
+            .run();
+        assert_eq!(ran.outputs["verdict"], "inconclusive", "{ran:#?}");
+        let needed = &ran.json("r.json")["inconclusive"][0];
+        assert_eq!(
+            (needed["metric"].as_str(), needed["decides"].as_str()),
+            (Some("recall"), Some(decides))
+        );
+        let trials = needed["trials_needed"].as_u64().unwrap();
+        assert_eq!(needed["more"].as_u64(), Some(trials - 1995));
+        // Pairs like these: 10000 labelled pairs hold 1995 true matches.
+        let pairs = (10000.0 * trials as f64 / 1995.0).ceil() as u64;
+        assert_eq!(needed["labelled_pairs_more"].as_u64(), Some(pairs - 10000));
+        let args =
+            ["1854", "1995", minimum, "0.95", &trials.to_string()].map(std::ffi::OsString::from);
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let exact = Gate::python("power_oracle.py", &args, "scipy and statsmodels");
+        let power = exact["power"].as_f64().unwrap();
+        assert!((0.78..=0.83).contains(&power), "{minimum}: {trials} trials, power {power}");
+        assert!(exact["power_at_nine_tenths"].as_f64().unwrap() < 0.8, "{exact}");
+        let side = if decides == "pass" { "at or above" } else { "below" };
+        let said = format!(
+            "more labelled pairs like these ({} more true matches, recall's denominator) would give an 80% chance that the interval lies wholly {side} {minimum}",
+            trials - 1995
+        );
+        assert!(ran.summary.contains(&said), "{said}\n{}", ran.summary);
+    }
+}

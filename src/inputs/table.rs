@@ -87,7 +87,7 @@ inputs! {
     MIN_SLICE_SUPPORT = "min_slice_support" default "30":
         "Fewest true matches a slice needs to be evaluated (0 to 1000000000); a smaller one is shown with its counts and marked not evaluated.";
     SLICE_LIMITATION_GAP = "slice_limitation_gap" default "0.05":
-        "How far below the overall value an evaluated slice's precision, recall or F1 must fall to be flagged in the slice table and listed among the model card's limitations, in [0, 1].";
+        "How far below the overall value an evaluated slice's precision, recall or F1 must be shown to fall (its interval at confidence, 95% when unset, wholly below overall minus this, Holm-adjusted over every slice and metric tested) to be flagged in the slice table and listed among the model card's limitations, in [0, 1].";
     ERRORS_FILE = "errors_file":
         "Path where the misclassified pairs to review are written as parquet: every column of validation_set (and, with predictions, its deciding column) plus error (false_positive or false_negative) and rank; the most confident first (false positives with the highest scores, false negatives with the lowest; with prediction_column, the first in file order).";
     ERRORS_LIMIT = "errors_limit" default "1000":

@@ -5,9 +5,9 @@
 use super::format;
 use crate::correlation::{Designs, FEW_CLUSTERS};
 use crate::evaluate::Evaluation;
-use crate::gate::{Check, Rule, Status};
+use crate::gate::{Rule, Status};
 use crate::metrics::{Counts, Metric, PerMetric};
-use crate::stats::{self, Interval};
+use crate::stats::{self, Decides, Interval};
 use crate::sweep::{self, Analysis, Point, Range};
 
 /// Points of the curve kept in the JSON report.
@@ -30,7 +30,8 @@ pub struct Intervals {
     pub metrics: PerMetric<Option<Interval>>,
 }
 
-/// How much more data would decide an inconclusive metric.
+/// How much more data would decide an inconclusive metric, with
+/// [`stats::POWER`] (80%) chance if the metric stays at its point value.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Needed {
     pub metric: Metric,
@@ -39,15 +40,38 @@ pub struct Needed {
     pub denominator: &'static str,
     /// Its denominator today.
     pub trials: u64,
-    /// The denominator that would put the whole interval at or above the
-    /// minimum if the metric stayed at its point value; `None` when the
-    /// point value is below the minimum.
-    pub trials_needed: Option<u64>,
+    /// `pass` when the point value is above the minimum (more data would
+    /// put the whole interval at or above it), `fail` when below (wholly
+    /// below it).
+    pub decides: Decides,
+    /// The chance that the sizes below decide it: 0.8.
+    pub power: f64,
+    /// The denominator that would decide it; with `cluster_by`, counted at
+    /// the design effect observed.
+    pub trials_needed: u64,
     /// `trials_needed - trials`.
-    pub more: Option<u64>,
-    /// With `cluster_by`: the design effect the pairs needed are counted
-    /// at (the one observed), each pair worth 1/design effect.
+    pub more: u64,
+    /// The labelled pairs evaluated today.
+    pub labelled_pairs: u64,
+    /// How many more labelled pairs like these (the same share of them in
+    /// the metric's denominator) would decide it.
+    pub labelled_pairs_more: u64,
+    /// With `cluster_by`: the design effect the sizes are counted at (the
+    /// one observed), each pair worth 1/design effect.
     pub design_effect: Option<f64>,
+    /// With `cluster_by`: the clusters (or records) those pairs come in.
+    pub clusters: Option<MoreClusters>,
+}
+
+/// Clusters now and more, at the pairs per cluster observed.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct MoreClusters {
+    /// `cluster` (one `cluster_by` column) or `record` (two).
+    pub unit: &'static str,
+    /// The metric's clusters today.
+    pub now: u64,
+    /// How many more would decide it.
+    pub more: u64,
 }
 
 /// One point of the curve, as the JSON report lists it.
@@ -151,53 +175,64 @@ pub fn intervals(e: &Evaluation) -> Option<Intervals> {
 /// would be effective trials, which more sampling adds at a rate the gate
 /// cannot know.
 pub fn inconclusive(e: &Evaluation) -> Vec<Needed> {
-    match e.weighted {
-        Some(_) => Vec::new(),
-        None => {
-            needed(&e.verdict.checks, &e.tally.counts, e.settings.confidence, e.designs.as_ref())
+    match (e.weighted.as_ref(), e.settings.confidence) {
+        (None, Some(level)) => {
+            let inconclusive = e.verdict.checks.iter().filter(|c| c.status == Status::Inconclusive);
+            inconclusive
+                .filter_map(|c| match c.rule {
+                    Rule::AtLeast { metric, threshold } => Some((metric, threshold)),
+                    Rule::MaxDrop { .. } => None,
+                })
+                .filter_map(|(metric, minimum)| {
+                    needed(metric, minimum, &e.tally.counts, level, e.designs.as_ref())
+                })
+                .collect()
         }
+        _ => Vec::new(),
     }
 }
 
-/// For each inconclusive threshold rule, the data that would decide it.
+/// What would decide one metric against its minimum; `None` when nothing
+/// would (its point value is the minimum).
 fn needed(
-    checks: &[Check],
+    metric: Metric,
+    minimum: f64,
     counts: &Counts,
-    confidence: Option<f64>,
+    level: f64,
     designs: Option<&Designs>,
-) -> Vec<Needed> {
-    let Some(level) = confidence else {
-        return Vec::new();
+) -> Option<Needed> {
+    let decision = stats::metric_trials_to_decide(metric, counts, minimum, level)?;
+    let denominator = match metric {
+        Metric::Precision => "predicted matches",
+        Metric::Recall => "true matches",
+        Metric::F1 => "true or predicted matches",
     };
-    checks
-        .iter()
-        .filter(|c| c.status == Status::Inconclusive)
-        .filter_map(|c| match c.rule {
-            Rule::AtLeast { metric, threshold } => Some((metric, threshold)),
-            Rule::MaxDrop { .. } => None,
-        })
-        .map(|(metric, threshold)| {
-            let (denominator, trials) = match metric {
-                Metric::Precision => ("predicted matches", counts.tp + counts.fp),
-                Metric::Recall => ("true matches", counts.tp + counts.fn_),
-                Metric::F1 => ("true or predicted matches", counts.tp + counts.fp + counts.fn_),
-            };
-            let design_effect =
-                designs.and_then(|d| d.metrics.get(metric)).map(|d| d.design_effect);
-            // Independent trials needed, as that many correlated pairs are
-            // worth at the design effect observed.
-            let needed = stats::trials_to_pass(metric, counts, threshold, level)
-                .map(|(n, _)| (n as f64 * design_effect.unwrap_or(1.0)).ceil() as u64);
-            Needed {
-                metric,
-                denominator,
-                trials,
-                trials_needed: needed,
-                more: needed.map(|n| n.saturating_sub(trials)),
-                design_effect,
-            }
-        })
-        .collect()
+    let trials = metric.trials(counts);
+    let design = designs.and_then(|d| Some((d.columns.len(), d.metrics.get(metric)?)));
+    // Independent trials needed, as that many correlated pairs are worth at
+    // the design effect observed.
+    let scale = design.map_or(1.0, |(_, d)| d.design_effect);
+    let trials_needed = (decision.trials as f64 * scale).ceil() as u64;
+    // Pairs and clusters grow with the denominator, in today's shares.
+    let grown = |now: u64| (now as f64 * trials_needed as f64 / trials as f64).ceil() as u64;
+    let labelled_pairs = counts.rows();
+    Some(Needed {
+        metric,
+        denominator,
+        trials,
+        decides: decision.decides,
+        power: stats::POWER,
+        trials_needed,
+        more: trials_needed.saturating_sub(trials),
+        labelled_pairs,
+        labelled_pairs_more: grown(labelled_pairs).saturating_sub(labelled_pairs),
+        design_effect: design.map(|(_, d)| d.design_effect),
+        clusters: design.map(|(columns, d)| MoreClusters {
+            unit: if columns == 2 { "record" } else { "cluster" },
+            now: d.clusters,
+            more: grown(d.clusters).saturating_sub(d.clusters),
+        }),
+    })
 }
 
 /// The sweep of an evaluation, when its decision is a score.

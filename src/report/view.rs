@@ -10,6 +10,7 @@ use crate::report::chart;
 use crate::report::format::{self, Units, code};
 use crate::report::uncertainty::{CurvePoint, SweepReport};
 use crate::report::{Comparison, Report};
+use crate::stats::Decides;
 
 /// The summary and comment data.
 #[derive(Serialize)]
@@ -254,24 +255,27 @@ fn inconclusive_notes(r: &Report) -> Vec<String> {
             })?;
             let (value, floor) = (check.value?, check.floor()?);
             let name = n.metric.name();
+            let value = format::metric_value(value, floor);
+            let (below, side) = match n.decides {
+                Decides::Pass => (String::new(), "at or above"),
+                Decides::Fail => (format!(", and its point value {value} is below {floor}"), "below"),
+            };
+            let clusters = n
+                .clusters
+                .map(|c| format!(" in about {}", format::count(c.more, &format!("more {}", c.unit))))
+                .unwrap_or_default();
             let design = n
                 .design_effect
-                .map(|d| format!(", counted at the design effect of {d:.2} `cluster_by` measured"))
+                .map(|d| format!(", at the design effect of {d:.2} `cluster_by` measured"))
                 .unwrap_or_default();
-            Some(match n.more {
-                Some(more) => format!(
-                    "{} is inconclusive: about {more} more labelled {} ({name}'s denominator, {} in all{design}) would put the interval above {floor} if {name} stays at {}.",
-                    n.metric.title(),
-                    n.denominator,
-                    n.trials_needed.unwrap_or(n.trials),
-                    format::metric_value(value, floor),
-                ),
-                None => format!(
-                    "{} is inconclusive, and its point value {} is below {floor}: more labelled pairs would decide it, as a failure if it stays there.",
-                    n.metric.title(),
-                    format::metric_value(value, floor),
-                ),
-            })
+            Some(format!(
+                "{} is inconclusive{below}: about {} more labelled pairs like these{clusters} ({} more {}, {name}'s denominator{design}) would give an {:.0}% chance that the interval lies wholly {side} {floor}, if {name} stays at {value}.",
+                n.metric.title(),
+                n.labelled_pairs_more,
+                n.more,
+                n.denominator,
+                n.power * 100.0,
+            ))
         })
         .collect()
 }

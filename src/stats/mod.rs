@@ -9,6 +9,16 @@
 //! trials unless `cluster_by` says which are correlated: [`Deflated`] then
 //! counts them as the independent pairs they are worth (crate::correlation).
 
+mod holm;
+mod power;
+#[cfg(test)]
+pub mod random;
+
+pub use holm::{below_p_value, holm};
+#[cfg(test)]
+pub use power::trials_to_decide;
+pub use power::{Decides, POWER, metric_trials_to_decide};
+
 use crate::metrics::{Counts, Metric, PerMetric};
 use crate::weighted::Weighted;
 
@@ -162,7 +172,7 @@ fn f1_of_jaccard(j: f64) -> f64 {
 }
 
 /// J = TP/(TP+FP+FN) as a function of F1, its inverse.
-fn jaccard_of_f1(f1: f64) -> f64 {
+pub fn jaccard_of_f1(f1: f64) -> f64 {
     f1 / (2.0 - f1)
 }
 
@@ -181,55 +191,6 @@ pub fn interval(metric: Metric, c: &Counts, confidence: f64) -> Option<Interval>
 /// Every metric's interval.
 pub fn intervals(e: &(impl Evidence + ?Sized), confidence: f64) -> PerMetric<Option<Interval>> {
     PerMetric::from_fn(|m| e.interval(m, confidence))
-}
-
-/// How many trials (the metric's denominator) a Wilson lower bound needs to
-/// reach `minimum` if the proportion stays at `observed`; `None` when it
-/// never can (observed at or below the minimum) or needs over 10^12.
-fn trials_for_lower(observed: f64, minimum: f64, confidence: f64) -> Option<u64> {
-    if observed <= minimum {
-        return None;
-    }
-    let lower_at = |n: u64| {
-        let k = observed * n as f64;
-        let crit = normal_upper_quantile((1.0 - confidence) / 2.0);
-        let (nf, q) = (n as f64, k / n as f64);
-        let crit2 = crit * crit;
-        let denom = 1.0 + crit2 / nf;
-        (q + crit2 / (2.0 * nf)) / denom
-            - crit * (q * (1.0 - q) / nf + crit2 / (4.0 * nf * nf)).sqrt() / denom
-    };
-    let mut high = 1u64;
-    while lower_at(high) < minimum {
-        high = high.checked_mul(2).filter(|h| *h <= 1_000_000_000_000)?;
-    }
-    let mut low = high / 2;
-    while high - low > 1 {
-        let mid = low + (high - low) / 2;
-        if lower_at(mid) >= minimum { high = mid } else { low = mid }
-    }
-    Some(high)
-}
-
-/// For a metric whose interval holds its minimum: how many trials in all
-/// (its denominator: predicted matches for precision, true matches for
-/// recall, TP+FP+FN for F1) would put the whole interval above the minimum
-/// if the metric stayed at its point estimate, and how many that is beyond
-/// today's. `None` when the point estimate is below the minimum.
-pub fn trials_to_pass(
-    metric: Metric,
-    c: &Counts,
-    minimum: f64,
-    confidence: f64,
-) -> Option<(u64, u64)> {
-    let (k, n) = proportion(metric, c);
-    let observed = k as f64 / n as f64;
-    let floor = match metric {
-        Metric::F1 => jaccard_of_f1(minimum),
-        _ => minimum,
-    };
-    let needed = trials_for_lower(observed, floor, confidence)?;
-    Some((needed, needed.saturating_sub(n)))
 }
 
 #[cfg(test)]
@@ -282,18 +243,5 @@ mod tests {
         let point = Metric::F1.of(&c).unwrap();
         assert!(f1.lower < point && point < f1.upper);
         assert_eq!(interval(Metric::Precision, &Counts::default(), 0.95), None);
-    }
-
-    #[test]
-    fn trials_to_pass_is_the_smallest_that_decides() {
-        // Recall 0.893 against 0.88 at 95%.
-        let c = Counts { tp: 893, fp: 0, fn_: 107, tn: 0 };
-        let (needed, more) = trials_to_pass(Metric::Recall, &c, 0.88, 0.95).unwrap();
-        assert_eq!(more, needed - 1000);
-        let lower = |n: u64| wilson((0.893 * n as f64).round() as u64, n, 0.95).unwrap().lower;
-        assert!(lower(needed + needed / 100) >= 0.88 - 1e-4);
-        assert!(lower(needed - needed / 10) < 0.88);
-        // Below the minimum, more data would confirm the failure.
-        assert_eq!(trials_to_pass(Metric::Recall, &c, 0.90, 0.95), None);
     }
 }

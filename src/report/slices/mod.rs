@@ -2,12 +2,15 @@
 //! whether it had the support to be evaluated, and how far it falls below
 //! the overall metrics; worst first.
 
+mod flags;
+
 use crate::evaluate::Evaluation;
 use crate::metrics::{Counts, Metric, PerMetric};
 use crate::report::format::{self, code, percent};
 use crate::slices::{SliceCheck, SliceColumn, SliceRule, SliceSettings, SliceStatus};
 use crate::stats::{self, Interval};
 use crate::untrusted::shown;
+use flags::{DEFAULT_FLAG_CONFIDENCE, flag};
 
 /// One slice column in the report.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -41,8 +44,9 @@ pub struct SliceReport {
     pub intervals: Option<PerMetric<Option<Interval>>>,
     /// How far each metric is below the overall value (positive: below).
     pub below_overall: PerMetric<Option<f64>>,
-    /// The metrics more than `slice_limitation_gap` below overall (evaluated
-    /// slices only).
+    /// The metrics whose interval lies wholly below the overall value
+    /// minus `slice_limitation_gap`, Holm-adjusted over every metric of
+    /// every evaluated slice (evaluated slices only).
     pub flagged: Vec<Metric>,
 }
 
@@ -53,6 +57,12 @@ pub struct SlicesReport {
     pub min_support: u64,
     /// `slice_limitation_gap`.
     pub flag_gap: f64,
+    /// The two-sided level of the intervals a flag asks to lie below the
+    /// overall value minus the gap: `confidence`, 0.95 when unset.
+    pub flag_confidence: f64,
+    /// The metrics of evaluated slices tested: the family whose chance of
+    /// any false flag Holm's procedure holds to (1 - `flag_confidence`)/2.
+    pub tested: usize,
     /// Each slice column, in the order given.
     pub columns: Vec<SliceColumnReport>,
     /// The slice rules of the config file, judged; a failed one fails the gate.
@@ -74,14 +84,19 @@ pub fn report(evaluation: &Evaluation) -> Option<SlicesReport> {
         return None;
     }
     let overall = &evaluation.tally.counts;
+    let mut columns: Vec<SliceColumnReport> = evaluation
+        .slices
+        .iter()
+        .map(|c| column(c, overall, &settings.slices, settings.confidence))
+        .collect();
+    let flag_confidence = settings.confidence.unwrap_or(DEFAULT_FLAG_CONFIDENCE);
+    let tested = flag(&mut columns, overall, settings.slices.flag_gap, flag_confidence);
     Some(SlicesReport {
         min_support: settings.slices.min_support,
         flag_gap: settings.slices.flag_gap,
-        columns: evaluation
-            .slices
-            .iter()
-            .map(|c| column(c, overall, &settings.slices, settings.confidence))
-            .collect(),
+        flag_confidence,
+        tested,
+        columns,
         checks: evaluation.slice_checks.clone(),
     })
 }
@@ -102,14 +117,6 @@ fn column(
             let metrics = PerMetric::from_fn(|m| m.of(&counts));
             let below_overall =
                 PerMetric::from_fn(|m| m.of(overall).zip(m.of(&counts)).map(|(o, v)| o - v));
-            let flagged = if evaluated {
-                Metric::ALL
-                    .into_iter()
-                    .filter(|m| below_overall.get(*m).is_some_and(|g| g > settings.flag_gap))
-                    .collect()
-            } else {
-                Vec::new()
-            };
             SliceReport {
                 value: s.value.to_json(),
                 text: s.value.text(),
@@ -119,7 +126,7 @@ fn column(
                 metrics,
                 intervals: confidence.map(|level| stats::intervals(&counts, level)),
                 below_overall,
-                flagged,
+                flagged: Vec::new(),
             }
         })
         .collect();
@@ -174,10 +181,13 @@ pub fn tables(r: &SlicesReport) -> Vec<SliceTable> {
         .map(|c| SliceTable {
             column: code(&shown(&c.column).to_string()),
             note: format!(
-                "{}; a slice with fewer than {} true matches is not evaluated; ⚠️ marks a metric more than {} pp below overall.",
+                "{}; a slice with fewer than {} true matches is not evaluated; ⚠️ marks a metric whose {}% interval lies wholly below overall minus {} pp, Holm-adjusted over the {} metrics of evaluated slices tested, so that slices no worse than that are flagged in at most {}% of runs.",
                 format::count(c.values as u64, "value"),
                 r.min_support,
-                points(r.flag_gap)
+                percent_level(r.flag_confidence),
+                points(r.flag_gap),
+                r.tested,
+                percent_level((1.0 - r.flag_confidence) / 2.0),
             ),
             rows: c.slices.iter().map(|s| row(s, r, &c.column)).collect(),
         })
@@ -284,6 +294,11 @@ fn true_matches(n: u64) -> String {
     }
 }
 
+/// A level as a percentage, as short as it is exact: `95`, `2.5`.
+fn percent_level(fraction: f64) -> String {
+    format!("{}", (fraction * 1000.0).round() / 10.0)
+}
+
 /// A fraction as percentage points, one decimal.
 fn points(fraction: f64) -> String {
     format!("{:.1}", fraction * 100.0)
@@ -342,16 +357,21 @@ mod tests {
     fn evaluated_slices_come_worst_first_and_small_ones_are_never_judged() {
         let c = SliceColumn {
             column: "kind".into(),
-            slices: vec![slice("good", 95, 5, 5), slice("rare", 1, 5, 9), slice("bad", 60, 10, 40)],
+            slices: vec![slice("good", 95, 5, 5), slice("rare", 1, 5, 9), slice("bad", 40, 10, 60)],
         };
-        let overall = Counts { tp: 156, fp: 20, fn_: 54, tn: 30 };
+        let overall = Counts { tp: 136, fp: 20, fn_: 74, tn: 30 };
         let settings = SliceSettings { min_support: 30, ..SliceSettings::default() };
-        let r = column(&c, &overall, &settings, None);
-        let order: Vec<&str> = r.slices.iter().map(|s| s.text.as_str()).collect();
+        let mut columns = [column(&c, &overall, &settings, None)];
+        let order: Vec<&str> = columns[0].slices.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(order, ["bad", "good", "rare"]);
+        // Two evaluated slices, three metrics each.
+        assert_eq!(flag(&mut columns, &overall, 0.05, 0.95), 6);
+        let [r] = columns;
         assert!(!r.slices[2].evaluated && r.slices[2].flagged.is_empty());
-        // bad: recall 0.6 against 156/210 = 0.743 overall.
-        assert!(r.slices[0].flagged.contains(&Metric::Recall));
-        assert!(!r.slices[1].flagged.contains(&Metric::Recall));
+        // bad: recall 0.4 against 136/210 = 0.648 overall, F1 0.533 against
+        // 0.743: both far enough below to survive Holm's 0.025/6; its
+        // precision 0.8 is within noise of 0.872 - 0.05.
+        assert_eq!(r.slices[0].flagged, [Metric::Recall, Metric::F1]);
+        assert!(r.slices[1].flagged.is_empty());
     }
 }
