@@ -48,6 +48,7 @@ mod review;
 pub mod secret;
 mod slices;
 mod stats;
+mod strata;
 mod sweep;
 pub mod terminal;
 pub mod untrusted;

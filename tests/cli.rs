@@ -48,6 +48,7 @@ mod secrets;
 #[cfg(feature = "external-tests")]
 mod servers;
 mod slices;
+mod strata;
 mod tls;
 mod weights;
 mod workflows;

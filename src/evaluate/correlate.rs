@@ -26,8 +26,17 @@ pub(super) fn columns(settings: &Settings, dataset: &Dataset) -> Result<Vec<Stri
     Ok(named.clone())
 }
 
-/// The columns read beside the label and decision: the slice columns, then
-/// the `cluster_by` ones.
-pub(super) fn extra(settings: &Settings, clustered: &[String]) -> Vec<String> {
-    [settings.slices.columns.as_slice(), clustered].concat()
+/// The columns read beside the label and decision: the slice columns, the
+/// `strata_column` (checked here, so that a missing one is named by its
+/// input), then the `cluster_by` ones.
+pub(super) fn extra(
+    settings: &Settings,
+    dataset: &Dataset,
+    clustered: &[String],
+) -> Result<Vec<String>, DatasetError> {
+    let strata: Vec<String> = settings.strata.iter().map(|s| s.column.clone()).collect();
+    let wanted: Vec<_> =
+        strata.iter().map(|c| (c.as_str(), "strata_column", Kind::Slice)).collect();
+    columns::find(dataset, &wanted)?;
+    Ok([settings.slices.columns.as_slice(), &strata, clustered].concat())
 }

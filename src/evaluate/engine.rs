@@ -28,6 +28,7 @@ pub fn read(settings: &Settings, path: &Path) -> Result<Read, EvaluateError> {
     let counts = &counted.tally.counts;
     Ok(Read {
         designs: None,
+        stratified: None,
         dataset: Provenance {
             path: path.display().to_string(),
             sha256: crate::dataset::parts::sha256_of(version),

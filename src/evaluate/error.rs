@@ -83,6 +83,23 @@ pub enum EvaluateError {
     )]
     Weights { path: PathBuf, column: String, problem: crate::weighted::WeightsProblem },
 
+    /// The strata sizes file could not be read or is not `stratum,pairs`.
+    #[error(
+        "strata_sizes `{}`: {}: expected a CSV with the header `stratum,pairs` and one line a stratum with its candidate pairs",
+        untrusted::path(path),
+        shown(problem)
+    )]
+    StrataSizes { path: PathBuf, problem: String },
+
+    /// The strata of the data and of the sizes file disagree.
+    #[error(
+        "column `{}` (strata_column) of validation set `{}` {}",
+        shown(column),
+        untrusted::path(path),
+        strata_problem(problem, sizes)
+    )]
+    Strata { path: PathBuf, column: String, sizes: PathBuf, problem: crate::strata::StrataProblem },
+
     /// The file (after skipping rows) has no rows to evaluate.
     #[error("validation set `{}` has no rows to evaluate{}", untrusted::path(path), skipped_suffix(*skipped))]
     NoRows {
@@ -237,6 +254,30 @@ pub struct Repeat {
     pub first: u64,
     /// Whether the two rows agree on both entities.
     pub same: bool,
+}
+
+/// What is wrong between the strata of the data and the sizes file.
+fn strata_problem(problem: &crate::strata::StrataProblem, sizes: &Path) -> String {
+    use crate::strata::StrataProblem as P;
+    let sizes = untrusted::path(sizes);
+    match problem {
+        P::NotInSizes(s) => format!(
+            "has the stratum `{}`, which strata_sizes `{sizes}` does not list: expected every stratum of the data with its candidate pairs",
+            shown(s)
+        ),
+        P::NotInData(s) => format!(
+            "has no labelled pair in the stratum `{}` that strata_sizes `{sizes}` lists: expected pairs labelled in every stratum (or the stratum left out of the sizes, and of the population the metrics are of)",
+            shown(s)
+        ),
+        P::MoreThanPopulation { stratum, labelled, population } => format!(
+            "has {labelled} labelled pairs in the stratum `{}`, more than the {population} candidate pairs strata_sizes `{sizes}` gives it: expected the stratum's size in the population",
+            shown(stratum)
+        ),
+        P::Lonely(s) => format!(
+            "has one labelled pair in the stratum `{}`, whose variance one pair cannot estimate: expected at least two (or the stratum merged with a neighbour)",
+            shown(s)
+        ),
+    }
 }
 
 #[cfg(test)]

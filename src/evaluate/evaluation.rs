@@ -16,6 +16,7 @@ use crate::gate::Verdict;
 use crate::metrics::{Counts, PerMetric, Tally};
 use crate::slices::{SliceCheck, SliceColumn};
 use crate::stats::{Deflated, Evidence};
+use crate::strata::Stratified;
 use crate::sweep::{Analysis, Point};
 use crate::weighted::Weighted;
 
@@ -104,6 +105,9 @@ pub struct Evaluation {
     /// What the correlated pairs are worth, with `cluster_by`: the
     /// intervals count them so.
     pub designs: Option<Designs>,
+    /// The stratified estimate, with `strata_column`: `weighted` then
+    /// holds its weighted sums.
+    pub stratified: Option<Stratified>,
     /// Each slice column's slices and their counts, with `slice_columns`.
     pub slices: Vec<SliceColumn>,
     /// The slice rules judged; a failed one fails the verdict.
@@ -128,7 +132,7 @@ impl Evaluation {
     /// the counts.
     pub fn evidence(&self) -> Deflated<'_> {
         let base = evidence(self.clusters.as_ref(), self.weighted.as_ref(), &self.tally.counts);
-        deflated(base, self.designs.as_ref())
+        deflated(base, &worth(self.designs.as_ref(), self.stratified.as_ref()))
     }
 }
 
@@ -146,19 +150,37 @@ pub(super) fn evidence<'a>(
     }
 }
 
-/// The evidence as its correlated pairs are worth, with `cluster_by`;
-/// without, as it is (no metric has a shrink).
-pub(super) fn deflated<'a>(base: &'a dyn Evidence, designs: Option<&Designs>) -> Deflated<'a> {
-    Deflated { base, shrink: shrink(base, designs) }
+/// Each metric's effective pairs where the pairs are worth other than
+/// their count: by `cluster_by`'s design, or by the strata's variance.
+pub(super) fn worth(
+    designs: Option<&Designs>,
+    stratified: Option<&Stratified>,
+) -> PerMetric<Option<f64>> {
+    PerMetric::from_fn(|m| match (designs, stratified) {
+        (Some(d), _) => d.metrics.get(m).map(|d| d.effective_pairs),
+        (None, Some(s)) => s.metrics.get(m).map(|e| e.effective_pairs),
+        (None, None) => None,
+    })
+}
+
+/// The evidence as its pairs are worth ([`worth`]); otherwise as it is (no
+/// metric has a shrink).
+pub(super) fn deflated<'a>(base: &'a dyn Evidence, worth: &PerMetric<Option<f64>>) -> Deflated<'a> {
+    Deflated { base, shrink: shrink(base, worth) }
 }
 
 /// Each metric's effective pairs over the trials `base` counts: the same
-/// share of any counts' trials (the sweep's) is what they are worth; none
-/// without `cluster_by`.
-pub(super) fn shrink(base: &dyn Evidence, designs: Option<&Designs>) -> PerMetric<Option<f64>> {
+/// share of any counts' trials (the sweep's) is what they are worth. A
+/// design's effective pairs are at most the trials; a stratified estimate's
+/// may be more than Kish's size of its weighted pairs (the strata and the
+/// finite population correction remove variance that weighting alone adds).
+pub(super) fn shrink(
+    base: &dyn Evidence,
+    worth: &PerMetric<Option<f64>>,
+) -> PerMetric<Option<f64>> {
     PerMetric::from_fn(|m| {
-        let design = designs?.metrics.get(m)?;
+        let effective = worth.get(m)?;
         let (_, n) = base.proportion(m)?;
-        Some((design.effective_pairs / n).min(1.0))
+        Some(effective / n)
     })
 }

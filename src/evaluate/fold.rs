@@ -4,7 +4,7 @@ use crate::correlation::Correlated;
 use crate::dataset::columns::{Pairs, Scores};
 use crate::metrics::Tally;
 use crate::review::Candidates;
-use crate::slices::{Slices, TooManyValues};
+use crate::slices::{SliceSettings, Slices, TooManyValues};
 use crate::sweep::Histogram;
 use crate::weighted::{Batches, Weighted};
 
@@ -26,8 +26,9 @@ pub struct Fold {
     pub review: Option<Candidates>,
     /// The sums per cluster id, with `cluster_by`.
     pub correlated: Option<Correlated>,
-    /// How many of the pairs' extra columns are slice columns: the rest
-    /// are the `cluster_by` ones.
+    /// How many of the pairs' extra columns are counted as slices (the
+    /// slice columns, then `strata_column`): the rest are the `cluster_by`
+    /// ones.
     pub sliced: usize,
 }
 
@@ -35,14 +36,19 @@ impl Fold {
     /// An empty fold for what `settings` asks, `clustered` the
     /// `cluster_by` columns read (none: independent pairs).
     pub fn new(settings: &Settings, clustered: &[String]) -> Fold {
+        let strata = settings.strata.iter().map(|s| s.column.clone());
+        let sliced = SliceSettings {
+            columns: settings.slices.columns.iter().cloned().chain(strata).collect(),
+            ..settings.slices.clone()
+        };
         Fold {
             tally: Tally::default(),
             histogram: settings.sweeps().then(Histogram::default),
             weighted: settings.weight_column.as_ref().map(|_| Batches::default()),
-            slices: (!settings.slices.columns.is_empty()).then(|| Slices::new(&settings.slices)),
+            slices: (!sliced.columns.is_empty()).then(|| Slices::new(&sliced)),
             review: settings.review.as_ref().map(Candidates::new),
             correlated: (!clustered.is_empty()).then(|| Correlated::new(clustered.to_vec())),
-            sliced: settings.slices.columns.len(),
+            sliced: sliced.columns.len(),
         }
     }
 

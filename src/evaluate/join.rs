@@ -110,7 +110,7 @@ pub fn scan(
     let weight = settings.weight_column.as_deref();
     let (keys, label) = (&settings.key_columns, &settings.label_column);
     let clustered = super::correlate::columns(settings, &labelled_set)?;
-    let extra = super::correlate::extra(settings, &clustered);
+    let extra = super::correlate::extra(settings, &labelled_set, &clustered)?;
     let labelled = Labelled::load(&labelled_set, keys, label, weight, &extra)?;
     log::debug!("indexed {} labelled pairs in {:?}", labelled.len(), start.elapsed());
     if let Some(review) = &settings.review {

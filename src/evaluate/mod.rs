@@ -19,6 +19,7 @@ mod read;
 mod review;
 mod scan;
 mod settings;
+mod stratify;
 
 use std::time::Instant;
 
@@ -66,6 +67,7 @@ pub fn evaluate(
         histogram: _,
         weighted,
         designs,
+        stratified,
         slices,
         review,
         clusters,
@@ -77,6 +79,7 @@ pub fn evaluate(
         predictions,
         weighted,
         designs,
+        stratified,
         slices,
         slice_checks,
         review,
@@ -121,9 +124,10 @@ fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Deci
     };
     let counts = &read.tally.counts;
     let base = evaluation::evidence(read.clusters.as_ref(), read.weighted.as_ref(), counts);
-    let mut verdict = decide(&evaluation::deflated(base, read.designs.as_ref()));
+    let worth = evaluation::worth(read.designs.as_ref(), read.stratified.as_ref());
+    let mut verdict = decide(&evaluation::deflated(base, &worth));
     // The sweep's counts at other thresholds are worth the same share.
-    let shrink = evaluation::shrink(base, read.designs.as_ref());
+    let shrink = evaluation::shrink(base, &worth);
     let rules = &settings.slices.rules;
     let slice_checks = slices::judge(&read.slices, counts, rules, settings.slices.min_support);
     if slice_checks.iter().any(|c| c.status == SliceStatus::Fail) {

@@ -22,6 +22,7 @@ use crate::dataset::checksums::{self, Expected};
 use crate::dataset::{Dataset, DatasetError, Hashed, Role, Sha256, Source};
 use crate::metrics::{Metric, Tally};
 use crate::slices::{SliceColumn, Slices};
+use crate::strata::Stratified;
 use crate::sweep::Histogram;
 use crate::weighted::Weighted;
 
@@ -38,6 +39,8 @@ pub struct Read {
     pub weighted: Option<Weighted>,
     /// What the correlated pairs are worth, with `cluster_by`.
     pub designs: Option<Designs>,
+    /// The stratified estimate, with `strata_column`.
+    pub stratified: Option<Stratified>,
     /// Each slice column's slices.
     pub slices: Vec<SliceColumn>,
     /// The misclassified pairs to review.
@@ -86,6 +89,12 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         })?;
     }
     let designs = correlated.map(|c| designs(c, &tally, weighted.as_ref()));
+    let mut slices = slices.map(Slices::finish).unwrap_or_default();
+    let stratified = match &settings.strata {
+        Some(strata) => Some(super::stratify::stratify(settings, strata, slices.pop())?),
+        None => None,
+    };
+    let weighted = weighted.or_else(|| stratified.as_ref().map(|s| s.weighted));
     let verified = expected.all.into_iter().map(|e| e.against).collect();
     Ok(Read {
         dataset: provenance(settings, &source, &dataset, &hashed, verified),
@@ -93,7 +102,8 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         histogram,
         weighted,
         designs,
-        slices: slices.map(Slices::finish).unwrap_or_default(),
+        stratified,
+        slices,
         review,
         clusters,
         predictions,

@@ -49,7 +49,7 @@ pub(super) fn scan(
     let weight = settings.weight_column.as_deref();
     let (label, decision) = (&settings.label_column, &settings.decision);
     let clustered = correlate::columns(settings, &dataset)?;
-    let extra = correlate::extra(settings, &clustered);
+    let extra = correlate::extra(settings, &dataset, &clustered)?;
     let columns = Columns::resolve(&dataset, label, decision, weight, &extra)?;
     // Slice columns of few values read best as dictionaries; ids, mostly
     // distinct, as they are.

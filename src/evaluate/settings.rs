@@ -10,6 +10,7 @@ use crate::dataset::{Decision, NullPolicy, Sha256};
 use crate::gate::{Drops, OnInconclusive, Thresholds};
 use crate::review::ReviewSettings;
 use crate::slices::SliceSettings;
+use crate::strata::StrataSettings;
 
 /// What to evaluate and how: the validation set, its provenance checks, the
 /// columns and the rules.
@@ -53,6 +54,8 @@ pub struct Settings {
     pub confidence: Option<f64>,
     /// Which pairs are correlated, for the intervals.
     pub cluster_by: ClusterBy,
+    /// The strata a stratified sample was labelled in, and their sizes.
+    pub strata: Option<StrataSettings>,
     /// What an inconclusive verdict does to the step.
     pub on_inconclusive: OnInconclusive,
     /// Whether to count the threshold sweep (score decisions only).
@@ -111,6 +114,7 @@ impl Settings {
             max_drop: Drops::default(),
             confidence: None,
             cluster_by: ClusterBy::Independent,
+            strata: None,
             on_inconclusive: OnInconclusive::Fail,
             sweep: true,
             slices: SliceSettings::default(),
@@ -126,6 +130,7 @@ impl Settings {
         self.sweep
             && matches!(self.decision, Decision::Score { .. })
             && self.weight_column.is_none()
+            && self.strata.is_none()
     }
 }
 

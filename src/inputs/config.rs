@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::error::{ConfigProblem, InputError};
-use super::table::{GITHUB_TOKEN, INPUTS, InputSpec, PUSHGATEWAY_PASSWORD, PUSHGATEWAY_TOKEN};
+use super::table::{
+    GITHUB_TOKEN, INPUTS, InputSpec, PUSHGATEWAY_PASSWORD, PUSHGATEWAY_TOKEN, STRATA_SIZES,
+};
 use super::yaml::{Unique, refuse, shape, twice, yaml_problem};
 use crate::metrics::{Metric, PerMetric};
 use crate::slices::{Minimum, SliceKey, SliceRules};
@@ -33,6 +35,9 @@ pub struct Config {
     pub lines: Vec<Option<usize>>,
     /// The slice rules.
     pub rules: SliceRules,
+    /// `strata_sizes` given as a mapping of each stratum to its candidate
+    /// pairs (a path is one of `values`).
+    pub strata_sizes: Option<Vec<(String, u64)>>,
 }
 
 /// Reads and checks the config file at `path`.
@@ -66,7 +71,13 @@ pub fn load(path: &Path) -> Result<Config, InputError> {
         }
     }
     let lines = file.values.iter().map(|(spec, _)| key_line(&text, spec.name)).collect();
-    Ok(Config { path: path.to_path_buf(), values: file.values, lines, rules })
+    Ok(Config {
+        path: path.to_path_buf(),
+        values: file.values,
+        lines,
+        rules,
+        strata_sizes: file.strata_sizes,
+    })
 }
 
 /// The 1-based line on which a top-level `key:` is set (plain or quoted).
@@ -87,6 +98,7 @@ struct File {
     values: Vec<(&'static InputSpec, String)>,
     max_slice_gap: Option<Bounds>,
     slice_minimums: Option<Unique<Unique<Bounds>>>,
+    strata_sizes: Option<Vec<(String, u64)>>,
 }
 
 /// A bound per metric, each in [0, 1].
@@ -139,7 +151,12 @@ impl<'de> Visitor<'de> for FileVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<File, A::Error> {
-        let mut file = File { values: Vec::new(), max_slice_gap: None, slice_minimums: None };
+        let mut file = File {
+            values: Vec::new(),
+            max_slice_gap: None,
+            slice_minimums: None,
+            strata_sizes: None,
+        };
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "max_slice_gap" if file.max_slice_gap.is_some() => refuse(&mut map, &twice(&key))?,
@@ -149,6 +166,16 @@ impl<'de> Visitor<'de> for FileVisitor {
                 "max_slice_gap" => file.max_slice_gap = Some(map.next_value()?),
                 "slice_minimums" => file.slice_minimums = Some(map.next_value()?),
                 "config" => refuse(&mut map, "`config` cannot name another config file")?,
+                "strata_sizes" if file.strata_sizes.is_some() => refuse(&mut map, &twice(&key))?,
+                "strata_sizes" if !file.values.iter().any(|(s, _)| s.name == key) => {
+                    match map.next_value()? {
+                        Sizes::Path(Scalar(path)) => file.values.push((&STRATA_SIZES, path)),
+                        Sizes::Listed(Unique(sizes)) => {
+                            file.strata_sizes =
+                                Some(sizes.into_iter().map(|(k, v)| (k, v.0)).collect());
+                        }
+                    }
+                }
                 k if [&GITHUB_TOKEN, &PUSHGATEWAY_TOKEN, &PUSHGATEWAY_PASSWORD]
                     .iter()
                     .any(|s| s.name == k) =>
@@ -189,6 +216,51 @@ fn unknown(key: &str) -> String {
         None => format!(
             "unknown key `{shown}`: expected an input name (see docs/reference.md) or one of `max_slice_gap`, `slice_minimums`"
         ),
+    }
+}
+
+/// `strata_sizes`: the path of a CSV, or each stratum's candidate pairs.
+enum Sizes {
+    Path(Scalar),
+    Listed(Unique<Pairs>),
+}
+
+impl<'de> serde::Deserialize<'de> for Sizes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Sizes, D::Error> {
+        d.deserialize_any(SizesVisitor)
+    }
+}
+
+struct SizesVisitor;
+
+impl<'de> Visitor<'de> for SizesVisitor {
+    type Value = Sizes;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the path of a CSV `stratum,pairs`, or a mapping of each stratum to its candidate pairs")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Sizes, E> {
+        Ok(Sizes::Path(Scalar(v.to_string())))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Sizes, A::Error> {
+        serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(Sizes::Listed)
+    }
+}
+
+/// A stratum's candidate pairs: a whole number above 0.
+struct Pairs(u64);
+
+impl<'de> serde::Deserialize<'de> for Pairs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
+        match u64::deserialize(d)? {
+            0 => Err(de::Error::custom(
+                "0 is not a stratum's candidate pairs: expected a whole number above 0",
+            )),
+            n => Ok(Pairs(n)),
+        }
     }
 }
 

@@ -20,7 +20,7 @@ use super::values::{
 use crate::clusters::{ClusterSettings, Family};
 use crate::dataset::stores::StoreAccess;
 use crate::dataset::{Decision, NullPolicy};
-use crate::evaluate::{BaselineSource, Settings};
+use crate::evaluate::{BaselineSource, ClusterBy, Settings};
 use crate::gate::OnInconclusive;
 use crate::gate::{Drops, Thresholds};
 use crate::review::ReviewSettings;
@@ -35,6 +35,13 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
             input: VALIDATION_SET.name,
             expected: "the path to a parquet validation set (or a folder of parts), or counts: the counts an engine computed",
         })?,
+    };
+    let strata = super::strata::strata(raw)?;
+    let cluster_by = match super::correlation::cluster_by(raw)? {
+        // Stratified pairs are a sample of each stratum: their variance is
+        // the strata's.
+        ClusterBy::IfPresent(_) if strata.is_some() => ClusterBy::Independent,
+        named => named,
     };
     Ok(Settings {
         validation_set,
@@ -61,7 +68,8 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         baseline: path(raw, &BASELINE).map(BaselineSource::Path),
         max_drop: drops(raw)?,
         confidence: confidence(raw)?,
-        cluster_by: super::correlation::cluster_by(raw)?,
+        cluster_by,
+        strata,
         on_inconclusive: on_inconclusive(raw)?,
         sweep: boolean(raw, &SWEEP)?,
         slices: slices(raw)?,

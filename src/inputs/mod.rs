@@ -16,6 +16,7 @@ mod latest;
 mod origins;
 mod publish;
 mod raw;
+mod strata;
 pub(crate) mod table;
 mod values;
 mod yaml;

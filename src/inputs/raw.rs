@@ -28,6 +28,9 @@ pub enum Loaded {
 #[derive(Debug, Default)]
 pub struct RawInputs {
     values: BTreeMap<&'static str, (String, Origin)>,
+    /// `strata_sizes` as the config file's mapping, when no input or flag
+    /// gave a path.
+    pub strata_listed: Option<Vec<(String, u64)>>,
 }
 
 impl RawInputs {
@@ -87,6 +90,9 @@ impl RawInputs {
             if !self.is_given(spec) {
                 self.set(spec.name, value, Origin::Config(path.clone(), *line));
             }
+        }
+        if !self.is_given(&super::table::STRATA_SIZES) {
+            self.strata_listed.clone_from(&config.strata_sizes);
         }
     }
 

@@ -80,6 +80,10 @@ inputs! {
         "`fail`: a null label, score or prediction, or a NaN score, stops with exit 2; `skip`: such rows are left out, counted and reported.";
     WEIGHT_COLUMN = "weight_column":
         "Column of validation_set with each pair's weight (e.g. its inverse inclusion probability when pairs were sampled by score stratum); metrics and the verdict are then weighted, raw counts stay.";
+    STRATA_COLUMN = "strata_column":
+        "Column of validation_set with each labelled pair's stratum, when pairs were sampled stratum by stratum at different rates (e.g. by score band); with strata_sizes, every metric becomes Cochran's combined ratio estimate of the population's (each pair weighted by its stratum's candidate pairs over its labelled ones) and its interval the stratified one. String, boolean or integer.";
+    STRATA_SIZES = "strata_sizes":
+        "Path to a CSV `stratum,pairs` giving each stratum's candidate pairs in the population (N_h), one line a stratum of strata_column; every stratum of the data must be listed, with at least as many pairs as were labelled.";
     SLICE_COLUMNS = "slice_columns":
         "Columns of validation_set to slice the pairs by (e.g. entity_type, source), comma- or newline-separated; string, boolean or integer. Each value gets its own counts and metrics, nulls as (null).";
     MAX_SLICES = "max_slices" default "1000":

@@ -123,6 +123,9 @@ pub struct Report {
     /// The weighted sums the metrics come from, with `weight_column`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weights: Option<Weights>,
+    /// The stratified estimate, with `strata_column`: the metrics are its.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strata: Option<crate::strata::Stratified>,
     /// For each inconclusive metric, the data that would decide it.
     pub inconclusive: Vec<uncertainty::Needed>,
     /// The threshold sweep, when the decision is a score.
@@ -273,7 +276,12 @@ impl Report {
                 .map(|b| comparison::compare(b, &evidence, &evaluation.dataset)),
             baseline_search: BaselineSearch::of(evaluation),
             intervals: uncertainty::intervals(evaluation),
-            weights: evaluation.weighted.as_ref().map(|w| Weights::new(settings, w)),
+            weights: evaluation
+                .weighted
+                .as_ref()
+                .filter(|_| settings.weight_column.is_some())
+                .map(|w| Weights::new(settings, w)),
+            strata: evaluation.stratified.clone(),
             inconclusive: uncertainty::inconclusive(evaluation),
             sweep: uncertainty::sweep(evaluation),
             slices: slices::report(evaluation),

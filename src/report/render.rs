@@ -86,6 +86,13 @@ pub fn verdict_block(r: &Report) -> String {
             format::weight(c.tn)
         ));
     }
+    if let Some(s) = &r.strata {
+        text.push_str(&format!(
+            "  stratified by {}: {} strata (the metrics are estimates of the population's)\n",
+            shown(&s.column),
+            s.strata.len()
+        ));
+    }
     if let Some(s) = r.slices.as_ref().filter(|s| !s.checks.is_empty()) {
         text.push_str(&format!("  slice rules: {} of {} failed\n", s.failed(), s.checks.len()));
     }

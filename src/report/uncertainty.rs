@@ -18,7 +18,9 @@ pub const CURVE_POINTS: usize = 200;
 pub struct Intervals {
     /// `wilson` (F1: Wilson of TP in TP+FP+FN, mapped through 2J/(1+J));
     /// `wilson_kish` over Kish's effective size with weights; `_cluster`
-    /// added when the trials are the effective pairs of `cluster_by`.
+    /// added when the trials are the effective pairs of `cluster_by`;
+    /// `wilson_stratified` over the effective pairs of the strata's
+    /// variance.
     pub method: &'static str,
     /// The two-sided level.
     pub level: f64,
@@ -162,6 +164,7 @@ pub fn intervals(e: &Evaluation) -> Option<Intervals> {
     let level = e.settings.confidence?;
     let metrics = stats::intervals(&e.evidence(), level);
     let method = match (e.weighted.is_some(), e.designs.is_some()) {
+        _ if e.stratified.is_some() => "wilson_stratified",
         (false, false) => "wilson",
         (true, false) => "wilson_kish",
         (false, true) => "wilson_cluster",
@@ -171,7 +174,7 @@ pub fn intervals(e: &Evaluation) -> Option<Intervals> {
 }
 
 /// For each inconclusive metric of an evaluation, the data that would
-/// decide it; none for weighted pairs: trials to decide a weighted metric
+/// decide it; none for weighted (or stratified) pairs: trials to decide a weighted metric
 /// would be effective trials, which more sampling adds at a rate the gate
 /// cannot know.
 pub fn inconclusive(e: &Evaluation) -> Vec<Needed> {
@@ -254,4 +257,21 @@ pub fn sweep(e: &Evaluation) -> Option<SweepReport> {
         best_precision_keeping_recall: point(best_precision_keeping_recall),
         best_recall_keeping_precision: point(best_recall_keeping_precision),
     })
+}
+
+/// The strata and what each metric's estimate is worth, in prose.
+pub fn strata_note(s: &crate::strata::Stratified) -> String {
+    let labelled: u64 = s.strata.iter().map(|s| s.labelled).sum();
+    let population: u64 = s.strata.iter().map(|s| s.population).sum();
+    let metrics: Vec<String> = Metric::ALL
+        .into_iter()
+        .filter_map(|m| Some((m, s.metrics.get(m)?)))
+        .map(|(m, e)| format!("{} worth {:.0} independent pairs", m.name(), e.effective_pairs))
+        .collect();
+    format!(
+        "Stratified by {} ({} strata, {labelled} of {population} candidate pairs labelled): each metric is Cochran's combined ratio estimate of the population's, each pair weighted by its stratum's candidate pairs over its labelled ones; by the stratified variance, {}. The confusion matrix counts the labelled pairs.",
+        format::code(&s.column),
+        s.strata.len(),
+        metrics.join(", ")
+    )
 }

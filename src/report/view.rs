@@ -126,7 +126,11 @@ impl View {
             run_url: r.run_url.clone(),
             inconclusive: inconclusive_notes(r),
             model_note: r.model.id_defaulted.then(|| model_note(r)),
-            weights_note: r.weights.as_ref().map(weights_note),
+            weights_note: r
+                .weights
+                .as_ref()
+                .map(weights_note)
+                .or_else(|| r.strata.as_ref().map(super::uncertainty::strata_note)),
             intervals_note: level.as_ref().map(|l| intervals_note(r, l)),
             confidence: level,
             sweep: sweep_view(r),
@@ -220,6 +224,11 @@ fn intervals_note(r: &Report, level: &str) -> String {
         Some(_) => " over Kish's effective sample size of the weighted pairs",
         None => "",
     };
+    if r.strata.is_some() {
+        return format!(
+            "Intervals: Wilson score, {level} two-sided, over the independent pairs each stratified estimate is worth."
+        );
+    }
     match r.intervals.as_ref().and_then(|i| i.cluster_by.as_ref()) {
         Some(designs) => format!(
             "Intervals: Wilson score, {level} two-sided{over}, counting correlated pairs as the independent pairs they are worth. {}",

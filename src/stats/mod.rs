@@ -68,9 +68,10 @@ impl Evidence for Weighted {
     }
 }
 
-/// Evidence of correlated pairs: each metric's Wilson interval counts its
-/// trials as the fewer independent ones they are worth, `shrink` (in
-/// (0, 1]) times as many; a metric without a shrink keeps its interval.
+/// Evidence whose pairs are worth another number of independent ones: each
+/// metric's Wilson interval counts its trials `shrink` times as many
+/// (correlated pairs: at most 1; a stratified estimate: possibly more); a
+/// metric without a shrink keeps its interval.
 pub struct Deflated<'a> {
     pub base: &'a dyn Evidence,
     pub shrink: PerMetric<Option<f64>>,

@@ -76,6 +76,26 @@ fn verdict(r: &Report) -> CardVerdict {
     }
 }
 
+/// How the pairs were sampled: with `strata_column`, the design the
+/// metrics were estimated under (then what `sampling_method` adds);
+/// otherwise what `sampling_method` says.
+fn sampling_method(r: &Report, inputs: &CardInputs) -> Option<String> {
+    let Some(s) = &r.strata else {
+        return inputs.sampling_method.clone();
+    };
+    let labelled: u64 = s.strata.iter().map(|s| s.labelled).sum();
+    let population: u64 = s.strata.iter().map(|s| s.population).sum();
+    let design = format!(
+        "Stratified random sampling by {}: {} strata, {labelled} of {population} candidate pairs labelled; the metrics are combined ratio estimates of the population's",
+        s.column,
+        s.strata.len()
+    );
+    Some(match &inputs.sampling_method {
+        Some(said) => format!("{design}. {said}"),
+        None => design,
+    })
+}
+
 /// The evaluated data: what the inputs say of it, and what was measured.
 fn dataset(r: &Report, inputs: &CardInputs) -> CardDataset {
     let true_matches = r.counts.positives();
@@ -83,7 +103,7 @@ fn dataset(r: &Report, inputs: &CardInputs) -> CardDataset {
     let prevalence = true_matches as f64 / r.counts.rows() as f64;
     CardDataset {
         source: inputs.dataset_source.clone(),
-        sampling_method: inputs.sampling_method.clone(),
+        sampling_method: sampling_method(r, inputs),
         label_quality: inputs.label_quality.clone(),
         path: r.dataset.path.clone(),
         size: format::size_text(r.dataset.size_bytes),
