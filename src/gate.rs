@@ -72,10 +72,16 @@ pub struct Check {
     pub rule: Rule,
     /// The metric's value; `None` when undefined.
     pub value: Option<f64>,
-    /// The metric's confidence interval, when `confidence` is set (threshold
-    /// rules only: drop rules compare point estimates).
+    /// The metric's confidence interval, when `confidence` is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<Interval>,
+    /// A drop rule's interval of the change (new − previous), when
+    /// `confidence` is set and the baseline report gives the previous
+    /// value's trials: Newcombe's, from the two values' intervals. The rule
+    /// is then a non-inferiority margin: it passes when the lower bound is
+    /// at least −max_drop, fails when the upper bound is below it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Interval>,
     /// Whether it holds.
     pub status: Status,
 }
@@ -177,8 +183,19 @@ pub fn failures(checks: &[Check]) -> impl Iterator<Item = &Check> {
     checks.iter().filter(|c| !c.is_pass())
 }
 
+/// What the baseline says of one metric: its value, and its interval when
+/// its trials are known.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prior {
+    /// The previous value; `None` when it was undefined.
+    pub value: Option<f64>,
+    /// Its interval at the gate's level.
+    pub interval: Option<Interval>,
+}
+
 /// Applies the thresholds, and the drop rules against the baseline, to the
-/// counts. `baseline` gives the previous value of a metric. With
+/// counts. `baseline` gives the previous value of a metric (and its
+/// interval: a drop is then judged on the interval of the change). With
 /// `confidence`, a threshold rule passes when the metric's interval lies at
 /// or above the threshold, fails when it lies below, and is inconclusive
 /// when the threshold is inside it; without, the point value decides.
@@ -186,21 +203,30 @@ pub fn decide(
     evidence: &(impl Evidence + ?Sized),
     thresholds: &Thresholds,
     drops: &Drops,
-    baseline: Option<&dyn Fn(Metric) -> Option<f64>>,
+    baseline: Option<&dyn Fn(Metric) -> Prior>,
     confidence: Option<f64>,
 ) -> Verdict {
     let mut rules: Vec<Rule> = Metric::ALL
         .into_iter()
         .map(|metric| Rule::AtLeast { metric, threshold: thresholds.get(metric) })
         .collect();
+    let mut priors = Vec::new();
     if let Some(previous) = baseline {
-        rules.extend(Metric::ALL.into_iter().filter_map(|metric| {
-            let max_drop = drops.get(metric)?;
-            Some(Rule::MaxDrop { metric, max_drop, baseline: previous(metric) })
-        }));
+        for metric in Metric::ALL {
+            let (Some(max_drop), prior) = (drops.get(metric), previous(metric)) else { continue };
+            rules.push(Rule::MaxDrop { metric, max_drop, baseline: prior.value });
+            priors.push(prior.interval);
+        }
     }
-    let checks: Vec<Check> =
-        rules.into_iter().map(|rule| check(rule, evidence, confidence)).collect();
+    let thresholds = Metric::ALL.len();
+    let checks: Vec<Check> = rules
+        .into_iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let prior = i.checked_sub(thresholds).and_then(|k| priors[k]);
+            check(rule, evidence, confidence, prior)
+        })
+        .collect();
     let outcome = if checks.iter().all(Check::is_pass) {
         Outcome::Passed
     } else if checks.iter().all(|c| matches!(c.status, Status::Pass | Status::Inconclusive)) {
@@ -211,29 +237,54 @@ pub fn decide(
     Verdict { outcome, checks }
 }
 
-/// One rule against the evidence.
-fn check(rule: Rule, evidence: &(impl Evidence + ?Sized), confidence: Option<f64>) -> Check {
+/// One rule against the evidence; `prior` is a drop rule's previous
+/// interval, when known.
+fn check(
+    rule: Rule,
+    evidence: &(impl Evidence + ?Sized),
+    confidence: Option<f64>,
+    prior: Option<Interval>,
+) -> Check {
     let value = evidence.value(rule.metric());
-    let interval = match rule {
-        Rule::AtLeast { metric, .. } => {
-            confidence.and_then(|level| evidence.interval(metric, level))
-        }
-        Rule::MaxDrop { .. } => None,
-    };
-    let slack = match rule {
-        Rule::AtLeast { .. } => 0.0,
-        Rule::MaxDrop { .. } => DROP_TOLERANCE,
-    };
-    let mut check = Check { rule, value, interval, status: Status::Undefined };
+    let interval = confidence.and_then(|level| evidence.interval(rule.metric(), level));
+    let mut check = Check { rule, value, interval, change: None, status: Status::Undefined };
+    if let Rule::MaxDrop { max_drop, baseline, .. } = rule {
+        // Without the previous value's interval, point values decide.
+        let (Some(v), Some(i), Some(b), Some(p)) = (value, interval, baseline, prior) else {
+            check.interval = None;
+            check.status = point_drop(value, check.floor());
+            return check;
+        };
+        let change = crate::stats::difference((v, i), (b, p));
+        check.change = Some(change);
+        check.status = if change.lower >= -max_drop - DROP_TOLERANCE {
+            Status::Pass
+        } else if change.upper < -max_drop {
+            Status::Fail
+        } else {
+            Status::Inconclusive
+        };
+        return check;
+    }
     check.status = match (value, check.floor(), interval) {
         (Some(_), Some(floor), Some(i)) if i.lower >= floor => Status::Pass,
         (Some(_), Some(floor), Some(i)) if i.upper < floor => Status::Fail,
         (Some(_), Some(_), Some(_)) => Status::Inconclusive,
-        (Some(v), Some(floor), None) if v + slack >= floor => Status::Pass,
+        (Some(v), Some(floor), None) if v >= floor => Status::Pass,
         (Some(_), Some(_), None) => Status::Fail,
         _ => Status::Undefined,
     };
     check
+}
+
+/// A drop rule on point values: the value at least the baseline less the
+/// drop, within [`DROP_TOLERANCE`].
+fn point_drop(value: Option<f64>, floor: Option<f64>) -> Status {
+    match (value, floor) {
+        (Some(v), Some(floor)) if v + DROP_TOLERANCE >= floor => Status::Pass,
+        (Some(_), Some(_)) => Status::Fail,
+        _ => Status::Undefined,
+    }
 }
 
 #[cfg(test)]
@@ -250,10 +301,13 @@ mod tests {
         // P = 0.9, R = 0.9, F1 = 0.9.
         let counts = Counts { tp: 90, fp: 10, fn_: 10, tn: 0 };
         let drops = Drops { precision: Some(0.02), recall: None, f1: Some(0.01) };
-        let previous = |m: Metric| match m {
-            Metric::Precision => Some(0.92),
-            Metric::Recall => Some(0.99),
-            Metric::F1 => Some(0.92),
+        let previous = |m: Metric| Prior {
+            value: match m {
+                Metric::Precision => Some(0.92),
+                Metric::Recall => Some(0.99),
+                Metric::F1 => Some(0.92),
+            },
+            interval: None,
         };
         let v = decide(&counts, &ZERO, &drops, Some(&previous), None);
         assert_eq!(v.checks.len(), 5, "three thresholds, two drop rules");
@@ -271,7 +325,8 @@ mod tests {
     fn undefined_baseline_makes_the_drop_rule_undefined() {
         let counts = Counts { tp: 90, fp: 10, fn_: 10, tn: 0 };
         let drops = Drops { precision: Some(0.5), recall: None, f1: None };
-        let v = decide(&counts, &ZERO, &drops, Some(&|_| None), None);
+        let v =
+            decide(&counts, &ZERO, &drops, Some(&|_| Prior { value: None, interval: None }), None);
         assert_eq!(v.checks[3].status, Status::Undefined);
         assert_eq!(v.checks[3].floor(), None);
         assert!(!v.is_passed());
@@ -332,9 +387,18 @@ mod tests {
         // A failing drop rule fails an otherwise inconclusive verdict.
         let t = Thresholds { precision: 0.95, recall: 0.88, f1: 0.5 };
         let drops = Drops { precision: None, recall: None, f1: Some(0.0) };
-        let v = decide(&counts, &t, &drops, Some(&|_| Some(0.99)), Some(0.95));
+        let point = |_| Prior { value: Some(0.99), interval: None };
+        let v = decide(&counts, &t, &drops, Some(&point), Some(0.95));
         assert_eq!(v.outcome, Outcome::Failed);
-        assert_eq!(v.checks[3].interval, None, "drop rules stay on point estimates");
+        assert_eq!(v.checks[3].interval, None, "without the previous interval, point values");
+        assert_eq!(v.checks[3].change, None);
+        // With it, the drop is a non-inferiority margin on the change.
+        let wide =
+            |_| Prior { value: Some(0.91), interval: Some(Interval { lower: 0.85, upper: 0.95 }) };
+        let v = decide(&counts, &t, &drops, Some(&wide), Some(0.95));
+        let change = v.checks[3].change.unwrap();
+        assert!(change.lower < 0.0 && change.upper > 0.0, "{change:?}");
+        assert_eq!(v.checks[3].status, Status::Inconclusive);
     }
 
     #[test]

@@ -330,3 +330,62 @@ fn more_data_decides_an_inconclusive_metric_four_times_in_five() {
         assert!(ran.summary.contains(&said), "{said}\n{}", ran.summary);
     }
 }
+
+/// With `confidence` and a baseline report, a drop rule is judged on the
+/// interval of the change: Newcombe's, equal to statsmodels'
+/// `confint_proportions_2indep(method="newcomb")` (`tests/drop_oracle.py`),
+/// from the counts of both runs or, with `cluster_by`, their effective
+/// pairs.
+#[test]
+fn drop_rules_judge_the_change_as_statsmodels_newcombe_interval() {
+    for cluster_by in ["none", "left_id,right_id"] {
+        let gate = || {
+            Gate::with_fixture("sample_validation.parquet")
+                .input("confidence", "0.95")
+                .input("cluster_by", cluster_by)
+                .any_metric()
+        };
+        let old = gate().input("report_json", "old.json").run();
+        assert_eq!(old.code, 0, "{old:#?}");
+        let gate = gate();
+        std::fs::copy(old.dir.join("old.json"), gate.path("old.json")).unwrap();
+        let ran = gate
+            .input("decision_threshold", "0.55")
+            .input("baseline", "old.json")
+            .input("max_precision_drop", "0.01")
+            .input("max_recall_drop", "0.01")
+            .input("max_f1_drop", "0.01")
+            .input("report_json", "new.json")
+            .run();
+        let (new, old) = (ran.dir.join("new.json"), ran.dir.join("old.json"));
+        let args = [new.as_os_str(), old.as_os_str(), "0.95".as_ref()];
+        let expected = Gate::python("drop_oracle.py", &args, "statsmodels");
+        let report = ran.json("new.json");
+        let checks = report["checks"].as_array().unwrap();
+        let mut statuses = Vec::new();
+        for (check, metric) in checks[3..].iter().zip(["precision", "recall", "f1"]) {
+            assert_eq!(check["rule"]["metric"], metric);
+            for (bound, at) in [("lower", 0), ("upper", 1)] {
+                let ours = check["change"][bound].as_f64().unwrap();
+                let theirs = expected[metric][at].as_f64().unwrap();
+                assert!(
+                    (ours - theirs).abs() <= 1e-12,
+                    "{cluster_by} {metric} {bound}: {ours} vs {theirs}"
+                );
+            }
+            statuses.push(check["status"].as_str().unwrap().to_string());
+        }
+        // Precision rose 2.2 points: not a drop of 1, surely; recall fell
+        // 3.4: surely more than 1; F1 fell 0.7: 2,000 pairs cannot tell.
+        assert_eq!(statuses, ["pass", "fail", "inconclusive"], "{cluster_by}: {checks:#?}");
+        assert!(
+            ran.stdout.contains(
+                "::error title=F1 vs baseline inconclusive::the change in f1 has the interval"
+            ),
+            "{}",
+            ran.stdout
+        );
+        assert!(ran.summary.contains("Precision vs baseline | 0."), "{}", ran.summary);
+        assert!(ran.summary.contains("| change "), "{}", ran.summary);
+    }
+}

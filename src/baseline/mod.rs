@@ -10,6 +10,7 @@
 //! the newest card in a folder.
 
 mod latest;
+mod trials;
 
 pub use latest::latest;
 
@@ -105,6 +106,10 @@ pub struct Baseline {
     pub model_id: Option<String>,
     /// The previous metrics; `None` where undefined.
     pub metrics: PerMetric<Option<f64>>,
+    /// Each metric's trials (or effective pairs) in a JSON report; `None`
+    /// for a card, which has no counts.
+    #[serde(skip)]
+    pub trials: PerMetric<Option<f64>>,
     /// The SHA-256 of the dataset it was evaluated on.
     pub dataset_sha256: String,
     /// When it was evaluated (RFC 3339, UTC), when the file says.
@@ -226,10 +231,15 @@ impl Baseline {
         if let Some(id) = model_id.as_ref().filter(|id| !is_plain_text(id)) {
             return Err(field("model.id", id.clone(), "one line of at most 200 characters"));
         }
+        let report: serde_json::Value = serde_json::from_str(text)
+            .map_err(|source| BaselineError::Format { path: path.to_path_buf(), source })?;
+        let trials = trials::trials(&report)
+            .map_err(|(name, value)| field(name, value, "a count of pairs, above 0"))?;
         Ok(Baseline {
             path: path.to_path_buf(),
             model_id,
             metrics,
+            trials,
             dataset_sha256: sha256.to_ascii_lowercase(),
             evaluated_at: raw.evaluated_at.or(card_time),
         })
@@ -238,6 +248,14 @@ impl Baseline {
     /// The previous value of `metric`.
     pub fn get(&self, metric: Metric) -> Option<f64> {
         self.metrics.get(metric)
+    }
+
+    /// The previous value's interval at two-sided level `confidence`: the
+    /// Wilson interval of its proportion (F1's through J) over the trials
+    /// it was measured on; `None` without them (a card) or without a value.
+    pub fn interval(&self, metric: Metric, confidence: f64) -> Option<crate::stats::Interval> {
+        let (value, trials) = (self.get(metric)?, self.trials.get(metric)?);
+        crate::stats::metric_interval(metric, value, trials, confidence)
     }
 }
 

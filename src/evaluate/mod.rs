@@ -26,7 +26,7 @@ use std::time::Instant;
 use crate::baseline::{self, Baseline};
 use crate::causes;
 use crate::dataset::NullPolicy;
-use crate::gate::{self, Status, Verdict};
+use crate::gate::{self, Prior, Status, Verdict};
 use crate::metrics::{Counts, Metric, Tally};
 use crate::slices::{self, SliceStatus};
 use crate::stats::{Deflated, Evidence};
@@ -116,8 +116,13 @@ struct Decided {
 /// drops to the evidence, the slice rules to the slices, and every rule at
 /// each of the sweep's candidate thresholds.
 fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Decided {
-    let previous = baseline.map(|b| move |m| b.get(m));
-    let previous = previous.as_ref().map(|f| f as &dyn Fn(Metric) -> Option<f64>);
+    let previous = baseline.map(|b| {
+        move |m| Prior {
+            value: b.get(m),
+            interval: settings.confidence.and_then(|level| b.interval(m, level)),
+        }
+    });
+    let previous = previous.as_ref().map(|f| f as &dyn Fn(Metric) -> Prior);
     let decide = |evidence: &dyn Evidence| {
         let (t, d) = (&settings.thresholds, &settings.max_drop);
         gate::decide(evidence, t, d, previous, settings.confidence)

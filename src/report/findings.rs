@@ -70,8 +70,9 @@ impl Report {
     /// A rule that did not pass: an error, or for an inconclusive one what
     /// `on_inconclusive` makes of it.
     fn rule_finding(&self, check: &Check) -> Finding {
-        let (title, message) = match (check.status, check.interval) {
-            (Status::Inconclusive, Some(interval)) => inconclusive(check, interval),
+        let (title, message) = match (check.status, check.change, check.interval) {
+            (Status::Inconclusive, Some(change), _) => inconclusive_change(check, change),
+            (Status::Inconclusive, None, Some(interval)) => inconclusive(check, interval),
             _ => failure(check, &self.counts_text()),
         };
         let level = match (check.status, self.on_inconclusive) {
@@ -122,6 +123,25 @@ fn inconclusive(check: &Check, interval: Interval) -> (String, String) {
             Units::Fraction.against(interval.lower, floor),
             Units::Fraction.against(interval.upper, floor),
             metric.name(),
+        ),
+    )
+}
+
+/// The title and message of a drop rule whose change's interval holds the
+/// margin.
+fn inconclusive_change(check: &Check, change: Interval) -> (String, String) {
+    let name = check.metric().name();
+    let margin = match check.rule {
+        Rule::MaxDrop { max_drop, .. } => max_drop,
+        Rule::AtLeast { .. } => 0.0,
+    };
+    (
+        format!("{} vs baseline inconclusive", check.metric().title()),
+        format!(
+            "the change in {name} has the interval {} to {} points, which holds -max_{name}_drop ({} points): the two samples cannot tell whether it dropped more than allowed",
+            format::points(change.lower),
+            format::points(change.upper),
+            format::points(-margin),
         ),
     )
 }

@@ -356,6 +356,7 @@ mod tests {
             rule: Rule::AtLeast { metric: Metric::F1, threshold: 0.9 },
             value: Some(0.95),
             interval: None,
+            change: None,
             status: Status::Pass,
         };
         assert_eq!(rule_bound(&at_least, Units::Fraction), "≥ 0.9000");
@@ -364,6 +365,7 @@ mod tests {
             rule: Rule::MaxDrop { metric: Metric::Recall, max_drop: 0.05, baseline: Some(0.993) },
             value: Some(0.95),
             interval: None,
+            change: None,
             status: Status::Pass,
         };
         assert_eq!(rule_bound(&drop, Units::Fraction), "≥ 0.9430 (baseline 0.9930 − 0.05)");
@@ -375,6 +377,7 @@ mod tests {
             rule: Rule::MaxDrop { metric: Metric::Recall, max_drop: 0.05, baseline: None },
             value: Some(0.95),
             interval: None,
+            change: None,
             status: Status::Undefined,
         };
         assert_eq!(rule_bound(&undefined, Units::Fraction), "baseline undefined");

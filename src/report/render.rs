@@ -118,8 +118,11 @@ fn check_line(c: &Check) -> String {
         Status::Inconclusive => "INCONCLUSIVE",
         Status::Fail | Status::Undefined => "FAIL",
     };
+    let change = c.change.map_or_else(String::new, |d| {
+        format!(" (change {} to {} pp)", format::points(d.lower), format::points(d.upper))
+    });
     format!(
-        "  {:<22} {:>9}  {:<36} {status}\n",
+        "  {:<22} {:>9}  {:<36} {status}{change}\n",
         format::rule_title(c),
         format::check_value(c, Units::Fraction),
         format::rule_bound(c, Units::Fraction)

@@ -174,14 +174,21 @@ fn check_view(c: &Check) -> CheckView {
     CheckView {
         title: format::rule_title(c),
         value: format::check_value(c, Units::Fraction),
-        interval: c.interval.map_or_else(String::new, |i| {
-            let floor = c.floor().unwrap_or(i.lower);
-            format!(
-                "{}–{}",
-                Units::Fraction.against(i.lower, floor),
-                Units::Fraction.against(i.upper, floor)
-            )
-        }),
+        interval: match (c.change, c.interval) {
+            // A drop judged on the change: its interval, in points.
+            (Some(d), _) => {
+                format!("change {} to {} pp", format::points(d.lower), format::points(d.upper))
+            }
+            (None, Some(i)) => {
+                let floor = c.floor().unwrap_or(i.lower);
+                format!(
+                    "{}–{}",
+                    Units::Fraction.against(i.lower, floor),
+                    Units::Fraction.against(i.upper, floor)
+                )
+            }
+            (None, None) => String::new(),
+        },
         threshold: format::rule_bound(c, Units::Fraction),
         icon: format::status_icon(c.status),
         status: match c.status {
@@ -220,6 +227,17 @@ fn errors_note(e: &super::pairs::ErrorsKept) -> String {
 
 /// What the intervals at `level` are and assume.
 fn intervals_note(r: &Report, level: &str) -> String {
+    let note = assumed_note(r, level);
+    if r.checks.iter().any(|c| c.change.is_some()) {
+        return format!(
+            "{note} Drops against the baseline are judged on Newcombe's interval of the change, from this run's and the baseline report's trials: unpaired, as if the two runs were independent samples (on the same pairs they are not, and the interval is then wide)."
+        );
+    }
+    note
+}
+
+/// What the intervals at `level` are, and what they assume of the pairs.
+fn assumed_note(r: &Report, level: &str) -> String {
     let over = match r.weights {
         Some(_) => " over Kish's effective sample size of the weighted pairs",
         None => "",

@@ -9,11 +9,13 @@
 //! trials unless `cluster_by` says which are correlated: [`Deflated`] then
 //! counts them as the independent pairs they are worth (crate::correlation).
 
+mod compare;
 mod holm;
 mod power;
 #[cfg(test)]
 pub mod random;
 
+pub use compare::{difference, metric_interval};
 pub use holm::{below_p_value, holm};
 #[cfg(test)]
 pub use power::trials_to_decide;

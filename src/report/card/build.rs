@@ -197,6 +197,10 @@ fn card_metric(c: &Check, level: Option<f64>, designs: Option<&Designs>) -> Card
     let floor = c.floor();
     let design = designs.and_then(|d| d.metrics.get(c.metric()));
     let interval_text = c.interval.zip(level).map(|(i, level)| {
+        if let Some(d) = c.change {
+            let (lower, upper) = (format::points(d.lower), format::points(d.upper));
+            return format!("change {lower} to {upper} pp, {} CI, unpaired", format::level(level));
+        }
         let floor = floor.unwrap_or(i.lower);
         let (lower, upper) =
             (Units::Percent.against(i.lower, floor), Units::Percent.against(i.upper, floor));
