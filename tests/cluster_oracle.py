@@ -15,7 +15,8 @@ variance, effective pairs, design effect and Wilson interval:
   of its pairs, less each pair's own square once), R the distinct records.
 
 Effective pairs are p(1-p)/V, at most the metric's pairs; intervals are
-`proportion_confint(p * n_eff, n_eff, method="wilson")`, F1's through J.
+Wilson's over them with Student's t critical value on clusters - 1 degrees
+of freedom (scipy's `t.isf`), F1's through J.
 """
 
 import json
@@ -26,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import statsmodels.api as sm
-from statsmodels.stats.proportion import proportion_confint
+from scipy.stats import t as student
 
 
 def pairs(rng):
@@ -71,6 +72,14 @@ def two_columns(df, metric):
     return float(p), float(r / (r - 1) * ((sums**2).sum() - (e**2).sum())), r
 
 
+def wilson(p, n, crit):
+    """The Wilson score interval of p over n trials at critical value crit."""
+    c2 = crit * crit
+    center = (p + c2 / (2 * n)) / (1 + c2 / n)
+    half = crit * np.sqrt(p * (1 - p) / n + c2 / (4 * n * n)) / (1 + c2 / n)
+    return max(center - half, 0.0), min(center + half, 1.0)
+
+
 def main(out, level):
     df = pairs(np.random.default_rng(20261206))
     pq.write_table(pa.Table.from_pandas(df, preserve_index=False), out, row_group_size=2_000)
@@ -81,7 +90,7 @@ def main(out, level):
             p, variance, clusters = method(df, metric)
             trials = float(metric_rows(df, metric)[1].sum())
             effective = min(p * (1 - p) / variance, trials)
-            lo, hi = proportion_confint(p * effective, effective, alpha=1 - level, method="wilson")
+            lo, hi = wilson(p, effective, student.isf((1 - level) / 2, clusters - 1))
             if metric == "f1":
                 lo, hi = 2 * lo / (1 + lo), 2 * hi / (1 + hi)
             result[name][metric] = {

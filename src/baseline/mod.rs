@@ -10,7 +10,7 @@
 //! the newest card in a folder.
 
 mod latest;
-mod trials;
+pub mod trials;
 
 pub use latest::latest;
 
@@ -109,7 +109,7 @@ pub struct Baseline {
     /// Each metric's trials (or effective pairs) in a JSON report; `None`
     /// for a card, which has no counts.
     #[serde(skip)]
-    pub trials: PerMetric<Option<f64>>,
+    pub trials: PerMetric<Option<trials::Trials>>,
     /// The SHA-256 of the dataset it was evaluated on.
     pub dataset_sha256: String,
     /// When it was evaluated (RFC 3339, UTC), when the file says.
@@ -252,10 +252,11 @@ impl Baseline {
 
     /// The previous value's interval at two-sided level `confidence`: the
     /// Wilson interval of its proportion (F1's through J) over the trials
-    /// it was measured on; `None` without them (a card) or without a value.
+    /// it was measured on, at Student's t on its clusters − 1 degrees of
+    /// freedom with `cluster_by`; `None` without them (a card) or a value.
     pub fn interval(&self, metric: Metric, confidence: f64) -> Option<crate::stats::Interval> {
-        let (value, trials) = (self.get(metric)?, self.trials.get(metric)?);
-        crate::stats::metric_interval(metric, value, trials, confidence)
+        let (value, t) = (self.get(metric)?, self.trials.get(metric)?);
+        crate::stats::metric_interval(metric, value, t.trials, t.degrees, confidence)
     }
 }
 

@@ -11,10 +11,18 @@ use serde_json::Value;
 
 use crate::metrics::{Counts, Metric, PerMetric};
 
+/// What one metric's interval counted: its trials, and with `cluster_by`
+/// the degrees of freedom of its critical value (clusters − 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Trials {
+    pub trials: f64,
+    pub degrees: Option<f64>,
+}
+
 /// Each metric's trials in a baseline report; `None` for a metric whose
 /// trials the report does not give. `Err` names a field that is there and
 /// is no count.
-pub fn trials(report: &Value) -> Result<PerMetric<Option<f64>>, (&'static str, String)> {
+pub fn trials(report: &Value) -> Result<PerMetric<Option<Trials>>, (&'static str, String)> {
     let Some(counts) = report.get("counts").filter(|c| !c.is_null()) else {
         return Ok(PerMetric::from_fn(|_| None));
     };
@@ -27,8 +35,9 @@ pub fn trials(report: &Value) -> Result<PerMetric<Option<f64>>, (&'static str, S
         fn_: cell("fn", "counts.fn")?,
         tn: cell("tn", "counts.tn")?,
     };
-    let of = |m: Metric| -> Result<Option<f64>, (&'static str, String)> {
-        Ok(Some(effective(report, m)?.unwrap_or(m.trials(&counts) as f64)))
+    let of = |m: Metric| -> Result<Option<Trials>, (&'static str, String)> {
+        let trials = effective(report, m)?.unwrap_or(m.trials(&counts) as f64);
+        Ok(Some(Trials { trials, degrees: degrees(report, m)? }))
     };
     Ok(PerMetric {
         precision: of(Metric::Precision)?,
@@ -60,6 +69,18 @@ fn effective(report: &Value, m: Metric) -> Result<Option<f64>, (&'static str, St
     Ok(None)
 }
 
+/// The degrees of freedom of a `cluster_by` interval: its clusters less one.
+fn degrees(report: &Value, m: Metric) -> Result<Option<f64>, (&'static str, String)> {
+    let path = ["intervals", "cluster_by", m.name(), "clusters"];
+    let Some(v) = path.iter().try_fold(report, |v, key| v.get(key)).filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    match v.as_u64().filter(|g| *g >= 2) {
+        Some(g) => Ok(Some((g - 1) as f64)),
+        None => Err(("intervals.cluster_by.*.clusters", shown(Some(v)))),
+    }
+}
+
 /// A field's JSON as the error shows it.
 fn shown(value: Option<&Value>) -> String {
     value.map_or("nothing".to_string(), Value::to_string)
@@ -73,16 +94,16 @@ mod tests {
     #[test]
     fn trials_come_from_the_counts_or_the_effective_pairs() {
         let counts = json!({"tp": 90, "fp": 10, "fn": 30, "tn": 5});
+        let n = |trials| Some(Trials { trials, degrees: None });
         let plain = trials(&json!({ "counts": counts })).unwrap();
-        assert_eq!(
-            plain,
-            PerMetric { precision: Some(100.0), recall: Some(120.0), f1: Some(130.0) }
-        );
-        let clustered = json!({"counts": counts, "intervals": {"cluster_by": {"recall": {"effective_pairs": 40.5}}}});
-        assert_eq!(trials(&clustered).unwrap().recall, Some(40.5));
-        let weighted =
-            json!({"counts": counts, "weights": {"effective_size": {"f1": 77.0, "recall": null}}});
-        assert_eq!(trials(&weighted).unwrap().f1, Some(77.0));
+        assert_eq!(plain, PerMetric { precision: n(100.0), recall: n(120.0), f1: n(130.0) });
+        let design = json!({"recall": {"effective_pairs": 40.5, "clusters": 12}});
+        let clustered = json!({"counts": counts, "intervals": {"cluster_by": design}});
+        let recall = Some(Trials { trials: 40.5, degrees: Some(11.0) });
+        assert_eq!(trials(&clustered).unwrap().recall, recall);
+        let sizes = json!({"f1": 77.0, "recall": null});
+        let weighted = json!({"counts": counts, "weights": {"effective_size": sizes}});
+        assert_eq!(trials(&weighted).unwrap().f1, n(77.0));
         // A card has no counts: no trials.
         assert_eq!(trials(&json!({})).unwrap(), PerMetric::from_fn(|_| None));
     }

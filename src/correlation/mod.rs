@@ -178,6 +178,8 @@ pub struct Sums {
 }
 
 #[cfg(test)]
+mod remedies;
+#[cfg(test)]
 mod simulation;
 #[cfg(test)]
 mod tests;

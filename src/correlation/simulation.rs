@@ -13,25 +13,25 @@ use arrow_buffer::BooleanBuffer;
 use super::{Correlated, Design};
 use crate::metrics::Metric;
 use crate::stats::random::Random;
-use crate::stats::{trials_to_decide, wilson_rate};
+use crate::stats::{t_upper_quantile, trials_to_decide, wilson_at, wilson_rate};
 
 /// The true precision every scenario is built around, and the bar a model
 /// at it must not clear.
-const TRUE: f64 = 0.93;
-const BAR: f64 = 0.9301;
+pub(super) const TRUE: f64 = 0.93;
+pub(super) const BAR: f64 = 0.9301;
 
 /// One kind of sample: `blocks` blocks of `size` predicted matches each (a
 /// range), a `hard` share of blocks whose pairs are wrong `hard_error` of
 /// the time; the others are wrong as often as keeps precision at `TRUE`.
-struct Scenario {
-    name: &'static str,
-    blocks: usize,
-    size: (u64, u64),
-    hard: f64,
-    hard_error: f64,
+pub(super) struct Scenario {
+    pub(super) name: &'static str,
+    pub(super) blocks: usize,
+    pub(super) size: (u64, u64),
+    pub(super) hard: f64,
+    pub(super) hard_error: f64,
 }
 
-const SCENARIOS: [Scenario; 6] = [
+pub(super) const SCENARIOS: [Scenario; 6] = [
     Scenario { name: "none", blocks: 10_000, size: (1, 1), hard: 0.1, hard_error: 0.5 },
     Scenario { name: "low", blocks: 700, size: (6, 22), hard: 0.1, hard_error: 0.2 },
     Scenario { name: "medium", blocks: 1000, size: (6, 22), hard: 0.1, hard_error: 0.5 },
@@ -49,17 +49,27 @@ struct Outcome {
     clusters: u64,
 }
 
-/// One sample of `blocks` blocks of the scenario: its precision, pairs and
-/// design.
-fn draw(s: &Scenario, blocks: usize, random: &mut Random) -> (f64, usize, Design) {
+/// One sample of `blocks` blocks of the scenario: each block's right
+/// predicted matches and its predicted matches.
+pub(super) fn block_sums(s: &Scenario, blocks: usize, random: &mut Random) -> Vec<(u64, u64)> {
     let easy_error = (1.0 - TRUE - s.hard * s.hard_error) / (1.0 - s.hard);
+    (0..blocks)
+        .map(|_| {
+            let error = if random.next() < s.hard { s.hard_error } else { easy_error };
+            let pairs = random.between(s.size);
+            let right = (0..pairs).filter(|_| random.next() >= error).count() as u64;
+            (right, pairs)
+        })
+        .collect()
+}
+
+/// One sample of `blocks` blocks of the scenario: its precision, pairs and
+/// design, as `cluster_by` measures it.
+fn draw(s: &Scenario, blocks: usize, random: &mut Random) -> (f64, usize, Design) {
     let (mut ids, mut labels) = (Vec::new(), Vec::new());
-    for block in 0..blocks as i64 {
-        let error = if random.next() < s.hard { s.hard_error } else { easy_error };
-        for _ in 0..random.between(s.size) {
-            ids.push(block);
-            labels.push(random.next() >= error);
-        }
+    for (block, (right, pairs)) in block_sums(s, blocks, random).into_iter().enumerate() {
+        ids.extend(std::iter::repeat_n(block as i64, pairs as usize));
+        labels.extend((0..pairs).map(|i| i < right));
     }
     let n = ids.len();
     let tp = labels.iter().filter(|l| **l).count();
@@ -79,8 +89,11 @@ fn run(s: &Scenario, samples: u32, seed: u64) -> Outcome {
         let (q, n, design) = draw(s, s.blocks, &mut random);
         out.design_effect += design.design_effect / f64::from(samples);
         out.clusters = design.clusters;
-        for (k, trials) in [n as f64, design.effective_pairs].into_iter().enumerate() {
-            let interval = wilson_rate(q, trials, 0.95);
+        // Independent Wilson, and the shipped one: Wilson on the effective
+        // pairs at Student's t on clusters − 1 degrees of freedom.
+        let t = t_upper_quantile(0.025, (design.clusters - 1) as f64);
+        let shipped = wilson_at(q, design.effective_pairs, t);
+        for (k, interval) in [wilson_rate(q, n as f64, 0.95), shipped].into_iter().enumerate() {
             out.covered[k] += u32::from(interval.lower <= TRUE && TRUE <= interval.upper);
             out.passed[k] += u32::from(interval.lower >= BAR);
         }
@@ -105,7 +118,8 @@ fn the_blocks_the_advice_names_decide_four_times_in_five() {
     let cleared = (0..samples)
         .filter(|_| {
             let (q, _, design) = draw(s, blocks, &mut random);
-            wilson_rate(q, design.effective_pairs, 0.95).lower >= minimum
+            let t = t_upper_quantile(0.025, (design.clusters - 1) as f64);
+            wilson_at(q, design.effective_pairs, t).lower >= minimum
         })
         .count();
     let rate = cleared as f64 / f64::from(samples);

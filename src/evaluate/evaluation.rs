@@ -132,7 +132,8 @@ impl Evaluation {
     /// the counts.
     pub fn evidence(&self) -> Deflated<'_> {
         let base = evidence(self.clusters.as_ref(), self.weighted.as_ref(), &self.tally.counts);
-        deflated(base, &worth(self.designs.as_ref(), self.stratified.as_ref()))
+        let worth = worth(self.designs.as_ref(), self.stratified.as_ref());
+        deflated(base, &worth, degrees(self.designs.as_ref()))
     }
 }
 
@@ -163,10 +164,22 @@ pub(super) fn worth(
     })
 }
 
-/// The evidence as its pairs are worth ([`worth`]); otherwise as it is (no
-/// metric has a shrink).
-pub(super) fn deflated<'a>(base: &'a dyn Evidence, worth: &PerMetric<Option<f64>>) -> Deflated<'a> {
-    Deflated { base, shrink: shrink(base, worth) }
+/// Each metric's degrees of freedom under `cluster_by`: its clusters (or
+/// records) less one. The interval's critical value is then Student's t,
+/// which the simulation in docs/metrics.md found closer to its level than
+/// the normal's with few clusters (and equal with many).
+pub(super) fn degrees(designs: Option<&Designs>) -> PerMetric<Option<f64>> {
+    PerMetric::from_fn(|m| designs?.metrics.get(m).map(|d| d.clusters.saturating_sub(1) as f64))
+}
+
+/// The evidence as its pairs are worth ([`worth`]), with `degrees` of
+/// freedom ([`degrees`]); otherwise as it is (no metric has a shrink).
+pub(super) fn deflated<'a>(
+    base: &'a dyn Evidence,
+    worth: &PerMetric<Option<f64>>,
+    degrees: PerMetric<Option<f64>>,
+) -> Deflated<'a> {
+    Deflated { base, shrink: shrink(base, worth), degrees }
 }
 
 /// Each metric's effective pairs over the trials `base` counts: the same

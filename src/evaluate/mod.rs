@@ -130,7 +130,8 @@ fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Deci
     let counts = &read.tally.counts;
     let base = evaluation::evidence(read.clusters.as_ref(), read.weighted.as_ref(), counts);
     let worth = evaluation::worth(read.designs.as_ref(), read.stratified.as_ref());
-    let mut verdict = decide(&evaluation::deflated(base, &worth));
+    let degrees = evaluation::degrees(read.designs.as_ref());
+    let mut verdict = decide(&evaluation::deflated(base, &worth, degrees));
     // The sweep's counts at other thresholds are worth the same share.
     let shrink = evaluation::shrink(base, &worth);
     let rules = &settings.slices.rules;
@@ -139,7 +140,8 @@ fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Deci
         verdict.outcome = gate::Outcome::Failed;
     }
     let curve = read.histogram.as_ref().map(Histogram::points).unwrap_or_default();
-    let sweep = analyse(&curve, |counts: &Counts| decide(&Deflated { base: counts, shrink }));
+    let sweep =
+        analyse(&curve, |counts: &Counts| decide(&Deflated { base: counts, shrink, degrees }));
     Decided { verdict, slice_checks, curve, sweep }
 }
 

@@ -18,7 +18,8 @@ pub const CURVE_POINTS: usize = 200;
 pub struct Intervals {
     /// `wilson` (F1: Wilson of TP in TP+FP+FN, mapped through 2J/(1+J));
     /// `wilson_kish` over Kish's effective size with weights; `_cluster`
-    /// added when the trials are the effective pairs of `cluster_by`;
+    /// added when the trials are the effective pairs of `cluster_by` (the
+    /// critical value then Student's t on the clusters less one);
     /// `wilson_stratified` over the effective pairs of the strata's
     /// variance.
     pub method: &'static str,

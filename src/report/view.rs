@@ -249,7 +249,7 @@ fn assumed_note(r: &Report, level: &str) -> String {
     }
     match r.intervals.as_ref().and_then(|i| i.cluster_by.as_ref()) {
         Some(designs) => format!(
-            "Intervals: Wilson score, {level} two-sided{over}, counting correlated pairs as the independent pairs they are worth. {}",
+            "Intervals: Wilson score, {level} two-sided{over}, counting correlated pairs as the independent pairs they are worth, at Student's t critical value on the clusters less one. {}",
             super::uncertainty::designs_note(designs)
         ),
         None => format!(

@@ -13,16 +13,18 @@
 //! `confint_proportions_2indep(..., compare="diff", method="newcomb")`;
 //! for F1 the same combination of F1's intervals (J's, mapped).
 
-use super::{Interval, mapped, wilson_rate};
+use super::{Interval, mapped, normal_upper_quantile, t_upper_quantile, wilson_at};
 use crate::metrics::Metric;
 
 /// The interval of a metric measured at `value` over `trials` (effective)
 /// independent trials: the Wilson interval of its proportion (F1's through
-/// J = F1/(2 - F1)), mapped back; `None` without a trial.
+/// J = F1/(2 - F1)), mapped back, at Student's t critical value when
+/// `degrees` are given; `None` without a trial.
 pub fn metric_interval(
     metric: Metric,
     value: f64,
     trials: f64,
+    degrees: Option<f64>,
     confidence: f64,
 ) -> Option<Interval> {
     if trials <= 0.0 {
@@ -32,7 +34,9 @@ pub fn metric_interval(
         Metric::F1 => super::jaccard_of_f1(value),
         _ => value,
     };
-    Some(mapped(metric, wilson_rate(q, trials, confidence)))
+    let tail = (1.0 - confidence) / 2.0;
+    let crit = degrees.map_or_else(|| normal_upper_quantile(tail), |df| t_upper_quantile(tail, df));
+    Some(mapped(metric, wilson_at(q, trials, crit)))
 }
 
 /// Newcombe's interval of `a - b` from each value and its interval.
@@ -48,7 +52,7 @@ pub fn difference((a, ia): (f64, Interval), (b, ib): (f64, Interval)) -> Interva
 mod tests {
     use super::*;
     use crate::stats::random::Random;
-    use crate::stats::wilson;
+    use crate::stats::{wilson, wilson_rate};
 
     #[test]
     fn newcombe_by_hand() {

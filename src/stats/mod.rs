@@ -77,6 +77,9 @@ impl Evidence for Weighted {
 pub struct Deflated<'a> {
     pub base: &'a dyn Evidence,
     pub shrink: PerMetric<Option<f64>>,
+    /// With a shrink from few clusters: Student's t degrees of freedom of
+    /// the critical value (clusters − 1), else the normal's.
+    pub degrees: PerMetric<Option<f64>>,
 }
 
 impl Evidence for Deflated<'_> {
@@ -89,7 +92,12 @@ impl Evidence for Deflated<'_> {
             return self.base.interval(metric, confidence);
         };
         let (q, n) = self.base.proportion(metric)?;
-        Some(mapped(metric, wilson_rate(q, n * shrink, confidence)))
+        let tail = (1.0 - confidence) / 2.0;
+        let crit = match self.degrees.get(metric) {
+            Some(df) => t_upper_quantile(tail, df),
+            None => normal_upper_quantile(tail),
+        };
+        Some(mapped(metric, wilson_at(q, n * shrink, crit)))
     }
 
     fn proportion(&self, metric: Metric) -> Option<(f64, f64)> {
@@ -153,7 +161,21 @@ pub fn wilson(successes: u64, trials: u64, confidence: f64) -> Option<Interval> 
 /// The Wilson score interval of a proportion `q` over `n` trials, which may
 /// be fractional (an effective sample size), `n > 0`.
 pub fn wilson_rate(q: f64, n: f64, confidence: f64) -> Interval {
-    let crit = normal_upper_quantile((1.0 - confidence) / 2.0);
+    wilson_at(q, n, normal_upper_quantile((1.0 - confidence) / 2.0))
+}
+
+/// Student's t upper quantile: the `t` with `P(T > t) = tail` for `df`
+/// degrees of freedom (statrs' inverse CDF; scipy's `t.isf` agrees within
+/// 1e-9). At least one degree of freedom.
+pub fn t_upper_quantile(tail: f64, df: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let t = StudentsT::new(0.0, 1.0, df.max(1.0)).expect("a positive number of degrees");
+    t.inverse_cdf(1.0 - tail)
+}
+
+/// The Wilson score interval of `q` over `n` trials at critical value
+/// `crit` (a normal or t quantile).
+pub fn wilson_at(q: f64, n: f64, crit: f64) -> Interval {
     let crit2 = crit * crit;
     let denom = 1.0 + crit2 / n;
     let center = (q + crit2 / (2.0 * n)) / denom;
@@ -211,6 +233,22 @@ mod tests {
         assert!(close(normal_upper_quantile(0.25), 0.6744897501960817));
         assert!(close(normal_upper_quantile(0.0005), 3.2905267314918945));
         assert!(close(normal_upper_quantile(0.5), 0.0));
+    }
+
+    #[test]
+    fn t_quantiles_match_scipy() {
+        // scipy.stats.t.isf(0.025, df), and isf(0.005, 4).
+        for (tail, df, scipy) in [
+            (0.025, 1.0, 12.706204736174698),
+            (0.025, 2.0, 4.302652729749464),
+            (0.025, 9.0, 2.2621571627409915),
+            (0.025, 29.0, 2.045229642132703),
+            (0.025, 99.0, 1.9842169515086827),
+            (0.005, 4.0, 4.604094871349993),
+        ] {
+            let t = t_upper_quantile(tail, df);
+            assert!((t - scipy).abs() <= 1e-9 * scipy, "{df}: {t} vs {scipy}");
+        }
     }
 
     #[test]
