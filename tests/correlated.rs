@@ -56,11 +56,12 @@ fn correlated_pairs_cannot_pass_on_the_independent_interval() {
     );
     assert!(ran.summary.contains("Only 100 clusters: the simulation"), "{}", ran.summary);
     // More data: the independent pairs that give a Wilson bound an 80%
-    // chance to clear 0.92 (the score test's sample size), as pairs of
+    // chance to clear 0.92 (the score test's sample size, at the interval's
+    // critical value: scipy's t.isf(0.025, 99) for 100 blocks), as pairs of
     // this design effect, in proportionally more blocks.
     let needed = &report["inconclusive"][0];
     assert_eq!(needed["design_effect"].as_f64(), Some(effect));
-    let (p, b, z) = (0.94f64, 0.92f64, (1.959963984540054, 0.8416212335729143));
+    let (p, b, z) = (0.94f64, 0.92f64, (1.9842169515086827, 0.8416212335729143));
     let root = (z.0 * (b * (1.0 - b)).sqrt() + z.1 * (p * (1.0 - p)).sqrt()) / (p - b);
     let independent = (root * root).ceil();
     let expected = (independent * effect).ceil();

@@ -205,14 +205,16 @@ fn needed(
     level: f64,
     designs: Option<&Designs>,
 ) -> Option<Needed> {
-    let decision = stats::metric_trials_to_decide(metric, counts, minimum, level)?;
+    let design = designs.and_then(|d| Some((d.columns.len(), d.metrics.get(metric)?)));
+    // The interval's critical value: t on the clusters less one.
+    let degrees = design.map(|(_, d)| d.clusters.saturating_sub(1) as f64);
+    let decision = stats::metric_trials_to_decide(metric, counts, minimum, level, degrees)?;
     let denominator = match metric {
         Metric::Precision => "predicted matches",
         Metric::Recall => "true matches",
         Metric::F1 => "true or predicted matches",
     };
     let trials = metric.trials(counts);
-    let design = designs.and_then(|d| Some((d.columns.len(), d.metrics.get(metric)?)));
     // Independent trials needed, as that many correlated pairs are worth at
     // the design effect observed.
     let scale = design.map_or(1.0, |(_, d)| d.design_effect);

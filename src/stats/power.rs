@@ -15,7 +15,7 @@
 //! it. tests/power_oracle.py checks the power at that size against the
 //! exact binomial distribution.
 
-use super::{jaccard_of_f1, normal_upper_quantile, proportion};
+use super::{jaccard_of_f1, normal_upper_quantile, proportion, t_upper_quantile};
 use crate::metrics::{Counts, Metric};
 
 /// The chance the advice promises that more data decides the metric.
@@ -44,11 +44,17 @@ pub struct Decision {
 /// `confidence` lies wholly on `observed`'s side of `bound` with
 /// probability [`POWER`], if the proportion stays at `observed`; `None`
 /// when it never does (`observed` equals `bound`) or needs over 10^12.
+#[cfg(test)]
 pub fn trials_to_decide(observed: f64, bound: f64, confidence: f64) -> Option<Decision> {
+    trials_at(observed, bound, normal_upper_quantile((1.0 - confidence) / 2.0))
+}
+
+/// [`trials_to_decide`] for an interval whose one-sided critical value is
+/// `z_level` (a normal or Student's t quantile).
+fn trials_at(observed: f64, bound: f64, z_level: f64) -> Option<Decision> {
     if !(0.0..=1.0).contains(&bound) || observed == bound {
         return None;
     }
-    let z_level = normal_upper_quantile((1.0 - confidence) / 2.0);
     let z_power = normal_upper_quantile(1.0 - POWER);
     let spread = |p: f64| (p * (1.0 - p)).sqrt();
     let root = (z_level * spread(bound) + z_power * spread(observed)) / (observed - bound).abs();
@@ -60,12 +66,15 @@ pub fn trials_to_decide(observed: f64, bound: f64, confidence: f64) -> Option<De
 /// [`trials_to_decide`] for a metric of counts against its minimum: its
 /// trials are its denominator (predicted matches for precision, true
 /// matches for recall, TP+FP+FN for F1, whose bound is J's); `None` when
-/// the metric is undefined or cannot be decided.
+/// the metric is undefined or cannot be decided. With `degrees` (a
+/// `cluster_by` design's clusters less one) the interval's critical value
+/// is Student's t, as the interval's is.
 pub fn metric_trials_to_decide(
     metric: Metric,
     c: &Counts,
     minimum: f64,
     confidence: f64,
+    degrees: Option<f64>,
 ) -> Option<Decision> {
     let (k, n) = proportion(metric, c);
     if n == 0 {
@@ -75,7 +84,10 @@ pub fn metric_trials_to_decide(
         Metric::F1 => jaccard_of_f1(minimum),
         _ => minimum,
     };
-    trials_to_decide(k as f64 / n as f64, bound, confidence)
+    let tail = (1.0 - confidence) / 2.0;
+    let z_level =
+        degrees.map_or_else(|| normal_upper_quantile(tail), |df| t_upper_quantile(tail, df));
+    trials_at(k as f64 / n as f64, bound, z_level)
 }
 
 #[cfg(test)]
@@ -126,8 +138,11 @@ mod tests {
         assert_eq!(trials_to_decide(0.92, 1.5, 0.95), None);
         // F1's bound is J's: TP 900 of TP+FP+FN 1000 is F1 0.947.
         let c = Counts { tp: 900, fp: 50, fn_: 50, tn: 0 };
-        let f1 = metric_trials_to_decide(Metric::F1, &c, 0.94, 0.95).unwrap();
+        let f1 = metric_trials_to_decide(Metric::F1, &c, 0.94, 0.95, None).unwrap();
         assert_eq!(f1, trials_to_decide(0.9, 0.94 / 1.06, 0.95).unwrap());
+        // With 100 clusters, t on 99 degrees of freedom: more trials.
+        let t = metric_trials_to_decide(Metric::F1, &c, 0.94, 0.95, Some(99.0)).unwrap();
+        assert!(t.trials > f1.trials, "{t:?} {f1:?}");
     }
 
     #[test]
