@@ -264,8 +264,7 @@ pub fn sweep(e: &Evaluation) -> Option<SweepReport> {
 
 /// The strata and what each metric's estimate is worth, in prose.
 pub fn strata_note(s: &crate::strata::Stratified) -> String {
-    let labelled: u64 = s.strata.iter().map(|s| s.labelled).sum();
-    let population: u64 = s.strata.iter().map(|s| s.population).sum();
+    let (labelled, population) = s.labelled_of();
     let metrics: Vec<String> = Metric::ALL
         .into_iter()
         .filter_map(|m| Some((m, s.metrics.get(m)?)))

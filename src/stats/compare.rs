@@ -13,7 +13,7 @@
 //! `confint_proportions_2indep(..., compare="diff", method="newcomb")`;
 //! for F1 the same combination of F1's intervals (J's, mapped).
 
-use super::{Interval, mapped, normal_upper_quantile, t_upper_quantile, wilson_at};
+use super::{Interval, critical, mapped, wilson_at};
 use crate::metrics::Metric;
 
 /// The interval of a metric measured at `value` over `trials` (effective)
@@ -34,9 +34,7 @@ pub fn metric_interval(
         Metric::F1 => super::jaccard_of_f1(value),
         _ => value,
     };
-    let tail = (1.0 - confidence) / 2.0;
-    let crit = degrees.map_or_else(|| normal_upper_quantile(tail), |df| t_upper_quantile(tail, df));
-    Some(mapped(metric, wilson_at(q, trials, crit)))
+    Some(mapped(metric, wilson_at(q, trials, critical(confidence, degrees))))
 }
 
 /// Newcombe's interval of `a - b` from each value and its interval.

@@ -92,11 +92,7 @@ impl Evidence for Deflated<'_> {
             return self.base.interval(metric, confidence);
         };
         let (q, n) = self.base.proportion(metric)?;
-        let tail = (1.0 - confidence) / 2.0;
-        let crit = match self.degrees.get(metric) {
-            Some(df) => t_upper_quantile(tail, df),
-            None => normal_upper_quantile(tail),
-        };
+        let crit = critical(confidence, self.degrees.get(metric));
         Some(mapped(metric, wilson_at(q, n * shrink, crit)))
     }
 
@@ -162,6 +158,14 @@ pub fn wilson(successes: u64, trials: u64, confidence: f64) -> Option<Interval> 
 /// be fractional (an effective sample size), `n > 0`.
 pub fn wilson_rate(q: f64, n: f64, confidence: f64) -> Interval {
     wilson_at(q, n, normal_upper_quantile((1.0 - confidence) / 2.0))
+}
+
+/// The one-sided critical value of a two-sided interval at `confidence`:
+/// Student's t on `degrees` of freedom when given (a `cluster_by` design's
+/// clusters less one), else the normal's.
+pub fn critical(confidence: f64, degrees: Option<f64>) -> f64 {
+    let tail = (1.0 - confidence) / 2.0;
+    degrees.map_or_else(|| normal_upper_quantile(tail), |df| t_upper_quantile(tail, df))
 }
 
 /// Student's t upper quantile: the `t` with `P(T > t) = tail` for `df`

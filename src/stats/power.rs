@@ -15,7 +15,7 @@
 //! it. tests/power_oracle.py checks the power at that size against the
 //! exact binomial distribution.
 
-use super::{jaccard_of_f1, normal_upper_quantile, proportion, t_upper_quantile};
+use super::{critical, jaccard_of_f1, normal_upper_quantile, proportion};
 use crate::metrics::{Counts, Metric};
 
 /// The chance the advice promises that more data decides the metric.
@@ -46,7 +46,7 @@ pub struct Decision {
 /// when it never does (`observed` equals `bound`) or needs over 10^12.
 #[cfg(test)]
 pub fn trials_to_decide(observed: f64, bound: f64, confidence: f64) -> Option<Decision> {
-    trials_at(observed, bound, normal_upper_quantile((1.0 - confidence) / 2.0))
+    trials_at(observed, bound, critical(confidence, None))
 }
 
 /// [`trials_to_decide`] for an interval whose one-sided critical value is
@@ -84,10 +84,7 @@ pub fn metric_trials_to_decide(
         Metric::F1 => jaccard_of_f1(minimum),
         _ => minimum,
     };
-    let tail = (1.0 - confidence) / 2.0;
-    let z_level =
-        degrees.map_or_else(|| normal_upper_quantile(tail), |df| t_upper_quantile(tail, df));
-    trials_at(k as f64 / n as f64, bound, z_level)
+    trials_at(k as f64 / n as f64, bound, critical(confidence, degrees))
 }
 
 #[cfg(test)]

@@ -90,6 +90,15 @@ pub struct Stratified {
     pub weighted: Weighted,
 }
 
+impl Stratified {
+    /// The labelled pairs over every stratum, and the candidate pairs of
+    /// the population they were drawn from.
+    pub fn labelled_of(&self) -> (u64, u64) {
+        let labelled = self.strata.iter().map(|s| s.labelled).sum();
+        (labelled, self.strata.iter().map(|s| s.population).sum())
+    }
+}
+
 /// Why the strata cannot be estimated from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StrataProblem {

@@ -83,8 +83,7 @@ fn sampling_method(r: &Report, inputs: &CardInputs) -> Option<String> {
     let Some(s) = &r.strata else {
         return inputs.sampling_method.clone();
     };
-    let labelled: u64 = s.strata.iter().map(|s| s.labelled).sum();
-    let population: u64 = s.strata.iter().map(|s| s.population).sum();
+    let (labelled, population) = s.labelled_of();
     let design = format!(
         "Stratified random sampling by {}: {} strata, {labelled} of {population} candidate pairs labelled; the metrics are combined ratio estimates of the population's",
         s.column,

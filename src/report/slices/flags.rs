@@ -43,11 +43,10 @@ pub(super) fn flag(
 
 /// Flags in a simulation of slices: slices as good as the whole are
 /// flagged in at most 2.5% of runs however many there are, where the point
-/// rule ("more than 5 points below") flags one of 30 true matches in about
-/// most runs once there are ten slices; a slice truly 20 points below is
-/// found. `cargo test
-/// --release slice_flags -- --nocapture` prints the table docs/metrics.md
-/// quotes.
+/// rule ("more than 5 points below") flags slices of 30 true matches in
+/// most runs once there are ten; a slice truly 20 points below is found.
+/// `cargo test --release slice_flags -- --nocapture` prints the table
+/// docs/metrics.md quotes.
 #[cfg(test)]
 mod simulation {
     use super::*;
