@@ -76,10 +76,11 @@ pub struct Check {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<Interval>,
     /// A drop rule's interval of the change (new − previous), when
-    /// `confidence` is set and the baseline report gives the previous
-    /// value's trials: Newcombe's, from the two values' intervals. The rule
-    /// is then a non-inferiority margin: it passes when the lower bound is
-    /// at least −max_drop, fails when the upper bound is below it.
+    /// `confidence` is set: the paired interval when both models decided
+    /// these pairs, else Newcombe's from the two values' intervals when the
+    /// baseline report gives the previous value's trials. The rule is then
+    /// a non-inferiority margin: it passes when the lower bound is at least
+    /// −max_drop, fails when the upper bound is below it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<Interval>,
     /// Whether it holds.
@@ -191,6 +192,9 @@ pub struct Prior {
     pub value: Option<f64>,
     /// Its interval at the gate's level.
     pub interval: Option<Interval>,
+    /// The interval of the change (new − previous) measured on the same
+    /// pairs, at the gate's level: it then judges the drop directly.
+    pub change: Option<Interval>,
 }
 
 /// Applies the thresholds, and the drop rules against the baseline, to the
@@ -215,7 +219,7 @@ pub fn decide(
         for metric in Metric::ALL {
             let (Some(max_drop), prior) = (drops.get(metric), previous(metric)) else { continue };
             rules.push(Rule::MaxDrop { metric, max_drop, baseline: prior.value });
-            priors.push(prior.interval);
+            priors.push(prior);
         }
     }
     let thresholds = Metric::ALL.len();
@@ -223,7 +227,7 @@ pub fn decide(
         .into_iter()
         .enumerate()
         .map(|(i, rule)| {
-            let prior = i.checked_sub(thresholds).and_then(|k| priors[k]);
+            let prior = i.checked_sub(thresholds).map(|k| priors[k]);
             check(rule, evidence, confidence, prior)
         })
         .collect();
@@ -237,25 +241,35 @@ pub fn decide(
     Verdict { outcome, checks }
 }
 
-/// One rule against the evidence; `prior` is a drop rule's previous
-/// interval, when known.
+/// One rule against the evidence; `prior` is what a drop rule knows of
+/// the previous model.
 fn check(
     rule: Rule,
     evidence: &(impl Evidence + ?Sized),
     confidence: Option<f64>,
-    prior: Option<Interval>,
+    prior: Option<Prior>,
 ) -> Check {
     let value = evidence.value(rule.metric());
     let interval = confidence.and_then(|level| evidence.interval(rule.metric(), level));
     let mut check = Check { rule, value, interval, change: None, status: Status::Undefined };
     if let Rule::MaxDrop { max_drop, baseline, .. } = rule {
-        // Without the previous value's interval, point values decide.
-        let (Some(v), Some(i), Some(b), Some(p)) = (value, interval, baseline, prior) else {
+        // A change measured on the same pairs; else one combined from the
+        // two intervals (unpaired); without the previous value's interval,
+        // point values decide.
+        let paired = prior.and_then(|p| p.change).filter(|_| confidence.is_some());
+        let unpaired = || {
+            let (Some(v), Some(i), Some(b), Some(p)) =
+                (value, interval, baseline, prior.and_then(|p| p.interval))
+            else {
+                return None;
+            };
+            Some(crate::stats::difference((v, i), (b, p)))
+        };
+        let Some(change) = paired.or_else(unpaired) else {
             check.interval = None;
             check.status = point_drop(value, check.floor());
             return check;
         };
-        let change = crate::stats::difference((v, i), (b, p));
         check.change = Some(change);
         check.status = if change.lower >= -max_drop - DROP_TOLERANCE {
             Status::Pass
@@ -308,6 +322,7 @@ mod tests {
                 Metric::F1 => Some(0.92),
             },
             interval: None,
+            change: None,
         };
         let v = decide(&counts, &ZERO, &drops, Some(&previous), None);
         assert_eq!(v.checks.len(), 5, "three thresholds, two drop rules");
@@ -325,8 +340,13 @@ mod tests {
     fn undefined_baseline_makes_the_drop_rule_undefined() {
         let counts = Counts { tp: 90, fp: 10, fn_: 10, tn: 0 };
         let drops = Drops { precision: Some(0.5), recall: None, f1: None };
-        let v =
-            decide(&counts, &ZERO, &drops, Some(&|_| Prior { value: None, interval: None }), None);
+        let v = decide(
+            &counts,
+            &ZERO,
+            &drops,
+            Some(&|_| Prior { value: None, interval: None, change: None }),
+            None,
+        );
         assert_eq!(v.checks[3].status, Status::Undefined);
         assert_eq!(v.checks[3].floor(), None);
         assert!(!v.is_passed());
@@ -387,18 +407,40 @@ mod tests {
         // A failing drop rule fails an otherwise inconclusive verdict.
         let t = Thresholds { precision: 0.95, recall: 0.88, f1: 0.5 };
         let drops = Drops { precision: None, recall: None, f1: Some(0.0) };
-        let point = |_| Prior { value: Some(0.99), interval: None };
+        let point = |_| Prior { value: Some(0.99), interval: None, change: None };
         let v = decide(&counts, &t, &drops, Some(&point), Some(0.95));
         assert_eq!(v.outcome, Outcome::Failed);
         assert_eq!(v.checks[3].interval, None, "without the previous interval, point values");
         assert_eq!(v.checks[3].change, None);
         // With it, the drop is a non-inferiority margin on the change.
-        let wide =
-            |_| Prior { value: Some(0.91), interval: Some(Interval { lower: 0.85, upper: 0.95 }) };
+        let wide = |_| Prior {
+            value: Some(0.91),
+            interval: Some(Interval { lower: 0.85, upper: 0.95 }),
+            change: None,
+        };
         let v = decide(&counts, &t, &drops, Some(&wide), Some(0.95));
         let change = v.checks[3].change.unwrap();
         assert!(change.lower < 0.0 && change.upper > 0.0, "{change:?}");
         assert_eq!(v.checks[3].status, Status::Inconclusive);
+        // A change measured on the same pairs decides by itself, in three
+        // ways: wholly above -margin, wholly below, or across it.
+        let drops = Drops { f1: Some(0.01), ..NONE };
+        for (lower, upper, status) in [
+            (-0.01, 0.02, Status::Pass),
+            (-0.05, -0.011, Status::Fail),
+            (-0.02, 0.01, Status::Inconclusive),
+        ] {
+            let paired = |_| Prior {
+                value: Some(0.91),
+                interval: None,
+                change: Some(Interval { lower, upper }),
+            };
+            let v = decide(&counts, &t, &drops, Some(&paired), Some(0.95));
+            assert_eq!(v.checks[3].change, Some(Interval { lower, upper }));
+            assert_eq!(v.checks[3].status, status, "{lower} {upper}");
+            let v = decide(&counts, &t, &drops, Some(&paired), None);
+            assert_eq!(v.checks[3].change, None, "without confidence, point values");
+        }
     }
 
     #[test]

@@ -41,6 +41,7 @@ mod gate;
 mod inputs;
 mod integrations;
 mod metrics;
+mod paired;
 pub mod places;
 pub mod publish;
 mod report;

@@ -64,6 +64,14 @@ pub struct Skipped {
     pub no_prediction: u64,
     /// Rows whose weight is null (with `weight_column`).
     pub weight_null: u64,
+    /// Rows whose previous model's score or prediction is null or NaN
+    /// (with a baseline score or prediction column).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub previous_missing: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A running fold of batches into counts.
@@ -114,6 +122,8 @@ impl Tally {
             self.skipped.label_null += nulls(&pairs.label_valid);
             self.skipped.decision_null += nulls(&pairs.decision_valid);
             self.skipped.weight_null += nulls(&pairs.weight_valid);
+            self.skipped.previous_missing +=
+                nulls(&pairs.previous.as_ref().and_then(|p| p.valid.clone()));
             self.skipped.score_nan += match (&pairs.not_nan, &pairs.decision_valid) {
                 (None, _) => 0,
                 (Some(not_nan), None) => len - not_nan.count_set_bits() as u64,
@@ -133,6 +143,7 @@ impl Tally {
         self.skipped.score_nan += other.skipped.score_nan;
         self.skipped.no_prediction += other.skipped.no_prediction;
         self.skipped.weight_null += other.skipped.weight_null;
+        self.skipped.previous_missing += other.skipped.previous_missing;
         self
     }
 }
@@ -265,6 +276,7 @@ mod tests {
             weight_valid: None,
             slices: Vec::new(),
             rows: None,
+            previous: None,
         }
     }
 
@@ -319,7 +331,8 @@ mod tests {
                 decision_null: 2,
                 score_nan: 1,
                 no_prediction: 0,
-                weight_null: 0
+                weight_null: 0,
+                previous_missing: 0,
             }
         );
     }

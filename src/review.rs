@@ -264,6 +264,7 @@ mod tests {
             weight_valid: None,
             slices: Vec::new(),
             rows: None,
+            previous: None,
         }
     }
 

@@ -207,6 +207,7 @@ mod tests {
             weight_valid: None,
             slices: Vec::new(),
             rows: None,
+            previous: None,
         };
         let w = Weighted::of_batch(&pairs, None).real();
         assert_eq!((w.tp, w.fp, w.fn_, w.tn), (3.0, 4.0, 3.0, 5.0));
@@ -249,6 +250,7 @@ mod tests {
                 weight_valid: None,
                 slices: Vec::new(),
                 rows: None,
+                previous: None,
             };
             // Two batches, added as the readers add them.
             let mut batches = Batches::default();

@@ -39,6 +39,7 @@ mod join;
 mod object_store;
 #[cfg(feature = "external-tests")]
 mod oracle;
+mod paired;
 mod parts;
 mod places;
 mod push;

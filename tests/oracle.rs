@@ -7,7 +7,7 @@
 
 use std::process::Command;
 
-use crate::util::{Gate, path_with_venv, python, root};
+use crate::util::{Gate, assert_close, path_with_venv, python, root};
 
 struct Case {
     fixture: &'static str,
@@ -170,8 +170,7 @@ fn a_join_counts_what_a_pandas_merge_and_scikit_learn_count() {
 #[test]
 fn weighted_metrics_and_intervals_equal_scikit_learn_and_statsmodels() {
     let close = |ours: &serde_json::Value, theirs: &serde_json::Value, what: &str| {
-        let (a, b) = (ours.as_f64().unwrap(), theirs.as_f64().unwrap());
-        assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{what}: {a} vs {b}");
+        assert_close(ours, theirs, (1e-12, 1.0), what);
     };
     for (threshold, level) in [("0.5", "0.95"), ("0.72", "0.9")] {
         let gate = Gate::new();
@@ -212,8 +211,7 @@ fn weighted_metrics_and_intervals_equal_scikit_learn_and_statsmodels() {
 #[test]
 fn cluster_robust_intervals_equal_statsmodels_and_the_dyadic_formula() {
     let close = |ours: &serde_json::Value, theirs: &serde_json::Value, what: &str| {
-        let (a, b) = (ours.as_f64().unwrap(), theirs.as_f64().unwrap());
-        assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{what}: {a} vs {b}");
+        assert_close(ours, theirs, (1e-9, 1.0), what);
     };
     for columns in ["block", "left_id,right_id"] {
         let gate = Gate::new();

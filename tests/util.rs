@@ -63,6 +63,19 @@ pub fn recorded_sha256(name: &str) -> String {
 }
 
 /// Writes one record batch, given as columns, as a parquet file.
+/// Asserts that two JSON numbers agree within `relative` of the oracle's
+/// magnitude (at least `floor`).
+#[cfg(feature = "external-tests")]
+pub fn assert_close(
+    ours: &serde_json::Value,
+    theirs: &serde_json::Value,
+    (relative, floor): (f64, f64),
+    what: &str,
+) {
+    let (a, b) = (ours.as_f64().unwrap(), theirs.as_f64().unwrap());
+    assert!((a - b).abs() <= relative * b.abs().max(floor), "{what}: {a} vs {b}");
+}
+
 pub fn write_parquet(path: &Path, columns: Vec<(&str, ArrayRef)>) {
     write_batch(path, &RecordBatch::try_from_iter(columns).unwrap());
 }

@@ -18,7 +18,7 @@ mod variance;
 use arrow_array::ArrayRef;
 use arrow_buffer::BooleanBuffer;
 
-pub use variance::{Design, Designs};
+pub use variance::{Design, Designs, TP, denominator, residual};
 
 use ids::{Ids, NULL};
 
@@ -41,13 +41,15 @@ pub struct Loose {
 }
 
 impl Loose {
-    fn add(&mut self, cell: usize, w: f64) {
+    /// Adds one pair of weight `w` to `cell`.
+    pub fn add(&mut self, cell: usize, w: f64) {
         self.weights[cell] += w;
         self.squares[cell] += w * w;
         self.rows[cell] += 1;
     }
 
-    fn plus(&mut self, other: &Loose) {
+    /// Adds another's sums.
+    pub fn plus(&mut self, other: &Loose) {
         for c in 0..4 {
             self.weights[c] += other.weights[c];
             self.squares[c] += other.squares[c];
@@ -65,39 +67,49 @@ pub struct Correlated {
     dyadic: bool,
     /// Every distinct id, both columns' in one table when dyadic.
     values: Ids,
-    /// Per id: the weight of its pairs in each cell.
+    /// Per id: the weight of its pairs in each cell; when `paired`, two
+    /// entries an id, by the previous model's decision (not a match, then
+    /// a match).
     sums: Vec<Cells>,
+    /// Whether the pairs carry the previous model's decisions.
+    paired: bool,
     /// Pairs whose id is null (two columns: each null side), each its own
-    /// cluster.
-    singles: Loose,
+    /// cluster; by the previous model's decision.
+    singles: [Loose; 2],
     /// Dyadic: pairs of two distinct records, whose own square the sum
-    /// over records counts twice.
-    twice: Loose,
+    /// over records counts twice; by the previous model's decision.
+    twice: [Loose; 2],
     scratch: (Vec<u32>, Vec<u32>),
 }
 
 impl Correlated {
-    /// Empty sums for one id column, or for a pair's two record columns.
-    pub fn new(columns: Vec<String>) -> Correlated {
+    /// Empty sums for one id column, or for a pair's two record columns;
+    /// `paired` when the pairs carry the previous model's decisions.
+    pub fn new(columns: Vec<String>, paired: bool) -> Correlated {
         Correlated {
             dyadic: columns.len() == 2,
             columns,
             values: Ids::default(),
             sums: Vec::new(),
-            singles: Loose::default(),
-            twice: Loose::default(),
+            paired,
+            singles: [Loose::default(); 2],
+            twice: [Loose::default(); 2],
             scratch: (Vec::new(), Vec::new()),
         }
     }
 
+    fn stride(&self) -> usize {
+        1 + usize::from(self.paired)
+    }
+
     /// Adds one batch: `arrays` the id column (or the two record columns),
-    /// `label` and `predicted` the pairs' bits, `weights` each pair's
-    /// weight (1 when `None`), `present` the rows counted (`None`: all).
+    /// `bits` the pairs' labels, decisions and (when paired) previous
+    /// decisions, `weights` each pair's weight (1 when `None`), `present`
+    /// the rows counted (`None`: all).
     pub fn add(
         &mut self,
         arrays: &[ArrayRef],
-        label: &BooleanBuffer,
-        predicted: &BooleanBuffer,
+        bits: Bits<'_>,
         weights: Option<&[f64]>,
         present: Option<&BooleanBuffer>,
     ) {
@@ -106,14 +118,14 @@ impl Correlated {
         if self.dyadic {
             self.values.row_ids(arrays[1].as_ref(), &mut right);
         }
-        self.sums.resize(self.values.len(), [0.0; 4]);
+        self.sums.resize(self.values.len() * self.stride(), [0.0; 4]);
         for (i, &l) in left.iter().enumerate() {
             if present.is_some_and(|p| !p.value(i)) {
                 continue;
             }
-            let cell = usize::from(label.value(i)) << 1 | usize::from(predicted.value(i));
+            let (cell, before) = bits.cell(i);
             let w = weights.map_or(1.0, |w| w[i]);
-            self.place(l, cell, w);
+            self.place(l, (cell, before), w);
             if !self.dyadic {
                 continue;
             }
@@ -121,42 +133,98 @@ impl Correlated {
             if l == r && l != NULL {
                 continue;
             }
-            self.place(r, cell, w);
-            self.twice.add(cell, w);
+            self.place(r, (cell, before), w);
+            self.twice[before].add(cell, w);
         }
         self.scratch = (left, right);
     }
 
-    fn place(&mut self, id: u32, cell: usize, w: f64) {
+    fn place(&mut self, id: u32, (cell, before): (usize, usize), w: f64) {
         if id == NULL {
-            self.singles.add(cell, w);
+            self.singles[before].add(cell, w);
         } else {
-            self.sums[id as usize][cell] += w;
+            let at = id as usize * self.stride() + before;
+            self.sums[at][cell] += w;
         }
     }
 
     /// Combines two threads' sums, id by id.
     pub fn merge(mut self, other: &Correlated) -> Correlated {
+        let stride = self.stride();
         for (key, theirs) in other.values.keys() {
-            let cells = other.sums[theirs as usize];
             let id = self.values.id(key) as usize;
-            self.sums.resize(self.values.len(), [0.0; 4]);
-            for (sum, add) in self.sums[id].iter_mut().zip(cells) {
-                *sum += add;
+            self.sums.resize(self.values.len() * stride, [0.0; 4]);
+            for k in 0..stride {
+                let cells = other.sums[theirs as usize * stride + k];
+                for (sum, add) in self.sums[id * stride + k].iter_mut().zip(cells) {
+                    *sum += add;
+                }
             }
         }
-        self.singles.plus(&other.singles);
-        self.twice.plus(&other.twice);
+        for k in 0..2 {
+            self.singles[k].plus(&other.singles[k]);
+            self.twice[k].plus(&other.twice[k]);
+        }
         self
     }
 
     /// Every thread's sums together, `weighted` when the pairs carry
     /// weights; ids with no pair left out.
     pub fn finish(self, weighted: bool) -> Sums {
-        let sums = self.sums.into_iter().filter(|c| c.iter().any(|w| *w != 0.0)).collect();
-        let (dyadic, columns) = (self.dyadic, self.columns);
-        Sums { columns, dyadic, weighted, sums, singles: self.singles, twice: self.twice }
+        let stride = self.stride();
+        let any = |c: &[Cells]| c.iter().flatten().any(|w| *w != 0.0);
+        let kept: Vec<&[Cells]> = self.sums.chunks(stride).filter(|c| any(c)).collect();
+        let sum = |c: &[Cells]| -> Cells {
+            c.iter().fold([0.0; 4], |a, b| std::array::from_fn(|k| a[k] + b[k]))
+        };
+        let paired = self.paired.then(|| Split {
+            sums: kept.iter().map(|c| [c[0], c[1]]).collect(),
+            singles: self.singles,
+            twice: self.twice,
+        });
+        let (mut singles, mut twice) = (self.singles[0], self.twice[0]);
+        singles.plus(&self.singles[1]);
+        twice.plus(&self.twice[1]);
+        Sums {
+            columns: self.columns,
+            dyadic: self.dyadic,
+            weighted,
+            sums: kept.into_iter().map(sum).collect(),
+            singles,
+            twice,
+            paired,
+        }
     }
+}
+
+/// One batch's bits: the labels, the model's decisions and, when paired,
+/// the previous model's.
+#[derive(Debug, Clone, Copy)]
+pub struct Bits<'a> {
+    pub label: &'a BooleanBuffer,
+    pub predicted: &'a BooleanBuffer,
+    pub previous: Option<&'a BooleanBuffer>,
+}
+
+impl Bits<'_> {
+    /// Row `i`'s confusion cell (`label << 1 | predicted`) and the previous
+    /// model's decision (0 when unpaired).
+    pub fn cell(&self, i: usize) -> (usize, usize) {
+        let cell = usize::from(self.label.value(i)) << 1 | usize::from(self.predicted.value(i));
+        (cell, self.previous.map_or(0, |p| usize::from(p.value(i))))
+    }
+}
+
+/// The sums split by the previous model's decision (not a match, then a
+/// match), for a paired comparison.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Split {
+    /// Per id with a pair.
+    pub sums: Vec<[Cells; 2]>,
+    /// Pairs (sides) with a null id.
+    pub singles: [Loose; 2],
+    /// Dyadic: pairs of two distinct records.
+    pub twice: [Loose; 2],
 }
 
 /// Every thread's sums together: what [`variance`] reads.
@@ -175,6 +243,8 @@ pub struct Sums {
     pub singles: Loose,
     /// Dyadic: pairs of two distinct records.
     pub twice: Loose,
+    /// The same sums split by the previous model's decision, when paired.
+    pub paired: Option<Split>,
 }
 
 #[cfg(test)]

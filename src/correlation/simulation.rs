@@ -10,7 +10,7 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Int64Array};
 use arrow_buffer::BooleanBuffer;
 
-use super::{Correlated, Design};
+use super::{Bits, Correlated, Design};
 use crate::metrics::Metric;
 use crate::stats::random::Random;
 use crate::stats::{t_upper_quantile, trials_to_decide, wilson_at, wilson_rate};
@@ -76,8 +76,13 @@ fn draw(s: &Scenario, blocks: usize, random: &mut Random) -> (f64, usize, Design
     let array: ArrayRef = Arc::new(Int64Array::from(ids));
     let label = BooleanBuffer::from(labels);
     let predicted = BooleanBuffer::from(vec![true; n]);
-    let mut correlated = Correlated::new(vec!["block".into()]);
-    correlated.add(&[array], &label, &predicted, None, None);
+    let mut correlated = Correlated::new(vec!["block".into()], false);
+    correlated.add(
+        &[array],
+        Bits { label: &label, predicted: &predicted, previous: None },
+        None,
+        None,
+    );
     let design = correlated.finish(false).design(Metric::Precision, n as u64, n as f64);
     (tp as f64 / n as f64, n, design.expect("pairs"))
 }

@@ -46,7 +46,8 @@ fn direct(pairs: &[Pair], dyadic: bool, metric: Metric) -> (f64, u64) {
 /// way the reader does, and gives their sums.
 fn folded(pairs: &[Pair], dyadic: bool, weighted: bool, batch: usize) -> Sums {
     let columns = if dyadic { vec!["l".into(), "r".into()] } else { vec!["l".into()] };
-    let mut threads = vec![Correlated::new(columns.clone()), Correlated::new(columns)];
+    let mut threads =
+        vec![Correlated::new(columns.clone(), false), Correlated::new(columns, false)];
     for (b, chunk) in pairs.chunks(batch).enumerate() {
         // Ids as text for even batch sizes, as integers for odd ones.
         let column = |side: fn(&Pair) -> Option<i64>| -> ArrayRef {
@@ -64,7 +65,12 @@ fn folded(pairs: &[Pair], dyadic: bool, weighted: bool, batch: usize) -> Sums {
         let weights: Vec<f64> = chunk.iter().map(|p| p.4).collect();
         let arrays = if dyadic { vec![left, right] } else { vec![left] };
         let w = weighted.then_some(weights.as_slice());
-        threads[b % 2].add(&arrays, &label, &predicted, w, None);
+        threads[b % 2].add(
+            &arrays,
+            Bits { label: &label, predicted: &predicted, previous: None },
+            w,
+            None,
+        );
     }
     let [a, b] = <[Correlated; 2]>::try_from(threads).unwrap();
     a.merge(&b).finish(weighted)

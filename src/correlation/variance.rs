@@ -45,7 +45,7 @@ pub struct Designs {
 }
 
 /// The cells of a metric's denominator (its y is always TP's, cell 3).
-fn denominator(metric: Metric) -> &'static [usize] {
+pub fn denominator(metric: Metric) -> &'static [usize] {
     match metric {
         Metric::Precision => &[3, 1],
         Metric::Recall => &[3, 2],
@@ -53,7 +53,8 @@ fn denominator(metric: Metric) -> &'static [usize] {
     }
 }
 
-const TP: usize = 3;
+/// The true positives' cell.
+pub const TP: usize = 3;
 
 impl Sums {
     /// Each metric's design: `pairs` the pairs in its denominator, `cap`
@@ -157,6 +158,6 @@ impl Sums {
 }
 
 /// y − p·n of one pair of a denominator cell: 1 − p for a TP, −p else.
-fn residual(cell: usize, p: f64) -> f64 {
+pub fn residual(cell: usize, p: f64) -> f64 {
     f64::from(u8::from(cell == TP)) - p
 }

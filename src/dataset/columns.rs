@@ -7,19 +7,16 @@
 //! `score >= threshold` is done here, in the score's own width widened to f64,
 //! so it is exact for float32 and float64 alike.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_buffer::{BooleanBuffer, ScalarBuffer};
-use arrow_schema::DataType;
 
 pub use super::arrays::{Scores, binary_bits, valid_bits, weights};
 use super::arrays::{score_bits, scores};
 use super::error::DatasetError;
+pub use super::kinds::{Kind, find, is_slice};
 use super::reader::{Dataset, Projection};
-
-const BINARY_TYPES: &str = "boolean, an integer type (int8..int64, uint8..uint64) holding 0 and 1, or float32/float64 holding 0.0 and 1.0";
-const SCORE_TYPES: &str = "float32 or float64";
 
 /// How a pair becomes a predicted match.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +58,14 @@ impl Decision {
             Decision::Prediction { column } => (column, "prediction_column", Kind::Binary),
         }
     }
+
+    /// The previous model's deciding column as [`find`] wants it.
+    pub fn wanted_previous(&self) -> (&str, &'static str, Kind) {
+        match self {
+            Decision::Score { column, .. } => (column, "baseline_score_column", Kind::Score),
+            Decision::Prediction { column } => (column, "baseline_prediction_column", Kind::Binary),
+        }
+    }
 }
 
 /// What to do with rows whose label, score or prediction is missing.
@@ -80,6 +85,7 @@ pub struct Columns {
     label: String,
     decision: Decision,
     weight: Option<String>,
+    previous: Option<Decision>,
     slices: Vec<String>,
     slice_roots: Vec<usize>,
     mask: Projection,
@@ -113,102 +119,49 @@ pub struct Pairs {
     /// of its rows (a join: the labelled rows a predictions batch matched);
     /// `None`: the batch's rows in file order.
     pub rows: Option<Vec<u64>>,
+    /// The previous model's decisions, with a baseline score or
+    /// prediction column.
+    pub previous: Option<Previous>,
+}
+
+/// The previous model's decisions on one batch.
+#[derive(Debug, Clone)]
+pub struct Previous {
+    /// Its predicted matches (meaningless where the value is missing).
+    pub predicted: BooleanBuffer,
+    /// Where its score or prediction is present (not null, not NaN);
+    /// `None` when it is everywhere.
+    pub valid: Option<BooleanBuffer>,
 }
 
 impl Pairs {
     /// The rows whose label, score or prediction are all present (not null,
     /// not NaN); `None` when every row is.
     pub fn present(&self) -> Option<BooleanBuffer> {
+        let previous = self.previous.as_ref().and_then(|p| p.valid.as_ref());
         [&self.label_valid, &self.decision_valid, &self.not_nan, &self.weight_valid]
             .into_iter()
             .flatten()
+            .chain(previous)
             .fold(None, |acc: Option<BooleanBuffer>, b| {
                 Some(acc.map_or_else(|| b.clone(), |a| &a & b))
             })
     }
 }
 
-/// What a column must hold, for [`find`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A label or prediction: boolean, 0/1 integers or 0.0/1.0 floats.
-    Binary,
-    /// A score: float32 or float64.
-    Score,
-    /// A join key: a string or integer column.
-    Key,
-    /// A pair's weight: a float or integer column.
-    Weight,
-    /// A slice column: a string, boolean or integer column.
-    Slice,
-}
-
-const WEIGHT_TYPES: &str = "float32, float64 or an integer type";
-const SLICE_TYPES: &str =
-    "a string (utf8, large utf8, utf8 view or dictionary of strings), boolean or integer column";
-const KEY_TYPES: &str =
-    "a string (utf8, large utf8, utf8 view or dictionary of strings) or integer column";
-
-/// Finds the columns `wanted` (name, the input that named it, what it must
-/// hold) in the file's schema: every missing one is named at once, then a
-/// name two columns share, then a type that does not fit. Gives their indices.
-pub fn find(
-    dataset: &Dataset,
-    wanted: &[(&str, &'static str, Kind)],
-) -> Result<Vec<usize>, DatasetError> {
-    let schema = dataset.schema();
-    let path = dataset.path();
-    let missing: Vec<(String, &'static str)> = wanted
-        .iter()
-        .filter(|(column, _, _)| schema.index_of(column).is_err())
-        .map(|(column, input, _)| (column.to_string(), *input))
-        .collect();
-    if !missing.is_empty() {
-        return Err(DatasetError::MissingColumn {
-            role: dataset.role(),
-            path: path.to_path_buf(),
-            missing,
-            available: schema.fields().iter().map(|f| f.name().clone()).collect(),
-        });
-    }
-    for (column, input, _) in wanted {
-        let count = schema.fields().iter().filter(|f| f.name() == column).count();
-        if count > 1 {
-            return Err(DatasetError::DuplicateColumn {
-                role: dataset.role(),
-                path: path.to_path_buf(),
-                column: column.to_string(),
-                input,
-                count,
-            });
-        }
-    }
-    let mut indices = Vec::with_capacity(wanted.len());
-    for (column, _, kind) in wanted {
-        let index = schema.index_of(column).expect("checked above");
-        let (accepts, expected): (fn(&DataType) -> bool, _) = match kind {
-            Kind::Binary => (is_binary, BINARY_TYPES),
-            Kind::Score => (is_score, SCORE_TYPES),
-            Kind::Key => (is_key, KEY_TYPES),
-            Kind::Weight => (is_weight, WEIGHT_TYPES),
-            Kind::Slice => (is_slice, SLICE_TYPES),
-        };
-        check_type(path, column, schema.field(index).data_type(), accepts, expected)?;
-        indices.push(index);
-    }
-    Ok(indices)
-}
-
 impl Columns {
-    /// Checks the columns against the file's schema and builds the projection.
+    /// Checks the columns against the file's schema and builds the
+    /// projection: `previous` is the previous model's deciding column, for
+    /// a paired comparison.
     pub fn resolve(
         dataset: &Dataset,
         label: &str,
-        decision: &Decision,
+        (decision, previous): (&Decision, Option<&Decision>),
         weight: Option<&str>,
         slices: &[String],
     ) -> Result<Columns, DatasetError> {
         let mut wanted = vec![(label, "label_column", Kind::Binary), decision.wanted()];
+        wanted.extend(previous.map(Decision::wanted_previous));
         wanted.extend(weight.map(|w| (w, "weight_column", Kind::Weight)));
         wanted.extend(slices.iter().map(|c| (c.as_str(), "slice_columns", Kind::Slice)));
         let indices = find(dataset, &wanted)?;
@@ -217,6 +170,7 @@ impl Columns {
             label: label.to_string(),
             decision: decision.clone(),
             weight: weight.map(str::to_string),
+            previous: previous.cloned(),
             slices: slices.to_vec(),
             slice_roots: indices[indices.len() - slices.len()..].to_vec(),
             mask: dataset.projection(indices)?,
@@ -250,6 +204,7 @@ impl Columns {
             len: batch.num_rows(),
             label: binary_bits(&self.path, &self.label, label.as_ref(), first_row)?,
             predicted: decision.predicted,
+            previous: decision.previous,
             label_valid: valid_bits(label.as_ref()),
             decision_valid: decision.valid,
             not_nan: decision.not_nan,
@@ -278,7 +233,34 @@ impl Columns {
                 (binary_bits(&self.path, column, decision.as_ref(), first_row)?, None, None)
             }
         };
-        Ok(Decided { predicted, valid: valid_bits(decision.as_ref()), not_nan, scores })
+        let previous = match &self.previous {
+            Some(p) => Some(self.previous(p, batch, first_row)?),
+            None => None,
+        };
+        let valid = valid_bits(decision.as_ref());
+        Ok(Decided { predicted, valid, not_nan, scores, previous })
+    }
+
+    /// The previous model's decisions in one batch.
+    fn previous(
+        &self,
+        previous: &Decision,
+        batch: &RecordBatch,
+        first_row: u64,
+    ) -> Result<Previous, DatasetError> {
+        let column = previous.column();
+        let array = batch.column_by_name(column).expect("the projection holds the baseline");
+        let (predicted, not_nan) = match previous {
+            Decision::Score { threshold, .. } => score_bits(array.as_ref(), *threshold),
+            Decision::Prediction { .. } => {
+                (binary_bits(&self.path, column, array.as_ref(), first_row)?, None)
+            }
+        };
+        let valid = match (valid_bits(array.as_ref()), not_nan) {
+            (Some(v), Some(n)) => Some(&v & &n),
+            (v, n) => v.or(n),
+        };
+        Ok(Previous { predicted, valid })
     }
 }
 
@@ -293,92 +275,29 @@ pub struct Decided {
     pub not_nan: Option<BooleanBuffer>,
     /// The scores, for the sweep; `None` for predictions.
     pub scores: Option<Scores>,
+    /// The previous model's decisions, for a paired comparison.
+    pub previous: Option<Previous>,
 }
 
 impl Columns {
-    /// A decision read from a file that holds no label: the predictions
-    /// file of a join. [`Columns::extract`] must not be called on it.
+    /// A decision (and the previous model's, `previous`) read from a file
+    /// that holds no label: the predictions file of a join, whose
+    /// `indices` are those columns. [`Columns::extract`] must not be
+    /// called on it.
     pub fn decision_only(
         dataset: &Dataset,
-        decision: &Decision,
-        index: usize,
+        (decision, previous): (&Decision, Option<&Decision>),
+        indices: &[usize],
     ) -> Result<Columns, DatasetError> {
         Ok(Columns {
             path: dataset.path().to_path_buf(),
             label: String::new(),
             decision: decision.clone(),
+            previous: previous.cloned(),
             weight: None,
             slices: Vec::new(),
             slice_roots: Vec::new(),
-            mask: dataset.projection([index])?,
+            mask: dataset.projection(indices.iter().copied())?,
         })
-    }
-}
-
-fn check_type(
-    path: &Path,
-    column: &str,
-    found: &DataType,
-    accepts: fn(&DataType) -> bool,
-    expected: &'static str,
-) -> Result<(), DatasetError> {
-    if accepts(found) {
-        return Ok(());
-    }
-    Err(DatasetError::ColumnType {
-        path: path.to_path_buf(),
-        column: column.to_string(),
-        found: found.clone(),
-        expected,
-    })
-}
-
-fn is_binary(t: &DataType) -> bool {
-    t == &DataType::Boolean || t.is_integer() || is_score(t)
-}
-
-fn is_score(t: &DataType) -> bool {
-    matches!(t, DataType::Float32 | DataType::Float64)
-}
-
-fn is_weight(t: &DataType) -> bool {
-    is_score(t) || t.is_integer()
-}
-
-/// A string or integer column, which a join key may be.
-pub fn is_key(t: &DataType) -> bool {
-    let is_string =
-        |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
-    match t {
-        DataType::Dictionary(_, values) => is_string(values),
-        t => t.is_integer() || is_string(t),
-    }
-}
-
-/// A string, boolean or integer column (or a dictionary of one), which a
-/// slice column may be.
-pub fn is_slice(t: &DataType) -> bool {
-    let plain = |t: &DataType| {
-        matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean)
-            || t.is_integer()
-    };
-    match t {
-        DataType::Dictionary(_, values) => plain(values),
-        t => plain(t),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strings_booleans_integers_and_their_dictionaries_can_slice() {
-        let dict = |v: DataType| DataType::Dictionary(Box::new(DataType::Int32), Box::new(v));
-        for t in [DataType::Utf8, DataType::LargeUtf8, DataType::Utf8View, DataType::Boolean] {
-            assert!(is_slice(&t) && is_slice(&dict(t.clone())), "{t}");
-        }
-        assert!(is_slice(&DataType::UInt64) && is_slice(&DataType::Int8));
-        assert!(!is_slice(&DataType::Float64) && !is_slice(&dict(DataType::Float32)));
     }
 }

@@ -16,6 +16,7 @@ mod fetch;
 mod file;
 mod hive;
 pub(crate) mod join;
+mod kinds;
 mod pages;
 pub(crate) mod parts;
 pub(crate) mod progress;

@@ -29,6 +29,7 @@ pub fn read(settings: &Settings, path: &Path) -> Result<Read, EvaluateError> {
     Ok(Read {
         designs: None,
         stratified: None,
+        paired: None,
         dataset: Provenance {
             path: path.display().to_string(),
             sha256: crate::dataset::parts::sha256_of(version),

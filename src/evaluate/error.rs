@@ -203,6 +203,8 @@ pub enum Missing {
     Null,
     /// A floating-point NaN score.
     NaN,
+    /// A null, or a NaN score: the previous model's decision.
+    NullOrNaN,
 }
 
 fn rows_list(rows: &[u64]) -> String {
@@ -234,6 +236,7 @@ fn missing_message(path: &Path, counts: &[MissingCount]) -> String {
         let kind = match c.kind {
             Missing::Null => "null",
             Missing::NaN => "NaN",
+            Missing::NullOrNaN => "null or NaN",
         };
         let sep = if i == 0 { " " } else { ", " };
         let _ = write!(msg, "{sep}{} rows with {kind} in `{}`", c.rows, shown(&c.column));

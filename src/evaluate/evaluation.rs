@@ -14,6 +14,7 @@ use crate::correlation::Designs;
 use crate::dataset::Sha256;
 use crate::gate::Verdict;
 use crate::metrics::{Counts, PerMetric, Tally};
+use crate::paired::Comparison;
 use crate::slices::{SliceCheck, SliceColumn};
 use crate::stats::{Deflated, Evidence};
 use crate::strata::Stratified;
@@ -108,6 +109,9 @@ pub struct Evaluation {
     /// The stratified estimate, with `strata_column`: `weighted` then
     /// holds its weighted sums.
     pub stratified: Option<Stratified>,
+    /// The model against the previous one on these pairs, with a baseline
+    /// score or prediction column: the drop rules judge its changes.
+    pub paired: Option<Comparison>,
     /// Each slice column's slices and their counts, with `slice_columns`.
     pub slices: Vec<SliceColumn>,
     /// The slice rules judged; a failed one fails the verdict.

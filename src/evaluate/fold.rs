@@ -1,8 +1,9 @@
 //! What each reading thread folds its batches into.
 
-use crate::correlation::Correlated;
+use crate::correlation::{Bits, Correlated};
 use crate::dataset::columns::{Pairs, Scores};
 use crate::metrics::Tally;
+use crate::paired::Flips;
 use crate::review::Candidates;
 use crate::slices::{SliceSettings, Slices, TooManyValues};
 use crate::sweep::Histogram;
@@ -26,6 +27,9 @@ pub struct Fold {
     pub review: Option<Candidates>,
     /// The sums per cluster id, with `cluster_by`.
     pub correlated: Option<Correlated>,
+    /// Both models' decisions counted together, with a baseline score or
+    /// prediction column.
+    pub flips: Option<Flips>,
     /// How many of the pairs' extra columns are counted as slices (the
     /// slice columns, then `strata_column`): the rest are the `cluster_by`
     /// ones.
@@ -47,7 +51,9 @@ impl Fold {
             weighted: settings.weight_column.as_ref().map(|_| Batches::default()),
             slices: (!sliced.columns.is_empty()).then(|| Slices::new(&sliced)),
             review: settings.review.as_ref().map(Candidates::new),
-            correlated: (!clustered.is_empty()).then(|| Correlated::new(clustered.to_vec())),
+            correlated: (!clustered.is_empty())
+                .then(|| Correlated::new(clustered.to_vec(), settings.previous.is_some())),
+            flips: settings.previous.as_ref().map(|_| Flips::default()),
             sliced: sliced.columns.len(),
         }
     }
@@ -72,9 +78,14 @@ impl Fold {
         if let Some(slices) = &mut self.slices {
             slices.add(sliced, &pairs.label, &pairs.predicted, present.as_ref())?;
         }
+        let previous = pairs.previous.as_ref().map(|p| &p.predicted);
+        let bits = Bits { label: &pairs.label, predicted: &pairs.predicted, previous };
+        let weights = pairs.weights.as_deref();
         if let Some(correlated) = &mut self.correlated {
-            let weights = pairs.weights.as_deref();
-            correlated.add(clustered, &pairs.label, &pairs.predicted, weights, present.as_ref());
+            correlated.add(clustered, bits, weights, present.as_ref());
+        }
+        if let Some(flips) = &mut self.flips {
+            flips.add(pairs.len, bits, weights, present.as_ref());
         }
         Ok(())
     }
@@ -88,6 +99,7 @@ impl Fold {
             slices: both(self.slices, &other.slices, Slices::merge)?,
             review: both(self.review, &other.review, |r, o| Ok(r.merge(o)))?,
             correlated: both(self.correlated, &other.correlated, |c, o| Ok(c.merge(o)))?,
+            flips: both(self.flips, &other.flips, |f, o| Ok(f.merge(o)))?,
             sliced: self.sliced,
         })
     }

@@ -117,11 +117,13 @@ pub fn scan(
         super::review::check_display(&labelled_set, review, Some(settings.decision.column()))?;
     }
     let dataset = Dataset::parse(predictions)?;
-    let indices =
-        labelled.resolve_predictions(&labelled_set, &dataset, settings.decision.wanted())?;
-    let decision = *indices.last().expect("the deciding column is wanted");
-    let columns = Columns::decision_only(&dataset, &settings.decision, decision)?;
-    let decided = dataset.schema().field(decision).clone();
+    let previous = settings.previous.as_ref();
+    let mut deciding = vec![settings.decision.wanted()];
+    deciding.extend(previous.map(crate::dataset::Decision::wanted_previous));
+    let indices = labelled.resolve_predictions(&labelled_set, &dataset, &deciding)?;
+    let decision = indices[settings.key_columns.len()..].to_vec();
+    let columns = Columns::decision_only(&dataset, (&settings.decision, previous), &decision)?;
+    let decided = dataset.schema().field(decision[0]).clone();
     let mask = dataset.projection(indices)?;
     let folds = dataset.fold(
         &mask,

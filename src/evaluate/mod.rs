@@ -68,6 +68,7 @@ pub fn evaluate(
         weighted,
         designs,
         stratified,
+        paired,
         slices,
         review,
         clusters,
@@ -80,6 +81,7 @@ pub fn evaluate(
         weighted,
         designs,
         stratified,
+        paired,
         slices,
         slice_checks,
         review,
@@ -115,18 +117,34 @@ struct Decided {
 /// Applies the gate to what was read: the thresholds and the baseline's
 /// drops to the evidence, the slice rules to the slices, and every rule at
 /// each of the sweep's candidate thresholds.
+///
+/// With both models' decisions on these pairs, the drop rules compare with
+/// the previous model on them (with `confidence`, on the paired interval of
+/// the change), whatever a baseline report says.
 fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Decided {
-    let previous = baseline.map(|b| {
-        move |m| Prior {
-            value: b.get(m),
-            interval: settings.confidence.and_then(|level| b.interval(m, level)),
-        }
-    });
-    let previous = previous.as_ref().map(|f| f as &dyn Fn(Metric) -> Prior);
+    let paired = read.paired.as_ref();
+    let prior = |m: Metric| match paired {
+        Some(p) => Prior {
+            value: p.metrics.get(m).map(|c| c.previous),
+            interval: None,
+            change: settings.confidence.and(p.interval(m)),
+        },
+        None => Prior {
+            value: baseline.and_then(|b| b.get(m)),
+            interval: settings.confidence.and_then(|l| baseline.and_then(|b| b.interval(m, l))),
+            change: None,
+        },
+    };
+    let compared = paired.is_some() || baseline.is_some();
+    let previous = compared.then_some(&prior as &dyn Fn(Metric) -> Prior);
     let decide = |evidence: &dyn Evidence| {
         let (t, d) = (&settings.thresholds, &settings.max_drop);
         gate::decide(evidence, t, d, previous, settings.confidence)
     };
+    // At other thresholds the paired change is unknown: the previous
+    // value alone.
+    let point = |m: Metric| Prior { change: None, ..prior(m) };
+    let point = compared.then_some(&point as &dyn Fn(Metric) -> Prior);
     let counts = &read.tally.counts;
     let base = evaluation::evidence(read.clusters.as_ref(), read.weighted.as_ref(), counts);
     let worth = evaluation::worth(read.designs.as_ref(), read.stratified.as_ref());
@@ -140,8 +158,11 @@ fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Deci
         verdict.outcome = gate::Outcome::Failed;
     }
     let curve = read.histogram.as_ref().map(Histogram::points).unwrap_or_default();
-    let sweep =
-        analyse(&curve, |counts: &Counts| decide(&Deflated { base: counts, shrink, degrees }));
+    let sweep = analyse(&curve, |counts: &Counts| {
+        let (t, d) = (&settings.thresholds, &settings.max_drop);
+        let evidence = Deflated { base: counts, shrink, degrees };
+        gate::decide(&evidence, t, d, point, settings.confidence)
+    });
     Decided { verdict, slice_checks, curve, sweep }
 }
 
@@ -201,11 +222,13 @@ fn check_missing(settings: &Settings, tally: &Tally) -> Result<(), EvaluateError
         return Ok(());
     }
     let decision = settings.decision.column();
+    let previous = settings.previous.as_ref().map_or("", |p| p.column());
     let counts = [
         (settings.label_column.as_str(), Missing::Null, skipped.label_null),
         (decision, Missing::Null, skipped.decision_null),
         (decision, Missing::NaN, skipped.score_nan),
         (settings.weight_column.as_deref().unwrap_or_default(), Missing::Null, skipped.weight_null),
+        (previous, Missing::NullOrNaN, skipped.previous_missing),
     ]
     .into_iter()
     .filter(|(_, _, rows)| *rows > 0)

@@ -17,10 +17,11 @@ use super::parts::Parts;
 use super::review::Review;
 use super::scan::{self, scan};
 use super::settings::Settings;
-use crate::correlation::{Correlated, Designs};
+use crate::correlation::{Designs, Sums};
 use crate::dataset::checksums::{self, Expected};
 use crate::dataset::{Dataset, DatasetError, Hashed, Role, Sha256, Source};
 use crate::metrics::{Metric, Tally};
+use crate::paired::{self, Comparison};
 use crate::slices::{SliceColumn, Slices};
 use crate::strata::Stratified;
 use crate::sweep::Histogram;
@@ -41,6 +42,9 @@ pub struct Read {
     pub designs: Option<Designs>,
     /// The stratified estimate, with `strata_column`.
     pub stratified: Option<Stratified>,
+    /// The model against the previous one on these pairs, with a baseline
+    /// score or prediction column.
+    pub paired: Option<Comparison>,
     /// Each slice column's slices.
     pub slices: Vec<SliceColumn>,
     /// The misclassified pairs to review.
@@ -72,7 +76,7 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
     log::debug!("sha256 {} over {} bytes in {:?}", hashed.sha256, source.size(), start.elapsed());
     verify_hashes(settings, &source, &hashed, &mut expected)?;
     let Scanned { dataset, fold, joined, review, clusters } = scanned?;
-    let Fold { mut tally, histogram, weighted, slices, correlated, .. } = fold;
+    let Fold { mut tally, histogram, weighted, slices, correlated, flips, .. } = fold;
     let predictions = match (predictions, predictions_hashed, joined) {
         (Some(p), Some(hashed), Some(facts)) => {
             let hashed = hashed?;
@@ -88,7 +92,13 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
             problem,
         })?;
     }
-    let designs = correlated.map(|c| designs(c, &tally, weighted.as_ref()));
+    let sums = correlated.map(|c| c.finish(weighted.is_some()));
+    let designs = sums.as_ref().map(|s| designs(s, &tally, weighted.as_ref()));
+    let paired = flips.map(|flips| {
+        let split = sums.as_ref().and_then(|s| Some((s.paired.as_ref()?, s.dyadic)));
+        let columns = sums.as_ref().map_or(&[][..], |s| &s.columns);
+        paired::compare(&flips, split, columns, settings.confidence.unwrap_or(DEFAULT_LEVEL))
+    });
     let mut slices = slices.map(Slices::finish).unwrap_or_default();
     let stratified = match &settings.strata {
         Some(strata) => Some(super::stratify::stratify(settings, strata, slices.pop())?),
@@ -103,6 +113,7 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         weighted,
         designs,
         stratified,
+        paired,
         slices,
         review,
         clusters,
@@ -110,15 +121,18 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
     })
 }
 
+/// The level of the paired changes' intervals without `confidence`.
+const DEFAULT_LEVEL: f64 = 0.95;
+
 /// Each metric's design: its pairs, worth at most their number (with
 /// weights, Kish's size).
-fn designs(correlated: Correlated, tally: &Tally, weighted: Option<&Weighted>) -> Designs {
+fn designs(sums: &Sums, tally: &Tally, weighted: Option<&Weighted>) -> Designs {
     let pairs = |m: Metric| m.trials(&tally.counts);
     let cap = |m: Metric| match weighted {
         Some(w) => w.proportion(m).map(|(_, n)| n),
         None => Some(pairs(m) as f64),
     };
-    correlated.finish(weighted.is_some()).designs(pairs, cap)
+    sums.designs(pairs, cap)
 }
 
 /// The hashes an input must have: the whole input's (`dataset_hash`, a

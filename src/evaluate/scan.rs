@@ -50,7 +50,8 @@ pub(super) fn scan(
     let (label, decision) = (&settings.label_column, &settings.decision);
     let clustered = correlate::columns(settings, &dataset)?;
     let extra = correlate::extra(settings, &dataset, &clustered)?;
-    let columns = Columns::resolve(&dataset, label, decision, weight, &extra)?;
+    let deciding = (decision, settings.previous.as_ref());
+    let columns = Columns::resolve(&dataset, label, deciding, weight, &extra)?;
     // Slice columns of few values read best as dictionaries; ids, mostly
     // distinct, as they are.
     dataset

@@ -42,6 +42,9 @@ pub struct Settings {
     pub label_column: String,
     /// How predictions are made.
     pub decision: Decision,
+    /// How the previous model's predictions are made, from a column beside
+    /// the model's: the two are then compared pair by pair.
+    pub previous: Option<Decision>,
     /// What to do with missing values.
     pub null_policy: NullPolicy,
     /// The gate's thresholds.
@@ -108,6 +111,7 @@ impl Settings {
             checksums: None,
             label_column: "label".into(),
             decision: Decision::Score { column: "score".into(), threshold: 0.5 },
+            previous: None,
             null_policy: NullPolicy::Fail,
             thresholds: Thresholds { precision: 0.92, recall: 0.88, f1: 0.90 },
             baseline: None,

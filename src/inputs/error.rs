@@ -111,7 +111,7 @@ pub enum InputError {
 
     /// A `max_*_drop` rule was given without a baseline to compare with.
     #[error(
-        "input `{input}` needs input `baseline`: a drop is measured from the previous model's result"
+        "input `{input}` needs input `baseline` (the previous model's report), or input `baseline_score_column` or input `baseline_prediction_column` (its decisions on these pairs): a drop is measured from the previous model's result"
     )]
     DropWithoutBaseline {
         /// The input.

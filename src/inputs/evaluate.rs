@@ -3,26 +3,26 @@
 
 use std::time::Duration;
 
+use super::decision;
 use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::InputSpec;
 use super::table::{
     BASELINE, CHECKSUMS, CLUSTER_BY, CLUSTER_METRIC, CONFIDENCE, COUNTS, DATASET_HASH,
-    DECISION_THRESHOLD, DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN,
-    MANIFEST, MAX_F1_DROP, MAX_PRECISION_DROP, MAX_RECALL_DROP, MAX_SLICES, MIN_F1, MIN_PRECISION,
-    MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NULL_POLICY, ON_INCONCLUSIVE, PREDICTED_ENTITY_COLUMN,
-    PREDICTION_COLUMN, PREDICTIONS, READ_TIMEOUT_SECONDS, RECORD_COLUMN, SCORE_COLUMN,
+    DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST, MAX_SLICES,
+    MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NULL_POLICY, ON_INCONCLUSIVE,
+    PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN, PREDICTIONS, READ_TIMEOUT_SECONDS, RECORD_COLUMN,
     SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
 };
 use super::values::{
-    boolean, columns, finite, one_of, optional, optional_unit, path, sha256, string, unit, whole,
+    boolean, columns, one_of, optional, optional_unit, path, sha256, string, unit, whole,
 };
 use crate::clusters::{ClusterSettings, Family};
+use crate::dataset::NullPolicy;
 use crate::dataset::stores::StoreAccess;
-use crate::dataset::{Decision, NullPolicy};
 use crate::evaluate::{BaselineSource, ClusterBy, Settings};
 use crate::gate::OnInconclusive;
-use crate::gate::{Drops, Thresholds};
+use crate::gate::Thresholds;
 use crate::review::ReviewSettings;
 use crate::slices::{SliceRules, SliceSettings};
 
@@ -58,7 +58,8 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         dataset_hash: sha256(raw, &DATASET_HASH)?,
         checksums: path(raw, &CHECKSUMS),
         label_column: string(raw, &LABEL_COLUMN),
-        decision: decision(raw)?,
+        decision: decision::decision(raw)?,
+        previous: decision::previous(raw)?,
         null_policy: null_policy(raw)?,
         thresholds: Thresholds {
             precision: unit(raw, &MIN_PRECISION)?,
@@ -66,7 +67,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
             f1: unit(raw, &MIN_F1)?,
         },
         baseline: path(raw, &BASELINE).map(BaselineSource::Path),
-        max_drop: drops(raw)?,
+        max_drop: decision::drops(raw)?,
         confidence: confidence(raw)?,
         cluster_by,
         strata,
@@ -219,45 +220,9 @@ fn on_inconclusive(raw: &RawInputs) -> Result<OnInconclusive, InputError> {
     one_of(raw, &ON_INCONCLUSIVE, &words, "`fail`, `warn` or `pass`")
 }
 
-fn decision(raw: &RawInputs) -> Result<Decision, InputError> {
-    Ok(match raw.get(&PREDICTION_COLUMN) {
-        Some(_) if raw.is_given(&DECISION_THRESHOLD) => {
-            return Err(InputError::ConflictingInputs {
-                inputs: "prediction_column and decision_threshold",
-                expected: "one of them: a threshold applies to scores, not to predictions",
-            });
-        }
-        Some((column, _)) => Decision::Prediction { column: column.to_string() },
-        None => Decision::Score {
-            column: string(raw, &SCORE_COLUMN),
-            threshold: finite(raw, &DECISION_THRESHOLD)?,
-        },
-    })
-}
-
 fn null_policy(raw: &RawInputs) -> Result<NullPolicy, InputError> {
     let words = [("fail", NullPolicy::Fail), ("skip", NullPolicy::Skip)];
     one_of(raw, &NULL_POLICY, &words, "`fail` or `skip`")
-}
-
-fn drops(raw: &RawInputs) -> Result<Drops, InputError> {
-    let drops = Drops {
-        precision: optional_unit(raw, &MAX_PRECISION_DROP)?,
-        recall: optional_unit(raw, &MAX_RECALL_DROP)?,
-        f1: optional_unit(raw, &MAX_F1_DROP)?,
-    };
-    if raw.get(&BASELINE).is_none() {
-        for (spec, set) in [
-            (&MAX_PRECISION_DROP, drops.precision),
-            (&MAX_RECALL_DROP, drops.recall),
-            (&MAX_F1_DROP, drops.f1),
-        ] {
-            if set.is_some() {
-                return Err(InputError::DropWithoutBaseline { input: spec.name });
-            }
-        }
-    }
-    Ok(drops)
 }
 
 #[cfg(test)]
@@ -265,6 +230,8 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+    use crate::dataset::Decision;
+    use crate::gate::Drops;
     use crate::inputs::tests::{invalid, load};
 
     const SET: (&str, &str) = ("INPUT_VALIDATION_SET", "v.parquet");

@@ -10,6 +10,7 @@
 
 mod config;
 mod correlation;
+mod decision;
 mod error;
 mod evaluate;
 mod latest;

@@ -117,11 +117,17 @@ inputs! {
     BASELINE = "baseline":
         "Previous model's result to compare with: the JSON report or JSON model card of its gate run, or `latest`: the newest model card JSON in the folder of this run's cards.";
     MAX_PRECISION_DROP = "max_precision_drop":
-        "Largest allowed fall of precision below the baseline, absolute, in [0, 1]; needs baseline.";
+        "Largest allowed fall of precision below the baseline, absolute, in [0, 1]; needs baseline, or baseline_score_column or baseline_prediction_column (then, with confidence, a non-inferiority margin on the paired change).";
     MAX_RECALL_DROP = "max_recall_drop":
-        "Largest allowed fall of recall below the baseline, absolute, in [0, 1]; needs baseline.";
+        "Largest allowed fall of recall below the baseline, absolute, in [0, 1]; needs baseline, or a baseline score or prediction column.";
     MAX_F1_DROP = "max_f1_drop":
-        "Largest allowed fall of F1 below the baseline, absolute, in [0, 1]; needs baseline.";
+        "Largest allowed fall of F1 below the baseline, absolute, in [0, 1]; needs baseline, or a baseline score or prediction column.";
+    BASELINE_SCORE_COLUMN = "baseline_score_column":
+        "The previous model's score column, beside the deciding column (in validation_set, or in predictions when joined): the two models are then compared pair by pair (decisions changed, errors fixed and introduced, each metric's change with a paired interval, McNemar's exact test for recall), and the max_*_drop rules judge that change; float32 or float64.";
+    BASELINE_PREDICTION_COLUMN = "baseline_prediction_column":
+        "The previous model's predictions instead of its scores, beside the deciding column: boolean, 0/1 integer or 0.0/1.0 float.";
+    BASELINE_DECISION_THRESHOLD = "baseline_decision_threshold":
+        "Score at or above which the previous model predicted a match (with baseline_score_column); decision_threshold when unset.";
     MODEL_CARD = "model_card":
         "Path of the Markdown model card to write, itself a handlebars template, e.g. model_cards/er_{{dataset_date}}.md.";
     MODEL_CARD_TEMPLATE = "model_card_template":

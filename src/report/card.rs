@@ -110,6 +110,10 @@ pub struct Card {
     pub clusters: Option<super::clusters::ClustersView>,
     /// The change from the previous model, when a baseline was given.
     pub changes: Option<CardChanges>,
+    /// The change from the previous model on the same pairs, in prose,
+    /// with a baseline score or prediction column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired_changes: Option<String>,
     /// What changed in training since the previous model, as given.
     pub training_changes: Vec<String>,
     /// What changed in the data since the previous model, as given.

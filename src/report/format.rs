@@ -221,6 +221,7 @@ pub fn skipped_text(s: &Skipped) -> String {
         (s.score_nan, "NaN score"),
         (s.no_prediction, "no prediction"),
         (s.weight_null, "null weight"),
+        (s.previous_missing, "no previous decision"),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)

@@ -17,6 +17,7 @@ mod findings;
 pub mod format;
 mod limitations;
 mod outputs;
+pub(crate) mod paired;
 pub(crate) mod pairs;
 mod partials;
 mod parts;
@@ -126,6 +127,10 @@ pub struct Report {
     /// The stratified estimate, with `strata_column`: the metrics are its.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strata: Option<crate::strata::Stratified>,
+    /// The model against the previous one on these pairs, with a baseline
+    /// score or prediction column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired: Option<paired::PairedReport>,
     /// For each inconclusive metric, the data that would decide it.
     pub inconclusive: Vec<uncertainty::Needed>,
     /// The threshold sweep, when the decision is a score.
@@ -282,6 +287,9 @@ impl Report {
                 .filter(|_| settings.weight_column.is_some())
                 .map(|w| Weights::new(settings, w)),
             strata: evaluation.stratified.clone(),
+            paired: evaluation.paired.clone().zip(settings.previous.as_ref()).map(|(c, d)| {
+                paired::PairedReport { previous_decision: DecisionReport::new(d), comparison: c }
+            }),
             inconclusive: uncertainty::inconclusive(evaluation),
             sweep: uncertainty::sweep(evaluation),
             slices: slices::report(evaluation),
@@ -325,6 +333,9 @@ impl Report {
                 outputs.push((names[1], metric.map(|m| m.upper.to_string()).unwrap_or_default()));
             }
             outputs.extend(outputs::designs(i.cluster_by.as_ref()));
+        }
+        if let Some(p) = &self.paired {
+            outputs.extend(p.outputs());
         }
         let sweep = self.sweep.as_ref();
         let threshold = |p: Option<&uncertainty::CurvePoint>| p.map(|p| p.threshold.to_string());

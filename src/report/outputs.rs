@@ -53,6 +53,31 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("recall_effective_pairs", "The same for recall."),
     ("f1_effective_pairs", "The same for F1."),
     (
+        "precision_delta",
+        "With `baseline_score_column` or `baseline_prediction_column`: this model's precision less the previous model's, on the same pairs.",
+    ),
+    (
+        "precision_delta_lower",
+        "Lower bound of the paired interval of precision's change (at `confidence`, 95% when unset); empty with a single cluster.",
+    ),
+    ("precision_delta_upper", "Upper bound of the same interval."),
+    ("recall_delta", "The same as `precision_delta` for recall."),
+    ("recall_delta_lower", "The same as `precision_delta_lower` for recall."),
+    ("recall_delta_upper", "The same as `precision_delta_upper` for recall."),
+    ("f1_delta", "The same as `precision_delta` for F1."),
+    ("f1_delta_lower", "The same as `precision_delta_lower` for F1."),
+    ("f1_delta_upper", "The same as `precision_delta_upper` for F1."),
+    (
+        "errors_fixed",
+        "With a baseline score or prediction column: pairs the previous model got wrong and this one gets right.",
+    ),
+    ("errors_introduced", "Pairs the previous model got right and this one gets wrong."),
+    ("decisions_changed", "Pairs whose decision differs between the two models."),
+    (
+        "recall_mcnemar_p",
+        "McNemar's exact two-sided p-value on the true matches only one of the two models finds.",
+    ),
+    (
         "recommended_threshold",
         "The decision threshold at which every rule holds with the highest F1; empty when none does or the decision is a prediction column.",
     ),

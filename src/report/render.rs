@@ -93,6 +93,9 @@ pub fn verdict_block(r: &Report) -> String {
             s.strata.len()
         ));
     }
+    if let Some(p) = &r.paired {
+        text.push_str(&format!("  {}\n", super::paired::terminal_line(p)));
+    }
     if let Some(s) = r.slices.as_ref().filter(|s| !s.checks.is_empty()) {
         text.push_str(&format!("  slice rules: {} of {} failed\n", s.failed(), s.checks.len()));
     }

@@ -37,6 +37,7 @@ pub struct View {
     label_column: String,
     advice: Vec<Advice>,
     comparison: Option<ComparisonView>,
+    paired: Option<super::paired::PairedView>,
     version: &'static str,
     run_url: Option<String>,
     confidence: Option<String>,
@@ -122,6 +123,7 @@ impl View {
             },
             clusters: super::clusters::view(r),
             comparison: r.baseline.as_ref().map(|c| comparison_view(c, r)),
+            paired: r.paired.as_ref().map(super::paired::view),
             version: r.tool.version,
             run_url: r.run_url.clone(),
             inconclusive: inconclusive_notes(r),
@@ -228,6 +230,11 @@ fn errors_note(e: &super::pairs::ErrorsKept) -> String {
 /// What the intervals at `level` are and assume.
 fn intervals_note(r: &Report, level: &str) -> String {
     let note = assumed_note(r, level);
+    if r.paired.is_some() && r.checks.iter().any(|c| c.change.is_some()) {
+        return format!(
+            "{note} Drops are judged on the paired interval of the change, both models on these pairs: a non-inferiority margin, passing when the interval lies wholly above minus the allowed drop."
+        );
+    }
     if r.checks.iter().any(|c| c.change.is_some()) {
         return format!(
             "{note} Drops against the baseline are judged on Newcombe's interval of the change, from this run's and the baseline report's trials: unpaired, as if the two runs were independent samples (on the same pairs they are not, and the interval is then wide)."

@@ -46,6 +46,20 @@ pub fn difference((a, ia): (f64, Interval), (b, ib): (f64, Interval)) -> Interva
     }
 }
 
+/// McNemar's exact test of two paired decisions: `lost` and `gained` the
+/// discordant pairs each way; the two-sided p-value min(1, 2·P(X ≤
+/// min(lost, gained))), X ~ Binomial(lost + gained, 1/2) (statsmodels'
+/// `mcnemar(table, exact=True)`). 1 when no pair is discordant.
+pub fn mcnemar_exact(lost: u64, gained: u64) -> f64 {
+    use statrs::distribution::{Binomial, DiscreteCDF};
+    let n = lost + gained;
+    if n == 0 {
+        return 1.0;
+    }
+    let binomial = Binomial::new(0.5, n).expect("a probability of 1/2");
+    (2.0 * binomial.cdf(lost.min(gained))).min(1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ mod power;
 #[cfg(test)]
 pub mod random;
 
-pub use compare::{difference, metric_interval};
+pub use compare::{difference, mcnemar_exact, metric_interval};
 pub use holm::{below_p_value, holm};
 #[cfg(test)]
 pub use power::trials_to_decide;

@@ -19,7 +19,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use keys::{Index, key_columns};
 
-use super::columns::{self, Decided, Kind, Pairs, Scores};
+use super::columns::{self, Decided, Kind, Pairs, Previous, Scores};
 use super::error::{DatasetError, Role};
 use super::reader::Dataset;
 
@@ -105,17 +105,17 @@ impl Labelled {
     }
 
     /// Checks that the predictions file has the key columns, of the same
-    /// kind as the labelled pairs', and the deciding column; gives their
-    /// indices, keys first.
+    /// kind as the labelled pairs', and the `deciding` columns (the model's,
+    /// then the previous model's); gives their indices, keys first.
     pub fn resolve_predictions(
         &self,
         labelled: &Dataset,
         predictions: &Dataset,
-        decision: (&str, &'static str, Kind),
+        deciding: &[(&str, &'static str, Kind)],
     ) -> Result<Vec<usize>, DatasetError> {
         let mut wanted: Vec<(&str, &'static str, Kind)> =
             self.keys.iter().map(|k| (k.as_str(), KEY_INPUT, Kind::Key)).collect();
-        wanted.push(decision);
+        wanted.extend_from_slice(deciding);
         let indices = columns::find(predictions, &wanted)?;
         for (key, index) in self.keys.iter().zip(&indices) {
             let ours = labelled.schema().field_with_name(key).expect("found at load").data_type();
@@ -181,6 +181,10 @@ impl Labelled {
             len: n,
             label: BooleanBuffer::collect_bool(n, |j| label(j) == 1),
             predicted: bits(&decided.predicted),
+            previous: decided.previous.as_ref().map(|p| Previous {
+                predicted: bits(&p.predicted),
+                valid: p.valid.as_ref().map(bits),
+            }),
             label_valid: has_null_label
                 .then(|| BooleanBuffer::collect_bool(n, |j| label(j) != NULL_LABEL)),
             decision_valid: decided.valid.as_ref().map(bits),

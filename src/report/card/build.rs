@@ -37,6 +37,7 @@ impl Card {
             mode: r.mode,
             clusters: crate::report::clusters::view(r),
             changes: r.baseline.as_ref().map(|c| changes(c, r)),
+            paired_changes: r.paired.as_ref().map(crate::report::paired::card_text),
             training_changes: inputs.training_changes.clone(),
             data_changes: inputs.data_changes.clone(),
             ethical_considerations: inputs.ethical_considerations.clone(),
