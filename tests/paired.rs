@@ -227,3 +227,87 @@ fn with_a_predictions_file_the_previous_decision_is_read_beside_the_models() {
     ran.assert_cannot_evaluate("baseline_score_column");
     assert!(ran.errors()[0].contains("predictions.parquet"), "{}", ran.stdout);
 }
+
+/// The previous model's scores of [`joined`]'s pairs in a file of their
+/// own, `old.parquet` (column `score`), in file order; `skip` pairs left
+/// out, `twice` listed twice.
+fn old_file(gate: &Gate, skip: &[i64], twice: &[i64]) {
+    let keys: Vec<i64> =
+        (0..1000).filter(|k| !skip.contains(k)).chain(twice.iter().copied()).collect();
+    let old = keys.iter().map(|&k| if (k % 3 == 0) != (k % 25 < 2) { 0.8 } else { 0.2 });
+    write_parquet(
+        &gate.path("old.parquet"),
+        vec![
+            ("pair_id", col(Int64Array::from(keys.clone()))),
+            ("score", col(Float64Array::from_iter_values(old))),
+        ],
+    );
+}
+
+#[test]
+fn the_previous_models_own_file_is_joined_on_the_keys_and_reported() {
+    let column = joined(Gate::new()).input("baseline_score_column", "old_score").run();
+    let expected = column.json("r.json");
+    // Joined to a predictions file, and to a validation set that holds the
+    // model's scores.
+    let gate = joined(Gate::new());
+    old_file(&gate, &[], &[]);
+    let ran = gate.input("baseline_predictions", "old.parquet").run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let report = ran.json("r.json");
+    for key in ["flips", "errors_fixed", "precision", "recall", "f1"] {
+        assert_eq!(report["paired"][key], expected["paired"][key], "{key}");
+    }
+    let file = &report["paired"]["previous_predictions"];
+    assert_eq!((file["rows"].as_u64(), file["unpredicted"].as_u64()), (Some(1000), Some(0)));
+    assert_eq!(file["sha256"].as_str().unwrap().len(), 64);
+    assert!(ran.summary.contains("decisions come from `old.parquet`"), "{}", ran.summary);
+    // The model's scores in the validation set itself.
+    let gate = Gate::new();
+    let keys: Vec<i64> = (0..1000).collect();
+    write_parquet(
+        &gate.path("scored.parquet"),
+        vec![
+            ("pair_id", col(Int64Array::from(keys.clone()))),
+            ("label", col(BooleanArray::from_iter(keys.iter().map(|k| Some(k % 3 == 0))))),
+            (
+                "score",
+                col(Float64Array::from_iter_values(
+                    keys.iter().map(|k| if k % 3 == 0 { 0.9 } else { 0.1 }),
+                )),
+            ),
+        ],
+    );
+    old_file(&gate, &[], &[]);
+    let gate = gate
+        .input("validation_set", "scored.parquet")
+        .input("key_columns", "pair_id")
+        .input("report_json", "r.json")
+        .any_metric();
+    let ran = gate.input("baseline_predictions", "old.parquet").run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!(ran.json("r.json")["paired"]["flips"], expected["paired"]["flips"]);
+    let alone = two_models(Gate::new(), false);
+    old_file(&alone, &[], &[]);
+    let ran = alone.input("key_columns", "pair_id").input("baseline_predictions", "old.parquet");
+    ran.run().assert_cannot_evaluate("pair_id");
+}
+
+#[test]
+fn a_labelled_pair_the_previous_file_misses_or_repeats_is_refused_or_skipped() {
+    let gate = joined(Gate::new());
+    old_file(&gate, &[7, 8], &[]);
+    let ran = gate.input("baseline_predictions", "old.parquet").run();
+    ran.assert_cannot_evaluate("old.parquet");
+    let gate = joined(Gate::new()).input("null_policy", "skip");
+    old_file(&gate, &[7, 8], &[]);
+    let ran = gate.input("baseline_predictions", "old.parquet").run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let report = ran.json("r.json");
+    assert_eq!(report["skipped"]["previous_missing"], 2);
+    assert_eq!(report["paired"]["previous_predictions"]["unpredicted"], 2);
+    let gate = joined(Gate::new());
+    old_file(&gate, &[], &[42]);
+    let ran = gate.input("baseline_predictions", "old.parquet").run();
+    ran.assert_cannot_evaluate("old.parquet");
+}

@@ -7,6 +7,8 @@ pub enum Role {
     ValidationSet,
     /// `predictions`: the model's scores, joined to the labelled pairs.
     Predictions,
+    /// `baseline_predictions`: the previous model's scores, joined too.
+    BaselinePredictions,
 }
 
 impl std::fmt::Display for Role {
@@ -14,6 +16,7 @@ impl std::fmt::Display for Role {
         f.write_str(match self {
             Role::ValidationSet => "validation set",
             Role::Predictions => "predictions file",
+            Role::BaselinePredictions => "baseline predictions file",
         })
     }
 }

@@ -52,5 +52,6 @@ pub fn read(settings: &Settings, path: &Path) -> Result<Read, EvaluateError> {
         review: None,
         clusters: None,
         predictions: None,
+        baseline_predictions: None,
     })
 }

@@ -101,6 +101,8 @@ pub struct Evaluation {
     pub sweep: Option<Analysis>,
     /// The predictions file, when one was joined.
     pub predictions: Option<PredictionsFile>,
+    /// The previous model's predictions file, with `baseline_predictions`.
+    pub baseline_predictions: Option<PredictionsFile>,
     /// The weighted sums, with `weight_column`: the verdict's evidence.
     pub weighted: Option<Weighted>,
     /// What the correlated pairs are worth, with `cluster_by`: the

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::earlier::Earlier;
 use super::error::EvaluateError;
 use super::fold::Fold;
 use super::settings::Settings;
@@ -98,11 +99,14 @@ impl Facts {
     }
 }
 
-/// Reads the labelled pairs, then streams the predictions through them.
+/// Reads the labelled pairs, then streams the predictions through them;
+/// the previous model's decisions come from `earlier` when a file of their
+/// own holds them.
 pub fn scan(
     settings: &Settings,
     labelled_source: &Source,
     predictions: &Source,
+    earlier: Option<&Earlier>,
     workers: usize,
 ) -> Result<Joined, EvaluateError> {
     let start = std::time::Instant::now();
@@ -117,7 +121,7 @@ pub fn scan(
         super::review::check_display(&labelled_set, review, Some(settings.decision.column()))?;
     }
     let dataset = Dataset::parse(predictions)?;
-    let previous = settings.previous.as_ref();
+    let previous = settings.previous.as_ref().filter(|_| earlier.is_none());
     let mut deciding = vec![settings.decision.wanted()];
     deciding.extend(previous.map(crate::dataset::Decision::wanted_previous));
     let indices = labelled.resolve_predictions(&labelled_set, &dataset, &deciding)?;
@@ -131,7 +135,10 @@ pub fn scan(
         || (Fold::new(settings, &clustered), 0u64),
         |(fold, unlabelled), batch, row| {
             let decided = columns.decide(batch, row)?;
-            let (pairs, others) = labelled.pairs(&dataset, batch, row, &decided)?;
+            let (mut pairs, others) = labelled.pairs(&dataset, batch, row, &decided)?;
+            if let (Some(earlier), Some(rows)) = (earlier, &pairs.rows) {
+                pairs.previous = Some(earlier.of_rows(rows.iter().map(|r| *r as usize)));
+            }
             fold.add(&pairs, row).map_err(super::scan::too_many(settings))?;
             *unlabelled += others;
             Ok(())

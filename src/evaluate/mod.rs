@@ -9,6 +9,7 @@
 
 mod clusters;
 mod correlate;
+mod earlier;
 mod engine;
 mod error;
 mod evaluation;
@@ -73,11 +74,13 @@ pub fn evaluate(
         review,
         clusters,
         predictions,
+        baseline_predictions,
     } = read;
     Ok(Evaluation {
         dataset,
         settings: settings.clone(),
         predictions,
+        baseline_predictions,
         weighted,
         designs,
         stratified,

@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use super::clusters::{self, ClusterResult};
+use super::earlier::Earlier;
 use super::error::EvaluateError;
 use super::evaluation::Provenance;
 use super::fold::Fold;
@@ -53,6 +54,8 @@ pub struct Read {
     pub clusters: Option<ClusterResult>,
     /// The predictions file, when one was joined.
     pub predictions: Option<PredictionsFile>,
+    /// The previous model's predictions file, with `baseline_predictions`.
+    pub baseline_predictions: Option<PredictionsFile>,
 }
 
 /// Hashes and reads the validation set (and the predictions file), checks
@@ -75,7 +78,7 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
     }
     log::debug!("sha256 {} over {} bytes in {:?}", hashed.sha256, source.size(), start.elapsed());
     verify_hashes(settings, &source, &hashed, &mut expected)?;
-    let Scanned { dataset, fold, joined, review, clusters } = scanned?;
+    let Scanned { dataset, fold, joined, review, clusters, earlier } = scanned?;
     let Fold { mut tally, histogram, weighted, slices, correlated, flips, .. } = fold;
     let predictions = match (predictions, predictions_hashed, joined) {
         (Some(p), Some(hashed), Some(facts)) => {
@@ -118,6 +121,7 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         review,
         clusters,
         predictions,
+        baseline_predictions: earlier,
     })
 }
 
@@ -166,6 +170,8 @@ struct Scanned {
     joined: Option<Facts>,
     review: Option<Review>,
     clusters: Option<ClusterResult>,
+    /// The previous model's predictions file, with `baseline_predictions`.
+    earlier: Option<PredictionsFile>,
 }
 
 /// A hash's outcome.
@@ -213,21 +219,39 @@ fn metrics_pass(
     match (&settings.clusters, predictions) {
         (Some(c), _) => clusters::scan(settings, c, source).map(|(dataset, tally, result)| {
             let fold = Fold { tally, ..Fold::default() };
-            Scanned { dataset, fold, joined: None, review: None, clusters: Some(result) }
+            let clusters = Some(result);
+            Scanned { dataset, fold, joined: None, review: None, clusters, earlier: None }
         }),
         (None, None) => {
-            let (dataset, mut fold) = scan(settings, source, counting)?;
+            let earlier = earlier(settings, source, counting)?;
+            let (dataset, mut fold) = scan(settings, source, earlier.as_ref(), counting)?;
             let review = scan::read_back(settings, &dataset, &mut fold, None, counting)?;
-            Ok(Scanned { dataset, fold, joined: None, review, clusters: None })
+            let earlier = earlier.map(|e| e.file);
+            Ok(Scanned { dataset, fold, joined: None, review, clusters: None, earlier })
         }
         (None, Some(p)) => {
-            let mut j = join::scan(settings, source, p, counting)?;
+            let earlier = earlier(settings, source, counting)?;
+            let mut j = join::scan(settings, source, p, earlier.as_ref(), counting)?;
             let (dataset, fold) = (&j.dataset, &mut j.fold);
             let review = scan::read_back(settings, dataset, fold, Some(&j.decided), counting)?;
             let (dataset, fold, joined) = (j.dataset, j.fold, Some(j.facts));
-            Ok(Scanned { dataset, fold, joined, review, clusters: None })
+            let earlier = earlier.map(|e| e.file);
+            Ok(Scanned { dataset, fold, joined, review, clusters: None, earlier })
         }
     }
+}
+
+/// The previous model's decisions, joined from `baseline_predictions`.
+fn earlier(
+    settings: &Settings,
+    source: &Source,
+    workers: usize,
+) -> Result<Option<Earlier>, EvaluateError> {
+    let Some(path) = &settings.baseline_predictions else {
+        return Ok(None);
+    };
+    let file = Source::open(Role::BaselinePredictions, path, &settings.store)?;
+    Earlier::load(settings, source, &file, workers).map(Some)
 }
 
 /// Checks the input's hash and each part's against what they must be. A

@@ -3,6 +3,7 @@
 //! errors read back; the pass alone, hash excluded, is [`count`].
 
 use super::correlate;
+use super::earlier::Earlier;
 use super::error::EvaluateError;
 use super::fold::Fold;
 use super::review::{self, Review};
@@ -18,7 +19,7 @@ use crate::untrusted::shown;
 pub(super) fn count(settings: &Settings) -> Result<(Fold, Option<Review>), EvaluateError> {
     let source = Source::open(Role::ValidationSet, &settings.validation_set, &settings.store)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (dataset, mut fold) = scan(settings, &source, workers)?;
+    let (dataset, mut fold) = scan(settings, &source, None, workers)?;
     let review = read_back(settings, &dataset, &mut fold, None, workers)?;
     Ok((fold, review))
 }
@@ -39,10 +40,13 @@ pub(super) fn read_back(
     }
 }
 
-/// Reads the footer, resolves the columns and folds every batch.
+/// Reads the footer, resolves the columns and folds every batch; the
+/// previous model's decisions come from `earlier` when a file of their
+/// own holds them.
 pub(super) fn scan(
     settings: &Settings,
     source: &Source,
+    earlier: Option<&Earlier>,
     workers: usize,
 ) -> Result<(Dataset, Fold), EvaluateError> {
     let mut dataset = Dataset::parse(source)?;
@@ -50,7 +54,7 @@ pub(super) fn scan(
     let (label, decision) = (&settings.label_column, &settings.decision);
     let clustered = correlate::columns(settings, &dataset)?;
     let extra = correlate::extra(settings, &dataset, &clustered)?;
-    let deciding = (decision, settings.previous.as_ref());
+    let deciding = (decision, settings.previous.as_ref().filter(|_| earlier.is_none()));
     let columns = Columns::resolve(&dataset, label, deciding, weight, &extra)?;
     // Slice columns of few values read best as dictionaries; ids, mostly
     // distinct, as they are.
@@ -70,7 +74,14 @@ pub(super) fn scan(
         columns.mask(),
         workers,
         || Fold::new(settings, &clustered),
-        |fold, batch, row| fold.add(&columns.extract(batch, row)?, row).map_err(too_many(settings)),
+        |fold, batch, row| {
+            let mut pairs = columns.extract(batch, row)?;
+            if let Some(earlier) = earlier {
+                let first = usize::try_from(row).expect("a row index");
+                pairs.previous = Some(earlier.of_rows(first..first + pairs.len));
+            }
+            fold.add(&pairs, row).map_err(too_many(settings))
+        },
     )?;
     let fold = merge(settings, &folds)?;
     Ok((dataset, fold))

@@ -29,6 +29,10 @@ pub struct Settings {
     /// The model's scores or predictions in a file of their own, joined to
     /// the labelled pairs on `key_columns`.
     pub predictions: Option<PathBuf>,
+    /// The previous model's scores or predictions in a file of their own,
+    /// joined to the labelled pairs on `key_columns` (its column:
+    /// `previous`).
+    pub baseline_predictions: Option<PathBuf>,
     /// The columns that identify a pair in both files.
     pub key_columns: Vec<String>,
     /// Each pair's weight, a column of the validation set: metrics and
@@ -105,6 +109,7 @@ impl Settings {
             counts: None,
             store: StoreAccess::anonymous(Duration::from_secs(600)),
             predictions: None,
+            baseline_predictions: None,
             key_columns: Vec::new(),
             weight_column: None,
             dataset_hash: None,

@@ -5,9 +5,9 @@
 use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::{
-    BASELINE, BASELINE_DECISION_THRESHOLD, BASELINE_PREDICTION_COLUMN, BASELINE_SCORE_COLUMN,
-    COUNTS, DECISION_THRESHOLD, MAX_F1_DROP, MAX_PRECISION_DROP, MAX_RECALL_DROP, MODE,
-    PREDICTION_COLUMN, SCORE_COLUMN, STRATA_COLUMN,
+    BASELINE, BASELINE_DECISION_THRESHOLD, BASELINE_PREDICTION_COLUMN, BASELINE_PREDICTIONS,
+    BASELINE_SCORE_COLUMN, COUNTS, DECISION_THRESHOLD, MAX_F1_DROP, MAX_PRECISION_DROP,
+    MAX_RECALL_DROP, MODE, PREDICTION_COLUMN, SCORE_COLUMN, STRATA_COLUMN,
 };
 use super::values::{finite, optional, optional_unit, string};
 use crate::dataset::Decision;
@@ -34,10 +34,17 @@ pub fn decision(raw: &RawInputs) -> Result<Decision, InputError> {
 /// The previous model's decision on the same pairs, for a paired
 /// comparison: its score against `baseline_decision_threshold` (by default
 /// `decision_threshold`), or its predictions; `None` when neither column
-/// is named.
+/// is named and no `baseline_predictions` file is given. In that file,
+/// the model's own column names are the default.
 pub fn previous(raw: &RawInputs) -> Result<Option<Decision>, InputError> {
-    let (score, prediction) =
+    let (mut score, mut prediction) =
         (optional(raw, &BASELINE_SCORE_COLUMN), optional(raw, &BASELINE_PREDICTION_COLUMN));
+    if raw.get(&BASELINE_PREDICTIONS).is_some() && score.is_none() && prediction.is_none() {
+        match decision(raw)? {
+            Decision::Score { column, .. } => score = Some(column),
+            Decision::Prediction { column } => prediction = Some(column),
+        }
+    }
     let threshold = raw.is_given(&BASELINE_DECISION_THRESHOLD);
     let previous = match (score, prediction) {
         (Some(_), Some(_)) => {
@@ -129,6 +136,14 @@ mod tests {
         assert_eq!(previous_of(&own).unwrap(), score(-2.0));
         let predicted = previous_of(&[("INPUT_BASELINE_PREDICTION_COLUMN", "was")]).unwrap();
         assert_eq!(predicted, Some(Decision::Prediction { column: "was".into() }));
+        // In a file of its own, the model's columns by default.
+        let file = ("INPUT_BASELINE_PREDICTIONS", "old.parquet");
+        assert_eq!(
+            previous_of(&[file]).unwrap(),
+            Some(Decision::Score { column: "score".into(), threshold: 0.5 })
+        );
+        let by_prediction = previous_of(&[file, ("INPUT_PREDICTION_COLUMN", "m")]).unwrap();
+        assert_eq!(by_prediction, Some(Decision::Prediction { column: "m".into() }));
     }
 
     #[test]

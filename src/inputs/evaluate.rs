@@ -8,11 +8,12 @@ use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::InputSpec;
 use super::table::{
-    BASELINE, CHECKSUMS, CLUSTER_BY, CLUSTER_METRIC, CONFIDENCE, COUNTS, DATASET_HASH,
-    DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST, MAX_SLICES,
-    MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NULL_POLICY, ON_INCONCLUSIVE,
-    PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN, PREDICTIONS, READ_TIMEOUT_SECONDS, RECORD_COLUMN,
-    SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
+    BASELINE, BASELINE_PREDICTIONS, CHECKSUMS, CLUSTER_BY, CLUSTER_METRIC, CONFIDENCE, COUNTS,
+    DATASET_HASH, DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST,
+    MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NULL_POLICY,
+    ON_INCONCLUSIVE, PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN, PREDICTIONS, READ_TIMEOUT_SECONDS,
+    RECORD_COLUMN, SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET,
+    WEIGHT_COLUMN,
 };
 use super::values::{
     boolean, columns, one_of, optional, optional_unit, path, sha256, string, unit, whole,
@@ -53,6 +54,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
             "a whole number of seconds from 1 to 86400 (a day)",
         )?)),
         predictions: path(raw, &PREDICTIONS),
+        baseline_predictions: path(raw, &BASELINE_PREDICTIONS),
         key_columns: key_columns(raw)?,
         weight_column: optional(raw, &WEIGHT_COLUMN),
         dataset_hash: sha256(raw, &DATASET_HASH)?,
@@ -144,12 +146,13 @@ fn clusters(raw: &RawInputs) -> Result<Option<ClusterSettings>, InputError> {
 }
 
 /// The key columns: comma- or newline-separated, each once; given without
-/// `predictions`, a mistake.
+/// a file to join (`predictions`, `baseline_predictions`), a mistake.
 fn key_columns(raw: &RawInputs) -> Result<Vec<String>, InputError> {
-    if raw.is_given(&KEY_COLUMNS) && raw.get(&PREDICTIONS).is_none() {
+    let joins = raw.get(&PREDICTIONS).is_some() || raw.get(&BASELINE_PREDICTIONS).is_some();
+    if raw.is_given(&KEY_COLUMNS) && !joins {
         return Err(InputError::ConflictingInputs {
             inputs: "key_columns and predictions",
-            expected: "key_columns only with predictions: the keys join the two files",
+            expected: "key_columns only with predictions or baseline_predictions: the keys join the files",
         });
     }
     columns(raw, &KEY_COLUMNS)

@@ -126,6 +126,8 @@ inputs! {
         "The previous model's score column, beside the deciding column (in validation_set, or in predictions when joined): the two models are then compared pair by pair (decisions changed, errors fixed and introduced, each metric's change with a paired interval, McNemar's exact test for recall), and the max_*_drop rules judge that change; float32 or float64.";
     BASELINE_PREDICTION_COLUMN = "baseline_prediction_column":
         "The previous model's predictions instead of its scores, beside the deciding column: boolean, 0/1 integer or 0.0/1.0 float.";
+    BASELINE_PREDICTIONS = "baseline_predictions":
+        "Path to a parquet file of the previous model's scores or predictions, joined to the labelled pairs on key_columns as predictions is: its column is baseline_score_column or baseline_prediction_column when set, else score_column or prediction_column. The two models are then compared pair by pair; the file is hashed and reported, never required to match anything.";
     BASELINE_DECISION_THRESHOLD = "baseline_decision_threshold":
         "Score at or above which the previous model predicted a match (with baseline_score_column); decision_threshold when unset.";
     MODEL_CARD = "model_card":

@@ -288,7 +288,11 @@ impl Report {
                 .map(|w| Weights::new(settings, w)),
             strata: evaluation.stratified.clone(),
             paired: evaluation.paired.clone().zip(settings.previous.as_ref()).map(|(c, d)| {
-                paired::PairedReport { previous_decision: DecisionReport::new(d), comparison: c }
+                paired::PairedReport {
+                    previous_decision: DecisionReport::new(d),
+                    previous_predictions: evaluation.baseline_predictions.clone(),
+                    comparison: c,
+                }
             }),
             inconclusive: uncertainty::inconclusive(evaluation),
             sweep: uncertainty::sweep(evaluation),

@@ -16,6 +16,8 @@ use crate::report::format;
 pub struct PairedReport {
     /// How the previous model predicted a match.
     pub previous_decision: DecisionReport,
+    /// The file its decisions came from, with `baseline_predictions`.
+    pub previous_predictions: Option<crate::evaluate::PredictionsFile>,
     /// The flip table, McNemar's test and each metric's change.
     #[serde(flatten)]
     pub comparison: Comparison,
@@ -109,12 +111,13 @@ pub fn view(p: &PairedReport) -> PairedView {
         })
         .collect();
     let m = &c.recall_mcnemar;
-    let mut notes = vec![format!(
+    let mut notes: Vec<String> = p.previous_predictions.iter().map(file_note).collect();
+    notes.push(format!(
         "Recall: {} true matches found only now, {} only before; McNemar's exact test {}.",
         m.gained,
         m.lost,
         p_value(m.p_value)
-    )];
+    ));
     notes.push(match c.cluster_by.as_slice() {
         [] => "The change's interval is paired (each pair's contribution to both models' metrics, differenced) and treats pairs as independent.".to_string(),
         columns => format!(
@@ -171,5 +174,19 @@ pub fn card_text(p: &PairedReport) -> String {
         c.errors_introduced,
         changes_text(c),
         format::level(c.confidence)
+    )
+}
+
+/// Where the previous decisions came from, with `baseline_predictions`.
+fn file_note(f: &crate::evaluate::PredictionsFile) -> String {
+    let keys: Vec<String> = f.key_columns.iter().map(|k| format::code(k)).collect();
+    format!(
+        "The previous model's decisions come from {} (SHA-256 {}), joined on {}: {} of its {} rows decide a labelled pair; {} labelled pairs have no decision there.",
+        format::code(&f.path),
+        format::code(&f.sha256.to_string()),
+        keys.join(", "),
+        f.rows - f.unlabelled,
+        f.rows,
+        f.unpredicted
     )
 }
