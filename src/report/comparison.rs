@@ -5,7 +5,7 @@ use crate::baseline::Baseline;
 use crate::dataset::Sha256;
 use crate::evaluate::{Evaluation, Provenance};
 use crate::metrics::Metric;
-use crate::report::format;
+use crate::report::format::{self, Units};
 use crate::stats::Evidence;
 
 /// What `baseline: latest` searched and found.
@@ -55,6 +55,40 @@ impl Comparison {
     pub fn note(&self, current: &Sha256) -> String {
         format::comparison_note(self.same_dataset, &self.dataset_sha256, &current.to_string())
     }
+
+    /// The summary's table, `current` this run's dataset hash.
+    pub fn view(&self, current: &Sha256) -> ComparisonView {
+        ComparisonView {
+            previous_model: self.previous_model(),
+            dataset_note: self.note(current),
+            rows: self
+                .changes
+                .iter()
+                .map(|ch| ChangeRow {
+                    title: ch.metric.title(),
+                    previous: Units::Fraction.level_or_undefined(ch.previous),
+                    current: Units::Fraction.level_or_undefined(ch.current),
+                    points: ch.points.clone().unwrap_or_else(|| "undefined".to_string()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The summary's table of the changes.
+#[derive(serde::Serialize)]
+pub struct ComparisonView {
+    previous_model: String,
+    dataset_note: String,
+    rows: Vec<ChangeRow>,
+}
+
+#[derive(serde::Serialize)]
+struct ChangeRow {
+    title: &'static str,
+    previous: String,
+    current: String,
+    points: String,
 }
 
 /// One metric, before and now.

@@ -5,11 +5,11 @@ use serde::Serialize;
 
 use crate::gate::{self, Check, Outcome, Rule, Status};
 use crate::metrics::Metric;
+use crate::report::Report;
 use crate::report::advice::{self, Advice};
 use crate::report::chart;
 use crate::report::format::{self, Units, code};
 use crate::report::uncertainty::{CurvePoint, SweepReport};
-use crate::report::{Comparison, Report};
 use crate::stats::Decides;
 
 /// The summary and comment data.
@@ -36,7 +36,7 @@ pub struct View {
     decision: String,
     label_column: String,
     advice: Vec<Advice>,
-    comparison: Option<ComparisonView>,
+    comparison: Option<super::comparison::ComparisonView>,
     paired: Option<super::paired::PairedView>,
     version: &'static str,
     run_url: Option<String>,
@@ -69,21 +69,6 @@ struct SweepView {
     chart: Option<String>,
     caption: String,
     table: Vec<chart::Row>,
-}
-
-#[derive(Serialize)]
-struct ComparisonView {
-    previous_model: String,
-    dataset_note: String,
-    rows: Vec<ChangeRow>,
-}
-
-#[derive(Serialize)]
-struct ChangeRow {
-    title: &'static str,
-    previous: String,
-    current: String,
-    points: String,
 }
 
 impl View {
@@ -122,7 +107,7 @@ impl View {
                 None => advice::pairs(r),
             },
             clusters: super::clusters::view(r),
-            comparison: r.baseline.as_ref().map(|c| comparison_view(c, r)),
+            comparison: r.baseline.as_ref().map(|c| c.view(&r.dataset.sha256)),
             paired: r.paired.as_ref().map(super::paired::view),
             version: r.tool.version,
             run_url: r.run_url.clone(),
@@ -388,23 +373,6 @@ fn verified_text(against: &[String]) -> String {
     match against {
         [] => "(not verified: `dataset_hash` not set)".to_string(),
         _ => format!("✅ matches {}", against.join(" and ")),
-    }
-}
-
-fn comparison_view(c: &Comparison, r: &Report) -> ComparisonView {
-    ComparisonView {
-        previous_model: c.previous_model(),
-        dataset_note: c.note(&r.dataset.sha256),
-        rows: c
-            .changes
-            .iter()
-            .map(|ch| ChangeRow {
-                title: ch.metric.title(),
-                previous: Units::Fraction.level_or_undefined(ch.previous),
-                current: Units::Fraction.level_or_undefined(ch.current),
-                points: ch.points.clone().unwrap_or_else(|| "undefined".to_string()),
-            })
-            .collect(),
     }
 }
 
