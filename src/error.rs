@@ -125,6 +125,7 @@ mod tests {
             against: "`dataset_hash`".into(),
             expected: "a".into(),
             actual: "b".into(),
+            folder: false,
         });
         assert_eq!(mismatch.title(), "Checksum mismatch");
         let input = Error::from(InputError::DropWithoutBaseline { input: "max_f1_drop" });

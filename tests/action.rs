@@ -7,7 +7,7 @@ use er_precision_gate::INPUTS;
 use er_precision_gate::OUTPUTS;
 use serde::Deserialize;
 
-use crate::util::{Gate, fixture, root};
+use crate::util::{Gate, fixture, recorded_sha256, root};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -77,7 +77,11 @@ fn action_yml_inputs_equal_the_input_table() {
     let table: Vec<&str> = INPUTS.iter().map(|s| s.name).collect();
     assert_eq!(names, table, "same inputs in the same order");
     for ((name, input), spec) in inputs.iter().zip(INPUTS) {
-        assert_eq!(input.default.as_deref(), spec.default, "default of {name}");
+        assert_eq!(
+            input.default.as_deref(),
+            spec.action_default.or(spec.default),
+            "default of {name}"
+        );
         // None is required in action.yml: the program refuses a run that
         // misses one it needs (validation_set or counts) and names it.
         assert!(!input.required.unwrap_or(false), "required of {name}");
@@ -120,6 +124,10 @@ fn readme_input_table_equals_the_input_table() {
         .iter()
         .map(|s| {
             let default = s.default.unwrap_or("(none)").to_string();
+            let default = match s.action_default {
+                Some(action) => format!("{default} (action: {action})"),
+                None => default,
+            };
             vec![s.name.to_string(), default, s.help.to_string()]
         })
         .collect();
@@ -184,6 +192,8 @@ fn runs_as_the_runner_starts_a_container_action() {
     for (name, input) in action_inputs(&action()) {
         let value = match name.as_str() {
             "validation_set" => "data/validation/er_20251015.parquet".to_string(),
+            // The action requires it by default.
+            "dataset_hash" => recorded_sha256("sample_validation.parquet"),
             _ => input.default.unwrap_or_default(),
         };
         gate = gate.input(&name, &value);

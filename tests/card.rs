@@ -8,6 +8,7 @@ const EPOCH: &str = "1760529600";
 
 fn card_gate() -> Gate {
     Gate::with_fixture("sample_validation.parquet")
+        .input("dataset_hash", &recorded_sha256("sample_validation.parquet"))
         .env("SOURCE_DATE_EPOCH", EPOCH)
         .input("model_card", "model_cards/er_{{dataset_date}}.md")
         .input("model_card_json", "model_cards/er_{{dataset_date}}.json")

@@ -118,7 +118,8 @@ for file in gate/report.json model_cards/er_20251015.md; do
 done
 
 echo "--- a failed gate"
-run failed validation_set=data/er_20251015.parquet min_precision=0.999
+run failed validation_set=data/er_20251015.parquet min_precision=0.999 \
+  dataset_hash="$(sha256sum fixtures/sample_validation.parquet | cut -c1-64)"
 expect_code 1 "failed gate"
 grep -q '^::error' "$log" || fail "a failed gate has no ::error annotation"
 [[ $(output passed) == false ]] || fail "passed output is '$(output passed)' on a failed gate"
@@ -130,6 +131,11 @@ grep -q '^::error' "$log" || fail "a wrong hash has no ::error annotation"
 for metric in precision recall f1; do
   [[ -z $(output "$metric") ]] || fail "a wrong hash still set the $metric output"
 done
+
+echo "--- no recorded hash: the action requires one by default"
+run unverified validation_set=data/er_20251015.parquet
+expect_code 2 "no dataset_hash"
+grep -q '^::error.*require_dataset_hash' "$log" || fail "a run without a hash does not name require_dataset_hash"
 
 echo "--- a missing file"
 run missing validation_set=data/nowhere.parquet

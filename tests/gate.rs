@@ -83,6 +83,44 @@ fn dataset_hash_is_verified_before_metrics_are_reported() {
     ran.assert_cannot_evaluate("does not match `dataset_hash`");
     assert!(ran.errors()[0].contains(&wrong) && ran.errors()[0].contains(&hash), "{ran:#?}");
     assert!(!ran.summary.contains("Precision"), "no metric from unverified bytes: {}", ran.summary);
+    // The mismatch says which file's hash is expected and how to record it.
+    let command = "gh variable set ML_DATASET_HASH --body \"$(sha256sum sample_validation.parquet | cut -c1-64)\"";
+    assert!(ran.errors()[0].contains(&command.replace('%', "%25")), "{ran:#?}");
+    // A whole sha256sum line of the validation set is its hash; of another
+    // file (the training data), refused.
+    let line = format!("{hash}  sample_validation.parquet");
+    let ran = Gate::with_fixture("sample_validation.parquet").input("dataset_hash", &line).run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let line = format!("{hash}  data/training/er_20251015.parquet");
+    let ran = Gate::with_fixture("sample_validation.parquet").input("dataset_hash", &line).run();
+    ran.assert_cannot_evaluate("drop the file name");
+}
+
+#[test]
+fn without_a_recorded_hash_the_action_refuses_and_a_trial_is_not_approved() {
+    let ran = Gate::with_fixture("sample_validation.parquet")
+        .input("require_dataset_hash", "true")
+        .input("model_card", "card.md")
+        .run();
+    ran.assert_cannot_evaluate("require_dataset_hash");
+    assert!(ran.errors()[0].contains("gh variable set ML_DATASET_HASH"), "{ran:#?}");
+    assert!(!ran.dir.join("card.md").exists(), "no card without verified data");
+    // A checksums line covering the validation set is a recorded hash too.
+    let gate = Gate::with_fixture("sample_validation.parquet");
+    let hash = recorded_sha256("sample_validation.parquet");
+    std::fs::write(gate.path("checksums.txt"), format!("{hash}  sample_validation.parquet\n"))
+        .unwrap();
+    let ran = gate.input("require_dataset_hash", "true").input("checksums", "checksums.txt").run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    // A trial without: it passes, and its card does not approve the model.
+    let ran = Gate::with_fixture("sample_validation.parquet")
+        .input("require_dataset_hash", "false")
+        .input("model_card", "card.md")
+        .run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let card = std::fs::read_to_string(ran.dir.join("card.md")).unwrap();
+    assert!(card.contains("Not approved for production: data not verified"), "{card}");
+    assert!(card.contains("The validation data was not verified"), "{card}");
 }
 
 #[test]

@@ -24,9 +24,12 @@ const SERVER_REPO: &str = "https://github.com/acme/entity-resolution";
 /// 2025-10-15T12:00:00Z.
 const EPOCH: i64 = 1_760_529_600;
 
-/// The sample with the action's defaults, run from the repository root.
+/// The sample with the action's defaults, run from the repository root,
+/// its recorded hash verified (the action requires one).
 fn settings() -> Settings {
-    Settings::new("fixtures/sample_validation.parquet".into())
+    let mut s = Settings::new("fixtures/sample_validation.parquet".into());
+    s.dataset_hash = inputs_hash(&recorded_sha256("sample_validation.parquet"));
+    s
 }
 
 /// The card inputs the card tests of the binary give.

@@ -31,7 +31,11 @@ fn a_secret_copied_into_an_input_is_redacted_in_every_file_and_stream() {
     assert!(!all.contains(token) && !all.contains(cloud), "{all}");
     let card = std::fs::read_to_string(ran.dir.join("card.md")).unwrap();
     assert!(card.contains("see *** and ***"), "{card}");
-    assert_eq!(ran.json("card.json")["limitations"][0], "see *** and ***");
+    let limitations = ran.json("card.json")["limitations"].clone();
+    assert!(
+        limitations.as_array().unwrap().iter().any(|l| l == "see *** and ***"),
+        "{limitations}"
+    );
     // The runner is told to mask both, before anything else is printed.
     let masks: Vec<&str> =
         ran.stdout.lines().take_while(|l| l.starts_with("::add-mask::")).collect();

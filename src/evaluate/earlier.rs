@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use arrow_buffer::BooleanBuffer;
 
 use super::error::EvaluateError;
-use super::join::PredictionsFile;
+use super::predictions::PredictionsFile;
 use super::settings::Settings;
 use crate::dataset::columns::{Columns, Kind, Previous};
 use crate::dataset::join::Labelled;

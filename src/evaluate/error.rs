@@ -29,8 +29,9 @@ pub enum EvaluateError {
     /// The file's SHA-256 differs from `dataset_hash` or its checksums line.
     #[error(
         "validation set `{}` does not match {against}: expected sha256 {expected}, \
-         the file has {actual}",
-        untrusted::path(path)
+         the file has {actual}{}",
+        untrusted::path(path),
+        if against == "`dataset_hash`" { record_hint(path, *folder) } else { String::new() }
     )]
     HashMismatch {
         path: PathBuf,
@@ -40,6 +41,21 @@ pub enum EvaluateError {
         expected: String,
         /// The computed hash, lower-case hex.
         actual: String,
+        /// Whether it is a folder of parts (its hash is its manifest's).
+        folder: bool,
+    },
+
+    /// `require_dataset_hash` is on and nothing gives the validation set's
+    /// SHA-256 to verify.
+    #[error(
+        "validation set `{}` has no recorded SHA-256 to verify, and `require_dataset_hash` is true: set `dataset_hash` to its hash (in a workflow, the repository variable: {}) or list it in `checksums`; set `require_dataset_hash: false` only for a trial, whose model card will not approve the model",
+        untrusted::path(path),
+        record_command(path, *folder)
+    )]
+    Unverified {
+        path: PathBuf,
+        /// Whether it is a folder of parts (its hash is its manifest's).
+        folder: bool,
     },
 
     /// Nulls or NaN were found and `null_policy` is `fail`.
@@ -178,6 +194,7 @@ impl EvaluateError {
     pub fn title(&self) -> &'static str {
         match self {
             EvaluateError::HashMismatch { .. } => "Checksum mismatch",
+            EvaluateError::Unverified { .. } => "Dataset hash required",
             EvaluateError::Dataset(e) if e.is_checksum_failure() => "Checksum mismatch",
             EvaluateError::MissingValues { .. } => "Missing values in validation set",
             EvaluateError::Unpredicted { .. } => "Missing predictions",
@@ -205,6 +222,30 @@ pub enum Missing {
     NaN,
     /// A null, or a NaN score: the previous model's decision.
     NullOrNaN,
+}
+
+/// How to record the hash of `path`: the command whose output
+/// `dataset_hash` takes. A path with other than letters, digits and
+/// `._/-` is written `FILE`: a command to paste never carries text from an
+/// input.
+fn record_command(path: &Path, folder: bool) -> String {
+    let plain = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c));
+    let shown = path.to_str().filter(|s| plain(s) && !s.starts_with('-')).unwrap_or("FILE");
+    if folder {
+        format!(
+            "`gh variable set ML_DATASET_HASH --body \"$(sha256sum MANIFEST | cut -c1-64)\"`, MANIFEST the file `manifest` writes for `{shown}`"
+        )
+    } else {
+        format!("`gh variable set ML_DATASET_HASH --body \"$(sha256sum {shown} | cut -c1-64)\"`")
+    }
+}
+
+/// What a `dataset_hash` mismatch asks: the validation set's own hash.
+fn record_hint(path: &Path, folder: bool) -> String {
+    format!(
+        "; `dataset_hash` must be the SHA-256 of the validation set itself (not of the training data): if these bytes are the ones you meant, record theirs with {}",
+        record_command(path, folder)
+    )
 }
 
 fn rows_list(rows: &[u64]) -> String {

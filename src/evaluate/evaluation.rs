@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::clusters::ClusterResult;
-use super::join::PredictionsFile;
 use super::parts::Parts;
+use super::predictions::PredictionsFile;
 use super::review::Review;
 use super::settings::Settings;
 use crate::baseline::Baseline;

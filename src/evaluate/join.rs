@@ -6,33 +6,12 @@ use std::path::Path;
 use super::earlier::Earlier;
 use super::error::EvaluateError;
 use super::fold::Fold;
+use super::predictions::PredictionsFile;
 use super::settings::Settings;
 use crate::dataset::columns::Columns;
 use crate::dataset::join::Labelled;
 use crate::dataset::{Dataset, NullPolicy, Sha256, Source};
 use crate::metrics::Tally;
-
-/// What the join found beside the counts.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct PredictionsFile {
-    /// The path as given.
-    pub path: String,
-    /// The SHA-256 of the predictions that were evaluated (never required
-    /// to match anything: a new model has new predictions).
-    pub sha256: Sha256,
-    /// File size in bytes.
-    pub size_bytes: u64,
-    /// Rows in the file, from its footer.
-    pub rows: u64,
-    /// The key columns both files were joined on.
-    pub key_columns: Vec<String>,
-    /// Labelled pairs in the validation set.
-    pub labelled: u64,
-    /// Predictions of pairs nobody labelled, left out.
-    pub unlabelled: u64,
-    /// Labelled pairs without a prediction.
-    pub unpredicted: u64,
-}
 
 /// Labelled pairs a message names when predictions are missing.
 const SHOWN_KEYS: usize = 5;

@@ -13,8 +13,9 @@ use super::earlier::Earlier;
 use super::error::EvaluateError;
 use super::evaluation::Provenance;
 use super::fold::Fold;
-use super::join::{self, Facts, PredictionsFile};
+use super::join::{self, Facts};
 use super::parts::Parts;
+use super::predictions::PredictionsFile;
 use super::review::Review;
 use super::scan::{self, scan};
 use super::settings::Settings;
@@ -159,6 +160,13 @@ fn expected(settings: &Settings, source: &Source) -> Result<ExpectedHashes, Eval
         let listed = checksums::verify(list, source, settings.predictions.as_deref())?;
         if !source.folder { all.extend(listed.into_iter().flatten()) } else { parts = listed }
     }
+    let covered = !all.is_empty() || (source.folder && parts.iter().all(Option::is_some));
+    if settings.require_hash && !covered {
+        return Err(EvaluateError::Unverified {
+            path: settings.validation_set.clone(),
+            folder: source.folder,
+        });
+    }
     Ok(ExpectedHashes { all, parts })
 }
 
@@ -268,6 +276,7 @@ fn verify_hashes(
         against: e.against.clone(),
         expected: e.sha256.to_string(),
         actual: actual.to_string(),
+        folder: source.folder && path == settings.validation_set,
     };
     if let Some(e) = expected.all.iter().find(|e| e.sha256 != sha256) {
         return Err(mismatch(&settings.validation_set, e, sha256));

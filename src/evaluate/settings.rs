@@ -40,6 +40,9 @@ pub struct Settings {
     pub weight_column: Option<String>,
     /// The SHA-256 the file must have, if given.
     pub dataset_hash: Option<Sha256>,
+    /// Whether a run without an expected hash for the validation set
+    /// (`dataset_hash` or a checksums line) is refused.
+    pub require_hash: bool,
     /// A checksums file whose every line is verified first.
     pub checksums: Option<PathBuf>,
     /// The ground-truth column.
@@ -113,6 +116,7 @@ impl Settings {
             key_columns: Vec::new(),
             weight_column: None,
             dataset_hash: None,
+            require_hash: false,
             checksums: None,
             label_column: "label".into(),
             decision: Decision::Score { column: "score".into(), threshold: 0.5 },

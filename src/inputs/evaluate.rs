@@ -12,12 +12,10 @@ use super::table::{
     DATASET_HASH, DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST,
     MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NULL_POLICY,
     ON_INCONCLUSIVE, PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN, PREDICTIONS, READ_TIMEOUT_SECONDS,
-    RECORD_COLUMN, SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET,
-    WEIGHT_COLUMN,
+    RECORD_COLUMN, REQUIRE_DATASET_HASH, SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP,
+    TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
 };
-use super::values::{
-    boolean, columns, one_of, optional, optional_unit, path, sha256, string, unit, whole,
-};
+use super::values::{boolean, columns, one_of, optional, optional_unit, path, string, unit, whole};
 use crate::clusters::{ClusterSettings, Family};
 use crate::dataset::NullPolicy;
 use crate::dataset::stores::StoreAccess;
@@ -57,7 +55,8 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         baseline_predictions: path(raw, &BASELINE_PREDICTIONS),
         key_columns: key_columns(raw)?,
         weight_column: optional(raw, &WEIGHT_COLUMN),
-        dataset_hash: sha256(raw, &DATASET_HASH)?,
+        dataset_hash: super::provenance::dataset_hash(raw)?,
+        require_hash: boolean(raw, &REQUIRE_DATASET_HASH)? && raw.get(&COUNTS).is_none(),
         checksums: path(raw, &CHECKSUMS),
         label_column: string(raw, &LABEL_COLUMN),
         decision: decision::decision(raw)?,

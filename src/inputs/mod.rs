@@ -15,6 +15,7 @@ mod error;
 mod evaluate;
 mod latest;
 mod origins;
+mod provenance;
 mod publish;
 mod raw;
 mod strata;

@@ -109,7 +109,8 @@ impl RawInputs {
     /// `with:`, so a value equal to the default may not have come from the
     /// user, and changes nothing anyway.
     pub fn is_given(&self, spec: &'static InputSpec) -> bool {
-        self.values.get(spec.name).is_some_and(|(v, _)| Some(v.as_str()) != spec.default)
+        let default = |v: &str| Some(v) == spec.default || Some(v) == spec.action_default;
+        self.values.get(spec.name).is_some_and(|(v, _)| !default(v))
     }
 }
 

@@ -11,21 +11,27 @@
 pub struct InputSpec {
     /// The `action.yml` name (snake_case).
     pub name: &'static str,
-    /// The default, as `action.yml` declares it; `None` for no default.
+    /// The default; `None` for no default.
     pub default: Option<&'static str>,
+    /// The default `action.yml` declares, when the action's differs from
+    /// the command line's (`default`): a check the action makes by default
+    /// and a local trial need not.
+    pub action_default: Option<&'static str>,
     /// The description shown in `action.yml`, docs/reference.md and `--help`.
     pub help: &'static str,
 }
 
 /// Declares each input as a constant named after it, and [`INPUTS`], in
-/// the order given: `CONSTANT = "name" (default "value")?: "help";`.
+/// the order given: `CONSTANT = "name" (default "value")? (action
+/// "value")?: "help";`.
 macro_rules! inputs {
-    ($($constant:ident = $name:literal $(default $default:literal)?: $help:literal;)*) => {
+    ($($constant:ident = $name:literal $(default $default:literal)? $(action $action:literal)?: $help:literal;)*) => {
         $(
             #[doc = concat!("Input `", $name, "`.")]
             pub const $constant: InputSpec = InputSpec {
                 name: $name,
                 default: inputs!(@default $($default)?),
+                action_default: inputs!(@default $($action)?),
                 help: $help,
             };
         )*
@@ -53,7 +59,9 @@ inputs! {
     KEY_COLUMNS = "key_columns" default "left_id,right_id":
         "Columns that identify a pair in both validation_set and predictions, comma- or newline-separated; strings or integers.";
     DATASET_HASH = "dataset_hash":
-        "Expected SHA-256 of the validation set (64 hex digits): of the file, or for a folder of the manifest of its parts. When set, it must match before any metric is reported.";
+        "Expected SHA-256 of the validation set (64 hex digits, or a whole sha256sum line `<hash>  <file>` naming the validation set's file): of the file, or for a folder of the manifest of its parts. When set, it must match before any metric is reported.";
+    REQUIRE_DATASET_HASH = "require_dataset_hash" default "false" action "true":
+        "Refuse to evaluate (exit 2) unless dataset_hash, or a checksums line, gives the validation set's SHA-256 to verify: a pass is then always about the bytes you recorded. `true` in the action (and the shipped workflows); `false` on the command line, for trials, where the model card then says the data was not verified and does not approve the model. Not for counts, whose provenance is the engine's dataset version.";
     MIN_PRECISION = "min_precision" default "0.92":
         "Lowest passing precision, inclusive, in [0, 1].";
     MIN_RECALL = "min_recall" default "0.88":

@@ -47,9 +47,21 @@ pub fn derived(r: &Report) -> Vec<String> {
             "Only {predicted} predicted matches: precision rests on few examples and can move by several points between samples."
         ));
     }
+    if unverified(r) {
+        out.push(format!(
+            "The validation data was not verified: its SHA-256 ({}) was computed but not checked against a recorded one (`dataset_hash` or `checksums`), so these numbers may be of other data than the dataset version named.",
+            format::code(&r.dataset.sha256.to_string())
+        ));
+    }
     if let Some(c) = r.baseline.as_ref().filter(|c| !c.same_dataset) {
         out.push(format::different_dataset(&c.dataset_sha256, &r.dataset.sha256.to_string()));
     }
     out.extend(r.slices.iter().flat_map(super::slices::limitations));
     out
+}
+
+/// Whether the metrics come from a validation set whose hash nobody
+/// checked (an engine's counts carry their own provenance).
+pub fn unverified(r: &Report) -> bool {
+    !r.dataset.verified && r.dataset.engine.is_none()
 }

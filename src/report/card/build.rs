@@ -165,13 +165,17 @@ fn changes(c: &Comparison, r: &Report) -> CardChanges {
 }
 
 /// Whether the model may be deployed, and the plan around it.
+/// A model whose gate passed on bytes nobody verified is not approved:
+/// the pass may be of other data than the one recorded (counts are the
+/// engine's, their provenance its dataset version).
 fn deployment(r: &Report, inputs: &CardInputs) -> CardDeployment {
+    let unverified = crate::report::limitations::unverified(r);
     CardDeployment {
-        approved: r.passed,
-        status: if r.passed {
-            "✅ Approved for production: the gate passed".to_string()
-        } else {
-            "❌ Not approved for production: the gate failed".to_string()
+        approved: r.passed && !unverified,
+        status: match (r.passed, unverified) {
+            (true, false) => "✅ Approved for production: the gate passed".to_string(),
+            (true, true) => "⚠️ Not approved for production: data not verified (the gate passed on a validation set whose SHA-256 was not checked against a recorded one: set `dataset_hash`)".to_string(),
+            (false, _) => "❌ Not approved for production: the gate failed".to_string(),
         },
         date: inputs.deployment_date.clone(),
         rollback_plan: inputs.rollback_plan.clone(),
