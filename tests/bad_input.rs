@@ -44,8 +44,23 @@ fn empty_file() {
 #[test]
 fn not_parquet() {
     let gate = Gate::new().input("validation_set", "v.parquet");
-    std::fs::write(gate.path("v.parquet"), "left_id,right_id,label\n1,2,1\n").unwrap();
+    std::fs::write(gate.path("v.parquet"), b"PAR1 not really\x00\x01").unwrap();
     gate.run().assert_cannot_evaluate("validation set `v.parquet` is not a readable parquet file");
+}
+
+#[test]
+fn csv_and_lfs_pointers_are_named_with_their_fix() {
+    let gate = Gate::new().input("validation_set", "pairs.csv");
+    std::fs::write(gate.path("pairs.csv"), "left_id,right_id,label\n1,2,1\n").unwrap();
+    let ran = gate.run();
+    ran.assert_cannot_evaluate("is not a parquet file: it is text (CSV?)");
+    assert!(ran.errors()[0].contains("copy (from 'pairs.csv') to 'pairs.parquet'"), "{ran:#?}");
+    let gate = Gate::new().input("validation_set", "v.parquet");
+    let pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n";
+    std::fs::write(gate.path("v.parquet"), pointer).unwrap();
+    gate.run().assert_cannot_evaluate(
+        "it is a Git LFS pointer, not the file: check the repository out with LFS objects",
+    );
 }
 
 #[test]

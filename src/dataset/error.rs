@@ -37,6 +37,11 @@ pub enum DatasetError {
     #[error("{role} `{}` is empty (0 bytes): expected a parquet file", untrusted::path(path))]
     EmptyFile { role: Role, path: PathBuf },
 
+    /// The file is not parquet but something recognisable: a Git LFS
+    /// pointer or text.
+    #[error("{role} `{}` is not a parquet file: {}", untrusted::path(path), looks.fix(path))]
+    NotParquet { role: Role, path: PathBuf, looks: super::sniff::Looks },
+
     /// The file is not parquet, or its footer or pages are damaged.
     #[error("{role} `{}` is not a readable parquet file", untrusted::path(path))]
     Parquet {

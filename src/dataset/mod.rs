@@ -24,6 +24,7 @@ pub(crate) mod reader;
 pub(crate) mod remote;
 mod role;
 mod rows;
+mod sniff;
 pub(crate) mod source;
 pub(crate) mod stores;
 mod thrift;

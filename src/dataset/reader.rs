@@ -92,7 +92,12 @@ impl Dataset {
             })?;
             let meta = guarded(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
                 .and_then(|loaded| loaded)
-                .map_err(parquet)?;
+                .map_err(|e| match super::sniff::sniff(&file) {
+                    Some(looks) => {
+                        DatasetError::NotParquet { role, path: open.path.clone(), looks }
+                    }
+                    None => parquet(e),
+                })?;
             let (relative, path, values) =
                 (open.relative.clone(), open.path.clone(), open.values.clone());
             let part = Part { relative, path, file, meta, values };
