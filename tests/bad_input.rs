@@ -251,3 +251,12 @@ fn float_labels_of_zero_and_one_are_labels_and_others_are_refused() {
         "column `label` of `v.parquet` holds 0.5 at row 1: expected only 0 and 1",
     );
 }
+
+#[test]
+fn a_column_typed_wrong_gets_the_nearest_name() {
+    let ran = Gate::with_fixture("sample_validation.parquet").input("score_column", "Scor").run();
+    ran.assert_cannot_evaluate("no column `Scor` (input `score_column`; did you mean `score`?)");
+    let ran =
+        Gate::with_fixture("sample_validation.parquet").input("label_column", "is_match").run();
+    ran.assert_cannot_evaluate("no column `is_match` (input `label_column`)");
+}

@@ -75,7 +75,7 @@ pub enum DatasetError {
     #[error(
         "{role} `{}` has {}; its columns are: {}",
         untrusted::path(path),
-        missing_list(missing),
+        missing_list(missing, available),
         column_list(available)
     )]
     MissingColumn {
@@ -280,12 +280,30 @@ impl DatasetError {
 }
 
 /// `no column `a` (input `x`) and no column `b` (input `y`)`.
-fn missing_list(missing: &[(String, &'static str)]) -> String {
+fn missing_list(missing: &[(String, &'static str)], available: &[String]) -> String {
     let each: Vec<String> = missing
         .iter()
-        .map(|(c, input)| format!("no column `{}` (input `{input}`)", shown(c)))
+        .map(|(c, input)| match closest(c, available) {
+            Some(near) => format!(
+                "no column `{}` (input `{input}`; did you mean `{}`?)",
+                shown(c),
+                shown(near)
+            ),
+            None => format!("no column `{}` (input `{input}`)", shown(c)),
+        })
         .collect();
     each.join(" and ")
+}
+
+/// The column most like `name`, when one is close enough to be a typo:
+/// equal but for case, or within a few edits (about one in four
+/// characters, Damerau-Levenshtein).
+fn closest<'a>(name: &str, available: &'a [String]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    let distance = |c: &String| strsim::damerau_levenshtein(&lower, &c.to_lowercase());
+    let best = available.iter().min_by_key(|c| distance(c))?;
+    let allowed = (name.chars().count() / 4).max(1);
+    (distance(best) <= allowed).then_some(best.as_str())
 }
 
 /// How many column names a message lists before it only counts the rest.
