@@ -260,3 +260,16 @@ fn a_column_typed_wrong_gets_the_nearest_name() {
         Gate::with_fixture("sample_validation.parquet").input("label_column", "is_match").run();
     ran.assert_cannot_evaluate("no column `is_match` (input `label_column`)");
 }
+
+#[test]
+fn a_file_of_labels_only_is_told_where_the_scores_go() {
+    let gate = Gate::new().input("validation_set", "labels.parquet");
+    write_parquet(
+        &gate.path("labels.parquet"),
+        vec![("label", col(BooleanArray::from(vec![true, false])))],
+    );
+    let ran = gate.run();
+    ran.assert_cannot_evaluate("no column `score` (input `score_column`)");
+    assert!(ran.errors()[0].contains("if it holds labels only"), "{ran:#?}");
+    assert!(ran.errors()[0].contains("input `predictions`"), "{ran:#?}");
+}

@@ -73,10 +73,11 @@ pub enum DatasetError {
 
     /// Columns the evaluation needs are absent (every one of them is named).
     #[error(
-        "{role} `{}` has {}; its columns are: {}",
+        "{role} `{}` has {}; its columns are: {}{}",
         untrusted::path(path),
         missing_list(missing, available),
-        column_list(available)
+        column_list(available),
+        labels_only_hint(*role, missing, available)
     )]
     MissingColumn {
         role: Role,
@@ -293,6 +294,23 @@ fn missing_list(missing: &[(String, &'static str)], available: &[String]) -> Str
         })
         .collect();
     each.join(" and ")
+}
+
+/// A validation set without the deciding column (and nothing like it) may
+/// hold labels only: say where the model's scores go.
+fn labels_only_hint(
+    role: Role,
+    missing: &[(String, &'static str)],
+    available: &[String],
+) -> &'static str {
+    let deciding = |(c, input): &(String, &'static str)| {
+        matches!(*input, "score_column" | "prediction_column") && closest(c, available).is_none()
+    };
+    if role == Role::ValidationSet && missing.iter().any(deciding) {
+        "; if it holds labels only, give the model's scores in a file of their own with input `predictions` (joined on input `key_columns`), or the training run that wrote them with input `training_run_id`"
+    } else {
+        ""
+    }
 }
 
 /// The column most like `name`, when one is close enough to be a typo:
