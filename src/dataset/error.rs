@@ -296,8 +296,8 @@ fn missing_list(missing: &[(String, &'static str)], available: &[String]) -> Str
     each.join(" and ")
 }
 
-/// A validation set without the deciding column (and nothing like it) may
-/// hold labels only: say where the model's scores go.
+/// A validation set with its labels but without the deciding column (and
+/// nothing like it) may hold labels only: say where the model's scores go.
 fn labels_only_hint(
     role: Role,
     missing: &[(String, &'static str)],
@@ -306,7 +306,8 @@ fn labels_only_hint(
     let deciding = |(c, input): &(String, &'static str)| {
         matches!(*input, "score_column" | "prediction_column") && closest(c, available).is_none()
     };
-    if role == Role::ValidationSet && missing.iter().any(deciding) {
+    let labelled = !missing.iter().any(|(_, input)| *input == "label_column");
+    if role == Role::ValidationSet && labelled && missing.iter().any(deciding) {
         "; if it holds labels only, give the model's scores in a file of their own with input `predictions` (joined on input `key_columns`), or the training run that wrote them with input `training_run_id`"
     } else {
         ""
