@@ -60,13 +60,7 @@ impl Earlier {
             |unlabelled, batch, row| {
                 let decided = columns.decide(batch, row)?;
                 let (pairs, others) = labelled.pairs(&dataset, batch, row, &decided)?;
-                let present = pairs.present();
-                for (j, &at) in pairs.rows.as_deref().unwrap_or_default().iter().enumerate() {
-                    if present.as_ref().is_none_or(|p| p.value(j)) {
-                        let bit = u8::from(pairs.predicted.value(j));
-                        decisions[at as usize].store(bit, Ordering::Relaxed);
-                    }
-                }
+                keep(&decisions, &pairs);
                 *unlabelled += others;
                 Ok(())
             },
@@ -105,6 +99,17 @@ impl Earlier {
         Previous {
             predicted: BooleanBuffer::collect_bool(n, |j| at[j] == 1),
             valid: missing.then(|| BooleanBuffer::collect_bool(n, |j| at[j] != MISSING)),
+        }
+    }
+}
+
+/// Keeps the previous model's decision on each labelled pair of `pairs`
+/// whose score or prediction is present.
+fn keep(decisions: &[AtomicU8], pairs: &crate::dataset::columns::Pairs) {
+    let present = pairs.present();
+    for (j, &at) in pairs.rows.as_deref().unwrap_or_default().iter().enumerate() {
+        if present.as_ref().is_none_or(|p| p.value(j)) {
+            decisions[at as usize].store(u8::from(pairs.predicted.value(j)), Ordering::Relaxed);
         }
     }
 }

@@ -74,8 +74,20 @@ pub fn view(p: &PairedReport) -> PairedView {
         c.errors_fixed,
         c.errors_introduced
     );
+    PairedView {
+        headline,
+        flips: flip_rows(c),
+        level: format::level(c.confidence),
+        changes: change_rows(c),
+        notes: notes(p),
+    }
+}
+
+/// The flip table's rows: what changed, among true matches and
+/// non-matches.
+fn flip_rows(c: &Comparison) -> Vec<[String; 3]> {
     let t = &c.flips;
-    let flips = vec![
+    vec![
         [
             "Newly predicted a match".to_string(),
             format!("{} (fixed)", t.newly_matched_true),
@@ -86,9 +98,14 @@ pub fn view(p: &PairedReport) -> PairedView {
             format!("{} (new false negatives)", t.no_longer_matched_true),
             format!("{} (fixed)", t.no_longer_matched_false),
         ],
-    ];
-    let points = |v: f64| format::points(v);
-    let changes = Metric::ALL
+    ]
+}
+
+/// Each metric before and now, its change and the change's interval, in
+/// points.
+fn change_rows(c: &Comparison) -> Vec<[String; 5]> {
+    let points = format::points;
+    Metric::ALL
         .into_iter()
         .map(|m| match c.metrics.get(m) {
             Some(ch) => [
@@ -109,7 +126,13 @@ pub fn view(p: &PairedReport) -> PairedView {
                 String::new(),
             ],
         })
-        .collect();
+        .collect()
+}
+
+/// Where the previous decisions came from, McNemar's test, and what the
+/// interval assumes.
+fn notes(p: &PairedReport) -> Vec<String> {
+    let c = &p.comparison;
     let m = &c.recall_mcnemar;
     let mut notes: Vec<String> = p.previous_predictions.iter().map(file_note).collect();
     notes.push(format!(
@@ -125,7 +148,7 @@ pub fn view(p: &PairedReport) -> PairedView {
             columns.iter().map(|c| format::code(c)).collect::<Vec<_>>().join(" and ")
         ),
     });
-    PairedView { headline, flips, level: format::level(c.confidence), changes, notes }
+    notes
 }
 
 /// A p-value in prose: `p = 0.0123`, or `p < 0.0001`.
