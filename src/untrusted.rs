@@ -54,6 +54,14 @@ impl fmt::Display for Shown<'_> {
 /// The most characters of a file's text a message quotes.
 pub const EXCERPT: usize = 32;
 
+/// `path` as it may stand in a command the user is told to paste: only
+/// when it is plain (letters, digits and `._/-`, not starting with `-`),
+/// so that no text from an input ever reaches a shell.
+pub fn pasteable(path: &Path) -> Option<&str> {
+    let plain = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c));
+    path.to_str().filter(|s| plain(s) && !s.starts_with('-'))
+}
+
 /// A short excerpt of text from a file, shown inert: at most [`EXCERPT`]
 /// characters, escaped as [`shown`] escapes them, and how many were left
 /// out. A message says where and what was expected; it never echoes a

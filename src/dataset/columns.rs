@@ -53,17 +53,23 @@ impl Decision {
 
     /// The deciding column as [`find`] wants it.
     pub fn wanted(&self) -> (&str, &'static str, Kind) {
-        match self {
-            Decision::Score { column, .. } => (column, "score_column", Kind::Score),
-            Decision::Prediction { column } => (column, "prediction_column", Kind::Binary),
-        }
+        (self.column(), self.input(), self.kind())
     }
 
     /// The previous model's deciding column as [`find`] wants it.
     pub fn wanted_previous(&self) -> (&str, &'static str, Kind) {
+        let input = match self {
+            Decision::Score { .. } => "baseline_score_column",
+            Decision::Prediction { .. } => "baseline_prediction_column",
+        };
+        (self.column(), input, self.kind())
+    }
+
+    /// What the deciding column must hold: a score, or 0/1 predictions.
+    pub fn kind(&self) -> Kind {
         match self {
-            Decision::Score { column, .. } => (column, "baseline_score_column", Kind::Score),
-            Decision::Prediction { column } => (column, "baseline_prediction_column", Kind::Binary),
+            Decision::Score { .. } => Kind::Score,
+            Decision::Prediction { .. } => Kind::Binary,
         }
     }
 }

@@ -18,17 +18,12 @@ pub enum Looks {
 
 impl Looks {
     /// How to get a parquet file instead; `path` is named only when it is
-    /// plain (letters, digits and `._/-`), as a command to paste never
-    /// carries text from an input.
+    /// [`pasteable`](crate::untrusted::pasteable).
     pub fn fix(self, path: &std::path::Path) -> String {
         match self {
             Looks::LfsPointer => "it is a Git LFS pointer, not the file: check the repository out with LFS objects (`lfs: true` on actions/checkout, or `git lfs pull`)".to_string(),
             Looks::Text => {
-                let plain = |s: &str| {
-                    s.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c))
-                        && !s.starts_with('-')
-                };
-                let shown = path.to_str().filter(|s| plain(s)).unwrap_or("FILE.csv");
+                let shown = crate::untrusted::pasteable(path).unwrap_or("FILE.csv");
                 let target = shown.strip_suffix(".csv").unwrap_or(shown);
                 format!(
                     "it is text (CSV?), not parquet: convert it, e.g. `duckdb -c \"copy (from '{shown}') to '{target}.parquet'\"`"

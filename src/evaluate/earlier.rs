@@ -10,9 +10,9 @@ use arrow_buffer::BooleanBuffer;
 use super::error::EvaluateError;
 use super::predictions::PredictionsFile;
 use super::settings::Settings;
-use crate::dataset::columns::{Columns, Kind, Previous};
+use crate::dataset::columns::{Columns, Previous};
 use crate::dataset::join::Labelled;
-use crate::dataset::{Dataset, Decision, NullPolicy, Source};
+use crate::dataset::{Dataset, NullPolicy, Source};
 
 /// No decision of the previous model for this pair.
 const MISSING: u8 = 2;
@@ -44,11 +44,7 @@ impl Earlier {
         let keys = &settings.key_columns;
         let labelled = Labelled::load(&labelled_set, keys, &settings.label_column, None, &[])?;
         let dataset = Dataset::parse(file)?;
-        let kind = match previous {
-            Decision::Score { .. } => Kind::Score,
-            Decision::Prediction { .. } => Kind::Binary,
-        };
-        let wanted = [(previous.column(), "baseline_predictions", kind)];
+        let wanted = [(previous.column(), "baseline_predictions", previous.kind())];
         let indices = labelled.resolve_predictions(&labelled_set, &dataset, &wanted)?;
         let columns = Columns::decision_only(&dataset, (previous, None), &indices[keys.len()..])?;
         let decisions: Vec<AtomicU8> =

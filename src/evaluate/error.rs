@@ -225,12 +225,10 @@ pub enum Missing {
 }
 
 /// How to record the hash of `path`: the command whose output
-/// `dataset_hash` takes. A path with other than letters, digits and
-/// `._/-` is written `FILE`: a command to paste never carries text from an
-/// input.
+/// `dataset_hash` takes; a path that is not
+/// [`pasteable`](untrusted::pasteable) is written `FILE`.
 fn record_command(path: &Path, folder: bool) -> String {
-    let plain = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c));
-    let shown = path.to_str().filter(|s| plain(s) && !s.starts_with('-')).unwrap_or("FILE");
+    let shown = untrusted::pasteable(path).unwrap_or("FILE");
     if folder {
         format!(
             "`gh variable set ML_DATASET_HASH --body \"$(sha256sum MANIFEST | cut -c1-64)\"`, MANIFEST the file `manifest` writes for `{shown}`"
