@@ -50,6 +50,8 @@ mod secrets;
 mod servers;
 mod slices;
 mod strata;
+#[cfg(feature = "external-tests")]
+mod thresholds;
 mod tls;
 mod weights;
 mod workflows;

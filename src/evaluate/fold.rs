@@ -38,8 +38,9 @@ pub struct Fold {
 
 impl Fold {
     /// An empty fold for what `settings` asks, `clustered` the
-    /// `cluster_by` columns read (none: independent pairs).
-    pub fn new(settings: &Settings, clustered: &[String]) -> Fold {
+    /// `cluster_by` columns read (none: independent pairs), for a file of
+    /// `rows` rows (the sweep keeps the scores when they fit).
+    pub fn new(settings: &Settings, clustered: &[String], rows: u64) -> Fold {
         let strata = settings.strata.iter().map(|s| s.column.clone());
         let sliced = SliceSettings {
             columns: settings.slices.columns.iter().cloned().chain(strata).collect(),
@@ -47,7 +48,7 @@ impl Fold {
         };
         Fold {
             tally: Tally::default(),
-            histogram: settings.sweeps().then(Histogram::default),
+            histogram: settings.sweeps().then(|| Histogram::keeping(rows)),
             weighted: settings.weight_column.as_ref().map(|_| Batches::default()),
             slices: (!sliced.columns.is_empty()).then(|| Slices::new(&sliced)),
             review: settings.review.as_ref().map(Candidates::new),
@@ -91,10 +92,14 @@ impl Fold {
     }
 
     /// Combines two workers' folds.
-    pub fn merge(self, other: &Fold) -> Result<Fold, TooManyValues> {
+    pub fn merge(self, other: Fold) -> Result<Fold, TooManyValues> {
+        let histogram = match (self.histogram, other.histogram) {
+            (Some(mine), Some(theirs)) => Some(mine.merge(theirs)),
+            (mine, theirs) => mine.or(theirs),
+        };
         Ok(Fold {
             tally: self.tally.merge(&other.tally),
-            histogram: both(self.histogram, &other.histogram, |h, o| Ok(h.merge(o)))?,
+            histogram,
             weighted: both(self.weighted, &other.weighted, |w, o| Ok(w.merge(o)))?,
             slices: both(self.slices, &other.slices, Slices::merge)?,
             review: both(self.review, &other.review, |r, o| Ok(r.merge(o)))?,

@@ -111,7 +111,7 @@ pub fn scan(
     let folds = dataset.fold(
         &mask,
         workers,
-        || (Fold::new(settings, &clustered), 0u64),
+        || (Fold::new(settings, &clustered, dataset.rows()), 0u64),
         |(fold, unlabelled), batch, row| {
             let decided = columns.decide(batch, row)?;
             let (mut pairs, others) = labelled.pairs(&dataset, batch, row, &decided)?;
@@ -123,13 +123,14 @@ pub fn scan(
             Ok(())
         },
     )?;
-    let fold = super::scan::merge(settings, folds.iter().map(|(f, _)| f))?;
+    let unlabelled = folds.iter().map(|(_, u)| u).sum();
+    let fold = super::scan::merge(settings, folds.into_iter().map(|(f, _)| f))?;
     log::debug!("joined {} predictions in {:?}", dataset.rows(), start.elapsed());
     let (unpredicted, first) = labelled.unpredicted(SHOWN_KEYS);
     let facts = Facts {
         rows: dataset.rows(),
         labelled: labelled.len() as u64,
-        unlabelled: folds.iter().map(|(_, u)| u).sum(),
+        unlabelled,
         unpredicted,
         first_unpredicted: first,
     };

@@ -162,7 +162,7 @@ fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Deci
         verdict.outcome = gate::Outcome::Failed;
     }
     let curve = read.histogram.as_ref().map(Histogram::points).unwrap_or_default();
-    let sweep = analyse(&curve, |counts: &Counts| {
+    let sweep = analyse(read.histogram.as_ref(), &curve, |counts: &Counts| {
         let (t, d) = (&settings.thresholds, &settings.max_drop);
         let evidence = Deflated { base: counts, shrink, degrees };
         gate::decide(&evidence, t, d, point, settings.confidence)
@@ -207,15 +207,27 @@ fn previous(
 }
 
 /// What the sweep says: at each candidate threshold, a metric holds when
-/// every one of its rules passes there, as `decide` judges; `None` without
-/// a curve.
-fn analyse(curve: &[Point], decide: impl Fn(&Counts) -> Verdict) -> Option<Analysis> {
+/// every one of its rules passes there, as `decide` judges; refined over
+/// every distinct score when the histogram kept them; `None` without a
+/// curve.
+fn analyse(
+    histogram: Option<&Histogram>,
+    curve: &[Point],
+    decide: impl Fn(&Counts) -> Verdict,
+) -> Option<Analysis> {
     (!curve.is_empty()).then(|| {
-        sweep::analyse(curve, |metric, counts| {
+        let holds = |metric: Metric, counts: &Counts| {
             let verdict = decide(counts);
             let mut checks = verdict.checks.iter().filter(|c| c.metric() == metric);
             checks.all(|c| c.status == Status::Pass)
-        })
+        };
+        let mut analysis = sweep::analyse(curve, holds);
+        if let Some(histogram) = histogram {
+            let passes =
+                |counts: &Counts| decide(counts).checks.iter().all(|c| c.status == Status::Pass);
+            sweep::refine(histogram, &mut analysis, passes);
+        }
+        analysis
     })
 }
 

@@ -73,7 +73,7 @@ pub(super) fn scan(
     let folds = dataset.fold(
         columns.mask(),
         workers,
-        || Fold::new(settings, &clustered),
+        || Fold::new(settings, &clustered, dataset.rows()),
         |fold, batch, row| {
             let mut pairs = columns.extract(batch, row)?;
             if let Some(earlier) = earlier {
@@ -83,17 +83,17 @@ pub(super) fn scan(
             fold.add(&pairs, row).map_err(too_many(settings))
         },
     )?;
-    let fold = merge(settings, &folds)?;
+    let fold = merge(settings, folds)?;
     Ok((dataset, fold))
 }
 
 /// The workers' folds as one.
-pub(super) fn merge<'a>(
+pub(super) fn merge(
     settings: &Settings,
-    folds: impl IntoIterator<Item = &'a Fold>,
+    folds: impl IntoIterator<Item = Fold>,
 ) -> Result<Fold, DatasetError> {
     // The first fold's parts are cloned in: an empty start has none.
-    folds.into_iter().try_fold(Fold::new(settings, &[]), Fold::merge).map_err(too_many(settings))
+    folds.into_iter().try_fold(Fold::new(settings, &[], 0), Fold::merge).map_err(too_many(settings))
 }
 
 /// A slice column past `max_slices`, as the error that names the file.

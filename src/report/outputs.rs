@@ -83,7 +83,7 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ),
     (
         "max_f1_threshold",
-        "The decision threshold with the highest F1; empty for a prediction column.",
+        "The decision threshold with the highest F1 (over every distinct score up to 8,388,608 rows, else on the sweep's grid); empty for a prediction column.",
     ),
     ("max_f1", "The highest F1 over all decision thresholds; empty for a prediction column."),
     (

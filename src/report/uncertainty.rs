@@ -104,8 +104,13 @@ impl From<&Point> for CurvePoint {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SweepReport {
     /// Candidate thresholds are 0.001 apart on [-1, 1], four significant
-    /// digits beyond; every count is exact.
+    /// digits beyond; every count is exact. The highest F1 and the
+    /// recommended threshold are exact over every distinct score too when
+    /// the validation set has at most 8,388,608 rows.
     pub resolution: &'static str,
+    /// Whether the highest F1 and the recommended threshold are exact over
+    /// every distinct score.
+    pub exact: bool,
     /// At most [`CURVE_POINTS`] points, evenly spread, ascending.
     pub curve: Vec<CurvePoint>,
     /// The highest F1 and where.
@@ -249,10 +254,12 @@ pub fn sweep(e: &Evaluation) -> Option<SweepReport> {
         recommended,
         best_precision_keeping_recall,
         best_recall_keeping_precision,
+        exact,
     } = e.sweep.as_ref()?;
     let point = |p: &Option<Point>| p.as_ref().map(CurvePoint::from);
     Some(SweepReport {
         resolution: "0.001 on [-1, 1], four significant digits beyond",
+        exact: *exact,
         curve: sweep::thin(&e.curve, CURVE_POINTS).iter().map(CurvePoint::from).collect(),
         max_f1: point(max_f1),
         passing_range: *passing,

@@ -8,16 +8,22 @@
 //! `f64` its decimal text parses to, and a score is binned by the same
 //! `score >= threshold` comparison the gate makes, so the counts at a
 //! candidate equal a re-run with that `decision_threshold`, row for row.
-//! Memory is two counters per candidate (about 1.2 MiB), whatever the rows.
+//! Memory is two counters per candidate (about 1.2 MiB), whatever the rows,
+//! and, for validation sets of up to [`KEEP`] rows, each labelled pair's
+//! score: the highest F1 and the recommended threshold are then exact over
+//! every distinct score ([`refine`]).
 
 use std::sync::OnceLock;
 
-use arrow_buffer::BooleanBuffer;
+use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 
 use crate::metrics::{Counts, Metric};
 
+mod exact;
 mod place;
 
+use exact::Kept;
+pub use exact::{KEEP, refine};
 use place::{BLOCK, Block, LANE, Score, WORDS};
 
 /// Candidates from 0.000 to 1.000, one slot each in `add_batch`'s fast path.
@@ -55,15 +61,16 @@ fn zero_index() -> usize {
 /// Counts of true matches and non-matches by score slot: slot 0 holds the
 /// scores below every candidate, slot `i + 1` those in `[grid[i], grid[i + 1])`.
 /// Interleaved, `counts[2 * slot + is_match]`, so adding a pair needs no
-/// branch on its label.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// branch on its label. With the scores themselves while they fit.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Histogram {
     counts: Vec<u64>,
+    kept: Option<Kept>,
 }
 
 impl Default for Histogram {
     fn default() -> Histogram {
-        Histogram { counts: vec![0; 2 * (grid().len() + 1)] }
+        Histogram { counts: vec![0; 2 * (grid().len() + 1)], kept: None }
     }
 }
 
@@ -105,6 +112,13 @@ fn words_of(bits: &BooleanBuffer, start: usize, len: usize, out: &mut [u64]) {
 }
 
 impl Histogram {
+    /// An empty histogram that keeps the scores too, for exact thresholds,
+    /// when `rows` fit ([`KEEP`]).
+    pub fn keeping(rows: u64) -> Histogram {
+        let fits = usize::try_from(rows).is_ok_and(|r| r <= KEEP);
+        Histogram { kept: fits.then(Kept::default), ..Histogram::default() }
+    }
+
     /// Counts one scored pair (the tests' reference for the batch path).
     #[cfg(test)]
     pub fn add(&mut self, is_match: bool, score: f64) {
@@ -124,10 +138,12 @@ impl Histogram {
     /// without it, against 1.18x now (bench/metrics.rs, 100M rows).
     pub fn add_batch<T: Score>(
         &mut self,
-        scores: &[T],
+        column: &ScalarBuffer<T>,
         label: &BooleanBuffer,
         present: Option<&BooleanBuffer>,
     ) {
+        self.keep(T::column(column), label, present);
+        let scores: &[T] = column;
         let mut block = Block::default();
         let (mut is_match, mut is_present) = ([0u64; WORDS], [u64::MAX; WORDS]);
         // Counters of the unit range in two lanes, alternate rows in
@@ -176,6 +192,20 @@ impl Histogram {
         self.flush(&mut lanes);
     }
 
+    /// Keeps a batch while the rows fit; past that, none.
+    fn keep(
+        &mut self,
+        scores: exact::Column,
+        label: &BooleanBuffer,
+        present: Option<&BooleanBuffer>,
+    ) {
+        if let Some(kept) = &mut self.kept
+            && !kept.add(scores, label, present)
+        {
+            self.kept = None;
+        }
+    }
+
     /// Adds the unit range's lanes into the counts and zeroes them: lane
     /// counter `2 * k + m` is slot `zero + 1 + k`, for candidate `k / 1000`.
     fn flush(&mut self, lanes: &mut [[u32; LANE]; 2]) {
@@ -193,10 +223,14 @@ impl Histogram {
     }
 
     /// Combines two workers' histograms.
-    pub fn merge(mut self, other: &Histogram) -> Histogram {
+    pub fn merge(mut self, other: Histogram) -> Histogram {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
         }
+        self.kept = match (self.kept, other.kept) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            _ => None,
+        };
         self
     }
 
@@ -267,6 +301,9 @@ pub struct Analysis {
     pub best_precision_keeping_recall: Option<Point>,
     /// Where precision's rules hold, the candidate with the highest recall.
     pub best_recall_keeping_precision: Option<Point>,
+    /// Whether the highest F1 and the recommended threshold are exact over
+    /// every distinct score ([`refine`]), not only the grid's best.
+    pub exact: bool,
 }
 
 /// Analyses every candidate; `holds(metric, counts)` says whether all of a
@@ -299,6 +336,7 @@ pub fn analyse(points: &[Point], holds: impl Fn(Metric, &Counts) -> bool) -> Ana
         best_recall_keeping_precision: best(Metric::Recall, &|p| {
             holds(Metric::Precision, &p.counts)
         }),
+        exact: false,
     }
 }
 
