@@ -45,6 +45,7 @@ mod places;
 mod push;
 mod release;
 mod render;
+mod reusable;
 mod secrets;
 #[cfg(feature = "external-tests")]
 mod servers;

@@ -180,6 +180,32 @@ fn deploy_example_deploys_only_after_a_passed_gate() {
         condition.contains(&format!("needs.{gate_id}.outputs.passed == 'true'")),
         "{condition}"
     );
+    // It gates the training run it deploys, and deploys the artifact gated.
+    let call = &jobs[gate_id];
+    assert_eq!(text(&call["with"]["training_run_id"]), "${{ inputs.training_run_id }}");
+    assert_eq!(wf["on"]["workflow_dispatch"]["inputs"]["training_run_id"]["required"], true);
+    let steps = deploy["steps"].as_sequence().unwrap();
+    let download = steps
+        .iter()
+        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/download-artifact@")))
+        .expect("the deploy job downloads the training artifact");
+    assert_eq!(text(&download["with"]["run-id"]), "${{ inputs.training_run_id }}");
+    let check = steps.iter().position(|s| s["env"]["GATED"].is_string()).expect("a digest check");
+    assert_eq!(
+        text(&steps[check]["env"]["GATED"]),
+        format!("${{{{ needs.{gate_id}.outputs.predictions_hash }}}}")
+    );
+    assert!(text(&steps[check]["run"]).contains("sha256sum --check --strict checksums.txt"));
+    assert!(check + 1 < steps.len(), "the deploy comes after the check");
+    let gate = workflow(".github/workflows/er-precision-gate.yml");
+    assert_eq!(
+        text(&gate["on"]["workflow_call"]["outputs"]["predictions_hash"]["value"]),
+        "${{ jobs.gate.outputs.predictions_hash }}"
+    );
+    assert_eq!(
+        text(&gate["jobs"]["gate"]["outputs"]["predictions_hash"]),
+        "${{ steps.gate.outputs.predictions_hash }}"
+    );
 }
 
 #[test]
