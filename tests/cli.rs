@@ -42,6 +42,7 @@ mod oracle;
 mod paired;
 mod parts;
 mod places;
+mod pull_requests;
 mod push;
 mod release;
 mod render;

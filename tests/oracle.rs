@@ -255,13 +255,22 @@ fn the_training_artifact_is_gated_and_a_flipped_byte_stops_it() {
         .arg("42")
         // predict.py needs numpy: the tests' virtual environment has it.
         .env("PATH", path_with_venv())
+        // As the training workflow's training step leaves it.
+        .env("TRAINING_DURATION_SECONDS", "812.25")
         .output()
         .expect("bash runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let timings = timings(gate.dir.path());
+    assert_eq!(timings["training_duration_seconds"], "812.25");
+    let latency: f64 = timings["inference_latency_seconds"].parse().unwrap();
+    assert!(latency > 0.0 && latency < 0.01, "{latency}");
     let gate = gate
         .input("predictions", "er-model/predictions.parquet")
         .input("checksums", "er-model/checksums.txt")
-        .input("training_run_id", "1234567");
+        .input("training_run_id", "1234567")
+        .input("training_duration_seconds", &timings["training_duration_seconds"])
+        .input("inference_latency_seconds", &timings["inference_latency_seconds"])
+        .input("report_json", "r.json");
     let flipped = Gate::with_fixture("sample_validation.parquet");
     std::fs::create_dir(flipped.path("er-model")).unwrap();
     for name in ["predictions.parquet", "model.json", "checksums.txt"] {
@@ -274,6 +283,9 @@ fn the_training_artifact_is_gated_and_a_flipped_byte_stops_it() {
     let ran = gate.run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     assert_eq!(ran.outputs["predictions_hash"].len(), 64);
+    let model = &ran.json("r.json")["model"];
+    assert_eq!(model["training_duration_seconds"], 812.25);
+    assert_eq!(model["inference_latency_seconds"], latency);
     let mut bytes = std::fs::read(flipped.path("er-model/predictions.parquet")).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x01;
@@ -285,6 +297,25 @@ fn the_training_artifact_is_gated_and_a_flipped_byte_stops_it() {
     ran.assert_cannot_evaluate("checksums file `er-model/checksums.txt`");
     assert!(ran.errors()[0].contains("predictions.parquet"), "{ran:#?}");
     assert!(!ran.outputs.contains_key("precision"), "no metric from unverified bytes");
+}
+
+/// What the gate workflow's step `timings` reads from `dir/er-model/model.json`
+/// (the step run as the runner runs it, with jq).
+fn timings(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    let text = std::fs::read_to_string(root().join(".github/workflows/er-precision-gate.yml"));
+    let wf: serde_norway::Value = serde_norway::from_str(&text.unwrap()).unwrap();
+    let steps = wf["jobs"]["gate"]["steps"].as_sequence().unwrap();
+    let step = steps.iter().find(|s| s["id"] == "timings").expect("a timings step");
+    let output = dir.join("_file_commands/timings");
+    let ran = Command::new("bash")
+        .args(["-e", "-c", step["run"].as_str().unwrap()])
+        .current_dir(dir)
+        .env("GITHUB_OUTPUT", &output)
+        .output()
+        .expect("bash runs");
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    let text = std::fs::read_to_string(output).unwrap();
+    text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.into(), v.into())).collect()
 }
 
 /// The "how many more" advice keeps its promise exactly: at the size it

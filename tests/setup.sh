@@ -16,11 +16,11 @@ cd "$(dirname "$0")/.."
 bash tests/venv.sh tests/.venv tests/requirements.txt
 
 if ! command -v prometheus-pushgateway >/dev/null || ! command -v prometheus >/dev/null \
-  || ! command -v java >/dev/null; then
+  || ! command -v java >/dev/null || ! command -v jq >/dev/null; then
   sudo=$([ "$(id -u)" = 0 ] || echo sudo)
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    prometheus prometheus-pushgateway openjdk-17-jre-headless
+    prometheus prometheus-pushgateway openjdk-17-jre-headless jq
 fi
 
 if [ ! -x tests/node/node_modules/.bin/prism ] \

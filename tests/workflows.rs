@@ -136,8 +136,10 @@ fn gate_job_has_the_static_check_name_and_chains_its_outputs() {
     // Every workflow input reaches the action, the dataset version through
     // the step that falls back to the repository variables.
     let mut with: Vec<&str> = gate["with"].as_mapping().unwrap().values().map(text).collect();
-    let resolve = steps.iter().find(|s| s["id"] == "dataset").expect("a dataset step");
-    with.extend(resolve["env"].as_mapping().unwrap().values().map(text));
+    for id in ["dataset", "changes"] {
+        let step = steps.iter().find(|s| s["id"] == id).expect("a dataset and a changes step");
+        with.extend(step["env"].as_mapping().unwrap().values().map(text));
+    }
     // publish_card is the publish job's.
     for step in wf["jobs"]["publish"]["steps"].as_sequence().unwrap() {
         with.extend(step["env"].as_mapping().into_iter().flat_map(|e| e.values().map(text)));
@@ -314,12 +316,17 @@ fn the_gate_downloads_the_artifact_the_training_run_uploads() {
     // The same name for the same dataset date: the gate's date is the
     // resolved input (or variable).
     assert_eq!(text(&download["with"]["name"]), "er-model-${{ steps.dataset.outputs.date }}");
-    assert_eq!(text(&download["with"]["run-id"]), "${{ inputs.training_run_id }}");
+    // The run the input names, or on a pull request the run its
+    // .github/er-model-run names (the step that decides what to gate).
+    let run_id = "${{ steps.changes.outputs.training_run_id }}";
+    assert_eq!(text(&download["with"]["run-id"]), run_id);
     assert_eq!(text(&download["with"]["path"]), "er-model");
     let with = &steps.iter().find(|s| s["uses"] == "./").unwrap()["with"];
     assert!(text(&with["predictions"]).contains("'er-model/predictions.parquet'"));
     assert!(text(&with["checksums"]).contains("'er-model/checksums.txt'"));
-    assert_eq!(text(&with["training_run_id"]), "${{ inputs.training_run_id }}");
+    assert_eq!(text(&with["training_run_id"]), run_id);
+    let changes = steps.iter().find(|s| s["id"] == "changes").expect("the step that decides");
+    assert_eq!(text(&changes["env"]["TRAINING_RUN_ID"]), "${{ inputs.training_run_id }}");
     // Reading another run's artifacts is the gate job's right alone.
     assert_eq!(text(&job["permissions"]["actions"]), "read");
     assert!(gate["permissions"]["actions"].is_null());
@@ -362,4 +369,24 @@ fn a_release_is_guarded_pinned_by_digest_and_checked_anonymously() {
     assert!(release.contains("image: docker://${image}@${digest}|"), "action.yml pinned by digest");
     assert!(release.contains("docker logout ghcr.io"), "pulled as a user would");
     assert!(release.contains("if [ \"$MOVE_MAJOR\" = true ]"), "v1 moves only for the highest 1.x");
+}
+
+#[test]
+fn the_pairs_to_review_are_written_uploaded_and_linked_on_every_path() {
+    let wf = workflow(".github/workflows/er-precision-gate.yml");
+    let steps = wf["jobs"]["gate"]["steps"].as_sequence().unwrap();
+    let gate = steps.iter().find(|s| s["uses"] == "./").unwrap();
+    // Whatever the run gates (a training run, a predictions file, the
+    // scores in the validation set): no condition on it.
+    let errors = text(&gate["with"]["errors_file"]);
+    assert_eq!(errors, "er-precision-gate/errors.parquet");
+    let upload = steps.iter().find(|s| s["id"] == "upload").expect("an upload step with an id");
+    assert!(text(&upload["with"]["path"]).lines().any(|l| errors.starts_with(l.trim())));
+    let link = steps
+        .iter()
+        .find(|s| s["env"]["URL"] == "${{ steps.upload.outputs.artifact-url }}")
+        .expect("a step that links the artifact");
+    let run = text(&link["run"]);
+    assert!(run.contains(&format!("[ -f {errors} ]")), "{run}");
+    assert!(run.contains(">> \"$GITHUB_STEP_SUMMARY\""), "{run}");
 }

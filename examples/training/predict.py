@@ -13,7 +13,10 @@ joins these predictions to the labels on the key columns.
 
 import argparse
 import json
+import math
+import os
 import pathlib
+import time
 
 import numpy as np
 import pyarrow as pa
@@ -40,12 +43,23 @@ def main():
     args = ap.parse_args()
     keys = [k.strip() for k in args.key_columns.split(",") if k.strip()]
     pairs = pq.read_table(args.validation_set)
+    started = time.perf_counter()
     scores = score_pairs(pairs, args.seed)
+    # The mean seconds a pair: the dashboard's inference latency.
+    latency = (time.perf_counter() - started) / max(pairs.num_rows, 1)
     out = pathlib.Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     table = pa.table({**{k: pairs.column(k) for k in keys}, "score": pa.array(scores, pa.float64())})
     pq.write_table(table, out / "predictions.parquet")
     info = {"seed": args.seed, "key_columns": keys, "pairs": table.num_rows, "model": "stand-in"}
+    info["inference_latency_seconds"] = latency
+    # Set by the training workflow's training step, when it ran.
+    duration = os.environ.get("TRAINING_DURATION_SECONDS", "")
+    try:
+        if math.isfinite(float(duration)) and float(duration) >= 0:
+            info["training_duration_seconds"] = float(duration)
+    except ValueError:
+        pass
     (out / "model.json").write_text(json.dumps(info, indent=2) + "\n")
 
 
