@@ -164,9 +164,11 @@ pub fn push_metrics(
     Err(Error::Push(err))
 }
 
-/// Posts or updates the verdict comment, when `comment_on` asks for one;
-/// `card` is the model card's path, to link. A `403` (a fork's read-only
-/// token) ends in a warning; any other failure is reported and returned.
+/// Posts or updates the verdict comment wherever `comment_on` asks for
+/// one; `card` is the model card's path, to link. A `403` (a fork's
+/// read-only token) ends in a warning; any other failure is reported, the
+/// other places still get theirs, and the first is returned. `comment_url`
+/// is the first comment's.
 pub fn comment(
     report: &Report,
     card: Option<&Path>,
@@ -174,29 +176,56 @@ pub fn comment(
     actions: &Actions,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    let Some(on) = inputs.comment_on else {
+    if inputs.comment_on.is_empty() {
         return Ok(());
-    };
-    let Some(number) = comment_number(on, actions, out)? else {
-        return Ok(());
-    };
-    let target = comment_target(actions, inputs, number);
+    }
     let body = render::comment(report, card)?;
-    let result = target
+    let (mut first_url, mut first_error) = (None, None);
+    for on in &inputs.comment_on {
+        let Some(number) = comment_number(*on, actions, out)? else { continue };
+        match comment_one(number, &body, inputs, actions, out)? {
+            Ok(Some(url)) => {
+                first_url.get_or_insert(url);
+            }
+            Ok(None) => {}
+            Err(err) => {
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    if let Some(url) = first_url {
+        actions.set_outputs(&[("comment_url", url)], out)?;
+    }
+    first_error.map_or(Ok(()), |err| Err(Error::Comment(err)))
+}
+
+/// Posts or updates the comment on issue `number`: its URL, `None` when a
+/// `403` refused it (reported), or the failure that stops the step.
+fn comment_one(
+    number: u64,
+    body: &str,
+    inputs: &Inputs,
+    actions: &Actions,
+    out: &mut dyn Write,
+) -> Result<Result<Option<String>, CommentError>, Error> {
+    let result = comment_target(actions, inputs, number)
         .map_err(|why| CommentError::NotConfigured { why })
-        .and_then(|target| comment::post(&target, &body));
+        .and_then(|target| comment::post(&target, body));
     let failed = |err: &CommentError, out: &mut dyn Write| {
         side_effect_failed(actions, inputs.summary, "Comment not posted", err, out)
     };
     match result {
         Ok(Posted::Created { url } | Posted::Updated { url }) => {
             log::info!("verdict comment: {}", crate::untrusted::shown(&url));
-            Ok(actions.set_outputs(&[("comment_url", url)], out)?)
+            Ok(Ok(Some(url)))
         }
-        Err(err @ CommentError::Forbidden { .. }) => failed(&err, out),
+        Err(err @ CommentError::Forbidden { .. }) => {
+            failed(&err, out)?;
+            Ok(Ok(None))
+        }
         Err(err) => {
             failed(&err, out)?;
-            Err(Error::Comment(err))
+            Ok(Err(err))
         }
     }
 }

@@ -42,6 +42,9 @@ mod oracle;
 mod paired;
 mod parts;
 mod places;
+#[cfg(feature = "external-tests")]
+mod protection;
+mod publish_job;
 mod pull_requests;
 mod push;
 mod release;

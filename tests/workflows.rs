@@ -339,7 +339,7 @@ fn the_documented_required_check_is_one_pull_requests_get() {
     let wf = workflow(".github/workflows/er-precision-gate.yml");
     let name = text(&wf["jobs"]["gate"]["name"]);
     assert!(
-        docs.contains(&format!("\"checks\": [ {{ \"context\": \"{name}\" }} ]")),
+        docs.contains(&format!("+ [{{context: \"{name}\"}}]")),
         "the branch-protection example requires `{name}`"
     );
     assert!(wf["on"].as_mapping().unwrap().contains_key("pull_request"));

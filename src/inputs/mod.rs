@@ -78,7 +78,7 @@ pub struct Inputs {
     /// Where and how to push metrics.
     pub push: PushInputs,
     /// Where to comment.
-    pub comment_on: Option<CommentOn>,
+    pub comment_on: Vec<CommentOn>,
     /// The token for comments.
     pub github_token: Option<Secret>,
     /// The cloud credentials in the environment that object storage may

@@ -61,21 +61,31 @@ pub fn card(raw: &RawInputs) -> Result<CardInputs, InputError> {
     })
 }
 
-/// Where to comment, if anywhere.
-pub fn comment_on(raw: &RawInputs) -> Result<Option<CommentOn>, InputError> {
-    match raw.get(&COMMENT_ON) {
-        None => Ok(None),
-        Some(("pr", _)) => Ok(Some(CommentOn::PullRequest)),
-        Some((value, origin)) => match value.trim_start_matches('#').parse::<u64>() {
-            Ok(n) if n > 0 => Ok(Some(CommentOn::Issue(n))),
-            _ => Err(InputError::InvalidInput {
-                input: COMMENT_ON.name,
-                origin,
-                value: value.to_string(),
-                expected: "`pr`, an issue number such as 42, or nothing",
-            }),
-        },
+/// Where to comment: none, one or several places (`pr` and issue numbers,
+/// separated by commas or spaces), each once.
+pub fn comment_on(raw: &RawInputs) -> Result<Vec<CommentOn>, InputError> {
+    let Some((value, origin)) = raw.get(&COMMENT_ON) else { return Ok(Vec::new()) };
+    let mut places = Vec::new();
+    for item in value.split(|c: char| c == ',' || c.is_whitespace()).filter(|i| !i.is_empty()) {
+        let place = match item {
+            "pr" => CommentOn::PullRequest,
+            number => match number.trim_start_matches('#').parse::<u64>() {
+                Ok(n) if n > 0 => CommentOn::Issue(n),
+                _ => {
+                    return Err(InputError::InvalidInput {
+                        input: COMMENT_ON.name,
+                        origin,
+                        value: value.to_string(),
+                        expected: "`pr`, issue numbers such as 42 or `42, 57`, or nothing",
+                    });
+                }
+            },
+        };
+        if !places.contains(&place) {
+            places.push(place);
+        }
     }
+    Ok(places)
 }
 
 /// The token for comments. The runner evaluates the `${{ github.token }}`
@@ -245,17 +255,20 @@ mod tests {
     #[test]
     fn comment_inputs_are_read() {
         let inputs = load(&[SET], &[]).unwrap();
-        assert_eq!(inputs.comment_on, None);
+        assert_eq!(inputs.comment_on, []);
         assert_eq!(inputs.github_token, None, "the literal default is no token");
         let inputs =
             load(&[SET, ("INPUT_COMMENT_ON", "pr"), ("INPUT_GITHUB_TOKEN", "ghs_abc123")], &[])
                 .unwrap();
-        assert_eq!(inputs.comment_on, Some(CommentOn::PullRequest));
+        assert_eq!(inputs.comment_on, [CommentOn::PullRequest]);
         assert_eq!(inputs.github_token.as_ref().map(Secret::expose), Some("ghs_abc123"));
         assert!(!format!("{inputs:?}").contains("ghs_abc123"));
         let inputs = load(&[SET, ("INPUT_COMMENT_ON", "#42")], &[]).unwrap();
-        assert_eq!(inputs.comment_on, Some(CommentOn::Issue(42)));
-        for bad in ["0", "-3", "issue", "4.2"] {
+        assert_eq!(inputs.comment_on, [CommentOn::Issue(42)]);
+        let inputs = load(&[SET, ("INPUT_COMMENT_ON", "12, #57 pr,12")], &[]).unwrap();
+        let several = [CommentOn::Issue(12), CommentOn::Issue(57), CommentOn::PullRequest];
+        assert_eq!(inputs.comment_on, several);
+        for bad in ["0", "-3", "issue", "4.2", "12, x"] {
             let (input, _) = invalid(load(&[SET, ("INPUT_COMMENT_ON", bad)], &[]));
             assert_eq!(input, "comment_on");
         }

@@ -193,7 +193,7 @@ inputs! {
     GITHUB_TOKEN = "github_token" default "${{ github.token }}":
         "Token for commenting on the tracking issue or pull request (secret: masked, never logged).";
     COMMENT_ON = "comment_on":
-        "Where to post the verdict comment, updated in place on re-runs: `pr` (the event's pull request), an issue number, or empty for none.";
+        "Where to post the verdict comment, updated in place on re-runs: `pr` (the event's pull request), an issue number, several of them separated by commas (e.g. `42, 57`), or empty for none.";
     STRICT_SIDE_EFFECTS = "strict_side_effects" default "false":
         "When true, a failed push or comment makes the step exit 2 after every report is written; when false, it is a warning and the exit code stays the verdict's (true or false).";
     REPORT_ONLY = "report_only" default "false":

@@ -114,7 +114,10 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("metrics_file", "Path of the Prometheus metrics file, when `metrics_file` is set."),
     ("errors_file", "Path of the misclassified pairs to review, when `errors_file` is set."),
     ("manifest", "Path of the manifest of the evaluated files, when `manifest` is set."),
-    ("comment_url", "URL of the verdict comment, when `comment_on` is set and it was posted."),
+    (
+        "comment_url",
+        "URL of the verdict comment (the first one, when `comment_on` lists several), when `comment_on` is set and it was posted.",
+    ),
     (
         "pushed",
         "`true` when the metrics reached the Pushgateway, `false` when the push failed; unset without `pushgateway_url`.",
