@@ -314,6 +314,24 @@ fn an_issue_number_gets_the_comment() {
 }
 
 #[test]
+fn several_tracking_issues_each_get_one_comment_updated_in_place() {
+    let (prism, fake) = github();
+    for _ in 0..2 {
+        let ran = commenting(&prism.url, "12, #13 12").run();
+        assert_eq!(ran.code, 0, "{ran:#?}");
+        assert_valid_requests(&fake, &ran);
+        let url = &ran.outputs["comment_url"];
+        assert!(url.starts_with("https://github.com/acme/entity-resolution/issues/12#"), "{url}");
+    }
+    let s = fake.state.lock().unwrap();
+    let issues: Vec<u64> = s.comments.iter().map(|c| c.0).collect();
+    assert_eq!(issues, [12, 13], "one each, the second run updated them");
+    let posts = s.seen.iter().filter(|r| r.method == "POST").count();
+    let patches = s.seen.iter().filter(|r| r.method == "PATCH").count();
+    assert_eq!((posts, patches), (2, 2), "{:#?}", s.seen);
+}
+
+#[test]
 fn a_forks_read_only_token_ends_in_a_warning_not_a_failed_step() {
     let (prism, fake) = github();
     fake.state.lock().unwrap().forbidden = true;
