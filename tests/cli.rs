@@ -50,6 +50,7 @@ mod push;
 mod release;
 mod render;
 mod reusable;
+mod scales;
 mod secrets;
 #[cfg(feature = "external-tests")]
 mod servers;

@@ -10,7 +10,7 @@ use arrow_array::types::{
     Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type,
     UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrowPrimitiveType, PrimitiveArray};
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, Float64Array, PrimitiveArray};
 use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use arrow_schema::DataType;
 
@@ -158,6 +158,17 @@ pub fn scores(array: &dyn Array) -> Scores {
         DataType::Float32 => Scores::F32(array.as_primitive::<Float32Type>().values().clone()),
         other => unreachable!("resolve() admitted {other} as a score"),
     }
+}
+
+/// A score column on a 0-100 scale as float64 scores on the 0-1 scale:
+/// each value divided by 100, nulls kept.
+pub fn percent(array: &dyn Array) -> ArrayRef {
+    let divided: Float64Array = match array.data_type() {
+        DataType::Float64 => array.as_primitive::<Float64Type>().unary(|v| v / 100.0),
+        DataType::Float32 => array.as_primitive::<Float32Type>().unary(|v| f64::from(v) / 100.0),
+        other => unreachable!("resolve() admitted {other} as a score"),
+    };
+    std::sync::Arc::new(divided)
 }
 
 /// `score >= threshold` as bits, and where the score is not NaN if any is.

@@ -13,7 +13,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 
 pub use super::arrays::{Scores, binary_bits, valid_bits, weights};
-use super::arrays::{score_bits, scores};
+use super::arrays::{percent, score_bits, scores};
 use super::error::DatasetError;
 pub use super::kinds::{Kind, find, is_slice};
 use super::reader::{Dataset, Projection};
@@ -33,6 +33,16 @@ pub enum Decision {
         /// The prediction column.
         column: String,
     },
+}
+
+/// The scale of the scores (input `score_scale`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ScoreScale {
+    /// Compared with the threshold as they are.
+    #[default]
+    Raw,
+    /// On a 0-100 scale: each divided by 100 before it is compared.
+    Percent,
 }
 
 impl Decision {
@@ -95,6 +105,7 @@ pub struct Columns {
     slices: Vec<String>,
     slice_roots: Vec<usize>,
     mask: Projection,
+    scale: ScoreScale,
 }
 
 /// One batch as bitmaps, all of the batch's length.
@@ -180,6 +191,7 @@ impl Columns {
             slices: slices.to_vec(),
             slice_roots: indices[indices.len() - slices.len()..].to_vec(),
             mask: dataset.projection(indices)?,
+            scale: ScoreScale::Raw,
         })
     }
 
@@ -232,6 +244,7 @@ impl Columns {
         let decision = batch.column_by_name(column).expect("the projection holds the decision");
         let (predicted, not_nan, scores) = match &self.decision {
             Decision::Score { threshold, .. } => {
+                let decision = self.scaled_scores(decision);
                 let (predicted, not_nan) = score_bits(decision.as_ref(), *threshold);
                 (predicted, not_nan, Some(scores(decision.as_ref())))
             }
@@ -247,6 +260,20 @@ impl Columns {
         Ok(Decided { predicted, valid, not_nan, scores, previous })
     }
 
+    /// Scores are read on the 0-1 scale from here on (`score_scale`).
+    pub fn scaled(mut self, scale: ScoreScale) -> Columns {
+        self.scale = scale;
+        self
+    }
+
+    /// A score column on the 0-1 scale: divided by 100 when in percent.
+    fn scaled_scores(&self, array: &ArrayRef) -> ArrayRef {
+        match self.scale {
+            ScoreScale::Raw => array.clone(),
+            ScoreScale::Percent => percent(array.as_ref()),
+        }
+    }
+
     /// The previous model's decisions in one batch.
     fn previous(
         &self,
@@ -257,7 +284,9 @@ impl Columns {
         let column = previous.column();
         let array = batch.column_by_name(column).expect("the projection holds the baseline");
         let (predicted, not_nan) = match previous {
-            Decision::Score { threshold, .. } => score_bits(array.as_ref(), *threshold),
+            Decision::Score { threshold, .. } => {
+                score_bits(self.scaled_scores(array).as_ref(), *threshold)
+            }
             Decision::Prediction { .. } => {
                 (binary_bits(&self.path, column, array.as_ref(), first_row)?, None)
             }
@@ -304,6 +333,7 @@ impl Columns {
             slices: Vec::new(),
             slice_roots: Vec::new(),
             mask: dataset.projection(indices.iter().copied())?,
+            scale: ScoreScale::Raw,
         })
     }
 }

@@ -31,7 +31,7 @@ mod thrift;
 pub(crate) mod values;
 
 pub use checksum::Sha256;
-pub use columns::{Decision, NullPolicy};
+pub use columns::{Decision, NullPolicy, ScoreScale};
 pub use error::{DatasetError, Role};
 pub use reader::{Dataset, Projection};
 pub use source::{Hashed, Source};

@@ -46,7 +46,8 @@ impl Earlier {
         let dataset = Dataset::parse(file)?;
         let wanted = [(previous.column(), "baseline_predictions", previous.kind())];
         let indices = labelled.resolve_predictions(&labelled_set, &dataset, &wanted)?;
-        let columns = Columns::decision_only(&dataset, (previous, None), &indices[keys.len()..])?;
+        let columns = Columns::decision_only(&dataset, (previous, None), &indices[keys.len()..])?
+            .scaled(settings.score_scale);
         let decisions: Vec<AtomicU8> =
             (0..labelled.len()).map(|_| AtomicU8::new(MISSING)).collect();
         let folds = dataset.fold(

@@ -105,7 +105,8 @@ pub fn scan(
     deciding.extend(previous.map(crate::dataset::Decision::wanted_previous));
     let indices = labelled.resolve_predictions(&labelled_set, &dataset, &deciding)?;
     let decision = indices[settings.key_columns.len()..].to_vec();
-    let columns = Columns::decision_only(&dataset, (&settings.decision, previous), &decision)?;
+    let columns = Columns::decision_only(&dataset, (&settings.decision, previous), &decision)?
+        .scaled(settings.score_scale);
     let decided = dataset.schema().field(decision[0]).clone();
     let mask = dataset.projection(indices)?;
     let folds = dataset.fold(

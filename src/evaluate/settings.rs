@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::clusters::ClusterSettings;
 use crate::dataset::stores::StoreAccess;
-use crate::dataset::{Decision, NullPolicy, Sha256};
+use crate::dataset::{Decision, NullPolicy, ScoreScale, Sha256};
 use crate::gate::{Drops, OnInconclusive, Thresholds};
 use crate::review::ReviewSettings;
 use crate::slices::SliceSettings;
@@ -49,6 +49,8 @@ pub struct Settings {
     pub label_column: String,
     /// How predictions are made.
     pub decision: Decision,
+    /// The scale of the scores (the model's and the previous one's).
+    pub score_scale: ScoreScale,
     /// How the previous model's predictions are made, from a column beside
     /// the model's: the two are then compared pair by pair.
     pub previous: Option<Decision>,
@@ -120,6 +122,7 @@ impl Settings {
             checksums: None,
             label_column: "label".into(),
             decision: Decision::Score { column: "score".into(), threshold: 0.5 },
+            score_scale: ScoreScale::Raw,
             previous: None,
             null_policy: NullPolicy::Fail,
             thresholds: Thresholds { precision: 0.92, recall: 0.88, f1: 0.90 },

@@ -7,10 +7,10 @@ use super::raw::RawInputs;
 use super::table::{
     BASELINE, BASELINE_DECISION_THRESHOLD, BASELINE_PREDICTION_COLUMN, BASELINE_PREDICTIONS,
     BASELINE_SCORE_COLUMN, COUNTS, DECISION_THRESHOLD, MAX_F1_DROP, MAX_PRECISION_DROP,
-    MAX_RECALL_DROP, MODE, PREDICTION_COLUMN, SCORE_COLUMN, STRATA_COLUMN,
+    MAX_RECALL_DROP, MODE, PREDICTION_COLUMN, SCORE_COLUMN, SCORE_SCALE, STRATA_COLUMN,
 };
-use super::values::{finite, optional, optional_unit, string};
-use crate::dataset::Decision;
+use super::values::{finite, one_of, optional, optional_unit, string};
+use crate::dataset::{Decision, ScoreScale};
 use crate::gate::Drops;
 
 /// The model's decision: its prediction column, or its score against
@@ -29,6 +29,20 @@ pub fn decision(raw: &RawInputs) -> Result<Decision, InputError> {
             threshold: finite(raw, &DECISION_THRESHOLD)?,
         },
     })
+}
+
+/// The scale of the scores: `percent` divides each by 100. Refused with a
+/// prediction column, which has no scores.
+pub fn score_scale(raw: &RawInputs) -> Result<ScoreScale, InputError> {
+    let words = [("raw", ScoreScale::Raw), ("percent", ScoreScale::Percent)];
+    let scale = one_of(raw, &SCORE_SCALE, &words, "`raw` or `percent`")?;
+    if scale == ScoreScale::Percent && raw.get(&PREDICTION_COLUMN).is_some() {
+        return Err(InputError::ConflictingInputs {
+            inputs: "prediction_column and score_scale",
+            expected: "one of them: a scale applies to scores, not to predictions",
+        });
+    }
+    Ok(scale)
 }
 
 /// The previous model's decision on the same pairs, for a paired

@@ -12,7 +12,7 @@ use super::table::{
     DATASET_HASH, DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST,
     MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NULL_POLICY,
     ON_INCONCLUSIVE, PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN, PREDICTIONS, READ_TIMEOUT_SECONDS,
-    RECORD_COLUMN, REQUIRE_DATASET_HASH, SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP,
+    RECORD_COLUMN, REQUIRE_DATASET_HASH, SCORE_SCALE, SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP,
     TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
 };
 use super::values::{boolean, columns, one_of, optional, optional_unit, path, string, unit, whole};
@@ -61,6 +61,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         label_column: string(raw, &LABEL_COLUMN),
         decision: decision::decision(raw)?,
         previous: decision::previous(raw)?,
+        score_scale: decision::score_scale(raw)?,
         null_policy: null_policy(raw)?,
         thresholds: Thresholds {
             precision: unit(raw, &MIN_PRECISION)?,
@@ -96,12 +97,13 @@ fn engine_counts(raw: &RawInputs) -> Result<Option<std::path::PathBuf>, InputErr
         (&ERRORS_FILE, "counts and errors_file"),
         (&DISPLAY_COLUMNS, "counts and display_columns"),
         (&MODE, "counts and mode: clusters"),
+        (&SCORE_SCALE, "counts and score_scale"),
     ];
     let set = |spec: &&'static InputSpec| {
         if spec.name == MODE.name {
             raw.get(spec).is_some_and(|(v, _)| v != "pairs")
         } else {
-            raw.get(spec).is_some()
+            raw.is_given(spec)
         }
     };
     if let Some((_, inputs)) = rows_only.iter().find(|(spec, _)| set(spec)) {
@@ -128,8 +130,9 @@ fn clusters(raw: &RawInputs) -> Result<Option<ClusterSettings>, InputError> {
         (&ERRORS_FILE, "mode: clusters and errors_file"),
         (&DISPLAY_COLUMNS, "mode: clusters and display_columns"),
         (&PREDICTION_COLUMN, "mode: clusters and prediction_column"),
+        (&SCORE_SCALE, "mode: clusters and score_scale"),
     ];
-    if let Some((_, inputs)) = pairs_only.iter().find(|(spec, _)| raw.get(spec).is_some()) {
+    if let Some((_, inputs)) = pairs_only.iter().find(|(spec, _)| raw.is_given(spec)) {
         return Err(InputError::ConflictingInputs {
             inputs,
             expected: "in cluster mode only the record, true and predicted entity columns, cluster_metric and the minimums: the other input is of pair mode (confidence: pairs of one cluster are not independent, so no binomial interval holds)",

@@ -84,6 +84,8 @@ inputs! {
         "Boolean, 0/1 integer or 0.0/1.0 float prediction column; when set it is used instead of the score.";
     DECISION_THRESHOLD = "decision_threshold" default "0.5":
         "Score at or above which a pair is a predicted match; any finite number (probabilities or log-odds).";
+    SCORE_SCALE = "score_scale" default "raw":
+        "`raw`: scores are compared with decision_threshold as they are; `percent`: scores on a 0-100 scale, each divided by 100 first (the score and baseline score columns), so thresholds stay on the 0-1 scale.";
     NULL_POLICY = "null_policy" default "fail":
         "`fail`: a null label, score or prediction, or a NaN score, stops with exit 2; `skip`: such rows are left out, counted and reported.";
     WEIGHT_COLUMN = "weight_column":

@@ -48,6 +48,7 @@ impl Report {
                 ),
             });
         }
+        out.extend(self.percent_like());
         out.extend(self.baseline_search.iter().flat_map(search));
         if let Some(c) = self.baseline.as_ref().filter(|c| !c.same_dataset) {
             out.push(Finding {
@@ -102,6 +103,26 @@ impl Report {
             title: "ER precision gate passed".to_string(),
             message: format!("{} on {}", parts.join(", "), format::count(self.rows, "pair")),
         }
+    }
+
+    /// A warning when the scores look like percentages for a threshold on
+    /// the 0-1 scale: the sweep's curve starts at or above 0 (no score
+    /// below it) and ends above 1.001 but at most 100.1 (some score above
+    /// 1, none above 100).
+    fn percent_like(&self) -> Option<Finding> {
+        let d = &self.decision;
+        let threshold = d.threshold.filter(|t| (0.0..=1.0).contains(t) && d.scale.is_none())?;
+        let curve = &self.sweep.as_ref()?.curve;
+        let (first, last) = (curve.first()?.threshold, curve.last()?.threshold);
+        (first >= 0.0 && last > 1.001 && last <= 100.1).then(|| Finding {
+            level: Level::Warning,
+            title: "Scores look like percentages".to_string(),
+            message: format!(
+                "every score of `{}` lies in [0, 100] and some are above 1, while decision_threshold {threshold} is on a 0-1 scale: if the scores are percentages, set `score_scale: percent` (each divided by 100) or `decision_threshold: {}`",
+                crate::untrusted::shown(&d.column),
+                format!("{:.6}", threshold * 100.0).trim_end_matches('0').trim_end_matches('.')
+            ),
+        })
     }
 
     fn counts_text(&self) -> String {

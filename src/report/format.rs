@@ -231,10 +231,11 @@ pub fn skipped_text(s: &Skipped) -> String {
 }
 
 /// How predictions were made, in prose.
-pub fn decision_text(column: &str, threshold: Option<f64>) -> String {
-    match threshold {
-        Some(t) => format!("{} ≥ {t} is a predicted match", code(column)),
-        None => format!("column {} (boolean or 0/1 predictions)", code(column)),
+pub fn decision_text(d: &crate::report::DecisionReport) -> String {
+    match (d.threshold, d.scale) {
+        (Some(t), Some(_)) => format!("{} / 100 ≥ {t} is a predicted match", code(&d.column)),
+        (Some(t), None) => format!("{} ≥ {t} is a predicted match", code(&d.column)),
+        (None, _) => format!("column {} (boolean or 0/1 predictions)", code(&d.column)),
     }
 }
 

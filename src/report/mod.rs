@@ -27,7 +27,7 @@ pub(crate) mod templates;
 pub(crate) mod uncertainty;
 mod view;
 
-use crate::dataset::{Decision, NullPolicy};
+use crate::dataset::{Decision, NullPolicy, ScoreScale};
 use crate::evaluate::{Evaluation, Provenance};
 use crate::gate::{Check, OnInconclusive, Outcome};
 use crate::metrics::{Counts, PerMetric, Skipped};
@@ -65,6 +65,10 @@ pub struct DecisionReport {
     pub column: String,
     /// The decision threshold, for `score`.
     pub threshold: Option<f64>,
+    /// `percent` when each score was divided by 100 before the comparison
+    /// (`score_scale`); absent when the scores were compared as they are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<&'static str>,
 }
 
 /// The complete result of a run (JSON report, schema version 1).
@@ -209,17 +213,21 @@ impl Weights {
 }
 
 impl DecisionReport {
-    /// How `decision` predicts a match.
-    fn new(decision: &Decision) -> DecisionReport {
+    /// How `decision` predicts a match, its scores on `scale`.
+    fn new(decision: &Decision, scale: ScoreScale) -> DecisionReport {
         match decision {
             Decision::Score { column, threshold } => DecisionReport {
                 kind: "score",
                 column: column.clone(),
                 threshold: Some(*threshold),
+                scale: (scale == ScoreScale::Percent).then_some("percent"),
             },
-            Decision::Prediction { column } => {
-                DecisionReport { kind: "prediction", column: column.clone(), threshold: None }
-            }
+            Decision::Prediction { column } => DecisionReport {
+                kind: "prediction",
+                column: column.clone(),
+                threshold: None,
+                scale: None,
+            },
         }
     }
 }
@@ -265,7 +273,7 @@ impl Report {
             skipped: evaluation.tally.skipped,
             null_policy: settings.null_policy,
             label_column: settings.label_column.clone(),
-            decision: DecisionReport::new(&settings.decision),
+            decision: DecisionReport::new(&settings.decision, settings.score_scale),
             dataset: evaluation.dataset.clone(),
             run_url: run.url.clone(),
             run: run.clone(),
@@ -289,7 +297,7 @@ impl Report {
             strata: evaluation.stratified.clone(),
             paired: evaluation.paired.clone().zip(settings.previous.as_ref()).map(|(c, d)| {
                 paired::PairedReport {
-                    previous_decision: DecisionReport::new(d),
+                    previous_decision: DecisionReport::new(d, settings.score_scale),
                     previous_predictions: evaluation.baseline_predictions.clone(),
                     comparison: c,
                 }

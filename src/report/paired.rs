@@ -69,7 +69,7 @@ pub fn view(p: &PairedReport) -> PairedView {
     let d = &p.previous_decision;
     let headline = format!(
         "Both models decided the same pairs (the previous one: {}). {} decisions changed: {} errors fixed, {} introduced.",
-        format::decision_text(&d.column, d.threshold),
+        format::decision_text(d),
         c.decisions_changed,
         c.errors_fixed,
         c.errors_introduced
@@ -191,7 +191,7 @@ pub fn card_text(p: &PairedReport) -> String {
     let d = &p.previous_decision;
     format!(
         "On the same pairs as the previous model ({}): {} decisions changed, {} errors fixed, {} introduced; {}, at {} (paired).",
-        format::decision_text(&d.column, d.threshold),
+        format::decision_text(d),
         c.decisions_changed,
         c.errors_fixed,
         c.errors_introduced,

@@ -97,7 +97,7 @@ impl View {
             engine: r.dataset.engine.as_ref().map(super::parts::engine_text),
             sha256: r.dataset.sha256.to_string(),
             verified: verified_text(&r.dataset.verified_against),
-            decision: format::decision_text(&r.decision.column, r.decision.threshold),
+            decision: format::decision_text(&r.decision),
             label_column: r.label_column.clone(),
             advice: match &r.clusters {
                 Some(c) => super::clusters::advice(r, c)

@@ -25,7 +25,7 @@ impl Card {
             tool: r.tool.clone(),
             model: model_details(r, inputs),
             verdict: verdict(r),
-            decision: format::decision_text(&r.decision.column, r.decision.threshold),
+            decision: format::decision_text(&r.decision),
             metrics: metrics.into_iter().map(card_metric).collect(),
             drop_rules: drop_rules.into_iter().map(card_metric).collect(),
             chart: r.sweep.as_ref().and_then(|s| chart::mermaid(&s.curve)),
