@@ -83,3 +83,50 @@ fn a_scale_without_scores_is_refused() {
         Gate::with_fixture("sample_validation.parquet").input("score_scale", "basis-points").run();
     ran.assert_cannot_evaluate("score_scale");
 }
+
+/// The sample with its boolean labels as text, `match` and `non-match`.
+fn text_labels(gate: &Gate) {
+    let batch = read_parquet(&fixture("sample_validation.parquet"));
+    let at = batch.schema().index_of("label").unwrap();
+    let label = batch.column(at).as_any().downcast_ref::<arrow_array::BooleanArray>().unwrap();
+    let text: arrow_array::StringArray =
+        label.iter().map(|l| l.map(|l| if l { "match" } else { "non-match" })).collect();
+    let mut fields: Vec<_> = batch.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields[at] = arrow_schema::Field::new("label", arrow_schema::DataType::Utf8, true);
+    let mut columns = batch.columns().to_vec();
+    columns[at] = Arc::new(text);
+    let schema = Arc::new(arrow_schema::Schema::new(fields));
+    write_batch(&gate.path("text.parquet"), &RecordBatch::try_new(schema, columns).unwrap());
+}
+
+#[test]
+fn text_labels_name_their_values_and_count_with_positive_label() {
+    let gate = Gate::new();
+    text_labels(&gate);
+    let dir = gate.dir.path().to_path_buf();
+    let text = || Gate::new().cwd(&dir).input("validation_set", "text.parquet");
+    text().run().assert_cannot_evaluate(
+        "column `label` of `text.parquet` holds text labels (`non-match`, `match`): expected boolean, 0/1 or 0.0/1.0, or text with positive_label set to the value that means a match",
+    );
+    let read = text().input("positive_label", "match").run();
+    let truth = Gate::with_fixture("sample_validation.parquet").run();
+    assert_eq!(read.code, truth.code, "{read:#?}");
+    for output in ["tp", "fp", "fn", "tn", "precision", "recall", "f1"] {
+        assert_eq!(read.outputs[output], truth.outputs[output], "{output}");
+    }
+    // Joined to a predictions file, the same.
+    std::fs::copy(fixture("sample_validation.parquet"), dir.join("scores.parquet")).unwrap();
+    let joined = text()
+        .input("positive_label", "match")
+        .input("predictions", "scores.parquet")
+        .input("key_columns", "left_id,right_id")
+        .run();
+    assert_eq!(joined.outputs["tp"], truth.outputs["tp"], "{joined:#?}");
+    // A value no label has: no true match, which stops the run.
+    text().input("positive_label", "Match").run().assert_cannot_evaluate("no true match");
+    // positive_label on labels that are not text.
+    Gate::with_fixture("sample_validation.parquet")
+        .input("positive_label", "true")
+        .run()
+        .assert_cannot_evaluate("positive_label is set but column `label` of");
+}

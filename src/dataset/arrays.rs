@@ -98,6 +98,56 @@ pub fn binary_bits(
     }
 }
 
+/// The labels of a column as bits: text labels are a match where they
+/// equal `positive` (needed for text, refused for any other type), the
+/// other types as [`binary_bits`] reads them.
+pub fn label_bits(
+    path: &Path,
+    column: &str,
+    array: &dyn Array,
+    first_row: u64,
+    positive: Option<&str>,
+) -> Result<BooleanBuffer, DatasetError> {
+    if !is_text(array.data_type()) {
+        let Some(_) = positive else { return binary_bits(path, column, array, first_row) };
+        let found = array.data_type().clone();
+        return Err(DatasetError::PositiveLabelNotText {
+            path: path.into(),
+            column: column.into(),
+            found,
+        });
+    }
+    // Every text type casts to utf8 (a dictionary by its values); a cast
+    // that fails shows no value.
+    let text = arrow_cast::cast(array, &DataType::Utf8).ok();
+    let empty = arrow_array::StringArray::from(Vec::<String>::new());
+    let text = text.as_ref().map_or(&empty as &dyn Array, |t| t.as_ref());
+    let text = text.as_string::<i32>();
+    let Some(positive) = positive.filter(|_| text.len() == array.len()) else {
+        let mut seen: Vec<String> = Vec::new();
+        for value in text.iter().flatten() {
+            if seen.len() == 5 {
+                break;
+            }
+            if !seen.iter().any(|s| s == value) {
+                seen.push(value.to_string());
+            }
+        }
+        return Err(DatasetError::TextLabels { path: path.into(), column: column.into(), seen });
+    };
+    Ok(BooleanBuffer::collect_bool(text.len(), |i| text.value(i) == positive))
+}
+
+/// A string column, or a dictionary of strings.
+fn is_text(t: &DataType) -> bool {
+    let plain =
+        |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+    match t {
+        DataType::Dictionary(_, values) => plain(values),
+        t => plain(t),
+    }
+}
+
 /// Where an array is not null; `None` when no value is null.
 pub fn valid_bits(array: &dyn Array) -> Option<BooleanBuffer> {
     array.logical_nulls().filter(|n| n.null_count() > 0).map(|n| n.inner().clone())

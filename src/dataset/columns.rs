@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 
-pub use super::arrays::{Scores, binary_bits, valid_bits, weights};
+pub use super::arrays::{Scores, binary_bits, label_bits, valid_bits, weights};
 use super::arrays::{percent, score_bits, scores};
 use super::error::DatasetError;
 pub use super::kinds::{Kind, find, is_slice};
@@ -106,6 +106,7 @@ pub struct Columns {
     slice_roots: Vec<usize>,
     mask: Projection,
     scale: ScoreScale,
+    positive: Option<String>,
 }
 
 /// One batch as bitmaps, all of the batch's length.
@@ -177,7 +178,7 @@ impl Columns {
         weight: Option<&str>,
         slices: &[String],
     ) -> Result<Columns, DatasetError> {
-        let mut wanted = vec![(label, "label_column", Kind::Binary), decision.wanted()];
+        let mut wanted = vec![(label, "label_column", Kind::Label), decision.wanted()];
         wanted.extend(previous.map(Decision::wanted_previous));
         wanted.extend(weight.map(|w| (w, "weight_column", Kind::Weight)));
         wanted.extend(slices.iter().map(|c| (c.as_str(), "slice_columns", Kind::Slice)));
@@ -192,6 +193,7 @@ impl Columns {
             slice_roots: indices[indices.len() - slices.len()..].to_vec(),
             mask: dataset.projection(indices)?,
             scale: ScoreScale::Raw,
+            positive: None,
         })
     }
 
@@ -220,7 +222,13 @@ impl Columns {
         };
         Ok(Pairs {
             len: batch.num_rows(),
-            label: binary_bits(&self.path, &self.label, label.as_ref(), first_row)?,
+            label: label_bits(
+                &self.path,
+                &self.label,
+                label.as_ref(),
+                first_row,
+                self.positive.as_deref(),
+            )?,
             predicted: decision.predicted,
             previous: decision.previous,
             label_valid: valid_bits(label.as_ref()),
@@ -263,6 +271,13 @@ impl Columns {
     /// Scores are read on the 0-1 scale from here on (`score_scale`).
     pub fn scaled(mut self, scale: ScoreScale) -> Columns {
         self.scale = scale;
+        self
+    }
+
+    /// Text labels are a match where they equal `positive`
+    /// (`positive_label`).
+    pub fn positive_label(mut self, positive: Option<&str>) -> Columns {
+        self.positive = positive.map(str::to_string);
         self
     }
 
@@ -334,6 +349,7 @@ impl Columns {
             slice_roots: Vec::new(),
             mask: dataset.projection(indices.iter().copied())?,
             scale: ScoreScale::Raw,
+            positive: None,
         })
     }
 }

@@ -134,6 +134,28 @@ pub enum DatasetError {
         row: u64,
     },
 
+    /// A text label column without `positive_label`.
+    #[error(
+        "column `{}` of `{}` holds text labels ({}): expected boolean, 0/1 or 0.0/1.0, or text with positive_label set to the value that means a match",
+        shown(column),
+        untrusted::path(path),
+        seen.iter().map(|v| format!("`{}`", shown(v))).collect::<Vec<_>>().join(", ")
+    )]
+    TextLabels {
+        path: PathBuf,
+        column: String,
+        /// The first distinct values seen.
+        seen: Vec<String>,
+    },
+
+    /// `positive_label` with a label column that does not hold text.
+    #[error(
+        "positive_label is set but column `{}` of `{}` holds {found}, not text: leave positive_label unset",
+        shown(column),
+        untrusted::path(path)
+    )]
+    PositiveLabelNotText { path: PathBuf, column: String, found: arrow_schema::DataType },
+
     /// The checksums file could not be read.
     #[error("cannot read checksums file `{}`", untrusted::path(path))]
     ReadChecksums {

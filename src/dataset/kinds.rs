@@ -12,12 +12,15 @@ use super::reader::Dataset;
 
 const BINARY_TYPES: &str = "boolean, an integer type (int8..int64, uint8..uint64) holding 0 and 1, or float32/float64 holding 0.0 and 1.0";
 const SCORE_TYPES: &str = "float32 or float64";
+const LABEL_TYPES: &str = "boolean, an integer type (int8..int64, uint8..uint64) holding 0 and 1, float32/float64 holding 0.0 and 1.0, or text with positive_label";
 
 /// What a column must hold, for [`find`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A label or prediction: boolean, 0/1 integers or 0.0/1.0 floats.
     Binary,
+    /// A label: binary, or text with `positive_label`.
+    Label,
     /// A score: float32 or float64.
     Score,
     /// A join key: a string or integer column.
@@ -73,6 +76,7 @@ pub fn find(
         let index = schema.index_of(column).expect("checked above");
         let (accepts, expected): (fn(&DataType) -> bool, _) = match kind {
             Kind::Binary => (is_binary, BINARY_TYPES),
+            Kind::Label => (is_label, LABEL_TYPES),
             Kind::Score => (is_score, SCORE_TYPES),
             Kind::Key => (is_key, KEY_TYPES),
             Kind::Weight => (is_weight, WEIGHT_TYPES),
@@ -104,6 +108,10 @@ fn check_type(
 
 fn is_binary(t: &DataType) -> bool {
     t == &DataType::Boolean || t.is_integer() || is_score(t)
+}
+
+fn is_label(t: &DataType) -> bool {
+    is_binary(t) || (is_key(t) && !t.is_integer())
 }
 
 fn is_score(t: &DataType) -> bool {

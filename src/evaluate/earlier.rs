@@ -42,7 +42,7 @@ impl Earlier {
         let previous = settings.previous.as_ref().expect("a previous decision with its file");
         let labelled_set = Dataset::parse(validation)?;
         let keys = &settings.key_columns;
-        let labelled = Labelled::load(&labelled_set, keys, &settings.label_column, None, &[])?;
+        let labelled = Labelled::load(&labelled_set, keys, settings.labels(), None, &[])?;
         let dataset = Dataset::parse(file)?;
         let wanted = [(previous.column(), "baseline_predictions", previous.kind())];
         let indices = labelled.resolve_predictions(&labelled_set, &dataset, &wanted)?;

@@ -91,10 +91,10 @@ pub fn scan(
     let start = std::time::Instant::now();
     let labelled_set = Dataset::parse(labelled_source)?;
     let weight = settings.weight_column.as_deref();
-    let (keys, label) = (&settings.key_columns, &settings.label_column);
+    let keys = &settings.key_columns;
     let clustered = super::correlate::columns(settings, &labelled_set)?;
     let extra = super::correlate::extra(settings, &labelled_set, &clustered)?;
-    let labelled = Labelled::load(&labelled_set, keys, label, weight, &extra)?;
+    let labelled = Labelled::load(&labelled_set, keys, settings.labels(), weight, &extra)?;
     log::debug!("indexed {} labelled pairs in {:?}", labelled.len(), start.elapsed());
     if let Some(review) = &settings.review {
         super::review::check_display(&labelled_set, review, Some(settings.decision.column()))?;

@@ -55,8 +55,9 @@ pub(super) fn scan(
     let clustered = correlate::columns(settings, &dataset)?;
     let extra = correlate::extra(settings, &dataset, &clustered)?;
     let deciding = (decision, settings.previous.as_ref().filter(|_| earlier.is_none()));
-    let columns =
-        Columns::resolve(&dataset, label, deciding, weight, &extra)?.scaled(settings.score_scale);
+    let columns = Columns::resolve(&dataset, label, deciding, weight, &extra)?
+        .scaled(settings.score_scale)
+        .positive_label(settings.positive_label.as_deref());
     // Slice columns of few values read best as dictionaries; ids, mostly
     // distinct, as they are.
     dataset

@@ -47,6 +47,8 @@ pub struct Settings {
     pub checksums: Option<PathBuf>,
     /// The ground-truth column.
     pub label_column: String,
+    /// For text labels, the value that means a match.
+    pub positive_label: Option<String>,
     /// How predictions are made.
     pub decision: Decision,
     /// The scale of the scores (the model's and the previous one's).
@@ -121,6 +123,7 @@ impl Settings {
             require_hash: false,
             checksums: None,
             label_column: "label".into(),
+            positive_label: None,
             decision: Decision::Score { column: "score".into(), threshold: 0.5 },
             score_scale: ScoreScale::Raw,
             previous: None,
@@ -138,6 +141,11 @@ impl Settings {
             clusters: None,
             origins: Vec::new(),
         }
+    }
+
+    /// The label column, and for text labels the value that means a match.
+    pub fn labels(&self) -> (&str, Option<&str>) {
+        (&self.label_column, self.positive_label.as_deref())
     }
 
     /// Whether the threshold sweep is counted: asked for, a score decides,

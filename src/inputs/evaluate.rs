@@ -11,9 +11,9 @@ use super::table::{
     BASELINE, BASELINE_PREDICTIONS, CHECKSUMS, CLUSTER_BY, CLUSTER_METRIC, CONFIDENCE, COUNTS,
     DATASET_HASH, DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST,
     MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NULL_POLICY,
-    ON_INCONCLUSIVE, PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN, PREDICTIONS, READ_TIMEOUT_SECONDS,
-    RECORD_COLUMN, REQUIRE_DATASET_HASH, SCORE_SCALE, SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP,
-    TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
+    ON_INCONCLUSIVE, POSITIVE_LABEL, PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN, PREDICTIONS,
+    READ_TIMEOUT_SECONDS, RECORD_COLUMN, REQUIRE_DATASET_HASH, SCORE_SCALE, SLICE_COLUMNS,
+    SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
 };
 use super::values::{boolean, columns, one_of, optional, optional_unit, path, string, unit, whole};
 use crate::clusters::{ClusterSettings, Family};
@@ -62,6 +62,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         decision: decision::decision(raw)?,
         previous: decision::previous(raw)?,
         score_scale: decision::score_scale(raw)?,
+        positive_label: optional(raw, &POSITIVE_LABEL),
         null_policy: null_policy(raw)?,
         thresholds: Thresholds {
             precision: unit(raw, &MIN_PRECISION)?,
@@ -98,6 +99,7 @@ fn engine_counts(raw: &RawInputs) -> Result<Option<std::path::PathBuf>, InputErr
         (&DISPLAY_COLUMNS, "counts and display_columns"),
         (&MODE, "counts and mode: clusters"),
         (&SCORE_SCALE, "counts and score_scale"),
+        (&POSITIVE_LABEL, "counts and positive_label"),
     ];
     let set = |spec: &&'static InputSpec| {
         if spec.name == MODE.name {
@@ -131,6 +133,7 @@ fn clusters(raw: &RawInputs) -> Result<Option<ClusterSettings>, InputError> {
         (&DISPLAY_COLUMNS, "mode: clusters and display_columns"),
         (&PREDICTION_COLUMN, "mode: clusters and prediction_column"),
         (&SCORE_SCALE, "mode: clusters and score_scale"),
+        (&POSITIVE_LABEL, "mode: clusters and positive_label"),
     ];
     if let Some((_, inputs)) = pairs_only.iter().find(|(spec, _)| raw.is_given(spec)) {
         return Err(InputError::ConflictingInputs {

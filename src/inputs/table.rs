@@ -77,13 +77,15 @@ inputs! {
     SWEEP = "sweep" default "true":
         "Count the threshold sweep in the same pass (score decisions only): the curve, the passing range and the recommended threshold (true or false).";
     LABEL_COLUMN = "label_column" default "label":
-        "Ground-truth column: boolean, an integer type holding only 0 and 1, or a float type holding only 0.0 and 1.0 (as a pandas join leaves labels).";
+        "Ground-truth column: boolean, an integer type holding only 0 and 1, a float type holding only 0.0 and 1.0 (as a pandas join leaves labels), or text with positive_label.";
     SCORE_COLUMN = "score_column" default "score":
         "Model score column, float32 or float64; a pair is a predicted match when score >= decision_threshold.";
     PREDICTION_COLUMN = "prediction_column":
         "Boolean, 0/1 integer or 0.0/1.0 float prediction column; when set it is used instead of the score.";
     DECISION_THRESHOLD = "decision_threshold" default "0.5":
         "Score at or above which a pair is a predicted match; any finite number (probabilities or log-odds).";
+    POSITIVE_LABEL = "positive_label":
+        "The label value that means a match, when label_column holds text (e.g. `match`): every other value is a non-match, a null is missing.";
     SCORE_SCALE = "score_scale" default "raw":
         "`raw`: scores are compared with decision_threshold as they are; `percent`: scores on a 0-100 scale, each divided by 100 first (the score and baseline score columns), so thresholds stay on the 0-1 scale.";
     NULL_POLICY = "null_policy" default "fail":

@@ -50,18 +50,19 @@ pub struct Labelled {
 pub type Matches = Vec<(usize, usize)>;
 
 impl Labelled {
-    /// Reads the key columns, the label and the slice columns of the
+    /// Reads the key columns, the label (its column, and for text labels
+    /// the value that means a match) and the slice columns of the
     /// validation set.
     pub fn load(
         dataset: &Dataset,
         keys: &[String],
-        label: &str,
+        (label, positive): (&str, Option<&str>),
         weight: Option<&str>,
         slices: &[String],
     ) -> Result<Labelled, DatasetError> {
         let mut wanted: Vec<(&str, &'static str, Kind)> =
             keys.iter().map(|k| (k.as_str(), KEY_INPUT, Kind::Key)).collect();
-        wanted.push((label, "label_column", Kind::Binary));
+        wanted.push((label, "label_column", Kind::Label));
         wanted.extend(weight.map(|w| (w, "weight_column", Kind::Weight)));
         wanted.extend(slices.iter().map(|c| (c.as_str(), "slice_columns", Kind::Slice)));
         let mask = dataset.projection(columns::find(dataset, &wanted)?)?;
@@ -81,7 +82,7 @@ impl Labelled {
         };
         // One worker: rows arrive in file order, so a duplicate names the
         // row it is seen again at.
-        let columns = LoadColumns { dataset, keys, label, weight, slices };
+        let columns = LoadColumns { dataset, keys, label, positive, weight, slices };
         let mut folds = dataset.fold(&mask, 1, empty, |loaded, batch, first_row| {
             loaded.add(&columns, batch, first_row)
         })?;
@@ -244,6 +245,7 @@ struct LoadColumns<'a> {
     dataset: &'a Dataset,
     keys: &'a [String],
     label: &'a str,
+    positive: Option<&'a str>,
     weight: Option<&'a str>,
     slices: &'a [String],
 }
@@ -272,7 +274,7 @@ impl Loaded {
             }));
         }
         let array = batch.column_by_name(c.label).expect("projected");
-        let bits = columns::binary_bits(path, c.label, array.as_ref(), first_row)?;
+        let bits = columns::label_bits(path, c.label, array.as_ref(), first_row, c.positive)?;
         let valid = columns::valid_bits(array.as_ref());
         let keyed = key_columns(batch, c.keys);
         for i in 0..batch.num_rows() {
