@@ -94,6 +94,8 @@ pub struct Card {
     pub drop_rules: Vec<CardMetric>,
     /// Precision and recall by decision threshold, a Mermaid chart.
     pub chart: Option<String>,
+    /// What the chart's colours are.
+    pub chart_legend: String,
     /// The confusion matrix.
     pub counts: crate::metrics::Counts,
     /// The validation set.

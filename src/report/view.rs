@@ -314,8 +314,8 @@ fn sweep_view(r: &Report) -> Option<SweepView> {
         headline: format!(
             "{headline} A threshold chosen on this validation set is optimistic on it: confirm it on fresh labelled pairs."
         ),
-        chart: chart::mermaid(&s.curve),
-        caption: format!("Lines: precision, then recall.{gate_threshold}"),
+        chart: chart::mermaid(&s.curve, chart::Marks::of(r)),
+        caption: format!("{}{gate_threshold}", chart::legend(chart::Marks::of(r))),
         table: chart::table(&s.curve),
     })
 }
