@@ -109,7 +109,14 @@ fn wrong_label_type_names_found_and_accepted_types() {
         ("score", col(Float64Array::from(vec![0.9, 0.1]))),
     ]);
     gate.run().assert_cannot_evaluate(
-        "column `label` of `v.parquet` has type Utf8: expected boolean, an integer type (int8..int64, uint8..uint64) holding 0 and 1, or float32/float64 holding 0.0 and 1.0",
+        "column `label` of `v.parquet` holds text labels (`yes`, `no`): expected boolean, 0/1 or 0.0/1.0, or text with positive_label set to the value that means a match",
+    );
+    let gate = with_file(vec![
+        ("label", col(arrow_array::Date32Array::from(vec![1, 2]))),
+        ("score", col(Float64Array::from(vec![0.9, 0.1]))),
+    ]);
+    gate.run().assert_cannot_evaluate(
+        "column `label` of `v.parquet` has type Date32: expected boolean, an integer type (int8..int64, uint8..uint64) holding 0 and 1, float32/float64 holding 0.0 and 1.0, or text with positive_label",
     );
 }
 
