@@ -47,6 +47,7 @@ mod protection;
 mod publish_job;
 mod pull_requests;
 mod push;
+mod readme;
 mod release;
 mod render;
 mod reusable;

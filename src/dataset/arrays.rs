@@ -129,8 +129,10 @@ pub fn label_bits(
             if seen.len() == 5 {
                 break;
             }
-            if !seen.iter().any(|s| s == value) {
-                seen.push(value.to_string());
+            // A value is data: at most 40 characters of it are shown.
+            let value: String = value.chars().take(40).collect();
+            if !seen.contains(&value) {
+                seen.push(value);
             }
         }
         return Err(DatasetError::TextLabels { path: path.into(), column: column.into(), seen });
