@@ -17,12 +17,22 @@ use arrow_schema::DataType;
 use super::error::DatasetError;
 
 /// A batch's scores in their own width.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Scores {
     /// float64 scores.
     F64(ScalarBuffer<f64>),
     /// float32 scores, compared widened to f64 as the gate compares them.
     F32(ScalarBuffer<f32>),
+}
+
+impl Scores {
+    /// How many scores.
+    pub fn len(&self) -> usize {
+        match self {
+            Scores::F64(v) => v.len(),
+            Scores::F32(v) => v.len(),
+        }
+    }
 }
 
 /// A weight array as f64: every present value finite and not negative,

@@ -1,7 +1,7 @@
 //! What each reading thread folds its batches into.
 
 use crate::correlation::{Bits, Correlated};
-use crate::dataset::columns::{Pairs, Scores};
+use crate::dataset::columns::Pairs;
 use crate::metrics::Tally;
 use crate::paired::Flips;
 use crate::review::Candidates;
@@ -64,10 +64,7 @@ impl Fold {
         let present = pairs.present();
         self.tally.add_present(pairs, present.as_ref());
         if let (Some(h), Some(scores)) = (&mut self.histogram, &pairs.scores) {
-            match scores {
-                Scores::F64(v) => h.add_batch(v, &pairs.label, present.as_ref()),
-                Scores::F32(v) => h.add_batch(v, &pairs.label, present.as_ref()),
-            }
+            h.add_scores(scores, &pairs.label, present.as_ref());
         }
         if let Some(batches) = &mut self.weighted {
             batches.add(first_row, Weighted::of_batch(pairs, present.as_ref()));

@@ -15,7 +15,9 @@
 
 use crate::metrics::{Counts, Metric};
 
-use arrow_buffer::{BooleanBuffer, ScalarBuffer};
+use arrow_buffer::BooleanBuffer;
+
+use crate::dataset::columns::Scores;
 
 use super::{Analysis, Histogram, Point, grid, slot};
 
@@ -24,28 +26,10 @@ use super::{Analysis, Histogram, Point, grid, slot};
 /// row (64 MiB here) that the reader would otherwise have reused.
 pub const KEEP: usize = 1 << 23;
 
-/// A batch's score column as read, shared with the reader, not copied.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Column {
-    /// float64 scores.
-    F64(ScalarBuffer<f64>),
-    /// float32 scores, compared widened, as the gate compares them.
-    F32(ScalarBuffer<f32>),
-}
-
-impl Column {
-    fn len(&self) -> usize {
-        match self {
-            Column::F64(v) => v.len(),
-            Column::F32(v) => v.len(),
-        }
-    }
-}
-
 /// One batch kept: its scores, labels and which rows count.
 #[derive(Debug, Clone, PartialEq)]
 struct Batch {
-    scores: Column,
+    scores: Scores,
     label: BooleanBuffer,
     present: Option<BooleanBuffer>,
 }
@@ -68,12 +52,13 @@ impl Kept {
     /// sets (all when `None`); `false` when it would not fit.
     pub fn add(
         &mut self,
-        scores: Column,
+        scores: &Scores,
         label: &BooleanBuffer,
         present: Option<&BooleanBuffer>,
     ) -> bool {
         self.rows += scores.len();
-        let batch = Batch { scores, label: label.clone(), present: present.cloned() };
+        let batch =
+            Batch { scores: scores.clone(), label: label.clone(), present: present.cloned() };
         self.batches.push(batch);
         self.rows <= KEEP
     }
@@ -93,8 +78,8 @@ impl Kept {
         let mut found = Vec::new();
         for b in &self.batches {
             match &b.scores {
-                Column::F64(v) => b.within(v, ranges, &mut found),
-                Column::F32(v) => b.within(v, ranges, &mut found),
+                Scores::F64(v) => b.within(v, ranges, &mut found),
+                Scores::F32(v) => b.within(v, ranges, &mut found),
             }
         }
         found

@@ -15,8 +15,9 @@
 
 use std::sync::OnceLock;
 
-use arrow_buffer::{BooleanBuffer, ScalarBuffer};
+use arrow_buffer::BooleanBuffer;
 
+use crate::dataset::columns::Scores;
 use crate::metrics::{Counts, Metric};
 
 mod exact;
@@ -138,12 +139,10 @@ impl Histogram {
     /// without it, against 1.18x now (bench/metrics.rs, 100M rows).
     pub fn add_batch<T: Score>(
         &mut self,
-        column: &ScalarBuffer<T>,
+        scores: &[T],
         label: &BooleanBuffer,
         present: Option<&BooleanBuffer>,
     ) {
-        self.keep(T::column(column), label, present);
-        let scores: &[T] = column;
         let mut block = Block::default();
         let (mut is_match, mut is_present) = ([0u64; WORDS], [u64::MAX; WORDS]);
         // Counters of the unit range in two lanes, alternate rows in
@@ -192,13 +191,20 @@ impl Histogram {
         self.flush(&mut lanes);
     }
 
-    /// Keeps a batch while the rows fit; past that, none.
-    fn keep(
+    /// Counts a batch of scores in their own width ([`add_batch`]), and
+    /// keeps it while the rows fit (past that, none).
+    ///
+    /// [`add_batch`]: Histogram::add_batch
+    pub fn add_scores(
         &mut self,
-        scores: exact::Column,
+        scores: &Scores,
         label: &BooleanBuffer,
         present: Option<&BooleanBuffer>,
     ) {
+        match scores {
+            Scores::F64(v) => self.add_batch(v, label, present),
+            Scores::F32(v) => self.add_batch(v, label, present),
+        }
         if let Some(kept) = &mut self.kept
             && !kept.add(scores, label, present)
         {

@@ -34,20 +34,9 @@ const MARGIN: f64 = 1e-7;
 
 /// A score column's value type: read as `f64`, compared as its own value
 /// widened.
-pub trait Score: Copy + Into<f64> + arrow_buffer::ArrowNativeType {
-    /// The column, to keep for exact thresholds.
-    fn column(scores: &arrow_buffer::ScalarBuffer<Self>) -> super::exact::Column;
-}
-impl Score for f64 {
-    fn column(scores: &arrow_buffer::ScalarBuffer<f64>) -> super::exact::Column {
-        super::exact::Column::F64(scores.clone())
-    }
-}
-impl Score for f32 {
-    fn column(scores: &arrow_buffer::ScalarBuffer<f32>) -> super::exact::Column {
-        super::exact::Column::F32(scores.clone())
-    }
-}
+pub trait Score: Copy + Into<f64> {}
+impl Score for f64 {}
+impl Score for f32 {}
 
 /// Where the rows of a block go.
 pub struct Block {

@@ -67,12 +67,12 @@ fn a_batch_bins_every_score_as_one_at_a_time() {
         h
     };
     let mut batch = Histogram::default();
-    batch.add_batch(&ScalarBuffer::from(scores.clone()), &label, Some(&present));
+    batch.add_batch(&scores, &label, Some(&present));
     let rows = scores.iter().copied().enumerate().filter(|(i, _)| present.value(*i));
     assert_eq!(batch, one_at_a_time(&mut rows.into_iter()));
     let as_f32: Vec<f32> = scores.iter().map(|s| *s as f32).collect();
     let mut batch = Histogram::default();
-    batch.add_batch(&ScalarBuffer::from(as_f32.clone()), &label, None);
+    batch.add_batch(&as_f32, &label, None);
     let rows = as_f32.iter().map(|s| f64::from(*s)).enumerate();
     assert_eq!(batch, one_at_a_time(&mut rows.into_iter()));
 }
@@ -97,11 +97,11 @@ fn points_are_the_counts_of_a_rerun() {
     let mut batch = Histogram::default();
     let label = BooleanBuffer::from_iter(scores.iter().map(|(m, _)| *m));
     let values: Vec<f64> = scores.iter().map(|(_, s)| *s).collect();
-    batch.add_batch(&ScalarBuffer::from(values.clone()), &label, None);
+    batch.add_batch(&values, &label, None);
     assert_eq!(batch, h);
     let present = BooleanBuffer::from_iter([true, false, true, true, true]);
     let mut some = Histogram::default();
-    some.add_batch(&ScalarBuffer::from(values.clone()), &label, Some(&present));
+    some.add_batch(&values, &label, Some(&present));
     assert_eq!(some.points()[0].counts.rows(), 4);
     let merged = h.clone().merge(h.clone());
     assert_eq!(merged.points()[0].counts.tp, 6);
@@ -178,7 +178,7 @@ fn kept_scores_make_the_best_thresholds_exact() {
             let mut h = Histogram::keeping(data.len() as u64);
             let scores: Vec<f64> = half.iter().map(|(_, s)| *s).collect();
             let label = BooleanBuffer::from_iter(half.iter().map(|(m, _)| *m));
-            h.add_batch(&ScalarBuffer::from(scores), &label, None);
+            h.add_scores(&Scores::F64(scores.into()), &label, None);
             h
         };
         h = h.merge(batch(a)).merge(batch(b));
