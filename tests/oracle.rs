@@ -302,10 +302,7 @@ fn the_training_artifact_is_gated_and_a_flipped_byte_stops_it() {
 /// What the gate workflow's step `timings` reads from `dir/er-model/model.json`
 /// (the step run as the runner runs it, with jq).
 fn timings(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> {
-    let text = std::fs::read_to_string(root().join(".github/workflows/er-precision-gate.yml"));
-    let wf: serde_norway::Value = serde_norway::from_str(&text.unwrap()).unwrap();
-    let steps = wf["jobs"]["gate"]["steps"].as_sequence().unwrap();
-    let step = steps.iter().find(|s| s["id"] == "timings").expect("a timings step");
+    let step = crate::util::gate_workflow_step("gate", "id", "timings");
     let output = dir.join("_file_commands/timings");
     let ran = Command::new("bash")
         .args(["-e", "-c", step["run"].as_str().unwrap()])

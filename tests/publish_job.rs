@@ -7,9 +7,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use serde_norway::Value;
-
-use crate::util::root;
+use crate::util::gate_workflow_step;
 
 /// What GitHub answers `gh pr create` when "Allow GitHub Actions to create
 /// and approve pull requests" is off.
@@ -37,10 +35,7 @@ fn stand_ins(bin: &Path, log: &Path, pr_create: &str) {
 /// Runs the step `Commit the card` in `dir` with the stand-ins first on
 /// `PATH`; its output and the stand-ins' log.
 fn publish(dir: &Path, pr_create: &str, comment_on: &str) -> (Output, String) {
-    let text = std::fs::read_to_string(root().join(".github/workflows/er-precision-gate.yml"));
-    let wf: Value = serde_norway::from_str(&text.unwrap()).unwrap();
-    let steps = wf["jobs"]["publish"]["steps"].as_sequence().unwrap();
-    let step = steps.iter().find(|s| s["name"] == "Commit the card").expect("the step");
+    let step = gate_workflow_step("publish", "name", "Commit the card");
     let (bin, log) = (dir.join("bin"), dir.join("log"));
     stand_ins(&bin, &log, pr_create);
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());

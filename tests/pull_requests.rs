@@ -9,18 +9,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+use crate::util::{Gate, col, gate_workflow_job, gate_workflow_step, sha256sum, write_parquet};
 use arrow_array::{BooleanArray, Float64Array, StringArray};
-use serde_norway::Value;
-
-use crate::util::{Gate, col, root, sha256sum, write_parquet};
 
 const VALIDATION: &str = "data/validation/er_20251015.parquet";
-
-fn gate_job() -> Value {
-    let text = std::fs::read_to_string(root().join(".github/workflows/er-precision-gate.yml"));
-    let wf: Value = serde_norway::from_str(&text.unwrap()).unwrap();
-    wf["jobs"]["gate"].clone()
-}
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -76,9 +68,7 @@ fn decide(
     base: &str,
     head: &str,
 ) -> (i32, BTreeMap<String, String>, String) {
-    let job = gate_job();
-    let steps = job["steps"].as_sequence().unwrap();
-    let step = steps.iter().find(|s| s["id"] == "changes").expect("the deciding step");
+    let step = gate_workflow_step("gate", "id", "changes");
     let paths = step["env"]["MODEL_PATHS"].as_str().unwrap();
     let default = paths.split('\'').nth(1).expect("a default in quotes");
     let files = tempfile::tempdir().unwrap();
@@ -118,7 +108,7 @@ fn a_pull_request_without_a_model_change_passes_without_evaluating() {
     }
     // Every later step is skipped by its own condition, so the job, and the
     // required check, succeed: a skipped job or workflow would not.
-    let job = gate_job();
+    let job = gate_workflow_job("gate");
     let steps = job["steps"].as_sequence().unwrap();
     let at = steps.iter().position(|s| s["id"] == "changes").unwrap();
     for step in &steps[at + 1..] {

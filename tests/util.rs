@@ -124,6 +124,22 @@ pub fn col(array: impl arrow_array::Array + 'static) -> ArrayRef {
     Arc::new(array)
 }
 
+/// Job `job` of the shipped gate workflow.
+pub fn gate_workflow_job(job: &str) -> serde_norway::Value {
+    let text = std::fs::read_to_string(root().join(".github/workflows/er-precision-gate.yml"));
+    let wf: serde_norway::Value = serde_norway::from_str(&text.unwrap()).unwrap();
+    wf["jobs"][job].clone()
+}
+
+/// The step of the gate workflow's job `job` whose `key` (`id` or `name`)
+/// is `value`, for a test to run its script as the runner would.
+pub fn gate_workflow_step(job: &str, key: &str, value: &str) -> serde_norway::Value {
+    let job = gate_workflow_job(job);
+    let steps = job["steps"].as_sequence().unwrap();
+    let step = steps.iter().find(|s| s[key] == value);
+    step.unwrap_or_else(|| panic!("no step with {key} `{value}`")).clone()
+}
+
 /// One run of the binary, as a GitHub Actions step.
 pub struct Gate {
     pub dir: tempfile::TempDir,

@@ -9,6 +9,13 @@ fn workflow(path: &str) -> Value {
     serde_norway::from_str(&std::fs::read_to_string(root().join(path)).unwrap()).unwrap()
 }
 
+/// The step of `steps` that uses `action` (a prefix such as
+/// `actions/upload-artifact@`); `what` says what it is for.
+fn using<'a>(steps: &'a [Value], action: &str, what: &str) -> &'a Value {
+    let uses = |s: &&Value| s["uses"].as_str().is_some_and(|u| u.starts_with(action));
+    steps.iter().find(uses).unwrap_or_else(|| panic!("{what}"))
+}
+
 fn text(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v:?}"))
 }
@@ -151,10 +158,7 @@ fn gate_job_has_the_static_check_name_and_chains_its_outputs() {
         );
     }
     // Every report the gate writes lies in a folder the artifact uploads.
-    let upload = steps
-        .iter()
-        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")))
-        .expect("the reports are uploaded");
+    let upload = using(steps, "actions/upload-artifact@", "the reports are uploaded");
     let uploaded: Vec<&str> = text(&upload["with"]["path"]).lines().map(str::trim).collect();
     for report in ["report_json", "model_card", "model_card_json"] {
         let path = text(&gate["with"][report]);
@@ -187,10 +191,11 @@ fn deploy_example_deploys_only_after_a_passed_gate() {
     assert_eq!(text(&call["with"]["training_run_id"]), "${{ inputs.training_run_id }}");
     assert_eq!(wf["on"]["workflow_dispatch"]["inputs"]["training_run_id"]["required"], true);
     let steps = deploy["steps"].as_sequence().unwrap();
-    let download = steps
-        .iter()
-        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/download-artifact@")))
-        .expect("the deploy job downloads the training artifact");
+    let download = using(
+        steps,
+        "actions/download-artifact@",
+        "the deploy job downloads the training artifact",
+    );
     assert_eq!(text(&download["with"]["run-id"]), "${{ inputs.training_run_id }}");
     let check = steps.iter().position(|s| s["env"]["GATED"].is_string()).expect("a digest check");
     assert_eq!(
@@ -289,10 +294,8 @@ fn the_gate_downloads_the_artifact_the_training_run_uploads() {
     let train = workflow("examples/entity-resolution-train.yml");
     let gate = workflow(".github/workflows/er-precision-gate.yml");
     let train_steps = train["jobs"]["train"]["steps"].as_sequence().unwrap();
-    let upload = train_steps
-        .iter()
-        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")))
-        .expect("the training run uploads its artifact");
+    let upload =
+        using(train_steps, "actions/upload-artifact@", "the training run uploads its artifact");
     assert_eq!(text(&upload["with"]["name"]), "er-model-${{ inputs.dataset_date }}");
     assert_eq!(text(&upload["with"]["path"]), "er-model/");
     let write = train_steps
@@ -309,10 +312,8 @@ fn the_gate_downloads_the_artifact_the_training_run_uploads() {
 
     let job = &gate["jobs"]["gate"];
     let steps = job["steps"].as_sequence().unwrap();
-    let download = steps
-        .iter()
-        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/download-artifact@")))
-        .expect("the gate downloads the training artifact");
+    let download =
+        using(steps, "actions/download-artifact@", "the gate downloads the training artifact");
     // The same name for the same dataset date: the gate's date is the
     // resolved input (or variable).
     assert_eq!(text(&download["with"]["name"]), "er-model-${{ steps.dataset.outputs.date }}");
