@@ -5,7 +5,6 @@
 
 use serde::Serialize;
 
-use crate::gate::Rule;
 use crate::metrics::Metric;
 use crate::report::Report;
 use crate::report::format::plain;
@@ -35,16 +34,10 @@ impl Marks {
     /// The marks of a report: its threshold and its minimums (the point
     /// rules `min_precision` and `min_recall`).
     pub fn of(r: &Report) -> Marks {
-        let minimum = |m: Metric| {
-            r.checks.iter().find_map(|c| match c.rule {
-                Rule::AtLeast { metric, threshold } if metric == m => Some(threshold),
-                _ => None,
-            })
-        };
         Marks {
             threshold: r.decision.threshold,
-            min_precision: minimum(Metric::Precision),
-            min_recall: minimum(Metric::Recall),
+            min_precision: r.minimum(Metric::Precision),
+            min_recall: r.minimum(Metric::Recall),
         }
     }
 }

@@ -29,8 +29,8 @@ mod view;
 
 use crate::dataset::{Decision, NullPolicy, ScoreScale};
 use crate::evaluate::{Evaluation, Provenance};
-use crate::gate::{Check, OnInconclusive, Outcome};
-use crate::metrics::{Counts, PerMetric, Skipped};
+use crate::gate::{Check, OnInconclusive, Outcome, Rule};
+use crate::metrics::{Counts, Metric, PerMetric, Skipped};
 use crate::stats::Evidence;
 use crate::weighted::Weighted;
 
@@ -209,6 +209,17 @@ impl Weights {
             counts: w.real(),
             effective_size: PerMetric::from_fn(|m| w.proportion(m).map(|(_, n)| n)),
         }
+    }
+}
+
+impl Report {
+    /// The minimum the rules set for `metric` (`min_precision` and its
+    /// siblings), when one does.
+    pub fn minimum(&self, metric: Metric) -> Option<f64> {
+        self.checks.iter().find_map(|c| match c.rule {
+            Rule::AtLeast { metric: m, threshold } if m == metric => Some(threshold),
+            _ => None,
+        })
     }
 }
 

@@ -324,12 +324,7 @@ fn sweep_view(r: &Report) -> Option<SweepView> {
 /// pass, or the best it can do; `None` when it says nothing.
 fn sweep_headline(r: &Report, s: &SweepReport) -> Option<String> {
     let value = |p: &CurvePoint, m: Metric| format::plain(p.metrics.get(m));
-    let minimum = |m: Metric| {
-        r.checks.iter().find_map(|c| match c.rule {
-            Rule::AtLeast { metric, threshold } if metric == m => Some(threshold),
-            _ => None,
-        })
-    };
+    let minimum = |m: Metric| r.minimum(m);
     Some(match (&s.recommended, &s.passing_range, &s.max_f1) {
         (Some(best), Some(range), _) if !r.passed => format!(
             "At `decision_threshold` {} the gate would pass: precision {}, recall {}, F1 {} (exact counts on this validation set; every rule holds from {} to {}).",
