@@ -15,6 +15,7 @@ use arrow_buffer::{BooleanBuffer, ScalarBuffer};
 use arrow_schema::DataType;
 
 use super::error::DatasetError;
+use super::kinds::is_text;
 
 /// A batch's scores in their own width.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,16 +149,6 @@ pub fn label_bits(
         return Err(DatasetError::TextLabels { path: path.into(), column: column.into(), seen });
     };
     Ok(BooleanBuffer::collect_bool(text.len(), |i| text.value(i) == positive))
-}
-
-/// A string column, or a dictionary of strings.
-fn is_text(t: &DataType) -> bool {
-    let plain =
-        |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
-    match t {
-        DataType::Dictionary(_, values) => plain(values),
-        t => plain(t),
-    }
 }
 
 /// Where an array is not null; `None` when no value is null.

@@ -111,7 +111,7 @@ fn is_binary(t: &DataType) -> bool {
 }
 
 fn is_label(t: &DataType) -> bool {
-    is_binary(t) || (is_key(t) && !t.is_integer())
+    is_binary(t) || is_text(t)
 }
 
 fn is_score(t: &DataType) -> bool {
@@ -124,11 +124,16 @@ fn is_weight(t: &DataType) -> bool {
 
 /// A string or integer column, which a join key may be.
 pub fn is_key(t: &DataType) -> bool {
-    let is_string =
+    t.is_integer() || is_text(t)
+}
+
+/// A string column (utf8, large utf8 or utf8 view), or a dictionary of one.
+pub fn is_text(t: &DataType) -> bool {
+    let plain =
         |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
     match t {
-        DataType::Dictionary(_, values) => is_string(values),
-        t => t.is_integer() || is_string(t),
+        DataType::Dictionary(_, values) => plain(values),
+        t => plain(t),
     }
 }
 
