@@ -303,6 +303,7 @@ fn inconclusive_notes(r: &Report) -> Vec<String> {
 fn sweep_view(r: &Report) -> Option<SweepView> {
     let s = r.sweep.as_ref()?;
     let headline = sweep_headline(r, s)?;
+    let marks = chart::Marks::of(r);
     let gate_threshold = r.decision.threshold.map_or_else(String::new, |t| {
         format!(
             " The gate's threshold is {t}: precision {}, recall {}.",
@@ -314,8 +315,8 @@ fn sweep_view(r: &Report) -> Option<SweepView> {
         headline: format!(
             "{headline} A threshold chosen on this validation set is optimistic on it: confirm it on fresh labelled pairs."
         ),
-        chart: chart::mermaid(&s.curve, chart::Marks::of(r)),
-        caption: format!("{}{gate_threshold}", chart::legend(chart::Marks::of(r))),
+        chart: chart::mermaid(&s.curve, marks),
+        caption: format!("{}{gate_threshold}", chart::legend(marks)),
         table: chart::table(&s.curve),
     })
 }

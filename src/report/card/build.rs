@@ -20,6 +20,7 @@ impl Card {
         let designs = r.intervals.as_ref().and_then(|i| i.cluster_by.as_ref());
         let card_metric = |c: &Check| card_metric(c, level, designs);
         let derived = limitations::derived(r);
+        let marks = chart::Marks::of(r);
         Card {
             schema_version: CARD_SCHEMA_VERSION,
             tool: r.tool.clone(),
@@ -28,8 +29,8 @@ impl Card {
             decision: format::decision_text(&r.decision),
             metrics: metrics.into_iter().map(card_metric).collect(),
             drop_rules: drop_rules.into_iter().map(card_metric).collect(),
-            chart: r.sweep.as_ref().and_then(|s| chart::mermaid(&s.curve, chart::Marks::of(r))),
-            chart_legend: chart::legend(chart::Marks::of(r)),
+            chart: r.sweep.as_ref().and_then(|s| chart::mermaid(&s.curve, marks)),
+            chart_legend: chart::legend(marks),
             counts: r.counts,
             dataset: dataset(r, inputs),
             derived_limitations: derived.len(),
