@@ -3,10 +3,13 @@
 Usage: cluster_oracle.py OUT_FILE LEVEL
 
 Writes OUT_FILE (left_id, right_id strings; block int64; label bool; score
-float64): candidate pairs inside blocks of records, each block of its own
+float64; kind string, a slice that cuts across blocks, some null):
+candidate pairs inside blocks of records, each block of its own
 difficulty, so pairs of one block, and pairs that share a record, are
 correlated. Prints as JSON, for the decision threshold 0.5, each metric's
-variance, effective pairs, design effect and Wilson interval:
+variance, effective pairs, design effect and Wilson interval, over all the
+pairs and (under `slices`, keyed by the value's JSON text) over each
+`kind`'s pairs alone:
 
 - `block` (one column): statsmodels' `OLS(y, ones).fit(cov_type="cluster")`
   on the metric's pairs, grouped by block: V = bse[0]**2;
@@ -41,8 +44,10 @@ def pairs(rng):
                 label = rng.random() < 0.4
                 good = rng.random() > hard
                 score = (0.6 + 0.4 * rng.random()) if label == good else 0.5 * rng.random()
-                rows.append((records[i], records[j], block, label, score))
-    return pd.DataFrame(rows, columns=["left_id", "right_id", "block", "label", "score"])
+                kind = None if (block + i + j) % 11 == 0 else "abc"[(7 * block + i + j) % 3]
+                rows.append((records[i], records[j], block, label, score, kind))
+    columns = ["left_id", "right_id", "block", "label", "score", "kind"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def metric_rows(df, metric):
@@ -80,26 +85,38 @@ def wilson(p, n, crit):
     return max(center - half, 0.0), min(center + half, 1.0)
 
 
+def designs(df, method, level):
+    """Each metric's clusters, effective pairs, design effect and interval."""
+    out = {}
+    for metric in ["precision", "recall", "f1"]:
+        p, variance, clusters = method(df, metric)
+        trials = float(metric_rows(df, metric)[1].sum())
+        effective = min(p * (1 - p) / variance, trials)
+        lo, hi = wilson(p, effective, student.isf((1 - level) / 2, clusters - 1))
+        if metric == "f1":
+            lo, hi = 2 * lo / (1 + lo), 2 * hi / (1 + hi)
+        out[metric] = {
+            "clusters": clusters,
+            "effective_pairs": effective,
+            "design_effect": trials / effective,
+            "lower": float(lo),
+            "upper": float(hi),
+        }
+    return out
+
+
 def main(out, level):
     df = pairs(np.random.default_rng(20261206))
     pq.write_table(pa.Table.from_pandas(df, preserve_index=False), out, row_group_size=2_000)
     result = {}
     for name, method in [("block", one_column), ("left_id,right_id", two_columns)]:
-        result[name] = {}
-        for metric in ["precision", "recall", "f1"]:
-            p, variance, clusters = method(df, metric)
-            trials = float(metric_rows(df, metric)[1].sum())
-            effective = min(p * (1 - p) / variance, trials)
-            lo, hi = wilson(p, effective, student.isf((1 - level) / 2, clusters - 1))
-            if metric == "f1":
-                lo, hi = 2 * lo / (1 + lo), 2 * hi / (1 + hi)
-            result[name][metric] = {
-                "clusters": clusters,
-                "effective_pairs": effective,
-                "design_effect": trials / effective,
-                "lower": float(lo),
-                "upper": float(hi),
-            }
+        result[name] = designs(df, method, level)
+        result[name]["slices"] = {
+            "null" if pd.isna(kind) else json.dumps(kind): designs(
+                group.reset_index(drop=True), method, level
+            )
+            for kind, group in df.groupby("kind", dropna=False)
+        }
     print(json.dumps(result))
 
 

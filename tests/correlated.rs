@@ -1,25 +1,28 @@
 //! `cluster_by`: intervals for pairs that are not independent, the default
 //! that takes the key columns, and the inputs it refuses.
 
-use arrow_array::{BooleanArray, Float64Array, Int64Array};
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray};
 
-use crate::util::{Gate, col, write_parquet};
+use crate::util::{Gate, Ran, col, write_parquet};
 
 /// 100 blocks of 20 predicted matches: 90 blocks all right, 10 right 8
 /// times in 20. Precision 0.94 over 2,000 pairs, but worth far fewer.
 fn blocks(gate: Gate, blocks: i64) -> Gate {
+    blocks_with(gate, blocks, Vec::new())
+}
+
+/// [`blocks`], with `extra` columns.
+fn blocks_with(gate: Gate, blocks: i64, extra: Vec<(&str, ArrayRef)>) -> Gate {
     let per = 2000 / blocks;
     let block: Vec<i64> = (0..2000).map(|i| i / per).collect();
     let label: Vec<bool> =
         (0..2000).map(|i| i / per >= blocks / 10 || i % per < per * 2 / 5).collect();
-    write_parquet(
-        &gate.path("b.parquet"),
-        vec![
-            ("block", col(Int64Array::from(block))),
-            ("label", col(BooleanArray::from(label))),
-            ("score", col(Float64Array::from(vec![0.9; 2000]))),
-        ],
-    );
+    let columns = vec![
+        ("block", col(Int64Array::from(block))),
+        ("label", col(BooleanArray::from(label))),
+        ("score", col(Float64Array::from(vec![0.9; 2000]))),
+    ];
+    write_parquet(&gate.path("b.parquet"), [columns, extra].concat());
     gate.input("validation_set", "b.parquet")
         .input("confidence", "0.95")
         .input("min_precision", "0.92")
@@ -106,4 +109,42 @@ fn a_cluster_by_that_cannot_group_the_pairs_is_refused() {
     assert_eq!(ran.code, 2, "a float is no id: {ran:#?}");
     let ran = blocks(Gate::new(), 100).input("cluster_by", "a,b,c").run();
     ran.assert_cannot_evaluate("cluster_by");
+}
+
+/// Slices under `cluster_by`: each slice's intervals count its own
+/// clusters. The first half of the blocks holds every poor block, so its
+/// precision is 6 points below overall: on 1,000 independent pairs that
+/// would be shown, but its 50 blocks, 10 of them poor, do not show it.
+#[test]
+fn a_slice_of_correlated_pairs_is_judged_on_what_its_pairs_are_worth() {
+    let run = |cluster_by: &str| {
+        let half: Vec<&str> =
+            (0..2000).map(|i| if i < 1000 { "first" } else { "second" }).collect();
+        let half = vec![("half", col(StringArray::from(half)))];
+        blocks_with(Gate::new(), 100, half)
+            .input("cluster_by", cluster_by)
+            .input("slice_columns", "half")
+            .input("slice_limitation_gap", "0.01")
+            .run()
+    };
+    let independent = run("none");
+    let first = |ran: &Ran| ran.json("r.json")["slices"]["columns"][0]["slices"][0].clone();
+    let flagged = serde_json::json!(["precision", "f1"]);
+    assert_eq!(first(&independent)["flagged"], flagged, "{independent:#?}");
+    assert!(first(&independent)["cluster_by"].is_null());
+    let ran = run("block");
+    let slice = first(&ran);
+    assert_eq!(slice["value"], "first");
+    assert_eq!(slice["flagged"], serde_json::json!([]), "{slice}");
+    assert_eq!(slice["cluster_by"]["precision"]["clusters"], 50);
+    let effect = slice["cluster_by"]["precision"]["design_effect"].as_f64().unwrap();
+    let worth = slice["cluster_by"]["precision"]["effective_pairs"].as_f64().unwrap();
+    assert!(effect > 5.0 && (effect * worth - 1000.0).abs() < 1e-6, "{slice}");
+    let upper = slice["intervals"]["precision"]["upper"].as_f64().unwrap();
+    assert!(upper > 0.93, "{slice}");
+    assert!(
+        ran.summary.contains("Each slice's intervals count its correlated pairs (by `block`)"),
+        "{}",
+        ran.summary
+    );
 }

@@ -207,12 +207,10 @@ fn weighted_metrics_and_intervals_equal_scikit_learn_and_statsmodels() {
 }
 
 /// `cluster_by` with one column equals statsmodels' cluster-robust OLS
-/// variance; with two, the dyadic-robust variance computed directly.
+/// variance; with two, the dyadic-robust variance computed directly; over
+/// all the pairs and over each slice's.
 #[test]
 fn cluster_robust_intervals_equal_statsmodels_and_the_dyadic_formula() {
-    let close = |ours: &serde_json::Value, theirs: &serde_json::Value, what: &str| {
-        assert_close(ours, theirs, (1e-9, 1.0), what);
-    };
     for columns in ["block", "left_id,right_id"] {
         let gate = Gate::new();
         let file = gate.path("c.parquet");
@@ -221,6 +219,7 @@ fn cluster_robust_intervals_equal_statsmodels_and_the_dyadic_formula() {
         let ran = gate
             .input("validation_set", "c.parquet")
             .input("cluster_by", columns)
+            .input("slice_columns", "kind")
             .input("confidence", "0.9")
             .input("report_json", "r.json")
             .any_metric()
@@ -229,19 +228,45 @@ fn cluster_robust_intervals_equal_statsmodels_and_the_dyadic_formula() {
         let report = ran.json("r.json");
         let intervals = &report["intervals"];
         assert_eq!(intervals["method"], "wilson_cluster");
+        same_designs(&intervals["cluster_by"], intervals, &expected[columns], columns);
         for metric in ["precision", "recall", "f1"] {
-            let (ours, theirs) = (&intervals["cluster_by"][metric], &expected[columns][metric]);
-            assert_eq!(ours["clusters"], theirs["clusters"], "{columns} {metric}");
             for key in ["effective_pairs", "design_effect"] {
-                close(&ours[key], &theirs[key], &format!("{columns} {metric} {key}"));
+                let ours = intervals["cluster_by"][metric][key].as_f64().unwrap();
                 let output = ran.outputs[&format!("{metric}_{key}")].parse::<f64>().unwrap();
-                assert_eq!(output, ours[key].as_f64().unwrap(), "{metric}_{key}");
-            }
-            for bound in ["lower", "upper"] {
-                close(&intervals[metric][bound], &theirs[bound], &format!("{columns} {bound}"));
+                assert_eq!(output, ours, "{metric}_{key}");
             }
         }
+        let slices = report["slices"]["columns"][0]["slices"].as_array().unwrap();
+        let theirs = expected[columns]["slices"].as_object().unwrap();
+        assert_eq!(slices.len(), theirs.len(), "{theirs:?}");
+        for slice in slices {
+            let what = format!("{columns} kind {}", slice["value"]);
+            let theirs = &theirs[&slice["value"].to_string()];
+            same_designs(&slice["cluster_by"], &slice["intervals"], theirs, &what);
+        }
         assert!(ran.summary.contains("worth"), "{}", ran.summary);
+    }
+}
+
+/// A report's designs and intervals equal the oracle's, metric by metric.
+fn same_designs(
+    designs: &serde_json::Value,
+    intervals: &serde_json::Value,
+    expected: &serde_json::Value,
+    what: &str,
+) {
+    let close = |ours: &serde_json::Value, theirs: &serde_json::Value, what: &str| {
+        assert_close(ours, theirs, (1e-9, 1.0), what);
+    };
+    for metric in ["precision", "recall", "f1"] {
+        let (ours, theirs) = (&designs[metric], &expected[metric]);
+        assert_eq!(ours["clusters"], theirs["clusters"], "{what} {metric}");
+        for key in ["effective_pairs", "design_effect"] {
+            close(&ours[key], &theirs[key], &format!("{what} {metric} {key}"));
+        }
+        for bound in ["lower", "upper"] {
+            close(&intervals[metric][bound], &theirs[bound], &format!("{what} {metric} {bound}"));
+        }
     }
 }
 

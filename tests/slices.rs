@@ -169,7 +169,10 @@ fn slices_of_a_joined_predictions_file_count_as_in_one_file() {
 fn per_slice_counts_and_intervals_equal_pandas_and_statsmodels() {
     let mut flags = 0;
     for threshold in ["0.5", "0.3"] {
-        let gate = sliced(ALL).input("decision_threshold", threshold).input("confidence", "0.9");
+        let gate = sliced(ALL)
+            .input("decision_threshold", threshold)
+            .input("confidence", "0.9")
+            .input("cluster_by", "none");
         let file = crate::util::fixture("slices.parquet");
         let mut args = vec![file.into_os_string(), threshold.into(), "0.9".into()];
         args.extend(ALL.split(',').map(Into::into));

@@ -13,6 +13,7 @@
 //! nothing of files or verdicts.
 
 mod ids;
+mod sliced;
 mod variance;
 
 use arrow_array::ArrayRef;
@@ -21,6 +22,9 @@ use arrow_buffer::BooleanBuffer;
 pub use variance::{Design, Designs, TP, denominator, residual};
 
 use ids::{Ids, NULL};
+use sliced::Sliced;
+
+use crate::slices::Value;
 
 /// The fewest clusters (records, for two columns) with which the
 /// simulation (`simulation.rs`, docs/metrics.md) showed the cluster-robust
@@ -79,13 +83,16 @@ pub struct Correlated {
     /// Dyadic: pairs of two distinct records, whose own square the sum
     /// over records counts twice; by the previous model's decision.
     twice: [Loose; 2],
+    /// The sums within each slice, with slice columns.
+    sliced: Option<Sliced>,
     scratch: (Vec<u32>, Vec<u32>),
 }
 
 impl Correlated {
     /// Empty sums for one id column, or for a pair's two record columns;
-    /// `paired` when the pairs carry the previous model's decisions.
-    pub fn new(columns: Vec<String>, paired: bool) -> Correlated {
+    /// `paired` when the pairs carry the previous model's decisions;
+    /// `slices` the slice columns whose every value gets sums of its own.
+    pub fn new(columns: Vec<String>, paired: bool, slices: usize) -> Correlated {
         Correlated {
             dyadic: columns.len() == 2,
             columns,
@@ -94,6 +101,7 @@ impl Correlated {
             paired,
             singles: [Loose::default(); 2],
             twice: [Loose::default(); 2],
+            sliced: (slices > 0).then(|| Sliced::new(slices)),
             scratch: (Vec::new(), Vec::new()),
         }
     }
@@ -103,12 +111,13 @@ impl Correlated {
     }
 
     /// Adds one batch: `arrays` the id column (or the two record columns),
-    /// `bits` the pairs' labels, decisions and (when paired) previous
-    /// decisions, `weights` each pair's weight (1 when `None`), `present`
-    /// the rows counted (`None`: all).
+    /// `slices` the slice columns, `bits` the pairs' labels, decisions and
+    /// (when paired) previous decisions, `weights` each pair's weight (1
+    /// when `None`), `present` the rows counted (`None`: all).
     pub fn add(
         &mut self,
         arrays: &[ArrayRef],
+        slices: &[ArrayRef],
         bits: Bits<'_>,
         weights: Option<&[f64]>,
         present: Option<&BooleanBuffer>,
@@ -136,6 +145,10 @@ impl Correlated {
             self.place(r, (cell, before), w);
             self.twice[before].add(cell, w);
         }
+        if let Some(sliced) = &mut self.sliced {
+            let right = self.dyadic.then_some(right.as_slice());
+            sliced.add(slices, (&left, right), bits, present);
+        }
         self.scratch = (left, right);
     }
 
@@ -151,15 +164,20 @@ impl Correlated {
     /// Combines two threads' sums, id by id.
     pub fn merge(mut self, other: &Correlated) -> Correlated {
         let stride = self.stride();
+        let mut ids = vec![NULL; other.values.len()];
         for (key, theirs) in other.values.keys() {
-            let id = self.values.id(key) as usize;
+            let id = self.values.id(key);
+            ids[theirs as usize] = id;
             self.sums.resize(self.values.len() * stride, [0.0; 4]);
             for k in 0..stride {
                 let cells = other.sums[theirs as usize * stride + k];
-                for (sum, add) in self.sums[id * stride + k].iter_mut().zip(cells) {
+                for (sum, add) in self.sums[id as usize * stride + k].iter_mut().zip(cells) {
                     *sum += add;
                 }
             }
+        }
+        if let (Some(mine), Some(theirs)) = (&mut self.sliced, &other.sliced) {
+            mine.merge(theirs, &ids);
         }
         for k in 0..2 {
             self.singles[k].plus(&other.singles[k]);
@@ -169,8 +187,10 @@ impl Correlated {
     }
 
     /// Every thread's sums together, `weighted` when the pairs carry
-    /// weights; ids with no pair left out.
-    pub fn finish(self, weighted: bool) -> Sums {
+    /// weights; ids with no pair left out. With slice columns, each
+    /// column's values with their sums (counting pairs, unweighted).
+    pub fn finish(mut self, weighted: bool) -> (Sums, Vec<Vec<(Value, Sums)>>) {
+        let sliced = self.sliced.take().map(|s| s.finish(&self.columns)).unwrap_or_default();
         let stride = self.stride();
         let any = |c: &[Cells]| c.iter().flatten().any(|w| *w != 0.0);
         let kept: Vec<&[Cells]> = self.sums.chunks(stride).filter(|c| any(c)).collect();
@@ -185,7 +205,7 @@ impl Correlated {
         let (mut singles, mut twice) = (self.singles[0], self.twice[0]);
         singles.plus(&self.singles[1]);
         twice.plus(&self.twice[1]);
-        Sums {
+        let sums = Sums {
             columns: self.columns,
             dyadic: self.dyadic,
             weighted,
@@ -193,7 +213,8 @@ impl Correlated {
             singles,
             twice,
             paired,
-        }
+        };
+        (sums, sliced)
     }
 }
 

@@ -76,14 +76,15 @@ fn draw(s: &Scenario, blocks: usize, random: &mut Random) -> (f64, usize, Design
     let array: ArrayRef = Arc::new(Int64Array::from(ids));
     let label = BooleanBuffer::from(labels);
     let predicted = BooleanBuffer::from(vec![true; n]);
-    let mut correlated = Correlated::new(vec!["block".into()], false);
+    let mut correlated = Correlated::new(vec!["block".into()], false, 0);
     correlated.add(
         &[array],
+        &[],
         Bits { label: &label, predicted: &predicted, previous: None },
         None,
         None,
     );
-    let design = correlated.finish(false).design(Metric::Precision, n as u64, n as f64);
+    let design = correlated.finish(false).0.design(Metric::Precision, n as u64, n as f64);
     (tp as f64 / n as f64, n, design.expect("pairs"))
 }
 

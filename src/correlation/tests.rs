@@ -45,9 +45,26 @@ fn direct(pairs: &[Pair], dyadic: bool, metric: Metric) -> (f64, u64) {
 /// Folds `pairs` in batches of `batch`, one thread per two batches, the
 /// way the reader does, and gives their sums.
 fn folded(pairs: &[Pair], dyadic: bool, weighted: bool, batch: usize) -> Sums {
+    folded_sliced(pairs, dyadic, weighted, batch).0
+}
+
+/// A pair's slice: one of three, or null.
+fn slice_of(p: &Pair) -> Option<String> {
+    let key = p.0.unwrap_or(3) + i64::from(p.3) * 2;
+    (key % 7 != 0).then(|| format!("s{}", key % 3))
+}
+
+/// [`folded`], with a slice column ([`slice_of`]) whose values get sums
+/// of their own.
+fn folded_sliced(
+    pairs: &[Pair],
+    dyadic: bool,
+    weighted: bool,
+    batch: usize,
+) -> (Sums, Vec<Vec<(Value, Sums)>>) {
     let columns = if dyadic { vec!["l".into(), "r".into()] } else { vec!["l".into()] };
     let mut threads =
-        vec![Correlated::new(columns.clone(), false), Correlated::new(columns, false)];
+        vec![Correlated::new(columns.clone(), false, 1), Correlated::new(columns, false, 1)];
     for (b, chunk) in pairs.chunks(batch).enumerate() {
         // Ids as text for even batch sizes, as integers for odd ones.
         let column = |side: fn(&Pair) -> Option<i64>| -> ArrayRef {
@@ -65,8 +82,10 @@ fn folded(pairs: &[Pair], dyadic: bool, weighted: bool, batch: usize) -> Sums {
         let weights: Vec<f64> = chunk.iter().map(|p| p.4).collect();
         let arrays = if dyadic { vec![left, right] } else { vec![left] };
         let w = weighted.then_some(weights.as_slice());
+        let slice: ArrayRef = Arc::new(StringArray::from_iter(chunk.iter().map(slice_of)));
         threads[b % 2].add(
             &arrays,
+            &[slice],
             Bits { label: &label, predicted: &predicted, previous: None },
             w,
             None,
@@ -120,6 +139,53 @@ fn the_variance_equals_its_definition_pair_by_pair() {
                         (got - expected).abs() <= 1e-9 * expected,
                         "{metric:?} weighted {weighted} dyadic {dyadic} seed {seed}: {got} vs {expected} (n {n})"
                     );
+                }
+            }
+        }
+    }
+}
+
+/// Each slice's sums give the variance of its pairs alone, counted (its
+/// pairs unweighted, as slices count them), whatever the batching.
+#[test]
+fn a_slice_sums_its_own_pairs_variance() {
+    for dyadic in [false, true] {
+        for seed in 1..4 {
+            let pairs = pairs(seed, true);
+            let [column] = folded_sliced(&pairs, dyadic, true, 29).1.try_into().unwrap();
+            assert_eq!(column.len(), 4, "three slices and the nulls'");
+            for (value, sums) in &column {
+                let text = match value {
+                    Value::Text(t) => Some(t.to_string()),
+                    _ => None,
+                };
+                let mine: Vec<Pair> = pairs
+                    .iter()
+                    .filter(|p| slice_of(p) == text)
+                    .map(|p| (p.0, p.1, p.2, p.3, 1.0))
+                    .collect();
+                for metric in Metric::ALL {
+                    let design = sums.counted_designs().metrics.get(metric);
+                    let pairs = mine.iter().filter(|p| match metric {
+                        Metric::Precision => p.3,
+                        Metric::Recall => p.2,
+                        Metric::F1 => p.2 || p.3,
+                    });
+                    let (n, tp) = (pairs.clone().count(), pairs.filter(|p| p.2 && p.3).count());
+                    let Some(design) = design else {
+                        assert_eq!(n, 0, "{value:?} {metric:?}");
+                        continue;
+                    };
+                    let (variance, g) = direct(&mine, dyadic, metric);
+                    let q = tp as f64 / n as f64;
+                    let expected = (q * (1.0 - q) / variance).min(n as f64);
+                    assert_eq!(design.clusters, g, "{value:?} {metric:?} dyadic {dyadic}");
+                    let got = design.effective_pairs;
+                    assert!(
+                        (got - expected).abs() <= 1e-9 * expected,
+                        "{value:?} {metric:?} dyadic {dyadic} seed {seed}: {got} vs {expected}"
+                    );
+                    assert_eq!(design.design_effect, n as f64 / got);
                 }
             }
         }

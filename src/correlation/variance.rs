@@ -69,6 +69,14 @@ impl Sums {
         Designs { columns: self.columns.clone(), metrics }
     }
 
+    /// Each metric's design when the sums count pairs (no weights, as a
+    /// slice's): its pairs, worth at most their number.
+    pub fn counted_designs(&self) -> Designs {
+        let total = self.totals();
+        let pairs = |m: Metric| denominator(m).iter().map(|&c| total[c] as u64).sum::<u64>();
+        self.designs(pairs, |m| Some(pairs(m) as f64))
+    }
+
     /// One metric's design; `None` when it has no pair.
     pub fn design(&self, metric: Metric, pairs: u64, cap: f64) -> Option<Design> {
         if pairs == 0 {

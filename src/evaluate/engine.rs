@@ -49,6 +49,7 @@ pub fn read(settings: &Settings, path: &Path) -> Result<Read, EvaluateError> {
         histogram: counted.histogram.filter(|_| settings.sweeps()),
         weighted: None,
         slices: counted.slices,
+        slice_designs: Vec::new(),
         review: None,
         clusters: None,
         predictions: None,

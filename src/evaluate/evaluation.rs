@@ -15,7 +15,7 @@ use crate::dataset::Sha256;
 use crate::gate::Verdict;
 use crate::metrics::{Counts, PerMetric, Tally};
 use crate::paired::Comparison;
-use crate::slices::{SliceCheck, SliceColumn};
+use crate::slices::{SliceCheck, SliceColumn, Value};
 use crate::stats::{Deflated, Evidence};
 use crate::strata::Stratified;
 use crate::sweep::{Analysis, Point};
@@ -116,6 +116,10 @@ pub struct Evaluation {
     pub paired: Option<Comparison>,
     /// Each slice column's slices and their counts, with `slice_columns`.
     pub slices: Vec<SliceColumn>,
+    /// With `cluster_by`, each slice column's (in `slices`' order) designs
+    /// by value: the slices' intervals count their pairs so. Empty
+    /// otherwise.
+    pub slice_designs: Vec<SliceDesigns>,
     /// The slice rules judged; a failed one fails the verdict.
     pub slice_checks: Vec<SliceCheck>,
     /// The misclassified pairs to review, with `errors_file`.
@@ -143,6 +147,9 @@ impl Evaluation {
     }
 }
 
+/// What each value's correlated pairs are worth in one slice column.
+pub type SliceDesigns = std::collections::HashMap<Value, Designs>;
+
 /// What a verdict is decided on: in cluster mode the family
 /// `cluster_metric` names, with weights the weighted sums, else the counts.
 pub(super) fn evidence<'a>(
@@ -155,6 +162,12 @@ pub(super) fn evidence<'a>(
         (None, Some(w)) => w,
         (None, None) => counts,
     }
+}
+
+/// Counts (a slice's) as their correlated pairs are worth by `designs`;
+/// as they are without.
+pub fn counted<'a>(counts: &'a Counts, designs: Option<&Designs>) -> Deflated<'a> {
+    deflated(counts, &worth(designs, None), degrees(designs))
 }
 
 /// Each metric's effective pairs where the pairs are worth other than

@@ -52,8 +52,10 @@ impl Fold {
             weighted: settings.weight_column.as_ref().map(|_| Batches::default()),
             slices: (!sliced.columns.is_empty()).then(|| Slices::new(&sliced)),
             review: settings.review.as_ref().map(Candidates::new),
-            correlated: (!clustered.is_empty())
-                .then(|| Correlated::new(clustered.to_vec(), settings.previous.is_some())),
+            correlated: (!clustered.is_empty()).then(|| {
+                let slices = settings.slices.columns.len();
+                Correlated::new(clustered.to_vec(), settings.previous.is_some(), slices)
+            }),
             flips: settings.previous.as_ref().map(|_| Flips::default()),
             sliced: sliced.columns.len(),
         }
@@ -80,7 +82,9 @@ impl Fold {
         let bits = Bits { label: &pairs.label, predicted: &pairs.predicted, previous };
         let weights = pairs.weights.as_deref();
         if let Some(correlated) = &mut self.correlated {
-            correlated.add(clustered, bits, weights, present.as_ref());
+            // Sums per slice for the slice columns, not the strata column
+            // after them: `correlated` was told how many there are.
+            correlated.add(clustered, sliced, bits, weights, present.as_ref());
         }
         if let Some(flips) = &mut self.flips {
             flips.add(pairs.len, bits, weights, present.as_ref());

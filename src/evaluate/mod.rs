@@ -36,7 +36,7 @@ use crate::sweep::{self, Analysis, Histogram, Point};
 
 pub use clusters::ClusterResult;
 pub use error::{EvaluateError, Missing, MissingCount};
-pub use evaluation::{Engine, Evaluation, LatestSearch, Provenance};
+pub use evaluation::{Engine, Evaluation, LatestSearch, Provenance, SliceDesigns, counted};
 pub use parts::Parts;
 pub use predictions::PredictionsFile;
 use read::Read;
@@ -72,6 +72,7 @@ pub fn evaluate(
         stratified,
         paired,
         slices,
+        slice_designs,
         review,
         clusters,
         predictions,
@@ -87,6 +88,7 @@ pub fn evaluate(
         stratified,
         paired,
         slices,
+        slice_designs,
         slice_checks,
         review,
         clusters,

@@ -11,7 +11,7 @@ use std::path::Path;
 use super::clusters::{self, ClusterResult};
 use super::earlier::Earlier;
 use super::error::EvaluateError;
-use super::evaluation::Provenance;
+use super::evaluation::{Provenance, SliceDesigns};
 use super::fold::Fold;
 use super::join::{self, Facts};
 use super::parts::Parts;
@@ -24,7 +24,7 @@ use crate::dataset::checksums::{self, Expected};
 use crate::dataset::{Dataset, DatasetError, Hashed, Role, Sha256, Source};
 use crate::metrics::{Metric, Tally};
 use crate::paired::{self, Comparison};
-use crate::slices::{SliceColumn, Slices};
+use crate::slices::{SliceColumn, Slices, Value};
 use crate::strata::Stratified;
 use crate::sweep::Histogram;
 use crate::weighted::Weighted;
@@ -49,6 +49,8 @@ pub struct Read {
     pub paired: Option<Comparison>,
     /// Each slice column's slices.
     pub slices: Vec<SliceColumn>,
+    /// With `cluster_by`, what each slice's correlated pairs are worth.
+    pub slice_designs: Vec<SliceDesigns>,
     /// The misclassified pairs to review.
     pub review: Option<Review>,
     /// The clusters, in cluster mode.
@@ -96,7 +98,10 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
             problem,
         })?;
     }
-    let sums = correlated.map(|c| c.finish(weighted.is_some()));
+    let (sums, slice_designs) = match correlated.map(|c| c.finish(weighted.is_some())) {
+        Some((sums, sliced)) => (Some(sums), sliced.into_iter().map(slice_designs).collect()),
+        None => (None, Vec::new()),
+    };
     let designs = sums.as_ref().map(|s| designs(s, &tally, weighted.as_ref()));
     let paired = flips.map(|flips| {
         let split = sums.as_ref().and_then(|s| Some((s.paired.as_ref()?, s.dyadic)));
@@ -119,6 +124,7 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         stratified,
         paired,
         slices,
+        slice_designs,
         review,
         clusters,
         predictions,
@@ -138,6 +144,11 @@ fn designs(sums: &Sums, tally: &Tally, weighted: Option<&Weighted>) -> Designs {
         None => Some(pairs(m) as f64),
     };
     sums.designs(pairs, cap)
+}
+
+/// One slice column's designs, by value: its slices' sums count pairs.
+fn slice_designs(column: Vec<(Value, Sums)>) -> SliceDesigns {
+    column.into_iter().map(|(value, sums)| (value, sums.counted_designs())).collect()
 }
 
 /// The hashes an input must have: the whole input's (`dataset_hash`, a

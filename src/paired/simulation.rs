@@ -54,12 +54,12 @@ fn sample(random: &mut Random, worse: f64, clustered: bool) -> (Comparison, Coun
         (BooleanBuffer::from(label), BooleanBuffer::from(new), BooleanBuffer::from(old));
     let bits = Bits { label: &label, predicted: &new, previous: Some(&old) };
     let columns = vec!["block".to_string()];
-    let mut correlated = Correlated::new(columns.clone(), true);
+    let mut correlated = Correlated::new(columns.clone(), true, 0);
     let array: ArrayRef = Arc::new(Int64Array::from(block));
-    correlated.add(&[array], bits, None, None);
+    correlated.add(&[array], &[], bits, None, None);
     let mut flips = Flips::default();
     flips.add(label.len(), bits, None, None);
-    let sums = correlated.finish(false);
+    let (sums, _) = correlated.finish(false);
     let split = clustered.then(|| (sums.paired.as_ref().expect("paired"), false));
     let comparison = compare(&flips, split, &columns, 0.95);
     let cells = |b: usize| flips.cells[0].rows[b] + flips.cells[1].rows[b];

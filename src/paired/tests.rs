@@ -116,7 +116,7 @@ fn compared(pairs: &[Pair], dyadic: Option<bool>, weighted: bool, batch: usize) 
         _ => vec!["l".into()],
     };
     let mut threads =
-        [Correlated::new(columns.clone(), true), Correlated::new(columns.clone(), true)];
+        [Correlated::new(columns.clone(), true, 0), Correlated::new(columns.clone(), true, 0)];
     let mut flips = [Flips::default(), Flips::default()];
     for (b, chunk) in pairs.chunks(batch).enumerate() {
         let column = |side: fn(&Pair) -> Option<i64>| -> ArrayRef {
@@ -131,11 +131,11 @@ fn compared(pairs: &[Pair], dyadic: Option<bool>, weighted: bool, batch: usize) 
         let bits = Bits { label: &label, predicted: &new, previous: Some(&old) };
         let weights: Vec<f64> = chunk.iter().map(|p| p.weight).collect();
         let w = weighted.then_some(weights.as_slice());
-        threads[b % 2].add(&arrays, bits, w, None);
+        threads[b % 2].add(&arrays, &[], bits, w, None);
         flips[b % 2].add(chunk.len(), bits, w, None);
     }
     let [a, b] = threads;
-    let sums = a.merge(&b).finish(weighted);
+    let (sums, _) = a.merge(&b).finish(weighted);
     let flips = flips[0].merge(&flips[1]);
     let split = sums.paired.as_ref().map(|s| (s, sums.dyadic)).filter(|_| dyadic.is_some());
     compare(&flips, split, &columns, 0.95)

@@ -11,8 +11,10 @@
 
 /// The one-sided p-value of a proportion `q` over `n` trials against "the
 /// proportion is at least `bound`": `P(Z <= (q - bound) / sqrt(bound(1 -
-/// bound) / n))`, the variance taken at the bound as the score test does.
-pub fn below_p_value(q: f64, n: f64, bound: f64) -> f64 {
+/// bound) / n))`, the variance taken at the bound as the score test does;
+/// with `degrees` (a `cluster_by` design's clusters less one), Student's t
+/// on them in place of Z, as the interval's critical value is.
+pub fn below_p_value(q: f64, n: f64, bound: f64, degrees: Option<f64>) -> f64 {
     if bound <= 0.0 {
         return 1.0;
     }
@@ -20,7 +22,14 @@ pub fn below_p_value(q: f64, n: f64, bound: f64) -> f64 {
         return if q < 1.0 { 0.0 } else { 1.0 };
     }
     let z = (q - bound) / (bound * (1.0 - bound) / n).sqrt();
-    0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
+    match degrees {
+        Some(df) => {
+            use statrs::distribution::{ContinuousCDF, StudentsT};
+            let t = StudentsT::new(0.0, 1.0, df.max(1.0)).expect("a positive number of degrees");
+            t.cdf(z)
+        }
+        None => 0.5 * libm::erfc(-z / std::f64::consts::SQRT_2),
+    }
 }
 
 /// Holm's step-down procedure at family-wise level `alpha`: the p-values
@@ -52,12 +61,18 @@ mod tests {
         // upper bound crosses the bound.
         for (q, n) in [(0.80, 100.0), (0.85, 400.0), (0.5, 30.0), (0.9, 2000.0)] {
             let upper = wilson_rate(q, n, 0.95).upper;
-            assert!((below_p_value(q, n, upper) - 0.025).abs() < 1e-9, "{q} {n}");
-            assert!(below_p_value(q, n, upper + 1e-6) < 0.025);
-            assert!(below_p_value(q, n, upper - 1e-6) > 0.025);
+            assert!((below_p_value(q, n, upper, None) - 0.025).abs() < 1e-9, "{q} {n}");
+            assert!(below_p_value(q, n, upper + 1e-6, None) < 0.025);
+            assert!(below_p_value(q, n, upper - 1e-6, None) > 0.025);
         }
-        assert_eq!(below_p_value(0.3, 10.0, 0.0), 1.0);
-        assert_eq!(below_p_value(0.9, 10.0, 1.0), 0.0);
+        assert_eq!(below_p_value(0.3, 10.0, 0.0, None), 1.0);
+        assert_eq!(below_p_value(0.9, 10.0, 1.0, None), 0.0);
+        // With degrees of freedom, at the t critical value's Wilson bound.
+        for df in [4.0, 29.0, 199.0] {
+            let crit = crate::stats::t_upper_quantile(0.025, df);
+            let upper = crate::stats::wilson_at(0.8, 150.0, crit).upper;
+            assert!((below_p_value(0.8, 150.0, upper, Some(df)) - 0.025).abs() < 1e-9, "{df}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! per metric of each evaluated slice, Holm-adjusted over all of them.
 
 use super::SliceColumnReport;
+use crate::evaluate;
 use crate::metrics::{Counts, Metric};
 use crate::stats::{self, Evidence};
 
@@ -24,12 +25,14 @@ pub(super) fn flag(
         for (s, slice) in column.slices.iter().enumerate().filter(|(_, s)| s.evaluated) {
             for metric in Metric::ALL {
                 let Some(bound) = metric.of(overall).map(|o| o - gap) else { continue };
-                let Some((q, n)) = slice.counts.proportion(metric) else { continue };
+                let evidence = evaluate::counted(&slice.counts, slice.cluster_by.as_ref());
+                let Some((q, n)) = evidence.proportion(metric) else { continue };
                 let bound = match metric {
                     Metric::F1 => stats::jaccard_of_f1(bound.max(0.0)),
                     _ => bound,
                 };
-                tests.push(((c, s, metric), stats::below_p_value(q, n, bound)));
+                let degrees = evidence.degrees.get(metric);
+                tests.push(((c, s, metric), stats::below_p_value(q, n, bound, degrees)));
             }
         }
     }
@@ -85,7 +88,7 @@ mod simulation {
             let c = sample(&mut random, slices, support, 0.9, first);
             let mut overall = Counts::default();
             c.slices.iter().for_each(|s| overall += s.counts);
-            let mut columns = [column(&c, &overall, &settings, None)];
+            let mut columns = [column(&c, &overall, &settings, None, None)];
             flag(&mut columns, &overall, settings.flag_gap, 0.95);
             let flagged = |s: &SliceReport| !s.flagged.is_empty();
             let point =

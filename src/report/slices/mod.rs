@@ -2,9 +2,12 @@
 //! whether it had the support to be evaluated, and how far it falls below
 //! the overall metrics; worst first.
 
+#[cfg(test)]
+mod clustered;
 mod flags;
 
-use crate::evaluate::Evaluation;
+use crate::correlation::Designs;
+use crate::evaluate::{self, Evaluation, SliceDesigns};
 use crate::metrics::{Counts, Metric, PerMetric};
 use crate::report::format::{self, code, percent};
 use crate::slices::{SliceCheck, SliceColumn, SliceRule, SliceSettings, SliceStatus};
@@ -42,6 +45,9 @@ pub struct SliceReport {
     pub metrics: PerMetric<Option<f64>>,
     /// Each metric's interval, when `confidence` is set.
     pub intervals: Option<PerMetric<Option<Interval>>>,
+    /// With `cluster_by`, what the slice's correlated pairs are worth: its
+    /// intervals and flags count them so.
+    pub cluster_by: Option<Designs>,
     /// How far each metric is below the overall value (positive: below).
     pub below_overall: PerMetric<Option<f64>>,
     /// The metrics whose interval lies wholly below the overall value
@@ -87,7 +93,11 @@ pub fn report(evaluation: &Evaluation) -> Option<SlicesReport> {
     let mut columns: Vec<SliceColumnReport> = evaluation
         .slices
         .iter()
-        .map(|c| column(c, overall, &settings.slices, settings.confidence))
+        .enumerate()
+        .map(|(i, c)| {
+            let designs = evaluation.slice_designs.get(i);
+            column(c, overall, &settings.slices, settings.confidence, designs)
+        })
         .collect();
     let flag_confidence = settings.confidence.unwrap_or(DEFAULT_FLAG_CONFIDENCE);
     let tested = flag(&mut columns, overall, settings.slices.flag_gap, flag_confidence);
@@ -106,6 +116,7 @@ fn column(
     overall: &Counts,
     settings: &SliceSettings,
     confidence: Option<f64>,
+    designs: Option<&SliceDesigns>,
 ) -> SliceColumnReport {
     let mut slices: Vec<SliceReport> = c
         .slices
@@ -117,6 +128,8 @@ fn column(
             let metrics = PerMetric::from_fn(|m| m.of(&counts));
             let below_overall =
                 PerMetric::from_fn(|m| m.of(overall).zip(m.of(&counts)).map(|(o, v)| o - v));
+            let cluster_by = designs.and_then(|d| d.get(&s.value)).cloned();
+            let evidence = evaluate::counted(&counts, cluster_by.as_ref());
             SliceReport {
                 value: s.value.to_json(),
                 text: s.value.text(),
@@ -124,7 +137,8 @@ fn column(
                 support,
                 evaluated,
                 metrics,
-                intervals: confidence.map(|level| stats::intervals(&counts, level)),
+                intervals: confidence.map(|level| stats::intervals(&evidence, level)),
+                cluster_by,
                 below_overall,
                 flagged: Vec::new(),
             }
@@ -181,17 +195,31 @@ pub fn tables(r: &SlicesReport) -> Vec<SliceTable> {
         .map(|c| SliceTable {
             column: code(&shown(&c.column).to_string()),
             note: format!(
-                "{}; a slice with fewer than {} true matches is not evaluated; ⚠️ marks a metric whose {}% interval lies wholly below overall minus {} pp, Holm-adjusted over the {} metrics of evaluated slices tested, so that slices no worse than that are flagged in at most {}% of runs.",
+                "{}; a slice with fewer than {} true matches is not evaluated; ⚠️ marks a metric whose {}% interval lies wholly below overall minus {} pp, Holm-adjusted over the {} metrics of evaluated slices tested, so that slices no worse than that are flagged in at most {}% of runs.{}",
                 format::count(c.values as u64, "value"),
                 r.min_support,
                 percent_level(r.flag_confidence),
                 points(r.flag_gap),
                 r.tested,
                 percent_level((1.0 - r.flag_confidence) / 2.0),
+                clustered(c),
             ),
             rows: c.slices.iter().map(|s| row(s, r, &c.column)).collect(),
         })
         .collect()
+}
+
+/// What the intervals of a column's slices count, with `cluster_by`.
+fn clustered(c: &SliceColumnReport) -> String {
+    let Some(designs) = c.slices.iter().find_map(|s| s.cluster_by.as_ref()) else {
+        return String::new();
+    };
+    let columns: Vec<String> =
+        designs.columns.iter().map(|c| code(&shown(c).to_string())).collect();
+    format!(
+        " Each slice's intervals count its correlated pairs (by {}) as the independent pairs they are worth, as the overall ones do.",
+        columns.join(" and ")
+    )
 }
 
 fn row(s: &SliceReport, r: &SlicesReport, column: &str) -> SliceRow {
@@ -361,7 +389,7 @@ mod tests {
         };
         let overall = Counts { tp: 136, fp: 20, fn_: 74, tn: 30 };
         let settings = SliceSettings { min_support: 30, ..SliceSettings::default() };
-        let mut columns = [column(&c, &overall, &settings, None)];
+        let mut columns = [column(&c, &overall, &settings, None, None)];
         let order: Vec<&str> = columns[0].slices.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(order, ["bad", "good", "rare"]);
         // Two evaluated slices, three metrics each.
