@@ -192,6 +192,25 @@ fn a_slice_sums_its_own_pairs_variance() {
     }
 }
 
+/// The one pass over the ids gives each metric's clusters and spread as
+/// the pass per metric does, to the bit.
+#[test]
+fn one_pass_over_the_ids_equals_one_pass_per_metric() {
+    for dyadic in [false, true] {
+        for seed in 1..6 {
+            let sums = folded(&pairs(seed, false), dyadic, false, 37);
+            let fused = sums.fused().expect("within 128 bits");
+            for metric in Metric::ALL {
+                let (clusters, (p, n, spread)) = fused.get(metric);
+                assert_eq!(clusters, sums.clusters(metric), "{metric:?} dyadic {dyadic}");
+                let (q, m, other) = sums.spread(metric);
+                assert_eq!((p.to_bits(), n.to_bits()), (q.to_bits(), m.to_bits()));
+                assert_eq!(spread.to_bits(), other.to_bits(), "{metric:?} dyadic {dyadic}");
+            }
+        }
+    }
+}
+
 #[test]
 fn exact_and_floating_sums_agree_and_any_batching_gives_the_same_bits() {
     let pairs = pairs(9, false);

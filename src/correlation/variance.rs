@@ -56,6 +56,10 @@ pub fn denominator(metric: Metric) -> &'static [usize] {
 /// The true positives' cell.
 pub const TP: usize = 3;
 
+/// A metric's p, Σn and Σ_g (Σ_{i∈g} (y_i − p·n_i))²: its variance without
+/// its factors.
+type Spread = (f64, f64, f64);
+
 impl Sums {
     /// Each metric's design: `pairs` the pairs in its denominator, `cap`
     /// what they are worth without correlation (their number, or Kish's
@@ -65,7 +69,19 @@ impl Sums {
         pairs: impl Fn(Metric) -> u64,
         cap: impl Fn(Metric) -> Option<f64>,
     ) -> Designs {
-        let metrics = PerMetric::from_fn(|m| self.design(m, pairs(m), cap(m)?));
+        // Unweighted, every metric's clusters and spread in one pass over
+        // the ids (millions of them, with a record id column).
+        let fused = if self.weighted { None } else { self.fused() };
+        let metrics = PerMetric::from_fn(|m| {
+            let (pairs, cap) = (pairs(m), cap(m)?);
+            match &fused {
+                Some(f) => {
+                    let (clusters, spread) = f.get(m);
+                    design_of(pairs, cap, clusters, spread)
+                }
+                None => self.design(m, pairs, cap),
+            }
+        });
         Designs { columns: self.columns.clone(), metrics }
     }
 
@@ -82,28 +98,51 @@ impl Sums {
         if pairs == 0 {
             return None;
         }
-        let clusters = self.clusters(metric);
-        let (p, n, spread) = self.spread(metric);
-        let effective = match clusters {
-            // One cluster: its pairs are worth one.
-            0 | 1 => 1.0,
-            g => {
-                let g = g as f64;
-                let variance = g / (g - 1.0) * spread / (n * n);
-                let worth = p * (1.0 - p) / variance;
-                if variance > 0.0 && worth.is_finite() { worth.min(cap) } else { cap }
+        design_of(pairs, cap, self.clusters(metric), self.spread(metric))
+    }
+
+    /// Each metric's clusters and exact spread ([`Self::exact_spread`]),
+    /// for unweighted sums, in one pass over the ids. `None` past 128 bits.
+    pub(super) fn fused(&self) -> Option<PerMetric<(u64, Spread)>> {
+        let total = self.totals();
+        let k = total[TP] as i64 as i128;
+        let n: [i128; 3] =
+            Metric::ALL.map(|m| denominator(m).iter().map(|&c| total[c] as i64 as i128).sum());
+        let (mut ids, mut spread) = ([0u64; 3], [0i128; 3]);
+        for c in &self.sums {
+            // An id's counts are below 2^53: through i64, one instruction.
+            let [_, fp, fn_, tp] = c.map(|w| w as i64);
+            for (i, m) in [tp + fp, tp + fn_, tp + fp + fn_].into_iter().enumerate() {
+                ids[i] += u64::from(self.dyadic || m != 0);
+                let s =
+                    n[i].checked_mul(i128::from(tp))?.checked_sub(k.checked_mul(i128::from(m))?)?;
+                spread[i] = spread[i].checked_add(s.checked_mul(s)?)?;
             }
-        };
-        Some(Design {
-            clusters,
-            design_effect: pairs as f64 / effective,
-            effective_pairs: effective,
-        })
+        }
+        let mut out = [(0, (0.0, 0.0, 0.0)); 3];
+        for (i, metric) in Metric::ALL.into_iter().enumerate() {
+            let cells = denominator(metric);
+            let (mut spread, n) = (spread[i], n[i]);
+            let sign = if self.dyadic { -1 } else { 0 };
+            for (loose, sign) in [(&self.singles, 1), (&self.twice, sign)] {
+                for &c in cells {
+                    let own = n.checked_mul(i128::from(c == TP))?.checked_sub(k)?;
+                    let own = own.checked_mul(own)?.checked_mul(loose.rows[c] as i128)?;
+                    spread = spread.checked_add(sign * own)?;
+                }
+            }
+            let all: &[usize] = if self.dyadic { &[0, 1, 2, 3] } else { cells };
+            let clusters = ids[i] + all.iter().map(|&c| self.singles.rows[c]).sum::<u64>();
+            let nf = n as f64;
+            out[i] = (clusters, (k as f64 / nf, nf, spread as f64 / (nf * nf)));
+        }
+        let [precision, recall, f1] = out;
+        Some(PerMetric { precision, recall, f1 })
     }
 
     /// G: the ids with a pair in the metric's denominator (one column), or
     /// R: every record (two columns); a null id is one of its own each time.
-    fn clusters(&self, metric: Metric) -> u64 {
+    pub(super) fn clusters(&self, metric: Metric) -> u64 {
         let cells: &[usize] = if self.dyadic { &[0, 1, 2, 3] } else { denominator(metric) };
         let ids = self.sums.iter().filter(|c| cells.iter().any(|&k| c[k] != 0.0)).count();
         ids as u64 + cells.iter().map(|&k| self.singles.rows[k]).sum::<u64>()
@@ -138,8 +177,11 @@ impl Sums {
         let square = |a: i128| a.checked_mul(a);
         let mut spread = 0i128;
         for c in &self.sums {
-            let m = cells.iter().map(|&k| c[k] as i128).sum();
-            spread = spread.checked_add(square(scaled(c[TP] as i128, m)?)?)?;
+            // An id's counts are below 2^53: through i64, a conversion of
+            // one instruction (to i128 directly is a call).
+            let m: i64 = cells.iter().map(|&k| c[k] as i64).sum();
+            let y = c[TP] as i64;
+            spread = spread.checked_add(square(scaled(i128::from(y), i128::from(m))?)?)?;
         }
         for (loose, sign) in [(&self.singles, 1), (&self.twice, if self.dyadic { -1 } else { 0 })] {
             for &c in cells {
@@ -163,6 +205,30 @@ impl Sums {
         }
         total
     }
+}
+
+/// A metric's design from its `pairs`, what they are worth without
+/// correlation (`cap`), its clusters and (p, Σn, spread).
+fn design_of(
+    pairs: u64,
+    cap: f64,
+    clusters: u64,
+    (p, n, spread): (f64, f64, f64),
+) -> Option<Design> {
+    if pairs == 0 {
+        return None;
+    }
+    let effective = match clusters {
+        // One cluster: its pairs are worth one.
+        0 | 1 => 1.0,
+        g => {
+            let g = g as f64;
+            let variance = g / (g - 1.0) * spread / (n * n);
+            let worth = p * (1.0 - p) / variance;
+            if variance > 0.0 && worth.is_finite() { worth.min(cap) } else { cap }
+        }
+    };
+    Some(Design { clusters, design_effect: pairs as f64 / effective, effective_pairs: effective })
 }
 
 /// y − p·n of one pair of a denominator cell: 1 − p for a TP, −p else.

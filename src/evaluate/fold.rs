@@ -101,26 +101,26 @@ impl Fold {
         Ok(Fold {
             tally: self.tally.merge(&other.tally),
             histogram,
-            weighted: both(self.weighted, &other.weighted, |w, o| Ok(w.merge(o)))?,
-            slices: both(self.slices, &other.slices, Slices::merge)?,
-            review: both(self.review, &other.review, |r, o| Ok(r.merge(o)))?,
-            correlated: both(self.correlated, &other.correlated, |c, o| Ok(c.merge(o)))?,
-            flips: both(self.flips, &other.flips, |f, o| Ok(f.merge(o)))?,
+            weighted: both(self.weighted, other.weighted, |w, o| Ok(w.merge(&o)))?,
+            slices: both(self.slices, other.slices, |s, o| s.merge(&o))?,
+            review: both(self.review, other.review, |r, o| Ok(r.merge(&o)))?,
+            correlated: both(self.correlated, other.correlated, |c, o| Ok(c.merge(&o)))?,
+            flips: both(self.flips, other.flips, |f, o| Ok(f.merge(&o)))?,
             sliced: self.sliced,
         })
     }
 }
 
 /// One optional part of two folds: merged when both have it, else the one
-/// that does.
-fn both<T: Clone>(
+/// that does (moved, never copied: a fold's sums per id may be large).
+fn both<T>(
     mine: Option<T>,
-    theirs: &Option<T>,
-    merge: impl FnOnce(T, &T) -> Result<T, TooManyValues>,
+    theirs: Option<T>,
+    merge: impl FnOnce(T, T) -> Result<T, TooManyValues>,
 ) -> Result<Option<T>, TooManyValues> {
     match (mine, theirs) {
         (Some(m), Some(t)) => merge(m, t).map(Some),
         (m, None) => Ok(m),
-        (None, Some(t)) => Ok(Some(t.clone())),
+        (None, t) => Ok(t),
     }
 }

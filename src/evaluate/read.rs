@@ -18,7 +18,7 @@ use super::parts::Parts;
 use super::predictions::PredictionsFile;
 use super::review::Review;
 use super::scan::{self, scan};
-use super::settings::Settings;
+use super::settings::{ClusterBy, Settings};
 use crate::correlation::{Designs, Sums};
 use crate::dataset::checksums::{self, Expected};
 use crate::dataset::{Dataset, DatasetError, Hashed, Role, Sha256, Source};
@@ -208,10 +208,11 @@ fn hash_and_scan(
     // while one core counts a file's pairs at about twice that (it reads
     // only the columns it needs): alone, a single file's hash gets a core
     // of its own and bounds the run. A folder's parts are hashed on every
-    // core, and a join's probing is slower than the hashes of both files:
-    // both count on every core too.
-    let counting = match (predictions, source.folder) {
-        (None, false) => workers.saturating_sub(1).max(1),
+    // core, and a join's probing or the sums per cluster id (`cluster_by`)
+    // are slower than the hash: these count on every core too.
+    let grouped = !matches!(settings.cluster_by, ClusterBy::Independent);
+    let counting = match (predictions, source.folder, grouped) {
+        (None, false, false) => workers.saturating_sub(1).max(1),
         _ => workers,
     };
     let hashing = |source: &Source| if source.folder { workers } else { 1 };

@@ -173,8 +173,23 @@ pub fn critical(confidence: f64, degrees: Option<f64>) -> f64 {
 /// 1e-9). At least one degree of freedom.
 pub fn t_upper_quantile(tail: f64, df: f64) -> f64 {
     use statrs::distribution::{ContinuousCDF, StudentsT};
+    // A run asks for one level at each metric's degrees, at every curve
+    // point: the last few answers are kept per thread.
+    type Kept = [((u64, u64), f64); 4];
+    thread_local! {
+        static KEPT: std::cell::Cell<(Kept, usize)> =
+            const { std::cell::Cell::new(([((u64::MAX, u64::MAX), 0.0); 4], 0)) };
+    }
+    let key = (tail.to_bits(), df.to_bits());
+    let (mut kept, next) = KEPT.get();
+    if let Some((_, t)) = kept.iter().find(|(k, _)| *k == key) {
+        return *t;
+    }
     let t = StudentsT::new(0.0, 1.0, df.max(1.0)).expect("a positive number of degrees");
-    t.inverse_cdf(1.0 - tail)
+    let t = t.inverse_cdf(1.0 - tail);
+    kept[next] = (key, t);
+    KEPT.set((kept, (next + 1) % kept.len()));
+    t
 }
 
 /// The Wilson score interval of `q` over `n` trials at critical value
