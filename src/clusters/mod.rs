@@ -9,6 +9,8 @@
 
 pub(crate) mod ids;
 mod metrics;
+pub mod names;
+pub mod sizes;
 pub(crate) mod slices;
 
 use std::collections::HashMap;
@@ -28,6 +30,9 @@ pub struct ClusterSettings {
     pub predicted_entity_column: String,
     /// The family `min_precision`, `min_recall` and `min_f1` apply to.
     pub family: Family,
+    /// A quasi-identifier of each record (`name_column`), whose homonymy
+    /// and variation rates the report gives.
+    pub name_column: Option<String>,
 }
 
 /// The contingency table: records by (true entity, predicted entity),
@@ -151,26 +156,9 @@ impl Contingency {
         self.waiting == 0 && self.cells() == 0
     }
 
-    /// The metrics and counts. The true and the predicted ids are numbered
-    /// on two threads.
-    pub fn finish(mut self) -> Clusters {
-        self.flush();
-        let keys = |side: fn(&(Owned, Owned)) -> &Owned, short: fn(&(u128, u128)) -> u128| {
-            let short_keys =
-                self.parts.iter().flat_map(|p| p.keys()).map(|k| Key::Packed(short(k)));
-            let keys: Vec<Key> =
-                short_keys.chain(self.long.keys().map(|k| side(k).key())).collect();
-            ids::number(&keys)
-        };
-        let ((t, k), (p, m)) = std::thread::scope(|s| {
-            let truth = s.spawn(|| keys(|k| &k.0, |k| k.0));
-            let predicted = keys(|k| &k.1, |k| k.1);
-            (truth.join().expect("the numbering thread panicked"), predicted)
-        });
-        let counts = self.parts.iter().flat_map(|p| p.values()).chain(self.long.values());
-        let cells: Vec<(u32, u32, u64)> =
-            t.into_iter().zip(p).zip(counts).map(|((t, p), n)| (t, p, *n)).collect();
-        drop(self);
+    /// The metrics and counts.
+    pub fn finish(self) -> Clusters {
+        let (cells, k, m) = self.numbered();
         let (mut a, mut b) = (vec![0u64; k], vec![0u64; m]);
         for &(t, p, n) in &cells {
             a[t as usize] += n;
@@ -189,11 +177,34 @@ impl Contingency {
             exact_matches: metrics::exact_matches(&cells, &a, &b),
             true_singletons: singletons(&a),
             predicted_singletons: singletons(&b),
+            predicted_sizes: sizes::histogram(&b),
             largest_true: largest(a),
             largest_predicted: largest(b),
             cells: cells.len() as u64,
         };
         Clusters { counts, families }
+    }
+
+    /// Every cell as (true id, predicted id, records), the ids numbered
+    /// from 0 on two threads, and how many true and predicted ids there are.
+    pub(crate) fn numbered(mut self) -> (Vec<(u32, u32, u64)>, usize, usize) {
+        self.flush();
+        let keys = |side: fn(&(Owned, Owned)) -> &Owned, short: fn(&(u128, u128)) -> u128| {
+            let short_keys =
+                self.parts.iter().flat_map(|p| p.keys()).map(|k| Key::Packed(short(k)));
+            let keys: Vec<Key> =
+                short_keys.chain(self.long.keys().map(|k| side(k).key())).collect();
+            ids::number(&keys)
+        };
+        let ((t, k), (p, m)) = std::thread::scope(|s| {
+            let truth = s.spawn(|| keys(|k| &k.0, |k| k.0));
+            let predicted = keys(|k| &k.1, |k| k.1);
+            (truth.join().expect("the numbering thread panicked"), predicted)
+        });
+        let counts = self.parts.iter().flat_map(|p| p.values()).chain(self.long.values());
+        let cells: Vec<(u32, u32, u64)> =
+            t.into_iter().zip(p).zip(counts).map(|((t, p), n)| (t, p, *n)).collect();
+        (cells, k, m)
     }
 }
 
@@ -204,7 +215,7 @@ pub fn pairs(n: u64) -> u128 {
 }
 
 /// How many of the largest sizes are reported.
-pub const LARGEST: usize = 5;
+pub const LARGEST: usize = 10;
 
 /// The [`LARGEST`] largest sizes, largest first.
 fn largest(mut sizes: Vec<u64>) -> Vec<u64> {
@@ -234,6 +245,9 @@ pub struct ClusterCounts {
     pub true_singletons: u64,
     /// Predicted entities of one record.
     pub predicted_singletons: u64,
+    /// The predicted entities by size: 1, 2, 3–4, 5–8… records, up to the
+    /// largest.
+    pub predicted_sizes: Vec<sizes::SizeBucket>,
     /// The largest true entities' sizes, largest first.
     pub largest_true: Vec<u64>,
     /// The largest predicted entities' sizes, largest first.

@@ -9,6 +9,7 @@
 use super::error::{EvaluateError, Repeat};
 use super::settings::Settings;
 use crate::clusters::ids::{Fingerprints, Owned, Seen, key};
+use crate::clusters::names::{NameRates, rates};
 use crate::clusters::slices::{ClusterSliceColumn, SliceTables};
 use crate::clusters::{ClusterSettings, Clusters, Contingency, Family};
 use crate::dataset::columns::{self, Kind};
@@ -31,6 +32,9 @@ pub struct ClusterResult {
     pub settings: ClusterSettings,
     /// Each slice column's slices, with `slice_columns`.
     pub slices: Vec<ClusterSliceColumn>,
+    /// The predicted clusters' homonymy and name variation rates, with
+    /// `name_column`.
+    pub names: Option<NameRates>,
 }
 
 /// What each reading thread folds its row groups into.
@@ -40,6 +44,8 @@ struct Pass {
     table: Contingency,
     /// One per slice column.
     slices: Vec<SliceTables>,
+    /// Records by (name, predicted entity), with `name_column`.
+    names: Option<Contingency>,
     /// Per column (record, true, predicted): rows with a null id, and the
     /// first (of this thread's row groups).
     nulls: [(u64, Vec<u64>); 3],
@@ -85,10 +91,13 @@ pub fn scan(
     }
     // The fingerprints are sorted while the table is summed up.
     let (records, table) = (std::mem::take(&mut pass.records), std::mem::take(&mut pass.table));
-    let (repeated, clusters) = std::thread::scope(|s| {
+    let names = pass.names.take();
+    let (repeated, clusters, names) = std::thread::scope(|s| {
         let repeated = s.spawn(|| records.repeats());
+        let names = s.spawn(|| names.map(Contingency::numbered));
         let clusters = (!table.is_empty()).then(|| table.finish());
-        (repeated.join().expect("the sorting thread panicked"), clusters)
+        let repeated = repeated.join().expect("the sorting thread panicked");
+        (repeated, clusters, names.join().expect("the naming thread panicked"))
     });
     if repeated {
         check_repeats(settings, cluster, &dataset, &mask, ids)?;
@@ -104,8 +113,15 @@ pub fn scan(
     let tally = tally(&clusters, pass.skipped);
     let min = settings.slices.min_support;
     let slices = pass.slices.into_iter().map(|t| t.finish(min, cluster.family)).collect();
-    let result =
-        ClusterResult { clusters, family: cluster.family, settings: cluster.clone(), slices };
+    let predicted = clusters.counts.predicted_clusters;
+    let names = cluster.name_column.as_deref().zip(names).map(|(c, n)| rates(c, n, predicted));
+    let result = ClusterResult {
+        clusters,
+        family: cluster.family,
+        settings: cluster.clone(),
+        slices,
+        names,
+    };
     Ok((dataset, tally, result))
 }
 
@@ -121,6 +137,8 @@ fn mask(
         (ids[2], "predicted_entity_column", Kind::Key),
     ];
     let mut wanted = names.to_vec();
+    let named = settings.clusters.as_ref().and_then(|c| c.name_column.as_deref());
+    wanted.extend(named.map(|c| (c, "name_column", Kind::Key)));
     let sliced = &settings.slices.columns;
     wanted.extend(sliced.iter().map(|c| (c.as_str(), "slice_columns", Kind::Slice)));
     Ok(dataset.projection(columns::find(dataset, &wanted)?)?)
@@ -137,8 +155,10 @@ fn count(
     let start = std::time::Instant::now();
     let sliced = &settings.slices.columns;
     let max = settings.slices.max_slices;
+    let named = settings.clusters.as_ref().and_then(|c| c.name_column.as_deref());
     let new_pass = || Pass {
         slices: sliced.iter().map(|c| SliceTables::new(c, max)).collect(),
+        names: named.map(|_| Contingency::default()),
         ..Pass::default()
     };
     let too_many = super::scan::too_many(settings);
@@ -153,8 +173,9 @@ fn count(
             let array = batch.column_by_name(column).expect("projected");
             tables.read(array.as_ref()).map_err(&too_many)?;
         }
+        let names = named.map(|c| key_column(batch.column_by_name(c).expect("projected")));
         for i in 0..batch.num_rows() {
-            pass.add(&ids, i, first_row + i as u64, skip);
+            pass.add(&ids, names.as_ref(), i, first_row + i as u64, skip);
         }
         Ok(())
     })?;
@@ -218,8 +239,15 @@ fn columns<'a>(batch: &'a arrow_array::RecordBatch, names: [&str; 3]) -> [KeyCol
 }
 
 impl Pass {
-    /// Row `i` of the batch, file row `row`.
-    fn add(&mut self, ids: &[KeyColumn; 3], i: usize, row: u64, skip: bool) {
+    /// Row `i` of the batch, file row `row`; `names` the name column.
+    fn add(
+        &mut self,
+        ids: &[KeyColumn; 3],
+        names: Option<&KeyColumn>,
+        i: usize,
+        row: u64,
+        skip: bool,
+    ) {
         let keys = ids.each_ref().map(|c| key(c, i));
         let [Some(record), Some(t), Some(p)] = keys else {
             for (c, _) in keys.iter().enumerate().filter(|(_, k)| k.is_none()) {
@@ -237,6 +265,9 @@ impl Pass {
             slice.add(i, t, p);
         }
         self.table.add(t, p);
+        if let (Some(table), Some(name)) = (&mut self.names, names.and_then(|c| key(c, i))) {
+            table.add(name, p);
+        }
     }
 
     /// Two threads' passes as one.
@@ -249,9 +280,14 @@ impl Pass {
             first.truncate(SHOWN_ROWS);
         }
         let slices = self.slices.into_iter().zip(other.slices).map(|(m, o)| m.merge(o));
+        let names = match (self.names, other.names) {
+            (Some(mine), Some(theirs)) => Some(mine.merge(theirs)),
+            (mine, theirs) => mine.or(theirs),
+        };
         Ok(Pass {
             records: self.records.merge(other.records),
             table: self.table.merge(other.table),
+            names,
             slices: slices.collect::<Result<_, _>>()?,
             nulls,
             skipped: self.skipped + other.skipped,

@@ -34,7 +34,6 @@ use crate::slices::{self, SliceStatus};
 use crate::stats::{Deflated, Evidence};
 use crate::sweep::{self, Analysis, Histogram, Point};
 
-pub use clusters::ClusterResult;
 pub use error::{EvaluateError, Missing, MissingCount};
 pub use evaluation::{Engine, Evaluation, LatestSearch, Provenance, SliceDesigns, counted};
 pub use parts::Parts;

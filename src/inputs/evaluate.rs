@@ -10,10 +10,10 @@ use super::table::InputSpec;
 use super::table::{
     BASELINE, BASELINE_PREDICTIONS, CHECKSUMS, CLUSTER_BY, CLUSTER_METRIC, CONFIDENCE, COUNTS,
     DATASET_HASH, DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST,
-    MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NULL_POLICY,
-    ON_INCONCLUSIVE, POSITIVE_LABEL, PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN, PREDICTIONS,
-    READ_TIMEOUT_SECONDS, RECORD_COLUMN, REQUIRE_DATASET_HASH, SCORE_SCALE, SLICE_COLUMNS,
-    SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
+    MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NAME_COLUMN,
+    NULL_POLICY, ON_INCONCLUSIVE, POSITIVE_LABEL, PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN,
+    PREDICTIONS, READ_TIMEOUT_SECONDS, RECORD_COLUMN, REQUIRE_DATASET_HASH, SCORE_SCALE,
+    SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
 };
 use super::values::{boolean, columns, one_of, optional, optional_unit, path, string, unit, whole};
 use crate::clusters::{ClusterSettings, Family};
@@ -122,6 +122,12 @@ fn engine_counts(raw: &RawInputs) -> Result<Option<std::path::PathBuf>, InputErr
 fn clusters(raw: &RawInputs) -> Result<Option<ClusterSettings>, InputError> {
     let words = [("pairs", false), ("clusters", true)];
     if !one_of(raw, &MODE, &words, "`pairs` or `clusters`")? {
+        if raw.is_given(&NAME_COLUMN) {
+            return Err(InputError::ConflictingInputs {
+                inputs: "name_column and mode: pairs",
+                expected: "name_column with mode: clusters: its rates are of the predicted clusters",
+            });
+        }
         return Ok(None);
     }
     let pairs_only = [
@@ -147,6 +153,7 @@ fn clusters(raw: &RawInputs) -> Result<Option<ClusterSettings>, InputError> {
         true_entity_column: string(raw, &TRUE_ENTITY_COLUMN),
         predicted_entity_column: string(raw, &PREDICTED_ENTITY_COLUMN),
         family: one_of(raw, &CLUSTER_METRIC, &families, "`pairwise`, `bcubed` or `cluster`")?,
+        name_column: optional(raw, &NAME_COLUMN),
     }))
 }
 

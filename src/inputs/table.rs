@@ -118,6 +118,8 @@ inputs! {
         "Cluster mode: the column of the entity the ER system put each record in; string or integer, compared by exact value.";
     CLUSTER_METRIC = "cluster_metric" default "pairwise":
         "Cluster mode: the family min_precision, min_recall and min_f1 apply to, and that the precision, recall and f1 outputs carry: `pairwise`, `bcubed` (record-averaged) or `cluster` (exact match).";
+    NAME_COLUMN = "name_column":
+        "Cluster mode: a column of each record's name, or any quasi-identifier (string or integer; nulls are no name); the summary and the JSON report then give the predicted clusters' homonymy rate (the share of clusters with a name that share a name with another cluster) and name variation rate (the share of clusters with more than one distinct name), as er-evaluation's summary statistics define them.";
     SUMMARY = "summary" default "true":
         "Write the job summary (true or false).";
     REPORT_JSON = "report_json":

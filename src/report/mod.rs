@@ -318,7 +318,7 @@ impl Report {
             slices: slices::report(evaluation),
             errors: pairs::kept(evaluation),
             mode: if evaluation.clusters.is_some() { "clusters" } else { "pairs" },
-            clusters: evaluation.clusters.as_ref().map(|c| ClustersReport::new(c, settings)),
+            clusters: ClustersReport::of(evaluation),
             shown_pairs: pairs::shown_pairs(evaluation),
             settings: settings.origins.clone(),
         }

