@@ -22,8 +22,9 @@ for f in fixtures/*.parquet; do
     { printf '%b' "\\x0$pick"; cat "$f"; } > "fuzz/corpus/evaluate/$(basename "$f" .parquet)-$pick"
   done
 done
-# Bit 6 of the first byte: cluster mode, on the file that has its columns.
-for pick in 40 44; do
+# Bit 6 of the first byte: cluster mode, on the file that has its columns;
+# bit 7 with the true entities as names.
+for pick in 40 44 c0 c4; do
   { printf '%b' "\\x$pick"; cat fixtures/clusters.parquet; } > "fuzz/corpus/evaluate/clusters-$pick"
 done
 forged='\\n::set-output name=passed::true\\n::add-mask::ER precision gate\\n::warning::forged\\n'

@@ -1,5 +1,6 @@
-//! `cluster_by`: intervals for pairs that are not independent, the default
-//! that takes the key columns, and the inputs it refuses.
+//! `cluster_by`: intervals for pairs that are not independent, overall and
+//! per slice, equal to statsmodels and the dyadic formula; the default that
+//! takes the key columns, and the inputs it refuses.
 
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray};
 
@@ -147,4 +148,70 @@ fn a_slice_of_correlated_pairs_is_judged_on_what_its_pairs_are_worth() {
         "{}",
         ran.summary
     );
+}
+
+/// `cluster_by` with one column equals statsmodels' cluster-robust OLS
+/// variance; with two, the dyadic-robust variance computed directly; over
+/// all the pairs and over each slice's.
+#[cfg(feature = "external-tests")]
+#[test]
+fn cluster_robust_intervals_equal_statsmodels_and_the_dyadic_formula() {
+    for columns in ["block", "left_id,right_id"] {
+        let gate = Gate::new();
+        let file = gate.path("c.parquet");
+        let args = [file.as_os_str(), "0.9".as_ref()];
+        let expected = Gate::python("cluster_oracle.py", &args, "statsmodels, pandas and pyarrow");
+        let ran = gate
+            .input("validation_set", "c.parquet")
+            .input("cluster_by", columns)
+            .input("slice_columns", "kind")
+            .input("confidence", "0.9")
+            .input("report_json", "r.json")
+            .any_metric()
+            .run();
+        assert_eq!(ran.code, 0, "{ran:#?}");
+        let report = ran.json("r.json");
+        let intervals = &report["intervals"];
+        assert_eq!(intervals["method"], "wilson_cluster");
+        same_designs(&intervals["cluster_by"], intervals, &expected[columns], columns);
+        for metric in ["precision", "recall", "f1"] {
+            for key in ["effective_pairs", "design_effect"] {
+                let ours = intervals["cluster_by"][metric][key].as_f64().unwrap();
+                let output = ran.outputs[&format!("{metric}_{key}")].parse::<f64>().unwrap();
+                assert_eq!(output, ours, "{metric}_{key}");
+            }
+        }
+        let slices = report["slices"]["columns"][0]["slices"].as_array().unwrap();
+        let theirs = expected[columns]["slices"].as_object().unwrap();
+        assert_eq!(slices.len(), theirs.len(), "{theirs:?}");
+        for slice in slices {
+            let what = format!("{columns} kind {}", slice["value"]);
+            let theirs = &theirs[&slice["value"].to_string()];
+            same_designs(&slice["cluster_by"], &slice["intervals"], theirs, &what);
+        }
+        assert!(ran.summary.contains("worth"), "{}", ran.summary);
+    }
+}
+
+/// A report's designs and intervals equal the oracle's, metric by metric.
+#[cfg(feature = "external-tests")]
+fn same_designs(
+    designs: &serde_json::Value,
+    intervals: &serde_json::Value,
+    expected: &serde_json::Value,
+    what: &str,
+) {
+    let close = |ours: &serde_json::Value, theirs: &serde_json::Value, what: &str| {
+        crate::util::assert_close(ours, theirs, (1e-9, 1.0), what);
+    };
+    for metric in ["precision", "recall", "f1"] {
+        let (ours, theirs) = (&designs[metric], &expected[metric]);
+        assert_eq!(ours["clusters"], theirs["clusters"], "{what} {metric}");
+        for key in ["effective_pairs", "design_effect"] {
+            close(&ours[key], &theirs[key], &format!("{what} {metric} {key}"));
+        }
+        for bound in ["lower", "upper"] {
+            close(&intervals[metric][bound], &theirs[bound], &format!("{what} {metric} {bound}"));
+        }
+    }
 }

@@ -69,6 +69,8 @@ fuzz_target!(|data: &[u8]| {
             true_entity_column: "true_entity_id".into(),
             predicted_entity_column: "predicted_entity_id".into(),
             family: Family::Bcubed,
+            // Bit 7 takes the true entity as each record's name.
+            name_column: (pick & 128 != 0).then(|| "true_entity_id".into()),
         }),
         ..Settings::new(path)
     };
@@ -81,6 +83,11 @@ fuzz_target!(|data: &[u8]| {
             None => evaluation.tally.counts.rows() + evaluation.tally.skipped.rows,
         };
         assert_eq!(counted, evaluation.dataset.rows);
+        // The name rates are shares.
+        let names = evaluation.clusters.as_ref().and_then(|c| c.names.as_ref());
+        for rate in names.iter().flat_map(|n| [n.homonymy_rate, n.name_variation_rate]).flatten() {
+            assert!((0.0..=1.0).contains(&rate), "{rate}");
+        }
         if let Some(review) = &evaluation.review {
             assert!(review.rows.num_rows() <= 6);
         }
