@@ -56,6 +56,7 @@ pub mod untrusted;
 mod weighted;
 
 pub use crate::baseline::Baseline;
+pub use crate::clusters::estimators::Sampling;
 pub use crate::clusters::{ClusterSettings, Family};
 pub use crate::dataset::{Decision, NullPolicy, Sha256, checksums};
 pub use crate::error::Error;

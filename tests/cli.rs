@@ -51,6 +51,7 @@ mod readme;
 mod release;
 mod render;
 mod reusable;
+mod sampled;
 mod scales;
 mod secrets;
 #[cfg(feature = "external-tests")]

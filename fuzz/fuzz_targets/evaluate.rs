@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use er_precision_gate::{ClusterSettings, Family};
+use er_precision_gate::{ClusterSettings, Family, Sampling};
 use er_precision_gate::{Decision, NullPolicy};
 use er_precision_gate::{Settings, evaluate};
 use er_precision_gate::Thresholds;
@@ -71,6 +71,11 @@ fuzz_target!(|data: &[u8]| {
             family: Family::Bcubed,
             // Bit 7 takes the true entity as each record's name.
             name_column: (pick & 128 != 0).then(|| "true_entity_id".into()),
+            // Bit 3 (confidence) reads the true entities as a sample drawn
+            // by size, as the inputs allow confidence here only with one: a
+            // record without a true entity is outside the sample.
+            sampling: (pick & 8 != 0).then_some(Sampling::ClusterSize),
+            truth: None,
         }),
         ..Settings::new(path)
     };
@@ -78,10 +83,22 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(evaluation) = evaluate(&settings, now) {
         // What reached a verdict counted every row the footer declares
         // (in cluster mode, every record once; the counts are of pairs).
+        // With a sample, records outside it count in the population only.
         let counted = match &evaluation.clusters {
-            Some(c) => c.clusters.counts.records + evaluation.tally.skipped.rows,
+            Some(c) => match &c.estimates {
+                Some(e) => e.population_records + evaluation.tally.skipped.rows,
+                None => c.clusters.counts.records + evaluation.tally.skipped.rows,
+            },
             None => evaluation.tally.counts.rows() + evaluation.tally.skipped.rows,
         };
+        // Every estimate and deviation is a number where it is defined.
+        if let Some(e) = evaluation.clusters.as_ref().and_then(|c| c.estimates.as_ref()) {
+            for family in [&e.pairwise, &e.bcubed, &e.cluster] {
+                for x in [family.precision, family.recall, family.f1] {
+                    assert!(x.value.is_none_or(f64::is_finite) && x.std.is_none_or(|s| s >= 0.0));
+                }
+            }
+        }
         assert_eq!(counted, evaluation.dataset.rows);
         // The name rates are shares.
         let names = evaluation.clusters.as_ref().and_then(|c| c.names.as_ref());

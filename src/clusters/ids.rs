@@ -83,6 +83,20 @@ impl<V: Copy> Seen<V> {
     pub fn len(&self) -> usize {
         self.packed.len() + self.long.len()
     }
+
+    /// What was stored for `key`, if it was seen.
+    pub fn get(&self, key: Key) -> Option<V> {
+        match key {
+            Key::Packed(k) => self.packed.get(&k).copied(),
+            Key::Long(bytes) => self.long.get(bytes).copied(),
+        }
+    }
+
+    /// Every value seen, with what was stored for it.
+    pub fn into_entries(self) -> impl Iterator<Item = (Owned, V)> {
+        let packed = self.packed.into_iter().map(|(k, v)| (Owned::Packed(k), v));
+        packed.chain(self.long.into_iter().map(|(k, v)| (Owned::Long(k), v)))
+    }
 }
 
 /// An id kept beyond its batch.

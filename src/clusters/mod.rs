@@ -7,9 +7,11 @@
 //! [`Contingency::finish`] gives the [`Clusters`]. It knows ids and counts,
 //! nothing of files or verdicts.
 
+pub mod estimators;
 pub(crate) mod ids;
 mod metrics;
 pub mod names;
+pub(crate) mod sampled;
 pub mod sizes;
 pub(crate) mod slices;
 
@@ -33,6 +35,13 @@ pub struct ClusterSettings {
     /// A quasi-identifier of each record (`name_column`), whose homonymy
     /// and variation rates the report gives.
     pub name_column: Option<String>,
+    /// How the true entities were sampled, when they are a sample of the
+    /// population's (`truth_sampling`): records outside it have no true
+    /// entity, and the metrics are estimated for the population.
+    pub sampling: Option<estimators::Sampling>,
+    /// A file of the sampled records' true entities (`truth`), joined on
+    /// `record_column`: the validation set then holds no true entities.
+    pub truth: Option<std::path::PathBuf>,
 }
 
 /// The contingency table: records by (true entity, predicted entity),
@@ -56,6 +65,9 @@ pub struct Contingency {
     /// Cells with a long id.
     long: Map<(Owned, Owned), u64>,
 }
+
+/// Numbered cells: (true id, predicted id, records).
+pub(crate) type Cells = Vec<(u32, u32, u64)>;
 
 /// Tables of short cells.
 const PARTS: usize = 64;
@@ -159,53 +171,77 @@ impl Contingency {
     /// The metrics and counts.
     pub fn finish(self) -> Clusters {
         let (cells, k, m) = self.numbered();
-        let (mut a, mut b) = (vec![0u64; k], vec![0u64; m]);
-        for &(t, p, n) in &cells {
-            a[t as usize] += n;
-            b[p as usize] += n;
-        }
-        let families = metrics::families(&cells, &a, &b);
-        let pairs_in = |sizes: &[u64]| sizes.iter().map(|&s| pairs(s)).sum::<u128>();
-        let singletons = |sizes: &[u64]| sizes.iter().filter(|&&s| s == 1).count() as u64;
-        let counts = ClusterCounts {
-            records: a.iter().sum(),
-            true_clusters: a.len() as u64,
-            predicted_clusters: b.len() as u64,
-            true_pairs: pairs_in(&a),
-            predicted_pairs: pairs_in(&b),
-            shared_pairs: cells.iter().map(|c| pairs(c.2)).sum(),
-            exact_matches: metrics::exact_matches(&cells, &a, &b),
-            true_singletons: singletons(&a),
-            predicted_singletons: singletons(&b),
-            predicted_sizes: sizes::histogram(&b),
-            largest_true: largest(a),
-            largest_predicted: largest(b),
-            cells: cells.len() as u64,
-        };
-        Clusters { counts, families }
+        clusters(&cells, k, m)
     }
 
     /// Every cell as (true id, predicted id, records), the ids numbered
     /// from 0 on two threads, and how many true and predicted ids there are.
-    pub(crate) fn numbered(mut self) -> (Vec<(u32, u32, u64)>, usize, usize) {
+    pub(crate) fn numbered(self) -> (Cells, usize, usize) {
+        let (cells, k, m, _) = self.numbered_by(|_| ());
+        (cells, k, m)
+    }
+
+    /// [`Contingency::numbered`], with `of_true` of each true id's key, by
+    /// its number.
+    pub(crate) fn numbered_by<X: Clone + Default + Send>(
+        mut self,
+        of_true: impl Fn(Key) -> X + Sync,
+    ) -> (Cells, usize, usize, Vec<X>) {
         self.flush();
         let keys = |side: fn(&(Owned, Owned)) -> &Owned, short: fn(&(u128, u128)) -> u128| {
             let short_keys =
                 self.parts.iter().flat_map(|p| p.keys()).map(|k| Key::Packed(short(k)));
-            let keys: Vec<Key> =
-                short_keys.chain(self.long.keys().map(|k| side(k).key())).collect();
-            ids::number(&keys)
+            short_keys.chain(self.long.keys().map(|k| side(k).key())).collect::<Vec<Key>>()
         };
-        let ((t, k), (p, m)) = std::thread::scope(|s| {
-            let truth = s.spawn(|| keys(|k| &k.0, |k| k.0));
-            let predicted = keys(|k| &k.1, |k| k.1);
+        let ((t, k, of), (p, m)) = std::thread::scope(|s| {
+            let truth = s.spawn(|| {
+                let keys = keys(|k| &k.0, |k| k.0);
+                let (t, k) = ids::number(&keys);
+                let (mut of, mut done) = (vec![X::default(); k], vec![false; k]);
+                for (key, &n) in keys.iter().zip(&t) {
+                    if !std::mem::replace(&mut done[n as usize], true) {
+                        of[n as usize] = of_true(*key);
+                    }
+                }
+                (t, k, of)
+            });
+            let predicted = ids::number(&keys(|k| &k.1, |k| k.1));
             (truth.join().expect("the numbering thread panicked"), predicted)
         });
         let counts = self.parts.iter().flat_map(|p| p.values()).chain(self.long.values());
         let cells: Vec<(u32, u32, u64)> =
             t.into_iter().zip(p).zip(counts).map(|((t, p), n)| (t, p, *n)).collect();
-        (cells, k, m)
+        (cells, k, m, of)
     }
+}
+
+/// The metrics and counts of numbered cells (t, p, n) of `k` true and
+/// `m` predicted entities.
+pub(crate) fn clusters(cells: &[(u32, u32, u64)], k: usize, m: usize) -> Clusters {
+    let (mut a, mut b) = (vec![0u64; k], vec![0u64; m]);
+    for &(t, p, n) in cells {
+        a[t as usize] += n;
+        b[p as usize] += n;
+    }
+    let families = metrics::families(cells, &a, &b);
+    let pairs_in = |sizes: &[u64]| sizes.iter().map(|&s| pairs(s)).sum::<u128>();
+    let singletons = |sizes: &[u64]| sizes.iter().filter(|&&s| s == 1).count() as u64;
+    let counts = ClusterCounts {
+        records: a.iter().sum(),
+        true_clusters: a.len() as u64,
+        predicted_clusters: b.len() as u64,
+        true_pairs: pairs_in(&a),
+        predicted_pairs: pairs_in(&b),
+        shared_pairs: cells.iter().map(|c| pairs(c.2)).sum(),
+        exact_matches: metrics::exact_matches(cells, &a, &b),
+        true_singletons: singletons(&a),
+        predicted_singletons: singletons(&b),
+        predicted_sizes: sizes::histogram(&b),
+        largest_true: largest(a),
+        largest_predicted: largest(b),
+        cells: cells.len() as u64,
+    };
+    Clusters { counts, families }
 }
 
 /// C(n, 2): the pairs among `n` records.

@@ -37,10 +37,12 @@ impl Scores {
 }
 
 /// A weight array as f64: every present value finite and not negative,
-/// else an error naming `column` of `path` and the file row.
+/// else an error naming `column` of `path` (the `input` that named it) and
+/// the file row.
 pub fn weights(
     path: &Path,
     column: &str,
+    input: &'static str,
     array: &dyn Array,
     first_row: u64,
 ) -> Result<ScalarBuffer<f64>, DatasetError> {
@@ -71,6 +73,7 @@ pub fn weights(
         Some(i) => Err(DatasetError::BadWeight {
             path: path.to_path_buf(),
             column: column.to_string(),
+            input,
             value: values[i].to_string(),
             row: first_row + i as u64,
         }),

@@ -215,7 +215,7 @@ impl Columns {
         let (weights, weight_valid) = match &self.weight {
             Some(w) => {
                 let array = batch.column_by_name(w).expect("the projection holds the weight");
-                let values = weights(&self.path, w, array.as_ref(), first_row)?;
+                let values = weights(&self.path, w, "weight_column", array.as_ref(), first_row)?;
                 (Some(values), valid_bits(array.as_ref()))
             }
             None => (None, None),

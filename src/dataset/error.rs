@@ -206,7 +206,7 @@ pub enum DatasetError {
 
     /// A weight is negative, NaN or infinite.
     #[error(
-        "column `{}` of `{}` holds {} at row {row}: expected weights that are finite and not negative (input `weight_column`)",
+        "column `{}` of `{}` holds {} at row {row}: expected weights that are finite and not negative (input `{input}`)",
         shown(column),
         untrusted::path(path),
         shown(value)
@@ -215,6 +215,8 @@ pub enum DatasetError {
         path: PathBuf,
         /// The weight column.
         column: String,
+        /// The input that named it.
+        input: &'static str,
         /// The value, as text.
         value: String,
         /// Its 0-based row number in the file.

@@ -9,6 +9,8 @@ pub enum Role {
     Predictions,
     /// `baseline_predictions`: the previous model's scores, joined too.
     BaselinePredictions,
+    /// `truth`: a sampled benchmark's true entities, joined to the records.
+    Truth,
 }
 
 impl std::fmt::Display for Role {
@@ -17,6 +19,7 @@ impl std::fmt::Display for Role {
             Role::ValidationSet => "validation set",
             Role::Predictions => "predictions file",
             Role::BaselinePredictions => "baseline predictions file",
+            Role::Truth => "truth file",
         })
     }
 }

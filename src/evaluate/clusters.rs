@@ -8,12 +8,19 @@
 
 use super::error::{EvaluateError, Repeat};
 use super::settings::Settings;
+use crate::clusters::estimators::{Estimates, Sampling};
 use crate::clusters::ids::{Fingerprints, Owned, Seen, key};
 use crate::clusters::names::{NameRates, rates};
 use crate::clusters::slices::{ClusterSliceColumn, SliceTables};
-use crate::clusters::{ClusterSettings, Clusters, Contingency, Family};
+use crate::clusters::{ClusterSettings, Clusters, Contingency, Family, sampled};
+use crate::dataset::columns::weights;
 use crate::dataset::columns::{self, Kind};
 use crate::dataset::values::{KeyColumn, key_column};
+use arrow_buffer::{NullBuffer, ScalarBuffer};
+
+use super::truth::{TruthWeights, finish, truth_weight_column};
+use super::truth_file::{TruthFile, TruthReport};
+use crate::dataset::Role;
 use crate::dataset::{Dataset, NullPolicy, Projection, Source};
 use crate::metrics::{Counts, Tally};
 use crate::slices::TooManyValues;
@@ -35,6 +42,11 @@ pub struct ClusterResult {
     /// The predicted clusters' homonymy and name variation rates, with
     /// `name_column`.
     pub names: Option<NameRates>,
+    /// The estimates for the population, with `truth_sampling`: `clusters`
+    /// then holds the naive metrics of the sampled records.
+    pub estimates: Option<Estimates>,
+    /// The truth file, with `truth`.
+    pub truth: Option<TruthReport>,
 }
 
 /// What each reading thread folds its row groups into.
@@ -46,6 +58,11 @@ struct Pass {
     slices: Vec<SliceTables>,
     /// Records by (name, predicted entity), with `name_column`.
     names: Option<Contingency>,
+    /// With `truth_sampling`: a record without a true entity is outside
+    /// the sample (not a null id).
+    sampled: bool,
+    /// Each sampled entity's weight, with `truth_weight_column`.
+    weights: Option<TruthWeights>,
     /// Per column (record, true, predicted): rows with a null id, and the
     /// first (of this thread's row groups).
     nulls: [(u64, Vec<u64>); 3],
@@ -78,8 +95,16 @@ pub fn scan(
         cluster.true_entity_column.as_str(),
         cluster.predicted_entity_column.as_str(),
     ];
-    let mask = mask(settings, &dataset, ids)?;
-    let mut pass = count(settings, &dataset, &mask, ids)?;
+    let truth = match &cluster.truth {
+        Some(path) => {
+            let file = Source::open(Role::Truth, path, &settings.store)?;
+            let weight = truth_weight_column(cluster);
+            Some(TruthFile::load(&file, ids[0], ids[1], weight)?)
+        }
+        None => None,
+    };
+    let mask = mask(settings, &dataset, ids, truth.is_some())?;
+    let mut pass = count(settings, &dataset, &mask, ids, truth.as_ref())?;
     log::debug!("merged the threads' tables at {:?}", start.elapsed());
     let path = &settings.validation_set;
     let skip = settings.null_policy == NullPolicy::Skip;
@@ -92,24 +117,32 @@ pub fn scan(
     // The fingerprints are sorted while the table is summed up.
     let (records, table) = (std::mem::take(&mut pass.records), std::mem::take(&mut pass.table));
     let names = pass.names.take();
+    let weights = pass.weights.take();
+    if let (Some(w), Some(Sampling::Weights(column))) = (&weights, &cluster.sampling) {
+        w.check(path, column)?;
+    }
     let (repeated, clusters, names) = std::thread::scope(|s| {
         let repeated = s.spawn(|| records.repeats());
         let names = s.spawn(|| names.map(Contingency::numbered));
-        let clusters = (!table.is_empty()).then(|| table.finish());
+        let clusters = (!table.is_empty()).then(|| finish(table, cluster, weights.as_ref()));
         let repeated = repeated.join().expect("the sorting thread panicked");
         (repeated, clusters, names.join().expect("the naming thread panicked"))
     });
     if repeated {
-        check_repeats(settings, cluster, &dataset, &mask, ids)?;
+        check_repeats(settings, cluster, &dataset, &mask, ids, truth.as_ref())?;
     }
     log::debug!(
         "summed {} cells up at {:?}",
-        clusters.as_ref().map_or(0, |c| c.counts.cells),
+        clusters.as_ref().map_or(0, |c| c.0.counts.cells),
         start.elapsed()
     );
-    let Some(clusters) = clusters else {
+    let Some((clusters, estimates)) = clusters else {
         return Err(EvaluateError::NoRows { path: path.clone(), skipped: pass.skipped });
     };
+    if estimates.is_some_and(|e| e.entities == 0) {
+        let column = cluster.true_entity_column.clone();
+        return Err(EvaluateError::NoSampledRecords { path: path.clone(), column });
+    }
     let tally = tally(&clusters, pass.skipped);
     let min = settings.slices.min_support;
     let slices = pass.slices.into_iter().map(|t| t.finish(min, cluster.family)).collect();
@@ -121,15 +154,19 @@ pub fn scan(
         settings: cluster.clone(),
         slices,
         names,
+        estimates,
+        truth: truth.map(TruthFile::finish),
     };
     Ok((dataset, tally, result))
 }
 
-/// The projection of the id columns (`ids`) and the slice columns.
+/// The projection of the id columns (`ids`; the true entities are the
+/// truth file's when `joined`) and the slice columns.
 fn mask(
     settings: &Settings,
     dataset: &Dataset,
     ids: [&str; 3],
+    joined: bool,
 ) -> Result<Projection, EvaluateError> {
     let names = [
         (ids[0], "record_column", Kind::Key),
@@ -137,8 +174,14 @@ fn mask(
         (ids[2], "predicted_entity_column", Kind::Key),
     ];
     let mut wanted = names.to_vec();
+    if joined {
+        wanted.remove(1);
+    }
     let named = settings.clusters.as_ref().and_then(|c| c.name_column.as_deref());
     wanted.extend(named.map(|c| (c, "name_column", Kind::Key)));
+    let weighted = settings.clusters.as_ref().and_then(|c| truth_weight_column(c));
+    let weighted = weighted.filter(|_| !joined);
+    wanted.extend(weighted.map(|c| (c, "truth_weight_column", Kind::Weight)));
     let sliced = &settings.slices.columns;
     wanted.extend(sliced.iter().map(|c| (c.as_str(), "slice_columns", Kind::Slice)));
     Ok(dataset.projection(columns::find(dataset, &wanted)?)?)
@@ -151,16 +194,22 @@ fn count(
     dataset: &Dataset,
     mask: &Projection,
     ids: [&str; 3],
+    truth: Option<&TruthFile>,
 ) -> Result<Pass, EvaluateError> {
     let start = std::time::Instant::now();
     let sliced = &settings.slices.columns;
     let max = settings.slices.max_slices;
-    let named = settings.clusters.as_ref().and_then(|c| c.name_column.as_deref());
+    let cluster = settings.clusters.as_ref();
+    let named = cluster.and_then(|c| c.name_column.as_deref());
+    let weighted = cluster.and_then(truth_weight_column);
     let new_pass = || Pass {
         slices: sliced.iter().map(|c| SliceTables::new(c, max)).collect(),
         names: named.map(|_| Contingency::default()),
+        sampled: cluster.is_some_and(|c| c.sampling.is_some()),
+        weights: weighted.map(|_| TruthWeights::default()),
         ..Pass::default()
     };
+    let path = &settings.validation_set;
     let too_many = super::scan::too_many(settings);
     let skip = settings.null_policy == NullPolicy::Skip;
     // Each thread counts its row groups into a table keyed by the ids'
@@ -168,14 +217,25 @@ fn count(
     // before, so the reading gets every core.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let passes = dataset.fold(mask, workers, new_pass, |pass, batch, first_row| {
+        let joined = truth.map(|t| t.join(batch, ids[0]));
+        let batch = joined.as_ref().unwrap_or(batch);
         let ids = columns(batch, ids);
         for (tables, column) in pass.slices.iter_mut().zip(sliced) {
             let array = batch.column_by_name(column).expect("projected");
             tables.read(array.as_ref()).map_err(&too_many)?;
         }
         let names = named.map(|c| key_column(batch.column_by_name(c).expect("projected")));
+        let weights = match weighted {
+            Some(c) => {
+                let array = batch.column_by_name(c).expect("projected");
+                let values = weights(path, c, "truth_weight_column", array, first_row)?;
+                Some((values, array.logical_nulls()))
+            }
+            None => None,
+        };
+        let row = Row { ids: &ids, names: names.as_ref(), weights: weights.as_ref() };
         for i in 0..batch.num_rows() {
-            pass.add(&ids, names.as_ref(), i, first_row + i as u64, skip);
+            pass.add(&row, i, first_row + i as u64, skip);
         }
         Ok(())
     })?;
@@ -193,8 +253,11 @@ fn check_repeats(
     dataset: &Dataset,
     mask: &Projection,
     ids: [&str; 3],
+    truth: Option<&TruthFile>,
 ) -> Result<(), EvaluateError> {
     let mut repeats = dataset.fold(mask, 1, Repeats::default, |repeats, batch, first_row| {
+        let joined = truth.map(|t| t.join(batch, ids[0]));
+        let batch = joined.as_ref().unwrap_or(batch);
         let ids = columns(batch, ids);
         for i in 0..batch.num_rows() {
             repeats.add(&ids, i, first_row + i as u64);
@@ -233,22 +296,29 @@ fn tally(clusters: &Clusters, skipped: u64) -> Tally {
     tally
 }
 
+/// One batch's columns as the pass reads them.
+struct Row<'a, 'b> {
+    ids: &'b [KeyColumn<'a>; 3],
+    /// With `name_column`.
+    names: Option<&'b KeyColumn<'a>>,
+    /// With `truth_weight_column`: the weights and where they are null.
+    weights: Option<&'b (ScalarBuffer<f64>, Option<NullBuffer>)>,
+}
+
 /// The three id columns of a batch.
 fn columns<'a>(batch: &'a arrow_array::RecordBatch, names: [&str; 3]) -> [KeyColumn<'a>; 3] {
     names.map(|name| key_column(batch.column_by_name(name).expect("projected")))
 }
 
 impl Pass {
-    /// Row `i` of the batch, file row `row`; `names` the name column.
-    fn add(
-        &mut self,
-        ids: &[KeyColumn; 3],
-        names: Option<&KeyColumn>,
-        i: usize,
-        row: u64,
-        skip: bool,
-    ) {
-        let keys = ids.each_ref().map(|c| key(c, i));
+    /// Row `i` of the batch, file row `row`. With `truth_sampling` a record
+    /// without a true entity is counted under [`sampled::UNSAMPLED`].
+    fn add(&mut self, columns: &Row, i: usize, row: u64, skip: bool) {
+        let mut keys = columns.ids.each_ref().map(|c| key(c, i));
+        let in_sample = keys[1].is_some();
+        if self.sampled && !in_sample {
+            keys[1] = Some(sampled::UNSAMPLED);
+        }
         let [Some(record), Some(t), Some(p)] = keys else {
             for (c, _) in keys.iter().enumerate().filter(|(_, k)| k.is_none()) {
                 let (rows, first) = &mut self.nulls[c];
@@ -261,11 +331,18 @@ impl Pass {
             return;
         };
         self.records.add(record);
-        for slice in &mut self.slices {
-            slice.add(i, t, p);
+        if in_sample {
+            for slice in &mut self.slices {
+                slice.add(i, t, p);
+            }
+            if let (Some(weights), Some((values, nulls))) = (&mut self.weights, columns.weights) {
+                let valid = nulls.as_ref().is_none_or(|n| n.is_valid(i));
+                weights.add(t, valid.then(|| values[i]), row);
+            }
         }
         self.table.add(t, p);
-        if let (Some(table), Some(name)) = (&mut self.names, names.and_then(|c| key(c, i))) {
+        if let (Some(table), Some(name)) = (&mut self.names, columns.names.and_then(|c| key(c, i)))
+        {
             table.add(name, p);
         }
     }
@@ -284,10 +361,16 @@ impl Pass {
             (Some(mine), Some(theirs)) => Some(mine.merge(theirs)),
             (mine, theirs) => mine.or(theirs),
         };
+        let weights = match (self.weights, other.weights) {
+            (Some(mine), Some(theirs)) => Some(mine.merge(theirs)),
+            (mine, theirs) => mine.or(theirs),
+        };
         Ok(Pass {
             records: self.records.merge(other.records),
             table: self.table.merge(other.table),
             names,
+            sampled: self.sampled,
+            weights,
             slices: slices.collect::<Result<_, _>>()?,
             nulls,
             skipped: self.skipped + other.skipped,

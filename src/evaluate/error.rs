@@ -187,6 +187,46 @@ pub enum EvaluateError {
         path: PathBuf,
         column: String,
     },
+    /// With `truth_sampling`, no record has a true entity.
+    #[error(
+        "validation set `{}` has no record with a true entity in `{}` (or in the truth file): expected the sampled benchmark's entities there (truth_sampling), null for the records outside the sample",
+        untrusted::path(path),
+        untrusted::shown(column)
+    )]
+    NoSampledRecords { path: PathBuf, column: String },
+    /// With `truth_weight_column`, two records of one true entity carry
+    /// two weights.
+    #[error(
+        "column `{}` (truth_weight_column) gives one true entity two weights, {} and {}, on the records at rows {} and {} of validation set `{}`: expected one weight per true entity (its inverse inclusion probability) on each of its records",
+        untrusted::shown(column),
+        rows[0].1,
+        rows[1].1,
+        rows[0].0,
+        rows[1].0,
+        untrusted::path(path)
+    )]
+    TruthWeightsDiffer {
+        path: PathBuf,
+        column: String,
+        /// The two rows and their weights, in file order.
+        rows: [(u64, f64); 2],
+    },
+    /// The truth file lists a record twice.
+    #[error(
+        "truth file `{}` lists one record of `{}` twice, at rows {} and {}: expected each sampled record once, with its one true entity",
+        untrusted::path(path),
+        untrusted::shown(column),
+        rows[0],
+        rows[1]
+    )]
+    TruthRepeat { path: PathBuf, column: String, rows: [u64; 2] },
+    /// The truth file has a null record id or true entity.
+    #[error(
+        "column `{}` of truth file `{}` is null at row {row}: expected every sampled record's id and true entity (records outside the sample are left out of the file)",
+        untrusted::shown(column),
+        untrusted::path(path)
+    )]
+    TruthNull { path: PathBuf, column: String, row: u64 },
 }
 
 impl EvaluateError {

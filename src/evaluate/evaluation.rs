@@ -151,14 +151,18 @@ impl Evaluation {
 pub type SliceDesigns = std::collections::HashMap<Value, Designs>;
 
 /// What a verdict is decided on: in cluster mode the family
-/// `cluster_metric` names, with weights the weighted sums, else the counts.
+/// `cluster_metric` names (estimated for the population with
+/// `truth_sampling`), with weights the weighted sums, else the counts.
 pub(super) fn evidence<'a>(
     clusters: Option<&'a ClusterResult>,
     weighted: Option<&'a Weighted>,
     counts: &'a Counts,
 ) -> &'a dyn Evidence {
     match (clusters, weighted) {
-        (Some(c), _) => c.clusters.families.get(c.family),
+        (Some(c), _) => match &c.estimates {
+            Some(e) => e.get(c.family),
+            None => c.clusters.families.get(c.family),
+        },
         (None, Some(w)) => w,
         (None, None) => counts,
     }

@@ -22,6 +22,8 @@ mod review;
 mod scan;
 mod settings;
 mod stratify;
+mod truth;
+mod truth_file;
 
 use std::time::Instant;
 
@@ -41,6 +43,7 @@ pub use predictions::PredictionsFile;
 use read::Read;
 pub use review::Review;
 pub use settings::{BaselineSource, ClusterBy, SettingOrigin, Settings};
+pub use truth_file::TruthReport;
 
 /// Verifies the checksums file, loads the baseline, hashes and reads the
 /// validation set and applies the gate. `now` is the evaluation time.

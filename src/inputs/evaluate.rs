@@ -8,15 +8,13 @@ use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::InputSpec;
 use super::table::{
-    BASELINE, BASELINE_PREDICTIONS, CHECKSUMS, CLUSTER_BY, CLUSTER_METRIC, CONFIDENCE, COUNTS,
-    DATASET_HASH, DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST,
-    MAX_SLICES, MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NAME_COLUMN,
-    NULL_POLICY, ON_INCONCLUSIVE, POSITIVE_LABEL, PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN,
-    PREDICTIONS, READ_TIMEOUT_SECONDS, RECORD_COLUMN, REQUIRE_DATASET_HASH, SCORE_SCALE,
-    SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, TRUE_ENTITY_COLUMN, VALIDATION_SET, WEIGHT_COLUMN,
+    BASELINE, BASELINE_PREDICTIONS, CHECKSUMS, CLUSTER_BY, CONFIDENCE, COUNTS, DATASET_HASH,
+    DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST, MAX_SLICES,
+    MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NULL_POLICY, ON_INCONCLUSIVE,
+    POSITIVE_LABEL, PREDICTIONS, READ_TIMEOUT_SECONDS, REQUIRE_DATASET_HASH, SCORE_SCALE,
+    SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, VALIDATION_SET, WEIGHT_COLUMN,
 };
 use super::values::{boolean, columns, one_of, optional, optional_unit, path, string, unit, whole};
-use crate::clusters::{ClusterSettings, Family};
 use crate::dataset::NullPolicy;
 use crate::dataset::stores::StoreAccess;
 use crate::evaluate::{BaselineSource, ClusterBy, Settings};
@@ -36,10 +34,11 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         })?,
     };
     let strata = super::strata::strata(raw)?;
+    let clusters = super::clusters::clusters(raw)?;
     let cluster_by = match super::correlation::cluster_by(raw)? {
         // Stratified pairs are a sample of each stratum: their variance is
-        // the strata's.
-        ClusterBy::IfPresent(_) if strata.is_some() => ClusterBy::Independent,
+        // the strata's; records (cluster mode) are no pairs.
+        ClusterBy::IfPresent(_) if strata.is_some() || clusters.is_some() => ClusterBy::Independent,
         named => named,
     };
     Ok(Settings {
@@ -78,7 +77,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         sweep: boolean(raw, &SWEEP)?,
         slices: slices(raw)?,
         review: review(raw)?,
-        clusters: clusters(raw)?,
+        clusters,
         origins: super::origins::origins(raw),
     })
 }
@@ -115,46 +114,6 @@ fn engine_counts(raw: &RawInputs) -> Result<Option<std::path::PathBuf>, InputErr
         });
     }
     Ok(Some(counts))
-}
-
-/// Cluster mode's columns and family, with `mode: clusters`; the inputs
-/// of pair mode that have no meaning there are refused.
-fn clusters(raw: &RawInputs) -> Result<Option<ClusterSettings>, InputError> {
-    let words = [("pairs", false), ("clusters", true)];
-    if !one_of(raw, &MODE, &words, "`pairs` or `clusters`")? {
-        if raw.is_given(&NAME_COLUMN) {
-            return Err(InputError::ConflictingInputs {
-                inputs: "name_column and mode: pairs",
-                expected: "name_column with mode: clusters: its rates are of the predicted clusters",
-            });
-        }
-        return Ok(None);
-    }
-    let pairs_only = [
-        (&PREDICTIONS, "mode: clusters and predictions"),
-        (&WEIGHT_COLUMN, "mode: clusters and weight_column"),
-        (&CONFIDENCE, "mode: clusters and confidence"),
-        (&CLUSTER_BY, "mode: clusters and cluster_by"),
-        (&ERRORS_FILE, "mode: clusters and errors_file"),
-        (&DISPLAY_COLUMNS, "mode: clusters and display_columns"),
-        (&PREDICTION_COLUMN, "mode: clusters and prediction_column"),
-        (&SCORE_SCALE, "mode: clusters and score_scale"),
-        (&POSITIVE_LABEL, "mode: clusters and positive_label"),
-    ];
-    if let Some((_, inputs)) = pairs_only.iter().find(|(spec, _)| raw.is_given(spec)) {
-        return Err(InputError::ConflictingInputs {
-            inputs,
-            expected: "in cluster mode only the record, true and predicted entity columns, cluster_metric and the minimums: the other input is of pair mode (confidence: pairs of one cluster are not independent, so no binomial interval holds)",
-        });
-    }
-    let families = Family::ALL.map(|f| (f.word(), f));
-    Ok(Some(ClusterSettings {
-        record_column: string(raw, &RECORD_COLUMN),
-        true_entity_column: string(raw, &TRUE_ENTITY_COLUMN),
-        predicted_entity_column: string(raw, &PREDICTED_ENTITY_COLUMN),
-        family: one_of(raw, &CLUSTER_METRIC, &families, "`pairwise`, `bcubed` or `cluster`")?,
-        name_column: optional(raw, &NAME_COLUMN),
-    }))
 }
 
 /// The key columns: comma- or newline-separated, each once; given without

@@ -8,6 +8,7 @@
 //! types their consumers own: [`crate::evaluate::Settings`],
 //! [`crate::report::CardInputs`], [`crate::integrations::push::PushInputs`].
 
+mod clusters;
 mod config;
 mod correlation;
 mod decision;

@@ -120,6 +120,12 @@ inputs! {
         "Cluster mode: the family min_precision, min_recall and min_f1 apply to, and that the precision, recall and f1 outputs carry: `pairwise`, `bcubed` (record-averaged) or `cluster` (exact match).";
     NAME_COLUMN = "name_column":
         "Cluster mode: a column of each record's name, or any quasi-identifier (string or integer; nulls are no name); the summary and the JSON report then give the predicted clusters' homonymy rate (the share of clusters with a name that share a name with another cluster) and name variation rate (the share of clusters with more than one distinct name), as er-evaluation's summary statistics define them.";
+    TRUTH = "truth":
+        "Cluster mode with truth_sampling: a parquet file of the sampled records' true entities (columns record_column and true_entity_column, and truth_weight_column with truth_sampling: weights), joined to validation_set on record_column; validation_set then needs no true entity column. Hashed and reported; its records missing from validation_set are counted and listed, a record listed twice is exit 2.";
+    TRUTH_SAMPLING = "truth_sampling":
+        "Cluster mode: the true entities are a sample of the population's (a benchmark), drawn `uniform` (each entity equally likely), by `cluster_size` (in proportion to its size) or with `weights` (truth_weight_column); records outside the sample have a null true entity and must still carry their predicted entity. The metrics are then estimated for the whole population with er-evaluation's estimators, each with a standard deviation (and an interval with confidence), beside the naive ones of the sampled records.";
+    TRUTH_WEIGHT_COLUMN = "truth_weight_column":
+        "Cluster mode with truth_sampling: weights: the column of each sampled entity's weight (its inverse inclusion probability), the same on each of its records; float or integer, finite and not negative.";
     SUMMARY = "summary" default "true":
         "Write the job summary (true or false).";
     REPORT_JSON = "report_json":

@@ -4,12 +4,14 @@
 
 use serde::Serialize;
 
+use crate::clusters::estimators::{Estimates, Sampling};
 use crate::clusters::names::NameRates;
 use crate::clusters::{ClusterCounts, Family, FamilyMetrics, sizes};
 use crate::evaluate::Evaluation;
 use crate::gate::{Outcome, Status};
 use crate::report::Report;
 use crate::report::format::{Units, code};
+use crate::stats::Evidence;
 
 /// Cluster mode's result.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -32,6 +34,13 @@ pub struct ClustersReport {
     /// The previous model's two rates, when its report has them.
     #[serde(skip)]
     pub previous_names: Option<[Option<f64>; 2]>,
+    /// How the benchmark's entities were sampled, with `truth_sampling`.
+    pub sampling: Option<&'static str>,
+    /// The estimates for the population, with `truth_sampling`; `families`
+    /// are then the sampled records' (naive).
+    pub estimates: Option<Estimates>,
+    /// The truth file, with `truth`.
+    pub truth: Option<crate::evaluate::TruthReport>,
 }
 
 impl ClustersReport {
@@ -52,24 +61,39 @@ impl ClustersReport {
             slices: slices_report(&c.slices, settings.slices.min_support),
             names: c.names.clone(),
             previous_names,
+            sampling: c.settings.sampling.as_ref().map(Sampling::word),
+            estimates: c.estimates,
+            truth: c.truth.clone(),
         })
     }
 
     /// Cluster mode's own step outputs, in `action.yml` order; an undefined
-    /// metric is empty.
+    /// metric is empty. With `truth_sampling` the families' outputs carry
+    /// the estimates, and their `_std` siblings the deviations.
     pub fn outputs(&self) -> Vec<(&'static str, String)> {
         let metric = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        let f = &self.families;
         let mut outputs = Vec::new();
+        let mut deviations = Vec::new();
         for (family, names) in [
-            (&f.pairwise, ["pairwise_precision", "pairwise_recall", "pairwise_f1"]),
-            (&f.bcubed, ["bcubed_precision", "bcubed_recall", "bcubed_f1"]),
-            (&f.cluster, ["cluster_precision", "cluster_recall", "cluster_f1"]),
+            (Family::Pairwise, ["pairwise_precision", "pairwise_recall", "pairwise_f1"]),
+            (Family::Bcubed, ["bcubed_precision", "bcubed_recall", "bcubed_f1"]),
+            (Family::Cluster, ["cluster_precision", "cluster_recall", "cluster_f1"]),
         ] {
-            outputs.push((names[0], metric(family.precision)));
-            outputs.push((names[1], metric(family.recall)));
-            outputs.push((names[2], metric(family.f1)));
+            let naive = self.families.get(family);
+            let estimated = self.estimates.as_ref().map(|e| e.get(family));
+            for (metric_of, name) in crate::metrics::Metric::ALL.into_iter().zip(names) {
+                let value = match estimated {
+                    Some(e) => e.get(metric_of).value,
+                    None => naive.value(metric_of),
+                };
+                outputs.push((name, metric(value)));
+                let std = estimated.and_then(|e| e.get(metric_of).std);
+                deviations.push((std_output(name), metric(std)));
+            }
         }
+        // bcubed_f1 has no estimator, so no deviation.
+        deviations.retain(|(name, _)| !name.is_empty());
+        outputs.extend(deviations);
         outputs.push(("records", self.counts.records.to_string()));
         outputs.push(("true_clusters", self.counts.true_clusters.to_string()));
         outputs.push(("predicted_clusters", self.counts.predicted_clusters.to_string()));
@@ -77,6 +101,21 @@ impl ClustersReport {
         outputs.push(("homonymy_rate", metric(names.and_then(|n| n.homonymy_rate))));
         outputs.push(("name_variation_rate", metric(names.and_then(|n| n.name_variation_rate))));
         outputs
+    }
+}
+
+/// The name of a family output's deviation; empty for `bcubed_f1`.
+fn std_output(name: &str) -> &'static str {
+    match name {
+        "pairwise_precision" => "pairwise_precision_std",
+        "pairwise_recall" => "pairwise_recall_std",
+        "pairwise_f1" => "pairwise_f1_std",
+        "bcubed_precision" => "bcubed_precision_std",
+        "bcubed_recall" => "bcubed_recall_std",
+        "cluster_precision" => "cluster_precision_std",
+        "cluster_recall" => "cluster_recall_std",
+        "cluster_f1" => "cluster_f1_std",
+        _ => "",
     }
 }
 
@@ -91,6 +130,8 @@ pub struct ClustersView {
     columns: String,
     /// One table per slice column.
     slices: Vec<SliceTableView>,
+    /// With `truth_sampling`, the estimates for the population.
+    estimates: Option<super::estimates::EstimatesView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -206,8 +247,9 @@ struct FamilyRow {
 pub fn view(r: &Report) -> Option<ClustersView> {
     let c = r.clusters.as_ref()?;
     let f = &c.families;
+    // With estimates the naive families decide nothing.
     let row = |name: &str, family: Option<Family>, m: &FamilyMetrics| {
-        let deciding = family == Some(c.family);
+        let deciding = family == Some(c.family) && c.estimates.is_none();
         let value = |v| Units::Percent.level_or_undefined(v);
         FamilyRow {
             name: if deciding { format!("**{name}** (decides)") } else { name.to_string() },
@@ -230,13 +272,18 @@ pub fn view(r: &Report) -> Option<ClustersView> {
         families,
         counts,
         columns: format!(
-            "Records {}, true entities {}, predicted entities {}; the minimums apply to the {} family.",
+            "Records {}, true entities {}, predicted entities {}; the minimums apply to the {} family{}.",
             code(&c.record_column),
             code(&c.true_entity_column),
             code(&c.predicted_entity_column),
-            c.family.word()
+            c.family.word(),
+            if c.estimates.is_some() { " as estimated for the population" } else { "" }
         ),
         slices: slice_tables(c),
+        estimates: c
+            .estimates
+            .as_ref()
+            .map(|e| super::estimates::view(e, c.family, c.sampling, c.truth.as_ref())),
     })
 }
 

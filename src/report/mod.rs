@@ -12,6 +12,7 @@ pub mod card;
 mod chart;
 pub(crate) mod clusters;
 mod comparison;
+mod estimates;
 pub(crate) mod exposition;
 mod findings;
 pub mod format;

@@ -92,19 +92,72 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ),
     (
         "pairwise_precision",
-        "Cluster mode: shared pairs / predicted pairs; empty when undefined (all predicted singletons).",
+        "Cluster mode: shared pairs / predicted pairs; empty when undefined (all predicted singletons); with `truth_sampling`, er-evaluation's `pairwise_precision_estimator` for the population.",
     ),
     (
         "pairwise_recall",
-        "Cluster mode: shared pairs / true pairs; empty when undefined (all true singletons).",
+        "Cluster mode: shared pairs / true pairs; empty when undefined (all true singletons); with `truth_sampling`, er-evaluation's `pairwise_recall_estimator` for the population.",
     ),
-    ("pairwise_f1", "Cluster mode: 2 shared pairs / (true pairs + predicted pairs)."),
-    ("bcubed_precision", "Cluster mode: B-cubed precision, averaged over records."),
-    ("bcubed_recall", "Cluster mode: B-cubed recall, averaged over records."),
-    ("bcubed_f1", "Cluster mode: the harmonic mean of B-cubed precision and recall."),
-    ("cluster_precision", "Cluster mode: true entities predicted exactly / predicted entities."),
-    ("cluster_recall", "Cluster mode: true entities predicted exactly / true entities."),
-    ("cluster_f1", "Cluster mode: 2 exact matches / (true entities + predicted entities)."),
+    (
+        "pairwise_f1",
+        "Cluster mode: 2 shared pairs / (true pairs + predicted pairs); with `truth_sampling`, er-evaluation's `pairwise_f_estimator` for the population.",
+    ),
+    (
+        "bcubed_precision",
+        "Cluster mode: B-cubed precision, averaged over records; with `truth_sampling`, er-evaluation's `b_cubed_precision_estimator` for the population.",
+    ),
+    (
+        "bcubed_recall",
+        "Cluster mode: B-cubed recall, averaged over records; with `truth_sampling`, er-evaluation's `b_cubed_recall_estimator` for the population.",
+    ),
+    (
+        "bcubed_f1",
+        "Cluster mode: the harmonic mean of B-cubed precision and recall; with `truth_sampling`, the harmonic mean of the two estimates (er-evaluation has no B-cubed F estimator).",
+    ),
+    (
+        "cluster_precision",
+        "Cluster mode: true entities predicted exactly / predicted entities; with `truth_sampling`, er-evaluation's `cluster_precision_estimator` for the population.",
+    ),
+    (
+        "cluster_recall",
+        "Cluster mode: true entities predicted exactly / true entities; with `truth_sampling`, er-evaluation's `cluster_recall_estimator` for the population.",
+    ),
+    (
+        "cluster_f1",
+        "Cluster mode: 2 exact matches / (true entities + predicted entities); with `truth_sampling`, er-evaluation's `cluster_f_estimator` for the population.",
+    ),
+    (
+        "pairwise_precision_std",
+        "Cluster mode with `truth_sampling`: the standard deviation of the pairwise_precision estimate (er-evaluation's `pairwise_precision_estimator`); empty where er-evaluation leaves it undefined (one sampled entity, a negative variance term).",
+    ),
+    (
+        "pairwise_recall_std",
+        "Cluster mode with `truth_sampling`: the standard deviation of the pairwise_recall estimate (er-evaluation's `pairwise_recall_estimator`); empty where er-evaluation leaves it undefined (one sampled entity, a negative variance term).",
+    ),
+    (
+        "pairwise_f1_std",
+        "Cluster mode with `truth_sampling`: the standard deviation of the pairwise_f1 estimate (er-evaluation's `pairwise_f_estimator`); empty where er-evaluation leaves it undefined (one sampled entity, a negative variance term).",
+    ),
+    (
+        "bcubed_precision_std",
+        "Cluster mode with `truth_sampling`: the standard deviation of the bcubed_precision estimate (er-evaluation's `b_cubed_precision_estimator`); empty where er-evaluation leaves it undefined (one sampled entity, a negative variance term).",
+    ),
+    (
+        "bcubed_recall_std",
+        "Cluster mode with `truth_sampling`: the standard deviation of the bcubed_recall estimate (er-evaluation's `b_cubed_recall_estimator`); empty where er-evaluation leaves it undefined (one sampled entity, a negative variance term).",
+    ),
+    (
+        "cluster_precision_std",
+        "Cluster mode with `truth_sampling`: the standard deviation of the cluster_precision estimate (er-evaluation's `cluster_precision_estimator`); empty where er-evaluation leaves it undefined (one sampled entity, a negative variance term).",
+    ),
+    (
+        "cluster_recall_std",
+        "Cluster mode with `truth_sampling`: the standard deviation of the cluster_recall estimate (er-evaluation's `cluster_recall_estimator`); empty where er-evaluation leaves it undefined (one sampled entity, a negative variance term).",
+    ),
+    (
+        "cluster_f1_std",
+        "Cluster mode with `truth_sampling`: the standard deviation of the cluster_f1 estimate (er-evaluation's `cluster_f_estimator`); empty where er-evaluation leaves it undefined (one sampled entity, a negative variance term).",
+    ),
     ("records", "Cluster mode: records evaluated."),
     ("true_clusters", "Cluster mode: distinct true entities."),
     ("predicted_clusters", "Cluster mode: distinct predicted entities."),

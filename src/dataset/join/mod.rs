@@ -267,7 +267,7 @@ impl Loaded {
         }
         if let (Some(w), Some(weighed)) = (c.weight, weighed.as_mut()) {
             let array = batch.column_by_name(w).expect("projected");
-            let values = columns::weights(path, w, array.as_ref(), first_row)?;
+            let values = columns::weights(path, w, "weight_column", array.as_ref(), first_row)?;
             let valid = columns::valid_bits(array.as_ref());
             weighed.extend(values.iter().enumerate().map(|(i, v)| {
                 if valid.as_ref().is_none_or(|b| b.value(i)) { *v } else { f64::NAN }
