@@ -16,6 +16,7 @@ mod util;
 mod action;
 mod bad_input;
 mod baseline;
+mod blocking;
 mod bombs;
 mod card;
 mod checksums;

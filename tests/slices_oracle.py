@@ -60,7 +60,12 @@ def main(path, threshold, level, columns):
     )
     out = {}
     for column in columns:
-        sums = cells.groupby(frame[column], dropna=False).sum()
+        # A dictionary column as plain values: pandas 2 groups an Arrow
+        # dictionary's nulls into the last entry's group.
+        by = frame[column]
+        if str(by.dtype).startswith("dictionary<"):
+            by = pd.Series(by.tolist(), index=by.index, dtype=object)
+        sums = cells.groupby(by, dropna=False).sum()
         groups = {}
         for value, row in sums.iterrows():
             counts = {k: int(row[k]) for k in ["tp", "fp", "fn", "tn"]}

@@ -28,6 +28,7 @@ pub fn read(settings: &Settings, path: &Path) -> Result<Read, EvaluateError> {
     let counts = &counted.tally.counts;
     Ok(Read {
         designs: None,
+        blocking: None,
         stratified: None,
         paired: None,
         dataset: Provenance {

@@ -213,13 +213,14 @@ pub enum EvaluateError {
     },
     /// The truth file lists a record twice.
     #[error(
-        "truth file `{}` lists one record of `{}` twice, at rows {} and {}: expected each sampled record once, with its one true entity",
+        "truth file `{}` lists record `{}` of `{}` twice, at rows {} and {}: expected each sampled record once, with its one true entity",
         untrusted::path(path),
+        untrusted::excerpt(record),
         untrusted::shown(column),
         rows[0],
         rows[1]
     )]
-    TruthRepeat { path: PathBuf, column: String, rows: [u64; 2] },
+    TruthRepeat { path: PathBuf, column: String, record: String, rows: [u64; 2] },
     /// The truth file has a null record id or true entity.
     #[error(
         "column `{}` of truth file `{}` is null at row {row}: expected every sampled record's id and true entity (records outside the sample are left out of the file)",

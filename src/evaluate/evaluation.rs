@@ -126,6 +126,8 @@ pub struct Evaluation {
     pub review: Option<Review>,
     /// The clusters, in cluster mode: the tally then counts pairs of records.
     pub clusters: Option<ClusterResult>,
+    /// Recall through blocking, with `truth` in pair mode.
+    pub blocking: Option<super::Blocking>,
     /// The previous model's result, when `baseline` was given (or found).
     pub baseline: Option<Baseline>,
     /// What `baseline: latest` searched, when it was asked for.
@@ -140,10 +142,11 @@ impl Evaluation {
     /// What the verdict was decided on: in cluster mode the family
     /// `cluster_metric` names, with `weight_column` the weighted sums, else
     /// the counts.
-    pub fn evidence(&self) -> Deflated<'_> {
+    pub fn evidence(&self) -> Box<dyn Evidence + '_> {
         let base = evidence(self.clusters.as_ref(), self.weighted.as_ref(), &self.tally.counts);
         let worth = worth(self.designs.as_ref(), self.stratified.as_ref());
-        deflated(base, &worth, degrees(self.designs.as_ref()))
+        let deflated = deflated(base, &worth, degrees(self.designs.as_ref()));
+        scoped(deflated, self.blocking.as_ref(), self.tally.counts.tp)
     }
 }
 
@@ -165,6 +168,30 @@ pub(super) fn evidence<'a>(
         },
         (None, Some(w)) => w,
         (None, None) => counts,
+    }
+}
+
+/// The evidence with its recall end to end under `recall_scope:
+/// end_to_end` (the true positives `tp` over the truth's true pairs), as
+/// it is otherwise.
+pub(super) fn scoped<'a>(
+    evidence: Deflated<'a>,
+    blocking: Option<&super::Blocking>,
+    tp: u64,
+) -> Box<dyn Evidence + 'a> {
+    match blocking.filter(|b| b.recall_scope == super::RecallScope::EndToEnd) {
+        Some(b) => {
+            let recall = crate::metrics::Metric::Recall;
+            let (shrink, degrees) = (evidence.shrink.get(recall), evidence.degrees.get(recall));
+            Box::new(super::EndToEnd {
+                base: evidence,
+                tp,
+                true_pairs: b.true_pairs,
+                shrink,
+                degrees,
+            })
+        }
+        None => Box::new(evidence),
     }
 }
 

@@ -7,6 +7,7 @@
 //! or writes a file. This file only orchestrates: the settings, the result
 //! and each stage live in files of their own.
 
+mod blocking;
 mod clusters;
 mod correlate;
 mod earlier;
@@ -36,6 +37,7 @@ use crate::slices::{self, SliceStatus};
 use crate::stats::{Deflated, Evidence};
 use crate::sweep::{self, Analysis, Histogram, Point};
 
+pub use blocking::{Blocking, EndToEnd, RecallScope, TruthSettings};
 pub use error::{EvaluateError, Missing, MissingCount};
 pub use evaluation::{Engine, Evaluation, LatestSearch, Provenance, SliceDesigns, counted};
 pub use parts::Parts;
@@ -79,6 +81,7 @@ pub fn evaluate(
         clusters,
         predictions,
         baseline_predictions,
+        blocking,
     } = read;
     Ok(Evaluation {
         dataset,
@@ -94,6 +97,7 @@ pub fn evaluate(
         slice_checks,
         review,
         clusters,
+        blocking,
         tally,
         verdict,
         curve,
@@ -157,7 +161,12 @@ fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Deci
     let base = evaluation::evidence(read.clusters.as_ref(), read.weighted.as_ref(), counts);
     let worth = evaluation::worth(read.designs.as_ref(), read.stratified.as_ref());
     let degrees = evaluation::degrees(read.designs.as_ref());
-    let mut verdict = decide(&evaluation::deflated(base, &worth, degrees));
+    let blocking = read.blocking.as_ref();
+    let judged = evaluation::deflated(base, &worth, degrees);
+    let mut verdict = decide(evaluation::scoped(judged, blocking, counts.tp).as_ref());
+    if blocking.is_some_and(|b| b.blocking_passed == Some(false)) {
+        verdict.outcome = gate::Outcome::Failed;
+    }
     // The sweep's counts at other thresholds are worth the same share.
     let shrink = evaluation::shrink(base, &worth);
     let rules = &settings.slices.rules;
@@ -169,7 +178,8 @@ fn decide(settings: &Settings, read: &Read, baseline: Option<&Baseline>) -> Deci
     let sweep = analyse(read.histogram.as_ref(), &curve, |counts: &Counts| {
         let (t, d) = (&settings.thresholds, &settings.max_drop);
         let evidence = Deflated { base: counts, shrink, degrees };
-        gate::decide(&evidence, t, d, point, settings.confidence)
+        let evidence = evaluation::scoped(evidence, blocking, counts.tp);
+        gate::decide(evidence.as_ref(), t, d, point, settings.confidence)
     });
     Decided { verdict, slice_checks, curve, sweep }
 }

@@ -59,6 +59,8 @@ pub struct Read {
     pub predictions: Option<PredictionsFile>,
     /// The previous model's predictions file, with `baseline_predictions`.
     pub baseline_predictions: Option<PredictionsFile>,
+    /// Recall through blocking, with `truth` in pair mode.
+    pub blocking: Option<super::Blocking>,
 }
 
 /// Hashes and reads the validation set (and the predictions file), checks
@@ -114,6 +116,10 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         None => None,
     };
     let weighted = weighted.or_else(|| stratified.as_ref().map(|s| s.weighted));
+    let blocking = match &settings.truth {
+        Some(truth) => Some(super::blocking::measure(settings, truth, &source, tally.counts.tp)?),
+        None => None,
+    };
     let verified = expected.all.into_iter().map(|e| e.against).collect();
     Ok(Read {
         dataset: provenance(settings, &source, &dataset, &hashed, verified),
@@ -129,6 +135,7 @@ pub fn read(settings: &Settings) -> Result<Read, EvaluateError> {
         clusters,
         predictions,
         baseline_predictions: earlier,
+        blocking,
     })
 }
 

@@ -58,6 +58,9 @@ pub struct Settings {
     pub previous: Option<Decision>,
     /// What to do with missing values.
     pub null_policy: NullPolicy,
+    /// The labelled records' true entities, in pair mode (`truth`): the
+    /// report then gives the recall through blocking.
+    pub truth: Option<super::TruthSettings>,
     /// The gate's thresholds.
     pub thresholds: Thresholds,
     /// The previous model's result.
@@ -128,6 +131,7 @@ impl Settings {
             score_scale: ScoreScale::Raw,
             previous: None,
             null_policy: NullPolicy::Fail,
+            truth: None,
             thresholds: Thresholds { precision: 0.92, recall: 0.88, f1: 0.90 },
             baseline: None,
             max_drop: Drops::default(),

@@ -14,9 +14,9 @@ use arrow_array::{Array, ArrayRef, RecordBatch, new_null_array};
 use arrow_schema::{Field, Schema};
 
 use super::error::EvaluateError;
-use crate::clusters::ids::{Seen, key};
+use crate::clusters::ids::{Key, Seen, key};
 use crate::dataset::columns::{self, Kind};
-use crate::dataset::values::key_column;
+use crate::dataset::values::{KeyColumn, key_column};
 use crate::dataset::{Dataset, Sha256, Source};
 
 /// Truth-file rows a report lists.
@@ -84,6 +84,7 @@ impl TruthFile {
                     return Err(EvaluateError::TruthRepeat {
                         path: file.path.clone(),
                         column: record.to_string(),
+                        record: text(&ids, i),
                         rows: [batches[earlier as usize].0 + u64::from(at), start + i as u64],
                     });
                 }
@@ -127,8 +128,7 @@ impl TruthFile {
         let at: Vec<(usize, usize)> = (0..batch.num_rows())
             .map(|i| match key(&ids, i).and_then(|k| self.records.get(k)) {
                 Some((b, r)) => {
-                    let row = self.starts[b as usize] + u64::from(r);
-                    self.found[row as usize].store(true, Ordering::Relaxed);
+                    self.mark(b, r);
                     (b as usize, r as usize)
                 }
                 None => outside,
@@ -153,6 +153,40 @@ impl TruthFile {
             .expect("columns of the batch's length")
     }
 
+    /// Marks the record of batch `b`, row `r` as in the validation set,
+    /// and gives its row in the file.
+    fn mark(&self, b: u32, r: u32) -> u64 {
+        let row = self.starts[b as usize] + u64::from(r);
+        self.found[row as usize].store(true, Ordering::Relaxed);
+        row
+    }
+
+    /// The file's row of record `id` (now marked as in the validation
+    /// set), if the file lists it.
+    pub fn row(&self, id: Key) -> Option<u32> {
+        let (b, r) = self.records.get(id)?;
+        Some(self.mark(b, r) as u32)
+    }
+
+    /// Each row's true entity, numbered from 0, and each entity's records.
+    pub fn numbered(&self) -> (Vec<u32>, Vec<u64>) {
+        let mut seen = Seen::default();
+        let (mut of_row, mut sizes) = (Vec::with_capacity(self.found.len()), Vec::new());
+        for array in &self.entities[..self.entities.len() - 1] {
+            let column = key_column(array.as_ref());
+            for i in 0..array.len() {
+                let id = key(&column, i).expect("checked: no null");
+                let n = seen.get_or_insert(id, |n| n as u32).unwrap_or_else(|n| n);
+                if n as usize == sizes.len() {
+                    sizes.push(0);
+                }
+                sizes[n as usize] += 1;
+                of_row.push(n);
+            }
+        }
+        (of_row, sizes)
+    }
+
     /// The report, with the records the validation set lacked.
     pub fn finish(self) -> TruthReport {
         let mut report = self.report;
@@ -165,6 +199,15 @@ impl TruthFile {
         }
         report
     }
+}
+
+/// Row `i`'s id as text (a string's bytes read as UTF-8, lossily).
+fn text(column: &KeyColumn, i: usize) -> String {
+    match column {
+        KeyColumn::Int(value) => value(i).map(|v| v.to_string()),
+        KeyColumn::Str(value) => value(i).map(|b| String::from_utf8_lossy(b).into_owned()),
+    }
+    .unwrap_or_default()
 }
 
 /// A null record id or true entity in the truth file is an error.

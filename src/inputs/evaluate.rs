@@ -12,7 +12,7 @@ use super::table::{
     DISPLAY_COLUMNS, ERRORS_FILE, ERRORS_LIMIT, KEY_COLUMNS, LABEL_COLUMN, MANIFEST, MAX_SLICES,
     MIN_F1, MIN_PRECISION, MIN_RECALL, MIN_SLICE_SUPPORT, MODE, NULL_POLICY, ON_INCONCLUSIVE,
     POSITIVE_LABEL, PREDICTIONS, READ_TIMEOUT_SECONDS, REQUIRE_DATASET_HASH, SCORE_SCALE,
-    SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, VALIDATION_SET, WEIGHT_COLUMN,
+    SLICE_COLUMNS, SLICE_LIMITATION_GAP, SWEEP, TRUTH, VALIDATION_SET, WEIGHT_COLUMN,
 };
 use super::values::{boolean, columns, one_of, optional, optional_unit, path, string, unit, whole};
 use crate::dataset::NullPolicy;
@@ -35,6 +35,8 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
     };
     let strata = super::strata::strata(raw)?;
     let clusters = super::clusters::clusters(raw)?;
+    let key_columns = key_columns(raw)?;
+    let truth = super::clusters::pair_truth(raw, &key_columns, clusters.is_some())?;
     let cluster_by = match super::correlation::cluster_by(raw)? {
         // Stratified pairs are a sample of each stratum: their variance is
         // the strata's; records (cluster mode) are no pairs.
@@ -52,7 +54,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         )?)),
         predictions: path(raw, &PREDICTIONS),
         baseline_predictions: path(raw, &BASELINE_PREDICTIONS),
-        key_columns: key_columns(raw)?,
+        key_columns: key_columns.clone(),
         weight_column: optional(raw, &WEIGHT_COLUMN),
         dataset_hash: super::provenance::dataset_hash(raw)?,
         require_hash: boolean(raw, &REQUIRE_DATASET_HASH)? && raw.get(&COUNTS).is_none(),
@@ -63,6 +65,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
         score_scale: decision::score_scale(raw)?,
         positive_label: optional(raw, &POSITIVE_LABEL),
         null_policy: null_policy(raw)?,
+        truth,
         thresholds: Thresholds {
             precision: unit(raw, &MIN_PRECISION)?,
             recall: unit(raw, &MIN_RECALL)?,
@@ -93,6 +96,7 @@ fn engine_counts(raw: &RawInputs) -> Result<Option<std::path::PathBuf>, InputErr
         (&DATASET_HASH, "counts and dataset_hash"),
         (&MANIFEST, "counts and manifest"),
         (&WEIGHT_COLUMN, "counts and weight_column"),
+        (&TRUTH, "counts and truth"),
         (&CLUSTER_BY, "counts and cluster_by"),
         (&ERRORS_FILE, "counts and errors_file"),
         (&DISPLAY_COLUMNS, "counts and display_columns"),
@@ -119,11 +123,11 @@ fn engine_counts(raw: &RawInputs) -> Result<Option<std::path::PathBuf>, InputErr
 /// The key columns: comma- or newline-separated, each once; given without
 /// a file to join (`predictions`, `baseline_predictions`), a mistake.
 fn key_columns(raw: &RawInputs) -> Result<Vec<String>, InputError> {
-    let joins = raw.get(&PREDICTIONS).is_some() || raw.get(&BASELINE_PREDICTIONS).is_some();
+    let joins = [&PREDICTIONS, &BASELINE_PREDICTIONS, &TRUTH].iter().any(|i| raw.get(i).is_some());
     if raw.is_given(&KEY_COLUMNS) && !joins {
         return Err(InputError::ConflictingInputs {
             inputs: "key_columns and predictions",
-            expected: "key_columns only with predictions or baseline_predictions: the keys join the files",
+            expected: "key_columns only with predictions, baseline_predictions or truth: the keys join the files",
         });
     }
     columns(raw, &KEY_COLUMNS)

@@ -110,6 +110,8 @@ pub struct Card {
     pub mode: &'static str,
     /// Every family of cluster metrics and the counts, in cluster mode.
     pub clusters: Option<super::clusters::ClustersView>,
+    /// Recall through blocking, with `truth` in pair mode.
+    pub blocking: Option<super::blocking::BlockingView>,
     /// The change from the previous model, when a baseline was given.
     pub changes: Option<CardChanges>,
     /// The change from the previous model on the same pairs, in prose,

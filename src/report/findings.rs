@@ -62,6 +62,7 @@ impl Report {
         }
         out.extend(gate::failures(&self.checks).map(|check| self.rule_finding(check)));
         out.extend(self.slices.iter().flat_map(slice_findings));
+        out.extend(self.blocking.as_ref().and_then(blocking_finding));
         if self.outcome == Outcome::Passed {
             out.push(self.passed_finding());
         }
@@ -270,4 +271,20 @@ fn slice_findings(r: &super::slices::SlicesReport) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// An error when the blocking recall is below `min_blocking_recall`.
+fn blocking_finding(b: &crate::evaluate::Blocking) -> Option<Finding> {
+    let min = b.min_blocking_recall.filter(|_| b.blocking_passed == Some(false))?;
+    Some(Finding {
+        level: Level::Error,
+        title: "Blocking recall below its minimum".to_string(),
+        message: format!(
+            "blocking recall {} ({} of the {} true pairs among the truth's records are candidate pairs) is below min_blocking_recall {}: widen blocking (more or looser blocking rules); a pair never compared can never be linked",
+            Units::Percent.level_or_undefined(b.blocking_recall),
+            b.candidate_true_pairs,
+            b.true_pairs,
+            format::percent(min)
+        ),
+    })
 }

@@ -8,6 +8,7 @@
 //! Nothing here knows GitHub's command syntax or writes a file.
 
 mod advice;
+mod blocking;
 pub mod card;
 mod chart;
 pub(crate) mod clusters;
@@ -32,14 +33,13 @@ use crate::dataset::{Decision, NullPolicy, ScoreScale};
 use crate::evaluate::{Evaluation, Provenance};
 use crate::gate::{Check, OnInconclusive, Outcome, Rule};
 use crate::metrics::{Counts, Metric, PerMetric, Skipped};
-use crate::stats::Evidence;
 use crate::weighted::Weighted;
 
 pub use card::CardInputs;
 pub use clusters::ClustersReport;
 pub use comparison::{BaselineSearch, Comparison};
 pub use findings::{Finding, Level};
-pub use outputs::{OUTPUTS, Outputs};
+pub use outputs::OUTPUTS;
 pub use templates::RenderError;
 
 /// The version of the JSON report's schema.
@@ -152,6 +152,9 @@ pub struct Report {
     /// The clusters' counts and every family's metrics, in cluster mode.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clusters: Option<ClustersReport>,
+    /// Recall through blocking, with `truth` in pair mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocking: Option<crate::evaluate::Blocking>,
     /// The pairs the summary shows (`display_columns`); never in the JSON.
     #[serde(skip)]
     pub shown_pairs: Option<pairs::ShownPairs>,
@@ -298,7 +301,7 @@ impl Report {
             baseline: evaluation
                 .baseline
                 .as_ref()
-                .map(|b| comparison::compare(b, &evidence, &evaluation.dataset)),
+                .map(|b| comparison::compare(b, evidence.as_ref(), &evaluation.dataset)),
             baseline_search: BaselineSearch::of(evaluation),
             intervals: uncertainty::intervals(evaluation),
             weights: evaluation
@@ -320,65 +323,10 @@ impl Report {
             errors: pairs::kept(evaluation),
             mode: if evaluation.clusters.is_some() { "clusters" } else { "pairs" },
             clusters: ClustersReport::of(evaluation),
+            blocking: evaluation.blocking.clone(),
             shown_pairs: pairs::shown_pairs(evaluation),
             settings: settings.origins.clone(),
         }
-    }
-
-    /// The step outputs of the evaluation, in `action.yml` order; the paths
-    /// of written files follow. Undefined metrics are empty.
-    pub fn outputs(&self) -> Outputs {
-        let metric = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        let mut outputs = vec![
-            ("passed", self.passed.to_string()),
-            ("precision", metric(self.metrics.precision)),
-            ("recall", metric(self.metrics.recall)),
-            ("f1", metric(self.metrics.f1)),
-            ("tp", self.counts.tp.to_string()),
-            ("fp", self.counts.fp.to_string()),
-            ("fn", self.counts.fn_.to_string()),
-            ("tn", self.counts.tn.to_string()),
-            ("rows", self.rows.to_string()),
-            ("rows_skipped", self.rows_skipped.to_string()),
-            ("dataset_hash", self.dataset.sha256.to_string()),
-            ("dataset_verified", self.dataset.verified.to_string()),
-            ("dataset_size_bytes", self.dataset.size_bytes.to_string()),
-            ("version", self.tool.version.to_string()),
-            ("run_url", self.run_url.clone().unwrap_or_default()),
-        ];
-        outputs.insert(1, ("verdict", self.verdict.to_string()));
-        if let Some(i) = &self.intervals {
-            for (metric, names) in [
-                (i.metrics.precision, ["precision_lower", "precision_upper"]),
-                (i.metrics.recall, ["recall_lower", "recall_upper"]),
-                (i.metrics.f1, ["f1_lower", "f1_upper"]),
-            ] {
-                outputs.push((names[0], metric.map(|m| m.lower.to_string()).unwrap_or_default()));
-                outputs.push((names[1], metric.map(|m| m.upper.to_string()).unwrap_or_default()));
-            }
-            outputs.extend(outputs::designs(i.cluster_by.as_ref()));
-        }
-        if let Some(p) = &self.paired {
-            outputs.extend(p.outputs());
-        }
-        let sweep = self.sweep.as_ref();
-        let threshold = |p: Option<&uncertainty::CurvePoint>| p.map(|p| p.threshold.to_string());
-        outputs.push((
-            "recommended_threshold",
-            threshold(sweep.and_then(|s| s.recommended.as_ref())).unwrap_or_default(),
-        ));
-        outputs.push((
-            "max_f1_threshold",
-            threshold(sweep.and_then(|s| s.max_f1.as_ref())).unwrap_or_default(),
-        ));
-        let max_f1 = sweep.and_then(|s| s.max_f1.as_ref()).and_then(|p| p.metrics.f1);
-        outputs.push(("max_f1", max_f1.map(|v| v.to_string()).unwrap_or_default()));
-        let predictions = self.predictions.as_ref().map(|p| p.sha256.to_string());
-        outputs.push(("predictions_hash", predictions.unwrap_or_default()));
-        if let Some(c) = &self.clusters {
-            outputs.extend(c.outputs());
-        }
-        outputs
     }
 }
 

@@ -91,6 +91,19 @@ pub const OUTPUTS: &[(&str, &str)] = &[
         "SHA-256 of the `predictions` file, when one was joined; never required to match.",
     ),
     (
+        "blocking_recall",
+        "With `truth` in pair mode: the true pairs among the truth's records (Σ C(size, 2) over its entities) that are candidate pairs, as a share of them; empty without true pairs.",
+    ),
+    (
+        "end_to_end_recall",
+        "With `truth` in pair mode: the model's true positives over the true pairs among the truth's records; recall through blocking and the model together.",
+    ),
+    ("true_pairs", "With `truth` in pair mode: the true pairs among the truth's records."),
+    (
+        "label_disagreements",
+        "With `truth` in pair mode: candidate pairs whose label disagrees with the truth (label noise).",
+    ),
+    (
         "pairwise_precision",
         "Cluster mode: shared pairs / predicted pairs; empty when undefined (all predicted singletons); with `truth_sampling`, er-evaluation's `pairwise_precision_estimator` for the population.",
     ),
@@ -201,4 +214,77 @@ pub fn designs(designs: Option<&crate::correlation::Designs>) -> Outputs {
         outputs.push((pairs, design.map(|d| d.effective_pairs.to_string()).unwrap_or_default()));
     }
     outputs
+}
+
+impl super::Report {
+    /// The step outputs of the evaluation, in `action.yml` order; the paths
+    /// of written files follow. Undefined metrics are empty.
+    pub fn outputs(&self) -> Outputs {
+        let metric = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let mut outputs = vec![
+            ("passed", self.passed.to_string()),
+            ("precision", metric(self.metrics.precision)),
+            ("recall", metric(self.metrics.recall)),
+            ("f1", metric(self.metrics.f1)),
+            ("tp", self.counts.tp.to_string()),
+            ("fp", self.counts.fp.to_string()),
+            ("fn", self.counts.fn_.to_string()),
+            ("tn", self.counts.tn.to_string()),
+            ("rows", self.rows.to_string()),
+            ("rows_skipped", self.rows_skipped.to_string()),
+            ("dataset_hash", self.dataset.sha256.to_string()),
+            ("dataset_verified", self.dataset.verified.to_string()),
+            ("dataset_size_bytes", self.dataset.size_bytes.to_string()),
+            ("version", self.tool.version.to_string()),
+            ("run_url", self.run_url.clone().unwrap_or_default()),
+        ];
+        outputs.insert(1, ("verdict", self.verdict.to_string()));
+        if let Some(i) = &self.intervals {
+            for (metric, names) in [
+                (i.metrics.precision, ["precision_lower", "precision_upper"]),
+                (i.metrics.recall, ["recall_lower", "recall_upper"]),
+                (i.metrics.f1, ["f1_lower", "f1_upper"]),
+            ] {
+                outputs.push((names[0], metric.map(|m| m.lower.to_string()).unwrap_or_default()));
+                outputs.push((names[1], metric.map(|m| m.upper.to_string()).unwrap_or_default()));
+            }
+            outputs.extend(designs(i.cluster_by.as_ref()));
+        }
+        if let Some(p) = &self.paired {
+            outputs.extend(p.outputs());
+        }
+        let sweep = self.sweep.as_ref();
+        let threshold =
+            |p: Option<&super::uncertainty::CurvePoint>| p.map(|p| p.threshold.to_string());
+        outputs.push((
+            "recommended_threshold",
+            threshold(sweep.and_then(|s| s.recommended.as_ref())).unwrap_or_default(),
+        ));
+        outputs.push((
+            "max_f1_threshold",
+            threshold(sweep.and_then(|s| s.max_f1.as_ref())).unwrap_or_default(),
+        ));
+        let max_f1 = sweep.and_then(|s| s.max_f1.as_ref()).and_then(|p| p.metrics.f1);
+        outputs.push(("max_f1", max_f1.map(|v| v.to_string()).unwrap_or_default()));
+        let predictions = self.predictions.as_ref().map(|p| p.sha256.to_string());
+        outputs.push(("predictions_hash", predictions.unwrap_or_default()));
+        if let Some(b) = &self.blocking {
+            outputs.extend(blocking(b));
+        }
+        if let Some(c) = &self.clusters {
+            outputs.extend(c.outputs());
+        }
+        outputs
+    }
+}
+
+/// The outputs of recall through blocking, with `truth` in pair mode.
+fn blocking(b: &crate::evaluate::Blocking) -> Outputs {
+    let metric = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    vec![
+        ("blocking_recall", metric(b.blocking_recall)),
+        ("end_to_end_recall", metric(b.end_to_end_recall)),
+        ("true_pairs", b.true_pairs.to_string()),
+        ("label_disagreements", b.label_disagreements.to_string()),
+    ]
 }

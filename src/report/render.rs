@@ -96,6 +96,9 @@ pub fn verdict_block(r: &Report) -> String {
     if let Some(p) = &r.paired {
         text.push_str(&format!("  {}\n", super::paired::terminal_line(p)));
     }
+    if let Some(b) = &r.blocking {
+        text.push_str(&format!("  {}\n", super::blocking::terminal_line(b)));
+    }
     if let Some(s) = r.slices.as_ref().filter(|s| !s.checks.is_empty()) {
         text.push_str(&format!("  slice rules: {} of {} failed\n", s.failed(), s.checks.len()));
     }

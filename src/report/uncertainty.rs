@@ -168,7 +168,7 @@ pub fn designs_note(designs: &Designs) -> String {
 /// The intervals of an evaluation, when `confidence` was set.
 pub fn intervals(e: &Evaluation) -> Option<Intervals> {
     let level = e.settings.confidence?;
-    let metrics = stats::intervals(&e.evidence(), level);
+    let metrics = stats::intervals(e.evidence().as_ref(), level);
     let method = match (e.weighted.is_some(), e.designs.is_some()) {
         _ if e.stratified.is_some() => "wilson_stratified",
         (false, false) => "wilson",

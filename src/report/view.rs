@@ -50,6 +50,7 @@ pub struct View {
     errors_note: Option<String>,
     pairs: Option<super::pairs::ShownPairs>,
     clusters: Option<super::clusters::ClustersView>,
+    blocking: Option<super::blocking::BlockingView>,
     settings: Vec<crate::evaluate::SettingOrigin>,
 }
 
@@ -107,6 +108,7 @@ impl View {
                 None => advice::pairs(r),
             },
             clusters: super::clusters::view(r),
+            blocking: super::blocking::view(r),
             comparison: r.baseline.as_ref().map(|c| c.view(&r.dataset.sha256)),
             paired: r.paired.as_ref().map(super::paired::view),
             version: r.tool.version,
@@ -148,6 +150,10 @@ fn headline(r: &Report) -> String {
         ),
         (n, 0) => format!("{n} of {total} checks failed on {pairs}."),
         (n, k) => format!("{n} of {total} checks failed and {k} are inconclusive on {pairs}."),
+    };
+    let headline = match r.blocking.as_ref().and_then(|b| b.blocking_passed) {
+        Some(false) => format!("{headline} Blocking recall is below its minimum: the gate fails."),
+        _ => headline,
     };
     match r.slices.as_ref().map_or(0, |s| s.failed()) {
         0 => headline,

@@ -38,6 +38,7 @@ impl Card {
             limitations: derived.into_iter().chain(inputs.limitations.iter().cloned()).collect(),
             mode: r.mode,
             clusters: crate::report::clusters::view(r),
+            blocking: crate::report::blocking::view(r),
             changes: r.baseline.as_ref().map(|c| changes(c, r)),
             paired_changes: r.paired.as_ref().map(crate::report::paired::card_text),
             training_changes: inputs.training_changes.clone(),
