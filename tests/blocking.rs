@@ -7,8 +7,17 @@ use arrow_array::{BooleanArray, Float64Array, StringArray};
 use crate::util::{Gate, col, write_parquet};
 
 /// The outputs only a truth file in pair mode sets.
-pub const BLOCKING_OUTPUTS: [&str; 4] =
-    ["blocking_recall", "end_to_end_recall", "true_pairs", "label_disagreements"];
+pub const BLOCKING_OUTPUTS: [&str; 9] = [
+    "blocking_recall",
+    "end_to_end_recall",
+    "true_pairs",
+    "label_disagreements",
+    "closure_pairwise_precision",
+    "closure_pairwise_recall",
+    "closure_bcubed_precision",
+    "closure_bcubed_recall",
+    "closure_entities",
+];
 
 /// Records a1 a2 a3 a4 (entity A), b1 b2 (B), c1 (C): true pairs 6 + 1 =
 /// 7. Candidates: a1-a2 (true, found), a2-a1 again (the same pair), a1-b1
@@ -57,9 +66,10 @@ fn blocking_and_end_to_end_recall_count_the_true_pairs_never_compared() {
     assert_eq!(ran.number("end_to_end_recall"), 3.0 / 7.0);
     assert_eq!(ran.number("recall"), 0.75);
     assert_eq!(ran.outputs["label_disagreements"], "1");
-    for name in BLOCKING_OUTPUTS {
-        assert!(ran.outputs.contains_key(name), "{name}");
+    for name in &BLOCKING_OUTPUTS[..4] {
+        assert!(ran.outputs.contains_key(*name), "{name}");
     }
+    assert!(!ran.outputs.contains_key("closure_entities"), "closure: false");
     let b = &ran.json("r.json")["blocking"];
     assert_eq!(b["first_disagreements"], serde_json::json!([2]));
     assert_eq!(b["unresolved"], 1);
@@ -113,6 +123,34 @@ fn min_blocking_recall_fails_the_gate_and_recall_scope_judges_end_to_end() {
     assert!(sure.summary.contains("(recall_scope: end_to_end)"), "{}", sure.summary);
 }
 
+/// At 0.5 the example predicts a1-a2 (twice) and a1-b1: closed, one
+/// component {a1, a2, b1} merges two entities; a3, a4, b2 and c1 stay
+/// alone (z9's pair is not predicted).
+#[test]
+fn closure_merges_entities_through_chains_and_names_the_weakest_link() {
+    let gate = gate().input("closure", "true");
+    example(&gate);
+    let ran = gate.run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    // Predicted pairs among the truth's records: 3, of which a1-a2 true;
+    // true pairs 7.
+    assert_eq!(ran.number("closure_pairwise_precision"), 1.0 / 3.0);
+    assert_eq!(ran.number("closure_pairwise_recall"), 1.0 / 7.0);
+    assert_eq!(ran.outputs["closure_entities"], "5");
+    let c = &ran.json("r.json")["blocking"]["closure"];
+    assert_eq!((c["components"].as_u64(), c["records"].as_u64()), (Some(5), Some(7)));
+    assert_eq!(c["largest"][0], serde_json::json!({"records": 3, "weakest": [0.8, 2]}));
+    assert!(
+        ran.summary.contains(
+            "| Largest components, records | 3 (weakest link 0.8 at row 2) · 1 · 1 · 1 · 1 |"
+        ),
+        "{}",
+        ran.summary
+    );
+    let refused = Gate::with_fixture("sample_validation.parquet").input("closure", "true");
+    refused.run().assert_cannot_evaluate("closure without truth in pair mode");
+}
+
 #[test]
 fn truth_in_pair_mode_needs_the_pairs_two_record_ids() {
     let refused = |gate: Gate, needle: &str| {
@@ -159,6 +197,53 @@ fn febrl4_blocked_on_postcode_counts_as_pandas_does() {
     assert_eq!(b["first_disagreements"], serde_json::json!(flipped[..20]));
     assert_eq!(b["truth"]["missing"], expected["missing"]);
     assert_eq!(b["unresolved"], 0);
+    // Closed at 0.2 (one field of five agrees), chains merge entities.
+    let closed = Gate::new()
+        .input("validation_set", "candidates.parquet")
+        .input("truth", "truth.parquet")
+        .input("closure", "true")
+        .input("decision_threshold", "0.2")
+        .input("report_json", "r.json")
+        .any_metric();
+    for file in ["candidates.parquet", "truth.parquet"] {
+        std::fs::copy(dir.join(file), closed.path(file)).unwrap();
+    }
+    let ran = closed.run();
+    assert_eq!(ran.code, 0, "{ran:#?}");
+    let want = &expected["closure"];
+    let c = &ran.json("r.json")["blocking"]["closure"];
+    assert_eq!(c["components"], want["components"]);
+    let largest: Vec<&serde_json::Value> =
+        c["largest"].as_array().unwrap().iter().map(|k| &k["records"]).collect();
+    assert_eq!(serde_json::json!(largest), want["largest"]);
+    assert_eq!(c["clusters"]["counts"]["predicted_clusters"], want["entities"]);
+    assert_eq!(ran.outputs["closure_entities"], want["entities"].to_string());
+    let families = &c["clusters"]["families"];
+    for (family, metric) in [
+        ("pairwise", "precision"),
+        ("pairwise", "recall"),
+        ("cluster", "precision"),
+        ("cluster", "recall"),
+        ("bcubed", "precision"),
+        ("bcubed", "recall"),
+        ("bcubed_cluster_averaged", "precision"),
+    ] {
+        let (ours, theirs) = (&families[family][metric], &want[format!("{family}_{metric}")]);
+        assert!(
+            (ours.as_f64().unwrap() - theirs.as_f64().unwrap()).abs() < 1e-12,
+            "{family} {metric}"
+        );
+    }
+    assert!(want["pairwise_precision"].as_f64().unwrap() < 0.9, "chains merge entities");
+    assert_eq!(
+        ran.number("closure_pairwise_precision"),
+        families["pairwise"]["precision"].as_f64().unwrap()
+    );
+    // Every named component's weakest link is a predicted pair: at least 0.2.
+    for k in c["largest"].as_array().unwrap() {
+        assert!(k["weakest"][0].as_f64().unwrap() >= 0.2, "{k}");
+    }
+    assert!(ran.summary.contains("After closure, pairwise precision / recall / F1"));
 }
 
 /// A Splink model's `predict()` output on FEBRL4, as it comes (its pair

@@ -92,6 +92,12 @@ impl<V: Copy> Seen<V> {
         }
     }
 
+    /// Every value seen (in no particular order), with what was stored.
+    pub fn entries(&self) -> impl Iterator<Item = (Key<'_>, V)> {
+        let packed = self.packed.iter().map(|(k, v)| (Key::Packed(*k), *v));
+        packed.chain(self.long.iter().map(|(k, v)| (Key::Long(k), *v)))
+    }
+
     /// Every value seen, with what was stored for it.
     pub fn into_entries(self) -> impl Iterator<Item = (Owned, V)> {
         let packed = self.packed.into_iter().map(|(k, v)| (Owned::Packed(k), v));

@@ -34,6 +34,14 @@ impl Scores {
             Scores::F32(v) => v.len(),
         }
     }
+
+    /// Score `i`, widened to f64.
+    pub fn get(&self, i: usize) -> f64 {
+        match self {
+            Scores::F64(v) => v[i],
+            Scores::F32(v) => f64::from(v[i]),
+        }
+    }
 }
 
 /// A weight array as f64: every present value finite and not negative,

@@ -36,6 +36,9 @@ pub struct TruthSettings {
     pub min_blocking_recall: Option<f64>,
     /// Which recall `min_recall` judges (`recall_scope`).
     pub scope: RecallScope,
+    /// Whether the predicted matches are closed into clusters and scored
+    /// against the truth (`closure`).
+    pub closure: bool,
 }
 
 /// Which recall `min_recall` judges (`recall_scope`).
@@ -120,6 +123,9 @@ pub struct Blocking {
     /// Whether the blocking recall reached it (an undefined one does not);
     /// `None` without the rule.
     pub blocking_passed: Option<bool>,
+    /// The predicted matches' connected components against the truth,
+    /// with `closure`.
+    pub closure: Option<super::Closure>,
 }
 
 /// One reading thread's findings.
@@ -178,6 +184,11 @@ pub fn measure(
         Ok(())
     })?;
     let found = folds.into_iter().fold(Found::default(), merge);
+    let closure = if truth.closure {
+        Some(super::closure::close(settings, &table, validation)?)
+    } else {
+        None
+    };
     let true_pairs: u64 = sizes.iter().map(|&s| s * s.saturating_sub(1) / 2).sum();
     let share = |n: u64| (true_pairs > 0).then(|| n as f64 / true_pairs as f64);
     Ok(Blocking {
@@ -194,6 +205,7 @@ pub fn measure(
         blocking_passed: truth
             .min_blocking_recall
             .map(|min| share(found.pairs.len() as u64).is_some_and(|r| r >= min)),
+        closure,
     })
 }
 

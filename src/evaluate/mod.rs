@@ -8,6 +8,7 @@
 //! and each stage live in files of their own.
 
 mod blocking;
+mod closure;
 mod clusters;
 mod correlate;
 mod earlier;
@@ -38,6 +39,7 @@ use crate::stats::{Deflated, Evidence};
 use crate::sweep::{self, Analysis, Histogram, Point};
 
 pub use blocking::{Blocking, EndToEnd, RecallScope, TruthSettings};
+pub use closure::Closure;
 pub use error::{EvaluateError, Missing, MissingCount};
 pub use evaluation::{Engine, Evaluation, LatestSearch, Provenance, SliceDesigns, counted};
 pub use parts::Parts;

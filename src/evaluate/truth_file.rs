@@ -168,6 +168,11 @@ impl TruthFile {
         Some(self.mark(b, r) as u32)
     }
 
+    /// Every record id with its row in the file (in no particular order).
+    pub fn records(&self) -> impl Iterator<Item = (Key<'_>, u64)> {
+        self.records.entries().map(|(id, (b, r))| (id, self.starts[b as usize] + u64::from(r)))
+    }
+
     /// Each row's true entity, numbered from 0, and each entity's records.
     pub fn numbered(&self) -> (Vec<u32>, Vec<u64>) {
         let mut seen = Seen::default();

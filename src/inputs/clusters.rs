@@ -6,15 +6,13 @@ use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::InputSpec;
 use super::table::{
-    CLUSTER_BY, CLUSTER_METRIC, CONFIDENCE, DISPLAY_COLUMNS, ERRORS_FILE, MIN_BLOCKING_RECALL,
-    MODE, NAME_COLUMN, POSITIVE_LABEL, PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN, PREDICTIONS,
-    RECALL_SCOPE, RECORD_COLUMN, SCORE_SCALE, STRATA_COLUMN, TRUE_ENTITY_COLUMN, TRUTH,
-    TRUTH_SAMPLING, TRUTH_WEIGHT_COLUMN, WEIGHT_COLUMN,
+    CLUSTER_BY, CLUSTER_METRIC, CONFIDENCE, DISPLAY_COLUMNS, ERRORS_FILE, MODE, NAME_COLUMN,
+    POSITIVE_LABEL, PREDICTED_ENTITY_COLUMN, PREDICTION_COLUMN, PREDICTIONS, RECORD_COLUMN,
+    SCORE_SCALE, TRUE_ENTITY_COLUMN, TRUTH, TRUTH_SAMPLING, TRUTH_WEIGHT_COLUMN, WEIGHT_COLUMN,
 };
-use super::values::{one_of, optional, optional_unit, path, string};
+use super::values::{one_of, optional, path, string};
 use crate::clusters::estimators::Sampling;
 use crate::clusters::{ClusterSettings, Family};
-use crate::evaluate::{RecallScope, TruthSettings};
 
 /// Cluster mode's columns and family, with `mode: clusters`; the inputs
 /// of pair mode that have no meaning there are refused.
@@ -66,48 +64,8 @@ pub fn clusters(raw: &RawInputs) -> Result<Option<ClusterSettings>, InputError> 
     }))
 }
 
-/// In pair mode, the labelled records' true entities (`truth`), joined on
-/// the pair's two key columns.
-pub fn pair_truth(
-    raw: &RawInputs,
-    key_columns: &[String],
-    clusters: bool,
-) -> Result<Option<TruthSettings>, InputError> {
-    let scopes = [("candidates", RecallScope::Candidates), ("end_to_end", RecallScope::EndToEnd)];
-    let scope = one_of(raw, &RECALL_SCOPE, &scopes, "`candidates` or `end_to_end`")?;
-    let Some(path) = path(raw, &TRUTH).filter(|_| !clusters) else {
-        let given = [
-            (&MIN_BLOCKING_RECALL, "min_blocking_recall without truth in pair mode"),
-            (&RECALL_SCOPE, "recall_scope without truth in pair mode"),
-        ];
-        let expected = "truth (the labelled records' true entities) in pair mode: blocking recall and end-to-end recall are measured against it";
-        return refuse_given(raw, &given, expected).map(|()| None);
-    };
-    let weighted = [
-        (&WEIGHT_COLUMN, "recall_scope: end_to_end and weight_column"),
-        (&STRATA_COLUMN, "recall_scope: end_to_end and strata_column"),
-    ];
-    if scope == RecallScope::EndToEnd {
-        let expected = "recall_scope: end_to_end on unweighted pairs: the truth's true pairs are counted, not weighted";
-        refuse_given(raw, &weighted, expected)?;
-    }
-    if key_columns.len() != 2 {
-        return Err(InputError::ConflictingInputs {
-            inputs: "truth and key_columns",
-            expected: "the pair's two record id columns in key_columns (e.g. left_id,right_id): truth is joined on each",
-        });
-    }
-    Ok(Some(TruthSettings {
-        path,
-        record_column: string(raw, &RECORD_COLUMN),
-        true_entity_column: string(raw, &TRUE_ENTITY_COLUMN),
-        min_blocking_recall: optional_unit(raw, &MIN_BLOCKING_RECALL)?,
-        scope,
-    }))
-}
-
 /// The first of `inputs` given, as the conflict it names.
-fn refuse_given(
+pub(super) fn refuse_given(
     raw: &RawInputs,
     inputs: &[(&'static InputSpec, &'static str)],
     expected: &'static str,

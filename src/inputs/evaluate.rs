@@ -36,7 +36,7 @@ pub fn settings(raw: &RawInputs) -> Result<Settings, InputError> {
     let strata = super::strata::strata(raw)?;
     let clusters = super::clusters::clusters(raw)?;
     let key_columns = key_columns(raw)?;
-    let truth = super::clusters::pair_truth(raw, &key_columns, clusters.is_some())?;
+    let truth = super::truth::pair_truth(raw, &key_columns, clusters.is_some())?;
     let cluster_by = match super::correlation::cluster_by(raw)? {
         // Stratified pairs are a sample of each stratum: their variance is
         // the strata's; records (cluster mode) are no pairs.

@@ -21,6 +21,7 @@ mod publish;
 mod raw;
 mod strata;
 pub(crate) mod table;
+mod truth;
 mod values;
 mod yaml;
 

@@ -126,6 +126,8 @@ inputs! {
         "With truth in pair mode: the lowest passing blocking recall (the share of the true pairs among the truth's records that are candidate pairs), inclusive, in [0, 1]; below it the gate fails (widen blocking).";
     RECALL_SCOPE = "recall_scope" default "candidates":
         "Which recall min_recall judges and the recall output carries: `candidates` (over the labelled candidate pairs) or, with truth in pair mode, `end_to_end` (the true positives over every true pair among the truth's records, so pairs blocking never proposed count as missed).";
+    CLOSURE = "closure" default "false":
+        "With truth in pair mode: close the predicted matches at the decision threshold into clusters (connected components over record ids, as production ER does) and score them against the truth as cluster mode does (pairwise, B-cubed, exact clusters), naming the largest components and the weakest link that joined each; true or false. The decision must be in validation_set (not a predictions file).";
     TRUTH_SAMPLING = "truth_sampling":
         "Cluster mode: the true entities are a sample of the population's (a benchmark), drawn `uniform` (each entity equally likely), by `cluster_size` (in proportion to its size) or with `weights` (truth_weight_column); records outside the sample have a null true entity and must still carry their predicted entity. The metrics are then estimated for the whole population with er-evaluation's estimators, each with a standard deviation (and an interval with confidence), beside the naive ones of the sampled records.";
     TRUTH_WEIGHT_COLUMN = "truth_weight_column":

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use super::Report;
 use super::format::{self, Units, code};
-use crate::evaluate::{Blocking, RecallScope};
+use crate::clusters::FamilyMetrics;
+use crate::evaluate::{Blocking, Closure, RecallScope};
 
 /// The section's data.
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +39,7 @@ pub fn view(r: &Report) -> Option<BlockingView> {
         ),
     ];
     rows.extend(rule_row(b));
+    rows.extend(b.closure.iter().flat_map(closure_rows));
     let scope = match b.recall_scope {
         RecallScope::EndToEnd => {
             " The gate's recall (min_recall) is the end-to-end one (recall_scope: end_to_end)."
@@ -50,6 +52,39 @@ pub fn view(r: &Report) -> Option<BlockingView> {
         code(&b.truth.sha256.to_string())
     );
     Some(BlockingView { note, rows })
+}
+
+/// The closure's rows: the components, every family, the largest.
+fn closure_rows(c: &Closure) -> Vec<(String, String)> {
+    let value = |v| Units::Percent.level_or_undefined(v);
+    let family = |name: &str, m: &FamilyMetrics| {
+        (
+            format!("After closure, {name} precision / recall / F1"),
+            format!("{} / {} / {}", value(m.precision), value(m.recall), value(m.f1)),
+        )
+    };
+    let f = &c.clusters.families;
+    let largest: Vec<String> = c
+        .largest
+        .iter()
+        .map(|k| match k.weakest {
+            Some((score, row)) => format!("{} (weakest link {score} at row {row})", k.records),
+            None => k.records.to_string(),
+        })
+        .collect();
+    vec![
+        (
+            "After closure: connected components of the predicted matches".to_string(),
+            format!(
+                "{} over {} records; {} hold the truth's records",
+                c.components, c.records, c.clusters.counts.predicted_clusters
+            ),
+        ),
+        family("pairwise", &f.pairwise),
+        family("B-cubed", &f.bcubed),
+        family("exact-cluster", &f.cluster),
+        ("Largest components, records".to_string(), largest.join(" · ")),
+    ]
 }
 
 /// The gate's blocking rule in the section's table, with `min_blocking_recall`.

@@ -104,6 +104,26 @@ pub const OUTPUTS: &[(&str, &str)] = &[
         "With `truth` in pair mode: candidate pairs whose label disagrees with the truth (label noise).",
     ),
     (
+        "closure_pairwise_precision",
+        "With `closure`: pairwise precision of the predicted matches' connected components against the truth, on the truth's records; empty when undefined.",
+    ),
+    (
+        "closure_pairwise_recall",
+        "With `closure`: pairwise recall of the connected components against the truth; empty when undefined.",
+    ),
+    (
+        "closure_bcubed_precision",
+        "With `closure`: B-cubed precision (record-averaged) of the connected components against the truth.",
+    ),
+    (
+        "closure_bcubed_recall",
+        "With `closure`: B-cubed recall (record-averaged) of the connected components against the truth.",
+    ),
+    (
+        "closure_entities",
+        "With `closure`: the connected components that hold the truth's records (predicted entities after closure).",
+    ),
+    (
         "pairwise_precision",
         "Cluster mode: shared pairs / predicted pairs; empty when undefined (all predicted singletons); with `truth_sampling`, er-evaluation's `pairwise_precision_estimator` for the population.",
     ),
@@ -287,4 +307,16 @@ fn blocking(b: &crate::evaluate::Blocking) -> Outputs {
         ("true_pairs", b.true_pairs.to_string()),
         ("label_disagreements", b.label_disagreements.to_string()),
     ]
+    .into_iter()
+    .chain(b.closure.iter().flat_map(|c| {
+        let f = &c.clusters.families;
+        [
+            ("closure_pairwise_precision", metric(f.pairwise.precision)),
+            ("closure_pairwise_recall", metric(f.pairwise.recall)),
+            ("closure_bcubed_precision", metric(f.bcubed.precision)),
+            ("closure_bcubed_recall", metric(f.bcubed.recall)),
+            ("closure_entities", c.clusters.counts.predicted_clusters.to_string()),
+        ]
+    }))
+    .collect()
 }
