@@ -128,9 +128,9 @@ fn min_blocking_recall_fails_the_gate_and_recall_scope_judges_end_to_end() {
 /// alone (z9's pair is not predicted).
 #[test]
 fn closure_merges_entities_through_chains_and_names_the_weakest_link() {
-    let gate = gate().input("closure", "true");
-    example(&gate);
-    let ran = gate.run();
+    let closed = gate().input("closure", "true");
+    example(&closed);
+    let ran = closed.run();
     assert_eq!(ran.code, 0, "{ran:#?}");
     // Predicted pairs among the truth's records: 3, of which a1-a2 true;
     // true pairs 7.
@@ -149,6 +149,9 @@ fn closure_merges_entities_through_chains_and_names_the_weakest_link() {
     );
     let refused = Gate::with_fixture("sample_validation.parquet").input("closure", "true");
     refused.run().assert_cannot_evaluate("closure without truth in pair mode");
+    let unclosed = gate().input("name_column", "name");
+    example(&unclosed);
+    unclosed.run().assert_cannot_evaluate("name_column and mode: pairs without closure");
 }
 
 #[test]
@@ -202,6 +205,7 @@ fn febrl4_blocked_on_postcode_counts_as_pandas_does() {
         .input("validation_set", "candidates.parquet")
         .input("truth", "truth.parquet")
         .input("closure", "true")
+        .input("name_column", "name")
         .input("decision_threshold", "0.2")
         .input("report_json", "r.json")
         .any_metric();
@@ -244,6 +248,12 @@ fn febrl4_blocked_on_postcode_counts_as_pandas_does() {
         assert!(k["weakest"][0].as_f64().unwrap() >= 0.2, "{k}");
     }
     assert!(ran.summary.contains("After closure, pairwise precision / recall / F1"));
+    // er-evaluation's summary statistics of the components, by name.
+    for key in ["homonymy_rate", "name_variation_rate"] {
+        let (ours, theirs) = (ran.number(key), want[key].as_f64().unwrap());
+        assert!((ours - theirs).abs() < 1e-12, "{key}: {ours} vs {theirs}");
+    }
+    assert!(ran.summary.contains("Homonymy rate (`name`)"), "{}", ran.summary);
 }
 
 /// A Splink model's `predict()` output on FEBRL4, as it comes (its pair

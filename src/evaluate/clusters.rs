@@ -99,7 +99,7 @@ pub fn scan(
         Some(path) => {
             let file = Source::open(Role::Truth, path, &settings.store)?;
             let weight = truth_weight_column(cluster);
-            Some(TruthFile::load(&file, ids[0], ids[1], weight)?)
+            Some(TruthFile::load(&file, (ids[0], ids[1]), (weight, None))?)
         }
         None => None,
     };

@@ -28,6 +28,8 @@ pub(super) struct TruthFile {
     entities: Vec<ArrayRef>,
     /// The weight column of each batch, then one null, with weights.
     weights: Option<Vec<ArrayRef>>,
+    /// The name column of each batch, then one null, with `name_column`.
+    name_arrays: Option<Vec<ArrayRef>>,
     /// Each record id's batch and row.
     records: Seen<(u32, u32)>,
     /// Each batch's first row in the file.
@@ -55,17 +57,18 @@ pub struct TruthReport {
 }
 
 impl TruthFile {
-    /// Reads `file`: `record`, `entity` and `weight` name its columns.
+    /// Reads `file`: `record`, `entity`, `weight` and `name` name its
+    /// columns.
     pub fn load(
         file: &Source,
-        record: &str,
-        entity: &str,
-        weight: Option<&str>,
+        (record, entity): (&str, &str),
+        (weight, name): (Option<&str>, Option<&str>),
     ) -> Result<TruthFile, EvaluateError> {
         let dataset = Dataset::parse(file)?;
         let mut wanted =
             vec![(record, "record_column", Kind::Key), (entity, "true_entity_column", Kind::Key)];
         wanted.extend(weight.map(|w| (w, "truth_weight_column", Kind::Weight)));
+        wanted.extend(name.map(|n| (n, "name_column", Kind::Key)));
         let projection = dataset.projection(columns::find(&dataset, &wanted)?)?;
         let mut batches = dataset
             .fold(&projection, 1, Vec::new, |all: &mut Vec<(u64, RecordBatch)>, batch, row| {
@@ -105,6 +108,7 @@ impl TruthFile {
         Ok(TruthFile {
             entities: with_null(entity),
             weights: weight.map(with_null),
+            name_arrays: name.map(with_null),
             records,
             starts: batches.iter().map(|(row, _)| *row).collect(),
             found: (0..rows).map(|_| AtomicBool::new(false)).collect(),
@@ -166,6 +170,17 @@ impl TruthFile {
     pub fn row(&self, id: Key) -> Option<u32> {
         let (b, r) = self.records.get(id)?;
         Some(self.mark(b, r) as u32)
+    }
+
+    /// Each row's name, with `name_column` (null: no name).
+    pub fn names(&self) -> Option<Vec<(u64, Option<Key<'_>>)>> {
+        let arrays = self.name_arrays.as_ref()?;
+        let mut names = Vec::with_capacity(self.found.len());
+        for (array, start) in arrays.iter().zip(&self.starts) {
+            let column = key_column(array.as_ref());
+            names.extend((0..array.len()).map(|i| (start + i as u64, key(&column, i))));
+        }
+        Some(names)
     }
 
     /// Every record id with its row in the file (in no particular order).

@@ -20,7 +20,6 @@ pub fn clusters(raw: &RawInputs) -> Result<Option<ClusterSettings>, InputError> 
     let words = [("pairs", false), ("clusters", true)];
     if !one_of(raw, &MODE, &words, "`pairs` or `clusters`")? {
         let clusters_only = [
-            (&NAME_COLUMN, "name_column and mode: pairs"),
             (&TRUTH_SAMPLING, "truth_sampling and mode: pairs"),
             (&TRUTH_WEIGHT_COLUMN, "truth_weight_column and mode: pairs"),
         ];

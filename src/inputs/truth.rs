@@ -6,10 +6,10 @@ use super::clusters::refuse_given;
 use super::error::InputError;
 use super::raw::RawInputs;
 use super::table::{
-    CLOSURE, MIN_BLOCKING_RECALL, PREDICTIONS, RECALL_SCOPE, RECORD_COLUMN, STRATA_COLUMN,
-    TRUE_ENTITY_COLUMN, TRUTH, WEIGHT_COLUMN,
+    CLOSURE, MIN_BLOCKING_RECALL, NAME_COLUMN, PREDICTIONS, RECALL_SCOPE, RECORD_COLUMN,
+    STRATA_COLUMN, TRUE_ENTITY_COLUMN, TRUTH, WEIGHT_COLUMN,
 };
-use super::values::{boolean, one_of, optional_unit, path, string};
+use super::values::{boolean, one_of, optional, optional_unit, path, string};
 use crate::evaluate::{RecallScope, TruthSettings};
 
 /// In pair mode, the labelled records' true entities (`truth`), joined on
@@ -28,7 +28,12 @@ pub fn pair_truth(
             (&CLOSURE, "closure without truth in pair mode"),
         ];
         let expected = "truth (the labelled records' true entities) in pair mode: blocking recall and end-to-end recall are measured against it";
-        return refuse_given(raw, &given, expected).map(|()| None);
+        refuse_given(raw, &given, expected)?;
+        if !clusters {
+            let names = [(&NAME_COLUMN, "name_column and mode: pairs without truth")];
+            refuse_given(raw, &names, NAMES_EXPECTED)?;
+        }
+        return Ok(None);
     };
     let weighted = [
         (&WEIGHT_COLUMN, "recall_scope: end_to_end and weight_column"),
@@ -51,7 +56,20 @@ pub fn pair_truth(
         min_blocking_recall: optional_unit(raw, &MIN_BLOCKING_RECALL)?,
         scope,
         closure: closure(raw)?,
+        name_column: names(raw)?,
     }))
+}
+
+/// What a name column in pair mode needs.
+const NAMES_EXPECTED: &str = "name_column in cluster mode, or in pair mode with truth and closure: true (a column of the truth file): its rates are of predicted clusters";
+
+/// The truth file's name column, with `closure`.
+fn names(raw: &RawInputs) -> Result<Option<String>, InputError> {
+    if raw.is_given(&NAME_COLUMN) && !boolean(raw, &CLOSURE)? {
+        let inputs = "name_column and mode: pairs without closure";
+        return Err(InputError::ConflictingInputs { inputs, expected: NAMES_EXPECTED });
+    }
+    Ok(optional(raw, &NAME_COLUMN))
 }
 
 /// Whether to close the predicted matches (`closure`): their decisions

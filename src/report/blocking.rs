@@ -85,6 +85,9 @@ fn closure_rows(c: &Closure) -> Vec<(String, String)> {
         family("exact-cluster", &f.cluster),
         ("Largest components, records".to_string(), largest.join(" · ")),
     ]
+    .into_iter()
+    .chain(c.names.as_ref().map(|n| super::clusters::name_rows(n, None)).unwrap_or_default())
+    .collect()
 }
 
 /// The gate's blocking rule in the section's table, with `min_blocking_recall`.

