@@ -145,6 +145,9 @@ pub(super) fn close(
                     n
                 })
             });
+            if l == r {
+                continue; // A record paired with itself links nothing.
+            }
             let score = decided.scores.as_ref().map(|s| s.get(i));
             forest.union(l, r, score.map(|s| (s, first_row + i as u64)));
         }

@@ -6,22 +6,20 @@
 //! from the record ids' fingerprints, then confirmed by value in a second
 //! pass in file order).
 
+use arrow_buffer::{NullBuffer, ScalarBuffer};
+
 use super::error::{EvaluateError, Repeat};
 use super::settings::Settings;
+use super::truth::{TruthWeights, finish, truth_weight_column};
+use super::truth_file::{TruthFile, TruthReport};
 use crate::clusters::estimators::{Estimates, Sampling};
 use crate::clusters::ids::{Fingerprints, Owned, Seen, key};
 use crate::clusters::names::{NameRates, rates};
 use crate::clusters::slices::{ClusterSliceColumn, SliceTables};
 use crate::clusters::{ClusterSettings, Clusters, Contingency, Family, sampled};
-use crate::dataset::columns::weights;
-use crate::dataset::columns::{self, Kind};
+use crate::dataset::columns::{self, Kind, weights};
 use crate::dataset::values::{KeyColumn, key_column};
-use arrow_buffer::{NullBuffer, ScalarBuffer};
-
-use super::truth::{TruthWeights, finish, truth_weight_column};
-use super::truth_file::{TruthFile, TruthReport};
-use crate::dataset::Role;
-use crate::dataset::{Dataset, NullPolicy, Projection, Source};
+use crate::dataset::{Dataset, NullPolicy, Projection, Role, Source};
 use crate::metrics::{Counts, Tally};
 use crate::slices::TooManyValues;
 
