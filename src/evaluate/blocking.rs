@@ -189,7 +189,7 @@ pub fn measure(
     })?;
     let found = folds.into_iter().fold(Found::default(), merge);
     let closure = if truth.closure {
-        Some(super::closure::close(settings, &table, validation)?)
+        Some(super::closure::close(settings, &table, (&entities, &sizes), validation)?)
     } else {
         None
     };

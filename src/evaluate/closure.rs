@@ -98,10 +98,13 @@ fn weaker(a: Option<(f64, u64)>, b: Option<(f64, u64)>) -> Option<(f64, u64)> {
 }
 
 /// Reads the predicted matches of `validation` (its two key columns and
-/// the decision) and closes them; `truth` gives the records scored.
+/// the decision) and closes them; `truth` gives the records scored, and
+/// `numbered` each of its rows' entity and each entity's size
+/// ([`TruthFile::numbered`], computed once by the caller).
 pub(super) fn close(
     settings: &super::Settings,
     truth: &TruthFile,
+    numbered: (&[u32], &[u64]),
     validation: &Source,
 ) -> Result<Closure, EvaluateError> {
     let dataset = Dataset::parse(validation)?;
@@ -155,7 +158,7 @@ pub(super) fn close(
     })?;
     let (_, forest) = states.pop().expect("one thread");
     let column = settings.truth.as_ref().and_then(|t| t.name_column.as_deref());
-    Ok(finish(forest, &truth_rows, truth, column))
+    Ok(finish(forest, &truth_rows, truth, numbered, column))
 }
 
 /// The components as clusters of the truth's records, and the largest.
@@ -163,9 +166,9 @@ fn finish(
     mut forest: Forest,
     truth_rows: &[(u32, u64)],
     truth: &TruthFile,
+    (entity_of_row, sizes): (&[u32], &[u64]),
     name_column: Option<&str>,
 ) -> Closure {
-    let (entity_of_row, sizes) = truth.numbered();
     let mut cells = std::collections::HashMap::<(u32, u32), u64>::new();
     for &(number, row) in truth_rows {
         let root = forest.find(number);
