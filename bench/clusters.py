@@ -6,6 +6,7 @@ Usage:
     pip install -r bench/requirements.txt
     python3 bench/clusters.py [--records 10000000] [--entities 2000000] [--repeat 3]
                               [--er-evaluation-repeat 1] [--id-prefix PREFIX]
+                              [--ids uuid] [--dictionary]
 
 It generates (once, cached in bench/data/) a clustering of --records
 records in about --entities true entities (sizes from a geometric law,
@@ -14,7 +15,11 @@ mean records/entities), as an ER system would output it: the truth with
 entities merged into a giant cluster (a transitive-closure accident). All
 three ids are strings (`record_id`, `true_entity_id`,
 `predicted_entity_id`), records shuffled, pyarrow's defaults (snappy, row
-groups of 1M). Then, with the page cache warm, each tool runs --repeat
+groups of 1M). Ids are `r<n>`, `t<n>` and `p<n>` (with --id-prefix before
+them), or with `--ids uuid` random version-4 UUIDs of 36 characters, one
+for each record, true entity and predicted entity. `--dictionary` stores
+the two entity columns dictionary-encoded, each row group with a dictionary
+of its own values (read back as Arrow dictionaries). Then, with the page cache warm, each tool runs --repeat
 times (er-evaluation --er-evaluation-repeat times: it takes minutes; 0
 leaves it out),
 process start included:
@@ -36,7 +41,6 @@ import json
 import os
 import pathlib
 import sys
-import tempfile
 
 from run import measure, sha256
 
@@ -85,7 +89,26 @@ print(json.dumps({
 """
 
 
-def generate(path, records, entities, prefix="", seed=20251127):
+def uuids(rng, n):
+    """`n` random version-4 UUIDs as a pyarrow string array."""
+    import numpy as np
+    import pyarrow as pa
+
+    raw = rng.integers(0, 256, (n, 16), dtype=np.uint8)
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
+    digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    text = np.full((n, 36), ord("-"), dtype=np.uint8)
+    where = [i for i in range(36) if i not in (8, 13, 18, 23)]
+    text[:, where[0::2]] = digits[raw >> 4]
+    text[:, where[1::2]] = digits[raw & 15]
+    offsets = np.arange(0, 36 * (n + 1), 36, dtype=np.int64)
+    return pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(text.tobytes())
+    ).cast(pa.string())
+
+
+def generate(path, records, entities, prefix="", seed=20251127, kind="counter", dictionary=False):
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -107,17 +130,31 @@ def generate(path, records, entities, prefix="", seed=20251127):
     predicted = np.where(np.isin(truth, chain), chain[0], predicted)
     order = rng.permutation(records)
     truth, predicted = truth[order], predicted[order]
-    ids = lambda kind, values: pc.binary_join_element_wise(
-        prefix + kind, pa.array(values).cast(pa.string()), ""
-    )
+    if kind == "uuid":
+        ids = lambda _, values: uuids(rng, int(values.max()) + 1).take(pa.array(values))
+    else:
+        ids = lambda kind, values: pc.binary_join_element_wise(
+            prefix + kind, pa.array(values).cast(pa.string()), ""
+        )
+    group = 1_000_000
+
+    def entity(array):
+        if not dictionary:
+            return array
+        # Each row group's own dictionary, of the values it holds (a
+        # dictionary of the whole column would be written whole into every
+        # row group).
+        chunks = [array.slice(at, group).dictionary_encode() for at in range(0, len(array), group)]
+        return pa.chunked_array(chunks)
+
     table = pa.table(
         {
             "record_id": ids("r", np.arange(records)),
-            "true_entity_id": ids("t", truth),
-            "predicted_entity_id": ids("p", predicted),
+            "true_entity_id": entity(ids("t", truth)),
+            "predicted_entity_id": entity(ids("p", predicted)),
         }
     )
-    pq.write_table(table, path, row_group_size=1_000_000)
+    pq.write_table(table, path, row_group_size=group)
 
 
 def main():
@@ -129,16 +166,24 @@ def main():
     parser.add_argument(
         "--id-prefix", default="", help="prefix every id (e.g. 20 characters: ids past 15 bytes)"
     )
+    parser.add_argument("--ids", choices=["counter", "uuid"], default="counter")
+    parser.add_argument(
+        "--dictionary", action="store_true", help="dictionary-encode the entity columns"
+    )
     parser.add_argument("--binary", default=str(ROOT / "target/release/er-precision-gate"))
     args = parser.parse_args()
     long = f"_prefix{len(args.id_prefix)}" if args.id_prefix else ""
+    long += "_uuid" if args.ids == "uuid" else ""
+    long += "_dictionary" if args.dictionary else ""
     path = HERE / "data" / f"clusters_{args.records}_{args.entities}{long}.parquet"
     if not path.exists():
         path.parent.mkdir(exist_ok=True)
-        generate(path, args.records, args.entities, args.id_prefix)
+        generate(path, args.records, args.entities, args.id_prefix, kind=args.ids,
+                 dictionary=args.dictionary)
     sha256(path)  # warms the page cache
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
-    report = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
+    # Inside the working tree: the gate writes no file that resolves outside it.
+    report = str(path.parent / "clusters_report.json")
     gate = [
         args.binary, "--validation-set", str(path), "--mode", "clusters",
         "--min-precision", "0", "--min-recall", "0", "--min-f1", "0", "--report-json", report,
@@ -155,6 +200,7 @@ def main():
         results.update(more)
         outputs.update(more_out)
     families = json.loads(pathlib.Path(report).read_text())["clusters"]["families"]
+    os.unlink(report)
     ours = {
         f"{family}_{m}": families[family][m]
         for family in ("pairwise", "bcubed", "bcubed_cluster_averaged")

@@ -36,6 +36,7 @@ mod gate;
 mod hardening;
 mod hostile;
 mod join;
+mod long_ids;
 #[cfg(feature = "external-tests")]
 mod object_store;
 #[cfg(feature = "external-tests")]

@@ -6,7 +6,8 @@
 //! Most ids are short: an integer, or a string of at most 15 bytes, is
 //! packed whole into a `u128` (bytes, then the length), so a probe of the
 //! table compares two numbers and follows no pointer. Longer strings are
-//! keyed by their bytes.
+//! keyed by their bytes, and the contingency table numbers them
+//! ([`super::long`]).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

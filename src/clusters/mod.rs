@@ -7,17 +7,19 @@
 //! [`Contingency::finish`] gives the [`Clusters`]. It knows ids and counts,
 //! nothing of files or verdicts.
 
+mod contingency;
+pub(crate) mod dictionary;
 pub mod estimators;
 pub(crate) mod ids;
+mod long;
 mod metrics;
 pub mod names;
 pub(crate) mod sampled;
 pub mod sizes;
 pub(crate) mod slices;
 
-use std::collections::HashMap;
-
-use ids::{Key, Owned};
+pub use contingency::Contingency;
+pub use long::Numbering;
 pub use metrics::{Families, Family, FamilyMetrics};
 
 /// Which columns hold the clusterings, and which family of metrics the
@@ -42,177 +44,6 @@ pub struct ClusterSettings {
     /// A file of the sampled records' true entities (`truth`), joined on
     /// `record_column`: the validation set then holds no true entities.
     pub truth: Option<std::path::PathBuf>,
-}
-
-/// The contingency table: records by (true entity, predicted entity),
-/// keyed by the ids themselves, so tables counted apart (one per reading
-/// thread) merge by key.
-///
-/// A probe of one table of a million cells and more misses the cache twice.
-/// So cells are split by their hash into [`PARTS`] tables, and records wait
-/// in a buffer per table until [`PENDING`] have come; each table then takes
-/// its share at once, while its lines are in cache (a radix-partitioned
-/// aggregation).
-#[derive(Debug)]
-pub struct Contingency {
-    /// Cells whose two ids are packed, by part of the hash.
-    parts: Vec<Map<(u128, u128), u64>>,
-    /// Records not yet counted, by part.
-    pending: Vec<Vec<(u128, u128)>>,
-    waiting: usize,
-    /// How many may wait.
-    buffer: usize,
-    /// Cells with a long id.
-    long: Map<(Owned, Owned), u64>,
-}
-
-/// Numbered cells: (true id, predicted id, records).
-pub(crate) type Cells = Vec<(u32, u32, u64)>;
-
-/// Tables of short cells.
-const PARTS: usize = 64;
-
-/// Records buffered before they are counted.
-const PENDING: usize = 1 << 19;
-
-type Map<K, V> = HashMap<K, V, ahash::RandomState>;
-
-/// Fixed seeds: every thread puts a cell in the same part.
-fn hasher() -> ahash::RandomState {
-    ahash::RandomState::with_seeds(0x636c, 0x7573, 0x7465, 0x7273)
-}
-
-impl Default for Contingency {
-    fn default() -> Contingency {
-        Contingency::with_buffer(PENDING)
-    }
-}
-
-impl Contingency {
-    /// An empty table whose records wait `buffer` at a time (a slice's
-    /// table takes a small buffer: there may be a thousand of them).
-    pub fn with_buffer(buffer: usize) -> Contingency {
-        Contingency {
-            parts: (0..PARTS).map(|_| Map::with_hasher(hasher())).collect(),
-            pending: vec![Vec::new(); PARTS],
-            waiting: 0,
-            buffer: buffer.max(1),
-            long: Map::default(),
-        }
-    }
-
-    /// One record of true entity `t` and predicted entity `p`.
-    pub fn add(&mut self, t: Key, p: Key) {
-        match (t, p) {
-            (Key::Packed(t), Key::Packed(p)) => {
-                let hash = self.parts[0].hasher().hash_one((t, p));
-                let part = (hash >> (64 - PARTS.trailing_zeros())) as usize;
-                self.pending[part].push((t, p));
-                self.waiting += 1;
-                if self.waiting >= self.buffer {
-                    self.flush();
-                }
-            }
-            (t, p) => *self.long.entry((t.into(), p.into())).or_insert(0) += 1,
-        }
-    }
-
-    /// Counts the records waiting.
-    fn flush(&mut self) {
-        for (table, pending) in self.parts.iter_mut().zip(&mut self.pending) {
-            for key in pending.drain(..) {
-                *table.entry(key).or_insert(0) += 1;
-            }
-        }
-        self.waiting = 0;
-    }
-
-    /// Both tables' counts.
-    pub fn merge(mut self, mut other: Contingency) -> Contingency {
-        self.flush();
-        other.flush();
-        // Half the parts on another thread.
-        let merge = |mine: &mut [Map<(u128, u128), u64>], theirs: Vec<Map<(u128, u128), u64>>| {
-            for (mine, theirs) in mine.iter_mut().zip(theirs) {
-                let (mut large, small) = if mine.len() < theirs.len() {
-                    (theirs, std::mem::take(mine))
-                } else {
-                    (std::mem::take(mine), theirs)
-                };
-                for (k, n) in small {
-                    *large.entry(k).or_insert(0) += n;
-                }
-                *mine = large;
-            }
-        };
-        let mut theirs = other.parts;
-        let (low, high) = self.parts.split_at_mut(PARTS / 2);
-        let high_theirs = theirs.split_off(PARTS / 2);
-        std::thread::scope(|s| {
-            s.spawn(|| merge(high, high_theirs));
-            merge(low, theirs);
-        });
-        for (k, n) in other.long {
-            *self.long.entry(k).or_insert(0) += n;
-        }
-        self
-    }
-
-    /// Non-empty cells (once the records waiting are counted).
-    pub fn cells(&self) -> usize {
-        self.parts.iter().map(Map::len).sum::<usize>() + self.long.len()
-    }
-
-    /// Whether no record was added.
-    pub fn is_empty(&self) -> bool {
-        self.waiting == 0 && self.cells() == 0
-    }
-
-    /// The metrics and counts.
-    pub fn finish(self) -> Clusters {
-        let (cells, k, m) = self.numbered();
-        clusters(&cells, k, m)
-    }
-
-    /// Every cell as (true id, predicted id, records), the ids numbered
-    /// from 0 on two threads, and how many true and predicted ids there are.
-    pub(crate) fn numbered(self) -> (Cells, usize, usize) {
-        let (cells, k, m, _) = self.numbered_by(|_| ());
-        (cells, k, m)
-    }
-
-    /// [`Contingency::numbered`], with `of_true` of each true id's key, by
-    /// its number.
-    pub(crate) fn numbered_by<X: Clone + Default + Send>(
-        mut self,
-        of_true: impl Fn(Key) -> X + Sync,
-    ) -> (Cells, usize, usize, Vec<X>) {
-        self.flush();
-        let keys = |side: fn(&(Owned, Owned)) -> &Owned, short: fn(&(u128, u128)) -> u128| {
-            let short_keys =
-                self.parts.iter().flat_map(|p| p.keys()).map(|k| Key::Packed(short(k)));
-            short_keys.chain(self.long.keys().map(|k| side(k).key())).collect::<Vec<Key>>()
-        };
-        let ((t, k, of), (p, m)) = std::thread::scope(|s| {
-            let truth = s.spawn(|| {
-                let keys = keys(|k| &k.0, |k| k.0);
-                let (t, k) = ids::number(&keys);
-                let (mut of, mut done) = (vec![X::default(); k], vec![false; k]);
-                for (key, &n) in keys.iter().zip(&t) {
-                    if !std::mem::replace(&mut done[n as usize], true) {
-                        of[n as usize] = of_true(*key);
-                    }
-                }
-                (t, k, of)
-            });
-            let predicted = ids::number(&keys(|k| &k.1, |k| k.1));
-            (truth.join().expect("the numbering thread panicked"), predicted)
-        });
-        let counts = self.parts.iter().flat_map(|p| p.values()).chain(self.long.values());
-        let cells: Vec<(u32, u32, u64)> =
-            t.into_iter().zip(p).zip(counts).map(|((t, p), n)| (t, p, *n)).collect();
-        (cells, k, m, of)
-    }
 }
 
 /// The metrics and counts of numbered cells (t, p, n) of `k` true and
@@ -298,54 +129,4 @@ pub struct Clusters {
     pub counts: ClusterCounts,
     /// The metrics of each family.
     pub families: Families,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The contingency of two clusterings given as (true, predicted) per record.
-    fn clusters(records: &[(u32, u32)]) -> Clusters {
-        let mut c = Contingency::default();
-        for &(t, p) in records {
-            c.add(Key::Packed(t.into()), Key::Packed(p.into()));
-        }
-        c.finish()
-    }
-
-    #[test]
-    fn records_past_the_buffer_and_two_threads_tables_count_as_one() {
-        // More records than wait in the buffer, split as two threads would
-        // split them, against the same records counted by a plain map.
-        let records: Vec<(u32, u32)> =
-            (0..PENDING as u32 + 1000).map(|i| (i % 7919, (i * 31) % 5003)).collect();
-        let (mut one, mut two) = (Contingency::default(), Contingency::default());
-        let mut naive = std::collections::HashMap::new();
-        for (i, &(t, p)) in records.iter().enumerate() {
-            let table = if i % 3 == 0 { &mut one } else { &mut two };
-            table.add(Key::Packed(t.into()), Key::Packed(p.into()));
-            *naive.entry((t, p)).or_insert(0u64) += 1;
-        }
-        let merged = one.merge(two);
-        assert_eq!(merged.cells(), naive.len());
-        let c = merged.finish();
-        assert_eq!(c.counts.records, records.len() as u64);
-        assert_eq!(c.counts.shared_pairs, naive.values().map(|&n| pairs(n)).sum::<u128>());
-        assert_eq!((c.counts.true_clusters, c.counts.predicted_clusters), (7919, 5003));
-    }
-
-    #[test]
-    fn counts_follow_their_definitions() {
-        // True {0,1,2} {3,4} {5}; predicted {0,1} {2,3,4} {5}.
-        let c = clusters(&[(0, 0), (0, 0), (0, 1), (1, 1), (1, 1), (2, 2)]);
-        let n = &c.counts;
-        assert_eq!((n.records, n.true_clusters, n.predicted_clusters), (6, 3, 3));
-        assert_eq!((n.true_pairs, n.predicted_pairs, n.shared_pairs), (4, 4, 2));
-        assert_eq!((n.exact_matches, n.true_singletons, n.predicted_singletons), (1, 1, 1));
-        assert_eq!(
-            (n.largest_true.clone(), n.largest_predicted.clone()),
-            (vec![3, 2, 1], vec![3, 2, 1])
-        );
-        assert_eq!(n.cells, 4);
-    }
 }

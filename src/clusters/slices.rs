@@ -6,10 +6,12 @@
 //! one slice column; memory grows with the cells of each slice, and the
 //! values are bounded by `max_slices`.
 
+use std::sync::Arc;
+
 use arrow_array::Array;
 
 use super::ids::Key;
-use super::{Clusters, Contingency, Family};
+use super::{Clusters, Contingency, Family, Numbering};
 use crate::slices::{TooManyValues, Value, Values};
 
 /// Records a slice's table buffers before counting them.
@@ -25,6 +27,8 @@ pub struct SliceTables {
     tables: Vec<Contingency>,
     /// The batch's rows' value ids.
     ids: Vec<u32>,
+    /// The long ids' numbers, shared with the main table.
+    long: Arc<Numbering>,
 }
 
 /// One slice column's slices: evaluated ones worst first (by the deciding
@@ -48,8 +52,9 @@ pub struct ClusterSlice {
 
 impl SliceTables {
     /// No records yet, of at most `max` values.
-    pub fn new(column: &str, max: usize) -> SliceTables {
+    pub fn new(column: &str, max: usize, long: &Arc<Numbering>) -> SliceTables {
         SliceTables {
+            long: Arc::clone(long),
             column: column.to_string(),
             max,
             values: Values::default(),
@@ -86,7 +91,7 @@ impl SliceTables {
         if seen > self.max {
             return Err(TooManyValues { column: self.column.clone(), seen, max: self.max });
         }
-        self.tables.resize_with(seen, || Contingency::with_buffer(BUFFER));
+        self.tables.resize_with(seen, || Contingency::sharing(BUFFER, &self.long));
         Ok(())
     }
 
@@ -131,7 +136,9 @@ mod tests {
         // Records 0-3: true {0,1} {2,3}, predicted {0,1,2,3}; source a for
         // 0 and 2, b for 1 and 3. Within a, records 0 and 2 are two
         // entities predicted as one: pairwise precision 0 there.
-        let (mut one, mut two) = (SliceTables::new("source", 10), SliceTables::new("source", 10));
+        let long = Arc::default();
+        let new = || SliceTables::new("source", 10, &long);
+        let (mut one, mut two) = (new(), new());
         one.read(&StringArray::from(vec![Some("a"), Some("b")])).unwrap();
         one.add(0, Key::Packed(0), Key::Packed(9));
         one.add(1, Key::Packed(0), Key::Packed(9));
@@ -146,7 +153,7 @@ mod tests {
             assert_eq!(s.clusters.families.pairwise.precision, Some(0.0));
             assert!(s.evaluated);
         }
-        let mut few = SliceTables::new("source", 1);
+        let mut few = SliceTables::new("source", 1, &long);
         assert!(few.read(&StringArray::from(vec!["a", "b"])).is_err());
     }
 }

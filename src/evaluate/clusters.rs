@@ -6,14 +6,18 @@
 //! from the record ids' fingerprints, then confirmed by value in a second
 //! pass in file order).
 
+use std::sync::Arc;
+
 use arrow_buffer::{NullBuffer, ScalarBuffer};
 
-use super::error::{EvaluateError, Repeat};
+use super::error::EvaluateError;
+use super::repeats::{SHOWN_ROWS, check_repeats, columns};
 use super::settings::Settings;
 use super::truth::{TruthWeights, finish, truth_weight_column};
 use super::truth_file::{TruthFile, TruthReport};
+use crate::clusters::dictionary::{Keyed, row_keys};
 use crate::clusters::estimators::{Estimates, Sampling};
-use crate::clusters::ids::{Fingerprints, Owned, Seen, key};
+use crate::clusters::ids::{Fingerprints, Key, key};
 use crate::clusters::names::{NameRates, rates};
 use crate::clusters::slices::{ClusterSliceColumn, SliceTables};
 use crate::clusters::{ClusterSettings, Clusters, Contingency, Family, sampled};
@@ -22,9 +26,6 @@ use crate::dataset::values::{KeyColumn, key_column};
 use crate::dataset::{Dataset, NullPolicy, Projection, Role, Source};
 use crate::metrics::{Counts, Tally};
 use crate::slices::TooManyValues;
-
-/// Rows a message names.
-const SHOWN_ROWS: usize = 5;
 
 /// What cluster mode found: the clusters, and the family that decides.
 #[derive(Debug, Clone)]
@@ -65,18 +66,8 @@ struct Pass {
     /// first (of this thread's row groups).
     nulls: [(u64, Vec<u64>); 3],
     skipped: u64,
-}
-
-/// The second pass, only when two record ids may be equal: every record id
-/// by value, with the row and entities it was first seen with.
-#[derive(Default)]
-struct Repeats {
-    /// Each record id's index in `seen`.
-    records: Seen<usize>,
-    /// The row each record id was first seen on, and its entities.
-    seen: Vec<(u64, Owned, Owned)>,
-    rows: u64,
-    first: Vec<Repeat>,
+    /// The true and predicted entity columns' dictionaries, keyed.
+    dictionaries: [Option<Keyed>; 2],
 }
 
 /// Reads the file and gives the clusters and the pair-level tally
@@ -200,9 +191,12 @@ fn count(
     let cluster = settings.clusters.as_ref();
     let named = cluster.and_then(|c| c.name_column.as_deref());
     let weighted = cluster.and_then(truth_weight_column);
+    // Every thread's tables number long ids alike, so they merge as they are.
+    let long = Arc::default();
     let new_pass = || Pass {
-        slices: sliced.iter().map(|c| SliceTables::new(c, max)).collect(),
-        names: named.map(|_| Contingency::default()),
+        table: Contingency::new(&long),
+        slices: sliced.iter().map(|c| SliceTables::new(c, max, &long)).collect(),
+        names: named.map(|_| Contingency::new(&long)),
         sampled: cluster.is_some_and(|c| c.sampling.is_some()),
         weights: weighted.map(|_| TruthWeights::default()),
         ..Pass::default()
@@ -217,6 +211,12 @@ fn count(
     let passes = dataset.fold(mask, workers, new_pass, |pass, batch, first_row| {
         let joined = truth.map(|t| t.join(batch, ids[0]));
         let batch = joined.as_ref().unwrap_or(batch);
+        let entities = [ids[1], ids[2]].map(|c| batch.column_by_name(c).expect("projected"));
+        let [t, p] = &mut pass.dictionaries;
+        // Weights are kept by the true entity's value, so not by key.
+        let dictionaries = [(&entities[0], t), (&entities[1], p)].map(|(array, last)| {
+            weighted.is_none().then(|| row_keys(array.as_ref(), last, &long)).flatten()
+        });
         let ids = columns(batch, ids);
         for (tables, column) in pass.slices.iter_mut().zip(sliced) {
             let array = batch.column_by_name(column).expect("projected");
@@ -231,7 +231,7 @@ fn count(
             }
             None => None,
         };
-        let row = Row { ids: &ids, names: names.as_ref(), weights: weights.as_ref() };
+        let row = Row { ids: &ids, names: names.as_ref(), weights: weights.as_ref(), dictionaries };
         for i in 0..batch.num_rows() {
             pass.add(&row, i, first_row + i as u64, skip);
         }
@@ -241,37 +241,6 @@ fn count(
     let mut passes = passes.into_iter();
     let first = passes.next().unwrap_or_else(new_pass);
     Ok(passes.try_fold(first, Pass::merge).map_err(too_many)?)
-}
-
-/// Two record ids' fingerprints are equal: reads the ids again, in file
-/// order, to compare their values; a record id seen twice is an error.
-fn check_repeats(
-    settings: &Settings,
-    cluster: &ClusterSettings,
-    dataset: &Dataset,
-    mask: &Projection,
-    ids: [&str; 3],
-    truth: Option<&TruthFile>,
-) -> Result<(), EvaluateError> {
-    let mut repeats = dataset.fold(mask, 1, Repeats::default, |repeats, batch, first_row| {
-        let joined = truth.map(|t| t.join(batch, ids[0]));
-        let batch = joined.as_ref().unwrap_or(batch);
-        let ids = columns(batch, ids);
-        for i in 0..batch.num_rows() {
-            repeats.add(&ids, i, first_row + i as u64);
-        }
-        Ok(())
-    })?;
-    let repeats = repeats.pop().unwrap_or_default();
-    match repeats.rows {
-        0 => Ok(()),
-        rows => Err(EvaluateError::RepeatedRecords {
-            path: settings.validation_set.clone(),
-            column: cluster.record_column.clone(),
-            rows,
-            first: repeats.first,
-        }),
-    }
 }
 
 /// The clusters as a pair-level tally: pairs of records, TP shared, FP
@@ -301,18 +270,21 @@ struct Row<'a, 'b> {
     names: Option<&'b KeyColumn<'a>>,
     /// With `truth_weight_column`: the weights and where they are null.
     weights: Option<&'b (ScalarBuffer<f64>, Option<NullBuffer>)>,
-}
-
-/// The three id columns of a batch.
-fn columns<'a>(batch: &'a arrow_array::RecordBatch, names: [&str; 3]) -> [KeyColumn<'a>; 3] {
-    names.map(|name| key_column(batch.column_by_name(name).expect("projected")))
+    /// The true and predicted entities' keys by row, for a dictionary
+    /// (its rows' values are not read).
+    dictionaries: [Option<Vec<Option<u128>>>; 2],
 }
 
 impl Pass {
     /// Row `i` of the batch, file row `row`. With `truth_sampling` a record
     /// without a true entity is counted under [`sampled::UNSAMPLED`].
     fn add(&mut self, columns: &Row, i: usize, row: u64, skip: bool) {
-        let mut keys = columns.ids.each_ref().map(|c| key(c, i));
+        // A dictionary's rows take their entry's key, numbered once.
+        let keyed = |c: usize| c.checked_sub(1).and_then(|d| columns.dictionaries[d].as_ref());
+        let mut keys = [0, 1, 2].map(|c| match keyed(c) {
+            Some(keys) => keys[i].map(Key::Packed),
+            None => key(&columns.ids[c], i),
+        });
         let in_sample = keys[1].is_some();
         if self.sampled && !in_sample {
             keys[1] = Some(sampled::UNSAMPLED);
@@ -372,27 +344,7 @@ impl Pass {
             slices: slices.collect::<Result<_, _>>()?,
             nulls,
             skipped: self.skipped + other.skipped,
+            dictionaries: [None, None],
         })
-    }
-}
-
-impl Repeats {
-    /// Row `i` of the batch, file row `row`; rows with a null id were left
-    /// out (or stopped the run) in the first pass.
-    fn add(&mut self, ids: &[KeyColumn; 3], i: usize, row: u64) {
-        let [Some(record), Some(t), Some(p)] = ids.each_ref().map(|c| key(c, i)) else {
-            return;
-        };
-        match self.records.get_or_insert(record, |n| n) {
-            Ok(at) => {
-                self.rows += 1;
-                if self.first.len() < SHOWN_ROWS {
-                    let (first, t0, p0) = &self.seen[at];
-                    let same = *t0 == Owned::from(t) && *p0 == Owned::from(p);
-                    self.first.push(Repeat { row, first: *first, same });
-                }
-            }
-            Err(_) => self.seen.push((row, t.into(), p.into())),
-        }
     }
 }

@@ -20,6 +20,7 @@ mod join;
 mod parts;
 mod predictions;
 mod read;
+mod repeats;
 mod review;
 mod scan;
 mod settings;
