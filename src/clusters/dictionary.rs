@@ -55,7 +55,7 @@ pub(crate) fn row_keys(
     // The entries this batch is the first to use.
     let mut new = Vec::new();
     for (i, &j) in indices.iter().enumerate() {
-        if valid(i) && keyed.state[j] == State::Unused {
+        if valid(i) && keyed.state.get(j) == Some(&State::Unused) {
             keyed.state[j] = State::Null;
             new.push(j);
         }
@@ -70,7 +70,8 @@ pub(crate) fn row_keys(
         }
     }
     let row = |(i, &j): (usize, &usize)| {
-        (valid(i) && keyed.state[j] == State::Keyed).then(|| keyed.keys[j])
+        // A key past the dictionary (a damaged file) reads as a null id.
+        (valid(i) && keyed.state.get(j) == Some(&State::Keyed)).then(|| keyed.keys[j])
     };
     Some(indices.iter().enumerate().map(row).collect())
 }

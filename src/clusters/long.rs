@@ -8,9 +8,9 @@
 //! numbered at once (the same radix partitioning as the cells), and
 //! [`BATCH`] ids at a time: every slot of a batch is read before any is
 //! compared, so the batch's misses overlap instead of following one
-//! another. An id's number is its part and where its bytes start there,
-//! behind a tag no packed id has ([`TAG`]), so the cells keep one kind of
-//! key.
+//! another. An id's key is its index in its part, its part and where its
+//! bytes start there, behind a tag no packed id has ([`TAG`]), so the cells
+//! keep one kind of key and the ids are numbered at the end by index.
 
 /// A numbered long id's top byte. A packed id's is a string's length (at
 /// most 15) or an integer's sign (0x00 or 0xff); 0x80 is the sampled
