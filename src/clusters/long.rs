@@ -243,13 +243,14 @@ impl Numbering {
     /// `other`'s keys as this numbering's, in place, each long id numbered
     /// here when new (packed keys are their own).
     pub fn translate(&self, other: &Numbering, keys: &mut [u128]) {
-        let mut queue = Queue::default();
         let theirs = other.read();
-        for (slot, k) in keys.iter().enumerate().filter(|(_, k)| is_long(**k)) {
-            queue.push(self, theirs.bytes(*k), slot as u32);
+        let key =
+            |k: u128| Some(if is_long(k) { Key::Long(theirs.bytes(k)) } else { Key::Packed(k) });
+        let entries: Vec<_> = keys.iter().map(|&k| key(k)).collect();
+        let numbered = self.number_now(&entries);
+        for (k, n) in keys.iter_mut().zip(numbered) {
+            *k = n.expect("every key is an id");
         }
-        drop(theirs);
-        self.number(&mut queue, |slot, key| keys[slot as usize] = key);
     }
 }
 
