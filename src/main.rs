@@ -25,10 +25,10 @@ fn main() -> ExitCode {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
-    // Before the first thread starts. Cluster mode reads nothing back: it
-    // keeps glibc's defaults, and its peak with them.
-    if inputs.evaluate.clusters.is_none() {
-        er_precision_gate::allocator::tune();
+    // Before the first thread starts.
+    match inputs.evaluate.clusters {
+        Some(_) => er_precision_gate::allocator::tune_clusters(),
+        None => er_precision_gate::allocator::tune(),
     }
     let line = er_precision_gate::terminal::Progress::start(&env);
     let evaluated = er_precision_gate::evaluate(&inputs.evaluate, env.now());

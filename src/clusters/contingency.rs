@@ -257,12 +257,11 @@ impl Contingency {
 /// are. Long ids take their index among the numbered ones (no hashing); the
 /// others are numbered by value, before them.
 fn number_side(keys: &[u128], long: &long::Numbered) -> (Vec<u32>, usize) {
-    let packed = keys.iter().filter(|&&k| !long::is_long(k));
-    let packed: Vec<Key> = packed.map(|&k| Key::Packed(k)).collect();
-    let (numbers, mut distinct) = ids::number(&packed);
-    if packed.len() == keys.len() {
-        return (numbers, distinct);
+    if !keys.iter().any(|&k| long::is_long(k)) {
+        return ids::number(keys);
     }
+    let packed: Vec<u128> = keys.iter().copied().filter(|&k| !long::is_long(k)).collect();
+    let (numbers, mut distinct) = ids::number(&packed);
     let mut numbers = numbers.into_iter();
     let mut by_index = vec![u32::MAX; long.len()];
     let mut number = |k: u128| {

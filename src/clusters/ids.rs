@@ -5,9 +5,9 @@
 //!
 //! Most ids are short: an integer, or a string of at most 15 bytes, is
 //! packed whole into a `u128` (bytes, then the length), so a probe of the
-//! table compares two numbers and follows no pointer. Longer strings are
-//! keyed by their bytes, and the contingency table numbers them
-//! ([`super::long`]).
+//! table compares two numbers and follows no pointer. So is a UUID in its
+//! canonical form ([`uuid`]). Other strings are keyed by their bytes, and
+//! the contingency table numbers them ([`super::long`]).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -27,6 +27,15 @@ pub enum Key<'a> {
 
 /// Row `i`'s id as a key; `None` when it is null.
 pub fn key<'a>(column: &KeyColumn<'a>, i: usize) -> Option<Key<'a>> {
+    match unpacked_key(column, i)? {
+        Key::Long(bytes) => Some(uuid(bytes).map_or(Key::Long(bytes), Key::Packed)),
+        packed => Some(packed),
+    }
+}
+
+/// [`key`] with a UUID kept as its bytes: cheaper where the key is only
+/// hashed ([`Fingerprints`]), but never to be compared with a [`key`].
+pub fn unpacked_key<'a>(column: &KeyColumn<'a>, i: usize) -> Option<Key<'a>> {
     match column {
         // Two's complement of the i128: one-to-one.
         KeyColumn::Int(value) => value(i).map(|v| Key::Packed(v as u128)),
@@ -45,6 +54,34 @@ pub fn key<'a>(column: &KeyColumn<'a>, i: usize) -> Option<Key<'a>> {
     }
 }
 
+/// A packed UUID's top three bits. A string packed whole has its length
+/// (at most 15) in its top byte, a numbered long id 0x40 and the sampled
+/// benchmark's outside entity 0x80; an integer's is its sign (0x00 or
+/// 0xff), so no integer key is taken for a UUID either.
+const UUID_TAG: u128 = 0b110 << 125;
+
+/// `bytes` packed when they are a UUID as written canonically (RFC 9562):
+/// 36 characters, lowercase hex and its four hyphens, the variant bits
+/// `10` and a version from 1 to 8. Its 128 bits less the variant's 2, and
+/// the version in 3, leave room for [`UUID_TAG`], so each such string has
+/// a key of its own and no other string has it. Any other form (uppercase
+/// too: `A` and `a` are two ids) is a long id.
+fn uuid(bytes: &[u8]) -> Option<u128> {
+    let v = uuid::Uuid::try_parse_ascii(bytes).ok()?.as_u128();
+    // Parsed, its bytes are hex digits and hyphens: of those, only `A` to
+    // `F` have bit 6 set and bit 5 clear (one pass, no branch).
+    let upper = bytes.iter().fold(0, |any, &b| any | (b & !(b << 1) & 0x40));
+    if bytes.len() != 36 || upper != 0 {
+        return None;
+    }
+    let version = (v >> 76) & 0xf;
+    if (v >> 62) & 0b11 != 0b10 || !(1..=8).contains(&version) {
+        return None;
+    }
+    let (time, middle, low) = (v >> 80, (v >> 64) & 0xfff, v & ((1 << 62) - 1));
+    Some(UUID_TAG | time << 77 | (version - 1) << 74 | middle << 62 | low)
+}
+
 /// Values seen, each with what was stored for it when first seen.
 #[derive(Debug)]
 pub struct Seen<V> {
@@ -59,11 +96,6 @@ impl<V> Default for Seen<V> {
 }
 
 impl<V: Copy> Seen<V> {
-    /// Room for `n` short values.
-    pub fn with_capacity(n: usize) -> Seen<V> {
-        Seen { packed: Map::with_capacity_and_hasher(n, Default::default()), long: Map::default() }
-    }
-
     /// What was stored for `key` when it was first seen (`Ok`), or
     /// `new(distinct so far)`, stored now (`Err`).
     pub fn get_or_insert(&mut self, key: Key, new: impl FnOnce(usize) -> V) -> Result<V, V> {
@@ -134,21 +166,17 @@ impl Owned {
     }
 }
 
-/// Numbers the distinct keys 0, 1, 2…: each key's number, and how many
-/// there are. The keys are split by their hash into parts first, and each
-/// part numbered on its own, so its table stays in cache while it fills
-/// (one table for millions of ids misses the cache on every probe).
-pub fn number(keys: &[Key]) -> (Vec<u32>, usize) {
+/// Numbers the distinct packed keys 0, 1, 2…: each key's number, and how
+/// many there are. The keys are split by their hash into parts first, and
+/// each part numbered on its own, so its table stays in cache while it
+/// fills (one table for millions of ids misses the cache on every probe).
+/// The keys are moved next to the others of their part with their index
+/// beside them (20 bytes a key), so each part is read in order.
+pub fn number(keys: &[u128]) -> (Vec<u32>, usize) {
     const PART_BITS: u32 = 6;
     let hasher = ahash::RandomState::with_seeds(0x6e75, 0x6d62, 0x6572, 0x7321);
-    let part = |k: &Key| {
-        let hash = match k {
-            Key::Packed(v) => hasher.hash_one(v),
-            Key::Long(bytes) => hasher.hash_one(bytes),
-        };
-        (hash >> (64 - PART_BITS)) as usize
-    };
-    let parts: Vec<u8> = keys.iter().map(|k| part(k) as u8).collect();
+    let parts: Vec<u8> =
+        keys.iter().map(|k| (hasher.hash_one(k) >> (64 - PART_BITS)) as u8).collect();
     let mut starts = vec![0usize; (1 << PART_BITS) + 1];
     for p in &parts {
         starts[*p as usize + 1] += 1;
@@ -156,22 +184,21 @@ pub fn number(keys: &[Key]) -> (Vec<u32>, usize) {
     for p in 1..starts.len() {
         starts[p] += starts[p - 1];
     }
-    // Each key with its index, moved next to the others of its part, so
-    // each part is read in order.
-    let mut sorted: Vec<(Key, u32)> = vec![(Key::Packed(0), 0); keys.len()];
+    let (mut sorted, mut index) = (vec![0u128; keys.len()], vec![0u32; keys.len()]);
     let mut next = starts.clone();
-    for (i, (k, p)) in keys.iter().zip(&parts).enumerate() {
-        sorted[next[*p as usize]] = (*k, i as u32);
-        next[*p as usize] += 1;
+    for (i, (k, p)) in keys.iter().zip(parts).enumerate() {
+        let at = &mut next[p as usize];
+        (sorted[*at], index[*at]) = (*k, i as u32);
+        *at += 1;
     }
     let mut numbers = vec![0u32; keys.len()];
     let mut distinct = 0usize;
     for p in 0..1 << PART_BITS {
-        let part = &sorted[starts[p]..starts[p + 1]];
-        let mut seen = Seen::<u32>::with_capacity(part.len());
-        for &(k, i) in part {
-            let local = seen.get_or_insert(k, |n| n as u32).unwrap_or_else(|n| n);
-            numbers[i as usize] = distinct as u32 + local;
+        let (part, at) = (&sorted[starts[p]..starts[p + 1]], &index[starts[p]..starts[p + 1]]);
+        let mut seen = Map::<u128, u32>::with_capacity_and_hasher(part.len(), Default::default());
+        for (&k, &i) in part.iter().zip(at) {
+            let next = seen.len() as u32;
+            numbers[i as usize] = distinct as u32 + *seen.entry(k).or_insert(next);
         }
         distinct += seen.len();
     }
@@ -250,12 +277,46 @@ mod tests {
     }
 
     #[test]
+    fn canonical_uuids_pack_one_to_one_and_other_forms_stay_long() {
+        let packed = |s: &str| match key(&key_column(&StringArray::from(vec![s])), 0) {
+            Some(Key::Packed(k)) => Some(k),
+            _ => None,
+        };
+        let v4 = "936da01f-9abd-4d9d-80c7-02af85c822a8";
+        let k = packed(v4).expect("a canonical version-4 UUID packs");
+        assert_eq!(k >> 125, 0b110);
+        // Every bit but the variant's and the version's fixed ones counts.
+        for (at, digit) in v4.char_indices().filter(|&(i, _)| ![8, 13, 18, 23, 14].contains(&i)) {
+            for other in "0123456789abcdef".chars().filter(|&c| c != digit) {
+                let mut s = v4.to_string();
+                s.replace_range(at..=at, &other.to_string());
+                if let Some(other) = packed(&s) {
+                    assert_ne!(other, k, "{s}");
+                }
+            }
+        }
+        let v1 = "936da01f-9abd-1d9d-80c7-02af85c822a8";
+        let v8 = "936da01f-9abd-8d9d-b0c7-02af85c822a8";
+        let (k1, k8) = (packed(v1).unwrap(), packed(v8).unwrap());
+        assert!(k1 != k && k8 != k && k1 != k8);
+        for other in [
+            "936DA01F-9ABD-4D9D-80C7-02AF85C822A8", // uppercase: another id
+            "936da01f-9abd-4d9d-80C7-02af85c822a8",
+            "936da01f-9abd-4d9d-c0c7-02af85c822a8", // another variant
+            "936da01f-9abd-0d9d-80c7-02af85c822a8", // version 0
+            "936da01f-9abd-9d9d-80c7-02af85c822a8", // version 9
+            "936da01f_9abd-4d9d-80c7-02af85c822a8",
+            "936da01f-9abd-4d9d-80c7-02af85c822ag",
+            "{936da01f-9abd-4d9d-80c7-02af85c822}",
+            "936da01f9abd4d9d80c702af85c822a8",
+        ] {
+            assert_eq!(packed(other), None, "{other}");
+        }
+    }
+
+    #[test]
     fn numbering_gives_equal_keys_one_number_and_counts_them() {
-        let long = b"an id of more than fifteen bytes";
-        let keys: Vec<Key> = (0..5000u128)
-            .map(|i| Key::Packed(i % 1234))
-            .chain([Key::Long(long), Key::Long(long)])
-            .collect();
+        let keys: Vec<u128> = (0..5000u128).map(|i| i % 1234).chain([u128::MAX; 2]).collect();
         let (numbers, distinct) = number(&keys);
         assert_eq!(distinct, 1235);
         for (i, k) in keys.iter().enumerate() {

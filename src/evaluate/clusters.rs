@@ -17,7 +17,7 @@ use super::truth::{TruthWeights, finish, truth_weight_column};
 use super::truth_file::{TruthFile, TruthReport};
 use crate::clusters::dictionary::{Keyed, row_keys};
 use crate::clusters::estimators::{Estimates, Sampling};
-use crate::clusters::ids::{Fingerprints, Key, key};
+use crate::clusters::ids::{Fingerprints, Key, key, unpacked_key};
 use crate::clusters::names::{NameRates, rates};
 use crate::clusters::slices::{ClusterSliceColumn, SliceTables};
 use crate::clusters::{ClusterSettings, Clusters, Contingency, Family, sampled};
@@ -281,8 +281,10 @@ impl Pass {
     fn add(&mut self, columns: &Row, i: usize, row: u64, skip: bool) {
         // A dictionary's rows take their entry's key, numbered once.
         let keyed = |c: usize| c.checked_sub(1).and_then(|d| columns.dictionaries[d].as_ref());
+        // The record id is only fingerprinted: a UUID need not be packed.
         let mut keys = [0, 1, 2].map(|c| match keyed(c) {
             Some(keys) => keys[i].map(Key::Packed),
+            None if c == 0 => unpacked_key(&columns.ids[c], i),
             None => key(&columns.ids[c], i),
         });
         let in_sample = keys[1].is_some();
