@@ -67,11 +67,13 @@ const UUID_TAG: u128 = 0b110 << 125;
 /// a key of its own and no other string has it. Any other form (uppercase
 /// too: `A` and `a` are two ids) is a long id.
 fn uuid(bytes: &[u8]) -> Option<u128> {
+    if bytes.len() != 36 {
+        return None;
+    }
     let v = uuid::Uuid::try_parse_ascii(bytes).ok()?.as_u128();
     // Parsed, its bytes are hex digits and hyphens: of those, only `A` to
     // `F` have bit 6 set and bit 5 clear (one pass, no branch).
-    let upper = bytes.iter().fold(0, |any, &b| any | (b & !(b << 1) & 0x40));
-    if bytes.len() != 36 || upper != 0 {
+    if bytes.iter().fold(0, |any, &b| any | (b & !(b << 1) & 0x40)) != 0 {
         return None;
     }
     let version = (v >> 76) & 0xf;

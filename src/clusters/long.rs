@@ -13,8 +13,8 @@
 //! keep one kind of key and the ids are numbered at the end by index.
 
 /// A numbered long id's top byte. A packed id's is a string's length (at
-/// most 15) or an integer's sign (0x00 or 0xff); 0x80 is the sampled
-/// benchmark's outside entity.
+/// most 15), an integer's sign (0x00 or 0xff) or a packed UUID's tag (0xc0
+/// to 0xdf); 0x80 is the sampled benchmark's outside entity.
 const TAG: u128 = 0x40 << 120;
 
 /// Parts of the hash: `PART_BITS` of its top bits.
